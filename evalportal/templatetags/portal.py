@@ -1,0 +1,34 @@
+"""Number formats for the screens: 万元 with two decimals and grouped thousands; rates in %."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+CENT = Decimal("0.01")
+
+
+def _decimal(value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        raise TypeError("金额不能使用浮点数。")
+    try:
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:
+        return None
+
+
+@register.filter
+def wan(value):
+    """12345.6 → '12,345.60'; blank stays blank (a figure not entered is not zero)."""
+    number = _decimal(value)
+    return "" if number is None else f"{number:,.2f}"
+
+
+@register.filter
+def pct(value):
+    """A computed rate (already a percentage) → '35.72%'."""
+    number = _decimal(value)
+    return "" if number is None else f"{number:.2f}%"

@@ -1,0 +1,65 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from indicators.models import (
+    IndicatorActual,
+    IndicatorTarget,
+    Return,
+    ReturnFunding,
+    ReturnNarrative,
+    TargetTable,
+)
+
+
+class IndicatorTargetInline(admin.TabularInline):
+    model = IndicatorTarget
+    fk_name = "table"
+    extra = 0
+    fields = ["order", "level1", "level2", "name", "target_text", "weight", "rollup_rule"]
+
+
+@admin.register(TargetTable)
+class TargetTableAdmin(admin.ModelAdmin):
+    list_display = ["fund", "region", "project", "parent"]
+    list_filter = ["fund", "region__level"]
+    search_fields = ["region__name", "region__short_name", "project__name"]
+    list_select_related = ["fund", "region", "project", "parent__region"]
+    autocomplete_fields = ["region", "project"]
+    raw_id_fields = ["parent"]
+    inlines = [IndicatorTargetInline]
+
+
+@admin.register(IndicatorTarget)
+class IndicatorTargetAdmin(ImportExportModelAdmin):
+    list_display = ["name", "target_text", "level1", "level2", "table"]
+    list_filter = ["level1", "level2", "table__fund"]
+    search_fields = ["name", "target_text"]
+    list_select_related = ["table__fund", "table__region", "table__project"]
+    raw_id_fields = ["table", "parent_indicator"]
+
+
+class ReturnFundingInline(admin.TabularInline):
+    model = ReturnFunding
+    extra = 0
+
+
+class IndicatorActualInline(admin.TabularInline):
+    model = IndicatorActual
+    extra = 0
+    raw_id_fields = ["indicator"]
+    fields = ["indicator", "actual_text", "reason", "measure", "judged_met", "band", "denominator"]
+
+
+class ReturnNarrativeInline(admin.StackedInline):
+    model = ReturnNarrative
+    extra = 0
+
+
+@admin.register(Return)
+class ReturnAdmin(admin.ModelAdmin):
+    list_display = ["fund", "region", "project", "period", "status", "updated_at"]
+    list_filter = ["fund", "period", "status", "region__level"]
+    search_fields = ["region__name", "region__short_name", "project__name"]
+    list_select_related = ["fund", "region", "project"]
+    autocomplete_fields = ["region", "project"]
+    inlines = [ReturnFundingInline, IndicatorActualInline, ReturnNarrativeInline]

@@ -1,0 +1,310 @@
+"""Target tables and their indicators; returns (自评填报) with spending, actuals and narratives.
+
+Rates are never stored: completion, deviation and execution rates are computed from the
+texts and amounts here by indicators.rules whenever they are shown.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from transfers.models import MONEY, Fund, MoneySource, Project, Region
+
+
+class Level1(models.TextChoices):
+    OUTPUT = "产出指标", "产出指标"
+    BENEFIT = "效益指标", "效益指标"
+    SATISFACTION = "满意度指标", "满意度指标"
+    COST = "成本指标", "成本指标"
+
+
+# The level-2 groups that belong to each level-1 group, in report order.
+LEVEL2_BY_LEVEL1 = {
+    Level1.OUTPUT: ["数量指标", "质量指标", "时效指标", "成本指标"],
+    Level1.BENEFIT: ["经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"],
+    Level1.SATISFACTION: ["服务对象满意度指标"],
+    Level1.COST: ["经济成本指标", "社会成本指标", "生态环境成本指标"],
+}
+LEVEL2_CHOICES = [(name, name) for names in LEVEL2_BY_LEVEL1.values() for name in names]
+
+
+class TargetTable(models.Model):
+    """绩效目标表 of one fund for one region or project; a lower table starts as its parent's copy."""
+
+    fund = models.ForeignKey(
+        Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="target_tables"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="地区/单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="target_tables",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="target_tables",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级目标表",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    overall_goals = models.TextField("年度总体目标", blank=True, help_text="每条目标一行，保留原编号。")
+    level_weights = models.JSONField(
+        "一级指标分值",
+        default=dict,
+        blank=True,
+        help_text="留空按默认：产出指标50、效益指标30、满意度指标10。",
+    )
+
+    class Meta:
+        verbose_name = "绩效目标表"
+        verbose_name_plural = "绩效目标表"
+        ordering = ["fund", "region__level", "region__order", "region__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(project__isnull=True))
+                | (Q(region__isnull=True) & Q(project__isnull=False)),
+                name="target_table_one_owner",
+                violation_error_message="目标表必须属于一个地区/单位或一个项目，且只能是其一。",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "region"],
+                condition=Q(project__isnull=True),
+                name="target_table_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "project"],
+                condition=Q(region__isnull=True),
+                name="target_table_unique_project",
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="target_table_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return f"{self.fund.code} · {self.owner}"
+
+    @property
+    def owner(self):
+        return self.project or self.region
+
+
+class IndicatorTarget(models.Model):
+    """One 三级指标 of a target table, with its target value as written (e.g. ≥95%)."""
+
+    class RollupRule(models.TextChoices):
+        AUTO = "", "自动（按单位和比较符）"
+        SUM = "sum", "求和"
+        WEIGHTED = "weighted", "加权平均"
+        MAX = "max", "取最差（最大值）"
+        ALL_MET = "all_met", "全部完成才算完成"
+
+    table = models.ForeignKey(
+        TargetTable, verbose_name="目标表", on_delete=models.CASCADE, related_name="indicators"
+    )
+    parent_indicator = models.ForeignKey(
+        "self",
+        verbose_name="对应上级指标",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived",
+        help_text="本指标来自上级目标表的哪一项；自设指标留空。",
+    )
+    level1 = models.CharField("一级指标", max_length=10, choices=Level1.choices)
+    level2 = models.CharField("二级指标", max_length=12, choices=LEVEL2_CHOICES)
+    name = models.CharField("三级指标", max_length=300)
+    target_text = models.CharField("指标值", max_length=100)
+    order = models.PositiveIntegerField("序号")
+    weight = models.DecimalField("分值", max_digits=5, decimal_places=2, null=True, blank=True)
+    rollup_rule = models.CharField(
+        "汇总规则", max_length=10, choices=RollupRule.choices, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = "绩效指标"
+        verbose_name_plural = "绩效指标"
+        ordering = ["table", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "order"], name="indicator_order_unique"),
+            models.UniqueConstraint(fields=["table", "name"], name="indicator_name_unique"),
+            models.CheckConstraint(
+                condition=Q(
+                    *[Q(level1=level1, level2__in=level2s) for level1, level2s in LEVEL2_BY_LEVEL1.items()],
+                    _connector=Q.OR,
+                ),
+                name="indicator_level2_under_level1",
+                violation_error_message="二级指标与一级指标不匹配。",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__isnull=True) | Q(weight__gte=0), name="indicator_weight_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.target_text}）"
+
+
+class Period(models.TextChoices):
+    YEAR_END = "year_end", "年度绩效自评"
+    MID_YEAR = "mid_year", "绩效运行监控"
+
+
+class Return(models.Model):
+    """自评填报: what one recipient spent and reached for one fund and period."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "填报中"
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "已退回"
+        APPROVED = "approved", "已审核"
+
+    fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="returns")
+    region = models.ForeignKey(
+        Region, verbose_name="填报地区/单位", on_delete=models.PROTECT, related_name="returns"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name="项目", null=True, blank=True, on_delete=models.PROTECT, related_name="returns"
+    )
+    period = models.CharField("填报期", max_length=10, choices=Period.choices, default=Period.YEAR_END)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    goal_achievement = models.TextField("总体目标完成情况", blank=True)
+    version = models.PositiveIntegerField(
+        "版本", default=1, help_text="每次保存加一；用于防止两人同时编辑时互相覆盖。"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "自评填报"
+        verbose_name_plural = "自评填报"
+        ordering = ["fund", "region__level", "region__order", "region__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fund", "region", "period"],
+                condition=Q(project__isnull=True),
+                name="return_unique_region_period",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "project", "period"],
+                condition=Q(project__isnull=False),
+                name="return_unique_project_period",
+            ),
+        ]
+
+    def __str__(self):
+        owner = self.project or self.region
+        return f"{self.fund.code} · {owner} · {self.get_period_display()}"
+
+
+class ReturnFunding(models.Model):
+    """全年预算数 and 全年执行数 of one money source in a return."""
+
+    report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="funding")
+    source = models.CharField("资金来源", max_length=12, choices=MoneySource.choices)
+    budget = models.DecimalField("全年预算数（万元）", **MONEY, null=True, blank=True)
+    spent = models.DecimalField("全年执行数（万元）", **MONEY, null=True, blank=True)
+
+    class Meta:
+        verbose_name = "资金执行"
+        verbose_name_plural = "资金执行"
+        ordering = ["report", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "source"], name="funding_unique_source"),
+            models.CheckConstraint(
+                condition=Q(spent__isnull=True) | Q(spent__gte=0),
+                name="funding_spent_not_negative",
+                violation_error_message="执行数不能为负数。",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="funding_budget_not_negative",
+                violation_error_message="预算数不能为负数。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.spent}/{self.budget}"
+
+
+class IndicatorActual(models.Model):
+    """全年实际完成值 of one indicator, with the reason and measure where it was missed."""
+
+    class Band(models.TextChoices):
+        NONE = "", "—"
+        MET = "达成", "达成"
+        PARTLY = "部分达成", "部分达成"
+        NOT_MET = "未达成", "未达成"
+
+    report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="actuals")
+    indicator = models.ForeignKey(
+        IndicatorTarget, verbose_name="指标", on_delete=models.PROTECT, related_name="actuals"
+    )
+    actual_text = models.CharField("全年实际完成值", max_length=100, blank=True)
+    reason = models.TextField("未完成原因", blank=True)
+    measure = models.TextField("改进措施", blank=True)
+    judged_met = models.BooleanField(
+        "审核认定已完成", null=True, blank=True, help_text="定性指标由审核人认定是否完成。"
+    )
+    band = models.CharField("定性评级", max_length=6, choices=Band.choices, blank=True, default="")
+    denominator = models.DecimalField(
+        "分母",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="比率类指标的分母（如入住人数），用于上级加权汇总。",
+    )
+    override_note = models.TextField("覆盖汇总值说明", blank=True)
+
+    class Meta:
+        verbose_name = "指标完成值"
+        verbose_name_plural = "指标完成值"
+        ordering = ["report", "indicator__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="actual_unique_indicator"),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
+                name="actual_denominator_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}: {self.actual_text}"
+
+
+class Aspect(models.TextChoices):
+    ALLOCATION = "allocation", "分配科学性"
+    TIMELINESS = "timeliness", "下达及时性"
+    DISBURSEMENT = "disbursement", "拨付合规性"
+    USE = "use", "使用规范性"
+    EXECUTION = "execution", "执行准确性"
+    PERFORMANCE = "performance", "预算绩效管理情况"
+    RESPONSIBILITY = "responsibility", "支出责任履行情况"
+
+
+class ReturnNarrative(models.Model):
+    """One of the seven 资金管理情况 rows: 情况说明 and 存在问题和改进措施."""
+
+    report = models.ForeignKey(
+        Return, verbose_name="填报", on_delete=models.CASCADE, related_name="narratives"
+    )
+    aspect = models.CharField("方面", max_length=16, choices=Aspect.choices)
+    description = models.TextField("情况说明", blank=True)
+    problems = models.TextField("存在问题和改进措施", blank=True)
+
+    class Meta:
+        verbose_name = "资金管理情况"
+        verbose_name_plural = "资金管理情况"
+        constraints = [models.UniqueConstraint(fields=["report", "aspect"], name="narrative_unique_aspect")]
+
+    def __str__(self):
+        return self.get_aspect_display()

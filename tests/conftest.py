@@ -1,0 +1,48 @@
+"""Shared fixtures: the demo data is loaded once per test session, each test rolls back.
+
+Personas follow the house style: a clerk in 伊宁市, a clerk in another county (霍城县), the 伊犁州
+reviewer, the province administrator and a read-only auditor — the demo accounts.
+"""
+
+import pytest
+from django.conf import settings
+
+from evalportal.demo import load_demo
+from evalportal.models import User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def clerk_yining(db):
+    return User.objects.get(username="clerk_yining")
+
+
+@pytest.fixture
+def clerk_huocheng(db):
+    return User.objects.get(username="clerk_huocheng")
+
+
+@pytest.fixture
+def reviewer_yili(db):
+    return User.objects.get(username="reviewer_yili")
+
+
+@pytest.fixture
+def admin_xj(db):
+    return User.objects.get(username="admin_xj")
+
+
+@pytest.fixture
+def auditor_xj(db):
+    return User.objects.get(username="auditor_xj")

@@ -1,0 +1,50 @@
+"""Region names are matched the way documents write them."""
+
+import pytest
+
+from transfers.models import Region, RegionAlias
+from transfers.names import RegionIndex, RegionNameError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("伊犁州", "654000"),
+        ("伊犁哈萨克自治州", "654000"),
+        ("博州", "652700"),
+        ("巴州", "652800"),
+        ("克州", "653000"),
+        ("昌吉州", "652300"),
+        ("库车县", "652902"),
+        ("库车市", "652902"),
+        ("高新技术开发区（新市区）", "650104"),
+        ("高新技术开发区(新市区)", "650104"),
+        ("654002", "654002"),
+        (" 伊宁市 ", "654002"),
+        ("喀什库尔干塔吉克自治县", "653131"),
+    ],
+)
+def test_resolves_full_short_and_old_names(name, code):
+    assert RegionIndex.build().resolve(name).code == code
+
+
+def test_unknown_name_is_a_chinese_error_naming_it():
+    with pytest.raises(RegionNameError, match="找不到地区“伊宁区”"):
+        RegionIndex.build().resolve("伊宁区")
+
+
+def test_resolve_within_a_prefecture():
+    index = RegionIndex.build()
+    yili = Region.objects.get(code="654000")
+    assert index.resolve("霍城县", within=yili).code == "654023"
+    with pytest.raises(RegionNameError, match="在伊犁哈萨克自治州范围内"):
+        index.resolve("库车县", within=yili)
+
+
+def test_ambiguous_name_lists_the_candidates():
+    RegionAlias.objects.create(region=Region.objects.get(code="654002"), name="示例市")
+    RegionAlias.objects.create(region=Region.objects.get(code="652901"), name="示例市")
+    with pytest.raises(RegionNameError, match="不唯一.*伊宁市（654002）.*阿克苏市（652901）"):
+        RegionIndex.build().resolve("示例市")

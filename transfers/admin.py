@@ -1,0 +1,50 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from transfers.models import Allocation, Fund, Notice, Project, Region, RegionAlias
+
+
+class RegionAliasInline(admin.TabularInline):
+    model = RegionAlias
+    extra = 0
+
+
+@admin.register(Region)
+class RegionAdmin(ImportExportModelAdmin):
+    list_display = ["code", "name", "short_name", "level", "kind", "parent", "is_active"]
+    list_filter = ["level", "kind", "is_active", ("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["code", "name", "short_name", "aliases__name"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [RegionAliasInline]
+
+
+@admin.register(Fund)
+class FundAdmin(ImportExportModelAdmin):
+    list_display = ["code", "name", "direction", "year", "region", "central_department"]
+    list_filter = ["year", "region"]
+    search_fields = ["code", "name", "direction"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(ImportExportModelAdmin):
+    list_display = ["number", "title", "issuer", "issued_on"]
+    search_fields = ["number", "title", "issuer"]
+    date_hierarchy = "issued_on"
+
+
+@admin.register(Project)
+class ProjectAdmin(ImportExportModelAdmin):
+    list_display = ["name", "fund", "region"]
+    list_filter = ["fund"]
+    search_fields = ["name", "region__name"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(Allocation)
+class AllocationAdmin(ImportExportModelAdmin):
+    list_display = ["fund", "recipient", "from_region", "kind", "source", "amount", "notice"]
+    list_filter = ["fund", "kind", "source", "notice"]
+    search_fields = ["region__name", "region__short_name", "project__name", "notice__number"]
+    list_select_related = ["fund", "region", "project", "from_region", "notice"]
+    autocomplete_fields = ["region", "from_region", "project"]

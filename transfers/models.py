@@ -1,0 +1,264 @@
+"""Regions, funds, notices, allocations and projects: where the money goes.
+
+Money is in 万元 with two decimals. A region's budget for a fund is never stored: it is the
+sum of the allocations that enter its subtree from above (see transfers.selectors).
+"""
+
+from decimal import Decimal
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Region(models.Model):
+    """A node of the province → prefecture → county tree, or a budget unit under a prefecture."""
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, "省级"
+        PREFECTURE = 2, "地州市"
+        COUNTY = 3, "县市区"
+
+    class Kind(models.TextChoices):
+        ADMINISTRATIVE = "admin", "行政区划"
+        DEVELOPMENT_ZONE = "zone", "开发区"
+        RESCUE_STATION = "rescue", "救助站"
+        CHILD_WELFARE = "child", "儿童福利院"
+        SOS_VILLAGE = "sos", "SOS儿童村"
+        ELDERLY_HOME = "elderly", "养老福利院"
+        MENTAL_WELFARE = "mental", "精神病福利院"
+
+    code = models.CharField(
+        "代码",
+        max_length=12,
+        unique=True,
+        validators=[
+            RegexValidator(r"^\d{6}(-\d{2})?$", "代码应为6位行政区划代码，预算单位为“6位代码-2位序号”。")
+        ],
+        help_text="GB/T 2260 六位代码；预算单位为所属地州市代码加序号，如 654000-01。",
+    )
+    name = models.CharField("全称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    level = models.PositiveSmallIntegerField("层级", choices=Level.choices)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.ADMINISTRATIVE)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["level", "order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(level=1) & Q(parent__isnull=True)) | (Q(level__gt=1) & Q(parent__isnull=False)),
+                name="region_root_is_province",
+                violation_error_message="省级区划不能有上级，其他区划必须有上级。",
+            ),
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="region_not_own_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_budget_unit(self) -> bool:
+        return self.kind not in (self.Kind.ADMINISTRATIVE, self.Kind.DEVELOPMENT_ZONE)
+
+
+class RegionAlias(models.Model):
+    """Another name the documents use for a region: an old name (库车县) or a variant."""
+
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("名称", max_length=100)
+    note = models.CharField("说明", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "区划别名"
+        verbose_name_plural = "区划别名"
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="region_alias_unique")]
+
+    def __str__(self):
+        return f"{self.name} → {self.region.name}"
+
+
+class Fund(models.Model):
+    """A transfer fund (转移支付项目) one province receives in one year."""
+
+    code = models.SlugField("代码", max_length=40, unique=True, help_text="短代码，如 xj-2024-elderly。")
+    name = models.CharField("资金名称", max_length=200)
+    direction = models.CharField("支持方向", max_length=200, blank=True)
+    batch = models.CharField("批次", max_length=50, blank=True)
+    year = models.PositiveSmallIntegerField("年度")
+    region = models.ForeignKey(
+        Region,
+        verbose_name="接收省份",
+        on_delete=models.PROTECT,
+        related_name="funds",
+        limit_choices_to={"level": Region.Level.PROVINCE},
+    )
+    central_department = models.CharField("中央主管部门", max_length=100, blank=True)
+    finance_department = models.CharField("省级财政部门", max_length=100, blank=True)
+    line_department = models.CharField("省级主管部门", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "转移支付资金"
+        verbose_name_plural = "转移支付资金"
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="fund_year_sane"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.full_name}"
+
+    @property
+    def full_name(self) -> str:
+        """The name as documents print it: 困难群众救助补助资金（支持…方向）."""
+        name = self.name
+        if self.direction and self.direction not in name:
+            name = f"{name}（{self.direction}）"
+        if self.batch and self.batch not in name:
+            name = f"{name}（{self.batch}）"
+        return name
+
+
+class Notice(models.Model):
+    """A document (文件) that allocates money, e.g. 新财社〔2024〕210号."""
+
+    issuer = models.CharField("发文机关", max_length=200)
+    number = models.CharField(
+        "文号", max_length=60, blank=True, help_text="如 新财社〔2024〕210号；未知时留空。"
+    )
+    title = models.CharField("标题", max_length=300)
+    issued_on = models.DateField("发文日期", null=True, blank=True)
+    note = models.CharField("备注", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "文件"
+        verbose_name_plural = "文件"
+        ordering = ["issued_on", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="notice_number_unique"),
+        ]
+
+    def __str__(self):
+        return self.number or self.title
+
+
+class Project(models.Model):
+    """A named county project that receives money of a fund directly and has its own targets."""
+
+    fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="projects")
+    region = models.ForeignKey(
+        Region, verbose_name="实施地区", on_delete=models.PROTECT, related_name="projects"
+    )
+    name = models.CharField("项目名称", max_length=200)
+
+    class Meta:
+        verbose_name = "项目"
+        verbose_name_plural = "项目"
+        ordering = ["fund", "region__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["fund", "name"], name="project_name_unique_in_fund")]
+
+    def __str__(self):
+        return self.name
+
+
+class MoneySource(models.TextChoices):
+    CENTRAL = "central", "中央财政资金"
+    PROVINCIAL = "provincial", "省级财政资金"
+    LOCAL = "local", "市县财政资金"
+    OTHER = "other", "其他资金"
+
+
+class Allocation(models.Model):
+    """Money passed from one level (or the centre) to a region, unit or project under a notice."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "advance", "提前下达"
+        BATCH = "batch", "本次下达"
+
+    fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="allocations")
+    notice = models.ForeignKey(
+        Notice, verbose_name="文件", on_delete=models.PROTECT, related_name="allocations"
+    )
+    from_region = models.ForeignKey(
+        Region,
+        verbose_name="下达方",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations_made",
+        help_text="留空表示中央下达。",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="接收地区/单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="接收项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    kind = models.CharField("下达方式", max_length=10, choices=Kind.choices, default=Kind.BATCH)
+    source = models.CharField(
+        "资金来源", max_length=12, choices=MoneySource.choices, default=MoneySource.CENTRAL
+    )
+    amount = models.DecimalField("金额（万元）", **MONEY, help_text="本次下达可为负数（调减）。")
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "资金分配"
+        verbose_name_plural = "资金分配"
+        ordering = ["fund", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(project__isnull=True))
+                | (Q(region__isnull=True) & Q(project__isnull=False)),
+                name="allocation_one_recipient",
+                violation_error_message="分配对象必须是一个地区/单位或一个项目，且只能是其一。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="advance") | Q(amount__gte=Decimal("0")),
+                name="allocation_advance_not_negative",
+                violation_error_message="提前下达金额不能为负数；调减请记入本次下达。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_region=models.F("region")),
+                name="allocation_not_to_itself",
+                violation_error_message="不能向本级自身下达资金。",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "notice", "region", "kind", "source"],
+                condition=Q(project__isnull=True),
+                name="allocation_unique_region_line",
+            ),
+            models.UniqueConstraint(
+                fields=["fund", "notice", "project", "kind", "source"],
+                condition=Q(region__isnull=True),
+                name="allocation_unique_project_line",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.get_kind_display()} {self.amount}万元"
+
+    @property
+    def recipient(self):
+        return self.project or self.region

@@ -1,0 +1,55 @@
+"""Reads about regions and money. Every list a view shows starts from a region scope here."""
+
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from transfers.models import Allocation, Fund, Region
+
+
+def subtree_q(region: Region, prefix: str = "") -> Q:
+    """Q matching `region` and every region below it (the tree is at most three levels deep)."""
+    return (
+        Q(**{f"{prefix}pk": region.pk})
+        | Q(**{f"{prefix}parent": region.pk})
+        | Q(**{f"{prefix}parent__parent": region.pk})
+    )
+
+
+def regions_within(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(subtree_q(region))
+
+
+def funds_visible_to(region: Region) -> QuerySet[Fund]:
+    """Funds received by the user's province (everyone below a province takes part in its funds)."""
+    province = region
+    while province.parent_id is not None:
+        province = province.parent
+    return Fund.objects.filter(region=province)
+
+
+def allocations_into(fund: Fund, region: Region) -> QuerySet[Allocation]:
+    """The allocations that bring money of `fund` into `region`'s subtree from outside it.
+
+    A province's money is what the centre sent it; a prefecture's is what the province sent to
+    it or straight to its counties; a county's is what reached it. Money moved inside the
+    subtree is not counted twice.
+    """
+    inside = subtree_q(region, "region__") | subtree_q(region, "project__region__")
+    from_inside = Q(from_region__isnull=False) & subtree_q(region, "from_region__")
+    return fund.allocations.filter(inside).exclude(from_inside)
+
+
+def region_budget(fund: Fund, region: Region) -> dict[str, Decimal]:
+    """The year total of `fund` for `region`, split into 提前下达 and 本次下达 (万元)."""
+    rows = allocations_into(fund, region).values("kind").annotate(total=Sum("amount"))
+    by_kind = {row["kind"]: row["total"] for row in rows}
+    advance = by_kind.get(Allocation.Kind.ADVANCE, Decimal("0"))
+    batch = by_kind.get(Allocation.Kind.BATCH, Decimal("0"))
+    return {"total": advance + batch, "advance": advance, "batch": batch}
+
+
+def distributed_by(fund: Fund, region: Region | None) -> Decimal:
+    """What `region` passed down (None: what the centre sent)."""
+    total = fund.allocations.filter(from_region=region).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0")
