@@ -308,3 +308,49 @@ class ReturnNarrative(models.Model):
 
     def __str__(self):
         return self.get_aspect_display()
+
+
+class Deadline(models.Model):
+    """When the returns of one fund and period are due; reminders are sent around it."""
+
+    fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="deadlines")
+    period = models.CharField("填报期", max_length=10, choices=Period.choices, default=Period.YEAR_END)
+    due_on = models.DateField("截止日期")
+    remind_days_before = models.PositiveSmallIntegerField("提前提醒天数", default=3)
+
+    class Meta:
+        verbose_name = "填报截止日期"
+        verbose_name_plural = "填报截止日期"
+        ordering = ["due_on"]
+        constraints = [models.UniqueConstraint(fields=["fund", "period"], name="deadline_unique_period")]
+
+    def __str__(self):
+        return f"{self.fund.code} {self.get_period_display()} {self.due_on}"
+
+
+class ReturnComment(models.Model):
+    """A reviewer's comment on a whole return or on one indicator line of it."""
+
+    report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="comments")
+    actual = models.ForeignKey(
+        IndicatorActual,
+        verbose_name="指标行",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    field = models.CharField("栏目", max_length=50, blank=True, help_text="资金、资金管理情况等非指标栏目。")
+    author = models.ForeignKey(
+        "evalportal.User", verbose_name="意见人", on_delete=models.PROTECT, related_name="comments"
+    )
+    text = models.TextField("意见")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核意见"
+        verbose_name_plural = "审核意见"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:40]

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 
 from transfers.models import Allocation, Fund, Region
 
@@ -53,3 +54,28 @@ def distributed_by(fund: Fund, region: Region | None) -> Decimal:
     """What `region` passed down (None: what the centre sent)."""
     total = fund.allocations.filter(from_region=region).aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0")
+
+
+# --- access: every view that takes a region or fund from a URL goes through these -----------
+
+
+def regions_for_user(user) -> QuerySet[Region]:
+    """The regions a person may see: their own and those below it; nothing without a region."""
+    if user.region_id is None:
+        return Region.objects.none()
+    return regions_within(user.region)
+
+
+def get_region_for_user(user, code: str) -> Region:
+    """Fetch a region by code, or 404 when it does not exist or lies outside the user's scope."""
+    return get_object_or_404(regions_for_user(user), code=code)
+
+
+def funds_for_user(user) -> QuerySet[Fund]:
+    if user.region_id is None:
+        return Fund.objects.none()
+    return funds_visible_to(user.region)
+
+
+def get_fund_for_user(user, code: str) -> Fund:
+    return get_object_or_404(funds_for_user(user), code=code)
