@@ -1,0 +1,743 @@
+"""Tests for indicators.rules: roll-up (domain.md §5) and consistency checks (domain.md §7).
+
+Expected values are computed by hand in the comments or come from the seed documents: seed
+000 (2024 新疆 report, its 自评表 and execution table) and seed 003 (allocation notice
+新财社〔2024〕35号, whose table is copied below as printed). No Django needed.
+"""
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from indicators.rules import (
+    AllocationRow,
+    ChildValue,
+    Contribution,
+    Finding,
+    IndicatorLine,
+    MoneyLine,
+    ReturnData,
+    check_allocation_table,
+    check_fund,
+    check_return,
+    infer_rollup_rule,
+    rollup,
+)
+
+D = Decimal
+
+# Seed 003, 附件1 "2024年中央财政困难群众救助补助资金预算直达县市分配表" (万元), as printed:
+# group | label | 全年资金合计 | 提前下达 | 本次实际下达. The 伊犁州 小计 row lost its last cell in
+# the extraction (seeds/README.md: it is 26537).
+SEED_003_TABLE = """
+|合计|792267|564771|227496
+乌鲁木齐市|小计|9095|4130|4965
+乌鲁木齐市|天山区|2037|797|1240
+乌鲁木齐市|沙依巴克区|1621|647|974
+乌鲁木齐市|高新技术开发区（新市区）|1060|509|551
+乌鲁木齐市|水磨沟区|1555|687|868
+乌鲁木齐市|经济技术开发区（头屯河区）|736|281|455
+乌鲁木齐市|米东区|1090|374|716
+乌鲁木齐市|达坂城区|169|80|89
+乌鲁木齐市|乌鲁木齐县|319|169|150
+乌鲁木齐市|乌鲁木齐市救助站|115|88|27
+乌鲁木齐市|乌鲁木齐市儿童福利院|41|42|-1
+乌鲁木齐市|中国乌鲁木齐SOS儿童村|55|40|15
+乌鲁木齐市|乌鲁木齐市养老福利院|152|201|-49
+乌鲁木齐市|乌鲁木齐市精神病福利院|145|215|-70
+伊犁州|小计|65682|39145
+伊犁州|伊宁市|14005|8419|5586
+伊犁州|奎屯市|930|393|537
+伊犁州|霍尔果斯市|484|292|192
+伊犁州|伊宁县|11765|7068|4697
+伊犁州|察布查尔锡伯自治县|3844|2144|1700
+伊犁州|霍城县|10154|5905|4249
+伊犁州|巩留县|6020|3973|2047
+伊犁州|新源县|5189|3040|2149
+伊犁州|昭苏县|4254|2581|1673
+伊犁州|特克斯县|4889|2882|2007
+伊犁州|尼勒克县|4059|2362|1697
+伊犁州|伊犁州救助站|27|42|-15
+伊犁州|伊犁州儿童福利院|62|44|18
+塔城地区|小计|13139|8066|5073
+塔城地区|塔城市|2107|1283|824
+塔城地区|乌苏市|3019|1543|1476
+塔城地区|额敏县|2867|1918|949
+塔城地区|沙湾市|1823|971|852
+塔城地区|托里县|1195|1079|116
+塔城地区|裕民县|1096|622|474
+塔城地区|和布克赛尔蒙古自治县|1004|630|374
+塔城地区|塔城地区儿童福利院|28|20|8
+阿勒泰地区|小计|9920|5718|4202
+阿勒泰地区|阿勒泰市|2225|1247|978
+阿勒泰地区|布尔津县|1517|828|689
+阿勒泰地区|富蕴县|1888|1068|820
+阿勒泰地区|福海县|1091|570|521
+阿勒泰地区|哈巴河县|1241|868|373
+阿勒泰地区|青河县|1219|694|525
+阿勒泰地区|吉木乃县|738|442|296
+阿勒泰地区|阿勒泰地区救助站|1|1|0
+克拉玛依市|小计|891|311|580
+克拉玛依市|克拉玛依区|571|183|388
+克拉玛依市|独山子区|159|52|107
+克拉玛依市|白碱滩区|116|50|66
+克拉玛依市|乌尔禾区|9|3|6
+克拉玛依市|克拉玛依市救助站|29|18|11
+克拉玛依市|克拉玛依市儿童福利院|7|5|2
+博州|小计|7432|4341|3091
+博州|阿拉山口|54|30|24
+博州|精河县|2630|1572|1058
+博州|温泉县|1153|659|494
+博州|博乐市|3557|2031|1526
+博州|博州救助站|38|49|-11
+昌吉州|小计|8727|5198|3529
+昌吉州|昌吉市|1610|829|781
+昌吉州|阜康市|927|529|398
+昌吉州|呼图壁县|1185|693|492
+昌吉州|玛纳斯县|950|579|371
+昌吉州|奇台县|1557|912|645
+昌吉州|吉木萨尔县|1072|803|269
+昌吉州|木垒哈萨克自治县|1426|853|573
+哈密市|小计|5109|2974|2135
+哈密市|伊州区|3493|1892|1601
+哈密市|伊吾县|78|97|-19
+哈密市|巴里坤哈萨克自治县|1195|735|460
+哈密市|哈密市救助站|326|238|88
+哈密市|哈密市儿童福利院|17|12|5
+吐鲁番市|小计|9056|6677|2379
+吐鲁番市|高昌区|4886|4078|808
+吐鲁番市|鄯善县|2276|1456|820
+吐鲁番市|托克逊县|1894|1143|751
+巴州|小计|18053|10489|7564
+巴州|库尔勒市|3590|1842|1748
+巴州|库尔勒经济技术开发区|75|28|47
+巴州|轮台县|3293|2103|1190
+巴州|尉犁县|1372|878|494
+巴州|若羌县|280|201|79
+巴州|且末县|2442|1341|1101
+巴州|焉耆回族自治县|1822|1018|804
+巴州|和静县|3429|2028|1401
+巴州|和硕县|847|486|361
+巴州|博湖县|673|397|276
+巴州|巴州救助站|145|105|40
+巴州|巴州儿童福利院|85|62|23
+阿克苏地区|小计|65351|43284|22067
+阿克苏地区|阿克苏市|7786|4948|2838
+阿克苏地区|温宿县|3670|3036|634
+阿克苏地区|库车县|10541|6855|3686
+阿克苏地区|沙雅县|4924|4628|296
+阿克苏地区|新和县|6577|3882|2695
+阿克苏地区|拜城县|6950|3900|3050
+阿克苏地区|乌什县|12499|8588|3911
+阿克苏地区|阿瓦提县|9063|5094|3969
+阿克苏地区|柯坪县|3026|2123|903
+阿克苏地区|阿克苏地区救助站|85|62|23
+阿克苏地区|阿克苏地区儿童福利院|230|168|62
+克州|小计|31071|22622|8449
+克州|阿图什市|13922|9351|4571
+克州|阿克陶县|14080|10682|3398
+克州|阿合奇县|1359|1010|349
+克州|乌恰县|1710|1579|131
+喀什地区|小计|370526|268331|102195
+喀什地区|喀什市|38900|26786|12114
+喀什地区|疏附县|24639|16775|7864
+喀什地区|疏勒县|26907|21561|5346
+喀什地区|英吉沙县|34811|24754|10057
+喀什地区|泽普县|16057|11152|4905
+喀什地区|莎车县|65468|46660|18808
+喀什地区|叶城县|56849|48848|8001
+喀什地区|麦盖提县|15692|10425|5267
+喀什地区|岳普湖县|16614|10572|6042
+喀什地区|伽师县|35816|24333|11483
+喀什地区|巴楚县|35459|24028|11431
+喀什地区|喀什库尔干塔吉克自治县|3210|2332|878
+喀什地区|喀什地区救助站|58|42|16
+喀什地区|喀什地区儿童福利院|46|63|-17
+和田地区|小计|178215|143485|34730
+和田地区|和田市|23344|19249|4095
+和田地区|和田县|24940|21877|3063
+和田地区|墨玉县|49840|41187|8653
+和田地区|皮山县|24542|18408|6134
+和田地区|洛浦县|20048|16543|3505
+和田地区|策勒县|12199|10294|1905
+和田地区|于田县|21832|14871|6961
+和田地区|民丰县|1461|1045|416
+和田地区|和田地区救助站|9|11|-2
+"""
+
+
+def seed_003_rows(*, fix_yili=False):
+    """The table as AllocationRows: county rows carry their group, 小计 rows close it, 合计 has
+    no group."""
+    rows = []
+    for number, line in enumerate(SEED_003_TABLE.strip().splitlines()):
+        group, label, *amounts = line.split("|")
+        amounts = [D(a) for a in amounts] + [None] * (3 - len(amounts))
+        if fix_yili and group == "伊犁州" and label == "小计":
+            amounts[2] = D("26537")
+        is_subtotal = label in ("小计", "合计")
+        display = f"{group}小计" if label == "小计" else label
+        rows.append(AllocationRow(f"r{number}", display, *amounts, is_subtotal, group or None))
+    return rows
+
+
+def urumqi_rows():
+    return [r for r in seed_003_rows() if r.group == "乌鲁木齐市"]
+
+
+def changed(rows, label, **values):
+    """The rows with one row's cells replaced."""
+    return [replace(r, **{k: D(v) for k, v in values.items()}) if r.label == label else r for r in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Allocation tables
+# --------------------------------------------------------------------------------------------
+
+
+def test_seed_003_urumqi_adds_up():
+    rows = urumqi_rows()
+    assert len(rows) == 14  # 小计 9095 / 4130 / 4965 and its 13 rows
+    assert rows[0].label == "乌鲁木齐市小计" and rows[0].total == D("9095")
+    assert check_allocation_table(rows) == []
+
+
+def test_seed_003_urumqi_one_changed_total_names_the_row():
+    # 天山区 2037 typed as 2073: its row (797 + 1240 = 2037) and the 小计 column (9095) both
+    # break, and only that cell explains both — one finding, pointing at 天山区.
+    rows = changed(urumqi_rows(), "天山区", total="2073")
+    findings = check_allocation_table(rows)
+    assert len(findings) == 1
+    finding = findings[0]
+    assert (finding.severity, finding.code) == ("error", "cell_mismatch")
+    assert finding.where == next(r.key for r in rows if r.label == "天山区")
+    assert "天山区" in finding.message and "全年资金合计" in finding.message
+    assert "2073" in finding.message and "2037" in finding.message
+
+
+def test_seed_003_urumqi_one_changed_negative_batch():
+    # 乌鲁木齐市养老福利院 152 = 201 + (−49); typed as +49 instead.
+    rows = changed(urumqi_rows(), "乌鲁木齐市养老福利院", batch="49")
+    findings = check_allocation_table(rows)
+    assert [f.code for f in findings] == ["cell_mismatch"]
+    assert "乌鲁木齐市养老福利院" in findings[0].message and "-49" in findings[0].message
+
+
+def test_seed_003_urumqi_one_changed_subtotal():
+    rows = changed(urumqi_rows(), "乌鲁木齐市小计", advance="4310")
+    findings = check_allocation_table(rows)
+    assert len(findings) == 1
+    assert findings[0].code == "cell_mismatch"
+    assert findings[0].where == rows[0].key
+    assert "提前下达" in findings[0].message and "4130" in findings[0].message
+
+
+def test_seed_003_whole_table_only_the_lost_cell():
+    # The whole notice adds up (14 小计 to 合计 792267 / 564771 / 227496) except that the
+    # 伊犁州 小计 lost its 本次下达 cell: exactly one finding of its own, with the value its
+    # row implies (65682 − 39145 = 26537).
+    rows = seed_003_rows()
+    assert len(rows) == 133
+    findings = check_allocation_table(rows)
+    assert len(findings) == 1
+    finding = findings[0]
+    assert (finding.severity, finding.code) == ("error", "missing_cell")
+    assert "伊犁州小计" in finding.message and "本次下达" in finding.message
+    assert "26537" in finding.message
+    assert check_allocation_table(seed_003_rows(fix_yili=True)) == []
+
+
+def test_seed_003_whole_table_one_changed_subtotal_breaks_three_equations():
+    # A 小计 is in its row, its group's column and the 合计 column: still one finding.
+    rows = changed(seed_003_rows(fix_yili=True), "喀什地区小计", total="370562")
+    findings = check_allocation_table(rows)
+    assert [(f.code, f.where) for f in findings] == [
+        ("cell_mismatch", next(r.key for r in rows if r.label == "喀什地区小计"))
+    ]
+    assert "370526" in findings[0].message
+
+
+def test_seed_003_whole_table_changed_grand_total():
+    rows = changed(seed_003_rows(fix_yili=True), "合计", batch="227469")
+    findings = check_allocation_table(rows)
+    assert [(f.code, f.where) for f in findings] == [("cell_mismatch", "r0")]
+    assert "227496" in findings[0].message
+
+
+def test_two_mistakes_in_two_groups_are_two_findings():
+    rows = changed(seed_003_rows(fix_yili=True), "天山区", total="2073")
+    rows = changed(rows, "和田市", advance="19294")
+    findings = check_allocation_table(rows)
+    assert sorted(f.message.split("”")[0] for f in findings) == ["“和田市", "“天山区"]
+    # …but the 合计 column still adds up because the 小计 rows are unchanged.
+
+
+def test_unexplained_mistakes_are_reported_per_equation():
+    # 天山区 advance +10 and batch −10: its row still adds up, but both columns of the group
+    # break and no single cell explains it.
+    rows = changed(urumqi_rows(), "天山区", advance="807", batch="1230")
+    findings = check_allocation_table(rows)
+    assert [f.code for f in findings] == ["subtotal_mismatch", "subtotal_mismatch"]
+    assert all(f.where == rows[0].key for f in findings)
+    assert "提前下达之和为4140" in findings[0].message and "4130" in findings[0].message
+    assert "相差-10" in findings[0].message
+
+
+def test_row_mismatch_without_a_group():
+    rows = [AllocationRow("a", "某县", D("10"), D("4"), D("5"), False, None)]
+    findings = check_allocation_table(rows)
+    assert [f.code for f in findings] == ["row_mismatch"]
+    assert "某县" in findings[0].message and "9" in findings[0].message
+
+
+def test_subtotal_row_with_a_missing_cell():
+    rows = changed(urumqi_rows(), "乌鲁木齐市小计")
+    rows[0] = replace(rows[0], advance=None)
+    findings = check_allocation_table(rows)
+    assert [(f.code, f.where) for f in findings] == [("missing_cell", rows[0].key)]
+    assert "乌鲁木齐市小计" in findings[0].message and "4130" in findings[0].message
+
+
+def test_county_row_with_a_missing_cell():
+    rows = [replace(r, batch=None) if r.label == "米东区" else r for r in urumqi_rows()]
+    findings = check_allocation_table(rows)
+    assert [f.code for f in findings] == ["missing_cell"]
+    assert "米东区" in findings[0].message
+
+
+# Seed 000, 分配表1-1: one column only (分配金额), 14 prefectures and 总计 8454.
+SEED_000_ALLOCATION = [
+    ("乌鲁木齐市", 550),
+    ("伊犁哈萨克自治州", 966),
+    ("塔城地区", 251),
+    ("阿勒泰地区", 191),
+    ("克拉玛依市", 76),
+    ("博尔塔拉蒙古自治州", 144),
+    ("昌吉回族自治州", 347),
+    ("哈密市", 140),
+    ("吐鲁番市", 212),
+    ("巴音郭楞蒙古自治州", 362),
+    ("阿克苏地区", 933),
+    ("克孜勒苏柯尔克孜自治州", 294),
+    ("喀什地区", 2583),
+    ("和田地区", 1405),
+]
+
+
+def seed_000_allocation_rows():
+    rows = [
+        AllocationRow(name, name, D(amount), None, None, False, None) for name, amount in SEED_000_ALLOCATION
+    ]
+    return rows + [AllocationRow("total", "总计", D("8454"), None, None, True, None)]
+
+
+def test_seed_000_flat_allocation_table():
+    assert check_allocation_table(seed_000_allocation_rows()) == []
+    rows = changed(seed_000_allocation_rows(), "喀什地区", total="2538")
+    findings = check_allocation_table(rows)
+    # Only one equation: any of the 15 cells could be wrong, so the total is flagged.
+    assert [(f.code, f.where) for f in findings] == [("total_mismatch", "total")]
+    assert "8409" in findings[0].message and "8454" in findings[0].message
+
+
+# --------------------------------------------------------------------------------------------
+# Returns
+# --------------------------------------------------------------------------------------------
+
+# Seed 000's 自评表, with the one "未完成原因和改进措施" cell split at "改进措施".
+SEED_000_LINES = [
+    (
+        "产出指标",
+        "数量指标",
+        "补助标准实际到位率",
+        "≥95%",
+        "33.93%",
+        "未完成原因为：资金下达时间为2024年12月，各地需要一定时间进行前期项目筹备、宣传、对接工作，"
+        "大部分地区未形成支出。",
+        "督促各地加快项目实施进度，并做好政策宣传。",
+    ),
+    (
+        "产出指标",
+        "数量指标",
+        "开展综合能力评估的覆盖率",
+        "100%",
+        "50%",
+        "未完成原因为：政策宣传力度需进一步加强，争取符合条件的老年人知晓相关政策；积极引导符合条件的"
+        "老年人积极入住，达到预期。",
+        "加强政策宣传引导，鼓励符合条件的经济困难失能老年人等群体享受政策。",
+    ),
+    (
+        "产出指标",
+        "质量指标",
+        "符合条件且自愿申请入住的老年人等群体当年纳入救助保障范围",
+        "应纳尽纳",
+        "应纳尽纳",
+        "",
+        "",
+    ),
+    (
+        "产出指标",
+        "质量指标",
+        "养老机构护理人员人数与入住的失能老年人等群体人数的比例",
+        "≥20%",
+        "11.43%",
+        "未完成原因：资金下达时间为2024年12月，各地需要一定时间进行前期项目筹备、宣传、"
+        "对接工作，大部分地区未形成支出。",
+        "督促各地加快项目实施进度，并做好政策宣传。",
+    ),
+    ("产出指标", "时效指标", "向本行政区域县级以上财政部门下达补助资金", "≤30日", "30日内", "", ""),
+    (
+        "产出指标",
+        "时效指标",
+        "补助资金按时发放率",
+        "≥95%",
+        "21.43%",
+        "未完成原因：一是项目政策及资金均于2024年12月下达，各地需要一定时间进行前期项目筹备、宣传、"
+        "对接工作。二是宣传力度需进一步加强。",
+        "督促各地加快项目实施进度，按时为入住老年人发放补贴。",
+    ),
+    (
+        "产出指标",
+        "时效指标",
+        "补助发放和服务情况及时录入全国养老服务信息系统率",
+        "≥95%",
+        "34.64%",
+        "未完成原因：部分地区符合条件的救助对象已入住机构，但大部分地区因资金时间下达晚，还在前期组织"
+        "实施过程。",
+        "一是加大指导督促力度；二是加强政策宣传引导。",
+    ),
+    (
+        "效益指标",
+        "社会效益指标",
+        "基本养老服务救助政策在当地的知晓率",
+        "≥95%",
+        "61.42%",
+        "未完成原因：该项目为2024年12月新扩面政策，各地采取多种形式加大宣传力度。",
+        "督促各地加快项目实施进度，并做好政策宣传。",
+    ),
+    (
+        "满意度指标",
+        "服务对象满意度指标",
+        "补助对象对集中照护政策实施的满意度",
+        "≥90%",
+        "32.88%",
+        "未完成原因：一是政策宣传力度尚需加大；二是引导符合条件的老年人积极入住。",
+        "加快项目实施进度，做好政策宣传，鼓励符合条件的老年人入住养老机构。",
+    ),
+]
+
+
+def seed_000_return(**changes):
+    indicators = [IndicatorLine(f"i{n}", *line) for n, line in enumerate(SEED_000_LINES)]
+    money = [
+        MoneyLine("central", "central", D("8454"), D("27.67")),
+        MoneyLine("local", "local", D("0"), D("0")),
+        MoneyLine("other", "other", D("0"), D("0")),
+    ]
+    data = ReturnData("xj", "新疆维吾尔自治区", D("8454"), money, indicators)
+    return replace(data, **changes)
+
+
+def line(
+    name="补助资金按时发放率",
+    target="≥95%",
+    actual="21.43%",
+    reason="原因",
+    measure="措施",
+    parent=None,
+    key="k",
+):
+    return IndicatorLine(key, "产出指标", "时效指标", name, target, actual, reason, measure, parent)
+
+
+ALLOCATED = D("100")
+
+
+def findings_for(*lines, money=(), allocated=ALLOCATED):
+    return check_return(ReturnData("ret", "伊宁市", allocated, list(money), list(lines)))
+
+
+def test_seed_000_return_is_clean():
+    assert check_return(seed_000_return()) == []
+
+
+def test_missed_indicator_without_reason():
+    findings = findings_for(line(reason=""))
+    assert findings == [
+        Finding(
+            "error",
+            "missing_reason",
+            "指标“补助资金按时发放率”未完成（完成率22.56%），请填写未完成原因。",
+            "k",
+        )
+    ]
+
+
+def test_missed_indicator_without_measure():
+    findings = findings_for(line(measure="  "))
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "missing_measure", "k")]
+    assert findings[0].message == "指标“补助资金按时发放率”未完成（完成率22.56%），请填写改进措施。"
+
+
+def test_missed_qualitative_indicator_without_reason():
+    findings = findings_for(line(name="低保对象人数", target="应保尽保", actual="未完成", reason=None))
+    assert [f.code for f in findings] == ["missing_reason"]
+    assert findings[0].message == "指标“低保对象人数”未完成，请填写未完成原因。"
+
+
+def test_over_achievement_without_explanation():
+    # 15.3 / 10 × 100 = 153% ≥ 130%: the explanation goes in the reason.
+    findings = findings_for(line(name="救助率", target="≥10%", actual="15.3%", reason=""))
+    assert [(f.severity, f.code) for f in findings] == [("error", "missing_overachievement_explanation")]
+    assert "救助率" in findings[0].message and "153%" in findings[0].message
+    assert findings_for(line(target="≥10%", actual="15.3%", reason="新增对象较多")) == []
+
+
+def test_met_indicator_needs_nothing():
+    assert findings_for(line(actual="96%", reason="", measure="")) == []
+
+
+@pytest.mark.parametrize("actual", ["", "   ", None])
+def test_blank_actual(actual):
+    findings = findings_for(line(actual=actual))
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "actual_blank", "k")]
+    assert "补助资金按时发放率" in findings[0].message
+
+
+def test_unit_mismatch():
+    findings = findings_for(line(actual="510人次"))
+    assert [(f.severity, f.code) for f in findings] == [("error", "unit_mismatch")]
+    assert "510人次" in findings[0].message and "补助资金按时发放率" in findings[0].message
+
+
+@pytest.mark.parametrize("actual", ["abc", "已完成", "20%-30%"])
+def test_unreadable_actual(actual):
+    findings = findings_for(line(actual=actual))
+    assert [(f.severity, f.code) for f in findings] == [("error", "actual_unreadable")]
+    assert actual in findings[0].message
+
+
+def test_unreadable_target():
+    findings = findings_for(line(target="≥%"))
+    assert [f.code for f in findings] == ["target_unreadable"]
+
+
+def test_qualitative_actual_that_needs_a_reviewer():
+    findings = findings_for(line(name="困难群众生活水平情况", target="有所提升", actual="稳步改善"))
+    assert [(f.severity, f.code) for f in findings] == [("info", "needs_judgement")]
+
+
+def test_same_reason_under_three_missed_indicators():
+    reason = "资金下达时间晚，各地需要一定时间进行前期项目筹备。"
+    lines = [
+        line(name="指标甲", key="a", reason=reason),
+        line(name="指标乙", key="b", reason=" 资金下达时间晚, 各地需要一定时间进行前期项目筹备 "),
+        line(name="指标丙", key="c", reason=reason),
+        line(name="指标丁", key="d", actual="96%", reason=reason),  # met: not counted
+    ]
+    findings = findings_for(*lines)
+    assert [(f.severity, f.code, f.where) for f in findings] == [("warning", "repeated_reason", "a")]
+    assert all(name in findings[0].message for name in ("指标甲", "指标乙", "指标丙"))
+    assert "指标丁" not in findings[0].message
+    assert findings_for(*lines[:2]) == []  # twice is not yet boilerplate
+
+
+def test_target_differs_from_parent():
+    findings = findings_for(line(target="100%", actual="100%", parent="≥95%"))
+    assert [(f.severity, f.code) for f in findings] == [("info", "target_differs_from_parent")]
+    assert "100%" in findings[0].message and "≥95%" in findings[0].message
+    # same meaning, different spelling: nothing to say
+    assert findings_for(line(target="≥ 95%", actual="96%", parent="95%以上")) == []
+    assert findings_for(line(target="应保尽保", actual="应保尽保", parent="应保尽保")) == []
+
+
+def test_negative_spending():
+    findings = findings_for(money=[MoneyLine("m1", "central", D("100"), D("-5"))])
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "negative_spending", "m1")]
+    assert "-5" in findings[0].message
+
+
+def test_spending_above_budget():
+    findings = findings_for(money=[MoneyLine("m1", "central", D("80"), D("90"))])
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_budget", "m1")]
+    assert "90" in findings[0].message and "80" in findings[0].message
+
+
+def test_spending_above_allocation():
+    # central 70 + provincial 40 = 110 > 100 allocated; local matching money is not compared.
+    money = [
+        MoneyLine("c", "central", D("100"), D("70")),
+        MoneyLine("p", "provincial", D("50"), D("40")),
+        MoneyLine("l", "local", D("500"), D("300")),
+    ]
+    findings = findings_for(money=money)
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_allocation", "ret")]
+    assert "110" in findings[0].message and "100" in findings[0].message
+
+
+@pytest.mark.parametrize("allocated", [None, D("0")])
+def test_spending_without_allocation(allocated):
+    money = [MoneyLine("c", "central", None, D("1.4"))]
+    findings = findings_for(money=money, allocated=allocated)
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_without_allocation", "ret")]
+    assert findings_for(money=[MoneyLine("c", "central", None, D("0"))], allocated=None) == []
+
+
+def test_check_fund_seed_000_execution():
+    # Seed 000's execution table: 伊犁州 1.4, 昌吉州 1.73, 喀什 24.54, everyone else 0.
+    allocations = dict(SEED_000_ALLOCATION)
+    spent = {"伊犁哈萨克自治州": "1.4", "昌吉回族自治州": "1.73", "喀什地区": "24.54"}
+    returns = [
+        ReturnData(
+            f"ret-{name}",
+            name,
+            None,
+            [MoneyLine(f"m-{name}", "central", D(amount), D(spent.get(name, "0")))],
+        )
+        for name, amount in SEED_000_ALLOCATION
+    ]
+    assert check_fund(returns, allocations) == []
+
+
+def test_check_fund_spending_where_nothing_was_allocated():
+    allocations = {"乌鲁木齐市": D("550"), "昌吉回族自治州": 347}
+    returns = [
+        ReturnData("u", "乌鲁木齐市", None, [MoneyLine("mu", "central", D("550"), D("0"))]),
+        # 塔城地区 got nothing in this fund, though its own return claims 251
+        ReturnData("t", "塔城地区", D("251"), [MoneyLine("mt", "central", None, D("5"))]),
+    ]
+    findings = check_fund(returns, allocations)
+    assert [(f.severity, f.code, f.where) for f in findings] == [
+        ("error", "spent_without_allocation", "t"),
+        ("warning", "missing_return", "昌吉回族自治州"),
+    ]
+    assert findings[0].message.startswith("塔城地区：")
+
+
+def test_check_fund_duplicate_return():
+    returns = [ReturnData("a", "伊宁市", None), ReturnData("b", "伊宁市", None)]
+    findings = check_fund(returns, {"伊宁市": D("10")})
+    assert [(f.code, f.where) for f in findings] == [("duplicate_return", "b")]
+
+
+# --------------------------------------------------------------------------------------------
+# Roll-up
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "rule"),
+    [
+        ("≥500人次", "sum"),
+        ("≥1500人月", "sum"),
+        ("≥400人", "sum"),
+        ("=1个", "sum"),
+        ("≥4次", "sum"),
+        ("≥10户", "sum"),
+        ("≥3家", "sum"),
+        ("≥95%", "weighted"),
+        ("100%", "weighted"),
+        ("≥500元/人/月", "weighted"),
+        ("≤30日", "max"),
+        ("≤5%", "max"),
+        ("不超过10次", "max"),
+        ("应纳尽纳", "all_met"),
+        ("有所提升", "all_met"),
+    ],
+)
+def test_infer_rollup_rule(target, rule):
+    assert infer_rollup_rule(target) == rule
+
+
+def test_rollup_sum_of_counts():
+    children = [ChildValue("伊宁市", "=510人次"), ChildValue("霍城县", "510")]
+    result = rollup("≥500人次", children)
+    assert (result.rule, result.value, result.text) == ("sum", D("1020"), "1020人次")
+    assert result.contributions == [
+        Contribution("伊宁市", D("510"), None, D("50.00")),
+        Contribution("霍城县", D("510"), None, D("50.00")),
+    ]
+    region, value, weight, share = result.contributions[0]  # plain tuples too
+    assert region == "伊宁市"
+
+
+def test_rollup_weighted_by_denominator():
+    # (30 × 100 + 40 × 300) / (100 + 300) = 15000 / 400 = 37.5%
+    # shares of the numerator: 3000 / 15000 = 20%, 12000 / 15000 = 80%
+    children = [
+        ChildValue("伊宁市", "30%", denominator=D("100"), allocation=D("1")),
+        ChildValue("霍城县", "40%", denominator=300, allocation=D("1000")),
+    ]
+    result = rollup("≥95%", children)
+    assert (result.rule, result.value, result.text) == ("weighted", D("37.50"), "37.5%")
+    assert [(c.weight, c.share) for c in result.contributions] == [
+        (D("100"), D("20.00")),
+        (D("300"), D("80.00")),
+    ]
+
+
+def test_rollup_weighted_by_allocation_when_a_denominator_is_missing():
+    # Seed 000 allocations as weights: (30 × 550 + 40 × 966 + 10 × 347) / (550 + 966 + 347)
+    # = (16500 + 38640 + 3470) / 1863 = 58610 / 1863 = 31.46001… → 31.46%
+    children = [
+        ChildValue("乌鲁木齐市", "30%", denominator=D("100"), allocation=D("550")),
+        ChildValue("伊犁哈萨克自治州", "40%", allocation=D("966")),
+        ChildValue("昌吉回族自治州", "10%", allocation=D("347")),
+    ]
+    result = rollup("≥95%", children)
+    assert (result.value, result.text) == (D("31.46"), "31.46%")
+    assert [c.weight for c in result.contributions] == [D("550"), D("966"), D("347")]
+    # 16500 / 58610 = 28.152…%, 38640 / 58610 = 65.927…%, 3470 / 58610 = 5.920…%
+    assert [c.share for c in result.contributions] == [D("28.15"), D("65.93"), D("5.92")]
+
+
+def test_rollup_weighted_without_weights_gives_no_value():
+    children = [ChildValue("甲", "30%", denominator=D("10")), ChildValue("乙", "40%")]
+    result = rollup("≥95%", children)
+    assert result.value is None and result.note
+
+
+def test_rollup_worst_deadline():
+    children = [ChildValue("甲", "30日内"), ChildValue("乙", "25日"), ChildValue("丙", "28天")]
+    result = rollup("≤30日", children)
+    assert (result.rule, result.value, result.text) == ("max", D("30"), "30日")
+    assert [c.value for c in result.contributions] == [D("30"), D("25"), D("28")]
+
+
+def test_rollup_all_met():
+    children = [ChildValue("甲", "应纳尽纳"), ChildValue("乙", "已完成")]
+    result = rollup("应纳尽纳", children)
+    assert (result.rule, result.value, result.text) == ("all_met", None, "应纳尽纳")
+    assert [c.value for c in result.contributions] == [D("100.00"), D("100.00")]
+
+    children.append(ChildValue("丙", "部分纳入"))
+    result = rollup("应纳尽纳", children)
+    assert result.text == "未全部完成"
+    assert result.unmet == ["丙"]
+
+
+def test_rollup_missing_and_unreadable_children():
+    children = [
+        ChildValue("伊宁市", "510人次"),
+        ChildValue("霍城县", ""),
+        ChildValue("奎屯市", None),
+        ChildValue("伊宁县", "95%"),
+    ]
+    result = rollup("≥500人次", children)
+    assert (result.value, result.text) == (D("510"), "510人次")
+    assert result.missing == ["霍城县", "奎屯市"]
+    assert [region for region, _ in result.errors] == ["伊宁县"]
+    assert [c.region for c in result.contributions] == ["伊宁市"]
+
+
+def test_rollup_all_met_with_a_missing_child_is_not_met():
+    result = rollup("应保尽保", [ChildValue("甲", "应保尽保"), ChildValue("乙", "")])
+    assert result.text == "未全部完成" and result.missing == ["乙"]
+
+
+def test_rollup_rule_override():
+    children = [ChildValue("甲", "30%", allocation=1), ChildValue("乙", "40%", allocation=1)]
+    assert rollup("≥95%", children, rule="max").value == D("40")
+    with pytest.raises(ValueError):
+        rollup("≥95%", children, rule="median")
