@@ -16,5 +16,6 @@ urlpatterns = [
     path("funds/", include("transfers.urls")),
     path("returns/", include("indicators.urls")),
     path("reports/", include("reports.urls")),
+    path("imports/", include("reports.imports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,17 +3,46 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from transfers.selectors import funds_visible_to, region_budget
+from evalportal.models import Role
+from indicators.models import Deadline, Period, Return
+from indicators.selectors import fund_progress, own_returns, review_queue
+from transfers.selectors import funds_for_user, region_budget
 
 
 @login_required
 def home(request):
-    region = request.user.region
+    """One page per role: my returns; my review queue; the progress of the regions below."""
+    user, region = request.user, request.user.region
+    if region is None:
+        return render(request, "evalportal/home.html", {"region": None})
+    mine = {(r.fund_id, r.period): r for r in own_returns(user)}
+    deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}
     funds = []
-    if region is not None:
-        for fund in funds_visible_to(region):
-            funds.append({"fund": fund, "budget": region_budget(fund, region)})
-    return render(request, "evalportal/home.html", {"region": region, "funds": funds})
+    for fund in funds_for_user(user):
+        budget = region_budget(fund, region)
+        has_children = region.children.exists()
+        progress = fund_progress(fund, region) if has_children else []
+        funds.append(
+            {
+                "fund": fund,
+                "budget": budget,
+                "returns": [
+                    (period, mine.get((fund.pk, period.value)), deadlines.get((fund.pk, period.value)))
+                    for period in Period
+                ],
+                "progress": progress,
+                "chart_height": max(240, 26 * len(progress) + 60),
+            }
+        )
+    context = {
+        "region": region,
+        "funds": funds,
+        "queue": list(review_queue(user)),
+        "can_fill": not user.is_read_only,
+        "is_reviewer": user.role in (Role.REVIEWER, Role.ADMIN),
+        "statuses": Return.Status,
+    }
+    return render(request, "evalportal/home.html", context)
 
 
 def healthz(request):

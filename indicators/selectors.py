@@ -1,11 +1,21 @@
 """Reads about target tables and returns, always scoped to the reader's region."""
 
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from indicators.models import Return
-from transfers.selectors import subtree_q
+from evalportal.models import AuditEvent
+from indicators import rules
+from indicators.models import Period, Return
+from transfers.models import Fund, Region
+from transfers.selectors import child_budgets, child_regions, subtree_q
+
+# Money that comes down by allocation; execution against the allocation counts these.
+ALLOCATED_SOURCES = ("central", "provincial")
 
 
 def returns_for_user(user) -> QuerySet[Return]:
@@ -21,3 +31,92 @@ def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     if for_edit and user.is_read_only:
         raise PermissionDenied("查阅账号不能修改数据。")
     return report
+
+
+def return_history(report: Return) -> QuerySet[AuditEvent]:
+    """The return's audit trail, newest first."""
+    return AuditEvent.objects.filter(
+        object_type="indicators.return", object_id=str(report.pk)
+    ).select_related("actor")
+
+
+def changes_since_approval(report: Return) -> dict[str, list[str]]:
+    """Field changes made after the last approval: {label: [value at approval, value now]}.
+
+    Empty when the return was never approved or nothing changed since.
+    """
+    events = list(return_history(report).order_by("created_at", "pk"))
+    approvals = [i for i, event in enumerate(events) if event.action == AuditEvent.Action.APPROVE]
+    if not approvals:
+        return {}
+    merged: dict[str, list[str]] = {}
+    for event in events[approvals[-1] + 1 :]:
+        if event.action != AuditEvent.Action.EDIT:
+            continue
+        for label, (old, new) in event.changes.items():
+            merged[label] = [merged[label][0] if label in merged else old, new]
+    return {label: values for label, values in merged.items() if values[0] != values[1]}
+
+
+@dataclass
+class ProgressRow:
+    region: Region
+    budget: Decimal
+    report: Return | None
+    spent: Decimal | None
+    rate: Decimal | None
+    below: dict  # status → count of returns of the regions under this one
+
+
+def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> list[ProgressRow]:
+    """One row per region directly below `region` that has money of the fund.
+
+    A fixed number of queries whatever the number of regions: budgets in one, returns of the
+    whole subtree in one, their spending in one.
+    """
+    budgets = child_budgets(fund, region)
+    children = [r for r in child_regions(region) if budgets.get(r.pk, {}).get("total")]
+    reports = list(
+        Return.objects.filter(fund=fund, period=period, project__isnull=True)
+        .filter(subtree_q(region, "region__"))
+        .exclude(region=region)
+        .select_related("region")
+        .prefetch_related("funding")
+    )
+    own = {r.region_id: r for r in reports}
+    rows = []
+    for child in children:
+        report = own.get(child.pk)
+        spent = None
+        if report is not None:
+            entered = [
+                f.spent for f in report.funding.all() if f.source in ALLOCATED_SOURCES and f.spent is not None
+            ]
+            spent = sum(entered, Decimal("0")) if entered else None
+        below = Counter(r.status for r in reports if r.region.parent_id == child.pk)
+        budget = budgets[child.pk]["total"]
+        rows.append(
+            ProgressRow(child, budget, report, spent, rules.execution_rate(spent, budget), dict(below))
+        )
+    return rows
+
+
+def review_queue(user) -> QuerySet[Return]:
+    """Submitted returns of the regions directly below the user's, waiting for this user."""
+    if user.region_id is None or user.role not in ("reviewer", "admin"):
+        return Return.objects.none()
+    return (
+        Return.objects.filter(region__parent=user.region, status=Return.Status.SUBMITTED)
+        .select_related("fund", "region")
+        .order_by("updated_at")
+    )
+
+
+def own_returns(user) -> QuerySet[Return]:
+    if user.region_id is None:
+        return Return.objects.none()
+    return (
+        Return.objects.filter(region=user.region)
+        .select_related("fund")
+        .order_by("-fund__year", "fund__code", "period")
+    )

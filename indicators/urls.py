@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from indicators import views
 
 app_name = "indicators"
-urlpatterns: list = []
+urlpatterns = [
+    path("start/<slug:code>/", views.return_start, name="start"),
+    path("<int:pk>/", views.return_detail, name="detail"),
+    path("<int:pk>/edit/", views.return_edit, name="edit"),
+    path("<int:pk>/send-back/", views.return_send_back_view, name="send_back"),
+    path("<int:pk>/approve/", views.return_approve_view, name="approve"),
+    path("<int:pk>/reopen/", views.return_reopen_view, name="reopen"),
+    path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
+    path("approve/", views.returns_bulk_approve, name="bulk_approve"),
+    path("preview/rate/", views.rate_preview, name="rate_preview"),
+    path("preview/execution/", views.execution_rate_preview, name="execution_preview"),
+]

@@ -32,3 +32,24 @@ def pct(value):
     """A computed rate (already a percentage) → '35.72%'."""
     number = _decimal(value)
     return "" if number is None else f"{number:.2f}%"
+
+
+@register.filter
+def dictget(mapping, key):
+    """{{ mapping|dictget:key }}: a dict lookup with a variable key; missing → empty list."""
+    if not mapping:
+        return []
+    return mapping.get(key, [])
+
+
+@register.filter
+def add_class(html, css: str):
+    """Add CSS classes to a rendered widget (keeps forms free of presentation)."""
+    from django.utils.safestring import mark_safe
+
+    text = str(html)
+    if 'class="' in text:
+        return mark_safe(text.replace('class="', f'class="{css} ', 1))
+    return mark_safe(
+        text.replace("<input", f'<input class="{css}"', 1).replace("<textarea", f'<textarea class="{css}"', 1)
+    )

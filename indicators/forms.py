@@ -1,0 +1,147 @@
+"""The return form: one field per money figure, indicator line and narrative.
+
+Field names carry the line they belong to (``actual-<indicator id>-reason``) so that a finding
+of the rules engine, keyed ``actual-<indicator id>``, is shown next to its line.
+"""
+
+from django import forms
+
+from indicators.models import Aspect, Return
+from indicators.services import ReturnInput
+from transfers.models import MoneySource
+
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
+TEXT_AREA = forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+
+
+class ReturnForm(forms.Form):
+    base_version = forms.IntegerField(widget=forms.HiddenInput)
+    goal_achievement = forms.CharField(
+        label="总体目标完成情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+    )
+    acknowledge = forms.BooleanField(label="我已阅读以上提示，确认提交", required=False)
+
+    def __init__(self, report: Return, *args, **kwargs):
+        self.report = report
+        sources = list(MoneySource.values)
+        self.funding_lines = sorted(report.funding.all(), key=lambda line: sources.index(line.source))
+        self.actual_lines = list(
+            report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
+        )
+        order = list(Aspect.values)
+        self.narrative_lines = sorted(report.narratives.all(), key=lambda n: order.index(n.aspect))
+        kwargs.setdefault("initial", self._initial())
+        super().__init__(*args, **kwargs)
+        for line in self.funding_lines:
+            prefix = f"funding-{line.source}"
+            self.fields[f"{prefix}-budget"] = forms.DecimalField(
+                label=f"{line.get_source_display()}全年预算数",
+                disabled=line.source == MoneySource.CENTRAL,
+                **MONEY_FIELD,
+            )
+            self.fields[f"{prefix}-spent"] = forms.DecimalField(
+                label=f"{line.get_source_display()}全年执行数", **MONEY_FIELD
+            )
+        for line in self.actual_lines:
+            prefix = f"actual-{line.indicator_id}"
+            self.fields[f"{prefix}-actual_text"] = forms.CharField(
+                label="全年实际完成值", max_length=100, required=False
+            )
+            self.fields[f"{prefix}-reason"] = forms.CharField(
+                label="未完成原因", required=False, widget=TEXT_AREA
+            )
+            self.fields[f"{prefix}-measure"] = forms.CharField(
+                label="改进措施", required=False, widget=TEXT_AREA
+            )
+            self.fields[f"{prefix}-denominator"] = forms.DecimalField(label="分母", **MONEY_FIELD)
+            self.fields[f"{prefix}-override_note"] = forms.CharField(
+                label="覆盖汇总值说明", required=False, max_length=500
+            )
+        for line in self.narrative_lines:
+            prefix = f"narrative-{line.aspect}"
+            self.fields[f"{prefix}-description"] = forms.CharField(
+                label="情况说明", required=False, widget=TEXT_AREA
+            )
+            self.fields[f"{prefix}-problems"] = forms.CharField(
+                label="存在问题和改进措施", required=False, widget=TEXT_AREA
+            )
+
+    def _initial(self) -> dict:
+        initial = {"base_version": self.report.version, "goal_achievement": self.report.goal_achievement}
+        for line in self.funding_lines:
+            initial[f"funding-{line.source}-budget"] = line.budget
+            initial[f"funding-{line.source}-spent"] = line.spent
+        for line in self.actual_lines:
+            for name in ("actual_text", "reason", "measure", "denominator", "override_note"):
+                initial[f"actual-{line.indicator_id}-{name}"] = getattr(line, name)
+        for line in self.narrative_lines:
+            initial[f"narrative-{line.aspect}-description"] = line.description
+            initial[f"narrative-{line.aspect}-problems"] = line.problems
+        return initial
+
+    def to_input(self) -> ReturnInput:
+        data = self.cleaned_data
+        funding = {
+            line.source: {
+                "budget": data.get(f"funding-{line.source}-budget"),
+                "spent": data.get(f"funding-{line.source}-spent"),
+            }
+            for line in self.funding_lines
+        }
+        actuals = {
+            line.indicator_id: {
+                name: data.get(f"actual-{line.indicator_id}-{name}")
+                for name in ("actual_text", "reason", "measure", "denominator", "override_note")
+            }
+            for line in self.actual_lines
+        }
+        narratives = {
+            line.aspect: {
+                "description": data.get(f"narrative-{line.aspect}-description", ""),
+                "problems": data.get(f"narrative-{line.aspect}-problems", ""),
+            }
+            for line in self.narrative_lines
+        }
+        return ReturnInput(funding, actuals, narratives, data.get("goal_achievement", ""))
+
+    # Rows for the template: each line with its bound fields.
+
+    def funding_rows(self):
+        for line in self.funding_lines:
+            prefix = f"funding-{line.source}"
+            yield line, self[f"{prefix}-budget"], self[f"{prefix}-spent"], prefix
+
+    def actual_rows(self):
+        for line in self.actual_lines:
+            prefix = f"actual-{line.indicator_id}"
+            yield (
+                line,
+                {
+                    name: self[f"{prefix}-{name}"]
+                    for name in ("actual_text", "reason", "measure", "denominator", "override_note")
+                },
+                prefix,
+            )
+
+    def narrative_rows(self):
+        for line in self.narrative_lines:
+            prefix = f"narrative-{line.aspect}"
+            yield line, self[f"{prefix}-description"], self[f"{prefix}-problems"]
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        error_messages={"required": "退回必须填写退回原因。"},
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="原因",
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"required": "请填写原因。"},
+    )

@@ -1,0 +1,447 @@
+"""Every change to target tables and returns: one function each, in a transaction, audited.
+
+The workflow of a return: 填报中 (draft) → 已提交 (submitted) → 已审核 (approved), or back to
+已退回 (returned) with a reason; an approved return is reopened only by the province
+administrator, with a reason. The people: the return's own region edits it; the region directly
+above reviews it; read-only accounts change nothing.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from evalportal.models import AuditEvent, Role, User
+from evalportal.services import audit_record
+from indicators.checks import errors_of, return_findings, warnings_of
+from indicators.models import (
+    Aspect,
+    IndicatorActual,
+    IndicatorTarget,
+    Period,
+    Return,
+    ReturnComment,
+    ReturnFunding,
+    ReturnNarrative,
+    TargetTable,
+)
+from indicators.rollups import return_rollup
+from transfers.models import Fund, MoneySource, Region
+from transfers.selectors import region_budget
+
+EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
+
+
+class WorkflowError(Exception):
+    """A step that is not allowed now; the message says why, in Chinese."""
+
+
+class StaleReturnError(WorkflowError):
+    """Someone saved the return after this person opened it."""
+
+
+class ChecksFailed(WorkflowError):
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__(f"有{len(errors_of(findings))}处错误需要改正后才能提交。")
+
+
+class NeedsAcknowledgement(WorkflowError):
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__("请阅读以下提示，确认无误后勾选“我已阅读提示”再提交。")
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def can_edit(user: User, report: Return) -> bool:
+    return (
+        user.is_active
+        and not user.is_read_only
+        and user.region_id == report.region_id
+        and report.status in EDITABLE
+    )
+
+
+def can_review(user: User, report: Return) -> bool:
+    return (
+        user.is_active
+        and user.role in (Role.REVIEWER, Role.ADMIN)
+        and report.region.parent_id == user.region_id
+        and report.status == Return.Status.SUBMITTED
+    )
+
+
+def can_reopen(user: User, report: Return) -> bool:
+    return (
+        user.is_active
+        and user.role == Role.ADMIN
+        and user.region is not None
+        and user.region.level == Region.Level.PROVINCE
+        and report.status == Return.Status.APPROVED
+    )
+
+
+def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=report,
+        summary=summary,
+        region=report.region,
+        fund=report.fund,
+        comment=comment,
+        changes=changes,
+    )
+
+
+def _locked(report: Return) -> Return:
+    return Return.objects.select_for_update().select_related("fund", "region").get(pk=report.pk)
+
+
+def _bump(report: Return, **fields) -> None:
+    fields["version"] = F("version") + 1
+    Return.objects.filter(pk=report.pk).update(**fields, updated_at=timezone.now())
+    report.refresh_from_db(fields=["version", "status", "updated_at"])
+
+
+# --- target tables ----------------------------------------------------------------------------
+
+
+def target_table_for(*, fund: Fund, region: Region, actor: User | None) -> TargetTable | None:
+    """The region's target table; if it has none, a copy of the nearest table above it.
+
+    Targets are passed down: a county starts from its prefecture's table, as domain.md says a
+    lower table starts as a copy of its parent's.
+    """
+    own = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
+    if own is not None:
+        return own
+    ancestor, source = region.parent, None
+    while ancestor is not None and source is None:
+        source = TargetTable.objects.filter(fund=fund, region=ancestor, project__isnull=True).first()
+        ancestor = ancestor.parent
+    if source is None:
+        return None
+    return target_table_copy(source=source, region=region, actor=actor)
+
+
+@transaction.atomic
+def target_table_copy(*, source: TargetTable, region: Region, actor: User | None) -> TargetTable:
+    table = TargetTable.objects.create(
+        fund=source.fund,
+        region=region,
+        parent=source,
+        overall_goals=source.overall_goals,
+        level_weights=source.level_weights,
+    )
+    IndicatorTarget.objects.bulk_create(
+        IndicatorTarget(
+            table=table,
+            parent_indicator=indicator,
+            level1=indicator.level1,
+            level2=indicator.level2,
+            name=indicator.name,
+            target_text=indicator.target_text,
+            order=indicator.order,
+            weight=indicator.weight,
+            rollup_rule=indicator.rollup_rule,
+        )
+        for indicator in source.indicators.order_by("order")
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=table,
+        summary=f"{region.name}的绩效目标表按{source.region or source.project}的目标表生成",
+        region=region,
+        fund=source.fund,
+    )
+    return table
+
+
+# --- returns ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_open(*, fund: Fund, region: Region, period: str = Period.YEAR_END, actor: User) -> Return:
+    """The region's return for the fund and period, created with every line it needs."""
+    existing = Return.objects.filter(fund=fund, region=region, period=period, project__isnull=True).first()
+    if existing is not None:
+        return existing
+    table = target_table_for(fund=fund, region=region, actor=actor)
+    report = Return.objects.create(fund=fund, region=region, period=period)
+    allocated = region_budget(fund, region)["total"]
+    ReturnFunding.objects.bulk_create(
+        ReturnFunding(
+            report=report, source=source, budget=allocated if source == MoneySource.CENTRAL else None
+        )
+        for source in MoneySource.values
+    )
+    if table is not None:
+        IndicatorActual.objects.bulk_create(
+            IndicatorActual(report=report, indicator=indicator)
+            for indicator in table.indicators.order_by("order")
+        )
+    ReturnNarrative.objects.bulk_create(
+        ReturnNarrative(report=report, aspect=aspect) for aspect in Aspect.values
+    )
+    _audit(report, actor=actor, action=AuditEvent.Action.CREATE, summary=f"创建{report}")
+    if region.children.exists():
+        _fill_from_rollup(report, only_blank=True)
+    return report
+
+
+@dataclass
+class ReturnInput:
+    """What a person typed: per money source, per indicator, per narrative aspect."""
+
+    funding: dict  # source → {"budget": Decimal|None, "spent": Decimal|None}
+    actuals: dict  # indicator id → {"actual_text", "reason", "measure", "denominator", "override_note"}
+    narratives: dict  # aspect → {"description", "problems"}
+    goal_achievement: str
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
+
+
+@transaction.atomic
+def return_save(*, report: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
+    """Save what was typed. Refuses a save based on an old version; records every change."""
+    locked = _locked(report)
+    if not can_edit(actor, locked):
+        raise WorkflowError(f"本填报当前状态为“{locked.get_status_display()}”，您不能修改。")
+    if locked.version != base_version:
+        last = (
+            AuditEvent.objects.filter(object_type="indicators.return", object_id=str(locked.pk))
+            .select_related("actor")
+            .first()
+        )
+        who = (
+            f"{last.actor or '系统'}于{timezone.localtime(last.created_at):%m月%d日 %H:%M}"
+            if last
+            else "他人"
+        )
+        raise StaleReturnError(
+            f"本填报已被{who}修改，您的内容尚未保存。请核对下方最新数据后重新填写或复制您的内容。"
+        )
+
+    changes: dict[str, list[str]] = {}
+
+    def compare(obj, field_name: str, new, label: str, dirty: list):
+        old = getattr(obj, field_name)
+        if (old or None) != (new or None) and _display(old) != _display(new):
+            changes[label] = [_display(old), _display(new)]
+            setattr(obj, field_name, new)
+            dirty.append(field_name)
+
+    for line in locked.funding.all():
+        typed = data.funding.get(line.source)
+        if typed is None:
+            continue
+        dirty: list[str] = []
+        source_label = line.get_source_display()
+        if line.source != MoneySource.CENTRAL:  # the central budget comes from the allocations
+            compare(line, "budget", typed.get("budget"), f"{source_label}·全年预算数", dirty)
+        compare(line, "spent", typed.get("spent"), f"{source_label}·全年执行数", dirty)
+        if dirty:
+            line.full_clean()
+            line.save(update_fields=dirty)
+
+    for actual in locked.actuals.select_related("indicator"):
+        typed = data.actuals.get(actual.indicator_id)
+        if typed is None:
+            continue
+        dirty = []
+        name = f"指标“{actual.indicator.name}”"
+        compare(actual, "actual_text", typed.get("actual_text", "").strip(), f"{name}·实际完成值", dirty)
+        compare(actual, "reason", typed.get("reason", "").strip(), f"{name}·未完成原因", dirty)
+        compare(actual, "measure", typed.get("measure", "").strip(), f"{name}·改进措施", dirty)
+        compare(actual, "denominator", typed.get("denominator"), f"{name}·分母", dirty)
+        compare(actual, "override_note", typed.get("override_note", "").strip(), f"{name}·覆盖说明", dirty)
+        if dirty:
+            actual.save(update_fields=dirty)
+
+    for narrative in locked.narratives.all():
+        typed = data.narratives.get(narrative.aspect)
+        if typed is None:
+            continue
+        dirty = []
+        label = narrative.get_aspect_display()
+        compare(narrative, "description", typed.get("description", "").strip(), f"{label}·情况说明", dirty)
+        compare(
+            narrative, "problems", typed.get("problems", "").strip(), f"{label}·存在问题和改进措施", dirty
+        )
+        if dirty:
+            narrative.save(update_fields=dirty)
+
+    dirty = []
+    compare(locked, "goal_achievement", data.goal_achievement.strip(), "总体目标完成情况", dirty)
+    if changes:
+        fields = {"goal_achievement": locked.goal_achievement} if dirty else {}
+        _bump(locked, **fields)
+        _audit(
+            locked,
+            actor=actor,
+            action=AuditEvent.Action.EDIT,
+            summary=f"修改{len(changes)}项",
+            changes=changes,
+        )
+    report.version = locked.version
+    return changes
+
+
+@transaction.atomic
+def return_submit(*, report: Return, actor: User, acknowledge_warnings: bool = False) -> list:
+    """Submit for review: errors block, warnings must be acknowledged."""
+    locked = _locked(report)
+    if not can_edit(actor, locked):
+        raise WorkflowError(f"本填报当前状态为“{locked.get_status_display()}”，不能提交。")
+    findings = return_findings(locked)
+    if errors_of(findings):
+        raise ChecksFailed(findings)
+    warnings = warnings_of(findings)
+    if warnings and not acknowledge_warnings:
+        raise NeedsAcknowledgement(findings)
+    _bump(locked, status=Return.Status.SUBMITTED)
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.SUBMIT,
+        summary="提交审核",
+        comment="；".join(f.message for f in warnings),
+        changes={"状态": [Return.Status(report.status).label, Return.Status.SUBMITTED.label]},
+    )
+    report.status, report.version = locked.status, locked.version
+    return findings
+
+
+@transaction.atomic
+def return_send_back(*, report: Return, actor: User, reason: str, line_comments: dict | None = None) -> None:
+    """Return to the region with a reason; comments on single lines are shown next to them."""
+    locked = _locked(report)
+    if not can_review(actor, locked):
+        raise WorkflowError("您不能退回这份填报。")
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("退回必须填写退回原因。")
+    ReturnComment.objects.create(report=locked, author=actor, text=reason)
+    comments = {}
+    actuals = {a.pk: a for a in locked.actuals.select_related("indicator")}
+    for actual_id, text in (line_comments or {}).items():
+        if text.strip() and actual_id in actuals:
+            ReturnComment.objects.create(
+                report=locked, actual=actuals[actual_id], author=actor, text=text.strip()
+            )
+            comments[actuals[actual_id].indicator.name] = text.strip()
+    _bump(locked, status=Return.Status.RETURNED)
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.RETURN,
+        summary="退回修改",
+        comment=reason,
+        changes={"状态": ["已提交", "已退回"], "逐项意见": comments},
+    )
+    report.status, report.version = locked.status, locked.version
+
+
+@transaction.atomic
+def return_approve(*, report: Return, actor: User, comment: str = "") -> None:
+    locked = _locked(report)
+    if not can_review(actor, locked):
+        raise WorkflowError(f"{locked.region.name}的填报当前不能由您审核通过。")
+    if errors_of(return_findings(locked)):
+        raise WorkflowError(f"{locked.region.name}的填报存在错误，不能审核通过，请退回修改。")
+    _bump(locked, status=Return.Status.APPROVED)
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.APPROVE,
+        summary="审核通过",
+        comment=comment.strip(),
+        changes={"状态": ["已提交", "已审核"]},
+    )
+    report.status, report.version = locked.status, locked.version
+
+
+def returns_approve_bulk(*, reports: list[Return], actor: User) -> tuple[list[Return], list[str]]:
+    """Approve each; one that cannot be approved is skipped with its reason, the rest go on."""
+    approved, skipped = [], []
+    for report in reports:
+        try:
+            return_approve(report=report, actor=actor)
+            approved.append(report)
+        except WorkflowError as exc:
+            skipped.append(str(exc))
+    return approved, skipped
+
+
+@transaction.atomic
+def return_reopen(*, report: Return, actor: User, reason: str) -> None:
+    locked = _locked(report)
+    if not can_reopen(actor, locked):
+        raise WorkflowError("只有自治区管理员可以重新打开已审核的填报。")
+    if not reason.strip():
+        raise WorkflowError("重新打开必须填写原因。")
+    _bump(locked, status=Return.Status.RETURNED)
+    ReturnComment.objects.create(report=locked, author=actor, text=f"重新打开：{reason.strip()}")
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.REOPEN,
+        summary="重新打开",
+        comment=reason.strip(),
+        changes={"状态": ["已审核", "已退回"]},
+    )
+    report.status, report.version = locked.status, locked.version
+
+
+@transaction.atomic
+def return_fill_from_rollup(*, report: Return, actor: User) -> dict:
+    """Replace the values with the roll-up of the approved returns below, except overridden ones."""
+    locked = _locked(report)
+    if not can_edit(actor, locked):
+        raise WorkflowError("本填报当前不能修改。")
+    changes = _fill_from_rollup(locked, only_blank=False)
+    if changes:
+        _bump(locked)
+        _audit(
+            locked, actor=actor, action=AuditEvent.Action.EDIT, summary="按下级汇总数据填入", changes=changes
+        )
+    report.version = locked.version
+    return changes
+
+
+def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
+    rolled = return_rollup(report)
+    if rolled.is_empty:
+        return {}
+    changes = {}
+    for actual in report.actuals.select_related("indicator"):
+        result = rolled.indicators.get(actual.indicator_id)
+        if result is None or not result.text or actual.override_note:
+            continue
+        if only_blank and actual.actual_text:
+            continue
+        if actual.actual_text != result.text:
+            changes[f"指标“{actual.indicator.name}”·实际完成值"] = [actual.actual_text, result.text]
+            actual.actual_text = result.text
+            actual.save(update_fields=["actual_text"])
+    for line in report.funding.all():
+        money = rolled.money.get(line.source)
+        if money is None or money.spent is None or (only_blank and line.spent is not None):
+            continue
+        if line.spent != money.spent:
+            changes[f"{line.get_source_display()}·全年执行数"] = [_display(line.spent), _display(money.spent)]
+            line.spent = money.spent
+            line.save(update_fields=["spent"])
+    return changes

@@ -1,0 +1,47 @@
+// Shows the execution, completion and deviation rates while the clerk types. The server's
+// rules engine computes them (GET, no data read); this file only asks and displays.
+(function () {
+  "use strict";
+  var form = document.getElementById("return-form");
+  if (!form) return;
+  var timers = new WeakMap();
+
+  function later(key, fn) {
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(fn, 250));
+  }
+
+  function fetchInto(url, params, cell, after) {
+    fetch(url + "?" + new URLSearchParams(params), { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) { cell.innerHTML = html; if (after) after(cell); })
+      .catch(function () { cell.textContent = ""; });
+  }
+
+  function updateMoney(row) {
+    var budget = row.querySelector(".money-budget"), spent = row.querySelector(".money-spent");
+    fetchInto(form.dataset.executionUrl, { budget: budget.value, spent: spent.value }, row.querySelector(".execution-rate"));
+  }
+
+  function updateIndicator(row) {
+    var actual = row.querySelector(".indicator-actual");
+    fetchInto(form.dataset.rateUrl, { target: row.dataset.target, actual: actual.value }, row.querySelector(".indicator-rate"),
+      function (cell) {
+        var flag = cell.querySelector("[data-explain]");
+        var explain = flag && flag.dataset.explain === "1";
+        row.querySelectorAll("textarea").forEach(function (area) {
+          area.classList.toggle("border-danger", explain && !area.value.trim());
+          area.placeholder = explain ? "必填：未完成或完成率≥130%" : "";
+        });
+      });
+  }
+
+  form.querySelectorAll("[data-money-row]").forEach(function (row) {
+    updateMoney(row);
+    row.addEventListener("input", function () { later(row, function () { updateMoney(row); }); });
+  });
+  form.querySelectorAll("[data-indicator-row]").forEach(function (row) {
+    updateIndicator(row);
+    row.addEventListener("input", function () { later(row, function () { updateIndicator(row); }); });
+  });
+})();

@@ -1,0 +1,242 @@
+"""The return pages for the right person and for every wrong one."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evalportal.models import Role, User
+from indicators.models import Return
+from indicators.services import return_open, return_save, return_submit
+from tests.test_returns_workflow import complete_input
+from transfers.models import Allocation, Fund, Notice, Region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def relief():
+    return Fund.objects.get(code="xj-2024-relief")
+
+
+@pytest.fixture
+def yining_return(relief, clerk_yining):
+    return return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+
+
+@pytest.fixture
+def reviewer_aksu(db):
+    return User.objects.create_user(
+        "reviewer_aksu", password="x", region=Region.objects.get(code="652900"), role=Role.REVIEWER
+    )
+
+
+def form_data(report, **overrides):
+    """What the browser posts for a complete, valid return."""
+    data = {"base_version": report.version, "goal_achievement": "保障了困难群众基本生活。"}
+    data["funding-central-spent"] = "9000.50"
+    for line in report.actuals.select_related("indicator"):
+        target = line.indicator.target_text
+        data[f"actual-{line.indicator_id}-actual_text"] = "96%" if "%" in target else target
+    data.update(overrides)
+    return data
+
+
+def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):
+    client.force_login(clerk_yining)
+    response = client.post(reverse("indicators:start", args=[relief.code]), {"period": "year_end"})
+    report = Return.objects.get(fund=relief, region=clerk_yining.region)
+    assert response["Location"] == reverse("indicators:edit", args=[report.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "低保对象人数" in page and "应保尽保" in page
+    assert "14005.00" in page  # the central budget from the allocations, read-only
+
+
+def test_clerk_saves_a_draft_and_submits(client, yining_return, clerk_yining):
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    response = client.post(url, form_data(yining_return, save="1"))
+    assert response.status_code == 302
+    yining_return.refresh_from_db()
+    assert yining_return.funding.get(source="central").spent == Decimal("9000.50")
+    response = client.post(url, form_data(yining_return, submit="1"))
+    assert response["Location"] == reverse("indicators:detail", args=[yining_return.pk])
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.SUBMITTED
+
+
+def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, yining_return, clerk_yining):
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    response = client.post(
+        url, form_data(yining_return, **{"funding-central-spent": "一万", "goal_achievement": "我写的总结"})
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "输入一个数字" in page
+    assert "我写的总结" in page and 'value="一万"' in page
+    yining_return.refresh_from_db()
+    assert yining_return.version == 1 and yining_return.goal_achievement == ""
+
+
+def test_missing_reason_blocks_submit_with_the_message_next_to_the_line(client, yining_return, clerk_yining):
+    client.force_login(clerk_yining)
+    line = yining_return.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率")
+    response = client.post(
+        reverse("indicators:edit", args=[yining_return.pk]),
+        form_data(yining_return, submit="1", **{f"actual-{line.indicator_id}-actual_text": "80%"}),
+    )
+    page = response.content.decode()
+    assert "尚未提交" in page
+    assert "指标“孤儿等符合条件的儿童纳入保障范围率”未完成（完成率88.89%），请填写未完成原因。" in page
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.DRAFT
+
+
+def test_second_person_with_an_old_version_keeps_their_input(client, yining_return, clerk_yining):
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    stale = form_data(yining_return, goal_achievement="第二个人写的")
+    client.post(url, form_data(yining_return, save="1"))
+    response = client.post(url, stale | {"save": "1"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "已被伊宁市民政局填报员" in page and "第二个人写的" in page
+    yining_return.refresh_from_db()
+    assert yining_return.goal_achievement == "保障了困难群众基本生活。"
+
+
+def test_reviewer_returns_with_a_line_comment_and_the_clerk_sees_it(
+    client, yining_return, clerk_yining, reviewer_yili
+):
+    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    return_submit(report=yining_return, actor=clerk_yining)
+    line = yining_return.actuals.get(indicator__name="临时救助人次")
+    client.force_login(reviewer_yili)
+    response = client.post(
+        reverse("indicators:send_back", args=[yining_return.pk]),
+        {"reason": "请补充临时救助人次。", f"comment-{line.pk}": "请填写具体人次"},
+    )
+    assert response.status_code == 302
+    client.force_login(clerk_yining)
+    page = client.get(reverse("indicators:edit", args=[yining_return.pk])).content.decode()
+    assert "请补充临时救助人次。" in page and "请填写具体人次" in page
+
+
+def test_send_back_without_reason_changes_nothing(client, yining_return, clerk_yining, reviewer_yili):
+    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    return_submit(report=yining_return, actor=clerk_yining)
+    client.force_login(reviewer_yili)
+    client.post(reverse("indicators:send_back", args=[yining_return.pk]), {"reason": ""})
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.SUBMITTED
+
+
+@pytest.mark.parametrize("name", ["detail", "edit"])
+def test_other_regions_get_404(client, yining_return, clerk_huocheng, reviewer_aksu, name):
+    for person in (clerk_huocheng, reviewer_aksu):
+        client.force_login(person)
+        assert client.get(reverse(f"indicators:{name}", args=[yining_return.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["send_back", "approve", "reopen", "rollup"])
+def test_actions_by_the_wrong_person_change_nothing(
+    client, yining_return, clerk_huocheng, reviewer_aksu, auditor_xj, name
+):
+    url = reverse(f"indicators:{name}", args=[yining_return.pk])
+    client.force_login(clerk_huocheng)
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    client.force_login(reviewer_aksu)
+    assert client.post(url, {"reason": "x"}).status_code == 404
+    client.force_login(auditor_xj)
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.DRAFT and yining_return.version == 1
+
+
+def test_anonymous_is_sent_to_login(client, yining_return):
+    for name in ("detail", "edit", "approve"):
+        response = client.get(reverse(f"indicators:{name}", args=[yining_return.pk]))
+        assert response.status_code in (302, 405)
+    assert client.get(reverse("indicators:detail", args=[yining_return.pk]))["Location"].startswith(
+        "/accounts/login/"
+    )
+
+
+def test_read_only_sees_but_cannot_start(client, relief, auditor_xj, yining_return):
+    client.force_login(auditor_xj)
+    assert client.get(reverse("indicators:detail", args=[yining_return.pk])).status_code == 200
+    assert client.post(reverse("indicators:start", args=[relief.code])).status_code == 403
+    edit = client.get(reverse("indicators:edit", args=[yining_return.pk]))
+    assert edit["Location"] == reverse("indicators:detail", args=[yining_return.pk])
+
+
+def test_bulk_approve_from_the_queue(client, relief, clerk_yining, clerk_huocheng, reviewer_yili):
+    ids = []
+    for clerk in (clerk_yining, clerk_huocheng):
+        report = return_open(fund=relief, region=clerk.region, actor=clerk)
+        return_save(report=report, actor=clerk, base_version=1, data=complete_input(report))
+        return_submit(report=report, actor=clerk)
+        ids.append(report.pk)
+    client.force_login(reviewer_yili)
+    home = client.get(reverse("home")).content.decode()
+    assert "待我审核（2）" in home
+    client.post(reverse("indicators:bulk_approve"), {"ids": ids})
+    assert set(Return.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"approved"}
+
+
+def test_bulk_approve_ignores_returns_outside_the_region(client, relief, clerk_yining, reviewer_aksu):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report))
+    return_submit(report=report, actor=clerk_yining)
+    client.force_login(reviewer_aksu)
+    client.post(reverse("indicators:bulk_approve"), {"ids": [report.pk]})
+    report.refresh_from_db()
+    assert report.status == Return.Status.SUBMITTED
+
+
+def test_rate_preview_uses_the_rules_engine(client, clerk_yining):
+    client.force_login(clerk_yining)
+    html = client.get(
+        reverse("indicators:rate_preview"), {"target": "≥95%", "actual": "33.93%"}
+    ).content.decode()
+    assert "完成率 35.72%" in html and "偏差率 64.28%" in html and 'data-explain="1"' in html  # seed 000
+    html = client.get(
+        reverse("indicators:execution_preview"), {"spent": "27.67", "budget": "8454"}
+    ).content.decode()
+    assert "0.33%" in html  # seed 000
+
+
+def _synthetic_prefecture(count: int):
+    """A prefecture with `count` counties, each allocated money and holding an approved return."""
+    prefix = "71" if count < 100 else "72"  # a province of its own: its funds are the only ones
+    province = Region.objects.create(code=f"{prefix}0000", name=f"测试省{count}", level=1)
+    prefecture = Region.objects.create(code=f"{prefix}0100", name=f"测试州{count}", level=2, parent=province)
+    fund = Fund.objects.create(code=f"test-{count}", name="测试资金", year=2024, region=province)
+    notice = Notice.objects.create(issuer="测试", number=f"测〔2024〕{count}号", title="测试")
+    reviewer = User.objects.create_user(f"rev{count}", password="x", region=prefecture, role=Role.REVIEWER)
+    for index in range(count):
+        county = Region.objects.create(
+            code=f"{prefix}{2000 + index}", name=f"县{index}", level=3, parent=prefecture
+        )
+        Allocation.objects.create(
+            fund=fund, notice=notice, from_region=province, region=county, amount=Decimal("10")
+        )
+        report = Return.objects.create(fund=fund, region=county, status=Return.Status.SUBMITTED)
+        report.funding.create(source="central", budget=Decimal("10"), spent=Decimal("5"))
+    return reviewer
+
+
+def test_home_page_queries_do_not_grow_with_regions(client):
+    counts = []
+    for count in (10, 150):
+        reviewer = _synthetic_prefecture(count)
+        client.force_login(reviewer)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("home")).content.decode()
+        assert f"待我审核（{count}）" in page
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 30

@@ -1,0 +1,213 @@
+"""The life of a return: open, save, submit, send back, approve, reopen — and who may do it."""
+
+from decimal import Decimal
+
+import pytest
+
+from evalportal.models import AuditEvent
+from indicators.models import Return, ReturnComment
+from indicators.selectors import changes_since_approval
+from indicators.services import (
+    ChecksFailed,
+    NeedsAcknowledgement,
+    ReturnInput,
+    StaleReturnError,
+    WorkflowError,
+    return_approve,
+    return_fill_from_rollup,
+    return_open,
+    return_reopen,
+    return_save,
+    return_send_back,
+    return_submit,
+    returns_approve_bulk,
+)
+from transfers.models import Fund, Region
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def relief():
+    return Fund.objects.get(code="xj-2024-relief")
+
+
+def region(code):
+    return Region.objects.get(code=code)
+
+
+def complete_input(report, *, spent="9000.50", actual="应保尽保", percent="96%", reason="", measure=""):
+    """Every indicator met: qualitative ones with their own words, rates above target."""
+    actuals = {}
+    for line in report.actuals.select_related("indicator"):
+        target = line.indicator.target_text
+        if "%" in target:
+            text = percent
+        elif "日" in target:
+            text = "20日"
+        else:
+            text = target
+        actuals[line.indicator_id] = {"actual_text": text, "reason": reason, "measure": measure}
+    return ReturnInput(
+        funding={"central": {"spent": D(spent)}},
+        actuals=actuals,
+        narratives={"allocation": {"description": "按因素法分配。", "problems": "无"}},
+        goal_achievement="保障了困难群众基本生活。",
+    )
+
+
+def test_opening_a_county_return_copies_the_prefecture_targets(relief, clerk_yining):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    assert report.status == Return.Status.DRAFT
+    # The county table is a copy of 伊犁州's (seed 003: 14 indicators).
+    table = report.actuals.first().indicator.table
+    assert table.region.name == "伊宁市" and table.parent.region.short_name == "伊犁州"
+    assert report.actuals.count() == 14
+    assert report.narratives.count() == 7
+    # Seed 003: 伊宁市 receives 14005 = 8419 + 5586.
+    assert report.funding.get(source="central").budget == D("14005")
+    assert return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining) == report
+    assert AuditEvent.objects.filter(object_type="indicators.return", object_id=str(report.pk)).count() == 1
+
+
+def test_save_records_each_change_and_bumps_the_version(relief, clerk_yining):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    changes = return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report))
+    assert changes["中央财政资金·全年执行数"] == ["", "9000.50"]
+    assert report.version == 2
+    event = AuditEvent.objects.filter(action="edit", object_id=str(report.pk)).get()
+    assert event.actor == clerk_yining and event.changes == changes
+    # Saving the same again changes nothing and writes nothing.
+    assert return_save(report=report, actor=clerk_yining, base_version=2, data=complete_input(report)) == {}
+    assert report.version == 2
+
+
+def test_a_save_based_on_an_old_version_is_refused(relief, clerk_yining):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report))
+    with pytest.raises(StaleReturnError, match="已被伊宁市民政局填报员于.*修改"):
+        return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report, spent="1"))
+    report.refresh_from_db()
+    assert report.funding.get(source="central").spent == D("9000.50")
+
+
+def test_submit_is_blocked_by_errors_and_names_the_line(relief, clerk_yining):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    data = complete_input(report, spent="15000", percent="80%")
+    return_save(report=report, actor=clerk_yining, base_version=1, data=data)
+    with pytest.raises(ChecksFailed) as caught:
+        return_submit(report=report, actor=clerk_yining)
+    errors = {(f.code, f.where): f.message for f in caught.value.findings if f.severity == "error"}
+    assert (
+        errors[("spent_over_budget", "funding-central")] == "中央财政资金执行数15000万元超过预算数14005万元。"
+    )
+    orphans = report.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率").indicator_id
+    # 80% of ≥90% → 88.89%.
+    assert errors[("missing_reason", f"actual-{orphans}")] == (
+        "指标“孤儿等符合条件的儿童纳入保障范围率”未完成（完成率88.89%），请填写未完成原因。"
+    )
+    report.refresh_from_db()
+    assert report.status == Return.Status.DRAFT
+
+
+def test_warnings_must_be_acknowledged(relief, clerk_yining):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    same = "资金下达较晚。"
+    data = complete_input(report, percent="80%", reason=same, measure="加快进度。")
+    return_save(report=report, actor=clerk_yining, base_version=1, data=data)
+    with pytest.raises(NeedsAcknowledgement) as caught:
+        return_submit(report=report, actor=clerk_yining)
+    assert any(f.code == "repeated_reason" for f in caught.value.findings)
+    return_submit(report=report, actor=clerk_yining, acknowledge_warnings=True)
+    assert report.status == Return.Status.SUBMITTED
+
+
+def submitted(relief, clerk):
+    report = return_open(fund=relief, region=clerk.region, actor=clerk)
+    return_save(report=report, actor=clerk, base_version=report.version, data=complete_input(report))
+    return_submit(report=report, actor=clerk)
+    return report
+
+
+def test_send_back_needs_a_reason_and_keeps_line_comments(relief, clerk_yining, reviewer_yili):
+    report = submitted(relief, clerk_yining)
+    with pytest.raises(WorkflowError, match="必须填写退回原因"):
+        return_send_back(report=report, actor=reviewer_yili, reason="  ")
+    line = report.actuals.get(indicator__name="临时救助人次")
+    return_send_back(
+        report=report, actor=reviewer_yili, reason="请补充人次。", line_comments={line.pk: "请填写具体人次"}
+    )
+    assert report.status == Return.Status.RETURNED
+    assert ReturnComment.objects.get(report=report, actual=line).text == "请填写具体人次"
+    event = AuditEvent.objects.get(object_id=str(report.pk), action="return")
+    assert event.comment == "请补充人次。" and event.changes["逐项意见"] == {"临时救助人次": "请填写具体人次"}
+
+
+def test_only_the_region_above_reviews(relief, clerk_yining, clerk_huocheng, admin_xj, auditor_xj):
+    report = submitted(relief, clerk_yining)
+    for person in (clerk_yining, clerk_huocheng, admin_xj, auditor_xj):
+        with pytest.raises(WorkflowError):
+            return_approve(report=report, actor=person)
+    assert Return.objects.get(pk=report.pk).status == Return.Status.SUBMITTED
+
+
+def test_approved_data_is_locked_until_the_province_reopens(relief, clerk_yining, reviewer_yili, admin_xj):
+    report = submitted(relief, clerk_yining)
+    return_approve(report=report, actor=reviewer_yili)
+    assert report.status == Return.Status.APPROVED
+    with pytest.raises(WorkflowError):
+        return_save(
+            report=report,
+            actor=clerk_yining,
+            base_version=report.version,
+            data=complete_input(report, spent="1"),
+        )
+    with pytest.raises(WorkflowError, match="只有自治区管理员"):
+        return_reopen(report=report, actor=reviewer_yili, reason="改错")
+    with pytest.raises(WorkflowError, match="必须填写原因"):
+        return_reopen(report=report, actor=admin_xj, reason="")
+    return_reopen(report=report, actor=admin_xj, reason="执行数需按决算更正")
+    assert report.status == Return.Status.RETURNED
+    return_save(
+        report=report,
+        actor=clerk_yining,
+        base_version=report.version,
+        data=complete_input(report, spent="8000"),
+    )
+    assert changes_since_approval(report) == {"中央财政资金·全年执行数": ["9000.50", "8000.00"]}
+
+
+def test_bulk_approval_skips_what_cannot_be_approved(relief, clerk_yining, clerk_huocheng, reviewer_yili):
+    first = submitted(relief, clerk_yining)
+    draft = return_open(fund=relief, region=clerk_huocheng.region, actor=clerk_huocheng)
+    approved, skipped = returns_approve_bulk(reports=[first, draft], actor=reviewer_yili)
+    assert approved == [first]
+    assert skipped == ["霍城县的填报当前不能由您审核通过。"]
+
+
+def test_prefecture_return_rolls_up_its_counties(relief, clerk_yining, clerk_huocheng, reviewer_yili):
+    for clerk, spent in ((clerk_yining, "9000.50"), (clerk_huocheng, "4000")):
+        report = return_open(fund=relief, region=clerk.region, actor=clerk)
+        data = complete_input(report, spent=spent)
+        line = report.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率")
+        data.actuals[line.indicator_id]["actual_text"] = "92%" if clerk == clerk_yining else "98%"
+        return_save(report=report, actor=clerk, base_version=report.version, data=data)
+        return_submit(report=report, actor=clerk)
+        return_approve(report=report, actor=reviewer_yili)
+    prefecture = return_open(fund=relief, region=region("654000"), actor=reviewer_yili)
+    # Money sums: 9000.50 + 4000.
+    assert prefecture.funding.get(source="central").spent == D("13000.50")
+    # A rate is weighted by each county's allocation (seed 003: 伊宁市 14005, 霍城县 10154):
+    # (92 × 14005 + 98 × 10154) / 24159 = 94.52%.
+    line = prefecture.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率")
+    assert line.actual_text == "94.52%"
+    # A qualitative target met by every county is met.
+    assert prefecture.actuals.get(indicator__name="低保对象人数").actual_text == "应保尽保"
+    # The reviewer overrides one value with a note; a refill keeps it.
+    data = complete_input(prefecture, spent="13000.50")
+    data.actuals[line.indicator_id] = {"actual_text": "95%", "override_note": "按州级抽样核定"}
+    return_save(report=prefecture, actor=reviewer_yili, base_version=prefecture.version, data=data)
+    return_fill_from_rollup(report=prefecture, actor=reviewer_yili)
+    line.refresh_from_db()
+    assert line.actual_text == "95%"
