@@ -23,6 +23,9 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest
 
+e2e: setup
+	$(BIN)/python -m pytest tests/e2e
+
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -25,8 +25,7 @@ class ReturnForm(forms.Form):
 
     def __init__(self, report: Return, *args, **kwargs):
         self.report = report
-        sources = list(MoneySource.values)
-        self.funding_lines = sorted(report.funding.all(), key=lambda line: sources.index(line.source))
+        self.funding_lines = report.funding_lines()
         self.actual_lines = list(
             report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
         )

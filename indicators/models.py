@@ -204,6 +204,11 @@ class Return(models.Model):
         owner = self.project or self.region
         return f"{self.fund.code} · {owner} · {self.get_period_display()}"
 
+    def funding_lines(self) -> list["ReturnFunding"]:
+        """Money lines in the order of the official table: central, provincial, local, other."""
+        order = list(MoneySource.values)
+        return sorted(self.funding.all(), key=lambda line: order.index(line.source))
+
 
 class ReturnFunding(models.Model):
     """全年预算数 and 全年执行数 of one money source in a return."""

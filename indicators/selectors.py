@@ -66,6 +66,7 @@ class ProgressRow:
     spent: Decimal | None
     rate: Decimal | None
     below: dict  # status → count of returns of the regions under this one
+    rolled_up: bool = False  # spent is the sum of the approved returns below, not the region's own
 
 
 def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> list[ProgressRow]:
@@ -87,18 +88,30 @@ def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> 
     rows = []
     for child in children:
         report = own.get(child.pk)
-        spent = None
-        if report is not None:
-            entered = [
-                f.spent for f in report.funding.all() if f.source in ALLOCATED_SOURCES and f.spent is not None
-            ]
-            spent = sum(entered, Decimal("0")) if entered else None
-        below = Counter(r.status for r in reports if r.region.parent_id == child.pk)
+        under = [r for r in reports if r.region.parent_id == child.pk]
+        spent = _allocated_spending([report]) if report is not None else None
+        rolled_up = False
+        if spent is None:
+            # No figure of its own yet: show what its approved regions below reported.
+            spent = _allocated_spending([r for r in under if r.status == Return.Status.APPROVED])
+            rolled_up = spent is not None
         budget = budgets[child.pk]["total"]
+        below = dict(Counter(r.status for r in under))
         rows.append(
-            ProgressRow(child, budget, report, spent, rules.execution_rate(spent, budget), dict(below))
+            ProgressRow(child, budget, report, spent, rules.execution_rate(spent, budget), below, rolled_up)
         )
     return rows
+
+
+def _allocated_spending(reports: list[Return]) -> Decimal | None:
+    """Central + provincial spending of these returns; None when none was entered."""
+    entered = [
+        line.spent
+        for report in reports
+        for line in report.funding.all()
+        if line.source in ALLOCATED_SOURCES and line.spent is not None
+    ]
+    return sum(entered, Decimal("0")) if entered else None
 
 
 def review_queue(user) -> QuerySet[Return]:

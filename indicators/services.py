@@ -189,7 +189,7 @@ def return_open(*, fund: Fund, region: Region, period: str = Period.YEAR_END, ac
     ReturnNarrative.objects.bulk_create(
         ReturnNarrative(report=report, aspect=aspect) for aspect in Aspect.values
     )
-    _audit(report, actor=actor, action=AuditEvent.Action.CREATE, summary=f"创建{report}")
+    _audit(report, actor=actor, action=AuditEvent.Action.CREATE, summary="创建填报")
     if region.children.exists():
         _fill_from_rollup(report, only_blank=True)
     return report

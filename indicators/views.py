@@ -114,7 +114,7 @@ def return_detail(request, pk):
         (actual, rules.evaluate(actual.indicator.target_text, actual.actual_text))
         for actual in report.actuals.select_related("indicator").order_by("indicator__order")
     ]
-    funding = [(line, rules.execution_rate(line.spent, line.budget)) for line in report.funding.all()]
+    funding = [(line, rules.execution_rate(line.spent, line.budget)) for line in report.funding_lines()]
     context = _form_context(report, None, return_findings(report))
     context.update(
         {

@@ -1,0 +1,391 @@
+"""Deadlines and reminders (填报截止日期与催报).
+
+Which returns must come in: for a fund, the *lowest* regions below the province that receive
+its money. Where the province sends money straight to counties and units (xj-2024-relief),
+those counties and units report and their prefectures do not (a prefecture's return is rolled
+up from its counties by its reviewer). Where money goes to prefectures only (xj-2024-elderly),
+the prefectures report. Money for a named project counts for the county that runs it; the
+county's own return (without project) is the one waited for. Inactive regions owe nothing.
+
+A return is in when it is 已提交 or 已审核; a draft, a returned return or no row at all is
+not in.
+
+When mail goes out (``reminders_due``; Celery beat runs it once a day):
+
+- ``remind_days_before`` days before ``due_on``, and on ``due_on`` itself, the active clerks
+  (填报员) of every region whose return is not in get a reminder;
+- every day after ``due_on``, those clerks get an overdue notice, and the reviewers (审核员) of
+  the parent region get one escalation listing their late regions. A parent with no active
+  reviewer escalates to its administrators instead: at the province it is the administrator
+  who approves prefectures (domain.md §1), so late prefectures reach them.
+
+Inactive accounts get nothing. Accounts without an e-mail address are skipped and counted.
+Reminders are not recorded, so running the task twice on one day sends twice.
+
+The same facts feed the home page: ``deadline_notices_for_user``.
+"""
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import get_connection, send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils.http import urlencode
+
+from evalportal.models import AuditEvent, Role, User
+from evalportal.services import audit_record
+from indicators.models import Deadline, Period, Return
+from transfers.models import Fund, Region
+from transfers.selectors import funds_for_user
+
+logger = logging.getLogger(__name__)
+
+IN_STATUSES = (Return.Status.SUBMITTED, Return.Status.APPROVED)
+# Where the returns are filled in and reviewed (indicators.urls is mounted at /returns/).
+RETURNS_PATH = "/returns/"
+NAMES_IN_NOTICE = 5
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def deadline_title(deadline: Deadline) -> str:
+    """2024年中央财政困难群众救助补助资金 年度绩效自评"""
+    return f"{deadline.fund.year}年{deadline.fund.full_name} {Period(deadline.period).label}"
+
+
+def deadline_link(deadline: Deadline) -> str:
+    query = urlencode({"fund": deadline.fund.code, "period": deadline.period})
+    return f"{getattr(settings, 'PORTAL_URL', '')}{RETURNS_PATH}?{query}"
+
+
+def region_within(region: Region, root: Region) -> bool:
+    """`region` is `root` or below it; needs region.parent loaded (the tree is three deep)."""
+    if region.pk == root.pk or region.parent_id == root.pk:
+        return True
+    return region.parent is not None and region.parent.parent_id == root.pk
+
+
+# --- who owes a return --------------------------------------------------------------------
+
+
+def regions_owing_returns(fund: Fund) -> list[Region]:
+    """The lowest active regions below the province that receive money of `fund`."""
+    recipients = list(
+        Region.objects.filter(Q(allocations__fund=fund) | Q(projects__allocations__fund=fund))
+        .filter(level__gt=Region.Level.PROVINCE)
+        .select_related("parent")
+        .distinct()
+    )
+    with_money_below = {region.parent_id for region in recipients}
+    with_money_below |= {region.parent.parent_id for region in recipients if region.parent is not None}
+    return [region for region in recipients if region.pk not in with_money_below and region.is_active]
+
+
+@dataclass
+class DeadlineProgress:
+    """Which of the regions owing a return for one deadline have sent it in."""
+
+    deadline: Deadline
+    regions: list[Region]
+    status_by_region: dict[int, str]
+
+    def is_in(self, region: Region) -> bool:
+        return self.status_by_region.get(region.pk) in IN_STATUSES
+
+    def status_label(self, region: Region) -> str:
+        status = self.status_by_region.get(region.pk)
+        return Return.Status(status).label if status else "未填报"
+
+    @property
+    def missing(self) -> list[Region]:
+        return [region for region in self.regions if not self.is_in(region)]
+
+    def within(self, root: Region) -> "DeadlineProgress":
+        regions = [region for region in self.regions if region_within(region, root)]
+        return DeadlineProgress(self.deadline, regions, self.status_by_region)
+
+    def days_left(self, today: date) -> int:
+        return (self.deadline.due_on - today).days
+
+
+def deadline_progress(deadline: Deadline, *, regions: list[Region] | None = None) -> DeadlineProgress:
+    if regions is None:
+        regions = regions_owing_returns(deadline.fund)
+    rows = (
+        Return.objects.filter(
+            fund=deadline.fund_id,
+            period=deadline.period,
+            project__isnull=True,
+            region__in=[region.pk for region in regions],
+        )
+        .order_by()
+        .values_list("region_id", "status")
+    )
+    return DeadlineProgress(deadline, regions, dict(rows))
+
+
+# --- reminders ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One message to the people of one region about one deadline."""
+
+    UPCOMING = "upcoming"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+
+    kind: str
+    deadline: Deadline
+    region: Region  # the late region (clerks), or the parent told about its late regions
+    recipients: tuple[User, ...]
+    today: date
+    late: tuple[tuple[Region, str], ...] = ()  # (region, status label) for an escalation
+
+    @property
+    def days_overdue(self) -> int:
+        return (self.today - self.deadline.due_on).days
+
+    @property
+    def subject(self) -> str:
+        title = deadline_title(self.deadline)
+        due = chinese_date(self.deadline.due_on)
+        if self.kind == self.ESCALATION:
+            return f"【绩效自评逾期】{self.region.display_name}有{len(self.late)}个地区未按期提交{title}"
+        if self.kind == self.OVERDUE:
+            return f"【绩效自评催报】{title}已于{due}截止，已逾期{self.days_overdue}天"
+        if self.kind == self.DUE_TODAY:
+            return f"【绩效自评提醒】{title}今天（{due}）截止"
+        return f"【绩效自评提醒】{title}将于{due}截止"
+
+    @property
+    def body(self) -> str:
+        title = deadline_title(self.deadline)
+        due = chinese_date(self.deadline.due_on)
+        link = deadline_link(self.deadline)
+        footer = "\n\n此邮件由绩效自评系统自动发送，请勿直接回复。"
+        if self.kind == self.ESCALATION:
+            lines = "\n".join(f"  {region.name}（{status}）" for region, status in self.late)
+            # A parent without a reviewer escalates to its administrators (see the module doc).
+            who = Role(self.recipients[0].role).label if self.recipients else Role.REVIEWER.label
+            return (
+                f"{self.region.name}{who}：\n\n"
+                f"{title}已于{due}截止，已逾期{self.days_overdue}天。"
+                f"所辖下列{len(self.late)}个地区/单位仍未提交：\n{lines}\n\n"
+                f"请督促以上地区尽快完成填报并提交。查看和审核：{link}" + footer
+            )
+        if self.kind == self.OVERDUE:
+            when = f"已于{due}截止，已逾期{self.days_overdue}天，目前仍未提交。请尽快完成填报并提交，上级审核员已收到逾期通知。"
+        elif self.kind == self.DUE_TODAY:
+            when = f"今天（{due}）截止，目前尚未提交。请在今天内完成填报并提交。"
+        else:
+            days = (self.deadline.due_on - self.today).days
+            when = f"将于{due}截止（还有{days}天），目前尚未提交。请按时完成填报并提交。"
+        return f"{self.region.name}填报员：\n\n{self.region.name}的{title}{when}\n填报地址：{link}" + footer
+
+
+def _kind_for(deadline: Deadline, today: date) -> str | None:
+    days_left = (deadline.due_on - today).days
+    if days_left < 0:
+        return Reminder.OVERDUE
+    if days_left == 0:
+        return Reminder.DUE_TODAY
+    if days_left == deadline.remind_days_before:
+        return Reminder.UPCOMING
+    return None
+
+
+def _people(role: str, region_ids) -> dict[int, list[User]]:
+    by_region: dict[int, list[User]] = {}
+    users = User.objects.filter(role=role, is_active=True, region_id__in=region_ids).order_by("username")
+    for user in users:
+        by_region.setdefault(user.region_id, []).append(user)
+    return by_region
+
+
+def reminders_due(today: date) -> list[Reminder]:
+    """Every reminder and escalation to send on `today`, clerks' first, then escalations."""
+    reminders: list[Reminder] = []
+    for deadline in Deadline.objects.select_related("fund").order_by("due_on", "fund__code", "period"):
+        kind = _kind_for(deadline, today)
+        if kind is None:
+            continue
+        progress = deadline_progress(deadline)
+        missing = progress.missing
+        if not missing:
+            continue
+        clerks = _people(Role.CLERK, [region.pk for region in missing])
+        for region in missing:
+            reminders.append(Reminder(kind, deadline, region, tuple(clerks.get(region.pk, ())), today))
+        if kind == Reminder.OVERDUE:
+            reminders += _escalations(progress, today)
+    return reminders
+
+
+def _escalations(progress: DeadlineProgress, today: date) -> list[Reminder]:
+    late_by_parent: dict[int, list[Region]] = {}
+    parents: dict[int, Region] = {}
+    for region in progress.missing:
+        late_by_parent.setdefault(region.parent_id, []).append(region)
+        parents[region.parent_id] = region.parent
+    reviewers = _people(Role.REVIEWER, list(late_by_parent))
+    without_reviewer = [pk for pk in late_by_parent if pk not in reviewers]
+    admins = _people(Role.ADMIN, without_reviewer) if without_reviewer else {}
+    return [
+        Reminder(
+            Reminder.ESCALATION,
+            progress.deadline,
+            parents[parent_id],
+            tuple(reviewers.get(parent_id) or admins.get(parent_id, ())),
+            today,
+            tuple((region, progress.status_label(region)) for region in late),
+        )
+        for parent_id, late in late_by_parent.items()
+    ]
+
+
+@dataclass
+class ReminderSummary:
+    reminders: int = 0
+    escalations: int = 0
+    emails_sent: int = 0
+    skipped_no_email: int = 0
+    failed: int = 0
+    without_recipient: int = 0  # late regions (or parents) with nobody active to tell
+    skipped_users: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def reminders_send(today: date) -> ReminderSummary:
+    """Send today's reminders by e-mail, one message per person; return what happened."""
+    summary = ReminderSummary()
+    connection = get_connection()
+    for reminder in reminders_due(today):
+        if reminder.kind == Reminder.ESCALATION:
+            summary.escalations += 1
+        else:
+            summary.reminders += 1
+        if not reminder.recipients:
+            summary.without_recipient += 1
+        for user in reminder.recipients:
+            if not user.email:
+                summary.skipped_no_email += 1
+                summary.skipped_users.append(user.username)
+                continue
+            try:
+                send_mail(reminder.subject, reminder.body, None, [user.email], connection=connection)
+            except (SMTPException, OSError):
+                logger.exception("提醒邮件发送失败：%s", user.email)
+                summary.failed += 1
+            else:
+                summary.emails_sent += 1
+    logger.info("截止日期提醒 %s：%s", today.isoformat(), summary.as_dict())
+    return summary
+
+
+# --- home page ----------------------------------------------------------------------------
+
+
+def deadline_notices_for_user(user, today: date) -> list[str]:
+    """One-line Chinese notices for the home page about returns not yet in.
+
+    A person is told about their own region's return; reviewers, administrators and
+    read-only users also about the late regions below them, never about other branches.
+    """
+    if not user.is_authenticated or user.region_id is None:
+        return []
+    own = user.region
+    notices = []
+    deadlines = Deadline.objects.filter(fund__in=funds_for_user(user)).select_related("fund")
+    regions_by_fund: dict[int, list[Region]] = {}
+    for deadline in deadlines.order_by("due_on", "fund__code", "period"):
+        if deadline.fund_id not in regions_by_fund:
+            regions_by_fund[deadline.fund_id] = regions_owing_returns(deadline.fund)
+        scoped = [region for region in regions_by_fund[deadline.fund_id] if region_within(region, own)]
+        if not scoped:
+            continue
+        progress = deadline_progress(deadline, regions=scoped)
+        title = deadline_title(deadline)
+        when = _when(deadline, today)
+        missing = progress.missing
+        if any(region.pk == own.pk for region in missing):
+            notices.append(f"{title} {when}，尚未提交。")
+        below = [region for region in missing if region.pk != own.pk]
+        if below and user.role != Role.CLERK:
+            names = "、".join(region.display_name for region in below[:NAMES_IN_NOTICE])
+            more = "等" if len(below) > NAMES_IN_NOTICE else ""
+            notices.append(f"{title} {when}，下级尚有{len(below)}个地区未提交：{names}{more}。")
+    return notices
+
+
+def _when(deadline: Deadline, today: date) -> str:
+    due = chinese_date(deadline.due_on)
+    days_left = (deadline.due_on - today).days
+    if days_left > 0:
+        return f"将于{due}截止"
+    if days_left == 0:
+        return f"今天（{due}）截止"
+    return f"已于{due}截止，已逾期{-days_left}天"
+
+
+# --- setting a deadline -------------------------------------------------------------------
+
+
+def can_set_deadlines(user, fund: Fund) -> bool:
+    """Only an administrator of the province that receives the fund: a deadline has no region,
+    so one set by a prefecture would bind every prefecture."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.ADMIN
+        and user.region_id is not None
+        and user.region_id == fund.region_id
+    )
+
+
+@transaction.atomic
+def deadline_set(*, actor: User, fund: Fund, period: str, due_on: date, remind_days_before: int) -> Deadline:
+    if not can_set_deadlines(actor, fund):
+        raise PermissionDenied("只有自治区管理员可以设置截止日期。")
+    if period not in Period.values:
+        raise ValidationError({"period": "填报期无效。"})
+    if due_on.year < fund.year:
+        raise ValidationError({"due_on": f"截止日期不能早于{fund.year}年（资金年度）。"})
+    deadline = Deadline.objects.select_for_update().filter(fund=fund, period=period).first()
+    created = deadline is None
+    if created:
+        deadline = Deadline(fund=fund, period=period, due_on=due_on, remind_days_before=remind_days_before)
+        old = {"due_on": "", "remind_days_before": ""}
+    else:
+        old = {"due_on": deadline.due_on.isoformat(), "remind_days_before": deadline.remind_days_before}
+        deadline.due_on = due_on
+        deadline.remind_days_before = remind_days_before
+    new = {"due_on": due_on.isoformat(), "remind_days_before": remind_days_before}
+    changes = {name: [old[name], new[name]] for name in new if old[name] != new[name]}
+    if not changes:
+        return deadline
+    deadline.full_clean()
+    if created:
+        deadline.save()
+    else:
+        deadline.save(update_fields=["due_on", "remind_days_before"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT,
+        obj=deadline,
+        summary=f"{'设置' if created else '修改'}截止日期：{deadline_title(deadline)} {chinese_date(due_on)}",
+        region=fund.region,
+        fund=fund,
+        changes=changes,
+    )
+    return deadline

@@ -1,0 +1,80 @@
+"""A county return from first entry to the province's board, as people do it in the browser."""
+
+import re
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def fill_return(page, *, orphan_rate: str):
+    """Fill every indicator: qualitative ones with their target wording, rates with 96%."""
+    for row in page.locator("[data-indicator-row]").all():
+        target = row.get_attribute("data-target")
+        actual = "96%" if "%" in target else target
+        if "孤儿等符合条件的儿童纳入保障范围率" in row.inner_text():
+            actual = orphan_rate
+        row.locator(".indicator-actual").fill(actual)
+
+
+def test_clerk_reviewer_and_province(sign_in, live_server, shots):
+    # 1. The 伊宁市 clerk opens the relief fund's return and fills it.
+    clerk = sign_in("clerk_yining")
+    shots(clerk, "clerk-home")
+    relief = clerk.locator("section.card").filter(
+        has_text=re.compile(r"2024年 中央财政困难群众救助补助资金\s+本地区资金")
+    )
+    relief.get_by_role("button", name="开始填报").first.click()
+    clerk.wait_for_url(re.compile(r"/returns/\d+/edit/$"))
+    clerk.locator("input[name='funding-central-spent']").fill("9000.50")
+    fill_return(clerk, orphan_rate="96%")
+    clerk.get_by_label("四、总体目标完成情况").fill("全年保障困难群众基本生活，资金执行9000.50万元。")
+    # The rates appear as the clerk types (the rules engine via the preview endpoint).
+    row = clerk.locator("[data-indicator-row]", has_text="孤儿等符合条件的儿童纳入保障范围率")
+    row.locator(".indicator-rate").get_by_text("完成率 106.67%").wait_for()  # 96% of ≥90%
+    shots(clerk, "clerk-filled")
+    clerk.get_by_role("button", name="提交审核").click()
+    clerk.get_by_text("已提交，等待上级审核。").wait_for()
+    shots(clerk, "clerk-submitted")
+
+    # 2. The 伊犁州 reviewer returns it with a comment on one line.
+    reviewer = sign_in("reviewer_yili")
+    reviewer.get_by_text("待我审核（1）").wait_for()
+    shots(reviewer, "reviewer-queue")
+    reviewer.get_by_role("link", name="审核").click()
+    reviewer.get_by_label("对“临时救助人次”的意见").fill("请填写全年实际救助人次，不要只写“应救尽救”。")
+    reviewer.get_by_label("退回原因（退回时必填）").fill("临时救助人次需补充具体数字。")
+    shots(reviewer, "reviewer-comment")
+    reviewer.get_by_role("button", name="退回修改").click()
+    reviewer.get_by_text("已退回伊宁市修改。").wait_for()
+
+    # 3. The clerk sees the comment next to the line, fixes it and submits again.
+    clerk.goto(f"{live_server.url}/")
+    clerk.get_by_role("link", name="填报").first.click()
+    line = clerk.locator("[data-indicator-row]", has_text="临时救助人次")
+    line.get_by_text("请填写全年实际救助人次").wait_for()
+    shots(clerk, "clerk-sees-comment")
+    line.locator(".indicator-actual").fill("应救尽救")
+    line.locator("textarea").first.fill("已按要求核实，全年临时救助均做到应救尽救。")
+    clerk.get_by_role("button", name="提交审核").click()
+    clerk.get_by_text("已提交，等待上级审核。").wait_for()
+
+    # 4. The reviewer approves.
+    reviewer.goto(f"{live_server.url}/")
+    reviewer.get_by_role("link", name="审核").click()
+    reviewer.get_by_role("button", name="审核通过").click()
+    reviewer.get_by_text("伊宁市的填报已审核通过。").wait_for()
+    shots(reviewer, "reviewer-approved")
+
+    # 5. The province sees 伊犁州's figure rolled up from its approved county return.
+    admin = sign_in("admin_xj")
+    shots(admin, "province-home")
+    board = admin.locator("section.card").filter(
+        has_text=re.compile(r"2024年 中央财政困难群众救助补助资金\s+本地区资金")
+    )
+    yili = board.locator("tr", has_text="伊犁州")
+    yili.get_by_text("9,000.50").wait_for()
+    assert "下级已审核汇总" in yili.inner_text()
+    # 9000.50 of 伊犁州's 65682 (seed 003) → 13.70%.
+    assert "13.70%" in yili.inner_text()
+    shots(admin, "province-board")
