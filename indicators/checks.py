@@ -7,11 +7,12 @@ the field it is about.
 
 from indicators import rules
 from indicators.models import Return
-from transfers.selectors import region_budget
+from transfers.models import Fund, Region
+from transfers.selectors import child_budgets, child_regions, region_budget
 
 
-def return_data(report: Return) -> rules.ReturnData:
-    budget = region_budget(report.fund, report.region)["total"]
+def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
+    budget = allocated if allocated is not None else region_budget(report.fund, report.region)["total"]
     money = [
         rules.MoneyLine(
             key=f"funding-{line.source}", source=line.source, budget=line.budget, spent=line.spent
@@ -57,3 +58,32 @@ def errors_of(findings: list[rules.Finding]) -> list[rules.Finding]:
 
 def warnings_of(findings: list[rules.Finding]) -> list[rules.Finding]:
     return [f for f in findings if f.severity == "warning"]
+
+
+def fund_findings(
+    fund: Fund, region: Region, period: str = "year_end"
+) -> list[tuple[Return | None, rules.Finding]]:
+    """Check the returns of the regions directly below `region` against their allocations.
+
+    Finds, besides each return's own problems, spending where nothing was allocated and
+    regions with money but no return. Each finding comes with the return it is about.
+    """
+    budgets = child_budgets(fund, region)
+    children = list(child_regions(region))
+    allocated = {child.name: budgets[child.pk]["total"] for child in children if budgets[child.pk]["total"]}
+    reports = list(
+        Return.objects.filter(fund=fund, period=period, project__isnull=True, region__parent=region)
+        .select_related("fund", "region")
+        .prefetch_related("funding")
+    )
+    data = [return_data(report, allocated=allocated.get(report.region.name, 0)) for report in reports]
+    for item, report in zip(data, reports, strict=True):
+        # Tag every key with its return so each finding can link to it.
+        item.key = (report.pk, item.key)
+        for line in [*item.money, *item.indicators]:
+            line.key = (report.pk, line.key)
+    by_pk = {report.pk: report for report in reports}
+    return [
+        (by_pk.get(finding.where[0]) if isinstance(finding.where, tuple) else None, finding)
+        for finding in rules.check_fund(data, allocated)
+    ]

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from indicators import rules
-from indicators.checks import return_findings
+from indicators.checks import fund_findings, return_findings
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.models import Period
 from indicators.rollups import return_rollup
@@ -256,3 +256,15 @@ def execution_rate_preview(request):
     except (ValueError, TypeError, ArithmeticError):
         return HttpResponse('<span class="text-danger small">请输入数字</span>')
     return HttpResponse("" if rate is None else format_html('<span class="num">{}%</span>', rate))
+
+
+@login_required
+def fund_checks(request, code):
+    """All findings for the returns directly below the user's region, for one fund."""
+    fund = get_fund_for_user(request.user, code)
+    period = request.GET.get("period", Period.YEAR_END)
+    if period not in Period.values:
+        period = Period.YEAR_END
+    findings = fund_findings(fund, request.user.region, period)
+    context = {"fund": fund, "period": Period(period), "findings": findings, "region": request.user.region}
+    return render(request, "indicators/fund_checks.html", context)
