@@ -8,6 +8,7 @@ DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from evalportal.env import env_bool, env_int, env_list, env_str
@@ -138,10 +139,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "send-deadline-reminders": {
+        "task": "indicators.send_deadline_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# Makes the links in reminder e-mails absolute, e.g. https://jxzp.example.gov.cn
+PORTAL_URL = env_str("PORTAL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "绩效自评系统 <noreply@localhost>")
 
 # Where load_demo finds the seed documents.

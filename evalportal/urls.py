@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/manage/", include("evalportal.account_urls")),
+    path("deadlines/", include("indicators.deadline_urls")),
     path("funds/", include("transfers.urls")),
     path("returns/", include("indicators.urls")),
     path("reports/", include("reports.urls")),

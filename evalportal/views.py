@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from evalportal.models import Role
 from indicators.models import Deadline, Period, Return
+from indicators.reminders import deadline_notices_for_user
 from indicators.selectors import fund_progress, own_returns, review_queue
 from transfers.selectors import funds_for_user, region_budget
 
@@ -38,6 +40,7 @@ def home(request):
         "region": region,
         "funds": funds,
         "queue": list(review_queue(user)),
+        "notices": deadline_notices_for_user(user, timezone.localdate()),
         "can_fill": not user.is_read_only,
         "is_reviewer": user.role in (Role.REVIEWER, Role.ADMIN),
         "statuses": Return.Status,

@@ -69,7 +69,8 @@ def deadline_list(request):
                     "more_missing": len(missing) > NAMES_IN_NOTICE,
                 }
             rows.append(row)
-    return render(request, "indicators/deadlines/list.html", {"rows": rows})
+    can_edit_any = any(row["can_edit"] for row in rows)
+    return render(request, "indicators/deadlines/list.html", {"rows": rows, "can_edit_any": can_edit_any})
 
 
 @login_required

@@ -35,7 +35,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.utils.http import urlencode
+from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
 from evalportal.services import audit_record
@@ -46,8 +46,6 @@ from transfers.selectors import funds_for_user
 logger = logging.getLogger(__name__)
 
 IN_STATUSES = (Return.Status.SUBMITTED, Return.Status.APPROVED)
-# Where the returns are filled in and reviewed (indicators.urls is mounted at /returns/).
-RETURNS_PATH = "/returns/"
 NAMES_IN_NOTICE = 5
 
 
@@ -60,9 +58,10 @@ def deadline_title(deadline: Deadline) -> str:
     return f"{deadline.fund.year}年{deadline.fund.full_name} {Period(deadline.period).label}"
 
 
-def deadline_link(deadline: Deadline) -> str:
-    query = urlencode({"fund": deadline.fund.code, "period": deadline.period})
-    return f"{getattr(settings, 'PORTAL_URL', '')}{RETURNS_PATH}?{query}"
+def portal_link() -> str:
+    """The home page lists each person's returns and review queue. Returns are opened by POST
+    (indicators:start), so a mail can only point there. PORTAL_URL makes the link absolute."""
+    return f"{getattr(settings, 'PORTAL_URL', '').rstrip('/')}{reverse('home')}"
 
 
 def region_within(region: Region, root: Region) -> bool:
@@ -106,10 +105,6 @@ class DeadlineProgress:
     @property
     def missing(self) -> list[Region]:
         return [region for region in self.regions if not self.is_in(region)]
-
-    def within(self, root: Region) -> "DeadlineProgress":
-        regions = [region for region in self.regions if region_within(region, root)]
-        return DeadlineProgress(self.deadline, regions, self.status_by_region)
 
     def days_left(self, today: date) -> int:
         return (self.deadline.due_on - today).days
@@ -170,7 +165,7 @@ class Reminder:
     def body(self) -> str:
         title = deadline_title(self.deadline)
         due = chinese_date(self.deadline.due_on)
-        link = deadline_link(self.deadline)
+        link = portal_link()
         footer = "\n\n此邮件由绩效自评系统自动发送，请勿直接回复。"
         if self.kind == self.ESCALATION:
             lines = "\n".join(f"  {region.name}（{status}）" for region, status in self.late)
@@ -180,7 +175,7 @@ class Reminder:
                 f"{self.region.name}{who}：\n\n"
                 f"{title}已于{due}截止，已逾期{self.days_overdue}天。"
                 f"所辖下列{len(self.late)}个地区/单位仍未提交：\n{lines}\n\n"
-                f"请督促以上地区尽快完成填报并提交。查看和审核：{link}" + footer
+                f"请督促以上地区尽快完成填报并提交。登录系统查看和审核：{link}" + footer
             )
         if self.kind == self.OVERDUE:
             when = f"已于{due}截止，已逾期{self.days_overdue}天，目前仍未提交。请尽快完成填报并提交，上级审核员已收到逾期通知。"
@@ -189,7 +184,9 @@ class Reminder:
         else:
             days = (self.deadline.due_on - self.today).days
             when = f"将于{due}截止（还有{days}天），目前尚未提交。请按时完成填报并提交。"
-        return f"{self.region.name}填报员：\n\n{self.region.name}的{title}{when}\n填报地址：{link}" + footer
+        return (
+            f"{self.region.name}填报员：\n\n{self.region.name}的{title}{when}\n登录系统填报：{link}" + footer
+        )
 
 
 def _kind_for(deadline: Deadline, today: date) -> str | None:

@@ -1,0 +1,143 @@
+"""Account pages for administrators: list, create, edit, disable/enable.
+
+Access rules and the reasons for them are in evalportal.accounts. Each view validates a form,
+calls one service and redirects; a ValidationError from the service lands on the form.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from evalportal.account_forms import AccountCreateForm, AccountEditForm, AccountSearchForm
+from evalportal.accounts import (
+    account_search,
+    can_manage_accounts,
+    get_account_for_user,
+    user_create,
+    user_set_active,
+    user_update,
+)
+
+PAGE_SIZE = 30
+
+
+def admin_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_manage_accounts(request.user):
+            raise PermissionDenied("只有管理员可以管理账号。")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _service_errors_to_form(form, error: ValidationError) -> None:
+    """Put a service's errors next to the fields they concern (password → password1)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        if field == "password":
+            field = "password1"
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@admin_required
+def account_list(request):
+    search = AccountSearchForm(request.GET or None)
+    filters = search.cleaned_data if search.is_valid() else {}
+    accounts = account_search(
+        request.user,
+        query=filters.get("q", ""),
+        role=filters.get("role", ""),
+        active=filters.get("active", ""),
+    )
+    page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "evalportal/accounts/list.html",
+        {"search": search, "page": page, "query": query.urlencode()},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_create(request):
+    form = AccountCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = user_create(
+                actor=request.user,
+                username=data["username"],
+                display_name=data["display_name"],
+                region=data["region"],
+                role=data["role"],
+                phone=data["phone"],
+                email=data["email"],
+                password=data["password1"],
+            )
+        except ValidationError as exc:
+            _service_errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已创建账号 {account.username}（{account}）。")
+            return redirect("accounts:list")
+    return render(request, "evalportal/accounts/form.html", {"form": form, "account": None})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request, pk: int):
+    account = get_account_for_user(request.user, pk)
+    initial = {
+        "display_name": account.display_name,
+        "region": account.region_id,
+        "role": account.role,
+        "phone": account.phone,
+        "email": account.email,
+    }
+    form = AccountEditForm(request.POST or None, initial=initial, actor=request.user, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user_update(
+                actor=request.user,
+                user=account,
+                display_name=data["display_name"],
+                region=data["region"],
+                role=data["role"],
+                phone=data["phone"],
+                email=data["email"],
+                password=data["password1"],
+            )
+        except ValidationError as exc:
+            _service_errors_to_form(form, exc)
+        else:
+            messages.success(request, f"已保存账号 {account.username} 的修改。")
+            return redirect("accounts:list")
+    return render(request, "evalportal/accounts/form.html", {"form": form, "account": account})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def account_set_active(request, pk: int):
+    """GET asks for confirmation; POST with is_active=0/1 disables or enables."""
+    account = get_account_for_user(request.user, pk)
+    if request.method == "POST":
+        is_active = request.POST.get("is_active") == "1"
+        try:
+            user_set_active(actor=request.user, user=account, is_active=is_active)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages), extra_tags="danger")
+        else:
+            messages.success(request, f"已{'启用' if is_active else '停用'}账号 {account.username}。")
+        return redirect("accounts:list")
+    return render(request, "evalportal/accounts/confirm_active.html", {"account": account})
