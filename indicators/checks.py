@@ -29,6 +29,7 @@ def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
             actual_text=actual.actual_text,
             reason=actual.reason,
             measure=actual.measure,
+            judged_met=actual.judged_met,
             parent_target_text=(
                 actual.indicator.parent_indicator.target_text
                 if actual.indicator.parent_indicator_id

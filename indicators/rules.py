@@ -510,8 +510,11 @@ def _direction(target: Target) -> str:
     return POSITIVE
 
 
-def evaluate(target, actual) -> Evaluation:
+def evaluate(target, actual, *, judged_met: bool | None = None) -> Evaluation:
     """Compare an actual with its target (texts as staff write them, or parsed ``Target``s).
+
+    ``judged_met`` is a reviewer's decision for a qualitative actual the wording alone cannot
+    settle (domain.md §4: "or the reviewer marks it met"); it never overrides arithmetic.
 
     正向: completion = actual / target × 100, not capped; a target of 0 is met by anything.
     反向: 100 when actual ≤ target, else target / actual × 100. 定性: 100 and met when the
@@ -533,7 +536,7 @@ def evaluate(target, actual) -> Evaluation:
         return Evaluation(target=parsed_target, actual=None, error=str(exc))
     try:
         if parsed_target.is_qualitative:
-            return _evaluate_qualitative(parsed_target, parsed_actual)
+            return _evaluate_qualitative(parsed_target, parsed_actual, judged_met)
         return _evaluate_quantitative(parsed_target, parsed_actual)
     except ArithmeticError as exc:  # pragma: no cover - the grammar bounds every number
         return Evaluation(target=parsed_target, actual=parsed_actual, error=f"无法计算：{exc}")
@@ -565,8 +568,10 @@ def _evaluate_quantitative(target: Target, actual: Target) -> Evaluation:
     )
 
 
-def _evaluate_qualitative(target: Target, actual: Target) -> Evaluation:
+def _evaluate_qualitative(target: Target, actual: Target, judged_met: bool | None = None) -> Evaluation:
     met = _qualitative_met(target, actual)
+    if met is None:
+        met = judged_met
     if met:
         return Evaluation(
             target=target,
@@ -1059,6 +1064,7 @@ class IndicatorLine:
     reason: str | None = ""
     measure: str | None = ""
     parent_target_text: str | None = None
+    judged_met: bool | None = None  # a reviewer's decision on a qualitative actual
 
 
 @dataclass
@@ -1190,7 +1196,7 @@ def _check_indicator(line: IndicatorLine) -> tuple[list[Finding], Evaluation | N
         findings.append(Finding(ERROR, "actual_unreadable", f"指标“{name}”：{exc}", line.key))
         return findings, None
 
-    evaluation = evaluate(target, actual)
+    evaluation = evaluate(target, actual, judged_met=line.judged_met)
     findings.extend(_explanation_findings(line, evaluation))
     return findings, evaluation
 

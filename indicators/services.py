@@ -445,3 +445,28 @@ def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
             line.spent = money.spent
             line.save(update_fields=["spent"])
     return changes
+
+
+@transaction.atomic
+def return_judge(*, report: Return, actor: User, judgements: dict[int, bool | None]) -> dict:
+    """The reviewer decides whether qualitative actuals the wording cannot settle were met.
+
+    `judgements` maps an IndicatorActual id to True (met), False (not met) or None (undecided).
+    Only lines of this return are touched; each decision is an audited change.
+    """
+    locked = _locked(report)
+    if not can_review(actor, locked):
+        raise WorkflowError("只有上级审核人可以认定定性指标是否完成。")
+    labels = {True: "认定完成", False: "认定未完成", None: "待认定"}
+    changes = {}
+    for actual in locked.actuals.select_related("indicator").filter(pk__in=list(judgements)):
+        decision = judgements[actual.pk]
+        if actual.judged_met != decision:
+            changes[f"指标“{actual.indicator.name}”·审核认定"] = [labels[actual.judged_met], labels[decision]]
+            actual.judged_met = decision
+            actual.save(update_fields=["judged_met"])
+    if changes:
+        _bump(locked)
+        _audit(locked, actor=actor, action=AuditEvent.Action.EDIT, summary="认定定性指标", changes=changes)
+    report.version = locked.version
+    return changes

@@ -24,6 +24,7 @@ from indicators.services import (
     can_review,
     return_approve,
     return_fill_from_rollup,
+    return_judge,
     return_open,
     return_reopen,
     return_save,
@@ -111,7 +112,10 @@ def return_edit(request, pk):
 def return_detail(request, pk):
     report = get_return_for_user(request.user, pk)
     lines = [
-        (actual, rules.evaluate(actual.indicator.target_text, actual.actual_text))
+        (
+            actual,
+            rules.evaluate(actual.indicator.target_text, actual.actual_text, judged_met=actual.judged_met),
+        )
         for actual in report.actuals.select_related("indicator").order_by("indicator__order")
     ]
     funding = [(line, rules.execution_rate(line.spent, line.budget)) for line in report.funding_lines()]
@@ -133,10 +137,34 @@ def return_detail(request, pk):
     return render(request, "indicators/return_detail.html", context)
 
 
+def _judgements(post) -> dict[int, bool | None]:
+    """The reviewer's 认定 choices posted with the review form: judge-<actual id> = 1, 0 or ''."""
+    values = {"1": True, "0": False, "": None}
+    return {
+        int(key.removeprefix("judge-")): values[value]
+        for key, value in post.items()
+        if key.startswith("judge-") and key.removeprefix("judge-").isdigit() and value in values
+    }
+
+
+def _apply_judgements(request, report) -> bool:
+    judgements = _judgements(request.POST)
+    if not judgements:
+        return True
+    try:
+        return_judge(report=report, actor=request.user, judgements=judgements)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return False
+    return True
+
+
 @login_required
 @require_POST
 def return_send_back_view(request, pk):
     report = get_return_for_user(request.user, pk, for_edit=True)
+    if not _apply_judgements(request, report):
+        return redirect("indicators:detail", pk=report.pk)
     form = SendBackForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回必须填写退回原因。")
@@ -161,6 +189,8 @@ def return_send_back_view(request, pk):
 @require_POST
 def return_approve_view(request, pk):
     report = get_return_for_user(request.user, pk, for_edit=True)
+    if not _apply_judgements(request, report):
+        return redirect("indicators:detail", pk=report.pk)
     try:
         return_approve(report=report, actor=request.user, comment=request.POST.get("comment", ""))
     except WorkflowError as exc:

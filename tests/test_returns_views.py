@@ -240,3 +240,47 @@ def test_home_page_queries_do_not_grow_with_regions(client):
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert counts[0] <= 30
+
+
+def test_reviewer_judges_a_qualitative_actual_and_approves(
+    client, yining_return, clerk_yining, reviewer_yili
+):
+    data = complete_input(yining_return)
+    line = yining_return.actuals.get(indicator__name="帮助查明身份滞留流浪乞讨人员返乡情况")
+    data.actuals[line.indicator_id]["actual_text"] = "基本做到及时送返"
+    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=data)
+    return_submit(report=yining_return, actor=clerk_yining)
+    client.force_login(reviewer_yili)
+    page = client.get(reverse("indicators:detail", args=[yining_return.pk])).content.decode()
+    assert f'name="judge-{line.pk}"' in page
+    client.post(reverse("indicators:approve", args=[yining_return.pk]), {f"judge-{line.pk}": "1"})
+    line.refresh_from_db()
+    yining_return.refresh_from_db()
+    assert line.judged_met is True and yining_return.status == Return.Status.APPROVED
+    page = client.get(reverse("indicators:detail", args=[yining_return.pk])).content.decode()
+    assert "审核认定完成" in page
+
+
+def test_judged_not_met_without_reason_blocks_approval(client, yining_return, clerk_yining, reviewer_yili):
+    data = complete_input(yining_return)
+    line = yining_return.actuals.get(indicator__name="帮助查明身份滞留流浪乞讨人员返乡情况")
+    data.actuals[line.indicator_id]["actual_text"] = "基本做到及时送返"
+    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=data)
+    return_submit(report=yining_return, actor=clerk_yining)
+    client.force_login(reviewer_yili)
+    response = client.post(
+        reverse("indicators:approve", args=[yining_return.pk]), {f"judge-{line.pk}": "0"}, follow=True
+    )
+    assert "存在错误，不能审核通过" in response.content.decode()
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.SUBMITTED
+
+
+def test_clerk_cannot_judge(client, yining_return, clerk_yining):
+    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    return_submit(report=yining_return, actor=clerk_yining)
+    line = yining_return.actuals.first()
+    client.force_login(clerk_yining)
+    client.post(reverse("indicators:approve", args=[yining_return.pk]), {f"judge-{line.pk}": "1"})
+    line.refresh_from_db()
+    assert line.judged_met is None

@@ -730,3 +730,25 @@ def test_score_return_merged_cell_level_names():
     # Extracted tables write level-1 names vertically: 产\n出\n指\n标.
     indicators = [ScoredIndicator("产\n出\n指\n标", "数量指标", evaluate("≥1个", "1个"))]
     assert score_return(D("100"), indicators).total == D("100.00")
+
+
+# --- a reviewer's judgement on a qualitative actual -----------------------------------------
+
+
+def test_judgement_settles_a_qualitative_actual_the_wording_cannot():
+    # "基本做到及时送返" neither repeats 及时送返 nor says it was missed: a person decides.
+    assert evaluate("及时送返", "基本做到及时送返").met is None
+    judged = evaluate("及时送返", "基本做到及时送返", judged_met=True)
+    assert (judged.met, judged.completion_rate, judged.deviation_rate) == (
+        True,
+        Decimal("100.00"),
+        Decimal("0.00"),
+    )
+    missed = evaluate("及时送返", "基本做到及时送返", judged_met=False)
+    assert missed.met is False and missed.needs_explanation and missed.completion_rate is None
+
+
+def test_judgement_never_overrides_arithmetic_or_clear_wording():
+    assert evaluate("≥95%", "33.93%", judged_met=True).met is False
+    assert evaluate("应保尽保", "未完成", judged_met=True).met is False
+    assert evaluate("应保尽保", "应保尽保", judged_met=False).met is True
