@@ -9,6 +9,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from indicators.resources import IndicatorTargetResource
 
 
 class IndicatorTargetInline(admin.TabularInline):
@@ -31,6 +32,7 @@ class TargetTableAdmin(admin.ModelAdmin):
 
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(ImportExportModelAdmin):
+    resource_classes = [IndicatorTargetResource]
     list_display = ["name", "target_text", "level1", "level2", "table"]
     list_filter = ["level1", "level2", "table__fund"]
     search_fields = ["name", "target_text"]

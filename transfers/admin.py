@@ -2,6 +2,13 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
 from transfers.models import Allocation, Fund, Notice, Project, Region, RegionAlias
+from transfers.resources import (
+    AllocationResource,
+    FundResource,
+    NoticeResource,
+    ProjectResource,
+    RegionResource,
+)
 
 
 class RegionAliasInline(admin.TabularInline):
@@ -11,6 +18,7 @@ class RegionAliasInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(ImportExportModelAdmin):
+    resource_classes = [RegionResource]
     list_display = ["code", "name", "short_name", "level", "kind", "parent", "is_active"]
     list_filter = ["level", "kind", "is_active", ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "name", "short_name", "aliases__name"]
@@ -21,6 +29,7 @@ class RegionAdmin(ImportExportModelAdmin):
 
 @admin.register(Fund)
 class FundAdmin(ImportExportModelAdmin):
+    resource_classes = [FundResource]
     list_display = ["code", "name", "direction", "year", "region", "central_department"]
     list_filter = ["year", "region"]
     search_fields = ["code", "name", "direction"]
@@ -28,6 +37,7 @@ class FundAdmin(ImportExportModelAdmin):
 
 @admin.register(Notice)
 class NoticeAdmin(ImportExportModelAdmin):
+    resource_classes = [NoticeResource]
     list_display = ["number", "title", "issuer", "issued_on"]
     search_fields = ["number", "title", "issuer"]
     date_hierarchy = "issued_on"
@@ -35,6 +45,7 @@ class NoticeAdmin(ImportExportModelAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(ImportExportModelAdmin):
+    resource_classes = [ProjectResource]
     list_display = ["name", "fund", "region"]
     list_filter = ["fund"]
     search_fields = ["name", "region__name"]
@@ -43,6 +54,7 @@ class ProjectAdmin(ImportExportModelAdmin):
 
 @admin.register(Allocation)
 class AllocationAdmin(ImportExportModelAdmin):
+    resource_classes = [AllocationResource]
     list_display = ["fund", "recipient", "from_region", "kind", "source", "amount", "notice"]
     list_filter = ["fund", "kind", "source", "notice"]
     search_fields = ["region__name", "region__short_name", "project__name", "notice__number"]

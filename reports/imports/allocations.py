@@ -1,0 +1,489 @@
+"""Allocation tables in the layout of 附件1 of a 下达 notice (seed 003).
+
+    地州市 | 县市区 | 全年资金合计 | 其中：提前下达 | 本次实际下达
+    合 计  |        | 792267       | 564771         | 227496
+    伊犁州 | 小计   | 65682        | 39145          | 26537
+           | 伊宁市 | 14005        | 8419           | 5586
+
+The prefecture is written once (on its 小计 row or its first row; merged down or blank
+below). Every row must satisfy 合计 = 提前下达 + 本次下达, each 小计 the sum of its rows in each
+column, 合计 the sum of the 小计 rows; the arithmetic is indicators.rules.check_allocation_table,
+so the import, the screens and the reports agree on what a consistent table is.
+
+What an import means: the table is the complete attachment of one 本次下达 notice (and the
+提前下达 notice its advance column refers to) from the importing region to the regions below
+it. Each county row becomes two Allocation rows (提前下达 under the advance notice, 本次下达
+under the batch notice, source 中央财政资金 unless told otherwise). Rows already there with
+the same amount are unchanged; a different amount is an update; a recipient of those notices
+missing from the table is deleted. Notices: chosen in the form (or ``--batch-notice`` /
+``--advance-notice``); left empty, the import reuses the one notice of each kind this region
+already used for the fund, so re-importing a table needs no choice at all. New notices are
+registered by an administrator first (文号 are official: the import never invents one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from evalportal.models import AuditEvent, Role, User
+from indicators import rules
+from reports.imports.base import (
+    CellError,
+    Change,
+    Column,
+    Header,
+    Importer,
+    ImportFailed,
+    Plan,
+    RowError,
+    Sheet,
+    cell_decimal,
+    cell_string,
+    data_rows,
+    find_header,
+    merged_errors,
+    squash,
+)
+from transfers.models import Allocation, Fund, MoneySource, Notice, Region
+from transfers.names import RegionIndex, RegionNameError
+
+COLUMNS = [
+    Column("prefecture", "地州市", ("地州", "地区", "地（州、市）", "地州（市）", "地州市名称")),
+    Column("county", "县市区", ("县（市、区）", "县市区/单位", "县市区及单位", "单位名称", "县市")),
+    Column("total", "全年资金合计", ("全年合计", "资金合计", "合计", "全年资金", "金额合计")),
+    Column("advance", "提前下达", ("提前下达数", "提前下达资金", "已提前下达")),
+    Column("batch", "本次实际下达", ("本次下达", "本次下达数", "本次实际下达数", "本次下达资金")),
+]
+AMOUNTS = {"total": "全年资金合计", "advance": "提前下达", "batch": "本次下达"}
+KIND_OF = {"advance": Allocation.Kind.ADVANCE, "batch": Allocation.Kind.BATCH}
+NOTE_PREFIXES = ("注", "说明", "备注", "单位：", "单位:")
+
+
+def can_import_allocations(user: User) -> str | None:
+    """None when the user may import allocations, else the reason (Chinese)."""
+    if user.region_id is None or user.is_read_only:
+        return "查阅账号不能导入数据。" if user.is_read_only else "您的账号没有绑定地区。"
+    if user.role not in (Role.ADMIN, Role.REVIEWER) or user.region.level >= Region.Level.COUNTY:
+        return "只有自治区或地州市的管理员、审核员可以导入资金分配表。"
+    return None
+
+
+@dataclass
+class Line:
+    """One data row as read: a county (or unit), a prefecture's 小计 or the 合计."""
+
+    row: int
+    kind: str  # county / subtotal / grand
+    label: str
+    amounts: dict  # total / advance / batch → Decimal | None
+    prefecture: Region | None = None
+    recipient: Region | None = None
+
+
+class AllocationImporter(Importer):
+    kind = "allocations"
+    title = "资金分配表"
+    allow_csv = True
+
+    def __init__(
+        self,
+        *,
+        actor: User | None,
+        scope: Region,
+        fund: Fund,
+        batch_notice: Notice | None = None,
+        advance_notice: Notice | None = None,
+        source: str = MoneySource.CENTRAL,
+    ):
+        super().__init__(actor=actor, scope=scope)
+        self._fund = fund
+        self.notices = {"batch": batch_notice, "advance": advance_notice}
+        self.source = source
+
+    @property
+    def fund(self) -> Fund:
+        return self._fund
+
+    def options(self) -> dict:
+        return {
+            "fund": self._fund.code,
+            "batch_notice": self.notices["batch"].pk if self.notices["batch"] else None,
+            "advance_notice": self.notices["advance"].pk if self.notices["advance"] else None,
+            "source": self.source,
+        }
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def plan(self, sheets: list[Sheet]) -> Plan:
+        # Checked here as well as in the views and commands: there is no second way in.
+        if self.actor is not None and (reason := can_import_allocations(self.actor)):
+            raise ImportFailed([RowError(reason)])
+        header = find_header(sheets, COLUMNS)
+        plan = Plan()
+        plan.errors += merged_errors(header, vertical={"prefecture"}, horizontal={"prefecture", "county"})
+        lines = self._read_lines(header, plan)
+        plan.rows_read = len(lines)
+        if plan.errors:
+            return plan
+        used = self._used_columns(lines)
+        plan.errors += self._check_arithmetic(header, lines, used)
+        notices = self._resolve_notices(used, plan)
+        if plan.errors:
+            return plan
+        self._diff(header, lines, used, notices, plan)
+        return plan
+
+    def _read_lines(self, header: Header, plan: Plan) -> list[Line]:
+        index = RegionIndex.build()
+        sheet = header.sheet.title
+        lines: list[Line] = []
+        # The prefecture the rows below belong to, and whether it is one the user may import.
+        prefecture: Region | None = self.scope if self.scope.level == Region.Level.PREFECTURE else None
+        state = "ok" if prefecture else "none"  # none / ok / unknown / outside
+        seen: dict[int, int] = {}  # recipient pk → row
+        subtotal_rows: dict[int, int] = {}  # prefecture pk → row of its 小计
+        grand_row = None
+
+        def error(message, row, key=""):
+            plan.errors.append(RowError(message, sheet, row, header.letter(key) if key else ""))
+
+        for row, cells in data_rows(header, COLUMNS):
+            try:
+                first = cell_string(header.get(cells, "prefecture"), what="地州市")
+                second = cell_string(header.get(cells, "county"), what="县市区")
+            except CellError as exc:
+                error(str(exc), row, "prefecture" if "地州市" in str(exc) else "county")
+                continue
+            amounts = {}
+            for key, what in AMOUNTS.items():
+                try:
+                    amounts[key] = cell_decimal(header.get(cells, key), what=what)
+                except CellError as exc:
+                    amounts[key] = None
+                    error(str(exc), row, key)
+            blank_amounts = all(v is None for v in amounts.values())
+            if not second and blank_amounts and squash(first) not in ("合计", "总计"):
+                # A prefecture on a line of its own heads the rows below it; anything else
+                # (a note, the title and 单位：万元 repeated on every printed page) is skipped.
+                if _names_prefecture(index, first):
+                    prefecture, state = self._prefecture(index, first, row, error)
+                elif not first.startswith(NOTE_PREFIXES):
+                    plan.warnings.append(RowError(f"“{first[:40]}”不是地区，本行已忽略。", sheet, row))
+                continue
+
+            if squash(first) in ("合计", "总计") and squash(second) in ("", "合计", "总计"):
+                if grand_row is not None:
+                    error(f"“合计”行重复（第{grand_row}行已有合计）。", row, "prefecture")
+                grand_row = row
+                lines.append(Line(row, "grand", "合计", amounts))
+                continue
+
+            if first:
+                prefecture, state = self._prefecture(index, first, row, error)
+            if squash(second) == "小计":
+                if state == "none":
+                    error("小计行没有填写地州市。", row, "prefecture")
+                if state != "ok":
+                    continue
+                if prefecture.pk in subtotal_rows:
+                    earlier = subtotal_rows[prefecture.pk]
+                    error(f"“{prefecture.name}”的小计行重复（第{earlier}行已有）。", row, "county")
+                    continue
+                subtotal_rows[prefecture.pk] = row
+                lines.append(Line(row, "subtotal", f"{prefecture.display_name}小计", amounts, prefecture))
+                continue
+
+            if not second:
+                error("县市区（单位）名称为空。", row, "county")
+                continue
+            if blank_amounts:
+                # Template rows left empty: the region gets nothing from this table.
+                plan.warnings.append(RowError(f"“{second}”没有填写金额，已跳过。", sheet, row))
+                continue
+            if state == "none":
+                error("没有填写地州市：请在本行或上方的小计行填写所属地州市。", row, "prefecture")
+                continue
+            if state == "outside":
+                error(
+                    f"“{second}”属于{prefecture.name}，不在您的管辖范围（{self.scope.name}）内，不能导入。",
+                    row,
+                    "county",
+                )
+                continue
+            if state == "unknown":
+                continue  # the prefecture's own error names the problem once
+            try:
+                recipient = index.resolve(second, within=prefecture)
+            except RegionNameError as exc:
+                error(str(exc), row, "county")
+                continue
+            if recipient.pk == self.scope.pk:
+                error(f"不能向本级（{self.scope.name}）自身下达资金。", row, "county")
+                continue
+            if recipient.pk in seen:
+                error(f"“{recipient.name}”与第{seen[recipient.pk]}行重复。", row, "county")
+                continue
+            seen[recipient.pk] = row
+            if amounts["advance"] is not None and amounts["advance"] < 0:
+                error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
+            if amounts["total"] is not None and amounts["total"] < 0:
+                error("全年资金合计不能为负数。", row, "total")
+            lines.append(Line(row, "county", recipient.name, amounts, prefecture, recipient))
+
+        if grand_row is None and lines:
+            plan.errors.append(RowError("缺少“合计”行：表格应有一行合计，用于核对各行金额。", sheet))
+        if not lines and not plan.errors:
+            plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
+        return lines
+
+    def _prefecture(self, index: RegionIndex, name: str, row: int, error) -> tuple[Region | None, str]:
+        try:
+            region = index.resolve(name)
+        except RegionNameError as exc:
+            error(str(exc), row, "prefecture")
+            return None, "unknown"
+        if region.level != Region.Level.PREFECTURE:
+            error(
+                f"“{name}”是{region.get_level_display()}（{region.name}），本列应填写地州市。",
+                row,
+                "prefecture",
+            )
+            return None, "unknown"
+        if region.pk != self.scope.pk and region.parent_id != self.scope.pk:
+            error(
+                f"“{region.name}”不在您的管辖范围（{self.scope.name}）内，不能导入其资金分配。",
+                row,
+                "prefecture",
+            )
+            return region, "outside"
+        return region, "ok"
+
+    @staticmethod
+    def _used_columns(lines: list[Line]) -> set[str]:
+        """提前下达 or 本次下达 left blank in every row means the table has no such column."""
+        return {key for key in ("advance", "batch") if any(line.amounts[key] is not None for line in lines)}
+
+    def _check_arithmetic(self, header: Header, lines: list[Line], used: set[str]) -> list[RowError]:
+        def amount(line, key):
+            value = line.amounts[key]
+            return Decimal(0) if value is None and key not in used and key != "total" else value
+
+        groups = {line.prefecture.pk for line in lines if line.kind == "subtotal"}
+        rows = [
+            rules.AllocationRow(
+                key=line.row,
+                label=line.label,
+                total=amount(line, "total"),
+                advance=amount(line, "advance"),
+                batch=amount(line, "batch"),
+                is_subtotal=line.kind != "county",
+                group=line.prefecture.display_name
+                if line.prefecture and line.prefecture.pk in groups
+                else None,
+            )
+            for line in lines
+        ]
+        # A prefecture import has no 小计 groups of its own: its rows add up to 合计 directly.
+        return [
+            RowError(f.message, header.sheet.title, f.where, header.letter(_finding_column(f)))
+            for f in rules.check_allocation_table(rows)
+        ]
+
+    def _resolve_notices(self, used: set[str], plan: Plan) -> dict[str, Notice]:
+        notices = {}
+        for key in sorted(used):
+            chosen = self.notices[key]
+            if chosen is not None:
+                notices[key] = chosen
+                continue
+            kind = KIND_OF[key]
+            ids = list(
+                self._existing_qs().filter(kind=kind).order_by().values_list("notice", flat=True).distinct()
+            )
+            if len(ids) == 1:
+                notices[key] = Notice.objects.get(pk=ids[0])
+            elif not ids:
+                plan.errors.append(
+                    RowError(
+                        f"请选择{kind.label}文件：{self.scope.name}在本资金下还没有{kind.label}记录可以沿用。"
+                    )
+                )
+            else:
+                listed = "、".join(str(n) for n in Notice.objects.filter(pk__in=ids))
+                plan.errors.append(
+                    RowError(f"本资金有多个{kind.label}文件（{listed}），请选择本表对应的文件。")
+                )
+        return notices
+
+    def _existing_qs(self):
+        return Allocation.objects.filter(
+            fund=self._fund, from_region=self.scope, source=self.source, project__isnull=True
+        )
+
+    # --- comparing ----------------------------------------------------------------------------
+
+    def _diff(self, header: Header, lines: list[Line], used: set[str], notices: dict, plan: Plan) -> None:
+        wanted = Q()
+        for key, notice in notices.items():
+            wanted |= Q(kind=KIND_OF[key], notice=notice)
+        existing = {
+            (a.notice_id, a.region_id, a.kind): a
+            for a in self._existing_qs().filter(wanted).select_related("region")
+        }
+        planned = set()
+        position = 0
+        for line in lines:
+            if line.kind != "county":
+                continue
+            position += 1
+            for key in ("advance", "batch"):
+                if key not in used:
+                    continue
+                kind, notice, amount = KIND_OF[key], notices[key], line.amounts[key]
+                id_ = (notice.pk, line.recipient.pk, kind)
+                planned.add(id_)
+                current = existing.get(id_)
+                label = f"{line.prefecture.display_name} · {line.recipient.name} · {kind.label}"
+                old = _money(current.amount) if current else None
+                if current is None:
+                    action = "create"
+                elif current.amount != amount:
+                    action = "update"
+                else:
+                    action = "unchanged"
+                plan.changes.append(
+                    Change(
+                        action,
+                        label,
+                        header.sheet.title,
+                        line.row,
+                        {"金额（万元）": [old, _money(amount)]} if action != "unchanged" else {},
+                        payload=(current, line.recipient, kind, notice, amount, position),
+                    )
+                )
+        for id_, current in existing.items():
+            if id_ not in planned:
+                label = f"{current.region.name} · {current.get_kind_display()}（表中已无此行）"
+                plan.changes.append(
+                    Change(
+                        "delete",
+                        label,
+                        fields={"金额（万元）": [_money(current.amount), None]},
+                        payload=(current, current.region, current.kind, current.notice, None, None),
+                    )
+                )
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, plan: Plan) -> None:
+        creates, updates = [], []
+        for change in plan.changes:
+            current, recipient, kind, notice, amount, position = change.payload
+            if change.action == "create":
+                allocation = Allocation(
+                    fund=self._fund,
+                    notice=notice,
+                    from_region=self.scope,
+                    region=recipient,
+                    kind=kind,
+                    source=self.source,
+                    amount=amount,
+                    order=position,
+                )
+                creates.append((change, allocation))
+            elif change.action == "update":
+                current.amount = amount
+                updates.append((change, current))
+        deletes = [change for change in plan.changes if change.action == "delete"]
+
+        events = []
+        for change in deletes:
+            current = change.payload[0]
+            events.append((change, current, AuditEvent.Action.EDIT, current.region))
+            current_pk = current.pk
+            current.delete()
+            current.pk = current_pk  # the event names the row that was deleted
+        Allocation.objects.bulk_update([a for _, a in updates], ["amount"], batch_size=500)
+        Allocation.objects.bulk_create([a for _, a in creates], batch_size=500)
+        events += [(change, a, AuditEvent.Action.EDIT, a.region) for change, a in updates]
+        for change, allocation in creates:
+            if allocation.pk is None:  # databases that do not return keys from bulk_create
+                allocation = Allocation.objects.get(
+                    fund=self._fund,
+                    notice=allocation.notice,
+                    region=allocation.region,
+                    kind=allocation.kind,
+                    source=allocation.source,
+                    project__isnull=True,
+                )
+            events.append((change, allocation, AuditEvent.Action.CREATE, allocation.region))
+        self.audit_rows(events)
+
+
+def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource.CENTRAL) -> list[dict]:
+    """The table for ``scope`` as the import reads it, for a template or a round trip.
+
+    With a fund: the recipients that have allocations from ``scope`` under the one advance and
+    one batch notice the import would reuse, with their amounts. Without (or with nothing
+    allocated yet): every region below ``scope`` with blank amounts, to fill in.
+    """
+    amounts: dict[int, dict] = {}
+    if fund is not None:
+        importer = AllocationImporter(actor=None, scope=scope, fund=fund, source=source)
+        qs = importer._existing_qs()
+        for key, kind in KIND_OF.items():
+            notices = list(qs.filter(kind=kind).order_by().values_list("notice", flat=True).distinct())
+            if len(notices) == 1:
+                for allocation in qs.filter(kind=kind, notice=notices[0]):
+                    amounts.setdefault(allocation.region_id, {})[key] = allocation.amount
+    if scope.level == Region.Level.PREFECTURE:
+        prefectures = [scope]
+    else:
+        prefectures = list(scope.children.filter(is_active=True).order_by("order", "code"))
+    rows = []
+    for prefecture in prefectures:
+        members = list(prefecture.children.filter(is_active=True).order_by("order", "code"))
+        if prefecture != scope and prefecture.pk in amounts:
+            members.insert(0, prefecture)  # money a province sent to the prefecture itself
+        for region in members:
+            if amounts and region.pk not in amounts:
+                continue
+            figures = amounts.get(region.pk, {})
+            rows.append(
+                {
+                    "prefecture": prefecture,
+                    "recipient": region,
+                    "advance": figures.get("advance"),
+                    "batch": figures.get("batch"),
+                }
+            )
+    return rows
+
+
+def _names_prefecture(index: RegionIndex, text: str) -> bool:
+    try:
+        return index.resolve(text).level == Region.Level.PREFECTURE
+    except RegionNameError:
+        return False
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+_COLUMN_IN_MESSAGE = re.compile(
+    r"“(全年资金合计|提前下达|本次下达)”|(?:各行|各小计)(全年资金合计|提前下达|本次下达)"
+)
+
+
+def _finding_column(finding) -> str:
+    """The column a rules finding is about (the rules engine names it in its message)."""
+    if finding.code == "row_mismatch":
+        return "total"
+    match = _COLUMN_IN_MESSAGE.search(finding.message)
+    label = next((g for g in match.groups() if g), None) if match else None
+    return {"全年资金合计": "total", "提前下达": "advance", "本次下达": "batch"}.get(label, "total")

@@ -1,0 +1,179 @@
+"""Upload → preview → confirm; template downloads; the return workbook; the fund export.
+
+Every object comes through a region-scoped access helper (404 outside the person's region);
+who may import what is decided by the importers' ``can_import_*`` (403 with the reason).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from indicators.selectors import get_return_for_user
+from reports.exports import fund_export
+from reports.imports import templates_xlsx
+from reports.imports.allocations import AllocationImporter
+from reports.imports.base import ImportFailed, PlanChanged, RowError
+from reports.imports.forms import AllocationUploadForm, RegionUploadForm, TargetUploadForm, UploadForm
+from reports.imports.regions import RegionImporter
+from reports.imports.returns import ReturnImporter, can_import_return
+from reports.imports.services import KIND_TITLES, import_apply, import_preview, permission_error
+from reports.imports.targets import TargetImporter
+from reports.models import ImportRecord
+from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user, subtree_q
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMS = {"regions": RegionUploadForm, "allocations": AllocationUploadForm, "targets": TargetUploadForm}
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def get_record_for_user(user, pk: int) -> ImportRecord:
+    """An upload of the person's region or below; 404 otherwise."""
+    if user.region_id is None:
+        raise Http404
+    records = ImportRecord.objects.filter(subtree_q(user.region, "region__")).select_related("fund", "region")
+    return get_object_or_404(records, pk=pk)
+
+
+def _importer(kind: str, form, user):
+    data = form.cleaned_data
+    if kind == "regions":
+        return RegionImporter(actor=user, scope=user.region)
+    if kind == "allocations":
+        return AllocationImporter(
+            actor=user,
+            scope=user.region,
+            fund=data["fund"],
+            batch_notice=data["batch_notice"],
+            advance_notice=data["advance_notice"],
+            source=data["source"],
+        )
+    if reason := permission_error(kind, user, region=data["region"]):
+        raise PermissionDenied(reason)
+    return TargetImporter(actor=user, scope=user.region, fund=data["fund"], region=data["region"])
+
+
+@login_required
+def index(request):
+    user = request.user
+    kinds = [(kind, KIND_TITLES[kind], permission_error(kind, user) is None) for kind in FORMS]
+    records = []
+    if user.region_id:
+        records = list(
+            ImportRecord.objects.filter(subtree_q(user.region, "region__")).select_related(
+                "fund", "region", "created_by"
+            )[:30]
+        )
+        for record in records:
+            record.kind_title = KIND_TITLES.get(record.kind, record.kind)
+    context = {"kinds": kinds, "records": records, "funds": funds_for_user(user)}
+    return render(request, "reports/imports/index.html", context)
+
+
+@login_required
+def upload(request, kind):
+    if kind not in FORMS:
+        raise Http404
+    if reason := permission_error(kind, request.user):
+        raise PermissionDenied(reason)
+    form = FORMS[kind](request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        importer = _importer(kind, form, request.user)
+        record, _ = import_preview(
+            importer=importer, content=upload.read(), filename=upload.name, actor=request.user
+        )
+        return redirect("imports:record", pk=record.pk)
+    context = {"form": form, "kind": kind, "title": KIND_TITLES[kind]}
+    return render(request, "reports/imports/upload.html", context)
+
+
+@login_required
+def record_detail(request, pk):
+    record = get_record_for_user(request.user, pk)
+    errors = [RowError(**e) for e in record.errors]
+    warnings = [RowError(**w) for w in record.summary.get("warnings", [])]
+    context = {
+        "record": record,
+        "title": KIND_TITLES.get(record.kind, record.kind),
+        "errors": errors,
+        "warnings": warnings,
+        "summary": record.summary,
+        "can_apply": not record.applied and not errors and record.created_by_id == request.user.pk,
+    }
+    return render(request, "reports/imports/record.html", context)
+
+
+@login_required
+@require_POST
+def record_apply(request, pk):
+    record = get_record_for_user(request.user, pk)
+    try:
+        plan = import_apply(record=record, actor=request.user)
+    except PlanChanged as exc:
+        messages.warning(request, str(exc))
+    except ImportFailed as exc:
+        messages.error(request, f"未导入：{exc}")
+    else:
+        messages.success(request, f"已导入。{plan.describe()}")
+    return redirect("imports:record", pk=record.pk)
+
+
+@login_required
+def template_download(request, kind):
+    user = request.user
+    if user.region_id is None:
+        raise Http404
+    fund = get_fund_for_user(user, request.GET["fund"]) if request.GET.get("fund") else None
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if kind == "regions":
+        return _xlsx(templates_xlsx.regions_template(user.region), f"行政区划导入模板_{stamp}.xlsx")
+    if kind == "allocations":
+        content = templates_xlsx.allocations_template(user.region, fund)
+        return _xlsx(content, f"资金分配表导入模板_{user.region.display_name}_{stamp}.xlsx")
+    if kind == "targets":
+        region = get_region_for_user(user, request.GET["region"]) if request.GET.get("region") else None
+        name = region.display_name if region else ""
+        return _xlsx(templates_xlsx.targets_template(fund, region), f"绩效目标表导入模板_{name}_{stamp}.xlsx")
+    raise Http404
+
+
+@login_required
+def return_import(request, pk):
+    report = get_return_for_user(request.user, pk)
+    if reason := can_import_return(request.user, report):
+        raise PermissionDenied(reason)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        importer = ReturnImporter(actor=request.user, scope=report.region, report=report)
+        record, _ = import_preview(
+            importer=importer, content=upload.read(), filename=upload.name, actor=request.user
+        )
+        return redirect("imports:record", pk=record.pk)
+    return render(request, "reports/imports/return_import.html", {"form": form, "report": report})
+
+
+@login_required
+def return_download(request, pk):
+    report = get_return_for_user(request.user, pk)
+    filename = f"自评填报_{report.region.display_name}_{report.fund.code}_v{report.version}.xlsx"
+    return _xlsx(templates_xlsx.return_workbook(report), filename)
+
+
+@login_required
+def fund_export_view(request, code):
+    fund = get_fund_for_user(request.user, code)
+    region = request.user.region
+    content = fund_export(fund=fund, region=region, user=request.user)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx(content, f"{fund.year}年{fund.name}_{region.display_name}_{stamp}.xlsx")

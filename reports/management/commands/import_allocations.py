@@ -1,0 +1,51 @@
+"""python manage.py import_allocations FILE --fund CODE [--dry-run] [--user USERNAME]
+
+Reads an allocation table in the 附件1 layout (see reports/imports/allocations.py), prints the
+changes or the errors; exits 1 on any error, with nothing written.
+"""
+
+from django.core.management.base import CommandError
+
+from reports.imports.allocations import AllocationImporter
+from reports.imports.cli import ImportCommand, fund_option
+from transfers.models import MoneySource, Notice
+from transfers.selectors import funds_for_user
+
+
+class Command(ImportCommand):
+    help = "导入资金分配表（附件1格式：地州市/县市区/全年资金合计/提前下达/本次实际下达）。"
+    kind = AllocationImporter.kind
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--fund", required=True, help="资金代码，如 xj-2024-relief")
+        parser.add_argument("--batch-notice", help="本次下达文件的文号或标题（默认沿用本资金已有的本级文件）")
+        parser.add_argument(
+            "--advance-notice", help="提前下达文件的文号或标题（默认沿用本资金已有的本级文件）"
+        )
+        parser.add_argument(
+            "--source", default=MoneySource.CENTRAL, choices=MoneySource.values, help="资金来源"
+        )
+
+    def importer(self, options, actor):
+        fund = fund_option(options["fund"])
+        if actor is not None and not funds_for_user(actor).filter(pk=fund.pk).exists():
+            raise CommandError(f"账号“{actor.username}”看不到资金“{fund.code}”。")
+        return AllocationImporter(
+            actor=actor,
+            scope=actor.region if actor else fund.region,
+            fund=fund,
+            batch_notice=_notice(options.get("batch_notice")),
+            advance_notice=_notice(options.get("advance_notice")),
+            source=options["source"],
+        )
+
+
+def _notice(text: str | None) -> Notice | None:
+    if not text:
+        return None
+    notices = list(Notice.objects.filter(number=text)) or list(Notice.objects.filter(title=text))
+    if len(notices) != 1:
+        what = "找不到" if not notices else "有多个"
+        raise CommandError(f"{what}文号或标题为“{text}”的文件；新文件请先由管理员在后台登记。")
+    return notices[0]

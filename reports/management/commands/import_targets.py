@@ -1,0 +1,40 @@
+"""python manage.py import_targets FILE --fund CODE --region CODE [--dry-run] [--user USERNAME]
+
+One region's target table (一级指标/二级指标/三级指标/指标值). Exits 1 on any error.
+"""
+
+from django.core.management.base import CommandError
+
+from reports.imports.cli import ImportCommand, fund_option
+from reports.imports.targets import TargetImporter
+from transfers.models import Region
+from transfers.names import RegionIndex, RegionNameError
+from transfers.selectors import funds_for_user, regions_for_user
+
+
+class Command(ImportCommand):
+    help = "导入一个地区的绩效目标表（一级指标/二级指标/三级指标/指标值）。"
+    kind = TargetImporter.kind
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--fund", required=True, help="资金代码，如 xj-2024-relief")
+        parser.add_argument("--region", required=True, help="目标表所属地区的代码或名称，如 654000 或 伊犁州")
+
+    def importer(self, options, actor):
+        fund = fund_option(options["fund"])
+        regions = regions_for_user(actor) if actor else Region.objects.all()
+        region = regions.filter(code=options["region"]).first()
+        if region is None:
+            try:
+                region = RegionIndex.build(regions.prefetch_related("aliases")).resolve(options["region"])
+            except RegionNameError as exc:
+                raise CommandError(str(exc)) from None
+        if actor is not None and not funds_for_user(actor).filter(pk=fund.pk).exists():
+            raise CommandError(f"账号“{actor.username}”看不到资金“{fund.code}”。")
+        return TargetImporter(
+            actor=actor, scope=actor.region if actor else fund.region, fund=fund, region=region
+        )
+
+    def context(self, importer):
+        return {"region": importer.region}

@@ -1,0 +1,142 @@
+"""The fund workbook: everything about a fund, for the reader's region and below only."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from indicators.services import ReturnInput, return_open, return_save
+from transfers.models import Fund
+
+pytestmark = pytest.mark.django_db
+
+SHEETS = [
+    "概况",
+    "分地区预算",
+    "资金分配",
+    "绩效目标表",
+    "年度总体目标",
+    "自评填报",
+    "资金执行",
+    "指标完成情况",
+    "资金管理情况",
+    "审计记录",
+]
+
+
+def export(client, user, code="xj-2024-relief"):
+    client.force_login(user)
+    response = client.get(reverse("imports:fund_export", args=[code]))
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def rows(ws):
+    return [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+
+def test_province_export_holds_the_whole_fund(client, admin_xj):
+    wb = export(client, admin_xj)
+    assert wb.sheetnames == SHEETS
+    budgets = {r[1]: r[2:] for r in rows(wb["分地区预算"])}
+    assert budgets["650000"] == [564771, 227496, 792267]  # seed 003 合计
+    assert budgets["654000"] == [39145, 26537, 65682]  # 伊犁州 小计
+    allocations = rows(wb["资金分配"])
+    from_province = [r for r in allocations if r[3] == "新疆维吾尔自治区"]
+    assert len(from_province) == 236
+    assert sum(Decimal(str(r[9])) for r in from_province) == 792267
+    assert {r[1] for r in from_province} >= {"新财社〔2024〕35号"}
+    tables = {r[0] for r in rows(wb["绩效目标表"])}
+    assert {"新疆维吾尔自治区", "伊犁哈萨克自治州", "阿克苏地区"} <= tables
+
+
+def test_prefecture_export_holds_only_its_own_counties(client, reviewer_yili):
+    wb = export(client, reviewer_yili)
+    budgets = {r[1]: r[2:] for r in rows(wb["分地区预算"])}
+    assert budgets["654000"] == [39145, 26537, 65682]
+    assert budgets["654002"] == [8419, 5586, 14005]  # 伊宁市
+    allocations = rows(wb["资金分配"])
+    assert len(allocations) == 2 * 13  # 伊犁州's 13 counties and units, 提前下达 + 本次下达
+    assert all(r[4] == "伊犁州" for r in allocations)
+    assert "阿克苏" not in str(rows(wb["资金分配"])) + str(rows(wb["绩效目标表"]))
+
+
+def test_returns_with_actuals_rates_reasons_and_audit(client, clerk_yining, clerk_huocheng):
+    fund = Fund.objects.get(code="xj-2024-relief")
+    report = return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)
+    actual = report.actuals.get(indicator__order=4)  # ≥ 90% in seed 003's 伊犁州 table
+    data = ReturnInput(
+        funding={"central": {"budget": None, "spent": Decimal("12000")}},
+        actuals={
+            actual.indicator_id: {"actual_text": "81%", "reason": '=HYPERLINK("x")', "measure": "加强排查"}
+        },
+        narratives={},
+        goal_achievement="基本完成。",
+    )
+    return_save(report=report, actor=clerk_yining, base_version=report.version, data=data)
+
+    wb = export(client, clerk_yining)
+    (line,) = [r for r in rows(wb["指标完成情况"]) if r[8] == "81%"]
+    assert line[9] == Decimal("90") or line[9] == 90  # 81 / 90 = 90.00%
+    assert line[10] == 10 and line[12] == "加强排查"
+    funding = {r[3]: r for r in rows(wb["资金执行"])}
+    assert funding["中央财政资金"][4:7] == [14005, 12000, 85.68]  # 12000 / 14005 = 85.68%
+    # Text that looks like a formula is exported as text, never as a formula.
+    cell = next(c for c in wb["指标完成情况"]["L"] if c.value == '=HYPERLINK("x")')
+    assert cell.data_type == "s"
+    assert any("修改" in str(r[6]) for r in rows(wb["审计记录"]))
+
+    assert "伊宁市" not in str([rows(ws) for ws in export(client, clerk_huocheng)])
+
+
+def test_auditor_may_export_and_strangers_may_not(client, auditor_xj):
+    assert export(client, auditor_xj).sheetnames == SHEETS
+    assert client.get(reverse("imports:fund_export", args=["no-such-fund"])).status_code == 404
+    client.logout()
+    response = client.get(reverse("imports:fund_export", args=["xj-2024-relief"]))
+    assert response.status_code == 302
+
+
+def test_export_query_count_does_not_grow_with_rows(client, admin_xj, django_assert_max_num_queries):
+    client.force_login(admin_xj)
+    with django_assert_max_num_queries(40):
+        client.get(reverse("imports:fund_export", args=["xj-2024-relief"]))
+
+
+# --- django-import-export in the admin -----------------------------------------------------------
+
+
+def test_admin_resources_export_chinese_columns_and_round_trip_unchanged(admin_xj):
+    from evalportal.models import AuditEvent
+    from indicators.resources import IndicatorTargetResource
+    from transfers.resources import AllocationResource, RegionResource
+
+    regions = RegionResource().export()
+    assert regions.headers[:4] == ["代码", "全称", "简称", "上级代码"]
+    row = dict(zip(regions.headers, next(r for r in regions if r[0] == "654002"), strict=True))
+    assert row["全称"] == "伊宁市" and row["上级代码"] == "654000"
+    result = RegionResource().import_data(regions, dry_run=True)
+    assert not result.has_errors() and result.totals["skip"] == len(regions)
+
+    allocations = AllocationResource().export()
+    assert "金额（万元）" in allocations.headers and "文号" in allocations.headers
+    result = AllocationResource().import_data(allocations, dry_run=True)
+    assert not result.has_errors() and result.totals["skip"] == len(allocations)
+    assert IndicatorTargetResource().export().headers[5:8] == ["一级指标", "二级指标", "三级指标"]
+
+    regions_changed = RegionResource().export()
+    index = next(i for i, r in enumerate(regions_changed) if r[0] == "654002")
+    values = list(regions_changed[index])
+    values[2] = "宁市"
+    regions_changed[index] = values
+    result = RegionResource().import_data(regions_changed, dry_run=False, user=admin_xj, file_name="r.xlsx")
+    assert result.totals["update"] == 1
+    event = AuditEvent.objects.get(action="import", object_type="transfers.region")
+    assert event.actor == admin_xj and event.changes["totals"]["update"] == 1
+
+
+def test_admin_export_page_works(admin_client):
+    response = admin_client.get(reverse("admin:transfers_allocation_export"))
+    assert response.status_code == 200

@@ -1,0 +1,151 @@
+"""Importing target tables: 一级 / 二级 / 三级 / 指标值, levels merged or blank below."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from evalportal.models import AuditEvent
+from indicators.models import IndicatorActual, IndicatorTarget, TargetTable
+from indicators.services import return_open
+from reports.imports import templates_xlsx
+from reports.imports.base import apply, dry_run
+from reports.imports.targets import TargetImporter, can_import_targets
+from tests.xlsx_factory import db_snapshot, edited, workbook_bytes
+from transfers.models import Fund, Region
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
+
+
+@pytest.fixture
+def fund():
+    return Fund.objects.get(code="xj-2024-relief")
+
+
+@pytest.fixture
+def yili():
+    return Region.objects.get(code="654000")
+
+
+def importer(user, fund, region):
+    return TargetImporter(actor=user, scope=user.region, fund=fund, region=region)
+
+
+def test_template_of_the_yili_table_round_trips_with_merged_levels(admin_xj, fund, yili):
+    content = templates_xlsx.targets_template(fund, yili)
+    plan = dry_run(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    assert plan.errors == []
+    assert plan.counts == {"create": 0, "update": 0, "delete": 0, "unchanged": 14}  # seed 003: 14 indicators
+
+
+def test_a_changed_value_is_one_audited_update(admin_xj, fund, yili):
+    content = templates_xlsx.targets_template(fund, yili)
+    # Row 6: the fourth indicator, 孤儿等符合条件的儿童纳入保障范围率 (≥ 90% in seed 003).
+    content = edited(content, {"D6": "100%"})
+    plan = apply(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    (change,) = plan.of("update")
+    assert change.label == "孤儿等符合条件的儿童纳入保障范围率"
+    assert change.fields == {"指标值": ["≥ 90%", "100%"]}
+    indicator = IndicatorTarget.objects.get(table__fund=fund, table__region=yili, name=change.label)
+    assert indicator.target_text == "100%"
+    event = AuditEvent.objects.get(object_type="indicators.indicatortarget", object_id=str(indicator.pk))
+    assert event.changes == {"指标值": ["≥ 90%", "100%"]} and event.action == "edit"
+
+
+def test_a_county_table_is_created_under_its_prefecture_table(reviewer_yili, fund, yili):
+    yining = Region.objects.get(code="654002")
+    content = workbook_bytes(
+        {
+            "目标表": [
+                HEADER,
+                ["产出指标", "数量", "低保对象人数", "应保尽保"],  # 数量 for 数量指标
+                [None, "时效指标", "困难群众基本生活救助和孤儿基本生活费按时发放率", "100%"],
+                ["满意度指标", "服务对象满意度指标", "救助对象对社会救助实施的满意度", "≥90%"],
+                [None, None, "县级自设：入户核查完成率", "≥95%"],
+            ]
+        }
+    )
+    plan = apply(importer(reviewer_yili, fund, yining), content=content, filename="伊宁市.xlsx")
+    assert plan.counts["create"] == 5  # the table and four indicators
+    table = TargetTable.objects.get(fund=fund, region=yining)
+    assert table.parent.region == yili
+    rows = list(table.indicators.order_by("order").values_list("level1", "level2", "name", "target_text"))
+    assert rows[0] == ("产出指标", "数量指标", "低保对象人数", "应保尽保")
+    assert rows[3] == ("满意度指标", "服务对象满意度指标", "县级自设：入户核查完成率", "≥95%")
+    derived = table.indicators.get(order=1)
+    assert derived.parent_indicator.table.region == yili  # matched by name in the parent table
+    assert table.indicators.get(order=4).parent_indicator is None
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (["产出指标", "数量指标", "低保对象人数", "abc"], "D", "无法识别指标值“abc”"),
+        (
+            ["产出指标", "社会效益指标", "低保对象人数", "应保尽保"],
+            "B",
+            "二级指标“社会效益指标”不属于“产出指标”",
+        ),
+        (["投入指标", "数量指标", "低保对象人数", "应保尽保"], "A", "一级指标“投入指标”无法识别"),
+        (["产出指标", "数量指标", "低保对象人数", ""], "D", "没有填写指标值"),
+        (["产出指标", "数量指标", "=A1", "≥1个"], "", "公式"),
+    ],
+)
+def test_bad_rows_are_located_and_change_nothing(admin_xj, fund, yili, row, column, message):
+    before = db_snapshot()
+    plan = dry_run(
+        importer(admin_xj, fund, yili), content=workbook_bytes({"表": [HEADER, row]}), filename="t.xlsx"
+    )
+    assert plan.errors and not plan.changes
+    error = plan.errors[0]
+    assert (error.sheet, error.row, error.column) == ("表", 2, column)
+    assert message in error.message
+    assert db_snapshot() == before
+
+
+def test_merged_value_cells_and_duplicates_are_errors(admin_xj, fund, yili):
+    rows = [
+        HEADER,
+        ["产出指标", "数量指标", "甲", "≥1个"],
+        [None, None, "乙", None],
+        [None, None, "甲", "≥2个"],
+    ]
+    content = workbook_bytes({"表": rows}, merges={"表": ["D2:D3"]})
+    plan = dry_run(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    messages = {(e.row, e.column): e.message for e in plan.errors}
+    assert "合并单元格D2:D3" in messages[(2, "D")]
+    assert "与第2行重复" in messages[(4, "C")]
+
+
+def test_an_indicator_a_return_reports_on_cannot_be_dropped(clerk_yining, admin_xj, fund, yili):
+    return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)  # copies 伊犁州's table down
+    yining = clerk_yining.region
+    table = TargetTable.objects.get(fund=fund, region=yining)
+    assert IndicatorActual.objects.filter(indicator__table=table).count() == 14
+    keep = list(table.indicators.order_by("order"))[:13]
+    rows = [HEADER] + [[i.level1, i.level2, i.name, i.target_text] for i in keep]
+    plan = dry_run(importer(admin_xj, fund, yining), content=workbook_bytes({"表": rows}), filename="t.xlsx")
+    (error,) = plan.errors
+    assert "已有填报使用它，不能删除" in error.message
+
+
+def test_who_may_import_target_tables(admin_xj, reviewer_yili, clerk_yining, auditor_xj, yili):
+    yining = Region.objects.get(code="654002")
+    assert can_import_targets(admin_xj, yili) is None
+    assert can_import_targets(reviewer_yili, yining) is None
+    assert can_import_targets(reviewer_yili, yili) is not None  # its own table is set from above
+    assert can_import_targets(clerk_yining, yining) is not None
+    assert "查阅账号" in can_import_targets(auditor_xj, yili)
+
+
+def test_command_round_trip_and_scope(tmp_path, capsys, fund, yili):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(templates_xlsx.targets_template(fund, yili))
+    call_command("import_targets", str(path), "--fund", fund.code, "--region", "伊犁州", "--user", "admin_xj")
+    assert "14条均无变化" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="找不到地区"):
+        # 阿克苏地区 is outside 伊犁州's reviewer's region.
+        call_command(
+            "import_targets", str(path), "--fund", fund.code, "--region", "652900", "--user", "reviewer_yili"
+        )

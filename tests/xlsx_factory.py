@@ -1,0 +1,215 @@
+"""Workbooks for the import tests, written from the seed text (never from the database).
+
+``seed_003_rows()`` reads 附件1 of seed 003 (新财社〔2024〕35号) with the demo's own seed
+reader; the one cell lost in extraction (伊犁州 小计 本次实际下达, 26537 per the seeds README)
+is put back. ``allocation_workbook(rows)`` lays the rows out as the notice prints them:
+a title, 单位：万元, a two-row header (其中： over 提前下达 / 本次实际下达), the 合计 row, then each
+prefecture's 小计 row with the prefecture written once and blank below it.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.conf import settings
+from openpyxl import Workbook
+
+from evalportal.seeds import SEED_003, read_seed_003
+
+TITLE = "2024年中央财政困难群众救助补助资金预算直达县市分配表"
+YILI_BATCH_LOST_IN_EXTRACTION = Decimal("26537")
+
+
+@dataclass
+class Row:
+    prefecture: str  # on a 小计 row: the prefecture; on a county row: the one it belongs to
+    county: str  # '小计' on a subtotal row, '' on the 合计 row
+    total: Decimal | None
+    advance: Decimal | None
+    batch: Decimal | None
+
+    @property
+    def kind(self) -> str:
+        if not self.county:
+            return "grand"
+        return "subtotal" if self.county == "小计" else "county"
+
+
+def seed_003_rows() -> list[Row]:
+    seed = read_seed_003(settings.SEEDS_DIR / SEED_003)
+    grand = seed.grand_total
+    rows = [Row("合计", "", grand.total, grand.advance, grand.batch)]
+    for line in seed.lines:
+        if line.is_subtotal:
+            batch = line.batch
+            if batch is None and line.prefecture == "伊犁州":
+                batch = YILI_BATCH_LOST_IN_EXTRACTION
+            rows.append(Row(line.prefecture, "小计", line.total, line.advance, batch))
+        else:
+            rows.append(Row(line.prefecture, line.recipient, line.total, line.advance, line.batch))
+    return rows
+
+
+def with_amount(rows: list[Row], county: str, *, advance=None, batch=None) -> list[Row]:
+    """A copy where one county's figure changed and every total above it still adds up."""
+    rows = [replace(r) for r in rows]
+    for row in rows:
+        if row.kind == "county" and row.county == county:
+            row.advance = Decimal(advance) if advance is not None else row.advance
+            row.batch = Decimal(batch) if batch is not None else row.batch
+            row.total = row.advance + row.batch
+            break
+    else:
+        raise KeyError(county)
+    return recompute_totals(rows)
+
+
+def recompute_totals(rows: list[Row]) -> list[Row]:
+    """Set every 小计 to the sum of its counties and 合计 to the sum of the 小计 rows."""
+    for subtotal in (r for r in rows if r.kind == "subtotal"):
+        members = [r for r in rows if r.kind == "county" and r.prefecture == subtotal.prefecture]
+        for column in ("total", "advance", "batch"):
+            setattr(subtotal, column, sum((getattr(r, column) for r in members), Decimal(0)))
+    grand = next(r for r in rows if r.kind == "grand")
+    for column in ("total", "advance", "batch"):
+        setattr(grand, column, sum((getattr(r, column) for r in rows if r.kind == "subtotal"), Decimal(0)))
+    return rows
+
+
+def _number(value):
+    """Whole amounts as int (Excel stores them so), others as Decimal text in the file."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value
+
+
+def table_cells(rows: list[Row]) -> list[list]:
+    """The data rows as cells: prefecture written once, on its 小计 row."""
+    cells = []
+    for row in rows:
+        if row.kind == "grand":
+            cells.append(["合 计", None, _number(row.total), _number(row.advance), _number(row.batch)])
+        elif row.kind == "subtotal":
+            cells.append(
+                [row.prefecture, "小计", _number(row.total), _number(row.advance), _number(row.batch)]
+            )
+        else:
+            cells.append([None, row.county, _number(row.total), _number(row.advance), _number(row.batch)])
+    return cells
+
+
+HEADER_ROWS = 4  # title, unit, and the two header rows: data start on row 5
+
+
+def allocation_workbook(
+    rows: list[Row], *, sheet_title: str = "附件1", merge_prefectures: bool = False
+) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    ws.append([TITLE])
+    ws.merge_cells("A1:E1")
+    ws.append(["单位：万元"])
+    ws.append(["地州市", "县市区", "全年资金合计", "其中：", None])
+    ws.append([None, None, None, "提前下达", "本次实际下达"])
+    for rng in ("A3:A4", "B3:B4", "C3:C4", "D3:E3"):
+        ws.merge_cells(rng)
+    for cells in table_cells(rows):
+        ws.append(cells)
+    ws.merge_cells(f"A{HEADER_ROWS + 1}:B{HEADER_ROWS + 1}")  # 合 计 spans 地州市 and 县市区
+    if merge_prefectures:
+        _merge_prefecture_cells(ws, rows)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _merge_prefecture_cells(ws, rows: list[Row]) -> None:
+    start = None
+    for number, row in enumerate(rows, start=HEADER_ROWS + 1):
+        if row.kind == "subtotal":
+            if start is not None and number - 1 > start:
+                ws.merge_cells(f"A{start}:A{number - 1}")
+            start = number
+    if start is not None and HEADER_ROWS + len(rows) > start:
+        ws.merge_cells(f"A{start}:A{HEADER_ROWS + len(rows)}")
+
+
+def allocation_csv(rows: list[Row], *, encoding: str = "utf-8") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["地州市", "县市区", "全年资金合计", "提前下达", "本次实际下达"])
+    for cells in table_cells(rows):
+        writer.writerow(["" if c is None else c for c in cells])
+    return buffer.getvalue().encode(encoding)
+
+
+def cell_row(rows: list[Row], county: str) -> int:
+    """The worksheet row a county is written on by allocation_workbook."""
+    for number, row in enumerate(rows, start=HEADER_ROWS + 1):
+        if row.county == county:
+            return number
+    raise KeyError(county)
+
+
+def workbook_bytes(sheets: dict[str, list[list]], *, merges: dict[str, list[str]] | None = None) -> bytes:
+    """A small workbook from literal cells: {sheet title: rows}."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for cells in rows:
+            ws.append(cells)
+        for rng in (merges or {}).get(title, []):
+            ws.merge_cells(rng)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def db_snapshot() -> dict:
+    """Every row of the tables an import may touch, to compare before and after."""
+    from evalportal.models import AuditEvent
+    from indicators.models import (
+        IndicatorActual,
+        IndicatorTarget,
+        Return,
+        ReturnFunding,
+        ReturnNarrative,
+        TargetTable,
+    )
+    from transfers.models import Allocation, Fund, Notice, Region, RegionAlias
+
+    models = [
+        Region,
+        RegionAlias,
+        Fund,
+        Notice,
+        Allocation,
+        TargetTable,
+        IndicatorTarget,
+        Return,
+        ReturnFunding,
+        IndicatorActual,
+        ReturnNarrative,
+        AuditEvent,
+    ]
+    return {model.__name__: list(model.objects.order_by("pk").values_list()) for model in models}
+
+
+def edited(
+    content: bytes, cells: dict[str, object] | None = None, *, merges=(), sheet: str | None = None
+) -> bytes:
+    """A copy of a workbook with some cells rewritten (a formula is written as "=…")."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb[sheet] if sheet else wb.worksheets[0]
+    for ref, value in (cells or {}).items():
+        ws[ref] = value
+    for rng in merges:
+        ws.merge_cells(rng)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
