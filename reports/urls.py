@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("funds/<slug:fund_code>/", views.fund_files, name="fund_files"),
+    path("files/<int:pk>/", views.file_status, name="file_status"),
+    path("files/<int:pk>/progress/", views.file_progress, name="file_progress"),
+    path("files/<int:pk>/download/", views.file_download, name="file_download"),
+]

@@ -1,0 +1,407 @@
+"""The reports as DOCX: A (转移支付绩效自评报告), F (项目支出绩效自评报告), G (a county's own).
+
+Everything that follows from the data is written here; staff text (reasons, measures,
+narratives, what the goals achieved) is inserted where it belongs. The layout and wording
+follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules engine's
+(carried in reports.data); nothing here computes one.
+"""
+
+from reports.builders.docx_base import DocxWriter
+from reports.builders.docx_tables import render_table
+from reports.builders.layouts import (
+    allocation_table,
+    child_target_tables,
+    evaluation_table,
+    execution_table,
+    own_target_table,
+    sources_table,
+)
+from reports.data import LEVEL2_BY_LEVEL1, IndicatorLine, Level1, NoticeLine, ReportData, SelfEvaluation
+from reports.formats import pct_text, wan_text, with_money
+
+SECTIONS = (
+    "一、绩效目标分解下达情况",
+    "二、绩效目标完成情况分析",
+    "三、偏离绩效目标的原因和下一步改进措施",
+    "四、绩效自评结果拟应用和公开情况",
+    "五、其他需要说明的问题",
+    "六、附件",
+)
+CHINESE_NUMBERS = "一二三四五六七八九十"
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# The level-1 groups of 二(四), in report order. 成本指标 as a level-1 group appears only when the
+# table has one; otherwise the 产出指标/成本指标 line says it is not set.
+LEVEL1_ORDER = (Level1.OUTPUT, Level1.BENEFIT, Level1.SATISFACTION, Level1.COST)
+
+
+def _sentence(text: str) -> str:
+    """Staff text ends with a full stop in the report, whatever they typed."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in "。；！？.;" else f"{text}。"
+
+
+def _chinese(n: int) -> str:
+    return CHINESE_NUMBERS[n - 1] if n <= 10 else str(n)
+
+
+def _letter(i: int) -> str:
+    return LETTERS[i] if i < len(LETTERS) else str(i + 1)
+
+
+# --- sentences from data ------------------------------------------------------------------------
+
+
+def notice_sentence(notice: NoticeLine, *, recipient: str, fund: str) -> str:
+    """“2024年12月，《…的通知》（财社〔2024〕179号），下达新疆…资金8454万元。”"""
+    issuer = notice.issuer.replace(" ", "、")
+    first = notice.issuer.split(" ")[0]
+    cite = f"《{notice.title}》" if notice.title.startswith(first) else f"{issuer}《{notice.title}》"
+    number = f"（{notice.number}）" if notice.number else ""
+    when = f"{notice.when}，" if notice.when else ""
+    verb = "提前下达" if notice.advance else "下达"
+    return f"{when}{cite}{number}，{verb}{recipient}{fund}项目，资金{wan_text(notice.amount)}万元。"
+
+
+def indicator_sentence(line: IndicatorLine, data: ReportData, prefix: str = "") -> str:
+    """二(四): target, actual, 完成率, 偏差率 and the reason where missed (seed 000's wording)."""
+    source = f"{data.target_giver}随文下达" if line.handed_down else f"{data.region_word}自行设定"
+    text = f"{prefix}{source}{line.name}指标，指标值为{line.target}，"
+    who = data.region_word
+    evaluation = line.evaluation
+    if not line.entered:
+        return text + f"{who}尚未填报全年实际完成值。"
+    if evaluation.error:
+        return text + f"{who}填报的实际完成值为{line.actual}，无法计算完成率：{_sentence(evaluation.error)}"
+    if evaluation.completion_rate is None:
+        judged = {True: "经审核认定已完成。", False: "经审核认定未完成。"}.get(
+            line.judged_met, "完成情况有待审核认定。"
+        )
+        text += f"{who}实际完成为{line.actual}，{judged}"
+        if evaluation.met is False:
+            text += f"未完成原因为{_sentence(line.reason)}" if line.reason else "未完成原因尚未填写。"
+        return text
+    done = f"实际完成为{line.actual}" if evaluation.direction == "qualitative" else f"实际完成{line.actual}"
+    text += f"{who}{done}，完成率{pct_text(evaluation.completion_rate)}，偏差率{pct_text(evaluation.deviation_rate)}。"
+    if evaluation.met is False:
+        # “偏差原因为资金下达…” as seed 000 writes it; a numbered reason (一是…二是…) takes a colon.
+        joint = "：" if line.reason.startswith(("一是", "1.", "1、", "（1）")) else "为"
+        text += f"偏差原因{joint}{_sentence(line.reason)}" if line.reason else "偏差原因尚未填写。"
+    elif line.over_achieved:
+        text += f"超额完成原因为{_sentence(line.reason)}" if line.reason else "超额完成原因尚未说明。"
+    return text
+
+
+def _groups(lines: list[IndicatorLine]) -> list[tuple[str, list[tuple[str, list[IndicatorLine]]]]]:
+    """Level-1 groups with their standard level-2 groups (empty ones included), in order."""
+    groups = []
+    for level1 in LEVEL1_ORDER:
+        present = [x for x in lines if x.level1 == level1]
+        if level1 == Level1.COST and not present:
+            continue
+        level2s = list(LEVEL2_BY_LEVEL1[level1])
+        level2s += [x.level2 for x in present if x.level2 not in level2s]
+        groups.append((level1, [(l2, [x for x in present if x.level2 == l2]) for l2 in level2s]))
+    return groups
+
+
+# --- report A -------------------------------------------------------------------------------------
+
+
+def build_report_a(data: ReportData) -> bytes:
+    writer = DocxWriter()
+    _report(writer, data, county=False)
+    return writer.to_bytes()
+
+
+def build_report_g(data: ReportData) -> bytes:
+    """G. A county's (or unit's) own report for one fund, with every money source."""
+    writer = DocxWriter()
+    _report(writer, data, county=True)
+    return writer.to_bytes()
+
+
+def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
+    fund = data.fund_name
+    writer.title(
+        f"{data.region_name}{fund}{data.year}年度绩效自评报告" if county else data.title,
+    )
+    # The notice that launched the evaluation (seed 000: 财监〔2025〕1号) is not in the data model.
+    writer.body(
+        "为贯彻落实党中央全面实施预算绩效管理决策部署，根据财政部关于开展"
+        f"{data.year}年度中央对地方转移支付预算执行情况绩效自评工作的要求，{data.own_department}"
+        f"严格按规范要求组织开展了{data.year}年度{fund}绩效自评工作，现将自评情况汇报如下："
+    )
+    _section_one(writer, data)
+    _section_two(writer, data, county=county)
+    _section_three(writer, data.evaluation)
+    _sections_four_to_six(writer, data, county=county)
+
+
+def _section_one(writer: DocxWriter, data: ReportData) -> None:
+    fund = data.fund_name
+    writer.heading1(SECTIONS[0])
+    giver = data.money_giver
+    writer.heading2(f"（一）{giver}下达{fund}转移支付预算和绩效目标情况")
+    writer.heading3("1.下达预算情况。")
+    if not data.incoming_notices:
+        writer.body("本年度尚未登记上级下达本资金的文件。")
+    for notice in data.incoming_notices:
+        writer.body(notice_sentence(notice, recipient=data.region_short, fund=fund))
+    received = data.received
+    if len(data.incoming_notices) > 1:
+        split = ""
+        if received["advance"]:
+            split = f"（其中提前下达{wan_text(received['advance'])}万元，本次下达{wan_text(received['batch'])}万元）"
+        writer.body(f"以上合计{wan_text(received['total'])}万元{split}。")
+    writer.heading3("2.下达绩效目标情况。")
+    own = own_target_table(data)
+    if own is None:
+        writer.body("上级尚未下达本资金的区域绩效目标。")
+    else:
+        if data.own_table.inherited_from:
+            writer.body(
+                f"{data.region_short}未单独下达区域绩效目标，沿用{data.own_table.inherited_from}的绩效目标，如下："
+            )
+        else:
+            writer.body(f"{data.target_giver}随文下达{data.region_short}区域绩效目标如下：")
+        render_table(writer, own)
+
+    writer.heading2(f"（二）{data.region_word}资金安排、分解下达预算和绩效目标情况")
+    writer.heading3(f"1.{data.region_word}分解下达预算情况。")
+    allocation = allocation_table(data)
+    if allocation is None:
+        writer.body("本级未向下分解下达本资金。")
+    else:
+        for notice in data.allocation.notices:
+            writer.body(notice_sentence(notice, recipient="", fund=fund))
+        writer.body(f"共分解下达资金{wan_text(data.allocation.total.total)}万元，资金分解如下：")
+        render_table(writer, allocation)
+    writer.heading3(f"2.{data.region_word}分解下达绩效目标情况。")
+    children = child_target_tables(data)
+    if children:
+        writer.body("严格按照下达的资金文件确定绩效目标，结合各地任务特点分解下达，绩效目标详见下表：")
+        for table in children:
+            render_table(writer, table)
+    elif allocation is not None:
+        writer.body("本级未向下分解区域绩效目标表，各地执行本级绩效目标。")
+    else:
+        writer.body("本级未向下分解绩效目标。")
+
+
+def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
+    fund = data.fund_name
+    evaluation = data.evaluation
+    writer.heading1(SECTIONS[1])
+    writer.heading2("（一）资金投入情况分析")
+    writer.heading3("1.项目资金到位情况分析。")
+    total = data.received["total"]
+    giver = data.money_giver
+    if county:
+        sources = "、".join(
+            f"{line.label}{wan_text(line.budget)}万元" for line in evaluation.sources[:-1] if line.budget
+        )
+        budget = evaluation.sources[-1].budget
+        writer.body(
+            f"{data.year}年度{fund}全年预算资金为{wan_text(budget)}万元"
+            + (f"，其中{sources}" if sources else "")
+            + f"；{giver}下达资金{wan_text(total)}万元。"
+        )
+    else:
+        writer.body(
+            f"{data.year}年度{giver}下达{data.region_short}{fund}总预算资金为{wan_text(total)}万元，"
+            f"资金到位{wan_text(total)}万元。"
+        )
+    writer.heading3("2.项目资金执行情况分析。")
+    table = execution_table(data)
+    line = data.execution.total if data.execution else evaluation.total
+    if line.spent is not None:
+        spent = f"共计执行{wan_text(line.spent)}万元，执行率{pct_text(line.rate)}"
+    else:
+        spent = "执行数尚待各地填报审核" if data.execution else "全年执行数尚未填报"
+    writer.body(
+        f"截止到{data.year}年12月31日，{data.year}年度{with_money(fund)}总计{wan_text(line.budget)}万元、{spent}"
+        + ("，具体情况如下：" if table or county else "。")
+    )
+    if table:
+        render_table(writer, table)
+    if county:
+        render_table(writer, sources_table(data))
+
+    writer.heading2("（二）项目资金管理情况分析")
+    for i, narrative in enumerate(evaluation.narratives, start=1):
+        writer.heading3(f"{i}.{narrative.heading}。")
+        writer.body(narrative.description or "（尚未填写）")
+        if narrative.problems and narrative.problems.strip() not in ("无", "无。"):
+            writer.body(f"存在问题和改进措施：{_sentence(narrative.problems)}")
+
+    writer.heading2("（三）总体绩效目标完成情况分析")
+    writer.body(evaluation.goal_achievement or "（尚未填写总体目标完成情况）")
+
+    writer.heading2("（四）绩效指标完成情况分析")
+    if not evaluation.indicators:
+        writer.body("本资金尚无绩效指标。")
+        return
+    for i, (level1, level2s) in enumerate(_groups(evaluation.indicators), start=1):
+        writer.heading3(f"{i}.{level1}完成情况分析。")
+        single = len(level2s) == 1
+        for j, (level2, lines) in enumerate(level2s, start=1):
+            if not single:
+                writer.body(f"（{j}）{level2}。")
+            if not lines:
+                writer.body(f"{data.target_giver}下达的绩效目标未设定{level2}。")
+            for k, line in enumerate(lines):
+                prefix = "" if single and len(lines) == 1 else f"{_letter(k)}."
+                writer.body(indicator_sentence(line, data, prefix))
+
+
+def _section_three(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
+    writer.heading1(SECTIONS[2])
+    writer.heading2("（一）偏离的绩效目标和原因")
+    missed = [x for x in evaluation.indicators if x.missed]
+    by_level2: dict[tuple[str, str], list[IndicatorLine]] = {}
+    for line in missed:
+        by_level2.setdefault((line.level1, line.level2), []).append(line)
+    number = 0
+    for (_level1, level2), lines in by_level2.items():
+        number += 1
+        writer.heading3(f"{number}.未完成的{level2}。")
+        for k, line in enumerate(lines):
+            prefix = f"{_letter(k)}." if len(lines) > 1 else ""
+            reason = _sentence(line.reason) if line.reason else "尚未填写。"
+            writer.body(
+                f"{prefix}{line.name}指标，完成率{pct_text(line.evaluation.completion_rate)}，未完成原因为：{reason}"
+            )
+    if not missed:
+        writer.body("已填报的绩效指标均已完成，无偏离绩效目标的情况。")
+    over = [x for x in evaluation.indicators if x.over_achieved]
+    number += 1
+    writer.heading3(f"{number}.完成率超出30%及以上指标。")
+    if not over:
+        writer.body("无完成率超出30%及以上的指标。")
+    for k, line in enumerate(over):
+        prefix = f"{_letter(k)}." if len(over) > 1 else ""
+        reason = _sentence(line.reason) if line.reason else "尚未说明。"
+        writer.body(
+            f"{prefix}{line.name}指标，指标值为{line.target}，实际完成{line.actual}，"
+            f"完成率{pct_text(line.evaluation.completion_rate)}，超额完成原因为：{reason}"
+        )
+    blank = [x for x in evaluation.indicators if not x.entered]
+    if blank:
+        writer.body(f"另有{len(blank)}项指标尚未填报全年实际完成值，未纳入以上分析。")
+
+    writer.heading2("（二）下一步改进措施")
+    measures = [x for x in evaluation.indicators if (x.missed or x.over_achieved) and x.measure]
+    if not measures:
+        writer.body("无。" if not missed else "（尚未填写改进措施）")
+    for k, line in enumerate(measures):
+        prefix = f"{_letter(k)}." if len(measures) > 1 else ""
+        writer.body(f"{prefix}{line.name}指标：{_sentence(line.measure)}")
+
+
+def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
+    # The data model has no fields for 四 and 五 yet: standard wording that staff may edit.
+    writer.heading1(SECTIONS[3])
+    writer.body(
+        "（一）绩效自评结果应用：针对自评发现的问题，督促加快预算执行进度，对未完成的绩效指标逐项落实改进措施，"
+        "并将自评结果作为以后年度资金分配和绩效目标设定的重要参考。"
+    )
+    writer.body(f"（二）绩效自评结果将按规定在{data.own_department}门户网站公开，接受社会监督。")
+    writer.heading1(SECTIONS[4])
+    writer.body("无。")
+    writer.heading1(SECTIONS[5])
+    writer.body("转移支付区域（项目）绩效自评表。")
+    writer.page_break()
+    render_table(writer, evaluation_table(data))
+
+
+# --- report F ---------------------------------------------------------------------------------------
+
+
+def build_report_f(data: ReportData) -> bytes:
+    """F. 项目支出绩效自评报告 (seed 004): one chapter per project of the fund in the region.
+
+    A fund without named projects is reported as one project: the fund itself, with the
+    region's own target table and return.
+    """
+    writer = DocxWriter()
+    writer.title(f"{data.region_name}{data.year}年度项目支出绩效自评报告")
+    chapters = [(p.name, p.region_name, p.received, p.table, p.evaluation) for p in data.projects]
+    if not chapters:
+        chapters = [
+            (data.fund_name, data.region_name, data.received["total"], data.own_table, data.evaluation)
+        ]
+    for i, (name, region_name, received, table, evaluation) in enumerate(chapters, start=1):
+        title = name if name.endswith("项目") else f"{name}项目"
+        writer.heading1(f"{_chinese(i)}、{title}")
+        writer.body(
+            f"项目概况：{region_name}实施，资金来源为{data.fund_name}，{data.year}年下达资金{wan_text(received)}万元。"
+        )
+        writer.heading2("（一）项目绩效目标")
+        goals = " ".join(line.strip() for line in (table.goals if table else "").splitlines() if line.strip())
+        writer.body(f"目标：{goals}" if goals else "目标：（尚未设定）")
+        writer.heading2("（二）绩效目标完成情况")
+        money = evaluation.total
+        writer.body("1.项目资金到位情况分析。")
+        writer.body(
+            f"该项目{data.year}年预算金额{wan_text(money.budget)}万元，下达资金{wan_text(received)}万元。"
+        )
+        writer.body("2.项目资金执行情况分析。")
+        if money.spent is None:
+            writer.body("全年执行数尚未填报。")
+        else:
+            writer.body(f"全年执行{wan_text(money.spent)}万元，预算执行率{pct_text(money.rate)}。")
+        writer.body("3.项目资金管理情况分析。")
+        texts = [n.description for n in evaluation.narratives if n.description]
+        writer.body("\n".join(texts) if texts else "（尚未填写）")
+        writer.body("4.总体绩效目标完成情况分析。")
+        writer.body(evaluation.goal_achievement or "（尚未填写）")
+        _project_indicators(writer, data, evaluation)
+        writer.heading2("（五）偏离绩效目标的原因和下一步改进措施")
+        missed = [x for x in evaluation.indicators if x.missed]
+        if not missed:
+            writer.body("无。")
+        for line in missed:
+            writer.body(
+                f"{line.name}指标未完成，原因：{_sentence(line.reason) or '尚未填写。'}"
+                f"改进措施：{_sentence(line.measure) or '尚未填写。'}"
+            )
+        writer.heading2("（六）绩效自评结果拟应用和公开情况")
+        writer.body("无。")
+        writer.heading2("（七）其他需要说明的问题")
+        writer.body("无。")
+    return writer.to_bytes()
+
+
+def _project_indicators(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation) -> None:
+    def describe(lines: list[IndicatorLine]) -> str:
+        if not lines:
+            return "未设定。"
+        parts = []
+        for line in lines:
+            e = line.evaluation
+            if not line.entered:
+                parts.append(f"{line.name}（指标值{line.target}），尚未填报实际完成值")
+            elif e.completion_rate is None:
+                parts.append(f"{line.name}（指标值{line.target}），实际完成{line.actual}")
+            else:
+                parts.append(
+                    f"{line.name}（指标值{line.target}），实际完成{line.actual}，完成率{pct_text(e.completion_rate)}"
+                )
+        return "；".join(parts) + "。"
+
+    lines = evaluation.indicators
+    writer.heading2("（三）产出指标完成情况分析")
+    for j, level2 in enumerate(LEVEL2_BY_LEVEL1[Level1.OUTPUT], start=1):
+        writer.body(
+            f"{j}.{level2}："
+            + describe([x for x in lines if x.level1 == Level1.OUTPUT and x.level2 == level2])
+        )
+    writer.heading2("（四）效益指标完成情况分析")
+    benefit = LEVEL2_BY_LEVEL1[Level1.BENEFIT]
+    for j, level2 in enumerate(benefit, start=1):
+        writer.body(
+            f"{j}.{level2}："
+            + describe([x for x in lines if x.level1 == Level1.BENEFIT and x.level2 == level2])
+        )
+    satisfaction = [x for x in lines if x.level1 == Level1.SATISFACTION]
+    writer.body(f"{len(benefit) + 1}.满意度指标完成情况分析：" + describe(satisfaction))

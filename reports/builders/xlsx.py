@@ -1,0 +1,161 @@
+"""Tables B–E as an XLSX workbook, one table per sheet, from the same grids as the DOCX.
+
+Money is stored as a number with the format ``0.00`` (万元); a rate as the fraction with the
+format ``0.00%`` (the rules engine's 0.33 becomes 0.0033, shown as 0.33%); merged cells are
+merged ranges; the table's header rows are frozen and repeated on every printed page; pages
+are A4, fitted to the width.
+"""
+
+import math
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from reports.builders.layouts import Cell, Table, cell_text, tables_for
+from reports.data import ReportData
+
+HUNDRED = 100
+BODY_FONT = Font(name="宋体", size=10.5)
+HEAD_FONT = Font(name="黑体", size=10.5)
+TOTAL_FONT = Font(name="宋体", size=10.5, bold=True)
+TITLE_FONT = Font(name="黑体", size=16)
+SUBTITLE_FONT = Font(name="楷体_GB2312", size=12)
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+FORMATS = {"money": "0.00", "rate": "0.00%", "score": "0.00"}
+# Shared style objects: openpyxl hashes every style it is given, so building one per cell is slow.
+ALIGNMENTS = {
+    side: Alignment(horizontal=side, vertical="center", wrap_text=True)
+    for side in ("left", "center", "right")
+}
+TWIPS_PER_WIDTH_UNIT = 100  # a column of the DOCX grid → Excel width in characters
+LINE_HEIGHT = 14.5  # points per wrapped line at 10.5 pt
+
+
+def cell_value(cell: Cell):
+    value = cell.value
+    if value is None or value == "":
+        return None
+    if cell.kind == "rate":
+        return value / HUNDRED  # Decimal: the percentage as the fraction Excel formats with %
+    return value
+
+
+def write_table(workbook: Workbook, table: Table) -> None:
+    ws = workbook.create_sheet(_unique(workbook, table.sheet))
+    widths = table.grids[0].widths
+    ncols = len(widths)
+    for i, twips in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = round(twips / TWIPS_PER_WIDTH_UNIT, 1)
+
+    row_number = 1
+    for text, font in ((table.title, TITLE_FONT), (table.subtitle, SUBTITLE_FONT)):
+        if text:
+            _banner(ws, row_number, ncols, text, font, "center")
+            row_number += 1
+    if table.unit:
+        _banner(ws, row_number, ncols, table.unit, BODY_FONT, "right")
+        row_number += 1
+
+    header_rows = []
+    for grid in table.grids:
+        for row, placed in zip(grid.rows, grid.placed(), strict=True):
+            if row.header:
+                header_rows.append(row_number)
+            lines = 1
+            for col, cell, continued in placed:
+                if continued:
+                    continue
+                _write_cell(ws, row_number, col + 1, cell, total=row.total)
+                if cell.span > 1 or cell.rows > 1:
+                    # openpyxl draws the range's outer border from the top-left cell's.
+                    ws.merge_cells(
+                        start_row=row_number,
+                        start_column=col + 1,
+                        end_row=row_number + cell.rows - 1,
+                        end_column=col + cell.span,
+                    )
+                if cell.rows == 1:
+                    lines = max(lines, _lines(cell, sum(widths[col : col + cell.span])))
+            # Excel does not grow a row for wrapped text in merged cells: set the height.
+            ws.row_dimensions[row_number].height = lines * LINE_HEIGHT + 4
+            row_number += 1
+    for note in table.notes:
+        _banner(ws, row_number, ncols, note, BODY_FONT, "left")
+        ws.row_dimensions[row_number].height = _lines(Cell(note), sum(widths)) * LINE_HEIGHT + 4
+        row_number += 1
+
+    first_table_row = 1 + bool(table.title) + bool(table.subtitle) + bool(table.unit)
+    frozen = (header_rows[-1] + 1) if header_rows and header_rows[0] == first_table_row else first_table_row
+    ws.freeze_panes = ws.cell(row=frozen, column=1)
+    if header_rows:
+        ws.print_title_rows = f"{header_rows[0]}:{header_rows[-1]}"
+    _print_setup(ws)
+
+
+def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str) -> None:
+    cell = ws.cell(row=row, column=1, value=text)
+    cell.font = font
+    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+    if ncols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+    ws.row_dimensions[row].height = 24 if font is TITLE_FONT else 18
+
+
+def _write_cell(ws, row: int, column: int, cell: Cell, *, total: bool) -> None:
+    target = ws.cell(row=row, column=column, value=cell_value(cell))
+    target.font = HEAD_FONT if cell.head else (TOTAL_FONT if total else BODY_FONT)
+    target.alignment = ALIGNMENTS[cell.alignment]
+    target.border = BORDER
+    if cell.kind in FORMATS and target.value is not None:
+        target.number_format = FORMATS[cell.kind]
+
+
+def _lines(cell: Cell, twips: int) -> int:
+    """Wrapped lines of a cell's text at 10.5 pt: a Chinese character takes about 190 twips of
+    the widths this module sets (an estimate: Excel sizes no row that holds a merged cell)."""
+    per_line = max(1, (twips - 114) // 190)
+    return sum(max(1, math.ceil(_width(part) / per_line)) for part in cell_text(cell).split("\n"))
+
+
+def _width(text: str) -> float:
+    """Width in Chinese characters: digits and Latin letters take about half of one."""
+    return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+def _print_setup(ws) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.8
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _unique(workbook: Workbook, name: str) -> str:
+    taken = set(workbook.sheetnames)
+    candidate, n = name, 2
+    while candidate in taken:
+        suffix = f"({n})"
+        candidate, n = name[: 31 - len(suffix)] + suffix, n + 1
+    return candidate
+
+
+def build_workbook(data: ReportData, kind: str = "a") -> bytes:
+    """The workbook of tables B–E (kind a), or of one table kind (b, b_scored, c, d, e, g)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    tables = tables_for(data, kind)
+    for table in tables:
+        write_table(workbook, table)
+    if not tables:
+        ws = workbook.create_sheet("说明")
+        ws["A1"] = f"{data.region_name}{data.fund_name}：本级没有可生成的该类表格。"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,40 @@
+"""How figures are printed in documents. Formatting only: every rate arrives computed by rules.py.
+
+Sentences print money as people write it (8454万元, 27.67万元, 1.4万元); table cells print it with
+two decimals (8454.00) so that the columns line up; rates always carry two decimals and a
+percent sign (0.33%, 35.72%, 100.00%), as the screens do (the ``pct`` filter).
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from indicators.rules import format_number
+
+CENT = Decimal("0.01")
+
+
+def wan_text(amount: Decimal | None) -> str:
+    """Money in a sentence: 8454, 27.67, 1.4 (no trailing zeros); blank when not entered."""
+    return "" if amount is None else format_number(amount)
+
+
+def wan_cell(amount: Decimal | None) -> str:
+    """Money in a table cell: 8454.00, 1.40; blank when not entered (blank is not zero)."""
+    if amount is None:
+        return ""
+    return f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+
+
+def pct_text(rate: Decimal | None) -> str:
+    """A rate already computed as a percentage: 0.33%, 35.72%; blank when there is none."""
+    if rate is None:
+        return ""
+    return f"{rate.quantize(CENT, rounding=ROUND_HALF_UP):f}%"
+
+
+def score_text(points: Decimal | None) -> str:
+    return "" if points is None else f"{points.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+
+
+def with_money(fund_name: str) -> str:
+    """A fund's name before 执行情况表 or 总计: “…补助资金”, but “…方向）资金” (never “资金资金”)."""
+    return fund_name if fund_name.endswith("资金") else f"{fund_name}资金"

@@ -1,0 +1,106 @@
+"""Generated documents: list and request them per fund, follow a job, download the file.
+
+Every view starts from a scoped selector (funds_for_user, get_fund_for_user,
+generated_files_for_user): a file outside the user's region is a 404, not a 403, so that
+its existence is not revealed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from reports.builders import kind_label, title_for
+from reports.forms import GenerateForm
+from reports.models import JobStatus
+from reports.selectors import generated_files_for_user, get_generated_file_for_user
+from reports.services import data_version, generated_file_request
+from transfers.selectors import funds_for_user, get_fund_for_user
+
+LIST_LIMIT = 50
+
+
+@login_required
+@require_GET
+def index(request):
+    return render(request, "reports/index.html", {"funds": funds_for_user(request.user)})
+
+
+@login_required
+def fund_files(request, fund_code):
+    fund = get_fund_for_user(request.user, fund_code)
+    form = GenerateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            generated = generated_file_request(
+                fund=fund,
+                region=form.cleaned_data["region"],
+                kind=form.cleaned_data["kind"],
+                format=form.cleaned_data["format"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "已开始生成文件，完成后可在此下载。")
+            return redirect("reports:file_status", pk=generated.pk)
+    files = list(
+        generated_files_for_user(request.user)
+        .filter(fund=fund)
+        .select_related("region", "requested_by")[:LIST_LIMIT]
+    )
+    # One fingerprint per region on the page, not per file.
+    current = {f.region_id: data_version(fund, f.region) for f in {f.region_id: f for f in files}.values()}
+    rows = [
+        {"file": f, "label": kind_label(f.kind, f.format), "stale": f.data_version != current[f.region_id]}
+        for f in files
+    ]
+    return render(request, "reports/fund_files.html", {"fund": fund, "form": form, "rows": rows})
+
+
+@login_required
+@require_GET
+def file_status(request, pk):
+    generated = get_generated_file_for_user(request.user, pk)
+    context = {
+        "file": generated,
+        "label": kind_label(generated.kind, generated.format),
+        "finished": _finished(generated),
+    }
+    return render(request, "reports/file_status.html", context)
+
+
+@login_required
+@require_GET
+def file_progress(request, pk):
+    generated = get_generated_file_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "status": generated.status,
+            "status_display": generated.get_status_display(),
+            "progress": generated.progress,
+            "error": generated.error,
+            "finished": _finished(generated),
+        }
+    )
+
+
+@login_required
+@require_GET
+def file_download(request, pk):
+    generated = get_generated_file_for_user(request.user, pk)
+    if generated.status != JobStatus.DONE or not generated.file:
+        raise Http404("文件尚未生成。")
+    name = title_for(
+        region_name=generated.region.name,
+        fund_name=generated.fund.full_name,
+        year=generated.fund.year,
+        kind=generated.kind,
+    )
+    return FileResponse(generated.file.open("rb"), as_attachment=True, filename=f"{name}.{generated.format}")
+
+
+def _finished(generated) -> bool:
+    return generated.status in (JobStatus.DONE, JobStatus.FAILED)
