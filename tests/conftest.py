@@ -46,3 +46,15 @@ def admin_xj(db):
 @pytest.fixture
 def auditor_xj(db):
     return User.objects.get(username="auditor_xj")
+
+
+@pytest.fixture
+def committed_demo(transactional_db, django_db_blocker):
+    """The demo data, committed, for tests that need other threads (a worker, a live server)
+    to see it. pytest-django runs these tests after the others and empties the tables after
+    each one, so the data is loaded again when missing."""
+    from transfers.models import Fund
+
+    with django_db_blocker.unblock():
+        if not Fund.objects.filter(code="xj-2024-relief").exists():
+            load_demo()
