@@ -34,6 +34,7 @@ def home(request):
                 ],
                 "progress": progress,
                 "chart_height": max(240, 26 * len(progress) + 60),
+                "chart": _chart_data(progress),
             }
         )
     context = {
@@ -46,6 +47,27 @@ def home(request):
         "statuses": Return.Status,
     }
     return render(request, "evalportal/home.html", context)
+
+
+STATUS_SERIES = [
+    ("approved", "已审核"),
+    ("submitted", "已提交"),
+    ("returned", "已退回"),
+    ("draft", "填报中"),
+    ("none", "未开始"),
+]
+
+
+def _chart_data(progress) -> dict:
+    """The board's two charts: 预算执行率 and submission status, one bar per region below."""
+    return {
+        "names": [row.region.display_name for row in progress],
+        "rates": [float(row.rate) if row.rate is not None else None for row in progress],
+        "statuses": [
+            {"name": label, "data": [row.status_counts.get(key, 0) for row in progress]}
+            for key, label in STATUS_SERIES
+        ],
+    }
 
 
 def healthz(request):

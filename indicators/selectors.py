@@ -67,6 +67,16 @@ class ProgressRow:
     rate: Decimal | None
     below: dict  # status → count of returns of the regions under this one
     rolled_up: bool = False  # spent is the sum of the approved returns below, not the region's own
+    funded_below: int = 0  # regions under this one that receive the fund's money themselves
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """Who has reported: the regions below when the money goes down to them, else this one."""
+        if self.funded_below:
+            counts = dict(self.below)
+            counts["none"] = max(self.funded_below - sum(self.below.values()), 0)
+            return counts
+        return {self.report.status if self.report else "none": 1}
 
 
 def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> list[ProgressRow]:
@@ -85,6 +95,13 @@ def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> 
         .prefetch_related("funding")
     )
     own = {r.region_id: r for r in reports}
+    funded_below = Counter(
+        parent_id
+        for _, parent_id in fund.allocations.filter(region__parent__in=[c.pk for c in children])
+        .order_by()
+        .values_list("region_id", "region__parent_id")
+        .distinct()
+    )
     rows = []
     for child in children:
         report = own.get(child.pk)
@@ -97,9 +114,8 @@ def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> 
             rolled_up = spent is not None
         budget = budgets[child.pk]["total"]
         below = dict(Counter(r.status for r in under))
-        rows.append(
-            ProgressRow(child, budget, report, spent, rules.execution_rate(spent, budget), below, rolled_up)
-        )
+        rate = rules.execution_rate(spent, budget)
+        rows.append(ProgressRow(child, budget, report, spent, rate, below, rolled_up, funded_below[child.pk]))
     return rows
 
 

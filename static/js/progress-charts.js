@@ -1,18 +1,39 @@
-// 预算执行率 by region as a horizontal bar chart, one per fund on the home page.
+// The progress board on the home page: submission status and 预算执行率 by region, per fund.
+// The figures come from the server (json_script); this file only draws them.
 (function () {
   "use strict";
   if (!window.echarts) return;
-  document.querySelectorAll(".progress-chart").forEach(function (el) {
-    var data = JSON.parse(el.dataset.chart);
-    var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption({
+  var colours = ["#198754", "#0d6efd", "#dc3545", "#6c757d", "#ced4da"];
+
+  function statusOption(data) {
+    return {
+      title: { text: "填报进度（份）", textStyle: { fontSize: 13 } },
+      legend: { top: 0, right: 0, itemWidth: 12 },
+      grid: { left: 90, right: 20, top: 40, bottom: 20 },
+      color: colours,
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0 } },
+      series: data.statuses.map(function (s) { return { name: s.name, type: "bar", stack: "all", data: s.data }; })
+    };
+  }
+
+  function rateOption(data) {
+    return {
       title: { text: "预算执行率（%）", textStyle: { fontSize: 13 } },
-      grid: { left: 90, right: 40, top: 30, bottom: 20 },
+      grid: { left: 90, right: 50, top: 30, bottom: 20 },
       xAxis: { type: "value", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
       yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0 } },
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "未填报" : v + "%"; } },
-      series: [{ type: "bar", data: data.rates, itemStyle: { color: "#8b1a1a" }, label: { show: true, position: "right", formatter: "{c}%" } }]
-    });
+      series: [{ type: "bar", data: data.rates, itemStyle: { color: "#8b1a1a" },
+                 label: { show: true, position: "right", formatter: "{c}%" } }]
+    };
+  }
+
+  document.querySelectorAll(".progress-chart").forEach(function (el) {
+    var data = JSON.parse(document.getElementById(el.dataset.source).textContent);
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(el.dataset.kind === "status" ? statusOption(data) : rateOption(data));
     window.addEventListener("resize", function () { chart.resize(); });
   });
 })();
