@@ -153,6 +153,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 PORTAL_URL = env_str("PORTAL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "绩效自评系统 <noreply@localhost>")
 
+# The largest workbook an import accepts, in bytes.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
 # Where load_demo finds the seed documents.
 SEEDS_DIR = Path(env_str("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
 
