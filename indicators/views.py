@@ -137,6 +137,17 @@ def return_detail(request, pk):
     return render(request, "indicators/return_detail.html", context)
 
 
+def _perform(request, report, step, success: str):
+    """Run one workflow step; say what happened or why it could not, and go back to the return."""
+    try:
+        step()
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("indicators:detail", pk=report.pk)
+
+
 def _judgements(post) -> dict[int, bool | None]:
     """The reviewer's 认定 choices posted with the review form: judge-<actual id> = 1, 0 or ''."""
     values = {"1": True, "0": False, "": None}
@@ -174,15 +185,14 @@ def return_send_back_view(request, pk):
         for key, value in request.POST.items()
         if key.startswith("comment-") and key.removeprefix("comment-").isdigit()
     }
-    try:
-        return_send_back(
+    return _perform(
+        request,
+        report,
+        lambda: return_send_back(
             report=report, actor=request.user, reason=form.cleaned_data["reason"], line_comments=line_comments
-        )
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已退回{report.region.name}修改。")
-    return redirect("indicators:detail", pk=report.pk)
+        ),
+        f"已退回{report.region.name}修改。",
+    )
 
 
 @login_required
@@ -191,13 +201,12 @@ def return_approve_view(request, pk):
     report = get_return_for_user(request.user, pk, for_edit=True)
     if not _apply_judgements(request, report):
         return redirect("indicators:detail", pk=report.pk)
-    try:
-        return_approve(report=report, actor=request.user, comment=request.POST.get("comment", ""))
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{report.region.name}的填报已审核通过。")
-    return redirect("indicators:detail", pk=report.pk)
+    return _perform(
+        request,
+        report,
+        lambda: return_approve(report=report, actor=request.user, comment=request.POST.get("comment", "")),
+        f"{report.region.name}的填报已审核通过。",
+    )
 
 
 @login_required
@@ -225,13 +234,12 @@ def return_reopen_view(request, pk):
     if not form.is_valid():
         messages.error(request, "重新打开必须填写原因。")
         return redirect("indicators:detail", pk=report.pk)
-    try:
-        return_reopen(report=report, actor=request.user, reason=form.cleaned_data["reason"])
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已重新打开{report.region.name}的填报。")
-    return redirect("indicators:detail", pk=report.pk)
+    return _perform(
+        request,
+        report,
+        lambda: return_reopen(report=report, actor=request.user, reason=form.cleaned_data["reason"]),
+        f"已重新打开{report.region.name}的填报。",
+    )
 
 
 @login_required
