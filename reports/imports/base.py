@@ -21,6 +21,7 @@ import io
 import json
 import re
 import zipfile
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -517,7 +518,7 @@ class Plan:
         }
 
 
-class Importer:
+class Importer(ABC):
     """One kind of import. Subclasses read their layout in ``plan`` and write in ``write``."""
 
     kind: ClassVar[str] = ""
@@ -537,11 +538,13 @@ class Importer:
     def fund(self):
         return None
 
+    @abstractmethod
     def plan(self, sheets: list[Sheet]) -> Plan:
-        raise NotImplementedError
+        """Read the sheets and say what would change, with every error; writes nothing."""
 
+    @abstractmethod
     def write(self, plan: Plan) -> None:
-        raise NotImplementedError
+        """Apply a plan without errors (called inside the import's transaction)."""
 
     def audit_object(self):
         return self.record or self.fund or self.scope

@@ -39,7 +39,8 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--user", help="以该账号的身份和权限范围导入（并保留导入记录）")
 
     def importer(self, options, actor: User | None) -> Importer:
-        raise NotImplementedError
+        """The importer for this command's kind, built from its options."""
+        raise CommandError(f"{type(self).__name__} 未指定导入类型。")
 
     def handle(self, *args, **options):
         path = Path(options["file"])
