@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from evalportal.models import AuditEvent
+from evalportal.models import AuditEvent, Role
 from indicators import rules
 from indicators.models import Period, Return
 from transfers.models import Fund, Region
@@ -132,7 +132,7 @@ def _allocated_spending(reports: list[Return]) -> Decimal | None:
 
 def review_queue(user) -> QuerySet[Return]:
     """Submitted returns of the regions directly below the user's, waiting for this user."""
-    if user.region_id is None or user.role not in ("reviewer", "admin"):
+    if user.region_id is None or user.role not in (Role.REVIEWER, Role.ADMIN):
         return Return.objects.none()
     return (
         Return.objects.filter(region__parent=user.region, status=Return.Status.SUBMITTED)

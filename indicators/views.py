@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from indicators import rules
@@ -223,7 +224,10 @@ def returns_bulk_approve(request):
         messages.warning(request, reason)
     if not ids:
         messages.warning(request, "请先勾选要审核通过的填报。")
-    return redirect(request.POST.get("next") or "home")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "home"
+    return redirect(target)
 
 
 @login_required

@@ -284,3 +284,11 @@ def test_clerk_cannot_judge(client, yining_return, clerk_yining):
     client.post(reverse("indicators:approve", args=[yining_return.pk]), {f"judge-{line.pk}": "1"})
     line.refresh_from_db()
     assert line.judged_met is None
+
+
+def test_bulk_approve_never_redirects_off_site(client, reviewer_yili):
+    client.force_login(reviewer_yili)
+    response = client.post(
+        reverse("indicators:bulk_approve"), {"ids": [], "next": "https://evil.example.com/"}
+    )
+    assert response["Location"] == reverse("home")
