@@ -292,3 +292,22 @@ def test_bulk_approve_never_redirects_off_site(client, reviewer_yili):
         reverse("indicators:bulk_approve"), {"ids": [], "next": "https://evil.example.com/"}
     )
     assert response["Location"] == reverse("home")
+
+
+def test_prefecture_return_with_its_roll_up_queries_do_not_grow_with_counties(client):
+    counts = []
+    for count in (10, 150):
+        reviewer = _synthetic_prefecture(count)
+        Return.objects.filter(region__parent=reviewer.region).update(status=Return.Status.APPROVED)
+        report = return_open(
+            fund=Fund.objects.get(code=f"test-{count}"), region=reviewer.region, actor=reviewer
+        )
+        # The money rolls up from the approved counties: 5万元 each.
+        assert report.funding.get(source="central").spent == Decimal("5") * count
+        client.force_login(reviewer)
+        for name in ("edit", "detail"):
+            with CaptureQueriesContext(connection) as queries:
+                page = client.get(reverse(f"indicators:{name}", args=[report.pk]))
+            assert page.status_code == 200
+            counts.append((name, len(queries)))
+    assert counts[:2] == counts[2:], counts
