@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent, Role
 from indicators import rules
-from indicators.models import Period, Return
+from indicators.models import Period, Return, TargetTable
 from transfers.models import Fund, Region
 from transfers.selectors import child_budgets, child_regions, subtree_q
 
@@ -31,6 +31,17 @@ def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     if for_edit and user.is_read_only:
         raise PermissionDenied("查阅账号不能修改数据。")
     return report
+
+
+def nearest_table_above(fund: Fund, region: Region) -> TargetTable | None:
+    """The target table of the closest region above `region` that has one for the fund."""
+    ancestor = region.parent
+    while ancestor is not None:
+        table = TargetTable.objects.filter(fund=fund, region=ancestor, project__isnull=True).first()
+        if table is not None:
+            return table
+        ancestor = ancestor.parent
+    return None
 
 
 def return_history(report: Return) -> QuerySet[AuditEvent]:

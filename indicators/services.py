@@ -28,6 +28,7 @@ from indicators.models import (
     TargetTable,
 )
 from indicators.rollups import return_rollup
+from indicators.selectors import nearest_table_above
 from transfers.models import Fund, MoneySource, Region
 from transfers.selectors import region_budget
 
@@ -120,10 +121,7 @@ def target_table_for(*, fund: Fund, region: Region, actor: User | None) -> Targe
     own = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
     if own is not None:
         return own
-    ancestor, source = region.parent, None
-    while ancestor is not None and source is None:
-        source = TargetTable.objects.filter(fund=fund, region=ancestor, project__isnull=True).first()
-        ancestor = ancestor.parent
+    source = nearest_table_above(fund, region)
     if source is None:
         return None
     return target_table_copy(source=source, region=region, actor=actor)
@@ -203,6 +201,20 @@ class ReturnInput:
     actuals: dict  # indicator id → {"actual_text", "reason", "measure", "denominator", "override_note"}
     narratives: dict  # aspect → {"description", "problems"}
     goal_achievement: str
+
+
+def returns_add_indicators(*, table: TargetTable, indicators: list[IndicatorTarget]) -> int:
+    """Give the open returns that use `table` a line for each indicator added to it later."""
+    open_returns = Return.objects.filter(
+        fund=table.fund, region=table.region, project=table.project, status__in=EDITABLE
+    )
+    lines = [
+        IndicatorActual(report=report, indicator=indicator)
+        for report in open_returns
+        for indicator in indicators
+    ]
+    IndicatorActual.objects.bulk_create(lines, ignore_conflicts=True)
+    return len(lines)
 
 
 def _display(value) -> str:

@@ -1,8 +1,11 @@
 """Importing target tables: 一级 / 二级 / 三级 / 指标值, levels merged or blank below."""
 
+from io import BytesIO
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from openpyxl import load_workbook
 
 from evalportal.models import AuditEvent
 from indicators.models import IndicatorActual, IndicatorTarget, TargetTable
@@ -149,3 +152,25 @@ def test_command_round_trip_and_scope(tmp_path, capsys, fund, yili):
         call_command(
             "import_targets", str(path), "--fund", fund.code, "--region", "652900", "--user", "reviewer_yili"
         )
+
+
+def test_an_indicator_added_later_reaches_the_open_return(clerk_yining, reviewer_yili, fund):
+    yining = Region.objects.get(code="654002")
+    report = return_open(fund=fund, region=yining, actor=clerk_yining)  # copies 伊犁州's 14 indicators
+    assert report.actuals.count() == 14
+    # The county's table as downloaded, plus one indicator of its own.
+    rows = _rows(templates_xlsx.targets_template(fund, yining))
+    content = workbook_bytes(
+        {"目标表": [HEADER, *rows, ["产出指标", "数量指标", "县级自设：入户核查户数", "≥500户"]]}
+    )
+    plan = apply(importer(reviewer_yili, fund, yining), content=content, filename="伊宁市.xlsx")
+    assert plan.counts["create"] == 1
+    line = report.actuals.get(indicator__name="县级自设：入户核查户数")
+    assert line.actual_text == ""
+
+
+def _rows(content):
+    """The indicator rows of a downloaded template (merged level cells read as blank)."""
+    sheet = load_workbook(BytesIO(content)).active
+    rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return [row[:4] for row in rows if any(row[:4])]

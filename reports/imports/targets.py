@@ -14,6 +14,8 @@ from __future__ import annotations
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import LEVEL2_BY_LEVEL1, IndicatorActual, IndicatorTarget, Level1, TargetTable
 from indicators.rules import parse_target
+from indicators.selectors import nearest_table_above
+from indicators.services import returns_add_indicators
 from reports.imports.base import (
     CellError,
     Change,
@@ -223,6 +225,7 @@ class TargetImporter(Importer):
             indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
             indicator.save(update_fields=["level1", "level2", "target_text", "order"])
             self.audit_row(change, indicator, action=AuditEvent.Action.EDIT, region=self.region)
+        added = []
         for change in plan.of("create"):
             if change.payload == ("table",):
                 continue
@@ -238,16 +241,14 @@ class TargetImporter(Importer):
             )
             indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
             indicator.save()
+            added.append(indicator)
             self.audit_row(change, indicator, action=AuditEvent.Action.CREATE, region=self.region)
+        # Returns already being filled get a line for each new indicator.
+        returns_add_indicators(table=table, indicators=added)
 
     def _create_table(self, plan: Plan) -> TargetTable:
         """A new table hangs under the nearest table above, like a copy passed down."""
-        parent, ancestor = None, self.region.parent
-        while ancestor is not None and parent is None:
-            parent = TargetTable.objects.filter(
-                fund=self._fund, region=ancestor, project__isnull=True
-            ).first()
-            ancestor = ancestor.parent
+        parent = nearest_table_above(self._fund, self.region)
         table = TargetTable.objects.create(
             fund=self._fund,
             region=self.region,
