@@ -8,49 +8,13 @@ from django.apps import apps
 from evalportal.demo import load_demo
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import IndicatorActual, Return, TargetTable
+from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_INDICATORS, RELIEF_SUBTOTALS_BY_CODE, RELIEF_TOTAL
 from transfers.models import Allocation, Fund, Region
 from transfers.selectors import distributed_by, region_budget
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-# Seed 000, 分配表1-1 (万元).
-ELDERLY_PREFECTURES = {
-    "乌鲁木齐市": 550,
-    "伊犁哈萨克自治州": 966,
-    "塔城地区": 251,
-    "阿勒泰地区": 191,
-    "克拉玛依市": 76,
-    "博尔塔拉蒙古自治州": 144,
-    "昌吉回族自治州": 347,
-    "哈密市": 140,
-    "吐鲁番市": 212,
-    "巴音郭楞蒙古自治州": 362,
-    "阿克苏地区": 933,
-    "克孜勒苏柯尔克孜自治州": 294,
-    "喀什地区": 2583,
-    "和田地区": 1405,
-}
-
-# Seed 003, 附件1 小计 rows: (全年资金合计, 提前下达, 本次实际下达). 伊犁州's last cell was lost
-# in extraction; the seed README gives it as 26537.
-RELIEF_SUBTOTALS = {
-    "650100": (9095, 4130, 4965),
-    "654000": (65682, 39145, 26537),
-    "654200": (13139, 8066, 5073),
-    "654300": (9920, 5718, 4202),
-    "650200": (891, 311, 580),
-    "652700": (7432, 4341, 3091),
-    "652300": (8727, 5198, 3529),
-    "650500": (5109, 2974, 2135),
-    "650400": (9056, 6677, 2379),
-    "652800": (18053, 10489, 7564),
-    "652900": (65351, 43284, 22067),
-    "653000": (31071, 22622, 8449),
-    "653100": (370526, 268331, 102195),
-    "653200": (178215, 143485, 34730),
-}
 
 
 @pytest.fixture
@@ -71,7 +35,7 @@ def province():
 def test_region_tree_has_fourteen_prefectures_and_every_seed_003_recipient():
     prefectures = Region.objects.filter(level=Region.Level.PREFECTURE)
     assert prefectures.count() == 14
-    assert set(prefectures.values_list("code", flat=True)) == set(RELIEF_SUBTOTALS)
+    assert set(prefectures.values_list("code", flat=True)) == set(RELIEF_SUBTOTALS_BY_CODE)
     # Seed 003 lists 118 counties, districts, zones and budget units under the prefectures.
     assert Region.objects.filter(level=Region.Level.COUNTY).count() == 118
     assert Region.objects.get(code="654002").name == "伊宁市"
@@ -86,7 +50,7 @@ def test_elderly_fund_totals_match_seed_000(elderly, province):
     assert region_budget(elderly, province)["total"] == D("8454")
     assert distributed_by(elderly, None) == D("8454")
     assert distributed_by(elderly, province) == D("8454")
-    for name, amount in ELDERLY_PREFECTURES.items():
+    for name, (amount, _, _) in ELDERLY_EXECUTION.items():
         region = Region.objects.get(name=name)
         assert region_budget(elderly, region)["total"] == D(amount), name
     notices = set(elderly.allocations.values_list("notice__number", flat=True))
@@ -97,10 +61,10 @@ def test_relief_fund_totals_match_seed_003(relief, province):
     budget = region_budget(relief, province)
     assert (budget["total"], budget["advance"], budget["batch"]) == (D("792267"), D("564771"), D("227496"))
     assert distributed_by(relief, province) == D("792267")
-    for code, (total, advance, batch) in RELIEF_SUBTOTALS.items():
+    for code, (total, advance, batch) in RELIEF_SUBTOTALS_BY_CODE.items():
         budget = region_budget(relief, Region.objects.get(code=code))
         assert (budget["total"], budget["advance"], budget["batch"]) == (D(total), D(advance), D(batch)), code
-    assert sum(D(t) for t, _, _ in RELIEF_SUBTOTALS.values()) == D("792267")
+    assert sum(D(t) for t, _, _ in RELIEF_SUBTOTALS_BY_CODE.values()) == RELIEF_TOTAL[0]
 
 
 def test_relief_keeps_negative_adjustments(relief):
@@ -140,17 +104,7 @@ def test_elderly_returns_hold_the_seed_figures(elderly, province):
         .order_by("indicator__order")
         .values_list("actual_text", flat=True)
     )
-    assert actuals == [
-        "33.93%",
-        "50%",
-        "应纳尽纳",
-        "11.43%",
-        "30日内",
-        "21.43%",
-        "34.64%",
-        "61.42%",
-        "32.88%",
-    ]
+    assert actuals == [actual for _, _, actual, _, _ in ELDERLY_INDICATORS]
     first = report.actuals.get(indicator__order=1)
     assert first.reason.startswith("资金下达时间为2024年12月")
     assert first.measure == "督促各地加快项目实施进度，并做好政策宣传。"

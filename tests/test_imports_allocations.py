@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from evalportal.models import AuditEvent
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, apply, dry_run
+from tests.seed_figures import RELIEF_SUBTOTALS_BY_CODE, RELIEF_TOTAL
 from tests.xlsx_factory import (
     allocation_csv,
     allocation_workbook,
@@ -25,16 +26,6 @@ from transfers.selectors import region_budget
 
 pytestmark = pytest.mark.django_db
 
-# Seed 003 附件1: the grand total and some prefecture subtotals (total, advance, batch).
-GRAND = (Decimal("792267"), Decimal("564771"), Decimal("227496"))
-SUBTOTALS = {
-    "654000": (65682, 39145, 26537),  # 伊犁州 (26537 lost in extraction, per the seeds README)
-    "650100": (9095, 4130, 4965),  # 乌鲁木齐市
-    "652700": (7432, 4341, 3091),  # 博州
-    "652900": (65351, 43284, 22067),  # 阿克苏地区 (库车县 is written with its old name)
-    "653100": (370526, 268331, 102195),  # 喀什地区
-    "653200": (178215, 143485, 34730),  # 和田地区
-}
 SEED_COUNTY_ROWS = 118
 
 
@@ -52,7 +43,7 @@ def test_seed_table_has_the_layout_of_the_notice():
     assert len([r for r in rows if r.kind == "county"]) == SEED_COUNTY_ROWS
     assert len([r for r in rows if r.kind == "subtotal"]) == 14
     grand = rows[0]
-    assert (grand.total, grand.advance, grand.batch) == GRAND
+    assert (grand.total, grand.advance, grand.batch) == RELIEF_TOTAL
 
 
 def test_seed_table_imports_with_no_change(admin_xj, fund):
@@ -89,10 +80,10 @@ def test_seed_table_imported_into_an_empty_fund_gives_the_demo_totals(admin_xj, 
 
     assert plan.counts["create"] == 2 * SEED_COUNTY_ROWS
     distributed = Allocation.objects.filter(fund=fund, from_region=province)
-    assert sum(a.amount for a in distributed) == GRAND[0]
-    assert sum(a.amount for a in distributed if a.kind == "advance") == GRAND[1]
-    assert sum(a.amount for a in distributed if a.kind == "batch") == GRAND[2]
-    for code, (total, advance, batch) in SUBTOTALS.items():
+    assert sum(a.amount for a in distributed) == RELIEF_TOTAL[0]
+    assert sum(a.amount for a in distributed if a.kind == "advance") == RELIEF_TOTAL[1]
+    assert sum(a.amount for a in distributed if a.kind == "batch") == RELIEF_TOTAL[2]
+    for code, (total, advance, batch) in RELIEF_SUBTOTALS_BY_CODE.items():
         budget = region_budget(fund, Region.objects.get(code=code))
         assert (budget["total"], budget["advance"], budget["batch"]) == (total, advance, batch), code
     # Negative adjustments arrive as they are: 乌鲁木齐市养老福利院 152 = 201 + (-49).

@@ -8,31 +8,15 @@ from openpyxl import load_workbook
 
 from reports.builders import build
 from reports.data import report_data
+from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_INDICATORS
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
 
-# Seed 000 执行表2-1: (投入资金, 执行资金, 执行率 as printed there, in %).
-ELDERLY_EXECUTION = {
-    "乌鲁木齐市": ("550", "0", "0"),
-    "伊犁哈萨克自治州": ("966", "1.4", "0.14"),
-    "塔城地区": ("251", "0", "0"),
-    "阿勒泰地区": ("191", "0", "0"),
-    "克拉玛依市": ("76", "0", "0"),
-    "博尔塔拉蒙古自治州": ("144", "0", "0"),
-    "昌吉回族自治州": ("347", "1.73", "0.50"),
-    "哈密市": ("140", "0", "0"),
-    "吐鲁番市": ("212", "0", "0"),
-    "巴音郭楞蒙古自治州": ("362", "0", "0"),
-    "阿克苏地区": ("933", "0", "0"),
-    "克孜勒苏柯尔克孜自治州": ("294", "0", "0"),
-    "喀什地区": ("2583", "24.54", "0.95"),
-    "和田地区": ("1405", "0", "0"),
-}
-ELDERLY_TARGETS = ["≥95%", "100%", "应纳尽纳", "≥20%", "≤30日", "≥95%", "≥95%", "≥95%", "≥90%"]
-ELDERLY_ACTUALS = ["33.93%", "50%", "应纳尽纳", "11.43%", "30日内", "21.43%", "34.64%", "61.42%", "32.88%"]
+ELDERLY_TARGETS = [target for _, target, _, _, _ in ELDERLY_INDICATORS]
+ELDERLY_ACTUALS = [actual for _, _, actual, _, _ in ELDERLY_INDICATORS]
 
 
 def _dec(value) -> Decimal:
