@@ -5,11 +5,9 @@ two decimals (8454.00) so that the columns line up; rates always carry two decim
 percent sign (0.33%, 35.72%, 100.00%), as the screens do (the ``pct`` filter).
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from indicators.rules import format_number
-
-CENT = Decimal("0.01")
+from indicators.rules import format_number, quantize_rate
 
 
 def wan_text(amount: Decimal | None) -> str:
@@ -21,18 +19,18 @@ def wan_cell(amount: Decimal | None) -> str:
     """Money in a table cell: 8454.00, 1.40; blank when not entered (blank is not zero)."""
     if amount is None:
         return ""
-    return f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+    return f"{quantize_rate(amount):f}"
 
 
 def pct_text(rate: Decimal | None) -> str:
     """A rate already computed as a percentage: 0.33%, 35.72%; blank when there is none."""
     if rate is None:
         return ""
-    return f"{rate.quantize(CENT, rounding=ROUND_HALF_UP):f}%"
+    return f"{quantize_rate(rate):f}%"
 
 
 def score_text(points: Decimal | None) -> str:
-    return "" if points is None else f"{points.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+    return "" if points is None else f"{quantize_rate(points):f}"
 
 
 def with_money(fund_name: str) -> str:

@@ -1,22 +1,17 @@
 """Number formats for the screens: 万元 with two decimals and grouped thousands; rates in %."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
 from django import template
+
+from indicators.rules import quantize_rate
 
 register = template.Library()
 
-CENT = Decimal("0.01")
-
 
 def _decimal(value):
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        raise TypeError("金额不能使用浮点数。")
+    """Two places, half-up, by the rules engine's one rounding; floats are refused there."""
     try:
-        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
+        return quantize_rate(value)
+    except ValueError:
         return None
 
 
