@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -23,8 +23,8 @@ from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter, can_import_return
 from reports.imports.services import KIND_TITLES, import_apply, import_preview, permission_error
 from reports.imports.targets import TargetImporter
-from reports.models import ImportRecord
-from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user, subtree_q
+from reports.selectors import get_import_record_for_user, import_records_for_user
+from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMS = {"regions": RegionUploadForm, "allocations": AllocationUploadForm, "targets": TargetUploadForm}
@@ -34,14 +34,6 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-def get_record_for_user(user, pk: int) -> ImportRecord:
-    """An upload of the person's region or below; 404 otherwise."""
-    if user.region_id is None:
-        raise Http404
-    records = ImportRecord.objects.filter(subtree_q(user.region, "region__")).select_related("fund", "region")
-    return get_object_or_404(records, pk=pk)
 
 
 def _importer(kind: str, form, user):
@@ -66,15 +58,9 @@ def _importer(kind: str, form, user):
 def index(request):
     user = request.user
     kinds = [(kind, KIND_TITLES[kind], permission_error(kind, user) is None) for kind in FORMS]
-    records = []
-    if user.region_id:
-        records = list(
-            ImportRecord.objects.filter(subtree_q(user.region, "region__")).select_related(
-                "fund", "region", "created_by"
-            )[:30]
-        )
-        for record in records:
-            record.kind_title = KIND_TITLES.get(record.kind, record.kind)
+    records = list(import_records_for_user(user).select_related("fund", "region", "created_by")[:30])
+    for record in records:
+        record.kind_title = KIND_TITLES.get(record.kind, record.kind)
     context = {"kinds": kinds, "records": records, "funds": funds_for_user(user)}
     return render(request, "reports/imports/index.html", context)
 
@@ -99,7 +85,7 @@ def upload(request, kind):
 
 @login_required
 def record_detail(request, pk):
-    record = get_record_for_user(request.user, pk)
+    record = get_import_record_for_user(request.user, pk)
     errors = [RowError(**e) for e in record.errors]
     warnings = [RowError(**w) for w in record.summary.get("warnings", [])]
     context = {
@@ -116,7 +102,7 @@ def record_detail(request, pk):
 @login_required
 @require_POST
 def record_apply(request, pk):
-    record = get_record_for_user(request.user, pk)
+    record = get_import_record_for_user(request.user, pk)
     try:
         plan = import_apply(record=record, actor=request.user)
     except PlanChanged as exc:
