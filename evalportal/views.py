@@ -20,9 +20,9 @@ def home(request):
     mine = {(r.fund_id, r.period): r for r in own_returns(user)}
     deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}
     funds = []
+    has_children = region.children.exists()
     for fund in funds_for_user(user):
         budget = region_budget(fund, region)
-        has_children = region.children.exists()
         progress = fund_progress(fund, region) if has_children else []
         funds.append(
             {

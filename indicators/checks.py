@@ -5,8 +5,10 @@ an indicator line, ``return`` for the whole return, so the form shows each findi
 the field it is about.
 """
 
+from django.db.models import Prefetch
+
 from indicators import rules
-from indicators.models import Return
+from indicators.models import IndicatorActual, Return
 from transfers.models import Fund, Region
 from transfers.selectors import child_budgets, child_regions, region_budget
 
@@ -36,9 +38,7 @@ def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
                 else None
             ),
         )
-        for actual in report.actuals.select_related("indicator__parent_indicator").order_by(
-            "indicator__order"
-        )
+        for actual in _actual_lines(report)
     ]
     return rules.ReturnData(
         key="return",
@@ -47,6 +47,21 @@ def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
         money=money,
         indicators=indicators,
     )
+
+
+ACTUAL_LINES = Prefetch(
+    "actuals",
+    queryset=IndicatorActual.objects.select_related("indicator__parent_indicator").order_by(
+        "indicator__order"
+    ),
+)
+
+
+def _actual_lines(report: Return):
+    """The return's indicator lines in order, from a prefetch (ACTUAL_LINES) when there is one."""
+    if "actuals" in getattr(report, "_prefetched_objects_cache", {}):
+        return report.actuals.all()
+    return report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
 
 
 def return_findings(report: Return) -> list[rules.Finding]:
@@ -75,7 +90,7 @@ def fund_findings(
     reports = list(
         Return.objects.filter(fund=fund, period=period, project__isnull=True, region__parent=region)
         .select_related("fund", "region")
-        .prefetch_related("funding")
+        .prefetch_related("funding", ACTUAL_LINES)
     )
     data = [return_data(report, allocated=allocated.get(report.region.name, 0)) for report in reports]
     for item, report in zip(data, reports, strict=True):

@@ -47,3 +47,22 @@ def test_checks_page_is_scoped(client, reviewer_yili, clerk_huocheng):
     client.force_login(clerk_huocheng)
     page = client.get(reverse("indicators:fund_checks", args=["xj-2024-relief"])).content.decode()
     assert "伊宁市" not in page
+
+
+def test_fund_check_queries_do_not_grow_with_returns(
+    django_assert_max_num_queries, clerk_yining, clerk_huocheng
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.services import return_open
+
+    relief = Fund.objects.get(code="xj-2024-relief")
+    yili = Region.objects.get(code="654000")
+    counts = []
+    for clerk in (clerk_yining, clerk_huocheng):
+        return_open(fund=relief, region=clerk.region, actor=clerk)
+        with CaptureQueriesContext(connection) as queries:
+            fund_findings(relief, yili)
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
