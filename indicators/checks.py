@@ -19,7 +19,7 @@ def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
         rules.MoneyLine(
             key=f"funding-{line.source}", source=line.source, budget=line.budget, spent=line.spent
         )
-        for line in report.funding.all()
+        for line in report.funding_lines(allocated=budget)
     ]
     indicators = [
         rules.IndicatorLine(

@@ -30,7 +30,6 @@ from indicators.models import (
 from indicators.rollups import return_rollup
 from indicators.selectors import nearest_table_above
 from transfers.models import Fund, MoneySource, Region
-from transfers.selectors import region_budget
 
 EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
 
@@ -172,12 +171,9 @@ def return_open(*, fund: Fund, region: Region, period: str = Period.YEAR_END, ac
         return existing
     table = target_table_for(fund=fund, region=region, actor=actor)
     report = Return.objects.create(fund=fund, region=region, period=period)
-    allocated = region_budget(fund, region)["total"]
+    # The central budget is not stored: Return.funding_lines reads it from the allocations.
     ReturnFunding.objects.bulk_create(
-        ReturnFunding(
-            report=report, source=source, budget=allocated if source == MoneySource.CENTRAL else None
-        )
-        for source in MoneySource.values
+        ReturnFunding(report=report, source=source) for source in MoneySource.values
     )
     if table is not None:
         IndicatorActual.objects.bulk_create(

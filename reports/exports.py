@@ -22,7 +22,6 @@ from indicators.models import (
     IndicatorActual,
     IndicatorTarget,
     Return,
-    ReturnFunding,
     ReturnNarrative,
     TargetTable,
 )
@@ -40,7 +39,8 @@ def fund_export(*, fund: Fund, region: Region, user: User | None = None) -> byte
     _targets(wb.create_sheet("绩效目标表"), wb.create_sheet("年度总体目标"), fund, region)
     returns = list(
         Return.objects.filter(subtree_q(region, "region__"), fund=fund)
-        .select_related("region", "project")
+        .select_related("fund", "region", "project")
+        .prefetch_related("funding")
         .order_by("region__level", "region__order", "region__code", "period")
     )
     _returns(wb.create_sheet("自评填报"), returns)
@@ -209,9 +209,8 @@ def _funding(ws, returns: list[Return]) -> None:
         "预算执行率（%）",
     ]
     header(ws, 1, labels, widths=[10, 24, 14, 16, 18, 18, 16])
-    position = {report.pk: index for index, report in enumerate(returns)}
-    lines = ReturnFunding.objects.filter(report__in=list(position)).select_related("report__region")
-    lines = sorted(lines, key=lambda f: (position[f.report_id], f.source))
+    # funding_lines gives the central budget from the allocations, as the screens show it.
+    lines = [line for report in returns for line in report.funding_lines()]
     for row, line in enumerate(lines, start=2):
         values = [
             line.report_id,

@@ -185,3 +185,22 @@ def test_a_workbook_of_another_return_is_refused(client, clerk_yining, clerk_huo
         filename="r.xlsx",
     )
     assert "这是另一份填报" in plan.errors[0].message
+
+
+def test_downloaded_return_shows_the_central_budget_from_the_allocations(clerk_yining):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from indicators.services import return_open
+    from reports.imports import returns as return_layout
+    from reports.imports import templates_xlsx
+    from transfers.models import Fund
+
+    report = return_open(
+        fund=Fund.objects.get(code="xj-2024-relief"), region=clerk_yining.region, actor=clerk_yining
+    )
+    book = load_workbook(BytesIO(templates_xlsx.return_workbook(report)))
+    money = book[return_layout.SHEET_MONEY]
+    assert money["A2"].value == "中央财政资金"
+    assert str(money["B2"].value) in ("14005", "14005.0", "14005.00")  # seed 003: 8419 + 5586

@@ -66,7 +66,7 @@ def test_opening_a_county_return_copies_the_prefecture_targets(relief, clerk_yin
     assert report.actuals.count() == 14
     assert report.narratives.count() == 7
     # Seed 003: 伊宁市 receives 14005 = 8419 + 5586.
-    assert report.funding.get(source="central").budget == D("14005")
+    assert report.funding_lines()[0].budget == D("14005")
     assert return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining) == report
     assert AuditEvent.objects.filter(object_type="indicators.return", object_id=str(report.pk)).count() == 1
 
@@ -211,3 +211,19 @@ def test_prefecture_return_rolls_up_its_counties(relief, clerk_yining, clerk_huo
     return_fill_from_rollup(report=prefecture, actor=reviewer_yili)
     line.refresh_from_db()
     assert line.actual_text == "95%"
+
+
+def test_central_budget_follows_the_allocations(relief, clerk_yining):
+    """An allocation changed after the return was opened shows at once (nothing stale is kept)."""
+    from transfers.models import Allocation
+
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    batch = Allocation.objects.get(fund=relief, region=clerk_yining.region, kind="batch")
+    batch.amount = D("5000")  # seed 003: 5586
+    batch.save(update_fields=["amount"])
+    report = Return.objects.get(pk=report.pk)
+    assert report.funding_lines()[0].budget == D("13419")  # 8419 + 5000
+    return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report, spent="13500"))
+    with pytest.raises(ChecksFailed) as caught:
+        return_submit(report=report, actor=clerk_yining)
+    assert any(f.code == "spent_over_budget" and "13419" in f.message for f in caught.value.findings)

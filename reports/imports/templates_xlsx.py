@@ -251,7 +251,7 @@ def return_workbook(report: Return) -> bytes:
 
     money = wb.create_sheet(return_layout.SHEET_MONEY)
     header(money, 1, ["资金来源", "全年预算数（万元）", "全年执行数（万元）"], widths=[18, 20, 20])
-    lines = {line.source: line for line in report.funding.all()}
+    lines = {line.source: line for line in report.funding_lines()}  # central budget from the allocations
     for row, source in enumerate(MoneySource, start=2):
         line = lines.get(source.value)
         put(money, row, 1, source.label)
