@@ -136,7 +136,7 @@ def account_set_active(request, pk: int):
         try:
             user_set_active(actor=request.user, user=account, is_active=is_active)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages), extra_tags="danger")
+            messages.error(request, "；".join(exc.messages))
         else:
             messages.success(request, f"已{'启用' if is_active else '停用'}账号 {account.username}。")
         return redirect("accounts:list")

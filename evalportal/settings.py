@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from evalportal.env import env_bool, env_int, env_list, env_str
@@ -97,6 +98,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Messages are shown as Bootstrap alerts: an error is "danger" there.
+MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 
 # Sessions live in the database so that any web process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

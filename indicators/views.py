@@ -62,6 +62,8 @@ def _form_context(report, form, findings=None):
         "report": report,
         "form": form,
         "findings": findings or [],
+        "has_errors": any(f.severity == "error" for f in findings or []),
+        "has_warnings": any(f.severity == "warning" for f in findings or []),
         "findings_by_key": by_key,
         "rollup": rollup,
         "comments": comments,
