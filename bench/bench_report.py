@@ -31,7 +31,7 @@ def _setup(folder: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from evalportal.demo import load_demo
+    from demo.loader import load_demo
 
     load_demo()
 

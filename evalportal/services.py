@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.db import models
+
 from evalportal.models import AuditEvent, User
 
 
@@ -20,7 +22,8 @@ def audit_record(
         actor=actor,
         action=action,
         object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        # A model class stands for "this kind of object" (an import of regions by the system).
+        object_id=str(obj.pk) if isinstance(obj, models.Model) else "",
         region=region,
         fund=fund,
         summary=summary[:300],

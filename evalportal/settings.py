@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "transfers",
     "indicators",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -159,9 +160,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "绩效自评系统 <noreply@
 
 # The largest workbook an import accepts, in bytes.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-
-# Where load_demo finds the seed documents.
-SEEDS_DIR = Path(env_str("SEEDS_DIR", str(BASE_DIR.parent / "shared" / "seeds")))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -1045,12 +1045,15 @@ _ALLOCATED_SOURCES = ("central", "provincial")
 @dataclass(frozen=True)
 class Finding:
     """One problem: ``severity`` error (blocks submission) / warning / info, a short English
-    ``code``, a Chinese ``message`` naming the line, and ``where`` — the key it points to."""
+    ``code``, a Chinese ``message`` naming the line, ``where`` — the key of the line it points
+    to — and, in an allocation table, the ``column`` (total / advance / batch) it is about.
+    Callers place a finding by ``where`` and ``column``, never by reading the message."""
 
     severity: str
     code: str
     message: str
     where: object
+    column: str = ""
 
 
 @dataclass
@@ -1384,6 +1387,7 @@ def _missing_cells(rows, values, columns) -> list[Finding]:
                         "missing_cell",
                         f"“{row.label}”行缺少“{_COLUMNS[column]}”数值{hint}。",
                         row.key,
+                        column,
                     )
                 )
     return findings
@@ -1467,6 +1471,7 @@ def _localise(constraints, failing, values) -> tuple[set, list[Finding]]:
                 f"“{row.label}”行的“{_COLUMNS[column]}”{_money(value)}与表中其他数字"
                 f"不符：按{because}推算应为{_money(corrected)}。",
                 row.key,
+                column,
             )
         )
     return explained, findings
@@ -1488,7 +1493,7 @@ def _constraint_finding(constraint: _Constraint, values) -> Finding:
             f"“{anchor.label}”行全年资金合计{_money(own['total'])}不等于提前下达"
             f"{_money(own['advance'])}与本次下达{_money(own['batch'])}之和{_money(parts)}。"
         )
-        return Finding(ERROR, "row_mismatch", message, anchor.key)
+        return Finding(ERROR, "row_mismatch", message, anchor.key, "total")
     stated = own[constraint.column]
     added = stated - constraint.residual
     if constraint.kind == "group":
@@ -1496,9 +1501,9 @@ def _constraint_finding(constraint: _Constraint, values) -> Finding:
             f"{constraint.members}{column}之和为{_money(added)}，与小计"
             f"{_money(stated)}不符（相差{_money(constraint.residual)}）。"
         )
-        return Finding(ERROR, "subtotal_mismatch", message, anchor.key)
+        return Finding(ERROR, "subtotal_mismatch", message, anchor.key, constraint.column)
     message = (
         f"{constraint.members}{column}之和为{_money(added)}，与“{anchor.label}”{_money(stated)}不符"
         f"（相差{_money(constraint.residual)}）。"
     )
-    return Finding(ERROR, "total_mismatch", message, anchor.key)
+    return Finding(ERROR, "total_mismatch", message, anchor.key, constraint.column)

@@ -6,9 +6,10 @@ reviewer, the province administrator and a read-only auditor — the demo accoun
 
 import pytest
 from django.conf import settings
+from django.db.models import Max
 
-from evalportal.demo import load_demo
-from evalportal.models import User
+from demo.loader import load_demo
+from evalportal.models import AuditEvent, User
 
 
 @pytest.fixture(scope="session")
@@ -21,6 +22,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def new_events(db):
+    """The audit events written during the test (the demo's imports wrote their own before)."""
+    start = AuditEvent.objects.aggregate(last=Max("pk"))["last"] or 0
+    return lambda: AuditEvent.objects.filter(pk__gt=start)
 
 
 @pytest.fixture

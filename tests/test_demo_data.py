@@ -1,11 +1,15 @@
 """The demo data equals the seed documents' figures (typed here from the seeds, not computed)."""
 
+import shutil
+import tomllib
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from openpyxl import load_workbook
 
-from evalportal.demo import load_demo
+from demo.loader import DemoDataError, load_demo
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import IndicatorActual, Return, TargetTable
 from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_INDICATORS, RELIEF_SUBTOTALS_BY_CODE, RELIEF_TOTAL
@@ -149,18 +153,63 @@ def test_load_demo_is_idempotent():
     assert _snapshot() == before
 
 
-def test_load_demo_repairs_a_changed_figure(relief):
+def test_load_demo_repairs_a_changed_figure_through_the_allocation_import(relief):
     line = Allocation.objects.get(fund=relief, region__code="654002", kind="batch")
     line.amount = D("1")
     line.save(update_fields=["amount"])
-    events = AuditEvent.objects.count()
     summary = load_demo()
-    assert summary.updated == {"资金分配": 1}
+    assert summary.updated == {"资金分配": 1} and not summary.created
     line.refresh_from_db()
-    assert line.amount == D("5586")
-    assert AuditEvent.objects.count() == events + 1
+    assert line.amount == D("5586")  # seed 003: 伊宁市 本次实际下达
+    event = AuditEvent.objects.filter(object_type="transfers.allocation", object_id=str(line.pk)).first()
+    assert event.action == AuditEvent.Action.EDIT
+    assert event.changes == {"金额（万元）": ["1.00", "5586.00"]}
+    assert event.comment.startswith("系统导入“allocations.xlsx”第") and event.actor is None
+    load = AuditEvent.objects.filter(action=AuditEvent.Action.LOAD).first()
+    assert load.comment == "更新资金分配1条。"
 
 
-def test_load_demo_without_seeds_says_where_it_looked(tmp_path):
-    with pytest.raises(FileNotFoundError, match="找不到种子文件"):
-        load_demo(tmp_path)
+def _demo_copy(tmp_path):
+    """fixtures/ copied, to break one file of it; its relief fund under a code not loaded yet."""
+    shutil.copytree(settings.BASE_DIR / "fixtures", tmp_path / "fixtures")
+    manifest = tmp_path / "fixtures" / "demo" / "demo.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(
+        text.replace('code = "xj-2024-relief"', 'code = "xj-2024-relief-2"'), encoding="utf-8"
+    )
+    return manifest
+
+
+def test_a_missing_fixture_is_named_and_nothing_is_loaded(tmp_path):
+    manifest = _demo_copy(tmp_path)
+    (manifest.parent / "xj-2024-relief" / "allocations.xlsx").unlink()
+    before = _snapshot()
+    with pytest.raises(DemoDataError, match=r"找不到演示数据文件 .*xj-2024-relief/allocations\.xlsx"):
+        load_demo(manifest)
+    assert _snapshot() == before
+
+
+def test_a_fixture_with_an_error_is_refused_whole(tmp_path):
+    manifest = _demo_copy(tmp_path)
+    path = manifest.parent / "xj-2024-relief" / "allocations.xlsx"
+    workbook = load_workbook(path)
+    workbook.active["E7"] = 9999  # 伊宁市 本次实际下达: no longer adds up to its 小计
+    workbook.save(path)
+    before = _snapshot()
+    with pytest.raises(DemoDataError, match="allocations.xlsx 有.*处错误"):
+        load_demo(manifest)
+    assert _snapshot() == before
+
+
+def test_the_demo_reads_nothing_outside_the_repository():
+    """Every file the manifest names lies inside fixtures/ (the quick start needs nothing else)."""
+    manifest = settings.BASE_DIR / "fixtures" / "demo" / "demo.toml"
+    spec = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    named = [spec["regions"]]
+    for fund in spec["funds"]:
+        named += [t["file"] for t in fund.get("allocation_tables", [])]
+        named += [fund[key] for key in ("target_tables", "returns") if key in fund]
+    fixtures = (settings.BASE_DIR / "fixtures").resolve()
+    for name in named:
+        path = (manifest.parent / name).resolve()
+        assert path.is_relative_to(fixtures) and path.exists(), name

@@ -6,23 +6,26 @@ Expected figures are typed from seed 003 (新财社〔2024〕35号 附件1), nev
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evalportal.models import AuditEvent
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, apply, dry_run
-from tests.seed_figures import RELIEF_SUBTOTALS_BY_CODE, RELIEF_TOTAL
+from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_TOTAL, RELIEF_SUBTOTALS_BY_CODE, RELIEF_TOTAL
 from tests.xlsx_factory import (
     allocation_csv,
     allocation_workbook,
     cell_row,
     db_snapshot,
+    edited,
     seed_003_rows,
     with_amount,
+    workbook_bytes,
 )
 from transfers.models import Allocation, Fund, Notice, Region
 from transfers.selectors import region_budget
+from transfers.services import fund_save
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +67,7 @@ def test_seed_table_imports_with_no_change(admin_xj, fund):
     assert after == before
 
 
-def test_seed_table_imported_into_an_empty_fund_gives_the_demo_totals(admin_xj, fund):
+def test_seed_table_imported_into_an_empty_fund_gives_the_demo_totals(admin_xj, fund, new_events):
     province = admin_xj.region
     Allocation.objects.filter(fund=fund, from_region=province).delete()
     assert region_budget(fund, Region.objects.get(code="654000"))["total"] == 0
@@ -91,12 +94,12 @@ def test_seed_table_imported_into_an_empty_fund_gives_the_demo_totals(admin_xj, 
     assert home.amount == Decimal("-49")
     assert distributed.get(region__code="652902", kind="advance").amount == 6855  # 库车县 → 库车市
     # One event per created row and one for the import.
-    events = AuditEvent.objects.filter(fund=fund, object_type="transfers.allocation", action="create")
+    events = new_events().filter(fund=fund, object_type="transfers.allocation", action="create")
     assert events.count() == 2 * SEED_COUNTY_ROWS
-    assert AuditEvent.objects.filter(fund=fund, action="import").count() == 1
+    assert new_events().filter(fund=fund, action="import").count() == 1
 
 
-def test_one_changed_figure_is_exactly_one_audited_update(admin_xj, fund):
+def test_one_changed_figure_is_exactly_one_audited_update(admin_xj, fund, new_events):
     rows = with_amount(seed_003_rows(), "伊宁市", batch=5600)  # seed: 5586; totals follow
     plan = dry_run(importer_for(admin_xj, fund), content=allocation_workbook(rows), filename="附件1.xlsx")
     assert plan.errors == []
@@ -109,7 +112,7 @@ def test_one_changed_figure_is_exactly_one_audited_update(admin_xj, fund):
     yining = Region.objects.get(code="654002")
     assert region_budget(fund, yining) == {"total": 14019, "advance": 8419, "batch": 5600}
     allocation = Allocation.objects.get(fund=fund, region=yining, kind="batch", from_region=admin_xj.region)
-    (event,) = AuditEvent.objects.filter(object_type="transfers.allocation", object_id=str(allocation.pk))
+    (event,) = new_events().filter(object_type="transfers.allocation", object_id=str(allocation.pk))
     assert event.action == "edit" and event.actor == admin_xj and event.region == yining
     assert event.changes == {"金额（万元）": ["5586.00", "5600.00"]}
     assert f"第{change.row}行" in event.comment
@@ -291,3 +294,55 @@ def test_page_titles_repeated_inside_the_table_and_heading_rows_are_read(admin_x
     plan = dry_run(importer_for(admin_xj, fund), content=content, filename="a.xlsx")
     assert plan.errors == [] and not plan.has_changes
     assert [w.row for w in plan.warnings] == [42]  # the title; 单位 and the header are known
+
+
+# --- 序号 | 地区 | 金额: a province's split to its prefectures (seed 000, 分配表1-1) ---------------
+
+ELDERLY_TABLE = settings.BASE_DIR / "fixtures" / "demo" / "xj-2024-elderly" / "allocations.xlsx"
+
+
+@pytest.fixture
+def empty_fund(admin_xj):
+    fund, _ = fund_save(
+        actor=admin_xj, code="xj-2024-test", name="测试资金", year=2024, region=admin_xj.region
+    )
+    return fund
+
+
+def test_a_flat_table_of_prefectures_is_this_batch_of_its_notice(admin_xj, empty_fund):
+    notice = Notice.objects.get(number="新财社〔2024〕210号")
+    plan = apply(
+        importer_for(admin_xj, empty_fund, batch_notice=notice),
+        content=ELDERLY_TABLE.read_bytes(),
+        filename="分配表1-1.xlsx",
+    )
+    assert plan.counts["create"] == 14 and not plan.errors
+    for name, (amount, _, _) in ELDERLY_EXECUTION.items():
+        budget = region_budget(empty_fund, Region.objects.get(name=name))
+        assert budget == {"total": Decimal(amount), "advance": 0, "batch": Decimal(amount)}, name
+    assert sum(a.amount for a in empty_fund.allocations.all()) == ELDERLY_TOTAL[0]  # 8454
+    assert {a.notice for a in empty_fund.allocations.all()} == {notice}
+
+
+def test_a_flat_table_that_does_not_add_up_is_refused_at_its_total(admin_xj, empty_fund):
+    notice = Notice.objects.get(number="新财社〔2024〕210号")
+    content = edited(ELDERLY_TABLE.read_bytes(), {"C3": 551})  # 乌鲁木齐市 550 → 551; 总计 stays 8454
+    before = db_snapshot()
+    plan = dry_run(
+        importer_for(admin_xj, empty_fund, batch_notice=notice), content=content, filename="t.xlsx"
+    )
+    assert [(e.row, e.column) for e in plan.errors] == [(17, "C")]
+    assert "8454" in plan.errors[0].message
+    assert db_snapshot() == before
+
+
+def test_a_flat_table_names_regions_of_the_importer_only(reviewer_yili, empty_fund):
+    notice = Notice.objects.get(number="新财社〔2024〕210号")
+    content = workbook_bytes(
+        {"分配表": [["序号", "地区", "金额"], [1, "伊宁市", 10], [2, "阿克苏市", 5], ["合计", None, 15]]}
+    )
+    plan = dry_run(
+        importer_for(reviewer_yili, empty_fund, batch_notice=notice), content=content, filename="t.xlsx"
+    )
+    (error,) = plan.errors
+    assert (error.row, error.column) == (3, "B") and "阿克苏市" in error.message and "伊犁" in error.message

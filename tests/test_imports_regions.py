@@ -5,7 +5,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from evalportal.models import AuditEvent
 from reports.imports import templates_xlsx
 from reports.imports.base import apply, dry_run
 from reports.imports.regions import RegionImporter, can_import_regions
@@ -37,7 +36,7 @@ def test_the_template_round_trips(admin_xj):
     assert plan.errors == [] and not plan.has_changes
 
 
-def test_new_county_new_alias_and_a_renamed_short_name(admin_xj):
+def test_new_county_new_alias_and_a_renamed_short_name(admin_xj, new_events):
     content = workbook_bytes(
         {
             "行政区划": [
@@ -53,7 +52,7 @@ def test_new_county_new_alias_and_a_renamed_short_name(admin_xj):
     assert (new.parent.code, new.level, new.kind) == ("654000", 3, "zone")
     assert set(new.aliases.values_list("name", flat=True)) == {"示范区", "新区（示范）"}
     assert Region.objects.get(code="654000").short_name == "伊犁"
-    event = AuditEvent.objects.get(
+    (event,) = new_events().filter(
         object_type="transfers.region", object_id=str(Region.objects.get(code="654000").pk)
     )
     assert event.changes == {"简称": ["伊犁州", "伊犁"]} and event.action == "edit"
@@ -102,3 +101,28 @@ def test_command_exits_zero_on_the_demo_file_and_non_zero_on_errors(tmp_path, ca
     with pytest.raises(CommandError):
         call_command("import_regions", str(bad))
     assert "第2行B列：全称为空" in capsys.readouterr().err
+
+
+def test_the_system_imports_a_new_province_an_administrator_cannot(tmp_path, capsys, admin_xj, new_events):
+    """Without --user the command runs as the system, for the whole country: that is how a
+    second province (seed 004 is 张掖市's, in 甘肃) gets its tree."""
+    path = tmp_path / "gansu.csv"
+    path.write_text(
+        "代码,全称,简称,上级代码,层级\n620000,甘肃省,甘肃,,1\n620700,张掖市,,620000,2\n620702,甘州区,,620700,3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError):
+        call_command("import_regions", str(path), "--user", "admin_xj")
+    assert not Region.objects.filter(code__startswith="62").exists()
+    assert "不在您的管辖范围" in capsys.readouterr().err
+
+    call_command("import_regions", str(path))
+    assert "新增3条" in capsys.readouterr().out
+    zhangye = Region.objects.get(code="620700")
+    assert (zhangye.parent.code, zhangye.level, Region.objects.get(code="620702").parent) == (
+        "620000",
+        2,
+        zhangye,
+    )
+    (event,) = new_events().filter(action="import", object_type="transfers.region", object_id="")
+    assert event.actor is None and "gansu.csv" in event.summary

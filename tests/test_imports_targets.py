@@ -3,11 +3,11 @@
 from io import BytesIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from evalportal.models import AuditEvent
 from indicators.models import IndicatorActual, IndicatorTarget, TargetTable
 from indicators.services import return_open
 from reports.imports import templates_xlsx
@@ -42,7 +42,7 @@ def test_template_of_the_yili_table_round_trips_with_merged_levels(admin_xj, fun
     assert plan.counts == {"create": 0, "update": 0, "delete": 0, "unchanged": 14}  # seed 003: 14 indicators
 
 
-def test_a_changed_value_is_one_audited_update(admin_xj, fund, yili):
+def test_a_changed_value_is_one_audited_update(admin_xj, fund, yili, new_events):
     content = templates_xlsx.targets_template(fund, yili)
     # Row 6: the fourth indicator, 孤儿等符合条件的儿童纳入保障范围率 (≥ 90% in seed 003).
     content = edited(content, {"D6": "100%"})
@@ -52,7 +52,7 @@ def test_a_changed_value_is_one_audited_update(admin_xj, fund, yili):
     assert change.fields == {"指标值": ["≥ 90%", "100%"]}
     indicator = IndicatorTarget.objects.get(table__fund=fund, table__region=yili, name=change.label)
     assert indicator.target_text == "100%"
-    event = AuditEvent.objects.get(object_type="indicators.indicatortarget", object_id=str(indicator.pk))
+    (event,) = new_events().filter(object_type="indicators.indicatortarget", object_id=str(indicator.pk))
     assert event.changes == {"指标值": ["≥ 90%", "100%"]} and event.action == "edit"
 
 
@@ -174,3 +174,88 @@ def _rows(content):
     sheet = load_workbook(BytesIO(content)).active
     rows = [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)]
     return [row[:4] for row in rows if any(row[:4])]
+
+
+# --- the whole 区域绩效目标表 as a notice's 附件3 prints it -------------------------------------
+
+NOTICE_TABLES = settings.BASE_DIR / "fixtures" / "demo" / "xj-2024-relief" / "targets"
+
+
+def test_the_notice_layout_imports_with_no_change_goals_included(admin_xj, fund, yili):
+    plan = dry_run(
+        importer(admin_xj, fund, yili),
+        content=(NOTICE_TABLES / "654000.xlsx").read_bytes(),
+        filename="t.xlsx",
+    )
+    assert plan.errors == []
+    # seed 003: 伊犁州's 14 indicators, and its 年度总体目标
+    assert plan.counts == {"create": 0, "update": 0, "delete": 0, "unchanged": 15}
+
+
+def test_changed_overall_goals_are_one_audited_update(admin_xj, fund, yili, new_events):
+    content = edited(
+        (NOTICE_TABLES / "654000.xlsx").read_bytes(), {"C7": "1.保障困难群众基本生活。\n2.规范救助管理。"}
+    )
+    plan = apply(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    (change,) = plan.of("update")
+    assert change.label == "年度总体目标" and change.row == 7
+    table = TargetTable.objects.get(fund=fund, region=yili)
+    assert table.overall_goals == "1.保障困难群众基本生活。\n2.规范救助管理。"
+    assert change.fields["年度总体目标"][0].startswith("1. 规范城乡低保政策实施")  # seed 003
+    (event,) = new_events().filter(object_type="indicators.targettable", object_id=str(table.pk))
+    assert event.changes["年度总体目标"][1] == table.overall_goals
+
+
+def test_goals_written_one_row_each_below_their_label(admin_xj, fund, yili):
+    content = workbook_bytes(
+        {
+            "目标表": [
+                ["年度总体目标", None, "1.第一项目标。"],
+                [None, None, "2.第二项目标。"],
+                ["绩效指标", *HEADER],
+                [None, "产出指标", "数量指标", "低保对象人数", "应保尽保"],
+            ]
+        }
+    )
+    importer_ = importer(admin_xj, fund, Region.objects.get(code="654002"))
+    apply(importer_, content=content, filename="伊宁市.xlsx")
+    table = TargetTable.objects.get(fund=fund, region__code="654002")
+    assert table.overall_goals == "1.第一项目标。\n2.第二项目标。"
+    assert table.parent.region == yili
+
+
+def test_a_formula_in_the_goals_is_refused_where_it_stands(admin_xj, fund, yili):
+    content = edited((NOTICE_TABLES / "654000.xlsx").read_bytes(), {"C7": "=A1"})
+    plan = dry_run(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    assert [(e.row, e.column) for e in plan.errors] == [(7, "C")]
+
+
+def test_a_reworded_indicator_keeps_the_parent_it_was_copied_from(admin_xj):
+    """Seed 000's prefectures write 县级及以上 where the centre wrote 县级以上: the one indicator
+    left over in a 二级指标 group on each side is the same indicator, reworded."""
+    elderly = Fund.objects.get(code="xj-2024-elderly")
+    indicator = IndicatorTarget.objects.get(table__fund=elderly, table__region__code="654000", order=5)
+    assert "县级及以上" in indicator.name
+    assert "县级以上" in indicator.parent_indicator.name and indicator.parent_indicator.order == 5
+    # Bracket widths aside, the same name is the same indicator (seed 003's 博州 writes （市、区）).
+    relief_bozhou = IndicatorTarget.objects.get(
+        table__fund__code="xj-2024-relief", table__region__code="652700", order=7
+    )
+    assert relief_bozhou.parent_indicator.order == 7
+
+
+def test_two_reworded_indicators_in_one_group_are_the_regions_own(admin_xj, fund, yili):
+    aksu = Region.objects.get(code="652901")  # 阿克苏市: no table yet; its parent 阿克苏地区 has one
+    rows = [
+        ["产出指标", "数量指标", "低保对象人数（户）", "应保尽保"],
+        ["产出指标", "数量指标", "临时救助人次（次）", "应救尽救"],
+        ["产出指标", "数量指标", "求助的流浪乞讨人员救助率", "应救尽救"],
+    ]
+    plan = dry_run(
+        importer(admin_xj, fund, aksu), content=workbook_bytes({"目标表": [HEADER, *rows]}), filename="t.xlsx"
+    )
+    created = {c.label: c for c in plan.of("create")}
+    # Five 数量指标 of the parent are left over against two reworded rows: no guess is made.
+    assert created["低保对象人数（户）"].payload[-1] is None
+    assert created["临时救助人次（次）"].payload[-1] is None
+    assert created["求助的流浪乞讨人员救助率"].payload[-1].name == "求助的流浪乞讨人员救助率"

@@ -1,7 +1,8 @@
 """Tests for indicators.rules: reading target values, completion/deviation, execution rate, scoring.
 
-Expected figures come from the seed documents (../shared/seeds/000_*.txt, the 2024 新疆 report
-on 困难失能老年人基本养老服务救助) and from domain.md §3–§4, not from the code under test.
+Expected figures come from the seed documents (seed 000, the 2024 新疆 report on
+困难失能老年人基本养老服务救助; fixtures/README.md) and from docs/domain.md §3–§4, not from the
+code under test.
 No Django needed.
 """
 

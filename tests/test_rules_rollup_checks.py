@@ -29,7 +29,7 @@ D = Decimal
 
 # Seed 003, 附件1 "2024年中央财政困难群众救助补助资金预算直达县市分配表" (万元), as printed:
 # group | label | 全年资金合计 | 提前下达 | 本次实际下达. The 伊犁州 小计 row lost its last cell in
-# the extraction (seeds/README.md: it is 26537).
+# the extraction; it is 26537, the sum of 伊犁州's rows (fixtures/README.md).
 SEED_003_TABLE = """
 |合计|792267|564771|227496
 乌鲁木齐市|小计|9095|4130|4965

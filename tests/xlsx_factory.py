@@ -1,8 +1,8 @@
-"""Workbooks for the import tests, written from the seed text (never from the database).
+"""Workbooks for the import tests, written from the fixtures (never from the database).
 
-``seed_003_rows()`` reads 附件1 of seed 003 (新财社〔2024〕35号) with the demo's own seed
-reader; the one cell lost in extraction (伊犁州 小计 本次实际下达, 26537 per the seeds README)
-is put back. ``allocation_workbook(rows)`` lays the rows out as the notice prints them:
+``seed_003_rows()`` reads 附件1 of seed 003 (新财社〔2024〕35号) from the demo's workbook,
+``fixtures/demo/xj-2024-relief/allocations.xlsx``, with openpyxl alone (not with the importer
+under test). ``allocation_workbook(rows)`` lays the rows out as the notice prints them:
 a title, 单位：万元, a two-row header (其中： over 提前下达 / 本次实际下达), the 合计 row, then each
 prefecture's 小计 row with the prefecture written once and blank below it.
 """
@@ -13,12 +13,10 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from openpyxl import Workbook
-
-from evalportal.seeds import SEED_003, read_seed_003
+from openpyxl import Workbook, load_workbook
 
 TITLE = "2024年中央财政困难群众救助补助资金预算直达县市分配表"
-YILI_BATCH_LOST_IN_EXTRACTION = Decimal("26537")
+RELIEF_ALLOCATIONS = settings.BASE_DIR / "fixtures" / "demo" / "xj-2024-relief" / "allocations.xlsx"
 
 
 @dataclass
@@ -37,17 +35,23 @@ class Row:
 
 
 def seed_003_rows() -> list[Row]:
-    seed = read_seed_003(settings.SEEDS_DIR / SEED_003)
-    grand = seed.grand_total
-    rows = [Row("合计", "", grand.total, grand.advance, grand.batch)]
-    for line in seed.lines:
-        if line.is_subtotal:
-            batch = line.batch
-            if batch is None and line.prefecture == "伊犁州":
-                batch = YILI_BATCH_LOST_IN_EXTRACTION
-            rows.append(Row(line.prefecture, "小计", line.total, line.advance, batch))
-        else:
-            rows.append(Row(line.prefecture, line.recipient, line.total, line.advance, line.batch))
+    """合计, then each prefecture's 小计 row and its counties, as the fixture workbook has them."""
+
+    def amount(value) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    workbook = load_workbook(RELIEF_ALLOCATIONS, read_only=True)
+    rows, prefecture = [], ""
+    for first, county, *figures in workbook.active.iter_rows(min_row=HEADER_ROWS + 1, values_only=True):
+        figures = [amount(value) for value in figures[:3]]
+        if first and str(first).replace(" ", "") == "合计":
+            rows.append(Row("合计", "", *figures))
+        elif county == "小计":
+            prefecture = first
+            rows.append(Row(prefecture, "小计", *figures))
+        elif county:
+            rows.append(Row(prefecture, county, *figures))
+    workbook.close()
     return rows
 
 

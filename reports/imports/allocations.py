@@ -6,7 +6,15 @@
            | 伊宁市 | 14005        | 8419           | 5586
 
 The prefecture is written once (on its 小计 row or its first row; merged down or blank
-below). Every row must satisfy 合计 = 提前下达 + 本次下达, each 小计 the sum of its rows in each
+below). A table without a 县市区 column lists the recipients themselves, as a province's split
+to its prefectures is printed (seed 000's 分配表1-1):
+
+    序号 | 地区       | 分配金额（万元）
+    1    | 乌鲁木齐市 | 550
+    总计 |            | 8454
+
+A table with neither a 提前下达 nor a 本次下达 column holds one amount per row: what the
+notice it is imported under (本次下达) sends. The 附件1 layout (with 县市区) has both columns. Every row must satisfy 合计 = 提前下达 + 本次下达, each 小计 the sum of its rows in each
 column, 合计 the sum of the 小计 rows; the arithmetic is indicators.rules.check_allocation_table,
 so the import, the screens and the reports agree on what a consistent table is.
 
@@ -23,7 +31,6 @@ registered by an administrator first (文号 are official: the import never inve
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -43,6 +50,7 @@ from reports.imports.base import (
     Sheet,
     cell_decimal,
     cell_string,
+    cell_text,
     data_rows,
     find_header,
     merged_errors,
@@ -52,11 +60,25 @@ from transfers.models import Allocation, Fund, MoneySource, Notice, Region
 from transfers.names import RegionIndex, RegionNameError
 
 COLUMNS = [
-    Column("prefecture", "地州市", ("地州", "地区", "地（州、市）", "地州（市）", "地州市名称")),
-    Column("county", "县市区", ("县（市、区）", "县市区/单位", "县市区及单位", "单位名称", "县市")),
-    Column("total", "全年资金合计", ("全年合计", "资金合计", "合计", "全年资金", "金额合计")),
-    Column("advance", "提前下达", ("提前下达数", "提前下达资金", "已提前下达")),
-    Column("batch", "本次实际下达", ("本次下达", "本次下达数", "本次实际下达数", "本次下达资金")),
+    Column("prefecture", "地州市", ("地州", "地区", "地（州、市）", "地州（市）", "地州市名称", "地区名称")),
+    Column(
+        "county",
+        "县市区",
+        ("县（市、区）", "县市区/单位", "县市区及单位", "单位名称", "县市"),
+        required=False,
+    ),
+    Column(
+        "total",
+        "全年资金合计",
+        ("全年合计", "资金合计", "合计", "全年资金", "金额合计", "分配金额", "金额", "下达金额"),
+    ),
+    Column("advance", "提前下达", ("提前下达数", "提前下达资金", "已提前下达"), required=False),
+    Column(
+        "batch",
+        "本次实际下达",
+        ("本次下达", "本次下达数", "本次实际下达数", "本次下达资金"),
+        required=False,
+    ),
 ]
 AMOUNTS = {"total": "全年资金合计", "advance": "提前下达", "batch": "本次下达"}
 KIND_OF = {"advance": Allocation.Kind.ADVANCE, "batch": Allocation.Kind.BATCH}
@@ -125,7 +147,11 @@ class AllocationImporter(Importer):
         header = find_header(sheets, COLUMNS)
         plan = Plan()
         plan.errors += merged_errors(header, vertical={"prefecture"}, horizontal={"prefecture", "county"})
-        lines = self._read_lines(header, plan)
+        if "county" in header.columns:
+            _require_split_columns(header)
+            lines = self._read_lines(header, plan)
+        else:
+            lines = self._read_flat_lines(header, plan)
         plan.rows_read = len(lines)
         if plan.errors:
             return plan
@@ -158,13 +184,7 @@ class AllocationImporter(Importer):
             except CellError as exc:
                 error(str(exc), row, "prefecture" if "地州市" in str(exc) else "county")
                 continue
-            amounts = {}
-            for key, what in AMOUNTS.items():
-                try:
-                    amounts[key] = cell_decimal(header.get(cells, key), what=what)
-                except CellError as exc:
-                    amounts[key] = None
-                    error(str(exc), row, key)
+            amounts = _read_amounts(header, cells, row, error)
             blank_amounts = all(v is None for v in amounts.values())
             if not second and blank_amounts and squash(first) not in ("合计", "总计"):
                 # A prefecture on a line of its own heads the rows below it; anything else
@@ -240,6 +260,66 @@ class AllocationImporter(Importer):
             plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
         return lines
 
+    def _read_flat_lines(self, header: Header, plan: Plan) -> list[Line]:
+        """序号 | 地区 | 金额: each row a region or unit below the importing region."""
+        index = RegionIndex.build()
+        sheet = header.sheet.title
+        lines: list[Line] = []
+        seen: dict[int, int] = {}
+        grand_row = None
+
+        def error(message, row, key=""):
+            plan.errors.append(RowError(message, sheet, row, header.letter(key) if key else ""))
+
+        for row, cells in data_rows(header, COLUMNS):
+            try:
+                name = cell_string(header.get(cells, "prefecture"), what="地区")
+            except CellError as exc:
+                error(str(exc), row, "prefecture")
+                continue
+            amounts = _read_amounts(header, cells, row, error)
+            blank_amounts = all(v is None for v in amounts.values())
+            # 合计 / 总计 may stand in the 序号 column, merged over 地区.
+            labels = {squash(cell_text(value)) for value in cells[: header.columns["total"] - 1]}
+            if labels & {"合计", "总计"}:
+                if grand_row is not None:
+                    error(f"“合计”行重复（第{grand_row}行已有合计）。", row, "prefecture")
+                grand_row = row
+                lines.append(Line(row, "grand", "合计", amounts))
+                continue
+            if blank_amounts:
+                if name and not name.startswith(NOTE_PREFIXES):
+                    plan.warnings.append(RowError(f"“{name[:40]}”没有填写金额，已跳过。", sheet, row))
+                continue
+            if not name:
+                error("地区（单位）名称为空。", row, "prefecture")
+                continue
+            try:
+                recipient = index.resolve(name, within=self.scope)
+            except RegionNameError as exc:
+                error(f"{exc}（须是{self.scope.name}所辖地区或单位）", row, "prefecture")
+                continue
+            if recipient.pk == self.scope.pk:
+                error(f"不能向本级（{self.scope.name}）自身下达资金。", row, "prefecture")
+                continue
+            if recipient.pk in seen:
+                error(f"“{recipient.name}”与第{seen[recipient.pk]}行重复。", row, "prefecture")
+                continue
+            seen[recipient.pk] = row
+            if amounts["advance"] is not None and amounts["advance"] < 0:
+                error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
+            if amounts["total"] is not None and amounts["total"] < 0:
+                error("全年资金合计不能为负数。", row, "total")
+            lines.append(Line(row, "county", recipient.name, amounts, None, recipient))
+
+        if grand_row is None and lines:
+            plan.errors.append(
+                RowError("缺少“合计”行：表格应有一行合计（或总计），用于核对各行金额。", sheet)
+            )
+        if not lines and not plan.errors:
+            plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
+        return lines
+
     def _prefecture(self, index: RegionIndex, name: str, row: int, error) -> tuple[Region | None, str]:
         try:
             region = index.resolve(name)
@@ -269,6 +349,8 @@ class AllocationImporter(Importer):
 
     def _check_arithmetic(self, header: Header, lines: list[Line], used: set[str]) -> list[RowError]:
         def amount(line, key):
+            if key not in header.columns:
+                return None  # a table of one amount column: only its sums are checked
             value = line.amounts[key]
             return Decimal(0) if value is None and key not in used and key != "total" else value
 
@@ -289,7 +371,7 @@ class AllocationImporter(Importer):
         ]
         # A prefecture import has no 小计 groups of its own: its rows add up to 合计 directly.
         return [
-            RowError(f.message, header.sheet.title, f.where, header.letter(_finding_column(f)))
+            RowError(f.message, header.sheet.title, f.where, header.letter(f.column or "total"))
             for f in rules.check_allocation_table(rows)
         ]
 
@@ -347,7 +429,8 @@ class AllocationImporter(Importer):
                 id_ = (notice.pk, line.recipient.pk, kind)
                 planned.add(id_)
                 current = existing.get(id_)
-                label = f"{line.prefecture.display_name} · {line.recipient.name} · {kind.label}"
+                where = f"{line.prefecture.display_name} · " if line.prefecture else ""
+                label = f"{where}{line.recipient.name} · {kind.label}"
                 old = _money(current.amount) if current else None
                 if current is None:
                     action = "create"
@@ -464,6 +547,35 @@ def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource
     return rows
 
 
+def _require_split_columns(header: Header) -> None:
+    """The 附件1 layout always has 其中：提前下达 / 本次实际下达 under 全年资金合计."""
+    missing = [c.label for c in COLUMNS if c.key in ("advance", "batch") and c.key not in header.columns]
+    if missing:
+        listed = "、".join(f"“{m}”" for m in missing)
+        wanted = "、".join(f"“{c.label}”" for c in COLUMNS)
+        raise ImportFailed(
+            [RowError(f"表头缺少{listed}列（应有{wanted}）。", header.sheet.title, header.row)]
+        )
+
+
+def _read_amounts(header: Header, cells: tuple, row: int, error) -> dict:
+    """全年资金合计 / 提前下达 / 本次下达 of a row (None where blank or unreadable).
+
+    A table with one amount column (neither 提前下达 nor 本次下达) sends that amount with the
+    notice it is imported under: it is 本次下达.
+    """
+    amounts = {}
+    for key, what in AMOUNTS.items():
+        try:
+            amounts[key] = cell_decimal(header.get(cells, key), what=what)
+        except CellError as exc:
+            amounts[key] = None
+            error(str(exc), row, key)
+    if "advance" not in header.columns and "batch" not in header.columns:
+        amounts["batch"] = amounts["total"]
+    return amounts
+
+
 def _names_prefecture(index: RegionIndex, text: str) -> bool:
     try:
         return index.resolve(text).level == Region.Level.PREFECTURE
@@ -473,17 +585,3 @@ def _names_prefecture(index: RegionIndex, text: str) -> bool:
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
-
-
-_COLUMN_IN_MESSAGE = re.compile(
-    r"“(全年资金合计|提前下达|本次下达)”|(?:各行|各小计)(全年资金合计|提前下达|本次下达)"
-)
-
-
-def _finding_column(finding) -> str:
-    """The column a rules finding is about (the rules engine names it in its message)."""
-    if finding.code == "row_mismatch":
-        return "total"
-    match = _COLUMN_IN_MESSAGE.search(finding.message)
-    label = next((g for g in match.groups() if g), None) if match else None
-    return {"全年资金合计": "total", "提前下达": "advance", "本次下达": "batch"}.get(label, "total")

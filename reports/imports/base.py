@@ -525,10 +525,13 @@ class Importer(ABC):
     title: ClassVar[str] = ""
     allow_csv: ClassVar[bool] = False
 
-    def __init__(self, *, actor: User | None, scope: Region):
+    def __init__(self, *, actor: User | None, scope: Region | None):
+        if scope is None and actor is not None:
+            raise ValueError("only the system (actor=None) imports without a region scope")
         self.actor = actor
         self.scope = scope
         self.record = None
+        self.filename = ""  # the file being imported, for the audit trail
 
     # What an ImportRecord keeps to run the same import again at confirmation.
     def options(self) -> dict:
@@ -562,7 +565,9 @@ class Importer(ABC):
         events = []
         for change, obj, action, region in rows:
             where = f"第{change.row}行" if change.row else ""
-            source = f"导入“{self.record.original_name}”{where}" if self.record else f"命令行导入{where}"
+            name = self.record.original_name if self.record else self.filename
+            who = "" if self.actor is not None else "系统"
+            source = f"{who}导入“{name}”{where}"
             events.append(
                 AuditEvent(
                     actor=self.actor,
@@ -581,6 +586,7 @@ class Importer(ABC):
 
 def dry_run(importer: Importer, *, content: bytes, filename: str) -> Plan:
     """What the file would change, and every error in it. Writes nothing."""
+    importer.filename = filename
     try:
         sheets = read_upload(content, filename, allow_csv=importer.allow_csv)
         plan = importer.plan(sheets)

@@ -6,6 +6,10 @@ code or a name (resolved like every region name); 层级 may be left out (one be
 类型 takes the code (admin, rescue …) or the Chinese label; 曾用名 lists old names separated by
 | 、 ； or ;. Regions are never deleted by an import (they carry allocations and accounts):
 a region missing from the file is simply not touched.
+
+An administrator imports within their province (``scope``). The system (the command line
+without ``--user``, the demo loader) imports with ``scope=None``: any region of the country,
+including a new province, which is how the first region of a deployment is made.
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ class RegionImporter(Importer):
     title = "行政区划"
     allow_csv = True
 
+    def audit_object(self):
+        # The system's import of the whole tree is about regions in general, not one of them.
+        return self.record or self.scope or Region
+
     def plan(self, sheets: list[Sheet]) -> Plan:
         # Checked here as well as in the views and commands: there is no second way in.
         if self.actor is not None and (reason := can_import_regions(self.actor)):
@@ -74,7 +82,11 @@ class RegionImporter(Importer):
         sheet = header.sheet.title
         existing = {r.code: r for r in Region.objects.prefetch_related("aliases")}
         index = RegionIndex.build(existing.values())
-        in_scope = set(Region.objects.filter(subtree_q(self.scope)).values_list("code", flat=True))
+        in_scope = (
+            set(Region.objects.filter(subtree_q(self.scope)).values_list("code", flat=True))
+            if self.scope is not None
+            else None
+        )
         by_name: dict[str, dict] = {}  # names of rows in this file → the row's values
         rows: dict[str, dict] = {}
         seen: dict[str, int] = {}
@@ -124,7 +136,7 @@ class RegionImporter(Importer):
                 error(f"类型“{values['kind']}”无法识别，应为{listed}之一。", row, "kind")
             if level is None or kind is None:
                 continue
-            if code != self.scope.code and parent_code not in in_scope:
+            if in_scope is not None and code != self.scope.code and parent_code not in in_scope:
                 error(
                     f"“{values['name']}”的上级不在您的管辖范围（{self.scope.name}）内，不能导入。",
                     row,
@@ -145,7 +157,8 @@ class RegionImporter(Importer):
                 "aliases": aliases,
             }
             rows[code] = entry
-            in_scope.add(code)
+            if in_scope is not None:
+                in_scope.add(code)
             for name in (code, values["name"], values["short_name"], *(aliases or [])):
                 if name:
                     by_name.setdefault(normalize(name), entry)

@@ -7,9 +7,17 @@ their 三级指标 name: the same name is the same indicator (its levels, value 
 change), a new name is a new indicator, a name missing from the file is removed — unless a
 return already reports on it, which is an error (remove it there first, or keep the row).
 A region without a table gets one, as a copy-down of the nearest table above (its parent).
+
+The sheet may be the whole 区域绩效目标表 as a notice's 附件3 prints it: title, 项目名称,
+资金情况, then 年度总体目标 (the goals to the right of the label, one row per numbered goal),
+then the indicator block. The goals are read from there; a sheet without a 年度总体目标 row
+leaves the table's goals as they are (a new table takes its parent's). 资金情况 is not read:
+a region's money is what its allocations say.
 """
 
 from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
 
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import LEVEL2_BY_LEVEL1, IndicatorActual, IndicatorTarget, Level1, TargetTable
@@ -26,6 +34,7 @@ from reports.imports.base import (
     RowError,
     Sheet,
     cell_string,
+    cell_text,
     data_rows,
     find_header,
     merged_errors,
@@ -70,6 +79,7 @@ class TargetImporter(Importer):
         super().__init__(actor=actor, scope=scope)
         self._fund = fund
         self.region = region
+        self.goals: str | None = None  # 年度总体目标 as the file gives them (None: not in the file)
 
     @property
     def fund(self) -> Fund:
@@ -147,29 +157,49 @@ class TargetImporter(Importer):
             lines.append((row, level1, level2, texts["name"], texts["target"]))
         if not lines and not plan.errors:
             plan.errors.append(RowError("表头下方没有指标行。", sheet, header.row))
+        goals = _overall_goals(header, plan)
         if plan.errors:
             return plan
-        self._diff(sheet, lines, plan)
+        self._diff(sheet, lines, plan, goals)
         return plan
 
     def _table(self) -> TargetTable | None:
         return TargetTable.objects.filter(fund=self._fund, region=self.region, project__isnull=True).first()
 
-    def _diff(self, sheet: str, lines: list, plan: Plan) -> None:
+    def _diff(self, sheet: str, lines: list, plan: Plan, goals: tuple[int, str] | None) -> None:
         table = self._table()
         existing = {i.name: i for i in table.indicators.all()} if table else {}
+        self.goals = goals[1] if goals else None
         if table is None:
             plan.changes.append(
                 Change("create", f"{self.region.name}的绩效目标表", sheet, payload=("table",))
             )
+        elif goals is not None:
+            row, text = goals
+            old = _normal_goals(table.overall_goals)
+            fields = {"年度总体目标": [old, text]} if old != text else {}
+            plan.changes.append(
+                Change(
+                    "update" if fields else "unchanged",
+                    "年度总体目标",
+                    sheet,
+                    row,
+                    fields,
+                    payload=("goals",),
+                )
+            )
+        parent_table = table.parent if table is not None else nearest_table_above(self._fund, self.region)
+        parents = _parent_links(lines, list(parent_table.indicators.all()) if parent_table else [])
         for order, (row, level1, level2, name, target) in enumerate(lines, start=1):
             new = {"一级指标": level1, "二级指标": level2, "指标值": target, "序号": str(order)}
             current = existing.get(name)
             if current is None:
                 fields = {label: [None, value] for label, value in new.items()}
-                plan.changes.append(
-                    Change("create", name, sheet, row, fields, payload=(None, *lines[order - 1], order))
-                )
+                parent = parents.get(name)
+                if parent is not None and squash(parent.name) != squash(name):
+                    fields["对应上级指标"] = [None, parent.name]
+                payload = (None, *lines[order - 1], order, parent)
+                plan.changes.append(Change("create", name, sheet, row, fields, payload=payload))
                 continue
             old = {
                 "一级指标": current.level1,
@@ -203,12 +233,16 @@ class TargetImporter(Importer):
 
     def write(self, plan: Plan) -> None:
         table = self._table() or self._create_table(plan)
-        parent_by_name = {i.name: i for i in table.parent.indicators.all()} if table.parent_id else {}
+        for change in plan.changes:
+            if change.payload == ("goals",) and change.action == "update":
+                table.overall_goals = self.goals
+                table.save(update_fields=["overall_goals"])
+                self.audit_row(change, table, action=AuditEvent.Action.EDIT, region=self.region)
         for change in plan.of("delete"):
             indicator = change.payload[0]
             self.audit_row(change, indicator, action=AuditEvent.Action.EDIT, region=self.region)
             indicator.delete()
-        updates = [c for c in plan.of("update")]
+        updates = [c for c in plan.of("update") if c.payload != ("goals",)]
         # order is unique per table: park the moved ones first, then give every row its place.
         parked = [c.payload[0] for c in updates]
         for indicator in parked:
@@ -229,10 +263,10 @@ class TargetImporter(Importer):
         for change in plan.of("create"):
             if change.payload == ("table",):
                 continue
-            _, _row, level1, level2, name, target, order = change.payload
+            _, _row, level1, level2, name, target, order, parent = change.payload
             indicator = IndicatorTarget(
                 table=table,
-                parent_indicator=parent_by_name.get(name),
+                parent_indicator=parent,
                 level1=level1,
                 level2=level2,
                 name=name,
@@ -253,8 +287,78 @@ class TargetImporter(Importer):
             fund=self._fund,
             region=self.region,
             parent=parent,
-            overall_goals=parent.overall_goals if parent else "",
+            overall_goals=self.goals if self.goals is not None else (parent.overall_goals if parent else ""),
             level_weights=parent.level_weights if parent else {},
         )
         self.audit_row(plan.of("create")[0], table, action=AuditEvent.Action.CREATE, region=self.region)
         return table
+
+
+def _parent_links(lines: list, parent_rows: list[IndicatorTarget]) -> dict[str, IndicatorTarget]:
+    """Which indicator of the table above each row of the file was copied from.
+
+    The same name (spaces and bracket widths aside) is the same indicator. A row left over in
+    a 二级指标 group is the one indicator of the parent's left over in the same group when there
+    is exactly one on each side: the name was reworded when the table was passed down
+    (seed 000's prefectures write 县级及以上 where the centre wrote 县级以上). Anything else
+    is the region's own indicator, with no parent.
+    """
+    by_name = {squash(i.name): i for i in parent_rows}
+    links = {}
+    for _row, _level1, _level2, name, _target in lines:
+        if squash(name) in by_name:
+            links[name] = by_name[squash(name)]
+    claimed = {i.pk for i in links.values()}
+    groups: dict[tuple, tuple[list, list]] = {}
+    for _row, level1, level2, name, _target in lines:
+        if name not in links:
+            groups.setdefault((level1, level2), ([], []))[0].append(name)
+    for indicator in parent_rows:
+        if indicator.pk not in claimed and (indicator.level1, indicator.level2) in groups:
+            groups[(indicator.level1, indicator.level2)][1].append(indicator)
+    for names, candidates in groups.values():
+        if len(names) == 1 and len(candidates) == 1:
+            links[names[0]] = candidates[0]
+    return links
+
+
+GOALS_LABEL = "年度总体目标"
+BLOCK_LABELS = {"绩效指标", *(squash(c.label) for c in COLUMNS)}
+
+
+def _overall_goals(header, plan: Plan) -> tuple[int, str] | None:
+    """(row, text) of 年度总体目标 above the indicator block; None when the sheet has none.
+
+    The goals stand to the right of their label, and on the rows below it (one per numbered
+    goal, the label merged down or blank) until the indicator block begins.
+    """
+    sheet = header.sheet
+    found: int | None = None
+    texts: list[str] = []
+    for row in range(1, header.row + 1):
+        cells = sheet.rows[row - 1] if row <= len(sheet.rows) else ()
+        labels = [squash(cell_text(value)) for value in cells]
+        if found is None:
+            if GOALS_LABEL not in labels:
+                continue
+            found, start = row, labels.index(GOALS_LABEL) + 1
+        else:
+            if BLOCK_LABELS & set(labels):
+                break
+            start = 0
+        for col, value in enumerate(cells[start:], start=start + 1):
+            try:
+                text = cell_string(value, what=GOALS_LABEL)
+            except CellError as exc:
+                plan.errors.append(RowError(str(exc), sheet.title, row, get_column_letter(col)))
+                continue
+            if text:
+                texts.append(text)
+    if found is None:
+        return None
+    return found, _normal_goals("\n".join(texts))
+
+
+def _normal_goals(text: str) -> str:
+    """One goal a line, without the blank lines and spaces a pasted table brings."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

@@ -1,0 +1,344 @@
+"""The demo data: the 新疆 region tree, the two 2024 funds of the seed documents, five accounts.
+
+Everything comes from the files in ``fixtures/`` (``fixtures/README.md`` says where each figure
+comes from); nothing is read from outside the repository. ``fixtures/demo/demo.toml`` names
+what to load:
+
+* the region tree, the allocation tables and the target tables go in through the portal's
+  own imports, from the very workbooks an office would upload (so the demo exercises the
+  real path, its checks included);
+* funds, notices and the money the centre sent the province through ``transfers.services``;
+* the returns of ``xj-2024-elderly`` were reported and approved outside the portal (seed 000
+  is their published result): they are recorded as they stand, with their status.
+
+Idempotent: an import whose preview shows no change is not applied and a service given the
+values already there writes nothing, so a second run changes nothing and writes no audit event.
+A file that is missing or does not read is a ``DemoDataError`` naming it; nothing is written.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from evalportal.models import AuditEvent, Role, User
+from evalportal.services import audit_record
+from indicators.models import (
+    Aspect,
+    IndicatorActual,
+    Return,
+    ReturnFunding,
+    ReturnNarrative,
+    TargetTable,
+)
+from reports.imports.allocations import AllocationImporter
+from reports.imports.base import Importer, apply, dry_run
+from reports.imports.regions import RegionImporter
+from reports.imports.targets import TargetImporter
+from transfers.models import Allocation, Fund, MoneySource, Region
+from transfers.services import allocation_save, fund_save, notice_save
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+MANIFEST = FIXTURES / "demo" / "demo.toml"
+DEMO_PASSWORD = "demo2024"
+ASPECT_BY_LABEL = {aspect.label: aspect.value for aspect in Aspect}
+
+
+class DemoDataError(Exception):
+    """A demo data file is missing or wrong; the message names it (in Chinese)."""
+
+
+@dataclass
+class LoadSummary:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def count(self, label: str, *, created: bool, n: int = 1) -> None:
+        if n:
+            (self.created if created else self.updated)[label] += n
+
+    def describe(self) -> str:
+        if not self.changed:
+            return "演示数据已是最新，未作任何修改。"
+        parts = [f"新增{name}{count}条" for name, count in sorted(self.created.items())]
+        parts += [f"更新{name}{count}条" for name, count in sorted(self.updated.items())]
+        return "；".join(parts) + "。"
+
+
+def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
+    spec = _read_toml(manifest)
+    base = manifest.parent
+    summary = LoadSummary()
+    with transaction.atomic():
+        _import(RegionImporter(actor=None, scope=None), base / spec["regions"], summary, "行政区划")
+        for fund_spec in spec["funds"]:
+            _load_fund(fund_spec, base, summary)
+        _load_accounts(spec["accounts"], summary)
+        if summary.changed:
+            province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+            audit_record(
+                actor=None,
+                action=AuditEvent.Action.LOAD,
+                obj=province,
+                summary="加载演示数据",
+                region=province,
+                comment=summary.describe(),
+                changes={"created": dict(summary.created), "updated": dict(summary.updated)},
+            )
+    return summary
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path(settings.BASE_DIR).resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.is_file():
+        raise DemoDataError(f"找不到演示数据文件 {_relative(path)}。")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DemoDataError(f"演示数据文件 {_relative(path)} 无法读取：{exc}") from exc
+
+
+def _import(importer: Importer, path: Path, summary: LoadSummary, label: str) -> None:
+    """Preview the file with the importer; apply it when it changes something."""
+    if not path.is_file():
+        raise DemoDataError(f"找不到演示数据文件 {_relative(path)}。")
+    content = path.read_bytes()
+    plan = dry_run(importer, content=content, filename=path.name)
+    if plan.errors:
+        listed = "；".join(str(error) for error in plan.errors[:5])
+        raise DemoDataError(f"演示数据文件 {_relative(path)} 有{len(plan.errors)}处错误：{listed}")
+    if not plan.has_changes:
+        return
+    apply(importer, content=content, filename=path.name)
+    for change in plan.changes:
+        if change.action in ("create", "update", "delete"):
+            what = "绩效目标表" if change.payload == ("table",) else label
+            summary.count(what, created=change.action == "create")
+
+
+def _decimal(value, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise DemoDataError(f"{where}：“{value}”不是数字。") from None
+    if not number.is_finite():
+        raise DemoDataError(f"{where}：“{value}”不是数字。")
+    return number
+
+
+# --- funds -------------------------------------------------------------------------------------
+
+
+def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
+    province = _region(spec["province"], f"资金{spec['code']}")
+    fund, changes = fund_save(
+        actor=None,
+        code=spec["code"],
+        name=spec["name"],
+        year=spec["year"],
+        region=province,
+        direction=spec.get("direction", ""),
+        batch=spec.get("batch", ""),
+        central_department=spec.get("central_department", ""),
+        finance_department=spec.get("finance_department", ""),
+        line_department=spec.get("line_department", ""),
+    )
+    summary.count("转移支付资金", created=_created(changes), n=bool(changes))
+
+    notices = {}
+    for item in spec.get("notices", []):
+        notice, changes = notice_save(
+            actor=None,
+            number=item.get("number", ""),
+            title=item["title"],
+            issuer=item["issuer"],
+            note=item.get("note", ""),
+        )
+        notices[item["key"]] = notice
+        summary.count("文件", created=_created(changes), n=bool(changes))
+
+    def notice(key: str | None):
+        if key is None:
+            return None
+        if key not in notices:
+            raise DemoDataError(f"资金{fund.code}没有登记键为“{key}”的文件。")
+        return notices[key]
+
+    for item in spec.get("from_centre", []):
+        _, changes = allocation_save(
+            actor=None,
+            fund=fund,
+            notice=notice(item["notice"]),
+            region=province,
+            kind=Allocation.Kind(item["kind"]),
+            source=MoneySource(item.get("source", MoneySource.CENTRAL)),
+            amount=_decimal(item["amount"], f"资金{fund.code}的中央下达金额"),
+            from_region=None,
+        )
+        summary.count("资金分配", created=_created(changes), n=bool(changes))
+
+    for item in spec.get("allocation_tables", []):
+        importer = AllocationImporter(
+            actor=None,
+            scope=province,
+            fund=fund,
+            batch_notice=notice(item.get("batch_notice")),
+            advance_notice=notice(item.get("advance_notice")),
+            source=item.get("source", MoneySource.CENTRAL),
+        )
+        _import(importer, base / item["file"], summary, "资金分配")
+
+    if "target_tables" in spec:
+        for region, path in _target_files(base / spec["target_tables"]):
+            importer = TargetImporter(actor=None, scope=province, fund=fund, region=region)
+            _import(importer, path, summary, "绩效指标")
+
+    if "returns" in spec:
+        _load_returns(fund, base / spec["returns"], summary)
+
+
+def _created(changes: dict) -> bool:
+    return bool(changes) and all(old is None for old, _new in changes.values())
+
+
+def _region(code: str, where: str) -> Region:
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise DemoDataError(f"{where}：区划代码{code}不在区划表中。")
+    return region
+
+
+def _target_files(folder: Path) -> list[tuple[Region, Path]]:
+    """Every workbook of the folder with its region (the file's name is the region's code),
+    tables above before the tables below them, as each is hung under the nearest one above."""
+    if not folder.is_dir():
+        raise DemoDataError(f"找不到演示数据目录 {_relative(folder)}。")
+    files = [(_region(path.stem, _relative(path)), path) for path in sorted(folder.glob("*.xlsx"))]
+    return sorted(files, key=lambda item: (item[0].level, item[0].order, item[0].code))
+
+
+# --- returns -----------------------------------------------------------------------------------
+
+
+class _Rows:
+    """Fetch a row by its natural key; create it, or update the fields whose values differ."""
+
+    def __init__(self, summary: LoadSummary):
+        self.summary = summary
+
+    def put(self, model, lookup: dict, values: dict):
+        label = model._meta.verbose_name
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+            obj.full_clean()
+            obj.save()
+            self.summary.count(label, created=True)
+            return obj
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj.full_clean()
+            obj.save(update_fields=changed)
+            self.summary.count(label, created=False)
+        return obj
+
+
+def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
+    rows = _Rows(summary)
+    where = _relative(path)
+    for item in _read_toml(path).get("returns", []):
+        region = _region(item["region"], where)
+        status = Return.Status(item.get("status", Return.Status.DRAFT))
+        report = rows.put(
+            Return,
+            {"fund": fund, "region": region, "project": None, "period": item.get("period", "year_end")},
+            {"status": status, "goal_achievement": item.get("goal_achievement", "")},
+        )
+        for line in item.get("funding", []):
+            rows.put(
+                ReturnFunding,
+                {"report": report, "source": MoneySource(line["source"])},
+                {
+                    "budget": _decimal(line.get("budget"), f"{where} {region.name}的预算数"),
+                    "spent": _decimal(line.get("spent"), f"{where} {region.name}的执行数"),
+                },
+            )
+        for line in item.get("narratives", []):
+            if line["aspect"] not in ASPECT_BY_LABEL:
+                raise DemoDataError(f"{where}：“{line['aspect']}”不是资金管理情况的方面。")
+            rows.put(
+                ReturnNarrative,
+                {"report": report, "aspect": ASPECT_BY_LABEL[line["aspect"]]},
+                {"description": line.get("description", ""), "problems": line.get("problems", "")},
+            )
+        actuals = item.get("actuals", [])
+        if actuals:
+            table = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
+            indicators = {i.name: i for i in table.indicators.all()} if table else {}
+            for line in actuals:
+                indicator = indicators.get(line["indicator"])
+                if indicator is None:
+                    raise DemoDataError(f"{where}：{region.name}的目标表中没有指标“{line['indicator']}”。")
+                rows.put(
+                    IndicatorActual,
+                    {"report": report, "indicator": indicator},
+                    {
+                        "actual_text": line.get("actual", ""),
+                        "reason": line.get("reason", ""),
+                        "measure": line.get("measure", ""),
+                    },
+                )
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def _load_accounts(accounts: list[dict], summary: LoadSummary) -> None:
+    label = User._meta.verbose_name
+    for item in accounts:
+        values = {
+            "display_name": item["name"],
+            "region": _region(item["region"], f"演示账号{item['username']}"),
+            "role": Role(item["role"]),
+            "is_active": True,
+        }
+        user = User.objects.filter(username=item["username"]).first()
+        if user is None:
+            user = User(username=item["username"], **values)
+            user.set_password(DEMO_PASSWORD)
+            user.full_clean()
+            user.save()
+            summary.count(label, created=True)
+            continue
+        changed = [name for name, value in values.items() if getattr(user, name) != value]
+        if not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+            changed.append("password")
+        if changed:
+            for name in set(changed) - {"password"}:
+                setattr(user, name, values[name])
+            user.save(update_fields=changed)
+            summary.count(label, created=False)
