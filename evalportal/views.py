@@ -5,10 +5,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from evalportal.models import Role
+from indicators.ledger import FundLedger
 from indicators.models import Deadline, Period, Return
 from indicators.reminders import deadline_notices_for_user
 from indicators.selectors import fund_progress, own_returns, review_queue
-from transfers.selectors import funds_for_user, region_budget
+from transfers.selectors import funds_for_user
 
 
 @login_required
@@ -20,10 +21,10 @@ def home(request):
     mine = {(r.fund_id, r.period): r for r in own_returns(user)}
     deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}
     funds = []
-    has_children = region.children.exists()
     for fund in funds_for_user(user):
-        budget = region_budget(fund, region)
-        progress = fund_progress(fund, region) if has_children else []
+        ledger = FundLedger(fund, region, Period.YEAR_END)
+        budget = ledger.account().received.as_dict()
+        progress = fund_progress(fund, region, ledger=ledger) if ledger.root.children else []
         funds.append(
             {
                 "fund": fund,
@@ -61,8 +62,9 @@ STATUS_SERIES = [
 def _chart_data(progress) -> dict:
     """The board's two charts: 预算执行率 and submission status, one bar per region below."""
     return {
-        "names": [row.region.display_name for row in progress],
-        "rates": [float(row.rate) if row.rate is not None else None for row in progress],
+        "names": [row.name for row in progress],
+        # ECharts takes plain numbers; the rate is the rules engine's, rounded, only drawn here.
+        "rates": [float(row.money.rate) if row.money.rate is not None else None for row in progress],
         "statuses": [
             {"name": label, "data": [row.status_counts.get(key, 0) for row in progress]}
             for key, label in STATUS_SERIES

@@ -8,18 +8,23 @@ the field it is about.
 from django.db.models import Prefetch
 
 from indicators import rules
+from indicators.ledger import Figures, FundLedger, return_money
 from indicators.models import IndicatorActual, Return
 from transfers.models import Fund, Region
-from transfers.selectors import child_budgets, child_regions, region_budget
 
 
-def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
-    budget = allocated if allocated is not None else region_budget(report.fund, report.region)["total"]
-    money = [
+def return_data(report: Return, *, money: Figures | None = None) -> rules.ReturnData:
+    """The return as the rules engine checks it; ``money`` from the ledger (looked up if None)."""
+    money = money if money is not None else return_money(report)
+    lines = [
         rules.MoneyLine(
-            key=f"funding-{line.source}", source=line.source, budget=line.budget, spent=line.spent
+            key=f"funding-{line.source}",
+            source=line.source,
+            budget=line.budget,
+            spent=line.spent,
+            allocated=line.allocated,
         )
-        for line in report.funding_lines(allocated=budget)
+        for line in money
     ]
     indicators = [
         rules.IndicatorLine(
@@ -40,13 +45,7 @@ def return_data(report: Return, *, allocated=None) -> rules.ReturnData:
         )
         for actual in _actual_lines(report)
     ]
-    return rules.ReturnData(
-        key="return",
-        region_name=report.region.name,
-        allocated=budget or None,
-        money=money,
-        indicators=indicators,
-    )
+    return rules.ReturnData(key="return", region_name=report.region.name, money=lines, indicators=indicators)
 
 
 ACTUAL_LINES = Prefetch(
@@ -64,8 +63,8 @@ def _actual_lines(report: Return):
     return report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
 
 
-def return_findings(report: Return) -> list[rules.Finding]:
-    return rules.check_return(return_data(report))
+def return_findings(report: Return, *, money: Figures | None = None) -> list[rules.Finding]:
+    return rules.check_return(return_data(report, money=money))
 
 
 def errors_of(findings: list[rules.Finding]) -> list[rules.Finding]:
@@ -79,27 +78,36 @@ def warnings_of(findings: list[rules.Finding]) -> list[rules.Finding]:
 def fund_findings(
     fund: Fund, region: Region, period: str = "year_end"
 ) -> list[tuple[Return | None, rules.Finding]]:
-    """Check the returns of the regions directly below `region` against their allocations.
+    """Check the returns the region reviews: those of the regions directly below it and of the
+    projects run there, each against its own budget (the ledger's).
 
     Finds, besides each return's own problems, spending where nothing was allocated and
-    regions with money but no return. Each finding comes with the return it is about.
+    regions with money but no return at all (neither their own nor one below them). Each
+    finding comes with the return it is about.
     """
-    budgets = child_budgets(fund, region)
-    children = list(child_regions(region))
-    allocated = {child.name: budgets[child.pk]["total"] for child in children if budgets[child.pk]["total"]}
+    ledger = FundLedger(fund, region, period)
     reports = list(
-        Return.objects.filter(fund=fund, period=period, project__isnull=True, region__parent=region)
-        .select_related("fund", "region")
+        Return.objects.filter(fund=fund, period=period, region__parent=region)
+        .select_related("fund", "region", "project")
         .prefetch_related("funding", ACTUAL_LINES)
     )
-    data = [return_data(report, allocated=allocated.get(report.region.name, 0)) for report in reports]
-    for item, report in zip(data, reports, strict=True):
+    data = []
+    for report in reports:
+        item = return_data(report, money=ledger.return_money(report))
+        item.region_name = ledger.node_for(report).name
         # Tag every key with its return so each finding can link to it.
         item.key = (report.pk, item.key)
         for line in [*item.money, *item.indicators]:
             line.key = (report.pk, line.key)
+        data.append(item)
+    reported = set(ledger.returns)  # every return of the subtree, any status
+    unreported = {
+        account.node.name: account.received.total
+        for account in ledger.children()
+        if account.received.total and not any(node.key in reported for node in account.node.walk())
+    }
     by_pk = {report.pk: report for report in reports}
     return [
         (by_pk.get(finding.where[0]) if isinstance(finding.where, tuple) else None, finding)
-        for finding in rules.check_fund(data, allocated)
+        for finding in rules.check_fund(data, unreported)
     ]

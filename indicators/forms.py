@@ -6,9 +6,9 @@ of the rules engine, keyed ``actual-<indicator id>``, is shown next to its line.
 
 from django import forms
 
+from indicators.ledger import Figures, return_money
 from indicators.models import Aspect, Return
 from indicators.services import ReturnInput
-from transfers.models import MoneySource
 
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
 TEXT_AREA = forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
@@ -23,9 +23,10 @@ class ReturnForm(forms.Form):
     )
     acknowledge = forms.BooleanField(label="我已阅读以上提示，确认提交", required=False)
 
-    def __init__(self, report: Return, *args, **kwargs):
+    def __init__(self, report: Return, *args, money: Figures | None = None, **kwargs):
         self.report = report
-        self.funding_lines = report.funding_lines()
+        # The ledger's lines: an allocated source's budget is what was allocated (not typed).
+        self.money_lines = list(money if money is not None else return_money(report))
         self.actual_lines = list(
             report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
         )
@@ -33,15 +34,16 @@ class ReturnForm(forms.Form):
         self.narrative_lines = sorted(report.narratives.all(), key=lambda n: order.index(n.aspect))
         kwargs.setdefault("initial", self._initial())
         super().__init__(*args, **kwargs)
-        for line in self.funding_lines:
+        for line in self.money_lines:
             prefix = f"funding-{line.source}"
             self.fields[f"{prefix}-budget"] = forms.DecimalField(
-                label=f"{line.get_source_display()}全年预算数",
-                disabled=line.source == MoneySource.CENTRAL,
+                label=f"{line.label}全年预算数",
+                disabled=line.allocated,
+                help_text="按资金分配计算" if line.allocated else "本级资金，请填写",
                 **MONEY_FIELD,
             )
             self.fields[f"{prefix}-spent"] = forms.DecimalField(
-                label=f"{line.get_source_display()}全年执行数", **MONEY_FIELD
+                label=f"{line.label}全年执行数", **MONEY_FIELD
             )
         for line in self.actual_lines:
             prefix = f"actual-{line.indicator_id}"
@@ -69,7 +71,7 @@ class ReturnForm(forms.Form):
 
     def _initial(self) -> dict:
         initial = {"base_version": self.report.version, "goal_achievement": self.report.goal_achievement}
-        for line in self.funding_lines:
+        for line in self.money_lines:
             initial[f"funding-{line.source}-budget"] = line.budget
             initial[f"funding-{line.source}-spent"] = line.spent
         for line in self.actual_lines:
@@ -82,13 +84,12 @@ class ReturnForm(forms.Form):
 
     def to_input(self) -> ReturnInput:
         data = self.cleaned_data
-        funding = {
-            line.source: {
-                "budget": data.get(f"funding-{line.source}-budget"),
-                "spent": data.get(f"funding-{line.source}-spent"),
-            }
-            for line in self.funding_lines
-        }
+        funding = {}
+        for line in self.money_lines:
+            typed = {"spent": data.get(f"funding-{line.source}-spent")}
+            if not line.allocated:  # what was allocated is not the clerk's to state
+                typed["budget"] = data.get(f"funding-{line.source}-budget")
+            funding[line.source] = typed
         actuals = {
             line.indicator_id: {
                 name: data.get(f"actual-{line.indicator_id}-{name}")
@@ -108,7 +109,7 @@ class ReturnForm(forms.Form):
     # Rows for the template: each line with its bound fields.
 
     def funding_rows(self):
-        for line in self.funding_lines:
+        for line in self.money_lines:
             prefix = f"funding-{line.source}"
             yield line, self[f"{prefix}-budget"], self[f"{prefix}-spent"], prefix
 

@@ -7,7 +7,6 @@ texts and amounts here by indicators.rules whenever they are shown.
 from django.db import models
 from django.db.models import Q
 
-from indicators.rules import quantize_rate
 from transfers.models import MONEY, Fund, MoneySource, Project, Region
 
 
@@ -205,28 +204,11 @@ class Return(models.Model):
         owner = self.project or self.region
         return f"{self.fund.code} · {owner} · {self.get_period_display()}"
 
-    def funding_lines(self, *, allocated=None) -> list["ReturnFunding"]:
-        """Money lines in the order of the official table: central, provincial, local, other.
-
-        The central budget is what the allocations sent (`allocated`, or looked up); it is not
-        stored with the return, so a changed allocation shows at once. A budget the return
-        states itself (the seed's 自评表) is kept.
-        """
-        from transfers.selectors import region_budget  # selectors read models: import late
-
-        order = list(MoneySource.values)
-        lines = sorted(self.funding.all(), key=lambda line: order.index(line.source))
-        for line in lines:
-            if line.source == MoneySource.CENTRAL and line.budget is None:
-                if allocated is None:
-                    allocated = region_budget(self.fund, self.region)["total"]
-                # Stored money has two places; a sum read back from SQLite may not.
-                line.budget = quantize_rate(allocated) if allocated else None
-        return lines
-
 
 class ReturnFunding(models.Model):
-    """全年预算数 and 全年执行数 of one money source in a return."""
+    """全年执行数 of one money source in a return, and the 全年预算数 the return states for a
+    region's own money (市县配套, 其他). The budget of allocated money is never stored here: the
+    ledger (indicators.ledger) reads it from the allocations."""
 
     report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="funding")
     source = models.CharField("资金来源", max_length=12, choices=MoneySource.choices)

@@ -1,91 +1,87 @@
-"""The level above sees its regions' approved figures rolled up, each with its parts.
+"""The level above sees the approved figures below it rolled up, each with its parts.
 
-Computed when shown (never stored): an indicator's roll-up comes from rules.rollup over the
-children's approved actuals of the same indicator (the child table's indicator that was
-copied from this one, or one of the same name), money is the sum per source.
+Computed when shown, never stored, by the ledger's one rule (indicators.ledger): the figures
+of a region below are those of its own approved return, else those of the approved returns
+below it — so the province reaches county projects where no prefecture return exists. Money
+is the ledger's; an indicator's roll-up is rules.rollup over the matching lines of those same
+returns: the line whose indicator was copied from this one (through every table between
+them), or else one of the same name.
 """
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from indicators import rules
-from indicators.models import Return
-from transfers.models import Region
-from transfers.selectors import child_budgets, child_regions
-
-
-@dataclass
-class MoneyRollup:
-    source: str
-    spent: Decimal | None
-    parts: list[tuple[str, Decimal | None]] = field(default_factory=list)
+from indicators.ledger import Figures, FundLedger
+from indicators.models import IndicatorActual, IndicatorTarget, Return
+from transfers.tree import Node
 
 
 @dataclass
 class ReturnRollup:
-    children: list[Return]
-    missing: list[Region]  # regions with money but no approved return
-    indicators: dict[int, rules.Rollup]  # by indicator id of the parent's table
-    money: dict[str, MoneyRollup]
+    frontier: list[tuple[Node, Return]]  # the approved returns whose figures are rolled up
+    missing: list[Node]  # regions or projects below with money but no approved figures
+    indicators: dict[int, rules.Rollup]  # by indicator id of the return's own table
+    money: Figures  # the ledger's roll-up of the same returns
+    parts: dict[str, list[tuple[str, object]]]  # source → each return's spending
 
     @property
     def is_empty(self) -> bool:
-        return not self.children
+        return not self.frontier
+
+    @property
+    def children(self) -> list[Return]:
+        return [report for _node, report in self.frontier]
 
 
-def return_rollup(report: Return) -> ReturnRollup:
-    budgets = child_budgets(report.fund, report.region)
-    expected = [r for r in child_regions(report.region) if budgets.get(r.pk, {}).get("total")]
-    children = list(
-        Return.objects.filter(
-            fund=report.fund,
-            period=report.period,
-            project__isnull=True,
-            region__parent=report.region,
-            status=Return.Status.APPROVED,
-        )
-        .select_related("region")
-        .prefetch_related("funding", "actuals__indicator")
-        .order_by("region__order", "region__code")
-    )
-    reported = {child.region_id for child in children}
-    missing = [region for region in expected if region.pk not in reported]
+def return_rollup(report: Return, *, ledger: FundLedger | None = None) -> ReturnRollup:
+    """What the approved returns below ``report``'s region (or project) add up to."""
+    ledger = ledger or FundLedger(report.fund, report.region, report.period)
+    below = ledger.account(ledger.node_for(report)).below
+    lines: dict[int, list[IndicatorActual]] = {}
+    if below.frontier:
+        for actual in IndicatorActual.objects.filter(
+            report__in=[child.pk for _node, child in below.frontier]
+        ).select_related("indicator__parent_indicator__parent_indicator"):
+            lines.setdefault(actual.report_id, []).append(actual)
 
     indicators = {}
     for actual in report.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
         values = []
-        for child in children:
-            line = _matching_line(child, indicator)
+        for node, child in below.frontier:
+            line = _matching_line(lines.get(child.pk, []), indicator)
             if line is None:
                 continue
             values.append(
                 rules.ChildValue(
-                    region=child.region.display_name,
+                    region=node.display_name,
                     actual_text=line.actual_text,
                     denominator=line.denominator,
-                    allocation=budgets.get(child.region_id, {}).get("total"),
+                    allocation=ledger.account(node).received.total,
                 )
             )
         indicators[indicator.pk] = rules.rollup(
             indicator.target_text, values, rule=indicator.rollup_rule or None
         )
 
-    money = {}
-    for source, _label in rules.SOURCE_NAMES.items():
-        parts = []
-        for child in children:
-            line = next((f for f in child.funding.all() if f.source == source), None)
-            parts.append((child.region.display_name, line.spent if line else None))
-        entered = [spent for _, spent in parts if spent is not None]
-        money[source] = MoneyRollup(source, sum(entered, Decimal("0")) if entered else None, parts)
-    return ReturnRollup(children, missing, indicators, money)
+    parts = {line.source: below.parts(line.source) for line in below.figures}
+    return ReturnRollup(below.frontier, below.missing, indicators, below.figures, parts)
 
 
-def _matching_line(child: Return, indicator):
-    """The child's actual for this indicator: copied from it, or else of the same name."""
-    actuals = list(child.actuals.all())
+def _copied_from(indicator: IndicatorTarget):
+    """The indicator and those it was copied from, nearest first (select_related three deep)."""
+    seen = 0
+    while indicator is not None and seen < 4:
+        yield indicator
+        indicator = indicator.parent_indicator if indicator.parent_indicator_id else None
+        seen += 1
+
+
+def _matching_line(actuals: list[IndicatorActual], indicator: IndicatorTarget) -> IndicatorActual | None:
+    """The child's line for this indicator: copied from it (at any depth), or of the same name."""
     for line in actuals:
-        if line.indicator.parent_indicator_id == indicator.pk:
+        if any(ancestor.pk == indicator.pk for ancestor in _copied_from(line.indicator)):
             return line
     return next((line for line in actuals if line.indicator.name == indicator.name), None)

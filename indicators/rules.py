@@ -1037,9 +1037,6 @@ SOURCE_NAMES = {
     "local": "市县财政资金",
     "other": "其他资金",
 }
-# Money that arrives by allocation from the level above; local matching and other money
-# are the region's own and are not compared with what was allocated.
-_ALLOCATED_SOURCES = ("central", "provincial")
 
 
 @dataclass(frozen=True)
@@ -1072,20 +1069,24 @@ class IndicatorLine:
 
 @dataclass
 class MoneyLine:
+    """One money source of a return. ``allocated``: the money comes down by allocation, so its
+    budget is what was allocated (none means nothing was); otherwise the budget is the one the
+    return states (the region's own money)."""
+
     key: object
     source: str  # central / provincial / local / other
     budget: object = None
     spent: object = None
+    allocated: bool = False
 
 
 @dataclass
 class ReturnData:
-    """A return as the checks see it. ``allocated`` is the sum of allocations received; None
-    (Django's Sum over no rows) means nothing was allocated."""
+    """A return as the checks see it: its money lines (each knowing whether its budget was
+    allocated) and its indicator lines."""
 
     key: object
     region_name: str
-    allocated: object
     money: list = field(default_factory=list)
     indicators: list = field(default_factory=list)
 
@@ -1128,8 +1129,10 @@ def check_return(data: ReturnData) -> list[Finding]:
 
 
 def _check_money(data: ReturnData) -> list[Finding]:
+    """Each source's spending against that source's budget: negative spending, spending above
+    what was allocated (or above the stated budget), spending of money that never arrived,
+    and a region's own money spent without a stated budget. All errors."""
     findings = []
-    from_above = Decimal(0)
     for line in data.money:
         source = SOURCE_NAMES.get(line.source, line.source)
         budget, spent = _to_decimal(line.budget, "预算数"), _to_decimal(line.spent, "执行数")
@@ -1144,7 +1147,37 @@ def _check_money(data: ReturnData) -> list[Finding]:
                     line.key,
                 )
             )
-        if budget is not None and spent > budget:
+            continue
+        if line.allocated and not budget:
+            if spent > 0:
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "spent_without_allocation",
+                        f"未获分配{source}，却填报了{source}执行数{_money(spent)}万元。",
+                        line.key,
+                    )
+                )
+        elif line.allocated and spent > budget:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "spent_over_allocation",
+                    f"{source}执行数{_money(spent)}万元超过下达资金{_money(budget)}万元。",
+                    line.key,
+                )
+            )
+        elif not line.allocated and budget is None:
+            if spent > 0:
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "budget_missing",
+                        f"填报了{source}执行数{_money(spent)}万元，请填写{source}全年预算数。",
+                        line.key,
+                    )
+                )
+        elif not line.allocated and spent > budget:
             findings.append(
                 Finding(
                     ERROR,
@@ -1153,28 +1186,6 @@ def _check_money(data: ReturnData) -> list[Finding]:
                     line.key,
                 )
             )
-        if line.source in _ALLOCATED_SOURCES:
-            from_above += spent
-
-    allocated = _to_decimal(data.allocated, "下达资金")
-    if not allocated and from_above > 0:
-        findings.append(
-            Finding(
-                ERROR,
-                "spent_without_allocation",
-                f"未获分配本项资金，却填报了执行数{_money(from_above)}万元。",
-                data.key,
-            )
-        )
-    elif allocated and from_above > allocated:
-        findings.append(
-            Finding(
-                ERROR,
-                "spent_over_allocation",
-                f"中央和省级资金执行数合计{_money(from_above)}万元，超过下达资金{_money(allocated)}万元。",
-                data.key,
-            )
-        )
     return findings
 
 
@@ -1292,13 +1303,11 @@ def _check_repeated_reasons(missed: list[IndicatorLine]) -> list[Finding]:
 
 
 def check_fund(returns: list[ReturnData], allocations_by_region: dict) -> list[Finding]:
-    """Check every return of a fund against the fund's allocations.
+    """Check every return of a fund: each return's own findings, prefixed with its region's
+    name; two returns for one region (error); a region with money but no return (warning).
 
     ``allocations_by_region`` maps a region name (``ReturnData.region_name``) to the money
-    allocated to it; it overrides each return's own ``allocated``, and a region absent from
-    it received nothing, so any spending it reports is an error. Messages are prefixed with
-    the region name. Also: two returns for one region (error), an allocated region without a
-    return (warning).
+    allocated to it; each return's money lines carry their own budgets already.
     """
     findings = []
     seen = Counter()
@@ -1308,8 +1317,7 @@ def check_fund(returns: list[ReturnData], allocations_by_region: dict) -> list[F
             findings.append(
                 Finding(ERROR, "duplicate_return", f"{data.region_name}：同一地区有多份填报。", data.key)
             )
-        allocated = allocations_by_region.get(data.region_name)
-        for finding in check_return(replace(data, allocated=allocated)):
+        for finding in check_return(data):
             findings.append(replace(finding, message=f"{data.region_name}：{finding.message}"))
     for region, amount in allocations_by_region.items():
         if region not in seen and _to_decimal(amount, "分配金额"):

@@ -2,20 +2,16 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent, Role
-from indicators import rules
+from indicators.ledger import Account, FundLedger, Money
 from indicators.models import Period, Return, TargetTable
 from transfers.models import Fund, Region
-from transfers.selectors import child_budgets, child_regions, subtree_q
-
-# Money that comes down by allocation; execution against the allocation counts these.
-ALLOCATED_SOURCES = ("central", "provincial")
+from transfers.selectors import subtree_q
 
 
 def returns_for_user(user) -> QuerySet[Return]:
@@ -71,74 +67,63 @@ def changes_since_approval(report: Return) -> dict[str, list[str]]:
 
 @dataclass
 class ProgressRow:
-    region: Region
-    budget: Decimal
-    report: Return | None
-    spent: Decimal | None
-    rate: Decimal | None
-    below: dict  # status → count of returns of the regions under this one
-    rolled_up: bool = False  # spent is the sum of the approved returns below, not the region's own
-    funded_below: int = 0  # regions under this one that receive the fund's money themselves
+    """One region (or project) directly below the board's region: its money by the ledger's
+    rule, its own return, and how far the reporting units below it have got."""
+
+    account: Account
+    units: int  # reporting units below it: funded regions or projects with nothing funded under them
+    below: dict  # status → count of those units' returns
+
+    @property
+    def node(self):
+        return self.account.node
+
+    @property
+    def region(self) -> Region:
+        return self.account.node.region
+
+    @property
+    def name(self) -> str:
+        return self.account.node.display_name
+
+    @property
+    def report(self) -> Return | None:
+        return self.account.own
+
+    @property
+    def money(self) -> Money:
+        return self.account.total
+
+    @property
+    def rolled_up(self) -> bool:
+        """The figures are the approved returns below it, not an approved return of its own."""
+        return self.account.basis == "rolled_up"
 
     @property
     def status_counts(self) -> dict[str, int]:
-        """Who has reported: the regions below when the money goes down to them, else this one."""
-        if self.funded_below:
+        """Who has reported: the units below when the money goes down to them, else this one."""
+        if self.units:
             counts = dict(self.below)
-            counts["none"] = max(self.funded_below - sum(self.below.values()), 0)
+            counts["none"] = max(self.units - sum(self.below.values()), 0)
             return counts
         return {self.report.status if self.report else "none": 1}
 
 
-def fund_progress(fund: Fund, region: Region, period: str = Period.YEAR_END) -> list[ProgressRow]:
-    """One row per region directly below `region` that has money of the fund.
-
-    A fixed number of queries whatever the number of regions: budgets in one, returns of the
-    whole subtree in one, their spending in one.
-    """
-    budgets = child_budgets(fund, region)
-    children = [r for r in child_regions(region) if budgets.get(r.pk, {}).get("total")]
-    reports = list(
-        Return.objects.filter(fund=fund, period=period, project__isnull=True)
-        .filter(subtree_q(region, "region__"))
-        .exclude(region=region)
-        .select_related("region")
-        .prefetch_related("funding")
-    )
-    own = {r.region_id: r for r in reports}
-    funded_below = Counter(
-        parent_id
-        for _, parent_id in fund.allocations.filter(region__parent__in=[c.pk for c in children])
-        .order_by()
-        .values_list("region_id", "region__parent_id")
-        .distinct()
-    )
+def fund_progress(
+    fund: Fund, region: Region, period: str = Period.YEAR_END, *, ledger: FundLedger | None = None
+) -> list[ProgressRow]:
+    """One row per region or project directly below ``region`` that has money of the fund or a
+    return, with the ledger's figures (the same as every document's). A fixed number of
+    queries whatever the number of regions: the ledger's."""
+    ledger = ledger or FundLedger(fund, region, period)
     rows = []
-    for child in children:
-        report = own.get(child.pk)
-        under = [r for r in reports if r.region.parent_id == child.pk]
-        spent = _allocated_spending([report]) if report is not None else None
-        rolled_up = False
-        if spent is None:
-            # No figure of its own yet: show what its approved regions below reported.
-            spent = _allocated_spending([r for r in under if r.status == Return.Status.APPROVED])
-            rolled_up = spent is not None
-        budget = budgets[child.pk]["total"]
-        below = dict(Counter(r.status for r in under))
-        rate = rules.execution_rate(spent, budget)
-        rows.append(ProgressRow(child, budget, report, spent, rate, below, rolled_up, funded_below[child.pk]))
+    for account in ledger.children():
+        if not (account.is_funded or account.own is not None):
+            continue
+        units = ledger.reporting_units(account.node)
+        below = Counter(ledger.returns[unit.key].status for unit in units if unit.key in ledger.returns)
+        rows.append(ProgressRow(account, len(units), dict(below)))
     return rows
-
-
-def _allocated_spending(reports: list[Return]) -> Decimal | None:
-    """Central + provincial spending of these returns; None when none was entered."""
-    entered = [
-        line.spent
-        for report in reports
-        for line in report.funding.all()
-        if line.source in ALLOCATED_SOURCES and line.spent is not None
-    ]
-    return sum(entered, Decimal("0")) if entered else None
 
 
 def review_queue(user) -> QuerySet[Return]:

@@ -29,7 +29,8 @@ from indicators.models import (
 )
 from indicators.rollups import return_rollup
 from indicators.selectors import nearest_table_above
-from transfers.models import Fund, MoneySource, Region
+from transfers.budgets import FundBudgets
+from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Project, Region
 
 EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
 
@@ -115,11 +116,16 @@ def target_table_for(*, fund: Fund, region: Region, actor: User | None) -> Targe
     """The region's target table; if it has none, a copy of the nearest table above it.
 
     Targets are passed down: a county starts from its prefecture's table, as domain.md says a
-    lower table starts as a copy of its parent's.
+    lower table starts as a copy of its parent's. A region whose money of the fund all goes to
+    projects below it gets no copy: the targets went to the projects, each with its own table,
+    and the region's return carries its money only.
     """
     own = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
     if own is not None:
         return own
+    received = FundBudgets.build(fund, region).of_root()
+    if received.allocations and all(a.project_id for a in received.allocations):
+        return None
     source = nearest_table_above(fund, region)
     if source is None:
         return None
@@ -164,14 +170,29 @@ def target_table_copy(*, source: TargetTable, region: Region, actor: User | None
 
 
 @transaction.atomic
-def return_open(*, fund: Fund, region: Region, period: str = Period.YEAR_END, actor: User) -> Return:
-    """The region's return for the fund and period, created with every line it needs."""
-    existing = Return.objects.filter(fund=fund, region=region, period=period, project__isnull=True).first()
+def return_open(
+    *,
+    fund: Fund,
+    region: Region,
+    period: str = Period.YEAR_END,
+    actor: User,
+    project: Project | None = None,
+) -> Return:
+    """The return of a region (or of a project run in it) for the fund and period, created
+    with every line it needs: a money line per source, an indicator line per indicator of the
+    table that applies to it (a project's own table; a region's own or a copy of the nearest
+    above), the seven narratives. A region with regions below starts from their roll-up."""
+    if project is not None:
+        region = project.region
+    existing = Return.objects.filter(fund=fund, region=region, period=period, project=project).first()
     if existing is not None:
         return existing
-    table = target_table_for(fund=fund, region=region, actor=actor)
-    report = Return.objects.create(fund=fund, region=region, period=period)
-    # The central budget is not stored: Return.funding_lines reads it from the allocations.
+    if project is not None:
+        table = TargetTable.objects.filter(fund=fund, project=project).first()
+    else:
+        table = target_table_for(fund=fund, region=region, actor=actor)
+    report = Return.objects.create(fund=fund, region=region, project=project, period=period)
+    # Allocated money's budget is not stored: the ledger reads it from the allocations.
     ReturnFunding.objects.bulk_create(
         ReturnFunding(report=report, source=source) for source in MoneySource.values
     )
@@ -183,9 +204,16 @@ def return_open(*, fund: Fund, region: Region, period: str = Period.YEAR_END, ac
     ReturnNarrative.objects.bulk_create(
         ReturnNarrative(report=report, aspect=aspect) for aspect in Aspect.values
     )
-    _audit(report, actor=actor, action=AuditEvent.Action.CREATE, summary="创建填报")
-    if region.children.exists():
-        _fill_from_rollup(report, only_blank=True)
+    filled = (
+        _fill_from_rollup(report, only_blank=True) if project is None and region.children.exists() else {}
+    )
+    _audit(
+        report,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        summary="创建填报" + ("，按下级已审核数据填入" if filled else ""),
+        changes=filled,
+    )
     return report
 
 
@@ -257,7 +285,7 @@ def return_save(*, report: Return, actor: User, base_version: int, data: ReturnI
             continue
         dirty: list[str] = []
         source_label = line.get_source_display()
-        if line.source != MoneySource.CENTRAL:  # the central budget comes from the allocations
+        if line.source not in ALLOCATED_SOURCES:  # allocated money's budget is the allocations'
             compare(line, "budget", typed.get("budget"), f"{source_label}·全年预算数", dirty)
         compare(line, "spent", typed.get("spent"), f"{source_label}·全年执行数", dirty)
         if dirty:
@@ -430,6 +458,12 @@ def return_fill_from_rollup(*, report: Return, actor: User) -> dict:
 
 
 def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
+    """Write the roll-up of the approved returns below into ``report``; the caller audits.
+
+    Indicator values a person explained as their own (override note) are kept; with
+    ``only_blank`` only empty values are filled. Money: every source's spending, and the
+    stated budget of a region's own money (allocated budgets are never stored).
+    """
     rolled = return_rollup(report)
     if rolled.is_empty:
         return {}
@@ -445,13 +479,24 @@ def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
             actual.actual_text = result.text
             actual.save(update_fields=["actual_text"])
     for line in report.funding.all():
-        money = rolled.money.get(line.source)
-        if money is None or money.spent is None or (only_blank and line.spent is not None):
-            continue
-        if line.spent != money.spent:
-            changes[f"{line.get_source_display()}·全年执行数"] = [_display(line.spent), _display(money.spent)]
-            line.spent = money.spent
-            line.save(update_fields=["spent"])
+        money = rolled.money.line(line.source)
+        dirty = []
+        fields = [("spent", "全年执行数")]
+        if line.source not in ALLOCATED_SOURCES:
+            fields.append(("budget", "全年预算数"))
+        for name, label in fields:
+            value = getattr(money, name)
+            if value is None or (only_blank and getattr(line, name) is not None):
+                continue
+            if getattr(line, name) != value:
+                changes[f"{line.get_source_display()}·{label}"] = [
+                    _display(getattr(line, name)),
+                    _display(value),
+                ]
+                setattr(line, name, value)
+                dirty.append(name)
+        if dirty:
+            line.save(update_fields=dirty)
     return changes
 
 

@@ -1,17 +1,21 @@
 """Entering, reviewing and approving returns. Every view starts from a region-scoped selector."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from evalportal.templatetags.portal import pct, wan
 from indicators import rules
 from indicators.checks import fund_findings, return_findings
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
+from indicators.ledger import FundLedger
 from indicators.models import Period
 from indicators.rollups import return_rollup
 from indicators.selectors import changes_since_approval, get_return_for_user, return_history, returns_for_user
@@ -50,11 +54,13 @@ def return_start(request, code):
     return redirect("indicators:edit", pk=report.pk)
 
 
-def _form_context(report, form, findings=None):
+def _form_context(report, form, findings=None, *, ledger: FundLedger):
     by_key: dict[str, list] = {}
     for finding in findings or []:
         by_key.setdefault(str(finding.where), []).append(finding)
-    rollup = return_rollup(report) if report.region.children.exists() else None
+    node = ledger.node_for(report)
+    rollup = return_rollup(report, ledger=ledger) if node.children else None
+    money = ledger.return_money(report)
     comments = {}
     for comment in report.comments.select_related("author", "actual").order_by("created_at"):
         comments.setdefault(comment.actual.indicator_id if comment.actual_id else None, []).append(comment)
@@ -67,7 +73,13 @@ def _form_context(report, form, findings=None):
         "findings_by_key": by_key,
         "rollup": rollup,
         "comments": comments,
+        "money": money,
     }
+
+
+def _ledger(report) -> FundLedger:
+    """The money of the return's region and everything below it (one read for the page)."""
+    return FundLedger(report.fund, report.region, report.period)
 
 
 @login_required
@@ -75,13 +87,16 @@ def return_edit(request, pk):
     report = get_return_for_user(request.user, pk)
     if not can_edit(request.user, report):
         return redirect("indicators:detail", pk=report.pk)
+    ledger = _ledger(report)
+    money = ledger.return_money(report)
     if request.method != "POST":
-        return render(request, "indicators/return_form.html", _form_context(report, ReturnForm(report)))
+        form = ReturnForm(report, money=money)
+        return render(request, "indicators/return_form.html", _form_context(report, form, ledger=ledger))
 
-    form = ReturnForm(report, request.POST)
+    form = ReturnForm(report, request.POST, money=money)
     if not form.is_valid():
         messages.error(request, "有填写不正确的地方，请按红色提示修改（其余内容未丢失，尚未保存）。")
-        return render(request, "indicators/return_form.html", _form_context(report, form))
+        return render(request, "indicators/return_form.html", _form_context(report, form, ledger=ledger))
     try:
         return_save(
             report=report,
@@ -91,7 +106,9 @@ def return_edit(request, pk):
         )
     except StaleReturnError as exc:
         messages.error(request, str(exc))
-        return render(request, "indicators/return_form.html", _form_context(report, form), status=409)
+        return render(
+            request, "indicators/return_form.html", _form_context(report, form, ledger=ledger), status=409
+        )
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("indicators:detail", pk=report.pk)
@@ -105,8 +122,10 @@ def return_edit(request, pk):
         )
     except (ChecksFailed, NeedsAcknowledgement) as exc:
         messages.error(request, f"已保存，但尚未提交：{exc}")
-        fresh = ReturnForm(report)  # saved values, with the new version
-        return render(request, "indicators/return_form.html", _form_context(report, fresh, exc.findings))
+        ledger = _ledger(report)  # what was saved, with the new version
+        fresh = ReturnForm(report, money=ledger.return_money(report))
+        context = _form_context(report, fresh, exc.findings, ledger=ledger)
+        return render(request, "indicators/return_form.html", context)
     messages.success(request, "已提交，等待上级审核。")
     return redirect("indicators:detail", pk=report.pk)
 
@@ -121,12 +140,13 @@ def return_detail(request, pk):
         )
         for actual in report.actuals.select_related("indicator").order_by("indicator__order")
     ]
-    funding = [(line, rules.execution_rate(line.spent, line.budget)) for line in report.funding_lines()]
-    context = _form_context(report, None, return_findings(report))
+    ledger = _ledger(report)
+    context = _form_context(
+        report, None, return_findings(report, money=ledger.return_money(report)), ledger=ledger
+    )
     context.update(
         {
             "lines": lines,
-            "funding": funding,
             "narratives": report.narratives.all(),
             "history": return_history(report),
             "since_approval": changes_since_approval(report),
@@ -295,11 +315,32 @@ def _rate_html(evaluation) -> str:
 @login_required
 @require_GET
 def execution_rate_preview(request):
+    """预算执行率 of what is being typed, by the rules engine (pure arithmetic, no data read).
+
+    One line: ``budget`` and ``spent``. The 合计 row (``total=1``): every line's ``budget`` and
+    ``spent`` (repeated parameters), answered as JSON with the sums and the rate of the sums.
+    """
+    if request.GET.get("total"):
+        try:
+            budget = _typed_sum(request.GET.getlist("budget"))
+            spent = _typed_sum(request.GET.getlist("spent"))
+            rate = rules.execution_rate(spent, budget)
+        except (ValueError, TypeError, ArithmeticError, InvalidOperation):
+            return JsonResponse({"error": "请输入数字"})
+        return JsonResponse({"budget": wan(budget), "spent": wan(spent), "rate": pct(rate)})
     try:
         rate = rules.execution_rate(request.GET.get("spent") or None, request.GET.get("budget") or None)
     except (ValueError, TypeError, ArithmeticError):
         return HttpResponse('<span class="text-danger small">请输入数字</span>')
     return HttpResponse("" if rate is None else format_html('<span class="num">{}%</span>', rate))
+
+
+def _typed_sum(values: list[str]) -> Decimal | None:
+    """The sum of the typed amounts (thousands separators allowed); None when all are blank."""
+    numbers = [Decimal(v.replace(",", "").strip()) for v in values if v.strip()]
+    if any(not n.is_finite() for n in numbers):
+        raise ValueError("not a number")
+    return sum(numbers, Decimal(0)) if numbers else None
 
 
 @login_required

@@ -1,21 +1,20 @@
 """Everything a document needs for one fund and one region, read in a fixed number of queries.
 
 `report_data(fund=…, region=…)` returns plain dataclasses; the builders in `reports/builders/`
-turn them into DOCX and XLSX and never touch the database. Rates come from indicators.rules
-only (execution_rate, evaluate, score_return); this module only sums money.
+turn them into DOCX and XLSX and never touch the database. Money comes from the ledger
+(indicators.ledger: budgets by the one subtree rule, spending by the one roll-up rule, rates
+by rules.execution_rate), so a document prints the figures every screen shows; indicator
+rates come from indicators.rules. This module only arranges them.
 
 Definitions the documents rely on:
 
-* A region's money is what enters its subtree from outside it (as transfers.selectors.
-  region_budget counts it); a child's budget in the execution table is the same sum for the
-  child, computed here from one list of allocations instead of one query per child.
-* The execution table counts **approved** returns only (a report goes to the ministries; a
-  figure still under review is not one). A child without an approved return of its own is
-  rolled up from the approved returns below it; with none at all its spending is blank and
-  the line says why. Spending counts the money that arrives by allocation (central and
-  provincial), so that it compares with the allocated budget.
-* The region's own return (自评表, indicator lines, narratives) is shown whatever its status;
-  a warning says when it is not approved yet.
+* The execution table lists each region (or project) directly below: its money by the
+  ledger's rule — its own approved return, else the approved returns below it (the line says
+  so), else blank with the reason. A report goes to the ministries: a figure still under
+  review is not one. Its 合计 row adds up the lines printed.
+* The region's own return (自评表, indicator lines, narratives) is shown whatever its status,
+  with its money as the ledger reads that return; a warning says when it is not approved yet
+  and when its spending differs from the approved figures below it.
 """
 
 import re
@@ -25,6 +24,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 
 from indicators import rules
+from indicators.ledger import Account, Figures, FundLedger, figures
 from indicators.models import (
     LEVEL2_BY_LEVEL1,
     Aspect,
@@ -33,17 +33,16 @@ from indicators.models import (
     Level1,
     Period,
     Return,
-    ReturnFunding,
     ReturnNarrative,
     TargetTable,
 )
-from transfers.models import Allocation, Fund, MoneySource, Project, Region
+from transfers.budgets import Received
+from transfers.models import Allocation, Fund, MoneySource, Region
 from transfers.selectors import subtree_q
+from transfers.tree import Node, RegionTree
 
 ZERO = Decimal("0")
 _MONTH = re.compile(r"\d{4}年(\d{1,2}月)?")
-# Money that arrives by allocation from the level above (rules.py checks spending the same way).
-ALLOCATED_SOURCES = (MoneySource.CENTRAL, MoneySource.PROVINCIAL)
 # How the report names each 资金管理情况 row (seed 000: “1.资金分配科学性。”).
 NARRATIVE_HEADINGS = {
     Aspect.ALLOCATION: "资金分配科学性",
@@ -237,14 +236,12 @@ class ReportData:
 
 
 def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) -> ReportData:
-    """Read everything for (fund, region) in ten queries, whatever the number of regions."""
+    """Read everything for (fund, region) in a fixed number of queries, whatever the number of
+    regions: the ledger's (tree, allocations, returns with their money), the region, the
+    target tables, and the content of the returns printed whole."""
     region = Region.objects.select_related("parent__parent").get(pk=region.pk)
-    tree = _Tree(region, list(Region.objects.filter(subtree_q(region)).order_by("level", "order", "code")))
-    allocations = list(
-        fund.allocations.filter(subtree_q(region, "region__") | subtree_q(region, "project__region__"))
-        .select_related("notice", "project")
-        .order_by("order", "pk")
-    )
+    ledger = FundLedger(fund, region, period)
+    tree = ledger.tree
     ancestors = [r for r in (region.parent, region.parent.parent if region.parent else None) if r]
     tables = list(
         fund.target_tables.filter(
@@ -257,35 +254,29 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
             Prefetch("indicators", queryset=IndicatorTarget.objects.order_by("order"), to_attr="rows")
         )
     )
-    returns = list(
-        Return.objects.filter(subtree_q(region, "region__"), fund=fund, period=period)
-        .select_related("project")
-        .prefetch_related(Prefetch("funding", queryset=ReturnFunding.objects.all(), to_attr="lines"))
-    )
-    projects = list(Project.objects.filter(subtree_q(region, "region__"), fund=fund).select_related("region"))
-
-    own_return = next((r for r in returns if r.region_id == region.pk and r.project_id is None), None)
-    project_returns = {r.project_id: r for r in returns if r.project_id is not None}
+    own_return = ledger.returns.get(tree.root.key)
+    project_nodes = [n for n in tree.nodes.values() if n.is_project]
+    project_returns = {n.project.pk: ledger.returns[n.key] for n in project_nodes if n.key in ledger.returns}
     details = _return_details([r for r in [own_return, *project_returns.values()] if r is not None])
 
     words = _Words(fund, region)
-    received = _received(allocations, tree, region.pk)
+    received = ledger.account().received
     tables_by_owner = {(t.region_id, t.project_id): t for t in tables}
     own_table, inherited = _own_table(tables_by_owner, region, ancestors)
     own_table_data = (
-        _target_table_data(own_table, words, tree, allocations, owner=region, inherited=inherited)
+        _target_table_data(own_table, words, ledger, owner=tree.root, inherited=inherited)
         if own_table
         else None
     )
     child_tables = [
-        _target_table_data(t, words, tree, allocations)
+        _target_table_data(t, words, ledger)
         for t in sorted(
             (t for t in tables if own_table and not inherited and t.parent_id == own_table.pk),
             key=lambda t: _owner_order(t, tree),
         )
     ]
-    evaluation = _self_evaluation(own_return, own_table, details, received)
-    execution = _execution_table(tree, allocations, returns)
+    own_money = ledger.return_money(own_return) if own_return else figures(received, {})
+    evaluation = _self_evaluation(own_return, own_table, details, own_money)
     data = ReportData(
         fund_code=fund.code,
         fund_name=fund.full_name,
@@ -295,74 +286,25 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         region_short=region.display_name,
         region_level=region.level,
         region_word=words.own,
-        money_giver=_money_giver(allocations, tree, region, ancestors),
+        money_giver=_money_giver(received, region, ancestors),
         target_giver=_target_giver(own_table, inherited, tables, words),
         upper_is_centre=region.parent_id is None,
         central_department=_strip_code(fund.central_department),
         own_department=words.department,
-        received=received,
-        incoming_notices=_notices(a for a in allocations if tree.enters(a, region.pk)),
+        received=_received_dict(received),
+        incoming_notices=_notices(received.allocations),
         own_table=own_table_data,
-        allocation=_allocation_table(allocations, tree),
+        allocation=_allocation_table(ledger),
         child_tables=child_tables,
-        execution=execution,
+        execution=_execution_table(ledger),
         evaluation=evaluation,
         projects=[
-            _project_data(p, tables_by_owner, project_returns, details, allocations, words, tree)
-            for p in sorted(projects, key=lambda p: (tree.order(p.region_id), p.name))
+            _project_data(node, tables_by_owner, project_returns, details, ledger, words)
+            for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.project.name))
         ],
     )
-    data.warnings = _warnings(data, own_return)
+    data.warnings = _warnings(data, own_return, ledger.account())
     return data
-
-
-class _Tree:
-    """The region and its subtree, in memory: who is below whom, in print order."""
-
-    def __init__(self, root: Region, regions: list[Region]):
-        self.root = root
-        self.by_id = {r.pk: r for r in regions}
-        self._position = {r.pk: i for i, r in enumerate(regions)}
-
-    def order(self, region_id) -> int:
-        return self._position.get(region_id, len(self._position))
-
-    def parent_of(self, region: Region) -> Region | None:
-        """The parent without a query: inside the subtree, or the root's (select_related)."""
-        if region.pk == self.root.pk:
-            return self.root.parent
-        return self.by_id.get(region.parent_id)
-
-    def children(self) -> list[Region]:
-        return [r for r in self.by_id.values() if r.parent_id == self.root.pk and r.is_active]
-
-    def ancestry(self, region_id) -> list[int]:
-        """region_id and its ancestors that lie inside the subtree, nearest first."""
-        chain = []
-        while region_id in self.by_id:
-            chain.append(region_id)
-            if region_id == self.root.pk:
-                break
-            region_id = self.by_id[region_id].parent_id
-        return chain
-
-    def child_of_root(self, region_id) -> int | None:
-        """The root's child under which region_id lies (None for the root itself)."""
-        chain = self.ancestry(region_id)
-        return chain[-2] if len(chain) >= 2 else None
-
-    def within(self, region_id, top_id) -> bool:
-        return top_id in self.ancestry(region_id)
-
-    @staticmethod
-    def recipient_region_id(allocation: Allocation):
-        return allocation.project.region_id if allocation.project_id else allocation.region_id
-
-    def enters(self, allocation: Allocation, top_id) -> bool:
-        """Money entering top_id's subtree from outside it (region_budget's definition)."""
-        if not self.within(self.recipient_region_id(allocation), top_id):
-            return False
-        return allocation.from_region_id is None or not self.within(allocation.from_region_id, top_id)
 
 
 class _Words:
@@ -381,10 +323,10 @@ class _Words:
         return f"{region.display_name}{suffix or self.line_suffix}"
 
 
-def _money_giver(allocations, tree: "_Tree", region: Region, ancestors: list[Region]) -> str:
+def _money_giver(received: Received, region: Region, ancestors: list[Region]) -> str:
     """中央 when the centre sent the money, else the level that did (the province for a county
     it pays directly, as in seed 003)."""
-    givers = {a.from_region_id for a in allocations if tree.enters(a, region.pk)}
+    givers = {a.from_region_id for a in received.allocations}
     if givers == {None}:
         return "中央"
     known = {r.pk: r for r in ancestors}
@@ -419,17 +361,13 @@ def _strip_code(department: str) -> str:
     return department.split("]", 1)[-1] if department.startswith("[") else department
 
 
-def _amounts(allocations) -> dict[str, Decimal]:
-    money = {"total": ZERO, "advance": ZERO, "batch": ZERO, "central": ZERO, "local": ZERO}
-    for a in allocations:
-        money["total"] += a.amount
-        money["advance" if a.kind == Allocation.Kind.ADVANCE else "batch"] += a.amount
-        money["central" if a.source == MoneySource.CENTRAL else "local"] += a.amount
-    return money
-
-
-def _received(allocations, tree: _Tree, region_id) -> dict[str, Decimal]:
-    return _amounts(a for a in allocations if tree.enters(a, region_id))
+def _received_dict(received: Received) -> dict[str, Decimal]:
+    """What a region or project was allocated: {total, advance, batch, central, local}, where
+    ``local`` is the provincial money allocated with it (the 目标表's 地方资金)."""
+    return received.as_dict() | {
+        "central": received.source(MoneySource.CENTRAL) or ZERO,
+        "local": received.source(MoneySource.PROVINCIAL) or ZERO,
+    }
 
 
 def _notices(allocations) -> list[NoticeLine]:
@@ -460,60 +398,55 @@ def _notices(allocations) -> list[NoticeLine]:
 # --- allocation table (D) -----------------------------------------------------------------------
 
 
-def _allocation_table(allocations, tree: _Tree) -> AllocationTable:
+def _allocation_table(ledger: FundLedger) -> AllocationTable:
     """How this level split its money: allocations to regions and projects below it, made by
     it or by a level above straight to its counties (seed 003), not re-allocations further down."""
-    root = tree.root
-    split = [
-        a
-        for a in allocations
-        if (a.project_id or a.region_id != root.pk)
-        and (a.from_region_id is None or a.from_region_id == root.pk or a.from_region_id not in tree.by_id)
-    ]
-    recipients: dict[tuple, list[Allocation]] = {}
-    for a in split:
-        recipients.setdefault(("p", a.project_id) if a.project_id else ("r", a.region_id), []).append(a)
+    tree, root = ledger.tree, ledger.tree.root
+    recipients: dict[tuple, tuple[Node, list[Allocation]]] = {}
+    for a in ledger.budgets.allocations:
+        node = ledger.budgets.recipient(a)
+        if node is None or node is root:
+            continue
+        if (
+            a.from_region_id is not None
+            and a.from_region_id != root.region.pk
+            and tree.region(a.from_region_id)
+        ):
+            continue  # re-allocated further down, inside the subtree
+        recipients.setdefault(node.key, (node, []))[1].append(a)
 
-    def line_for(key, group) -> AllocationLine:
-        money = _amounts(group)
-        if key[0] == "p":
-            label = group[0].project.name
-        else:
-            label = tree.by_id[key[1]].name
-        return AllocationLine(
-            label=label, total=money["total"], advance=money["advance"], batch=money["batch"]
-        )
+    def line_for(node: Node, group: list[Allocation]) -> AllocationLine:
+        money = Received()
+        for a in group:
+            money.add(a)
+        return AllocationLine(label=node.name, total=money.total, advance=money.advance, batch=money.batch)
 
     def sort_key(item):
-        key, group = item
-        region_id = group[0].project.region_id if key[0] == "p" else key[1]
-        return (tree.order(tree.child_of_root(region_id)), min(a.order for a in group), tree.order(region_id))
+        node, group = item
+        return (tree.order(tree.child_of_root(node)), min(a.order for a in group), tree.order(node))
 
-    items = sorted(recipients.items(), key=sort_key)
+    items = sorted(recipients.values(), key=sort_key)
     # Group by prefecture when money went below the level's direct children (seed 003).
-    grouped = any(
-        _Tree.recipient_region_id(g[0]) != tree.child_of_root(_Tree.recipient_region_id(g[0]))
-        for _, g in items
-    )
+    grouped = any(node.parent is not root for node, _group in items)
     lines: list[AllocationLine] = []
     if grouped:
-        groups: dict[int, list] = {}
-        for key, group in items:
-            child_id = tree.child_of_root(_Tree.recipient_region_id(group[0])) or root.pk
-            groups.setdefault(child_id, []).append((key, group))
-        for child_id, members in groups.items():
-            child = tree.by_id[child_id]
-            member_lines = [line_for(k, g) for k, g in members]
-            for line, (key, _group) in zip(member_lines, members, strict=True):
+        groups: dict[tuple, tuple[Node, list]] = {}
+        for node, group in items:
+            child = tree.child_of_root(node)
+            groups.setdefault(child.key, (child, []))[1].append((node, group))
+        for child, members in groups.values():
+            member_lines = [line_for(node, group) for node, group in members]
+            for line, (node, _group) in zip(member_lines, members, strict=True):
                 line.group = child.display_name
-                if key == ("r", child_id):
+                if node is child:
                     line.label = f"{child.display_name}本级"
             lines.append(_sum_line(member_lines, child.display_name, "subtotal", group=child.display_name))
             lines.extend(member_lines)
     else:
-        lines = [line_for(k, g) for k, g in items]
+        lines = [line_for(node, group) for node, group in items]
     for seq, line in enumerate((x for x in lines if x.kind == "line"), start=1):
         line.seq = seq
+    split = [a for _node, group in items for a in group]
     return AllocationTable(
         lines=lines,
         total=_sum_line([x for x in lines if x.kind == "line"], "合计", "total"),
@@ -549,22 +482,21 @@ def _own_table(tables_by_owner, region: Region, ancestors) -> tuple[TargetTable 
     return None, False
 
 
-def _owner_order(table: TargetTable, tree: _Tree):
+def _owner_order(table: TargetTable, tree: RegionTree):
     if table.project_id:
-        return (tree.order(table.project.region_id), 1, table.project.name)
-    return (tree.order(table.region_id), 0, "")
+        return (tree.order(tree.project(table.project_id)), 1, table.project.name)
+    return (tree.order(tree.region(table.region_id)), 0, "")
 
 
 def _target_table_data(
     table: TargetTable,
     words: _Words,
-    tree: _Tree,
-    allocations,
+    ledger: FundLedger,
     *,
-    owner: Region | None = None,
+    owner: Node | None = None,
     inherited=False,
 ) -> TargetTableData:
-    """A 区域绩效目标表 as printed for `owner` (default: the table's own region or project).
+    """A 区域绩效目标表 as printed for ``owner`` (default: the table's own region or project).
 
     An inherited table (a county without one of its own) is printed for the county, with the
     county's money and departments and a note naming whose table it is.
@@ -572,14 +504,15 @@ def _target_table_data(
     fund = words.fund
     if table.project_id:
         project = table.project
-        money = _amounts(a for a in allocations if a.project_id == project.pk)
+        node = ledger.tree.project(project.pk)
         label = project.name
         departments = [("主管部门", words.office(project.region)), ("实施单位", project.region.name)]
     else:
-        region = owner or tree.by_id[table.region_id]
-        money = _received(allocations, tree, region.pk)
-        label = region.display_name
-        departments = _departments(region, tree.parent_of(region), fund, words)
+        node = owner or ledger.tree.region(table.region_id)
+        label = node.region.display_name
+        parent = node.parent.region if node.parent is not None else node.region.parent
+        departments = _departments(node.region, parent, fund, words)
+    money = _received_dict(ledger.budgets.of(node)) if node is not None else _received_dict(Received())
     return TargetTableData(
         owner=label,
         project_name=fund.full_name,
@@ -617,55 +550,32 @@ def _departments(region: Region, parent: Region | None, fund: Fund, words: _Word
 # --- execution table (E) -----------------------------------------------------------------------
 
 
-def _allocated_spent(report: Return) -> Decimal | None:
-    spent = [
-        line.spent for line in report.lines if line.source in ALLOCATED_SOURCES and line.spent is not None
-    ]
-    return sum(spent, ZERO) if spent else None
+BASIS_NOTES = {"own": "", "rolled_up": "按下级已审核填报汇总"}
 
 
-def _execution_table(tree: _Tree, allocations, returns) -> ExecutionTable | None:
-    children = tree.children()
-    budgets: dict[int, Decimal] = {c.pk: ZERO for c in children}
-    funded = set()
-    for a in allocations:
-        child_id = tree.child_of_root(_Tree.recipient_region_id(a))
-        if child_id in budgets and tree.enters(a, child_id):
-            budgets[child_id] += a.amount
-            funded.add(child_id)
-    approved_by_child: dict[int, dict[bool, list[Return]]] = {}
-    reported = set()
-    for report in returns:
-        child_id = tree.child_of_root(report.region_id)
-        if child_id is None:
-            continue
-        reported.add(child_id)
-        if report.status == Return.Status.APPROVED:
-            own = report.region_id == child_id and report.project_id is None
-            approved_by_child.setdefault(child_id, {}).setdefault(own, []).append(report)
-
+def _execution_table(ledger: FundLedger) -> ExecutionTable | None:
+    """Each region or project directly below, with the ledger's figures (all sources)."""
     lines = []
-    for child in children:
-        if child.pk not in funded and child.pk not in reported:
+    for account in ledger.children():
+        reported = any(n.key in ledger.returns for n in account.node.walk())
+        if not account.is_funded and not reported:
             continue  # neither money nor a return: the fund does not reach it
-        spent, note = _child_spent(approved_by_child.get(child.pk, {}), child.pk in reported)
-        budget = budgets[child.pk]
-        lines.append(ExecutionLine(child.name, budget, spent, rules.execution_rate(spent, budget), note))
+        total = account.total
+        if account.basis in BASIS_NOTES:
+            spent, note = total.spent, BASIS_NOTES[account.basis]
+        else:
+            spent, note = None, "尚未审核" if reported else "未填报"
+        lines.append(
+            ExecutionLine(
+                account.node.name, total.budget, spent, rules.execution_rate(spent, total.budget), note
+            )
+        )
     if not lines:
         return None
+    budget = sum((x.budget for x in lines if x.budget is not None), ZERO)
     known = [x.spent for x in lines if x.spent is not None]
-    budget = sum((x.budget for x in lines), ZERO)
     spent = sum(known, ZERO) if known else None
     return ExecutionTable(lines, ExecutionLine("合计", budget, spent, rules.execution_rate(spent, budget)))
-
-
-def _child_spent(approved: dict[bool, list[Return]], reported: bool) -> tuple[Decimal | None, str]:
-    if approved.get(True):
-        return _allocated_spent(approved[True][0]), ""
-    below = [s for s in (_allocated_spent(r) for r in approved.get(False, [])) if s is not None]
-    if below:
-        return sum(below, ZERO), "按下级已审核填报汇总"
-    return None, "尚未审核" if reported else "未填报"
 
 
 # --- the region's own return ------------------------------------------------------------------
@@ -684,10 +594,9 @@ def _return_details(reports: list[Return]) -> dict[int, tuple[dict, dict]]:
     return details
 
 
-def _self_evaluation(report, table, details, received) -> SelfEvaluation:
+def _self_evaluation(report, table, details, money: Figures) -> SelfEvaluation:
     actuals, narratives = details.get(report.pk, ({}, {})) if report else ({}, {})
-    funding = {line.source: line for line in report.lines} if report else {}
-    money, sources = _money_lines(funding, received)
+    money, sources = _money_lines(money)
     lines = [_indicator_line(row, actuals.get(row.pk), table) for row in (table.rows if table else [])]
     evaluation = SelfEvaluation(
         status=report.get_status_display() if report else "未填报",
@@ -710,37 +619,21 @@ def _self_evaluation(report, table, details, received) -> SelfEvaluation:
     return evaluation
 
 
-def _money_lines(funding: dict, received: dict) -> tuple[list[MoneyLine], list[MoneyLine]]:
-    """The 自评表's money block, and every source for report G.
+def _money_lines(money: Figures) -> tuple[list[MoneyLine], list[MoneyLine]]:
+    """The 自评表's money block, and every source for report G: the ledger's lines of the return
+    (allocated budgets from the allocations, a region's own money as its return states it)."""
 
-    The budget is what the return states; where it states none, the allocations' figure for
-    central and provincial money (a region's budget is what it was sent).
-    """
-    allocated = {MoneySource.CENTRAL: received["central"], MoneySource.PROVINCIAL: received["local"]}
+    def line(money_line) -> MoneyLine:
+        return MoneyLine(money_line.label, money_line.budget, money_line.spent, money_line.rate)
 
-    def pair(source) -> tuple[Decimal | None, Decimal | None]:
-        line = funding.get(source)
-        budget = line.budget if line and line.budget is not None else (allocated.get(source) or None)
-        return budget, (line.spent if line else None)
-
-    values = {source: pair(source) for source in MoneySource}
-
-    def line(label: str, sources) -> MoneyLine:
-        budgets = [values[s][0] for s in sources if values[s][0] is not None]
-        spents = [values[s][1] for s in sources if values[s][1] is not None]
-        budget = sum(budgets, ZERO) if budgets else None
-        spent = sum(spents, ZERO) if spents else None
-        return MoneyLine(label, budget, spent, rules.execution_rate(spent, budget))
-
-    everything = list(MoneySource)
-    money = [
-        line("年度资金总额", everything),
-        line("中央财政资金", [MoneySource.CENTRAL]),
-        line("地方财政资金", [MoneySource.PROVINCIAL, MoneySource.LOCAL]),
-        line("其他资金", [MoneySource.OTHER]),
+    block = [
+        line(money.group("年度资金总额", MoneySource.values)),
+        line(money.line(MoneySource.CENTRAL)),
+        line(money.group("地方财政资金", [MoneySource.PROVINCIAL, MoneySource.LOCAL])),
+        line(money.line(MoneySource.OTHER)),
     ]
-    sources = [line(source.label, [source]) for source in MoneySource] + [line("合计", everything)]
-    return money, sources
+    sources = [line(x) for x in money] + [line(money.total)]
+    return block, sources
 
 
 def _indicator_line(
@@ -804,21 +697,23 @@ def _score(evaluation: SelfEvaluation, table: TargetTable | None) -> None:
 
 
 def _project_data(
-    project, tables_by_owner, project_returns, details, allocations, words, tree
+    node: Node, tables_by_owner, project_returns, details, ledger: FundLedger, words
 ) -> ProjectData:
+    project = node.project
     table = tables_by_owner.get((None, project.pk))
-    money = _amounts(a for a in allocations if a.project_id == project.pk)
+    received = ledger.budgets.of(node)
     report = project_returns.get(project.pk)
+    money = ledger.return_money(report) if report else figures(received, {})
     return ProjectData(
         name=project.name,
         region_name=project.region.name,
-        received=money["total"],
-        table=_target_table_data(table, words, tree, allocations) if table else None,
+        received=received.total,
+        table=_target_table_data(table, words, ledger) if table else None,
         evaluation=_self_evaluation(report, table, details, money),
     )
 
 
-def _warnings(data: ReportData, own_return: Return | None) -> list[str]:
+def _warnings(data: ReportData, own_return: Return | None, account: Account) -> list[str]:
     warnings = []
     if own_return is None:
         warnings.append(f"{data.region_name}尚无本资金的自评填报，报告中的完成值、原因和资金管理情况为空。")
@@ -827,11 +722,12 @@ def _warnings(data: ReportData, own_return: Return | None) -> list[str]:
             f"{data.region_name}的自评填报尚未审核通过（{own_return.get_status_display()}），报告数据可能变化。"
         )
     own_spent = data.evaluation.total.spent
-    if data.execution and data.execution.total.spent is not None and own_spent is not None:
-        if own_spent != data.execution.total.spent:
-            warnings.append(
-                f"本级自评表执行数{own_spent}万元与下级已审核执行数合计{data.execution.total.spent}万元不一致。"
-            )
+    below_spent = account.below.figures.total.spent if account.below.frontier else None
+    if below_spent is not None and own_spent is not None and own_spent != below_spent:
+        warnings.append(
+            f"本级自评表执行数{rules.format_number(own_spent)}万元与下级已审核执行数合计"
+            f"{rules.format_number(below_spent)}万元不一致。"
+        )
     if data.execution:
         for note in ("未填报", "尚未审核"):
             names = [line.name for line in data.execution.lines if line.spent is None and line.note == note]
@@ -845,7 +741,6 @@ def _warnings(data: ReportData, own_return: Return | None) -> list[str]:
 
 
 __all__ = [
-    "ALLOCATED_SOURCES",
     "AllocationLine",
     "AllocationTable",
     "ExecutionLine",

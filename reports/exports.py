@@ -18,23 +18,26 @@ from openpyxl import Workbook
 
 from evalportal.models import AuditEvent, User
 from indicators import rules
+from indicators.ledger import FundLedger
 from indicators.models import (
     IndicatorActual,
     IndicatorTarget,
+    Period,
     Return,
     ReturnNarrative,
     TargetTable,
 )
 from reports.imports.templates_xlsx import WRAP, header, put, title, to_bytes
 from transfers.models import Allocation, Fund, Region
-from transfers.selectors import child_budgets, region_budget, subtree_q
+from transfers.selectors import subtree_q
 
 
 def fund_export(*, fund: Fund, region: Region, user: User | None = None) -> bytes:
     """The workbook of ``fund`` as seen from ``region`` (the caller has checked access)."""
     wb = Workbook()
-    _overview(wb.active, fund, region, user)
-    _budgets(wb.create_sheet("分地区预算"), fund, region)
+    ledger = FundLedger(fund, region, Period.YEAR_END)
+    _overview(wb.active, fund, region, user, ledger)
+    _budgets(wb.create_sheet("分地区预算"), ledger)
     _allocations(wb.create_sheet("资金分配"), fund, region)
     _targets(wb.create_sheet("绩效目标表"), wb.create_sheet("年度总体目标"), fund, region)
     returns = list(
@@ -44,17 +47,17 @@ def fund_export(*, fund: Fund, region: Region, user: User | None = None) -> byte
         .order_by("region__level", "region__order", "region__code", "period")
     )
     _returns(wb.create_sheet("自评填报"), returns)
-    _funding(wb.create_sheet("资金执行"), returns)
+    _funding(wb.create_sheet("资金执行"), returns, ledger)
     _actuals(wb.create_sheet("指标完成情况"), returns)
     _narratives(wb.create_sheet("资金管理情况"), returns)
     _audit(wb.create_sheet("审计记录"), fund, region)
     return to_bytes(wb)
 
 
-def _overview(ws, fund: Fund, region: Region, user) -> None:
+def _overview(ws, fund: Fund, region: Region, user, ledger: FundLedger) -> None:
     ws.title = "概况"
     title(ws, f"{fund.year}年{fund.full_name}（{region.name}）", 2)
-    budget = region_budget(fund, region)
+    budget = ledger.account().received.as_dict()
     rows = [
         ("资金名称", fund.full_name),
         ("年度", fund.year),
@@ -76,27 +79,40 @@ def _overview(ws, fund: Fund, region: Region, user) -> None:
     ws.column_dimensions["B"].width = 70
 
 
-def _budgets(ws, fund: Fund, region: Region) -> None:
-    header(
-        ws,
-        1,
-        ["地区/单位", "代码", "提前下达（万元）", "本次下达（万元）", "全年合计（万元）"],
-        widths=[34, 12, 18, 18, 18],
-    )
-    own = region_budget(fund, region)
-    put(ws, 2, 1, f"{region.name}（合计）", bold=True)
-    put(ws, 2, 2, region.code)
-    for col, key in ((3, "advance"), (4, "batch"), (5, "total")):
-        put(ws, 2, col, own[key], money=True, bold=True)
-    children = {r.pk: r for r in region.children.all()}
-    row = 3
-    for pk, figures in child_budgets(fund, region).items():
-        child = children[pk]
-        put(ws, row, 1, child.name)
-        put(ws, row, 2, child.code)
-        for col, key in ((3, "advance"), (4, "batch"), (5, "total")):
-            put(ws, row, col, figures[key], money=True)
-        row += 1
+BASIS_LABELS = {"own": "本级已审核填报", "rolled_up": "下级已审核填报汇总", "none": "尚无已审核填报"}
+
+
+def _budgets(ws, ledger: FundLedger) -> None:
+    """The region and each region or project directly below it: what was allocated, and the
+    year's money by the ledger's rule (the board's and the documents' figures)."""
+    labels = [
+        "地区/单位",
+        "代码",
+        "提前下达（万元）",
+        "本次下达（万元）",
+        "下达合计（万元）",
+        "全年预算数（万元）",
+        "全年执行数（万元）",
+        "预算执行率（%）",
+        "执行数来源",
+    ]
+    header(ws, 1, labels, widths=[34, 12, 16, 16, 16, 16, 16, 14, 22])
+    accounts = [ledger.account(), *ledger.children()]
+    for row, account in enumerate(accounts, start=2):
+        node, total, is_root = account.node, account.total, account is accounts[0]
+        values = [
+            f"{node.name}（合计）" if is_root else node.name,
+            node.region.code,
+            account.received.advance,
+            account.received.batch,
+            account.received.total,
+            total.budget,
+            total.spent,
+            total.rate,
+            BASIS_LABELS[account.basis],
+        ]
+        for col, value in enumerate(values, start=1):
+            put(ws, row, col, value, money=3 <= col <= 7, bold=is_root)
 
 
 def _allocations(ws, fund: Fund, region: Region) -> None:
@@ -198,31 +214,36 @@ def _returns(ws, returns: list[Return]) -> None:
             put(ws, row, col, value)
 
 
-def _funding(ws, returns: list[Return]) -> None:
+def _funding(ws, returns: list[Return], ledger: FundLedger) -> None:
     labels = [
         "填报编号",
         "地区/单位",
         "填报期",
         "资金来源",
+        "预算数依据",
         "全年预算数（万元）",
         "全年执行数（万元）",
         "预算执行率（%）",
     ]
-    header(ws, 1, labels, widths=[10, 24, 14, 16, 18, 18, 16])
-    # funding_lines gives the central budget from the allocations, as the screens show it.
-    lines = [line for report in returns for line in report.funding_lines()]
-    for row, line in enumerate(lines, start=2):
-        values = [
-            line.report_id,
-            line.report.region.name,
-            line.report.get_period_display(),
-            line.get_source_display(),
-            line.budget,
-            line.spent,
-            rules.execution_rate(line.spent, line.budget),
-        ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, money=col in (5, 6))
+    header(ws, 1, labels, widths=[10, 24, 14, 16, 12, 18, 18, 16])
+    row = 2
+    for report in returns:
+        money = ledger.return_money(report)  # budgets by the same rule, whatever the period
+        for line in [*money, money.total]:
+            basis = "下达" if line.allocated else ("本级填写" if line.stated else "")
+            values = [
+                report.pk,
+                ledger.node_for(report).name,
+                report.get_period_display(),
+                line.label,
+                basis,
+                line.budget,
+                line.spent,
+                line.rate,
+            ]
+            for col, value in enumerate(values, start=1):
+                put(ws, row, col, value, money=col in (6, 7), bold=line.source == "total")
+            row += 1
 
 
 def _actuals(ws, returns: list[Return]) -> None:

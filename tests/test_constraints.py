@@ -50,12 +50,23 @@ def test_advance_cannot_be_negative_but_a_batch_can(relief, notice):
     unit = Region.objects.get(code="654000-01")
     rejected(
         lambda: Allocation.objects.create(
-            fund=relief, notice=notice, region=unit, kind="advance", source="local", amount=Decimal("-1")
+            fund=relief, notice=notice, region=unit, kind="advance", source="provincial", amount=Decimal("-1")
         )
     )
     Allocation.objects.create(
-        fund=relief, notice=notice, region=unit, kind="batch", source="local", amount=Decimal("-1")
+        fund=relief, notice=notice, region=unit, kind="batch", source="provincial", amount=Decimal("-1")
     )
+
+
+def test_only_money_from_above_is_allocated(relief, notice):
+    """A region's own money (市县配套, 其他) has the budget its return states, never an allocation."""
+    unit = Region.objects.get(code="654000-01")
+    for source in ("local", "other"):
+        rejected(
+            lambda source=source: Allocation.objects.create(
+                fund=relief, notice=notice, region=unit, kind="batch", source=source, amount=Decimal("1")
+            )
+        )
 
 
 def test_same_allocation_line_twice_is_rejected(relief, notice):

@@ -34,7 +34,7 @@ def test_spending_where_nothing_was_allocated_is_an_error():
     errors = [(r, f) for r, f in findings if f.code == "spent_without_allocation"]
     assert len(errors) == 1
     assert errors[0][0] == report
-    assert errors[0][1].message == "伊犁州测试福利院：未获分配本项资金，却填报了执行数3万元。"
+    assert errors[0][1].message == "伊犁州测试福利院：未获分配中央财政资金，却填报了中央财政资金执行数3万元。"
     missing = {f.where for _, f in findings if f.code == "missing_return"}
     assert "伊宁市" in missing and "霍城县" in missing and len(missing) == 13
 

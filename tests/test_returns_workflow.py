@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from evalportal.models import AuditEvent
+from indicators.ledger import return_money
 from indicators.models import Return, ReturnComment
 from indicators.selectors import changes_since_approval
 from indicators.services import (
@@ -66,7 +67,7 @@ def test_opening_a_county_return_copies_the_prefecture_targets(relief, clerk_yin
     assert report.actuals.count() == 14
     assert report.narratives.count() == 7
     # Seed 003: 伊宁市 receives 14005 = 8419 + 5586.
-    assert report.funding_lines()[0].budget == D("14005")
+    assert return_money(report).line("central").budget == D("14005")
     assert return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining) == report
     assert AuditEvent.objects.filter(object_type="indicators.return", object_id=str(report.pk)).count() == 1
 
@@ -100,7 +101,8 @@ def test_submit_is_blocked_by_errors_and_names_the_line(relief, clerk_yining):
         return_submit(report=report, actor=clerk_yining)
     errors = {(f.code, f.where): f.message for f in caught.value.findings if f.severity == "error"}
     assert (
-        errors[("spent_over_budget", "funding-central")] == "中央财政资金执行数15000万元超过预算数14005万元。"
+        errors[("spent_over_allocation", "funding-central")]
+        == "中央财政资金执行数15000万元超过下达资金14005万元。"
     )
     orphans = report.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率").indicator_id
     # 80% of ≥90% → 88.89%.
@@ -222,8 +224,8 @@ def test_central_budget_follows_the_allocations(relief, clerk_yining):
     batch.amount = D("5000")  # seed 003: 5586
     batch.save(update_fields=["amount"])
     report = Return.objects.get(pk=report.pk)
-    assert report.funding_lines()[0].budget == D("13419")  # 8419 + 5000
+    assert return_money(report).line("central").budget == D("13419")  # 8419 + 5000
     return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report, spent="13500"))
     with pytest.raises(ChecksFailed) as caught:
         return_submit(report=report, actor=clerk_yining)
-    assert any(f.code == "spent_over_budget" and "13419" in f.message for f in caught.value.findings)
+    assert any(f.code == "spent_over_allocation" and "13419" in f.message for f in caught.value.findings)

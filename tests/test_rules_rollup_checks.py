@@ -431,11 +431,11 @@ SEED_000_LINES = [
 def seed_000_return(**changes):
     indicators = [IndicatorLine(f"i{n}", *line) for n, line in enumerate(SEED_000_LINES)]
     money = [
-        MoneyLine("central", "central", D("8454"), D("27.67")),
+        MoneyLine("central", "central", D("8454"), D("27.67"), allocated=True),
         MoneyLine("local", "local", D("0"), D("0")),
         MoneyLine("other", "other", D("0"), D("0")),
     ]
-    data = ReturnData("xj", "新疆维吾尔自治区", D("8454"), money, indicators)
+    data = ReturnData("xj", "新疆维吾尔自治区", money, indicators)
     return replace(data, **changes)
 
 
@@ -451,11 +451,13 @@ def line(
     return IndicatorLine(key, "产出指标", "时效指标", name, target, actual, reason, measure, parent)
 
 
-ALLOCATED = D("100")
+def findings_for(*lines, money=()):
+    return check_return(ReturnData("ret", "伊宁市", list(money), list(lines)))
 
 
-def findings_for(*lines, money=(), allocated=ALLOCATED):
-    return check_return(ReturnData("ret", "伊宁市", allocated, list(money), list(lines)))
+def central(budget, spent, key="c"):
+    """Money that comes down by allocation: its budget is what was allocated."""
+    return MoneyLine(key, "central", budget, spent, allocated=True)
 
 
 def test_seed_000_return_is_clean():
@@ -553,35 +555,62 @@ def test_target_differs_from_parent():
 
 
 def test_negative_spending():
-    findings = findings_for(money=[MoneyLine("m1", "central", D("100"), D("-5"))])
+    findings = findings_for(money=[central(D("100"), D("-5"), key="m1")])
     assert [(f.severity, f.code, f.where) for f in findings] == [("error", "negative_spending", "m1")]
     assert "-5" in findings[0].message
 
 
-def test_spending_above_budget():
-    findings = findings_for(money=[MoneyLine("m1", "central", D("80"), D("90"))])
-    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_budget", "m1")]
-    assert "90" in findings[0].message and "80" in findings[0].message
+def test_spending_above_the_allocation_of_its_own_source():
+    findings = findings_for(money=[central(D("80"), D("90"), key="m1")])
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_allocation", "m1")]
+    assert "90" in findings[0].message and "80" in findings[0].message and "下达资金" in findings[0].message
 
 
-def test_spending_above_allocation():
-    # central 70 + provincial 40 = 110 > 100 allocated; local matching money is not compared.
+def test_spending_exactly_the_allocation_is_fine():
+    # 伊宁市 14005 = 8419 + 5586 (seed 003), all of it spent.
+    assert findings_for(money=[central(D("14005"), D("14005"))]) == []
+
+
+def test_each_allocated_source_is_compared_with_its_own_allocation():
+    """Provincial spending above the provincial allocation is an error even when central and
+    provincial together stay under what both brought (one source never pays for another)."""
     money = [
-        MoneyLine("c", "central", D("100"), D("70")),
-        MoneyLine("p", "provincial", D("50"), D("40")),
+        central(D("100"), D("50")),
+        MoneyLine("p", "provincial", D("10"), D("40"), allocated=True),
         MoneyLine("l", "local", D("500"), D("300")),
     ]
     findings = findings_for(money=money)
-    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_allocation", "ret")]
-    assert "110" in findings[0].message and "100" in findings[0].message
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_allocation", "p")]
+    assert "省级财政资金执行数40万元超过下达资金10万元" in findings[0].message
+
+
+def test_a_regions_own_money_is_compared_with_the_budget_it_states():
+    # domain.md: 11894 central + 2767 provincial + 208.11 local = 14869.11.
+    money = [
+        central(D("11894"), D("11894")),
+        MoneyLine("p", "provincial", D("2767"), D("2767"), allocated=True),
+        MoneyLine("l", "local", D("208.11"), D("208.12")),
+    ]
+    findings = findings_for(money=money)
+    assert [(f.code, f.where) for f in findings] == [("spent_over_budget", "l")]
+    assert "预算数208.11万元" in findings[0].message
+    assert findings_for(money=[*money[:2], MoneyLine("l", "local", D("208.11"), D("208.11"))]) == []
+
+
+def test_own_money_spent_without_a_stated_budget():
+    findings = findings_for(money=[MoneyLine("l", "local", None, D("208.11"))])
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "budget_missing", "l")]
+    assert findings_for(money=[MoneyLine("l", "local", None, D("0"))]) == []
+    assert findings_for(money=[MoneyLine("l", "local", None, None)]) == []
 
 
 @pytest.mark.parametrize("allocated", [None, D("0")])
 def test_spending_without_allocation(allocated):
-    money = [MoneyLine("c", "central", None, D("1.4"))]
-    findings = findings_for(money=money, allocated=allocated)
-    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_without_allocation", "ret")]
-    assert findings_for(money=[MoneyLine("c", "central", None, D("0"))], allocated=None) == []
+    findings = findings_for(money=[central(allocated, D("1.4"))])
+    assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_without_allocation", "c")]
+    # Any amount, however small: a few thousand yuan of money that never arrived is still wrong.
+    assert [f.code for f in findings_for(money=[central(allocated, D("0.01"))])] == ["spent_without_allocation"]
+    assert findings_for(money=[central(allocated, D("0"))]) == []
 
 
 def test_check_fund_seed_000_execution():
@@ -589,12 +618,7 @@ def test_check_fund_seed_000_execution():
     allocations = dict(SEED_000_ALLOCATION)
     spent = {"伊犁哈萨克自治州": "1.4", "昌吉回族自治州": "1.73", "喀什地区": "24.54"}
     returns = [
-        ReturnData(
-            f"ret-{name}",
-            name,
-            None,
-            [MoneyLine(f"m-{name}", "central", D(amount), D(spent.get(name, "0")))],
-        )
+        ReturnData(f"ret-{name}", name, [central(D(amount), D(spent.get(name, "0")), key=f"m-{name}")])
         for name, amount in SEED_000_ALLOCATION
     ]
     assert check_fund(returns, allocations) == []
@@ -603,20 +627,20 @@ def test_check_fund_seed_000_execution():
 def test_check_fund_spending_where_nothing_was_allocated():
     allocations = {"乌鲁木齐市": D("550"), "昌吉回族自治州": 347}
     returns = [
-        ReturnData("u", "乌鲁木齐市", None, [MoneyLine("mu", "central", D("550"), D("0"))]),
-        # 塔城地区 got nothing in this fund, though its own return claims 251
-        ReturnData("t", "塔城地区", D("251"), [MoneyLine("mt", "central", None, D("5"))]),
+        ReturnData("u", "乌鲁木齐市", [central(D("550"), D("0"), key="mu")]),
+        # 塔城地区 got nothing in this fund, though its return claims spending
+        ReturnData("t", "塔城地区", [central(None, D("5"), key="mt")]),
     ]
     findings = check_fund(returns, allocations)
     assert [(f.severity, f.code, f.where) for f in findings] == [
-        ("error", "spent_without_allocation", "t"),
+        ("error", "spent_without_allocation", "mt"),
         ("warning", "missing_return", "昌吉回族自治州"),
     ]
     assert findings[0].message.startswith("塔城地区：")
 
 
 def test_check_fund_duplicate_return():
-    returns = [ReturnData("a", "伊宁市", None), ReturnData("b", "伊宁市", None)]
+    returns = [ReturnData("a", "伊宁市"), ReturnData("b", "伊宁市")]
     findings = check_fund(returns, {"伊宁市": D("10")})
     assert [(f.code, f.where) for f in findings] == [("duplicate_return", "b")]
 

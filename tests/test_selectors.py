@@ -55,11 +55,11 @@ def test_progress_counts_who_has_to_report():
     yili = next(row for row in relief if row.region.code == "654000")
     # Seed 003: 11 counties and 2 budget units of 伊犁州 receive money; none has reported yet.
     assert yili.status_counts == {"none": 13}
-    assert (yili.budget, yili.spent, yili.rate) == (Decimal("65682"), None, None)
+    assert (yili.money.budget, yili.money.spent, yili.money.rate) == (Decimal("65682"), None, None)
     elderly = fund_progress(Fund.objects.get(code="xj-2024-elderly"), province)
     # Seed 000: the money stops at the prefectures, whose returns are approved.
     assert {row.region.short_name or row.region.name: row.status_counts for row in elderly}["伊犁州"] == {
         "approved": 1
     }
     kashgar = next(row for row in elderly if row.region.code == "653100")
-    assert (kashgar.spent, kashgar.rate) == (Decimal("24.54"), Decimal("0.95"))
+    assert (kashgar.money.spent, kashgar.money.rate) == (Decimal("24.54"), Decimal("0.95"))

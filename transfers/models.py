@@ -1,7 +1,7 @@
 """Regions, funds, notices, allocations and projects: where the money goes.
 
 Money is in 万元 with two decimals. A region's budget for a fund is never stored: it is the
-sum of the allocations that enter its subtree from above (see transfers.selectors).
+sum of the allocations that enter its subtree from outside it (see transfers.budgets).
 """
 
 from decimal import Decimal
@@ -180,6 +180,12 @@ class MoneySource(models.TextChoices):
     OTHER = "other", "其他资金"
 
 
+# Money that comes down by allocation from the level above: its budget is what the allocations
+# brought (transfers.budgets), never typed. A region's own money (市县配套, 其他) has the budget
+# its return states. The one list of it: allocations carry only these sources (a constraint).
+ALLOCATED_SOURCES = (MoneySource.CENTRAL.value, MoneySource.PROVINCIAL.value)
+
+
 class Allocation(models.Model):
     """Money passed from one level (or the centre) to a region, unit or project under a notice."""
 
@@ -218,7 +224,11 @@ class Allocation(models.Model):
     )
     kind = models.CharField("下达方式", max_length=10, choices=Kind.choices, default=Kind.BATCH)
     source = models.CharField(
-        "资金来源", max_length=12, choices=MoneySource.choices, default=MoneySource.CENTRAL
+        "资金来源",
+        max_length=12,
+        choices=[(value, label) for value, label in MoneySource.choices if value in ALLOCATED_SOURCES],
+        default=MoneySource.CENTRAL,
+        help_text="下达的只有中央财政资金和省级财政资金；市县配套等本级资金在填报中填写预算数。",
     )
     amount = models.DecimalField("金额（万元）", **MONEY, help_text="本次下达可为负数（调减）。")
     order = models.PositiveIntegerField("排序", default=0)
@@ -238,6 +248,11 @@ class Allocation(models.Model):
                 condition=~Q(kind="advance") | Q(amount__gte=Decimal("0")),
                 name="allocation_advance_not_negative",
                 violation_error_message="提前下达金额不能为负数；调减请记入本次下达。",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=ALLOCATED_SOURCES),
+                name="allocation_source_comes_from_above",
+                violation_error_message="只能下达中央财政资金或省级财政资金。",
             ),
             models.CheckConstraint(
                 condition=~Q(from_region=models.F("region")),

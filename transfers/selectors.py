@@ -2,19 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from transfers.models import Allocation, Fund, Region
+from transfers.budgets import FundBudgets
+from transfers.models import Fund, Region
+from transfers.tree import subtree_q
 
-
-def subtree_q(region: Region, prefix: str = "") -> Q:
-    """Q matching `region` and every region below it (the tree is at most three levels deep)."""
-    return (
-        Q(**{f"{prefix}pk": region.pk})
-        | Q(**{f"{prefix}parent": region.pk})
-        | Q(**{f"{prefix}parent__parent": region.pk})
-    )
+__all__ = ["subtree_q"]  # "in the subtree", as SQL: defined beside the in-memory form
 
 
 def regions_within(region: Region) -> QuerySet[Region]:
@@ -29,25 +24,11 @@ def funds_visible_to(region: Region) -> QuerySet[Fund]:
     return Fund.objects.filter(region=province)
 
 
-def allocations_into(fund: Fund, region: Region) -> QuerySet[Allocation]:
-    """The allocations that bring money of `fund` into `region`'s subtree from outside it.
-
-    A province's money is what the centre sent it; a prefecture's is what the province sent to
-    it or straight to its counties; a county's is what reached it. Money moved inside the
-    subtree is not counted twice.
-    """
-    inside = subtree_q(region, "region__") | subtree_q(region, "project__region__")
-    from_inside = Q(from_region__isnull=False) & subtree_q(region, "from_region__")
-    return fund.allocations.filter(inside).exclude(from_inside)
-
-
 def region_budget(fund: Fund, region: Region) -> dict[str, Decimal]:
-    """The year total of `fund` for `region`, split into 提前下达 and 本次下达 (万元)."""
-    rows = allocations_into(fund, region).values("kind").annotate(total=Sum("amount"))
-    by_kind = {row["kind"]: row["total"] for row in rows}
-    advance = by_kind.get(Allocation.Kind.ADVANCE, Decimal("0"))
-    batch = by_kind.get(Allocation.Kind.BATCH, Decimal("0"))
-    return {"total": advance + batch, "advance": advance, "batch": batch}
+    """The year total of ``fund`` for ``region``, split into 提前下达 and 本次下达 (万元), by the
+    one budget rule of ``transfers.budgets`` (money entering the region's subtree from outside)."""
+    budgets = FundBudgets.build(fund, region)
+    return budgets.of(budgets.tree.root).as_dict()
 
 
 def distributed_by(fund: Fund, region: Region | None) -> Decimal:
@@ -86,34 +67,10 @@ def child_regions(region: Region) -> QuerySet[Region]:
 
 
 def child_budgets(fund: Fund, region: Region) -> dict[int, dict[str, Decimal]]:
-    """Each child region's budget of `fund` (what region_budget gives for it), in one query.
-
-    Money counts for a child when it reaches the child or a region under it (or a project run
-    there) from outside the child's own subtree: from the centre, the province or `region`.
-    """
-    children = {child.pk for child in child_regions(region)}
-    totals = {pk: {"total": Decimal("0"), "advance": Decimal("0"), "batch": Decimal("0")} for pk in children}
-    rows = (
-        fund.allocations.filter(subtree_q(region, "region__") | subtree_q(region, "project__region__"))
-        .values(
-            "region_id",
-            "region__parent_id",
-            "project__region_id",
-            "project__region__parent_id",
-            "from_region_id",
-            "from_region__parent_id",
-            "kind",
-        )
-        .annotate(amount=Sum("amount"))
-    )
-    for row in rows:
-        recipient = row["region_id"] or row["project__region_id"]
-        parent = row["region__parent_id"] if row["region_id"] else row["project__region__parent_id"]
-        child = recipient if recipient in children else parent
-        if child not in children:
-            continue
-        if child in (row["from_region_id"], row["from_region__parent_id"]):
-            continue  # moved inside the child's own subtree
-        totals[child][row["kind"]] += row["amount"]
-        totals[child]["total"] += row["amount"]
-    return totals
+    """Each active child region's budget of ``fund`` ({total, advance, batch}), by the same rule."""
+    budgets = FundBudgets.build(fund, region)
+    return {
+        node.region.pk: budgets.of(node).as_dict()
+        for node in budgets.tree.root.children
+        if not node.is_project and node.region.is_active
+    }

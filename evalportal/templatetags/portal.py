@@ -48,3 +48,9 @@ def add_class(html, css: str):
     return mark_safe(
         text.replace("<input", f'<input class="{css}"', 1).replace("<textarea", f'<textarea class="{css}"', 1)
     )
+
+
+@register.filter
+def money_line(figures, source):
+    """{{ figures|money_line:"central" }}: one source's line of the ledger's figures."""
+    return figures.line(source) if figures is not None else None

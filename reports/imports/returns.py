@@ -39,7 +39,7 @@ from reports.imports.base import (
     merged_errors,
     squash,
 )
-from transfers.models import MoneySource
+from transfers.models import ALLOCATED_SOURCES, MoneySource
 
 SHEET_INFO = "填报信息"
 SHEET_MONEY = "资金"
@@ -188,7 +188,7 @@ class ReturnImporter(Importer):
     def _read_money(self, sheets, form, data, places, plan) -> None:
         header = find_header(sheets, MONEY_COLUMNS, sheet_name=SHEET_MONEY)
         plan.errors += merged_errors(header, vertical=set())
-        sources = {line.source for line in form.funding_lines}
+        sources = {line.source for line in form.money_lines}
         for row, cells in data_rows(header, MONEY_COLUMNS):
             label = squash(cell_text(header.get(cells, "source")))
             source = SOURCES.get(label)
@@ -198,7 +198,7 @@ class ReturnImporter(Importer):
                 )
                 continue
             for key in ("budget", "spent"):
-                if source == MoneySource.CENTRAL and key == "budget":
+                if source in ALLOCATED_SOURCES and key == "budget":
                     continue  # comes from the allocations; the form ignores it too
                 value = self._number(header, cells, row, key, plan)
                 if value is not False:
@@ -308,9 +308,9 @@ class ReturnImporter(Importer):
             sheet, row, _ = placed[0] if placed else ("", None, "")
             plan.changes.append(Change("update" if fields else "unchanged", label, sheet, row, fields))
 
-        for line in form.funding_lines:
+        for line in form.money_lines:
             p = f"funding-{line.source}"
-            change(line.get_source_display(), [(f"{p}-budget", "全年预算数"), (f"{p}-spent", "全年执行数")])
+            change(line.label, [(f"{p}-budget", "全年预算数"), (f"{p}-spent", "全年执行数")])
         for line in form.actual_lines:
             p = f"actual-{line.indicator_id}"
             change(
@@ -335,7 +335,7 @@ class ReturnImporter(Importer):
         checked = return_data(report)
         for line in checked.money:
             typed = self.input.funding.get(line.source, {})
-            if line.source != MoneySource.CENTRAL:
+            if not line.allocated:
                 line.budget = typed.get("budget")
             line.spent = typed.get("spent")
         for line in checked.indicators:

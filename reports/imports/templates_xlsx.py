@@ -18,10 +18,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from indicators.ledger import return_money
 from indicators.models import LEVEL2_BY_LEVEL1, Aspect, Level1, Return, TargetTable
 from reports.imports import returns as return_layout
 from reports.imports.allocations import current_table
-from transfers.models import Fund, MoneySource, Region
+from transfers.models import Fund, Region
 from transfers.selectors import regions_within
 
 THIN = Side(style="thin", color="999999")
@@ -251,15 +252,13 @@ def return_workbook(report: Return) -> bytes:
 
     money = wb.create_sheet(return_layout.SHEET_MONEY)
     header(money, 1, ["资金来源", "全年预算数（万元）", "全年执行数（万元）"], widths=[18, 20, 20])
-    lines = {line.source: line for line in report.funding_lines()}  # central budget from the allocations
-    for row, source in enumerate(MoneySource, start=2):
-        line = lines.get(source.value)
-        put(money, row, 1, source.label)
-        central = source == MoneySource.CENTRAL
-        put(money, row, 2, line.budget if line else None, money=True, fill=None if central else INPUT_FILL)
-        put(money, row, 3, line.spent if line else None, money=True, fill=INPUT_FILL)
+    # The ledger's lines: an allocated source's budget is what was allocated.
+    for row, line in enumerate(return_money(report), start=2):
+        put(money, row, 1, line.label)
+        put(money, row, 2, line.budget, money=True, fill=None if line.allocated else INPUT_FILL)
+        put(money, row, 3, line.spent, money=True, fill=INPUT_FILL)
     # Beside the table, not under it: a row under it would be read as another money source.
-    money.cell(row=2, column=4, value="中央财政资金的全年预算数由资金分配自动计算，改动无效。")
+    money.cell(row=2, column=4, value="中央和省级财政资金的全年预算数由资金分配自动计算，改动无效。")
 
     sheet = wb.create_sheet(return_layout.SHEET_INDICATORS)
     labels = [

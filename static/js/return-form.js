@@ -36,9 +36,29 @@
       });
   }
 
+  var total = form.querySelector("[data-money-total]");
+
+  function updateTotal() {
+    if (!total) return;
+    var params = new URLSearchParams({ total: "1" });
+    form.querySelectorAll(".money-budget").forEach(function (input) { params.append("budget", input.value); });
+    form.querySelectorAll(".money-spent").forEach(function (input) { params.append("spent", input.value); });
+    fetch(form.dataset.executionUrl + "?" + params, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (sums) {
+        var cells = { budget: ".total-budget", spent: ".total-spent", rate: ".total-rate" };
+        Object.keys(cells).forEach(function (key) {
+          total.querySelector(cells[key]).textContent = sums.error ? (key === "rate" ? sums.error : "") : sums[key];
+        });
+      })
+      .catch(function () {});
+  }
+
   form.querySelectorAll("[data-money-row]").forEach(function (row) {
-    updateMoney(row);
-    row.addEventListener("input", function () { later(row, function () { updateMoney(row); }); });
+    row.addEventListener("input", function () {
+      later(row, function () { updateMoney(row); });
+      later(total || row, updateTotal);
+    });
   });
   form.querySelectorAll("[data-indicator-row]").forEach(function (row) {
     updateIndicator(row);

@@ -1,0 +1,267 @@
+"""One read model of a fund's money: budget, spending and execution rate, the same everywhere.
+
+For a fund, a region (the root of what is read) and a period, the ledger answers for the
+root and every region, budget unit and project below it, by money source and in total:
+
+* **budget** — money that comes down from above (``transfers.models.ALLOCATED_SOURCES``:
+  中央财政, 省级财政) is what the allocations brought into the region's subtree
+  (``transfers.budgets``, the one subtree rule); a region's own money (市县配套, 其他) is the
+  budget its return states, marked ``stated``;
+* **spending** — the one roll-up rule (docs/architecture.md): a region's figures are those of
+  its own **approved** return; a region without one counts the figures of the regions and
+  projects directly below it, by the same rule. Computed on every read, never stored;
+* **execution rate** — ``rules.execution_rate`` of one source's spending over that source's
+  budget, or of the totals; never one source's spending over another's budget.
+
+``return_money(report)`` applies the same lines to one return as it stands (any status): the
+return form and detail page, the offline workbook, the checks.
+
+Every screen, check, workbook and document that shows money reads it here: the return form
+and detail, the review and fund check pages, the progress board, roll-ups, the whole-fund
+export and documents A–G. Queries: the tree (2), the allocations (1), the returns with their
+money lines (2) — whatever the size of the tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from indicators import rules
+from indicators.models import Period, Return, ReturnFunding
+from transfers.budgets import FundBudgets, Received
+from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Region
+from transfers.tree import Node, RegionTree, subtree_q
+
+ZERO = Decimal("0")
+TOTAL = "total"
+TOTAL_LABEL = "合计"
+
+
+# --- what the consumers read -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Money:
+    """Budget and spending of one money source, of a group of sources, or of all of them."""
+
+    source: str  # a MoneySource value, "total", or a group's name
+    label: str
+    budget: Decimal | None
+    spent: Decimal | None
+    stated: bool = False  # the budget is what the return states, not what was allocated
+
+    @property
+    def allocated(self) -> bool:
+        """Whether this money comes down by allocation (its budget is never typed)."""
+        return self.source in ALLOCATED_SOURCES
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rules.execution_rate(self.spent, self.budget)
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The money lines of one region, project or return: one per source, in the official order."""
+
+    lines: tuple[Money, ...]
+
+    def __iter__(self):
+        return iter(self.lines)
+
+    def line(self, source: str) -> Money:
+        return next(line for line in self.lines if line.source == source)
+
+    def group(self, label: str, sources: Iterable[str], *, name: str = "") -> Money:
+        """Several sources together: budgets with budgets, spending with spending."""
+        chosen = [line for line in self.lines if line.source in set(sources)]
+        return Money(
+            name or label,
+            label,
+            _sum(line.budget for line in chosen),
+            _sum(line.spent for line in chosen),
+            any(line.stated for line in chosen),
+        )
+
+    @property
+    def total(self) -> Money:
+        return self.group(TOTAL_LABEL, MoneySource.values, name=TOTAL)
+
+    @property
+    def has_spending(self) -> bool:
+        return any(line.spent is not None for line in self.lines)
+
+
+def figures(received: Received, values: dict[str, tuple]) -> Figures:
+    """The lines for what ``received`` brought and ``values`` ({source: (stated budget, spent)}).
+
+    The one place that decides which budget a source has: allocated sources take the
+    allocations (None when nothing of that source arrived), a region's own money the budget
+    its return states.
+    """
+    lines = []
+    for source in MoneySource:
+        stated_budget, spent = values.get(source.value, (None, None))
+        if source.value in ALLOCATED_SOURCES:
+            lines.append(Money(source.value, source.label, received.source(source.value), spent))
+        else:
+            lines.append(Money(source.value, source.label, stated_budget, spent, stated_budget is not None))
+    return Figures(tuple(lines))
+
+
+@dataclass
+class Rollup:
+    """What the approved returns below a node add up to (the node's own return aside)."""
+
+    figures: Figures
+    frontier: list[tuple[Node, Return]]  # the approved returns the figures come from
+    missing: list[Node]  # regions or projects below with money but no approved figures
+
+    def parts(self, source: str) -> list[tuple[str, Decimal | None]]:
+        """Each contributing return's spending of one source (for “组成”)."""
+        return [
+            (node.display_name, _own_values(report).get(source, (None, None))[1])
+            for node, report in self.frontier
+        ]
+
+
+@dataclass
+class Account:
+    """One node's money for the fund and period, by the roll-up rule."""
+
+    node: Node
+    received: Received
+    own: Return | None  # the node's own return for the period, whatever its status
+    figures: Figures  # by the rule: the own approved return, else the roll-up of the nodes below
+    basis: str  # "own" (its approved return) / "rolled_up" / "none"
+    below: Rollup
+
+    @property
+    def total(self) -> Money:
+        return self.figures.total
+
+    @property
+    def is_funded(self) -> bool:
+        return bool(self.received.total)
+
+
+# --- the ledger --------------------------------------------------------------------------------
+
+
+class FundLedger:
+    """The money of ``fund`` for ``root`` and everything below it, for one period."""
+
+    def __init__(
+        self, fund: Fund, root: Region, period: str = Period.YEAR_END, *, tree: RegionTree | None = None
+    ):
+        self.fund = fund
+        self.period = period
+        self.budgets = FundBudgets.build(fund, root, tree=tree)
+        self.tree = self.budgets.tree
+        returns = (
+            Return.objects.filter(subtree_q(root, "region__"), fund=fund, period=period)
+            .select_related("region", "project")
+            .prefetch_related(
+                Prefetch("funding", queryset=ReturnFunding.objects.all(), to_attr="money_lines")
+            )
+        )
+        self.returns: dict[tuple, Return] = {}
+        for report in returns:
+            node = self.tree.recipient(region_id=report.region_id, project_id=report.project_id)
+            if node is not None:
+                self.returns[node.key] = report
+        self._accounts: dict[tuple, Account] = {}
+
+    @property
+    def root(self) -> Node:
+        return self.tree.root
+
+    def node_for(self, report: Return) -> Node:
+        node = self.tree.recipient(region_id=report.region_id, project_id=report.project_id)
+        if node is None:
+            raise ValueError(f"{report} 不在本账的范围（{self.root.name}）内。")
+        return node
+
+    def account(self, node: Node | None = None) -> Account:
+        node = node or self.root
+        if node.key not in self._accounts:
+            own = self.returns.get(node.key)
+            below = self._below(node)
+            if own is not None and own.status == Return.Status.APPROVED:
+                values, basis = _own_values(own), "own"
+                result = figures(self.budgets.of(node), values)
+            elif below.frontier:
+                result, basis = below.figures, "rolled_up"
+            else:
+                result, basis = figures(self.budgets.of(node), {}), "none"
+            self._accounts[node.key] = Account(node, self.budgets.of(node), own, result, basis, below)
+        return self._accounts[node.key]
+
+    def children(self, node: Node | None = None, *, funded_only: bool = False) -> list[Account]:
+        """The accounts of the regions, units and projects directly below ``node``."""
+        node = node or self.root
+        accounts = [
+            self.account(child) for child in node.children if child.region.is_active or child.is_project
+        ]
+        if funded_only:
+            accounts = [a for a in accounts if a.is_funded or a.own is not None or a.figures.has_spending]
+        return accounts
+
+    def reporting_units(self, node: Node) -> list[Node]:
+        """The funded regions and projects below ``node`` with nothing funded under them: the
+        ones whose returns the money's figures start from."""
+
+        def funded(n: Node) -> bool:
+            return bool(self.budgets.of(n).total)
+
+        return [
+            n
+            for n in node.walk()
+            if n is not node and funded(n) and not any(funded(child) for child in n.children)
+        ]
+
+    def return_money(self, report: Return) -> Figures:
+        """One return's lines as it stands now (any status): its budget by the same rule."""
+        node = self.node_for(report)
+        return figures(self.budgets.of(node), _own_values(report))
+
+    def _below(self, node: Node) -> Rollup:
+        frontier: list[tuple[Node, Return]] = []
+        missing: list[Node] = []
+        for child in node.children:
+            account = self.account(child)
+            if account.basis == "own":
+                frontier.append((child, account.own))
+            elif account.basis == "rolled_up":
+                frontier.extend(account.below.frontier)
+                missing.extend(account.below.missing)
+            elif account.is_funded:
+                missing.append(child)
+        values: dict[str, tuple] = {}
+        for source in MoneySource.values:
+            parts = [_own_values(report).get(source, (None, None)) for _node, report in frontier]
+            values[source] = (_sum(p[0] for p in parts), _sum(p[1] for p in parts))
+        return Rollup(figures(self.budgets.of(node), values), frontier, missing)
+
+
+def _own_values(report: Return) -> dict[str, tuple]:
+    """{source: (stated budget, spent)} of a return's money lines."""
+    lines = getattr(report, "money_lines", None)
+    if lines is None:
+        lines = list(report.funding.all())
+    return {line.source: (line.budget, line.spent) for line in lines}
+
+
+def return_money(report: Return) -> Figures:
+    """The money lines of one return, with their budgets (a ledger rooted at its region)."""
+    ledger = FundLedger(report.fund, report.region, report.period)
+    return ledger.return_money(report)
