@@ -41,7 +41,7 @@ from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
 from reports.imports.targets import TargetImporter
-from transfers.models import Allocation, Fund, MoneySource, Region
+from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Region
 from transfers.services import allocation_save, fund_save, notice_save
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -278,6 +278,10 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
             {"status": status, "goal_achievement": item.get("goal_achievement", "")},
         )
         for line in item.get("funding", []):
+            if line["source"] in ALLOCATED_SOURCES and "budget" in line:
+                raise DemoDataError(
+                    f"{where}：{region.name}的{MoneySource(line['source']).label}预算数来自资金分配，不能在填报中写入。"
+                )
             rows.put(
                 ReturnFunding,
                 {"report": report, "source": MoneySource(line["source"])},

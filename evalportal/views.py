@@ -18,19 +18,32 @@ def home(request):
     user, region = request.user, request.user.region
     if region is None:
         return render(request, "evalportal/home.html", {"region": None})
-    mine = {(r.fund_id, r.period): r for r in own_returns(user)}
+    mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
     deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}
     funds = []
     for fund in funds_for_user(user):
         ledger = FundLedger(fund, region, Period.YEAR_END)
-        budget = ledger.account().received.as_dict()
+        received = ledger.account().received
         progress = fund_progress(fund, region, ledger=ledger) if ledger.root.children else []
+        # What this office fills in: its own return, and one for each project run in it. A
+        # county whose money of the fund all goes to its projects reports through them.
+        owners = [node for node in ledger.root.children if node.is_project]
+        project_only = bool(received.allocations) and all(a.project_id for a in received.allocations)
+        has_regions_below = any(not node.is_project for node in ledger.root.children)
+        if has_regions_below or not project_only:
+            owners.insert(0, ledger.root)
         funds.append(
             {
                 "fund": fund,
-                "budget": budget,
+                "budget": received.as_dict(),
                 "returns": [
-                    (period, mine.get((fund.pk, period.value)), deadlines.get((fund.pk, period.value)))
+                    (
+                        node,
+                        period,
+                        mine.get((fund.pk, node.project.pk if node.is_project else None, period.value)),
+                        deadlines.get((fund.pk, period.value)),
+                    )
+                    for node in owners
                     for period in Period
                 ],
                 "progress": progress,

@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import NamedTuple
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     # evaluation and money
     "Evaluation",
     "evaluate",
+    "apportion",
     "execution_rate",
     "quantize_rate",
     "format_number",
@@ -168,6 +169,26 @@ def format_value(value, unit: str = "") -> str:
     """A value with its unit, the way actuals are written: ``33.93%``, ``1020人次``, ``30日``."""
     text = format_number(value)
     return f"{text}{unit}" if text else ""
+
+
+def apportion(values, total) -> list[Decimal]:
+    """Round each of ``values`` to two places so that the rounded values add up to ``total``.
+
+    A printed column must add up to its printed total, which is rounded from the exact sum.
+    The largest remainder method: every value is cut down to the cent, then the cents still
+    missing go one each to the values that lost the most by the cut, the earlier line first
+    on a tie (16.666… three times for 50.00 prints 16.67, 16.67, 16.66). ``total`` has two
+    places and is at least the sum of the cut values (a rounded sum always is).
+    """
+    exact = [_to_decimal(v, "数值") for v in values]
+    floors = [v.quantize(CENT, rounding=ROUND_FLOOR) for v in exact]
+    missing = int((_to_decimal(total, "合计") - sum(floors, Decimal(0))) / CENT)
+    if missing < 0:
+        raise ValueError(f"合计{total}小于各数舍去分位后之和，无法分配。")
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for n in range(missing):
+        floors[order[n % len(order)]] += CENT
+    return floors
 
 
 def execution_rate(spent, budget) -> Decimal | None:
@@ -813,7 +834,8 @@ def score_return(execution_rate, indicators, *, level_weights=None) -> ReturnSco
     weight is counted with 产出指标. Points of absent groups go to present ones in proportion.
     Within a group, indicators without an explicit weight share what explicit weights leave,
     evenly.
-    Rounding: every displayed figure is rounded, the total is computed from exact values.
+    Rounding: the total is computed from exact values; the displayed 分值 and 得分 are
+    rounded so that each column adds up to its displayed total (``apportion``).
     """
     if not indicators:
         raise ValueError("没有可计分的绩效指标。")
@@ -839,14 +861,21 @@ def score_return(execution_rate, indicators, *, level_weights=None) -> ReturnSco
                 notes.append(f"{item.name or item.level2}：{scored.note}")
             scores.append(scored)
 
+    # The printed 分值 add up to the printed points (10 + 90), the printed 得分 to the printed
+    # total: the rounding remainder is apportioned (largest remainder, see ``apportion``).
+    weight_total = quantize_rate(sum((s.exact_weight for s in scores), Decimal(0)))
+    shown_weights = apportion([s.exact_weight for s in scores], weight_total)
+    scores = [replace(s, weight=w) for s, w in zip(scores, shown_weights, strict=True)]
+    shown_budget = quantize_rate(budget_score)
     if any(s.exact_score is None for s in scores):
-        return ReturnScore(quantize_rate(budget_score), scores, None, None, None, notes)
-    indicator_total = sum((s.exact_score for s in scores), Decimal(0))
-    total = quantize_rate(budget_score + indicator_total)
+        return ReturnScore(shown_budget, scores, None, None, None, notes)
+    total = quantize_rate(budget_score + sum((s.exact_score for s in scores), Decimal(0)))
+    shown_scores = apportion([s.exact_score for s in scores], total - shown_budget)
+    scores = [replace(s, score=v) for s, v in zip(scores, shown_scores, strict=True)]
     return ReturnScore(
-        budget_score=quantize_rate(budget_score),
+        budget_score=shown_budget,
         indicators=scores,
-        indicator_total=quantize_rate(indicator_total),
+        indicator_total=total - shown_budget,
         total=total,
         grade=grade_for(total),
         notes=notes,

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -50,8 +50,20 @@ def return_start(request, code):
     period = request.POST.get("period", Period.YEAR_END)
     if period not in Period.values:
         period = Period.YEAR_END
-    report = return_open(fund=fund, region=request.user.region, period=period, actor=request.user)
+    project = None
+    if request.POST.get("project"):
+        # Only a project of this fund run in the user's own region: the office that runs it reports.
+        project = get_object_or_404(
+            fund.projects.filter(region=request.user.region), pk=_int(request.POST["project"])
+        )
+    report = return_open(
+        fund=fund, region=request.user.region, period=period, actor=request.user, project=project
+    )
     return redirect("indicators:edit", pk=report.pk)
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else 0
 
 
 def _form_context(report, form, findings=None, *, ledger: FundLedger):

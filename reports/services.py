@@ -5,108 +5,42 @@ queues it with transaction.on_commit so that a worker never looks for a row that
 committed yet.
 """
 
+import dataclasses
 import hashlib
+import json
 import logging
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
 from evalportal.services import audit_record
-from indicators.models import (
-    IndicatorActual,
-    IndicatorTarget,
-    Return,
-    ReturnFunding,
-    ReturnNarrative,
-    TargetTable,
-)
 from reports.builders import KINDS, KindError, build, check_kind
-from reports.data import report_data
+from reports.data import ReportData, report_data
 from reports.models import GeneratedFile, JobStatus
-from transfers.models import Allocation, Fund, Notice, Region
-from transfers.selectors import funds_for_user, regions_for_user, subtree_q
+from transfers.models import Fund, Region
+from transfers.selectors import funds_for_user, regions_for_user
 
 logger = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def data_version(fund: Fund, region: Region) -> str:
-    """A fingerprint of every row a document for (fund, region) is built from.
+    """The fingerprint of what a document for (fund, region) prints: the same read, hashed.
 
-    It covers the content, not only ids and versions (an actual or a narrative can change
-    without its Return being saved), so any edit that could change the document changes it.
+    Every document is built from ``report_data`` alone, so hashing it covers exactly what a
+    document can show — a region's name, a notice, a target, a narrative, a figure — and
+    nothing else (an audit event, a save that changed nothing, another region's data).
     """
-    in_scope = subtree_q(region, "region__")
-    ancestors = [r for r in (region.parent_id, region.parent.parent_id if region.parent_id else None) if r]
-    table_scope = (
-        in_scope | subtree_q(region, "project__region__") | Q(region__in=ancestors, project__isnull=True)
-    )
-    return_scope = Q(report__fund=fund) & subtree_q(region, "report__region__")
-    parts = {
-        "fund": Fund.objects.filter(pk=fund.pk).values_list(
-            "name",
-            "direction",
-            "batch",
-            "year",
-            "central_department",
-            "finance_department",
-            "line_department",
-        ),
-        "regions": Region.objects.filter(subtree_q(region)).values_list(
-            "pk", "name", "short_name", "parent_id", "order", "is_active", "kind"
-        ),
-        "allocations": fund.allocations.filter(in_scope | subtree_q(region, "project__region__")).values_list(
-            "pk",
-            "notice_id",
-            "from_region_id",
-            "region_id",
-            "project_id",
-            "kind",
-            "source",
-            "amount",
-            "order",
-        ),
-        "notices": Notice.objects.filter(
-            pk__in=Allocation.objects.filter(fund=fund).values("notice_id")
-        ).values_list("pk", "issuer", "number", "title", "issued_on", "note"),
-        "tables": TargetTable.objects.filter(table_scope, fund=fund).values_list(
-            "pk", "region_id", "project_id", "parent_id", "overall_goals", "level_weights"
-        ),
-        "indicators": IndicatorTarget.objects.filter(
-            table__in=TargetTable.objects.filter(table_scope, fund=fund)
-        ).values_list(
-            "pk",
-            "table_id",
-            "parent_indicator_id",
-            "level1",
-            "level2",
-            "name",
-            "target_text",
-            "order",
-            "weight",
-        ),
-        "returns": Return.objects.filter(in_scope, fund=fund).values_list(
-            "pk", "project_id", "period", "status", "version", "updated_at", "goal_achievement"
-        ),
-        "funding": ReturnFunding.objects.filter(return_scope).values_list("pk", "source", "budget", "spent"),
-        "actuals": IndicatorActual.objects.filter(return_scope).values_list(
-            "pk", "indicator_id", "actual_text", "reason", "measure", "judged_met", "band"
-        ),
-        "narratives": ReturnNarrative.objects.filter(return_scope).values_list(
-            "pk", "aspect", "description", "problems"
-        ),
-    }
-    digest = hashlib.sha256()
-    for name, rows in parts.items():
-        digest.update(name.encode())
-        for row in rows.order_by("pk") if name != "fund" else rows:
-            digest.update(repr(row).encode())
-    return digest.hexdigest()
+    return fingerprint(report_data(fund=fund, region=region))
+
+
+def fingerprint(data: ReportData) -> str:
+    blob = json.dumps(dataclasses.asdict(data), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def generated_file_request(
@@ -153,16 +87,16 @@ def _progress(generated: GeneratedFile, progress: int, status: str = JobStatus.R
 def generated_file_build(*, file_id: int) -> GeneratedFile:
     """Build the document of a requested file and keep it through the storage API.
 
-    The data version is taken before the data is read: should the data change meanwhile,
-    the file looks stale rather than current (the safe mistake).
+    The data version is the fingerprint of the very read the document is built from, so a
+    file is current exactly when a new build would print the same.
     """
     generated = GeneratedFile.objects.select_related("fund", "region").get(pk=file_id)
     if generated.status == JobStatus.DONE:
         return generated  # a task delivered twice (acks_late) does not build twice
     try:
         _progress(generated, 10)
-        version = data_version(generated.fund, generated.region)
         data = report_data(fund=generated.fund, region=generated.region)
+        version = fingerprint(data)  # of the very read the document is built from
         _progress(generated, 40)
         content = build(data, kind=generated.kind, format=generated.format)
         _progress(generated, 80)

@@ -65,3 +65,14 @@ PREFECTURE_CODES = {
     "喀什地区": "653100", "和田地区": "653200",
 }  # fmt: skip
 RELIEF_SUBTOTALS_BY_CODE = {PREFECTURE_CODES[name]: values for name, values in RELIEF_SUBTOTALS.items()}
+
+# The 自评表 with 分值/得分 of seed 000's province return, worked by hand from the figures above
+# and docs/domain.md §4: 预算执行 0.33% × 10 / 100 = 0.033 → 0.03; 产出 50 over its 7 indicators
+# (50/7 = 7.142857… each), 效益 30, 满意度 10; 正向 score = weight × actual / target, met = weight.
+# Exact scores: 2.551128, 3.571429, 7.142857, 4.082143, 7.142857, 1.611278, 2.604511,
+# 19.395789, 3.653333 → 51.755326, total 51.788326 → 51.79 (差). Printed, each column adds up
+# to its printed total: the cents the cut to two places loses go to the largest remainders.
+ELDERLY_SCORED_WEIGHTS = ["7.15", "7.15", "7.14", "7.14", "7.14", "7.14", "7.14", "30", "10"]
+ELDERLY_SCORED_SCORES = ["2.55", "3.57", "7.14", "4.08", "7.14", "1.61", "2.61", "19.40", "3.66"]
+ELDERLY_SCORED_BUDGET = ("10", "0.03")  # 分值, 得分 of 预算执行
+ELDERLY_SCORED_TOTAL = ("100", "51.79", "差")

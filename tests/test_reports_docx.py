@@ -16,7 +16,16 @@ from indicators.models import IndicatorActual
 from reports.builders import build
 from reports.builders.docx_report import SECTIONS
 from reports.data import report_data
-from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_INDICATORS, RELIEF_SUBTOTALS
+from tests.seed_figures import (
+    ELDERLY_EXECUTION,
+    ELDERLY_INDICATORS,
+    ELDERLY_SCORED_BUDGET,
+    ELDERLY_SCORED_SCORES,
+    ELDERLY_SCORED_TOTAL,
+    ELDERLY_SCORED_WEIGHTS,
+    RELIEF_SUBTOTALS,
+    RELIEF_TOTAL,
+)
 from transfers.models import Fund, Region
 from transfers.selectors import region_budget
 
@@ -317,10 +326,18 @@ def test_scored_variant_adds_points(elderly, province):
     header = [c.text for c in body.rows[0].cells]
     assert header[5:8] == ["全年实际完成值", "分值", "得分"]
     last = _rows(body)[-1]
-    assert last[0] == "总分" and _num(last[6]) == D("100") and last[8].startswith("评价等级：")
-    weights = [_num(row[6]) for row in _rows(body)[1:-1]]
-    assert sum(weights) == pytest.approx(D("90"), abs=D("0.05"))  # 90 indicator points, rounded shares
-    assert data.evaluation.score is not None and _num(last[7]) == data.evaluation.score.total
+    points, total, grade = ELDERLY_SCORED_TOTAL
+    assert last[0] == "总分" and (_num(last[6]), _num(last[7])) == (D(points), D(total))
+    assert last[8] == f"评价等级：{grade}"
+    lines = _rows(body)[1:-1]
+    assert [_num(row[6]) for row in lines] == [D(w) for w in ELDERLY_SCORED_WEIGHTS]
+    assert [_num(row[7]) for row in lines] == [D(v) for v in ELDERLY_SCORED_SCORES]
+    # Every printed column adds up to its printed total (10 for 预算执行 sits in the money block).
+    head, _ = _evaluation_tables(doc)
+    budget_row = next(row for row in _rows(head) if row[1] == "年度资金总额")
+    assert (_num(budget_row[6]), _num(budget_row[7])) == tuple(D(v) for v in ELDERLY_SCORED_BUDGET)
+    assert sum(_num(row[6]) for row in lines) + _num(budget_row[6]) == D(points)
+    assert sum(_num(row[7]) for row in lines) + _num(budget_row[7]) == D(total)
 
 
 # --- seed 003: the grouped allocation table -----------------------------------------------------------
@@ -332,8 +349,7 @@ def test_relief_allocation_table_has_prefecture_subtotals(relief_doc):
     assert all(r._tr.trPr.find(f"{W}tblHeader") is not None for r in table.rows[:2])
     rows = _rows(table)[2:]
     assert rows[0][0] == "合计"
-    assert [_num(x) for x in rows[0][2:]] == [D("792267"), D("564771"), D("227496")]
-    assert D("564771") + D("227496") == D("792267")
+    assert [_num(x) for x in rows[0][2:]] == list(RELIEF_TOTAL)
     subtotals = {row[0]: tuple(_num(x) for x in row[2:]) for row in rows if row[1] == "小计"}
     assert subtotals == {name: tuple(D(v) for v in values) for name, values in RELIEF_SUBTOTALS.items()}
     # Every county row adds up to its prefecture's subtotal, in each column.

@@ -8,7 +8,13 @@ from openpyxl import load_workbook
 
 from reports.builders import build
 from reports.data import report_data
-from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_INDICATORS
+from tests.seed_figures import (
+    ELDERLY_EXECUTION,
+    ELDERLY_INDICATORS,
+    ELDERLY_SCORED_SCORES,
+    ELDERLY_SCORED_TOTAL,
+    ELDERLY_SCORED_WEIGHTS,
+)
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +163,24 @@ def test_scored_workbook_has_points_columns():
         "得分",
         "未完成原因和改进措施",
     ]
-    assert _find(ws, "总分")
+    weight_col, score_col = header.column + 5, header.column + 6
+    lines = range(header.row + 1, header.row + 1 + len(ELDERLY_SCORED_WEIGHTS))
+    assert [_dec(ws.cell(row=r, column=weight_col).value) for r in lines] == [
+        D(w) for w in ELDERLY_SCORED_WEIGHTS
+    ]
+    assert [_dec(ws.cell(row=r, column=score_col).value) for r in lines] == [
+        D(v) for v in ELDERLY_SCORED_SCORES
+    ]
+    total = _find(ws, "总分")
+    points, score, grade = ELDERLY_SCORED_TOTAL
+    assert (
+        _dec(ws.cell(row=total.row, column=weight_col).value),
+        _dec(ws.cell(row=total.row, column=score_col).value),
+    ) == (
+        D(points),
+        D(score),
+    )
+    assert any(cell.value == f"评价等级：{grade}" for cell in ws[total.row])
 
 
 def test_single_table_workbooks():

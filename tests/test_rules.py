@@ -623,11 +623,15 @@ def test_score_return_worked_example():
     # 效益 30: 30 × 61.42 / 95 = 19.395789…
     # 满意度 10: 10 × 32.88 / 90 = 3.653333…
     # total 2.905 + 25 + 8.928947 + 19.395789 + 3.653333 = 59.883070… → 59.88, 差
+    # Printed, the 得分 column must add up to 59.88: 2.91 (2.905 half-up) leaves 56.97 for the
+    # indicators, whose exact scores cut to the cent are 25 + 8.92 + 19.39 + 3.65 = 56.96; the
+    # missing cent goes to the largest remainder, 8.928947 (0.008947 lost by the cut).
     result = score_return(D("29.05"), _seed_000_scored())
-    assert result.budget_score == D("2.91")  # 2.905 shown half-up
+    assert result.budget_score == D("2.91")
     assert [s.weight for s in result.indicators] == [D("25.00"), D("25.00"), D("30.00"), D("10.00")]
-    assert [s.score for s in result.indicators] == [D("25.00"), D("8.93"), D("19.40"), D("3.65")]
+    assert [s.score for s in result.indicators] == [D("25.00"), D("8.93"), D("19.39"), D("3.65")]
     assert result.total == D("59.88")
+    assert result.budget_score + sum(s.score for s in result.indicators) == result.total
     assert result.grade == "差"
     assert result.indicators[0].level1 == "产出指标"
 
@@ -641,12 +645,13 @@ def test_score_return_budget_points_are_capped_at_10():
 
 
 def test_score_return_even_split_does_not_leak_rounding():
-    # 产出 50 / 3 = 16.666… each; shown as 16.67 but the total is exactly 100.
+    # 产出 50 / 3 = 16.666… each; printed 16.67, 16.67, 16.66 so the 分值 column adds up to 50.
     indicators = [ScoredIndicator("产出指标", "数量指标", evaluate("≥1个", "1个"))] * 3
     indicators += [ScoredIndicator("效益指标", "社会效益指标", evaluate("应保尽保", "应保尽保"))]
     indicators += [ScoredIndicator("满意度指标", "服务对象满意度指标", evaluate("≥90%", "95%"))]
     result = score_return(D("100"), indicators)
-    assert result.indicators[0].weight == D("16.67")
+    assert [s.weight for s in result.indicators] == [D("16.67"), D("16.67"), D("16.66"), D("30"), D("10")]
+    assert [s.score for s in result.indicators] == [D("16.67"), D("16.67"), D("16.66"), D("30"), D("10")]
     assert result.total == D("100.00")
     assert result.grade == "优"
 
@@ -753,3 +758,26 @@ def test_judgement_never_overrides_arithmetic_or_clear_wording():
     assert evaluate("≥95%", "33.93%", judged_met=True).met is False
     assert evaluate("应保尽保", "未完成", judged_met=True).met is False
     assert evaluate("应保尽保", "应保尽保", judged_met=False).met is True
+
+
+# --- apportioning the rounding of a printed column -----------------------------------------------
+
+
+def test_apportion_gives_the_missing_cents_to_the_largest_remainders():
+    from indicators.rules import apportion
+
+    # A third each of 1.00: cut to 0.33 three times (0.99), the missing cent to the first.
+    assert apportion([D(1) / 3] * 3, D("1.00")) == [D("0.34"), D("0.33"), D("0.33")]
+    # 0.126 and 0.124 cut to 0.12 each; 0.25 needs one more cent: the larger remainder (0.006).
+    assert apportion([D("0.124"), D("0.126")], D("0.25")) == [D("0.12"), D("0.13")]
+    # Nothing to apportion when the values already have two places.
+    assert apportion([D("25"), D("8.93")], D("33.93")) == [D("25.00"), D("8.93")]
+    # Two missing cents over two lines: one each, the larger remainder (0.009) first.
+    assert apportion([D("0.999"), D("0.998")], D("2.00")) == [D("1.00"), D("1.00")]
+
+
+def test_apportion_refuses_a_total_below_what_the_values_add_up_to():
+    from indicators.rules import apportion
+
+    with pytest.raises(ValueError):
+        apportion([D("1.50"), D("1.50")], D("2.99"))

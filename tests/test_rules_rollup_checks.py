@@ -609,7 +609,9 @@ def test_spending_without_allocation(allocated):
     findings = findings_for(money=[central(allocated, D("1.4"))])
     assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_without_allocation", "c")]
     # Any amount, however small: a few thousand yuan of money that never arrived is still wrong.
-    assert [f.code for f in findings_for(money=[central(allocated, D("0.01"))])] == ["spent_without_allocation"]
+    assert [f.code for f in findings_for(money=[central(allocated, D("0.01"))])] == [
+        "spent_without_allocation"
+    ]
     assert findings_for(money=[central(allocated, D("0"))]) == []
 
 
