@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from evalportal.models import Role
+from evalportal.templatetags.portal import pct
 from indicators.ledger import FundLedger
 from indicators.models import Deadline, Period, Return
 from indicators.reminders import deadline_notices_for_user
@@ -76,8 +77,9 @@ def _chart_data(progress) -> dict:
     """The board's two charts: 预算执行率 and submission status, one bar per region below."""
     return {
         "names": [row.name for row in progress],
-        # ECharts takes plain numbers; the rate is the rules engine's, rounded, only drawn here.
+        # ECharts takes plain numbers for the bars; the labels are the table's own text.
         "rates": [float(row.money.rate) if row.money.rate is not None else None for row in progress],
+        "rate_labels": [pct(row.money.rate) for row in progress],
         "statuses": [
             {"name": label, "data": [row.status_counts.get(key, 0) for row in progress]}
             for key, label in STATUS_SERIES

@@ -10,8 +10,8 @@ from django.urls import reverse
 from evalportal.models import Role, User
 from indicators.models import Return
 from indicators.services import return_open, return_save, return_submit
-from tests.test_returns_workflow import complete_input
-from transfers.models import Allocation, Fund, Notice, Region
+from tests.scenarios import complete_input, synthetic_prefecture
+from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -209,30 +209,10 @@ def test_rate_preview_uses_the_rules_engine(client, clerk_yining):
     assert "0.33%" in html  # seed 000
 
 
-def _synthetic_prefecture(count: int):
-    """A prefecture with `count` counties, each allocated money and holding an approved return."""
-    prefix = "71" if count < 100 else "72"  # a province of its own: its funds are the only ones
-    province = Region.objects.create(code=f"{prefix}0000", name=f"测试省{count}", level=1)
-    prefecture = Region.objects.create(code=f"{prefix}0100", name=f"测试州{count}", level=2, parent=province)
-    fund = Fund.objects.create(code=f"test-{count}", name="测试资金", year=2024, region=province)
-    notice = Notice.objects.create(issuer="测试", number=f"测〔2024〕{count}号", title="测试")
-    reviewer = User.objects.create_user(f"rev{count}", password="x", region=prefecture, role=Role.REVIEWER)
-    for index in range(count):
-        county = Region.objects.create(
-            code=f"{prefix}{2000 + index}", name=f"县{index}", level=3, parent=prefecture
-        )
-        Allocation.objects.create(
-            fund=fund, notice=notice, from_region=province, region=county, amount=Decimal("10")
-        )
-        report = Return.objects.create(fund=fund, region=county, status=Return.Status.SUBMITTED)
-        report.funding.create(source="central", budget=Decimal("10"), spent=Decimal("5"))
-    return reviewer
-
-
 def test_home_page_queries_do_not_grow_with_regions(client):
     counts = []
     for count in (10, 150):
-        reviewer = _synthetic_prefecture(count)
+        reviewer = synthetic_prefecture(count)
         client.force_login(reviewer)
         with CaptureQueriesContext(connection) as queries:
             page = client.get(reverse("home")).content.decode()
@@ -297,7 +277,7 @@ def test_bulk_approve_never_redirects_off_site(client, reviewer_yili):
 def test_prefecture_return_with_its_roll_up_queries_do_not_grow_with_counties(client):
     counts = []
     for count in (10, 150):
-        reviewer = _synthetic_prefecture(count)
+        reviewer = synthetic_prefecture(count)
         Return.objects.filter(region__parent=reviewer.region).update(status=Return.Status.APPROVED)
         report = return_open(
             fund=Fund.objects.get(code=f"test-{count}"), region=reviewer.region, actor=reviewer

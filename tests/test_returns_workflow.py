@@ -11,7 +11,6 @@ from indicators.selectors import changes_since_approval
 from indicators.services import (
     ChecksFailed,
     NeedsAcknowledgement,
-    ReturnInput,
     StaleReturnError,
     WorkflowError,
     return_approve,
@@ -23,6 +22,7 @@ from indicators.services import (
     return_submit,
     returns_approve_bulk,
 )
+from tests.scenarios import complete_input
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
@@ -36,26 +36,6 @@ def relief():
 
 def region(code):
     return Region.objects.get(code=code)
-
-
-def complete_input(report, *, spent="9000.50", actual="应保尽保", percent="96%", reason="", measure=""):
-    """Every indicator met: qualitative ones with their own words, rates above target."""
-    actuals = {}
-    for line in report.actuals.select_related("indicator"):
-        target = line.indicator.target_text
-        if "%" in target:
-            text = percent
-        elif "日" in target:
-            text = "20日"
-        else:
-            text = target
-        actuals[line.indicator_id] = {"actual_text": text, "reason": reason, "measure": measure}
-    return ReturnInput(
-        funding={"central": {"spent": D(spent)}},
-        actuals=actuals,
-        narratives={"allocation": {"description": "按因素法分配。", "problems": "无"}},
-        goal_achievement="保障了困难群众基本生活。",
-    )
 
 
 def test_opening_a_county_return_copies_the_prefecture_targets(relief, clerk_yining):

@@ -9,11 +9,11 @@
     return {
       title: { text: "填报进度（份）", textStyle: { fontSize: 13 } },
       legend: { top: 0, right: 0, itemWidth: 12 },
-      grid: { left: 90, right: 20, top: 40, bottom: 20 },
+      grid: { left: 110, right: 20, top: 40, bottom: 20 },
       color: colours,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0 } },
+      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0, width: 100, overflow: "truncate" } },
       series: data.statuses.map(function (s) { return { name: s.name, type: "bar", stack: "all", data: s.data }; })
     };
   }
@@ -21,12 +21,17 @@
   function rateOption(data) {
     return {
       title: { text: "预算执行率（%）", textStyle: { fontSize: 13 } },
-      grid: { left: 90, right: 50, top: 30, bottom: 20 },
+      grid: { left: 110, right: 60, top: 30, bottom: 20 },
       xAxis: { type: "value", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
-      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0 } },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "未填报" : v + "%"; } },
+      yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0, width: 100, overflow: "truncate" } },
+      tooltip: { trigger: "axis", formatter: function (items) {
+        var i = items[0].dataIndex;
+        return data.names[i] + "：" + (data.rate_labels[i] || "尚无已审核数据");
+      } },
+      // The bar length is the number; the label is the server's own text (92.98%, as the table).
       series: [{ type: "bar", data: data.rates, itemStyle: { color: "#8b1a1a" },
-                 label: { show: true, position: "right", formatter: "{c}%" } }]
+                 label: { show: true, position: "right",
+                          formatter: function (p) { return data.rate_labels[p.dataIndex]; } } }]
     };
   }
 
