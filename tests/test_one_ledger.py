@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from evalportal.models import AuditEvent
 from indicators.models import Return, TargetTable
 from indicators.services import return_open, return_save
 from reports.builders import build
@@ -229,8 +230,11 @@ def test_a_prefecture_of_a_project_fund_gets_no_copy_of_the_targets(pilot, revie
     report = return_open(fund=pilot.fund, region=reviewer_yili.region, actor=reviewer_yili)
     assert report.actuals.count() == 0  # the targets went to the projects
     assert not TargetTable.objects.filter(fund=pilot.fund, region=reviewer_yili.region).exists()
-    # It starts from its projects' approved spending: 100 + 80.
+    # It starts from its projects' approved spending, 100 + 80, and its history says so.
     assert report.funding.get(source="central").spent == D("180")
+    (event,) = AuditEvent.objects.filter(object_type="indicators.return", object_id=str(report.pk))
+    assert event.summary == "创建填报，按下级已审核数据填入"
+    assert event.changes == {"中央财政资金·全年执行数": ["", "180.00"]}
 
 
 def test_the_province_reaches_the_projects_where_no_prefecture_reported(client, pilot, admin_xj):
@@ -271,22 +275,23 @@ def test_the_province_check_page_has_no_lines_nobody_can_fill(client, pilot, adm
 
 
 def test_checks_workbook_and_documents_cost_the_same_queries_for_10_or_150_counties(client):
-    counts = {}
+    reads = {
+        "checks": lambda fund, reviewer: client.get(reverse("indicators:fund_checks", args=[fund.code])),
+        "home": lambda fund, reviewer: client.get(reverse("home")),
+        "workbook": lambda fund, reviewer: fund_export(fund=fund, region=reviewer.region, user=reviewer),
+        "report": lambda fund, reviewer: report_data(fund=fund, region=reviewer.region),
+        "province report": lambda fund, reviewer: report_data(fund=fund, region=reviewer.region.parent),
+    }
+    counts = {name: [] for name in reads}
     for count in (10, 150):
         reviewer = synthetic_prefecture(count)
         Return.objects.filter(region__parent=reviewer.region).update(status=Return.Status.APPROVED)
         fund = Fund.objects.get(code=f"test-{count}")
         client.force_login(reviewer)
-        for name, read in (
-            ("checks", lambda: client.get(reverse("indicators:fund_checks", args=[fund.code]))),
-            ("home", lambda: client.get(reverse("home"))),
-            ("workbook", lambda: fund_export(fund=fund, region=reviewer.region, user=reviewer)),
-            ("report", lambda: report_data(fund=fund, region=reviewer.region)),
-            ("province report", lambda: report_data(fund=fund, region=reviewer.region.parent)),
-        ):
+        for name, read in reads.items():
             with CaptureQueriesContext(connection) as queries:
-                read()
-            counts.setdefault(name, []).append(len(queries))
+                read(fund, reviewer)
+            counts[name].append(len(queries))
         # The ledger's figures for the prefecture: 5 spent of 10 in every county.
         data = report_data(fund=fund, region=reviewer.region.parent)
         (line,) = data.execution.lines

@@ -261,3 +261,29 @@ def test_pending_job_page_polls_for_progress(client, admin_xj):
     page = client.get(reverse("reports:file_status", args=[generated.pk])).content.decode()
     assert "排队中" in page and reverse("reports:file_progress", args=[generated.pk]) in page
     assert client.get(reverse("reports:file_download", args=[generated.pk])).status_code == 404
+
+
+def test_a_file_is_stale_exactly_when_its_document_would_change(admin_xj, clerk_yining):
+    from evalportal.services import audit_record
+    from indicators.services import return_open
+    from transfers.models import Notice
+
+    relief = Fund.objects.get(code="xj-2024-relief")
+    province = Region.objects.get(code="650000")
+    before = services.data_version(relief, province)
+    # What no document of the province's relief fund prints: an audit event, another fund's return.
+    audit_record(actor=admin_xj, action=AuditEvent.Action.EDIT, obj=province, summary="无关", region=province)
+    return_open(fund=Fund.objects.get(code="xj-2024-elderly"), region=clerk_yining.region, actor=clerk_yining)
+    assert services.data_version(relief, province) == before
+    # What it prints: a region's name (伊犁州, in the allocation and execution tables) …
+    yili = Region.objects.get(code="654000")
+    yili.short_name = "伊犁"
+    yili.save(update_fields=["short_name"])
+    renamed = services.data_version(relief, province)
+    assert renamed != before
+    yili.short_name = "伊犁州"
+    yili.save(update_fields=["short_name"])
+    assert services.data_version(relief, province) == before
+    # … and a notice's title.
+    Notice.objects.filter(number="新财社〔2024〕35号").update(title="关于下达2024年困难群众救助补助资金的通知")
+    assert services.data_version(relief, province) not in (before, renamed)

@@ -1,50 +1,61 @@
-"""Budgets of the regions below one, as the progress board and the roll-up use them."""
+"""The one budget rule (transfers.budgets) and the progress board that reads it."""
 
 from decimal import Decimal
 
 import pytest
 
-from transfers.models import Fund, Region
-from transfers.selectors import child_budgets, region_budget
+from transfers.budgets import FundBudgets
+from transfers.models import Allocation, Fund, Notice, Region
+from transfers.selectors import region_budget
 
 pytestmark = pytest.mark.django_db
+D = Decimal
 
 
-def test_child_budgets_of_the_province_are_the_prefecture_totals():
+def children(fund, region) -> dict[str, dict]:
+    """{code: {total, advance, batch}} of the regions directly below ``region``."""
+    budgets = FundBudgets.build(fund, region)
+    return {node.region.code: budgets.of(node).as_dict() for node in budgets.tree.root.children}
+
+
+def test_the_province_passes_its_money_to_the_prefectures_once():
     relief = Fund.objects.get(code="xj-2024-relief")
-    province = Region.objects.get(code="650000")
-    budgets = child_budgets(relief, province)
-    by_code = {Region.objects.get(pk=pk).code: value for pk, value in budgets.items()}
-    # Seed 003 小计 rows.
-    assert by_code["654000"] == {
-        "total": Decimal("65682"),
-        "advance": Decimal("39145"),
-        "batch": Decimal("26537"),
-    }
-    assert by_code["653100"]["total"] == Decimal("370526")
-    assert sum(v["total"] for v in budgets.values()) == Decimal("792267")
+    budgets = children(relief, Region.objects.get(code="650000"))
+    # Seed 003 小计 rows: the province paid the counties directly, and each prefecture's budget
+    # is what reached it or its counties.
+    assert budgets["654000"] == {"total": D("65682"), "advance": D("39145"), "batch": D("26537")}
+    assert budgets["653100"]["total"] == D("370526")
+    assert sum(v["total"] for v in budgets.values()) == D("792267")
+    # What came from the centre is the province's budget, not added again for what it passed on.
+    assert region_budget(relief, Region.objects.get(code="650000"))["total"] == D("792267")
 
 
-def test_child_budgets_agree_with_region_budget_for_each_child():
+def test_a_prefecture_passes_on_what_it_received_without_counting_it_twice():
     elderly = Fund.objects.get(code="xj-2024-elderly")
-    province = Region.objects.get(code="650000")
-    budgets = child_budgets(elderly, province)
-    for child in province.children.all():
-        assert budgets[child.pk] == region_budget(elderly, child), child.name
-    assert budgets[Region.objects.get(code="654000").pk]["total"] == Decimal("966")  # seed 000
-
-
-def test_child_budgets_of_a_prefecture_are_its_counties():
-    relief = Fund.objects.get(code="xj-2024-relief")
     yili = Region.objects.get(code="654000")
-    budgets = child_budgets(relief, yili)
-    assert budgets[Region.objects.get(code="654002").pk]["total"] == Decimal("14005")  # 伊宁市
-    assert budgets[Region.objects.get(code="654000-01").pk] == {
-        "total": Decimal("27"),
-        "advance": Decimal("42"),
-        "batch": Decimal("-15"),
-    }  # 伊犁州救助站
-    assert sum(v["total"] for v in budgets.values()) == Decimal("65682")
+    assert children(elderly, Region.objects.get(code="650000"))["654000"]["total"] == D("966")  # seed 000
+    # 伊犁州 passes 300 of its 966 on to 伊宁市: still 966 for 伊犁州 and for the province.
+    notice = Notice.objects.create(issuer="伊犁州财政局", number="伊州财社〔2024〕1号", title="测试")
+    Allocation.objects.create(
+        fund=elderly,
+        notice=notice,
+        from_region=yili,
+        region=Region.objects.get(code="654002"),
+        amount=D("300"),
+    )
+    assert region_budget(elderly, yili)["total"] == D("966")
+    assert region_budget(elderly, Region.objects.get(code="654002"))["total"] == D("300")
+    assert region_budget(elderly, Region.objects.get(code="650000"))["total"] == D("8454")
+    assert children(elderly, yili)["654002"]["total"] == D("300")
+
+
+def test_the_regions_below_a_prefecture_are_its_counties_and_units():
+    relief = Fund.objects.get(code="xj-2024-relief")
+    budgets = children(relief, Region.objects.get(code="654000"))
+    assert budgets["654002"]["total"] == D("14005")  # 伊宁市
+    # 伊犁州救助站: 42 提前下达 and an adjustment of -15.
+    assert budgets["654000-01"] == {"total": D("27"), "advance": D("42"), "batch": D("-15")}
+    assert sum(v["total"] for v in budgets.values()) == D("65682")
 
 
 def test_progress_counts_who_has_to_report():

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from transfers.budgets import FundBudgets
@@ -31,12 +31,6 @@ def region_budget(fund: Fund, region: Region) -> dict[str, Decimal]:
     return budgets.of(budgets.tree.root).as_dict()
 
 
-def distributed_by(fund: Fund, region: Region | None) -> Decimal:
-    """What `region` passed down (None: what the centre sent)."""
-    total = fund.allocations.filter(from_region=region).aggregate(total=Sum("amount"))["total"]
-    return total or Decimal("0")
-
-
 # --- access: every view that takes a region or fund from a URL goes through these -----------
 
 
@@ -60,17 +54,3 @@ def funds_for_user(user) -> QuerySet[Fund]:
 
 def get_fund_for_user(user, code: str) -> Fund:
     return get_object_or_404(funds_for_user(user), code=code)
-
-
-def child_regions(region: Region) -> QuerySet[Region]:
-    return region.children.filter(is_active=True).order_by("order", "code")
-
-
-def child_budgets(fund: Fund, region: Region) -> dict[int, dict[str, Decimal]]:
-    """Each active child region's budget of ``fund`` ({total, advance, batch}), by the same rule."""
-    budgets = FundBudgets.build(fund, region)
-    return {
-        node.region.pk: budgets.of(node).as_dict()
-        for node in budgets.tree.root.children
-        if not node.is_project and node.region.is_active
-    }
