@@ -297,3 +297,24 @@ def test_checks_workbook_and_documents_cost_the_same_queries_for_10_or_150_count
         (line,) = data.execution.lines
         assert (line.budget, line.spent, line.rate) == (D(10) * count, D(5) * count, D("50.00"))
     assert all(small == large for small, large in counts.values()), counts
+
+
+def test_a_county_reopened_and_changed_moves_the_board_and_the_report_together(
+    client, relief, admin_xj, clerk_yining, reviewer_yili, yining_approved
+):
+    from indicators.services import return_reopen
+
+    def both():
+        client.force_login(admin_xj)
+        board = readers.board_rows(readers.page(client.get(reverse("home"))), relief.full_name)["伊犁州"]
+        table = readers.docx_table(_doc(relief, "650000", "a"), "地区", "投入资金（万元）")
+        return board, readers.docx_lines(table)["伊犁哈萨克自治州"]
+
+    assert both() == (YILI, YILI)
+    return_reopen(report=yining_approved, actor=admin_xj, reason="执行数有误")
+    # Reopened, 伊宁市's figures are not approved ones any more: neither shows them.
+    assert both() == ((D("66182"), None, None), (D("66182"), None, None))  # 65682 + 500 allocated
+    funding = YINING_FUNDING | {"central": {"spent": D("14005")}}
+    fill_submit_approve(yining_approved, clerk=clerk_yining, reviewer=reviewer_yili, funding=funding)
+    # 14005 + 480 + 200 = 14685 of 66390.11 → 22.12%
+    assert both() == ((D("66390.11"), D("14685"), D("22.12")),) * 2

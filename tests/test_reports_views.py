@@ -285,5 +285,7 @@ def test_a_file_is_stale_exactly_when_its_document_would_change(admin_xj, clerk_
     yili.save(update_fields=["short_name"])
     assert services.data_version(relief, province) == before
     # … and a notice's title.
-    Notice.objects.filter(number="新财社〔2024〕35号").update(title="关于下达2024年困难群众救助补助资金的通知")
+    Notice.objects.filter(number="新财社〔2024〕35号").update(
+        title="关于下达2024年困难群众救助补助资金的通知"
+    )
     assert services.data_version(relief, province) not in (before, renamed)
