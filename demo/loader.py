@@ -28,7 +28,6 @@ from django.conf import settings
 from django.db import transaction
 
 from evalportal.models import AuditEvent, Role, User
-from evalportal.services import audit_record
 from indicators.models import (
     Aspect,
     IndicatorActual,
@@ -86,7 +85,7 @@ def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
         _load_accounts(spec["accounts"], summary)
         if summary.changed:
             province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
-            audit_record(
+            AuditEvent.objects.record(
                 actor=None,
                 action=AuditEvent.Action.LOAD,
                 obj=province,

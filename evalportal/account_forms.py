@@ -5,29 +5,11 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from common.forms import BootstrapFormMixin
 from evalportal.accounts import account_regions_for_user, check_region_and_role, chinese_password_errors
 from evalportal.models import Role, User
 
 INDENT = "\u3000"  # a full-width space: counties stand under their prefecture in the list
-
-
-class BootstrapFormMixin:
-    """Give widgets Bootstrap's classes, and mark the fields that have errors."""
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self._errors:
-            attrs = self.fields[name].widget.attrs if name in self.fields else {}
-            if "class" in attrs and "is-invalid" not in attrs["class"]:
-                attrs["class"] += " is-invalid"
-
-    def _style_widgets(self):
-        for field in self.fields.values():
-            widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            widget.attrs["class"] = css
 
 
 class RegionChoiceField(forms.ModelChoiceField):

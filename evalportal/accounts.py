@@ -32,7 +32,6 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent, Role, User
-from evalportal.services import audit_record
 from transfers.models import Region
 from transfers.selectors import regions_for_user, subtree_q
 
@@ -183,7 +182,7 @@ def user_create(
     user.full_clean()
     user.save()
     new = _snapshot(user)
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.ACCOUNT,
         obj=user,
@@ -232,7 +231,7 @@ def user_update(
     if not changes:
         return user
     user.save(update_fields=fields)
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.ACCOUNT,
         obj=user,
@@ -256,7 +255,7 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
     user.is_active = is_active
     user.save(update_fields=["is_active"])
     new = _snapshot(user)["is_active"]
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.ACCOUNT,
         obj=user,

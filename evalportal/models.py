@@ -52,6 +52,35 @@ class User(AbstractUser):
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def record(
+        self,
+        *,
+        actor,
+        action: str,
+        obj,
+        summary: str,
+        region=None,
+        fund=None,
+        comment: str = "",
+        changes: dict | None = None,
+    ) -> "AuditEvent":
+        """Write one event. Every service that changes state calls this in its transaction.
+
+        ``obj`` is the row changed; a model class stands for "this kind of object" (the
+        system's import of regions for the whole country).
+        """
+        return self.create(
+            actor=actor,
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk) if isinstance(obj, models.Model) else "",
+            region=region,
+            fund=fund,
+            summary=summary[:300],
+            comment=comment,
+            changes=changes or {},
+        )
+
     def update(self, **kwargs):
         raise PermissionError("审计记录只能追加，不能修改。")
 

@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from evalportal import views
+from indicators.home_views import home
 
 admin.site.site_header = "绩效自评系统管理后台"
 admin.site.site_title = "绩效自评系统"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from evalportal.account_forms import BootstrapFormMixin
+from common.forms import BootstrapFormMixin
 from indicators.models import Deadline, Period
 from indicators.reminders import (
     NAMES_IN_NOTICE,

@@ -38,7 +38,6 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
-from evalportal.services import audit_record
 from indicators.models import Deadline, Period, Return
 from transfers.models import Fund, Region
 from transfers.selectors import funds_for_user
@@ -376,7 +375,7 @@ def deadline_set(*, actor: User, fund: Fund, period: str, due_on: date, remind_d
         deadline.save()
     else:
         deadline.save(update_fields=["due_on", "remind_days_before"])
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT,
         obj=deadline,

@@ -100,6 +100,13 @@ class ProgressRow:
         return self.account.basis == "rolled_up"
 
     @property
+    def below_display(self) -> list[tuple[str, int]]:
+        """(status label, count) of the units' returns, in the order a return moves."""
+        return [
+            (status.label, self.below[status.value]) for status in Return.Status if status.value in self.below
+        ]
+
+    @property
     def status_counts(self) -> dict[str, int]:
         """Who has reported: the units below when the money goes down to them, else this one."""
         if self.units:

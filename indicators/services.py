@@ -14,7 +14,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, Role, User
-from evalportal.services import audit_record
 from indicators.checks import errors_of, return_findings, warnings_of
 from indicators.models import (
     Aspect,
@@ -87,7 +86,7 @@ def can_reopen(user: User, report: Return) -> bool:
 
 
 def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=action,
         obj=report,
@@ -155,7 +154,7 @@ def target_table_copy(*, source: TargetTable, region: Region, actor: User | None
         )
         for indicator in source.indicators.order_by("order")
     )
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         obj=table,

@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from evalportal.templatetags.portal import pct, wan
 from indicators import rules
 from indicators.checks import fund_findings, return_findings
+from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period

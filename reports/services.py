@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
-from evalportal.services import audit_record
 from reports.builders import KINDS, KindError, build, check_kind
 from reports.data import ReportData, report_data
 from reports.models import GeneratedFile, JobStatus
@@ -66,7 +65,7 @@ def generated_file_request(
         generated = GeneratedFile(fund=fund, region=region, kind=kind, format=format, requested_by=actor)
         generated.full_clean()
         generated.save()
-        audit_record(
+        AuditEvent.objects.record(
             actor=actor,
             action=AuditEvent.Action.CREATE,
             obj=generated,

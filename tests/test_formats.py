@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from evalportal.templatetags.portal import pct, wan
+from indicators.formats import pct, wan
 
 
 @pytest.mark.parametrize(

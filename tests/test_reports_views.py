@@ -264,7 +264,6 @@ def test_pending_job_page_polls_for_progress(client, admin_xj):
 
 
 def test_a_file_is_stale_exactly_when_its_document_would_change(admin_xj, clerk_yining):
-    from evalportal.services import audit_record
     from indicators.services import return_open
     from transfers.models import Notice
 
@@ -272,7 +271,9 @@ def test_a_file_is_stale_exactly_when_its_document_would_change(admin_xj, clerk_
     province = Region.objects.get(code="650000")
     before = services.data_version(relief, province)
     # What no document of the province's relief fund prints: an audit event, another fund's return.
-    audit_record(actor=admin_xj, action=AuditEvent.Action.EDIT, obj=province, summary="无关", region=province)
+    AuditEvent.objects.record(
+        actor=admin_xj, action=AuditEvent.Action.EDIT, obj=province, summary="无关", region=province
+    )
     return_open(fund=Fund.objects.get(code="xj-2024-elderly"), region=clerk_yining.region, actor=clerk_yining)
     assert services.data_version(relief, province) == before
     # What it prints: a region's name (伊犁州, in the allocation and execution tables) …

@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db import models, transaction
 
 from evalportal.models import AuditEvent, User
-from evalportal.services import audit_record
 from transfers.models import Allocation, Fund, Notice, Region
 
 
@@ -58,7 +57,7 @@ def _save(model, lookup: dict, values: dict) -> tuple[models.Model, dict, bool]:
 def _audit(obj, changes: dict, created: bool, *, actor, summary: str, region=None, fund=None) -> None:
     if not changes:
         return
-    audit_record(
+    AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT,
         obj=obj,

@@ -1,32 +1,15 @@
-"""Number formats for the screens: 万元 with two decimals and grouped thousands; rates in %."""
+"""The portal's template filters: figures as the screens print them (indicators.formats), and
+small helpers for templates."""
 
 from django import template
 
-from indicators.rules import quantize_rate
+from indicators import formats
 
 register = template.Library()
 
 
-def _decimal(value):
-    """Two places, half-up, by the rules engine's one rounding; floats are refused there."""
-    try:
-        return quantize_rate(value)
-    except ValueError:
-        return None
-
-
-@register.filter
-def wan(value):
-    """12345.6 → '12,345.60'; blank stays blank (a figure not entered is not zero)."""
-    number = _decimal(value)
-    return "" if number is None else f"{number:,.2f}"
-
-
-@register.filter
-def pct(value):
-    """A computed rate (already a percentage) → '35.72%'."""
-    number = _decimal(value)
-    return "" if number is None else f"{number:.2f}%"
+register.filter("wan", formats.wan)
+register.filter("pct", formats.pct)
 
 
 @register.filter

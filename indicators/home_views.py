@@ -1,0 +1,94 @@
+"""The home page: what this office fills in and reviews, and the progress of the regions below.
+
+One page per role: my returns and their deadlines; my review queue; for each fund, the board
+of the regions directly below with the ledger's figures (the same as every document's).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from evalportal.models import Role
+from indicators.formats import pct
+from indicators.ledger import FundLedger
+from indicators.models import Deadline, Period, Return
+from indicators.reminders import deadline_notices_for_user
+from indicators.selectors import fund_progress, own_returns, review_queue
+from transfers.selectors import funds_for_user
+
+
+@login_required
+def home(request):
+    """One page per role: my returns; my review queue; the progress of the regions below."""
+    user, region = request.user, request.user.region
+    if region is None:
+        return render(request, "indicators/home.html", {"region": None})
+    mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
+    deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}
+    funds = []
+    for fund in funds_for_user(user):
+        ledger = FundLedger(fund, region, Period.YEAR_END)
+        received = ledger.account().received
+        progress = fund_progress(fund, region, ledger=ledger) if ledger.root.children else []
+        # What this office fills in: its own return, and one for each project run in it. A
+        # county whose money of the fund all goes to its projects reports through them.
+        owners = [node for node in ledger.root.children if node.is_project]
+        project_only = bool(received.allocations) and all(a.project_id for a in received.allocations)
+        has_regions_below = any(not node.is_project for node in ledger.root.children)
+        if has_regions_below or not project_only:
+            owners.insert(0, ledger.root)
+        funds.append(
+            {
+                "fund": fund,
+                "budget": received.as_dict(),
+                "returns": [
+                    (
+                        node,
+                        period,
+                        mine.get((fund.pk, node.project.pk if node.is_project else None, period.value)),
+                        deadlines.get((fund.pk, period.value)),
+                    )
+                    for node in owners
+                    for period in Period
+                ],
+                "progress": progress,
+                "chart_height": max(240, 26 * len(progress) + 60),
+                "chart": _chart_data(progress),
+            }
+        )
+    context = {
+        "region": region,
+        "funds": funds,
+        "queue": list(review_queue(user)),
+        "notices": deadline_notices_for_user(user, timezone.localdate()),
+        "can_fill": not user.is_read_only,
+        "is_reviewer": user.role in (Role.REVIEWER, Role.ADMIN),
+        "statuses": Return.Status,
+    }
+    return render(request, "indicators/home.html", context)
+
+
+# The status chart's series, in the order a return moves; "none" is a unit that has not begun.
+STATUS_SERIES = [
+    (status.value, status.label)
+    for status in (
+        Return.Status.APPROVED,
+        Return.Status.SUBMITTED,
+        Return.Status.RETURNED,
+        Return.Status.DRAFT,
+    )
+] + [("none", "未开始")]
+
+
+def _chart_data(progress) -> dict:
+    """The board's two charts: 预算执行率 and submission status, one bar per region below."""
+    return {
+        "names": [row.name for row in progress],
+        # ECharts takes plain numbers for the bars; the labels are the table's own text.
+        "rates": [float(row.money.rate) if row.money.rate is not None else None for row in progress],
+        "rate_labels": [pct(row.money.rate) for row in progress],
+        "statuses": [
+            {"name": label, "data": [row.status_counts.get(key, 0) for row in progress]}
+            for key, label in STATUS_SERIES
+        ],
+    }
