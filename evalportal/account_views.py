@@ -16,12 +16,12 @@ from django.views.decorators.http import require_http_methods
 from evalportal.account_forms import AccountCreateForm, AccountEditForm, AccountSearchForm
 from evalportal.accounts import (
     account_search,
-    can_manage_accounts,
     get_account_for_user,
     user_create,
     user_set_active,
     user_update,
 )
+from indicators.permissions import may_manage_accounts
 
 PAGE_SIZE = 30
 
@@ -30,8 +30,8 @@ def admin_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not can_manage_accounts(request.user):
-            raise PermissionDenied("只有管理员可以管理账号。")
+        if reason := may_manage_accounts(request.user):
+            raise PermissionDenied(reason)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -32,6 +32,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent, Role, User
+from indicators.permissions import may_manage_accounts
 from transfers.models import Region
 from transfers.selectors import regions_for_user, subtree_q
 
@@ -43,27 +44,23 @@ PASSWORD_RESET_MARK = "已重置"
 # --- reads --------------------------------------------------------------------------------
 
 
-def can_manage_accounts(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role == Role.ADMIN and user.region_id)
-
-
 def accounts_for_user(actor: User) -> QuerySet[User]:
     """The accounts an administrator may see and change: their region's subtree, no staff."""
-    if not can_manage_accounts(actor):
+    if may_manage_accounts(actor):
         return User.objects.none()
     return User.objects.filter(subtree_q(actor.region, "region__")).filter(is_staff=False, is_superuser=False)
 
 
 def get_account_for_user(actor: User, pk: int) -> User:
     """Fetch an account and check scope in one step: 403 for non-administrators, 404 outside scope."""
-    if not can_manage_accounts(actor):
-        raise PermissionDenied("只有管理员可以管理账号。")
+    if reason := may_manage_accounts(actor):
+        raise PermissionDenied(reason)
     return get_object_or_404(accounts_for_user(actor).select_related("region"), pk=pk)
 
 
 def account_regions_for_user(actor: User) -> QuerySet[Region]:
     """The regions an administrator may give an account: active regions in scope."""
-    if not can_manage_accounts(actor):
+    if may_manage_accounts(actor):
         return Region.objects.none()
     return regions_for_user(actor).filter(is_active=True).order_by("level", "order", "code")
 
@@ -91,8 +88,8 @@ def account_search(actor: User, *, query: str = "", role: str = "", active: str 
 
 
 def _require_admin(actor: User) -> None:
-    if not can_manage_accounts(actor):
-        raise PermissionDenied("只有管理员可以管理账号。")
+    if reason := may_manage_accounts(actor):
+        raise PermissionDenied(reason)
 
 
 def check_region_and_role(*, actor: User, region: Region, role: str) -> None:

@@ -43,10 +43,6 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
-    def can_edit_returns(self) -> bool:
-        return self.role in (Role.CLERK, Role.REVIEWER, Role.ADMIN)
-
-    @property
     def is_read_only(self) -> bool:
         return self.role == Role.VIEWER
 

@@ -1,5 +1,5 @@
 """Deadline pages: everyone sees the deadlines of their funds and the progress in their own
-region; the province administrator sets them (see indicators.reminders.can_set_deadlines)."""
+region; the province administrator sets them (indicators.permissions.may_set_deadlines)."""
 
 from django import forms
 from django.contrib import messages
@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods
 
 from common.forms import BootstrapFormMixin
 from indicators.models import Deadline, Period
+from indicators.permissions import may_set_deadlines
 from indicators.reminders import (
     NAMES_IN_NOTICE,
-    can_set_deadlines,
     deadline_progress,
     deadline_set,
     deadline_title,
@@ -55,7 +55,7 @@ def deadline_list(request):
                 "fund": fund,
                 "period": period,
                 "deadline": deadline,
-                "can_edit": can_set_deadlines(user, fund),
+                "can_edit": may_set_deadlines(user, fund) is None,
             }
             if deadline is not None:
                 progress = deadline_progress(deadline, regions=owing)
@@ -79,8 +79,8 @@ def deadline_edit(request, fund_code: str, period: str):
     fund = get_fund_for_user(request.user, fund_code)
     if period not in Period.values:
         raise Http404("填报期不存在。")
-    if not can_set_deadlines(request.user, fund):
-        raise PermissionDenied("只有自治区管理员可以设置截止日期。")
+    if reason := may_set_deadlines(request.user, fund):
+        raise PermissionDenied(reason)
     deadline = Deadline.objects.filter(fund=fund, period=period).select_related("fund").first()
     initial = {"remind_days_before": 3}
     if deadline is not None:

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from evalportal.models import Role
 from indicators.formats import pct
 from indicators.ledger import FundLedger
 from indicators.models import Deadline, Period, Return
@@ -61,8 +60,6 @@ def home(request):
         "funds": funds,
         "queue": list(review_queue(user)),
         "notices": deadline_notices_for_user(user, timezone.localdate()),
-        "can_fill": not user.is_read_only,
-        "is_reviewer": user.role in (Role.REVIEWER, Role.ADMIN),
         "statuses": Return.Status,
     }
     return render(request, "indicators/home.html", context)

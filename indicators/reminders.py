@@ -39,6 +39,7 @@ from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import Deadline, Period, Return
+from indicators.permissions import may_set_deadlines
 from transfers.models import Fund, Region
 from transfers.selectors import funds_for_user
 
@@ -337,22 +338,10 @@ def _when(deadline: Deadline, today: date) -> str:
 # --- setting a deadline -------------------------------------------------------------------
 
 
-def can_set_deadlines(user, fund: Fund) -> bool:
-    """Only an administrator of the province that receives the fund: a deadline has no region,
-    so one set by a prefecture would bind every prefecture."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role == Role.ADMIN
-        and user.region_id is not None
-        and user.region_id == fund.region_id
-    )
-
-
 @transaction.atomic
 def deadline_set(*, actor: User, fund: Fund, period: str, due_on: date, remind_days_before: int) -> Deadline:
-    if not can_set_deadlines(actor, fund):
-        raise PermissionDenied("只有自治区管理员可以设置截止日期。")
+    if reason := may_set_deadlines(actor, fund):
+        raise PermissionDenied(reason)
     if period not in Period.values:
         raise ValidationError({"period": "填报期无效。"})
     if due_on.year < fund.year:

@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from evalportal.models import AuditEvent, Role
+from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import Period, Return, TargetTable
+from indicators.permissions import may_change_data, may_review
 from transfers.models import Fund, Region
 from transfers.selectors import subtree_q
 
@@ -23,9 +24,11 @@ def returns_for_user(user) -> QuerySet[Return]:
 
 def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     """Fetch a return and check access in one step: 404 outside the region, 403 for read-only."""
-    report = get_object_or_404(returns_for_user(user).select_related("fund", "region", "project"), pk=pk)
-    if for_edit and user.is_read_only:
-        raise PermissionDenied("查阅账号不能修改数据。")
+    report = get_object_or_404(
+        returns_for_user(user).select_related("fund", "region__parent", "project"), pk=pk
+    )
+    if for_edit and (reason := may_change_data(user)):
+        raise PermissionDenied(reason)
     return report
 
 
@@ -135,7 +138,7 @@ def fund_progress(
 
 def review_queue(user) -> QuerySet[Return]:
     """Submitted returns of the regions directly below the user's, waiting for this user."""
-    if user.region_id is None or user.role not in (Role.REVIEWER, Role.ADMIN):
+    if may_review(user):
         return Return.objects.none()
     return (
         Return.objects.filter(region__parent=user.region, status=Return.Status.SUBMITTED)

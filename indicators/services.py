@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from evalportal.models import AuditEvent, Role, User
+from evalportal.models import AuditEvent, User
 from indicators.checks import errors_of, return_findings, warnings_of
 from indicators.models import (
     Aspect,
@@ -26,12 +26,17 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from indicators.permissions import (
+    EDITABLE,
+    may_edit_return,
+    may_reopen_return,
+    may_review_return,
+    may_submit_return,
+)
 from indicators.rollups import return_rollup
 from indicators.selectors import nearest_table_above
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Project, Region
-
-EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
 
 
 class WorkflowError(Exception):
@@ -54,37 +59,6 @@ class NeedsAcknowledgement(WorkflowError):
         super().__init__("请阅读以下提示，确认无误后勾选“我已阅读提示”再提交。")
 
 
-# --- who may do what --------------------------------------------------------------------------
-
-
-def can_edit(user: User, report: Return) -> bool:
-    return (
-        user.is_active
-        and not user.is_read_only
-        and user.region_id == report.region_id
-        and report.status in EDITABLE
-    )
-
-
-def can_review(user: User, report: Return) -> bool:
-    return (
-        user.is_active
-        and user.role in (Role.REVIEWER, Role.ADMIN)
-        and report.region.parent_id == user.region_id
-        and report.status == Return.Status.SUBMITTED
-    )
-
-
-def can_reopen(user: User, report: Return) -> bool:
-    return (
-        user.is_active
-        and user.role == Role.ADMIN
-        and user.region is not None
-        and user.region.level == Region.Level.PROVINCE
-        and report.status == Return.Status.APPROVED
-    )
-
-
 def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
     AuditEvent.objects.record(
         actor=actor,
@@ -99,7 +73,7 @@ def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
 
 
 def _locked(report: Return) -> Return:
-    return Return.objects.select_for_update().select_related("fund", "region").get(pk=report.pk)
+    return Return.objects.select_for_update().select_related("fund", "region__parent").get(pk=report.pk)
 
 
 def _bump(report: Return, **fields) -> None:
@@ -252,8 +226,8 @@ def _display(value) -> str:
 def return_save(*, report: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
     """Save what was typed. Refuses a save based on an old version; records every change."""
     locked = _locked(report)
-    if not can_edit(actor, locked):
-        raise WorkflowError(f"本填报当前状态为“{locked.get_status_display()}”，您不能修改。")
+    if refusal := may_edit_return(actor, locked):
+        raise WorkflowError(refusal)
     if locked.version != base_version:
         last = (
             AuditEvent.objects.filter(object_type="indicators.return", object_id=str(locked.pk))
@@ -338,8 +312,8 @@ def return_save(*, report: Return, actor: User, base_version: int, data: ReturnI
 def return_submit(*, report: Return, actor: User, acknowledge_warnings: bool = False) -> list:
     """Submit for review: errors block, warnings must be acknowledged."""
     locked = _locked(report)
-    if not can_edit(actor, locked):
-        raise WorkflowError(f"本填报当前状态为“{locked.get_status_display()}”，不能提交。")
+    if refusal := may_submit_return(actor, locked):
+        raise WorkflowError(refusal)
     findings = return_findings(locked)
     if errors_of(findings):
         raise ChecksFailed(findings)
@@ -363,8 +337,8 @@ def return_submit(*, report: Return, actor: User, acknowledge_warnings: bool = F
 def return_send_back(*, report: Return, actor: User, reason: str, line_comments: dict | None = None) -> None:
     """Return to the region with a reason; comments on single lines are shown next to them."""
     locked = _locked(report)
-    if not can_review(actor, locked):
-        raise WorkflowError("您不能退回这份填报。")
+    if refusal := may_review_return(actor, locked):
+        raise WorkflowError(refusal)
     reason = reason.strip()
     if not reason:
         raise WorkflowError("退回必须填写退回原因。")
@@ -392,8 +366,8 @@ def return_send_back(*, report: Return, actor: User, reason: str, line_comments:
 @transaction.atomic
 def return_approve(*, report: Return, actor: User, comment: str = "") -> None:
     locked = _locked(report)
-    if not can_review(actor, locked):
-        raise WorkflowError(f"{locked.region.name}的填报当前不能由您审核通过。")
+    if refusal := may_review_return(actor, locked):
+        raise WorkflowError(refusal)
     if errors_of(return_findings(locked)):
         raise WorkflowError(f"{locked.region.name}的填报存在错误，不能审核通过，请退回修改。")
     _bump(locked, status=Return.Status.APPROVED)
@@ -423,8 +397,8 @@ def returns_approve_bulk(*, reports: list[Return], actor: User) -> tuple[list[Re
 @transaction.atomic
 def return_reopen(*, report: Return, actor: User, reason: str) -> None:
     locked = _locked(report)
-    if not can_reopen(actor, locked):
-        raise WorkflowError("只有自治区管理员可以重新打开已审核的填报。")
+    if refusal := may_reopen_return(actor, locked):
+        raise WorkflowError(refusal)
     if not reason.strip():
         raise WorkflowError("重新打开必须填写原因。")
     _bump(locked, status=Return.Status.RETURNED)
@@ -444,8 +418,8 @@ def return_reopen(*, report: Return, actor: User, reason: str) -> None:
 def return_fill_from_rollup(*, report: Return, actor: User) -> dict:
     """Replace the values with the roll-up of the approved returns below, except overridden ones."""
     locked = _locked(report)
-    if not can_edit(actor, locked):
-        raise WorkflowError("本填报当前不能修改。")
+    if refusal := may_edit_return(actor, locked):
+        raise WorkflowError(refusal)
     changes = _fill_from_rollup(locked, only_blank=False)
     if changes:
         _bump(locked)
@@ -507,8 +481,8 @@ def return_judge(*, report: Return, actor: User, judgements: dict[int, bool | No
     Only lines of this return are touched; each decision is an audited change.
     """
     locked = _locked(report)
-    if not can_review(actor, locked):
-        raise WorkflowError("只有上级审核人可以认定定性指标是否完成。")
+    if refusal := may_review_return(actor, locked):
+        raise WorkflowError(refusal)
     labels = {True: "认定完成", False: "认定未完成", None: "待认定"}
     changes = {}
     for actual in locked.actuals.select_related("indicator").filter(pk__in=list(judgements)):

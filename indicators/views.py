@@ -17,6 +17,7 @@ from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
+from indicators.permissions import may_edit_return, may_open_return, may_review
 from indicators.rollups import return_rollup
 from indicators.selectors import changes_since_approval, get_return_for_user, return_history, returns_for_user
 from indicators.services import (
@@ -24,9 +25,6 @@ from indicators.services import (
     NeedsAcknowledgement,
     StaleReturnError,
     WorkflowError,
-    can_edit,
-    can_reopen,
-    can_review,
     return_approve,
     return_fill_from_rollup,
     return_judge,
@@ -45,8 +43,8 @@ from transfers.selectors import get_fund_for_user
 def return_start(request, code):
     """Open (creating if needed) the user's own return for a fund and period."""
     fund = get_fund_for_user(request.user, code)
-    if request.user.is_read_only:
-        raise PermissionDenied("查阅账号不能填报。")
+    if reason := may_open_return(request.user, request.user.region):
+        raise PermissionDenied(reason)
     period = request.POST.get("period", Period.YEAR_END)
     if period not in Period.values:
         period = Period.YEAR_END
@@ -97,7 +95,7 @@ def _ledger(report) -> FundLedger:
 @login_required
 def return_edit(request, pk):
     report = get_return_for_user(request.user, pk)
-    if not can_edit(request.user, report):
+    if may_edit_return(request.user, report):
         return redirect("indicators:detail", pk=report.pk)
     ledger = _ledger(report)
     money = ledger.return_money(report)
@@ -162,9 +160,6 @@ def return_detail(request, pk):
             "narratives": report.narratives.all(),
             "history": return_history(report),
             "since_approval": changes_since_approval(report),
-            "can_edit": can_edit(request.user, report),
-            "can_review": can_review(request.user, report),
-            "can_reopen": can_reopen(request.user, report),
             "send_back_form": SendBackForm(),
             "reason_form": ReasonForm(),
         }
@@ -247,10 +242,10 @@ def return_approve_view(request, pk):
 @login_required
 @require_POST
 def returns_bulk_approve(request):
+    if reason := may_review(request.user):
+        raise PermissionDenied(reason)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
-    reports = list(returns_for_user(request.user).filter(pk__in=ids).select_related("region", "fund"))
-    if request.user.is_read_only:
-        raise PermissionDenied("查阅账号不能审核。")
+    reports = list(returns_for_user(request.user).filter(pk__in=ids).select_related("region__parent", "fund"))
     approved, skipped = returns_approve_bulk(reports=reports, actor=request.user)
     if approved:
         messages.success(request, f"已审核通过{len(approved)}份填报。")

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
+from indicators.permissions import may_generate_file
 from reports.builders import KINDS, KindError, build, check_kind
 from reports.data import ReportData, report_data
 from reports.models import GeneratedFile, JobStatus
 from transfers.models import Fund, Region
-from transfers.selectors import funds_for_user, regions_for_user
 
 logger = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -54,11 +54,8 @@ def generated_file_request(
         check_kind(kind, format)
     except KindError as exc:
         raise ValidationError(str(exc)) from None
-    if (
-        not regions_for_user(actor).filter(pk=region.pk).exists()
-        or not funds_for_user(actor).filter(pk=fund.pk).exists()
-    ):
-        raise PermissionDenied("只能为本地区及下级地区生成文件。")
+    if reason := may_generate_file(actor, fund, region):
+        raise PermissionDenied(reason)
     from reports.tasks import generate_file  # tasks.py imports this module
 
     with transaction.atomic():

@@ -9,10 +9,11 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from indicators.models import IndicatorActual, IndicatorTarget, TargetTable
+from indicators.permissions import may_import_targets
 from indicators.services import return_open
 from reports.imports import templates_xlsx
 from reports.imports.base import apply, dry_run
-from reports.imports.targets import TargetImporter, can_import_targets
+from reports.imports.targets import TargetImporter
 from tests.xlsx_factory import db_snapshot, edited, workbook_bytes
 from transfers.models import Fund, Region
 
@@ -135,11 +136,11 @@ def test_an_indicator_a_return_reports_on_cannot_be_dropped(clerk_yining, admin_
 
 def test_who_may_import_target_tables(admin_xj, reviewer_yili, clerk_yining, auditor_xj, yili):
     yining = Region.objects.get(code="654002")
-    assert can_import_targets(admin_xj, yili) is None
-    assert can_import_targets(reviewer_yili, yining) is None
-    assert can_import_targets(reviewer_yili, yili) is not None  # its own table is set from above
-    assert can_import_targets(clerk_yining, yining) is not None
-    assert "查阅账号" in can_import_targets(auditor_xj, yili)
+    assert may_import_targets(admin_xj, yili) is None
+    assert may_import_targets(reviewer_yili, yining) is None
+    assert may_import_targets(reviewer_yili, yili) is not None  # its own table is set from above
+    assert may_import_targets(clerk_yining, yining) is not None
+    assert "查阅账号" in may_import_targets(auditor_xj, yili)
 
 
 def test_command_round_trip_and_scope(tmp_path, capsys, fund, yili):

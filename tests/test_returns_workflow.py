@@ -165,7 +165,7 @@ def test_bulk_approval_skips_what_cannot_be_approved(relief, clerk_yining, clerk
     draft = return_open(fund=relief, region=clerk_huocheng.region, actor=clerk_huocheng)
     approved, skipped = returns_approve_bulk(reports=[first, draft], actor=reviewer_yili)
     assert approved == [first]
-    assert skipped == ["霍城县的填报当前不能由您审核通过。"]
+    assert skipped == ["霍城县的填报当前状态为“填报中”，不能审核。"]
 
 
 def test_prefecture_return_rolls_up_its_counties(relief, clerk_yining, clerk_huocheng, reviewer_yili):

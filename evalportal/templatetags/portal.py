@@ -3,13 +3,38 @@ small helpers for templates."""
 
 from django import template
 
-from indicators import formats
+from indicators import formats, permissions
 
 register = template.Library()
 
 
 register.filter("wan", formats.wan)
 register.filter("pct", formats.pct)
+
+
+class Decision:
+    """A permission question's answer: true when allowed; ``reason`` says why not."""
+
+    def __init__(self, reason: str | None):
+        self.reason = reason or ""
+
+    def __bool__(self) -> bool:
+        return not self.reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+@register.simple_tag(takes_context=True)
+def may(context, action: str, *args):
+    """{% may "review_return" ret as review %}: ``indicators.permissions.may_<action>`` for the
+    person viewing the page, so the page offers exactly what the action would allow."""
+    question = getattr(permissions, f"may_{action}")
+    request = context.get("request")
+    user = request.user if request is not None else context.get("user")
+    if user is None:  # a page rendered without a request (an error page): nothing is offered
+        return Decision("请先登录。")
+    return Decision(question(user, *args))
 
 
 @register.filter

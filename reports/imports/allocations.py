@@ -36,8 +36,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from evalportal.models import AuditEvent, Role, User
+from evalportal.models import AuditEvent, User
 from indicators import rules
+from indicators.permissions import may_import_allocations
 from reports.imports.base import (
     CellError,
     Change,
@@ -83,15 +84,6 @@ COLUMNS = [
 AMOUNTS = {"total": "全年资金合计", "advance": "提前下达", "batch": "本次下达"}
 KIND_OF = {"advance": Allocation.Kind.ADVANCE, "batch": Allocation.Kind.BATCH}
 NOTE_PREFIXES = ("注", "说明", "备注", "单位：", "单位:")
-
-
-def can_import_allocations(user: User) -> str | None:
-    """None when the user may import allocations, else the reason (Chinese)."""
-    if user.region_id is None or user.is_read_only:
-        return "查阅账号不能导入数据。" if user.is_read_only else "您的账号没有绑定地区。"
-    if user.role not in (Role.ADMIN, Role.REVIEWER) or user.region.level >= Region.Level.COUNTY:
-        return "只有自治区或地州市的管理员、审核员可以导入资金分配表。"
-    return None
 
 
 @dataclass
@@ -142,7 +134,7 @@ class AllocationImporter(Importer):
 
     def plan(self, sheets: list[Sheet]) -> Plan:
         # Checked here as well as in the views and commands: there is no second way in.
-        if self.actor is not None and (reason := can_import_allocations(self.actor)):
+        if self.actor is not None and (reason := may_import_allocations(self.actor)):
             raise ImportFailed([RowError(reason)])
         header = find_header(sheets, COLUMNS)
         plan = Plan()

@@ -18,7 +18,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from evalportal.models import AuditEvent, Role, User
+from evalportal.models import AuditEvent
+from indicators.permissions import may_import_regions
 from reports.imports.base import (
     CellError,
     Change,
@@ -55,14 +56,6 @@ KINDS = {kind.value: kind.value for kind in Region.Kind} | {kind.label: kind.val
 ALIAS_SPLIT = re.compile(r"[|、；;]")
 
 
-def can_import_regions(user: User) -> str | None:
-    if user.is_read_only:
-        return "查阅账号不能导入数据。"
-    if user.role != Role.ADMIN or user.region is None or user.region.level != Region.Level.PROVINCE:
-        return "只有自治区管理员可以导入行政区划。"
-    return None
-
-
 class RegionImporter(Importer):
     kind = "regions"
     title = "行政区划"
@@ -74,7 +67,7 @@ class RegionImporter(Importer):
 
     def plan(self, sheets: list[Sheet]) -> Plan:
         # Checked here as well as in the views and commands: there is no second way in.
-        if self.actor is not None and (reason := can_import_regions(self.actor)):
+        if self.actor is not None and (reason := may_import_regions(self.actor)):
             raise ImportFailed([RowError(reason)])
         header = find_header(sheets, COLUMNS)
         plan = Plan()

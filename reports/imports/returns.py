@@ -19,8 +19,9 @@ from evalportal.models import User
 from indicators.checks import return_data
 from indicators.forms import ReturnForm
 from indicators.models import Aspect, Return
+from indicators.permissions import may_import_return
 from indicators.rules import check_return
-from indicators.services import ReturnInput, StaleReturnError, WorkflowError, can_edit, return_save
+from indicators.services import ReturnInput, StaleReturnError, WorkflowError, return_save
 from reports.imports.base import (
     CellError,
     Change,
@@ -80,16 +81,6 @@ SOURCES |= {"中央财政": "central", "中央": "central", "地方财政资金"
 ASPECTS = {a.label: a.value for a in Aspect}
 
 
-def can_import_return(user: User, report: Return) -> str | None:
-    if user.is_read_only:
-        return "查阅账号不能导入数据。"
-    if user.region_id != report.region_id:
-        return "只能导入本单位自己的填报。"
-    if not can_edit(user, report):
-        return f"本填报当前状态为“{report.get_status_display()}”，不能修改。"
-    return None
-
-
 class ReturnImporter(Importer):
     kind = "returns"
     title = "自评填报"
@@ -114,7 +105,7 @@ class ReturnImporter(Importer):
         plan = Plan()
         report = Return.objects.select_related("fund", "region").get(pk=self.report.pk)
         self.base_version = self._version(sheets, report)
-        if self.actor is not None and (reason := can_import_return(self.actor, report)):
+        if self.actor is not None and (reason := may_import_return(self.actor, report)):
             raise ImportFailed([RowError(reason)])
         if self.base_version != report.version:
             raise ImportFailed(

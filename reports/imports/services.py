@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from evalportal.models import User
 from indicators.models import Return
-from reports.imports.allocations import AllocationImporter, can_import_allocations
+from indicators.permissions import may_import, may_import_allocations, may_import_regions, may_import_targets
+from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, ImportFailed, Plan, PlanChanged, RowError, apply, dry_run
-from reports.imports.regions import RegionImporter, can_import_regions
+from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter
-from reports.imports.targets import TargetImporter, can_import_targets
+from reports.imports.targets import TargetImporter
 from reports.models import ImportRecord, JobStatus
 from transfers.models import MoneySource, Notice, Region
 
@@ -118,18 +119,14 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
 
 
 def permission_error(kind: str, user: User, **context) -> str | None:
-    """Why ``user`` may not run this import (None: they may)."""
+    """Why ``user`` may not run this kind of import (None: they may), by indicators.permissions."""
     if kind == RegionImporter.kind:
-        return can_import_regions(user)
+        return may_import_regions(user)
     if kind == AllocationImporter.kind:
-        return can_import_allocations(user)
-    if kind == TargetImporter.kind:
-        return can_import_targets(user, context["region"]) if "region" in context else _not_read_only(user)
-    return _not_read_only(user)
-
-
-def _not_read_only(user: User) -> str | None:
-    return "查阅账号不能导入数据。" if user.is_read_only else None
+        return may_import_allocations(user)
+    if kind == TargetImporter.kind and "region" in context:
+        return may_import_targets(user, context["region"])
+    return may_import(user)
 
 
 def _storage_name(filename: str) -> str:

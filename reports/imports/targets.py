@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
-from evalportal.models import AuditEvent, Role, User
+from evalportal.models import AuditEvent, User
 from indicators.models import LEVEL2_BY_LEVEL1, IndicatorActual, IndicatorTarget, Level1, TargetTable
+from indicators.permissions import may_import_targets
 from indicators.rules import parse_target
 from indicators.selectors import nearest_table_above
 from indicators.services import returns_add_indicators
@@ -51,17 +52,6 @@ COLUMNS = [
 TEMP_ORDER = 100_000  # moved out of the way while orders are rewritten (order is unique)
 
 
-def can_import_targets(user: User, region: Region) -> str | None:
-    """Admins set tables for their region and below; reviewers for the regions below them."""
-    if user.is_read_only:
-        return "查阅账号不能导入数据。"
-    if user.role == Role.ADMIN:
-        return None
-    if user.role == Role.REVIEWER and region.pk != user.region_id:
-        return None
-    return "只有管理员或上级审核员可以导入绩效目标表。"
-
-
 def _level(text: str, choices: list[str]) -> str | None:
     """产出指标, or 产出 (staff often drop 指标)."""
     text = squash(text)
@@ -90,7 +80,7 @@ class TargetImporter(Importer):
 
     def plan(self, sheets: list[Sheet]) -> Plan:
         # Checked here as well as in the views and commands: there is no second way in.
-        if self.actor is not None and (reason := can_import_targets(self.actor, self.region)):
+        if self.actor is not None and (reason := may_import_targets(self.actor, self.region)):
             raise ImportFailed([RowError(reason)])
         header = find_header(sheets, COLUMNS)
         plan = Plan()

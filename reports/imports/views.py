@@ -1,7 +1,7 @@
 """Upload → preview → confirm; template downloads; the return workbook; the fund export.
 
 Every object comes through a region-scoped access helper (404 outside the person's region);
-who may import what is decided by the importers' ``can_import_*`` (403 with the reason).
+who may import what is decided by indicators.permissions (403 with the reason).
 """
 
 from django.contrib import messages
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from indicators.permissions import may_import_return
 from indicators.selectors import get_return_for_user
 from reports.exports import fund_export
 from reports.imports import templates_xlsx
@@ -20,7 +21,7 @@ from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, PlanChanged, RowError
 from reports.imports.forms import AllocationUploadForm, RegionUploadForm, TargetUploadForm, UploadForm
 from reports.imports.regions import RegionImporter
-from reports.imports.returns import ReturnImporter, can_import_return
+from reports.imports.returns import ReturnImporter
 from reports.imports.services import KIND_TITLES, import_apply, import_preview, permission_error
 from reports.imports.targets import TargetImporter
 from reports.selectors import get_import_record_for_user, import_records_for_user
@@ -136,7 +137,7 @@ def template_download(request, kind):
 @login_required
 def return_import(request, pk):
     report = get_return_for_user(request.user, pk)
-    if reason := can_import_return(request.user, report):
+    if reason := may_import_return(request.user, report):
         raise PermissionDenied(reason)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

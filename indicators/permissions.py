@@ -1,0 +1,197 @@
+"""Who may do what: one question per action, answered with the reason why not.
+
+``may_<action>(user, …) -> str | None``: None means yes; a reason is the Chinese message the
+person is shown (a 403 page, a form error, an import error, the title of a disabled button).
+Views, services, imports and templates (``{% may "review_return" ret as review %}``) ask the
+same function, so a button is offered exactly when the action would be allowed, and there is
+no second way in.
+
+The people (docs/domain.md §1): a return is edited by its own region's office (clerk,
+reviewer or administrator, never a read-only account) while it is 填报中 or 已退回; it is
+reviewed by a reviewer or administrator of the region directly above it while 已提交; it is
+reopened only by an administrator of the province whose fund it is, once 已审核. Regions are
+imported by the province's administrator; allocation tables by administrators and reviewers of
+the province or a prefecture; target tables by administrators, and by reviewers for the regions
+below them. Accounts are managed by administrators; deadlines set by the province's.
+
+Nothing here runs a query of its own: the facts come with the objects passed in (the callers
+fetch them, scoped to the person's region, through the selectors, with their regions' parents).
+"""
+
+from __future__ import annotations
+
+from evalportal.models import Role, User
+from indicators.models import Return
+from transfers.models import Fund, Region
+
+EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
+REVIEWERS = (Role.REVIEWER, Role.ADMIN)
+
+
+def _signed_in(user: User) -> str | None:
+    if not user.is_authenticated or not user.is_active:
+        return "请先登录。"
+    if user.region_id is None:
+        return "您的账号没有绑定地区，请联系管理员。"
+    return None
+
+
+def _writer(user: User, what: str = "修改数据") -> str | None:
+    return _signed_in(user) or (f"查阅账号不能{what}。" if user.is_read_only else None)
+
+
+def _is_province_admin(user: User) -> bool:
+    return user.role == Role.ADMIN and user.region is not None and user.region.level == Region.Level.PROVINCE
+
+
+def _within(region: Region, top_id: int) -> bool:
+    """``region`` is ``top_id`` or lies below it (regions are at most three levels deep)."""
+    if region.pk == top_id or region.parent_id == top_id:
+        return True
+    return region.parent_id is not None and region.parent.parent_id == top_id
+
+
+def may_change_data(user: User) -> str | None:
+    """Change anything at all (every POST that writes): not a read-only account."""
+    return _writer(user)
+
+
+# --- returns -----------------------------------------------------------------------------------
+
+
+def may_open_return(user: User, region: Region) -> str | None:
+    """Start (or continue) the return of ``region`` (or of a project run there)."""
+    if reason := _writer(user, "填报"):
+        return reason
+    if region.pk != user.region_id:
+        return "只能为本单位填报。"
+    return None
+
+
+def may_edit_return(user: User, ret: Return) -> str | None:
+    """Save what was typed, fill it from the roll-up, import an offline workbook into it."""
+    if reason := _writer(user):
+        return reason
+    if ret.region_id != user.region_id:
+        return "只能修改本单位自己的填报。"
+    if ret.status not in EDITABLE:
+        return f"本填报当前状态为“{ret.get_status_display()}”，不能修改。"
+    return None
+
+
+def may_submit_return(user: User, ret: Return) -> str | None:
+    """Send it up for review: whoever may edit it (the checks decide whether it is ready)."""
+    if reason := may_edit_return(user, ret):
+        return reason.replace("不能修改", "不能提交").replace("只能修改", "只能提交")
+    return None
+
+
+def may_review(user: User) -> str | None:
+    """Review at all (the review queue, bulk approval)."""
+    if reason := _writer(user, "审核"):
+        return reason
+    if user.role not in REVIEWERS:
+        return "只有审核员或管理员可以审核。"
+    return None
+
+
+def may_review_return(user: User, ret: Return) -> str | None:
+    """Send back, approve, judge its qualitative lines, comment on its lines."""
+    if reason := may_review(user):
+        return reason
+    if ret.region.parent_id != user.region_id:
+        return f"{ret.region.name}的填报由其上级审核，您不能审核。"
+    if ret.status != Return.Status.SUBMITTED:
+        return f"{ret.region.name}的填报当前状态为“{ret.get_status_display()}”，不能审核。"
+    return None
+
+
+def may_reopen_return(user: User, ret: Return) -> str | None:
+    """Reopen an approved return, with a reason."""
+    if reason := _writer(user):
+        return reason
+    if not _is_province_admin(user) or ret.fund.region_id != user.region_id:
+        return "只有自治区管理员可以重新打开已审核的填报。"
+    if ret.status != Return.Status.APPROVED:
+        return "只有已审核的填报才能重新打开。"
+    return None
+
+
+# --- imports -----------------------------------------------------------------------------------
+
+
+def may_import(user: User) -> str | None:
+    """Upload a workbook at all."""
+    return _writer(user, "导入数据")
+
+
+def may_import_regions(user: User) -> str | None:
+    if reason := may_import(user):
+        return reason
+    if not _is_province_admin(user):
+        return "只有自治区管理员可以导入行政区划。"
+    return None
+
+
+def may_import_allocations(user: User) -> str | None:
+    if reason := may_import(user):
+        return reason
+    if user.role not in REVIEWERS or user.region.level >= Region.Level.COUNTY:
+        return "只有自治区或地州市的管理员、审核员可以导入资金分配表。"
+    return None
+
+
+def may_import_targets(user: User, region: Region) -> str | None:
+    """An administrator sets tables for their region and below; a reviewer for those below."""
+    if reason := may_import(user):
+        return reason
+    if not _within(region, user.region_id):
+        return f"{region.name}不在您的管辖范围内。"
+    if user.role == Role.ADMIN or (user.role == Role.REVIEWER and region.pk != user.region_id):
+        return None
+    return "只有管理员或上级审核员可以导入绩效目标表。"
+
+
+def may_import_return(user: User, ret: Return) -> str | None:
+    if reason := may_import(user):
+        return reason
+    if ret.region_id != user.region_id:
+        return "只能导入本单位自己的填报。"
+    return may_edit_return(user, ret)
+
+
+# --- documents, deadlines, accounts ------------------------------------------------------------------
+
+
+def may_generate_file(user: User, fund: Fund, region: Region) -> str | None:
+    """Ask for a document: anyone who may read the region, read-only accounts too (a document
+    changes no data; it prints what they may already read)."""
+    if reason := _signed_in(user):
+        return reason
+    if not _within(region, user.region_id) or fund.region_id != _province_id(user.region):
+        return "只能为本地区及下级地区生成文件。"
+    return None
+
+
+def may_set_deadlines(user: User, fund: Fund) -> str | None:
+    """Only an administrator of the province that receives the fund: a deadline has no region,
+    so one set by a prefecture would bind every prefecture."""
+    if reason := _writer(user):
+        return reason
+    if user.role != Role.ADMIN or user.region_id != fund.region_id:
+        return "只有自治区管理员可以设置截止日期。"
+    return None
+
+
+def may_manage_accounts(user: User) -> str | None:
+    if reason := _signed_in(user):
+        return reason
+    if user.role != Role.ADMIN:
+        return "只有管理员可以管理账号。"
+    return None
+
+
+def _province_id(region: Region) -> int:
+    if region.parent_id is None:
+        return region.pk
+    return region.parent_id if region.parent.parent_id is None else region.parent.parent_id
