@@ -1,6 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from common.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from indicators.models import (
     IndicatorActual,
     IndicatorTarget,
@@ -20,7 +20,7 @@ class IndicatorTargetInline(admin.TabularInline):
 
 
 @admin.register(TargetTable)
-class TargetTableAdmin(admin.ModelAdmin):
+class TargetTableAdmin(AuditedAdmin):
     list_display = ["fund", "region", "project", "parent"]
     list_filter = ["fund", "region__level"]
     search_fields = ["region__name", "region__short_name", "project__name"]
@@ -31,7 +31,7 @@ class TargetTableAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(ImportExportModelAdmin):
+class IndicatorTargetAdmin(AuditedAdmin):
     resource_classes = [IndicatorTargetResource]
     list_display = ["name", "target_text", "level1", "level2", "table"]
     list_filter = ["level1", "level2", "table__fund"]
@@ -40,25 +40,24 @@ class IndicatorTargetAdmin(ImportExportModelAdmin):
     raw_id_fields = ["table", "parent_indicator"]
 
 
-class ReturnFundingInline(admin.TabularInline):
+class ReturnFundingInline(ReadOnlyInline, admin.TabularInline):
     model = ReturnFunding
-    extra = 0
 
 
-class IndicatorActualInline(admin.TabularInline):
+class IndicatorActualInline(ReadOnlyInline, admin.TabularInline):
     model = IndicatorActual
-    extra = 0
     raw_id_fields = ["indicator"]
     fields = ["indicator", "actual_text", "reason", "measure", "judged_met", "band", "denominator"]
 
 
-class ReturnNarrativeInline(admin.StackedInline):
+class ReturnNarrativeInline(ReadOnlyInline, admin.StackedInline):
     model = ReturnNarrative
-    extra = 0
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
+class ReturnAdmin(ReadOnlyAdmin):
+    """Returns change only through the workflow (save, submit, review, reopen with a reason)."""
+
     list_display = ["fund", "region", "project", "period", "status", "updated_at"]
     list_filter = ["fund", "period", "status", "region__level"]
     search_fields = ["region__name", "region__short_name", "project__name"]

@@ -43,6 +43,66 @@ def nearest_table_above(fund: Fund, region: Region) -> TargetTable | None:
     return None
 
 
+def first_return_under_review(region: Region, *, fund: Fund | None = None) -> Return | None:
+    """A submitted or approved return of ``region`` or a region below it (of ``fund``, if
+    given): what a change to the region's place or money would alter behind the reviewer."""
+    returns = Return.objects.filter(
+        subtree_q(region, "region__"), status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED]
+    )
+    if fund is not None:
+        returns = returns.filter(fund=fund)
+    return returns.select_related("region", "fund").order_by("region__level", "pk").first()
+
+
+def own_return_under_review(fund: Fund, region: Region) -> Return | None:
+    """The region's own return of the fund (either period) that is submitted or approved."""
+    return (
+        Return.objects.filter(
+            fund=fund,
+            region=region,
+            project__isnull=True,
+            status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED],
+        )
+        .select_related("region")
+        .first()
+    )
+
+
+def budget_holders(region_ids, *, below: Region) -> dict[int, list[int]]:
+    """For each region: itself and the regions above it, strictly below ``below`` — whose
+    budgets change when money of the region changes (nearest first)."""
+    chains = {}
+    for region in Region.objects.filter(pk__in=region_ids).select_related("parent__parent"):
+        chain, node = [], region
+        while node is not None and node.pk != below.pk:
+            chain.append(node.pk)
+            node = node.parent
+        chains[region.pk] = chain
+    return chains
+
+
+def returns_under_review(fund: Fund, region_ids, *, below: Region) -> dict[int, Return]:
+    """For each region whose money would change: the submitted or approved return of the fund
+    (its own, or of a region above it below ``below``) that the change would alter."""
+    chains = budget_holders(region_ids, below=below)
+    holders = {pk for chain in chains.values() for pk in chain}
+    locked = {
+        r.region_id: r
+        for r in Return.objects.filter(
+            fund=fund,
+            project__isnull=True,
+            region_id__in=holders,
+            status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED],
+        ).select_related("region")
+    }
+    found = {}
+    for region_id, chain in chains.items():
+        hit = next((locked[pk] for pk in chain if pk in locked), None)
+        if hit is not None:
+            found[region_id] = hit
+    return found
+
+
 def return_history(report: Return) -> QuerySet[AuditEvent]:
     """The return's audit trail, newest first."""
     return AuditEvent.objects.filter(

@@ -34,9 +34,10 @@ from indicators.permissions import (
     may_submit_return,
 )
 from indicators.rollups import return_rollup
-from indicators.selectors import nearest_table_above
+from indicators.selectors import budget_holders, nearest_table_above
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Project, Region
+from transfers.services import AuditNote
 
 
 class WorkflowError(Exception):
@@ -200,18 +201,165 @@ class ReturnInput:
     goal_achievement: str
 
 
-def returns_add_indicators(*, table: TargetTable, indicators: list[IndicatorTarget]) -> int:
-    """Give the open returns that use `table` a line for each indicator added to it later."""
-    open_returns = Return.objects.filter(
-        fund=table.fund, region=table.region, project=table.project, status__in=EDITABLE
+@transaction.atomic
+def returns_note_budget_change(*, actor: User | None, fund: Fund, regions, below: Region, note: str) -> int:
+    """Write into the history of each open return whose budget just changed (the return's own
+    region's money, or money of a region below it) what changed it. Returns under review or
+    approved were protected before the change (selectors.returns_under_review)."""
+    holders = {pk for chain in budget_holders(regions, below=below).values() for pk in chain}
+    affected = list(
+        Return.objects.filter(
+            fund=fund, project__isnull=True, region_id__in=holders, status__in=EDITABLE
+        ).select_related("region", "fund")
     )
-    lines = [
-        IndicatorActual(report=report, indicator=indicator)
-        for report in open_returns
-        for indicator in indicators
-    ]
-    IndicatorActual.objects.bulk_create(lines, ignore_conflicts=True)
-    return len(lines)
+    for report in affected:
+        _audit(report, actor=actor, action=AuditEvent.Action.EDIT, summary="资金分配变化", comment=note)
+    return len(affected)
+
+
+@transaction.atomic
+def returns_add_indicators(
+    *, table: TargetTable, indicators: list[IndicatorTarget], actor: User | None = None
+) -> int:
+    """Give the open returns that use ``table`` a line for each indicator added to it later,
+    and say so in each return's history."""
+    if not indicators:
+        return 0
+    open_returns = list(
+        Return.objects.filter(
+            fund=table.fund, region=table.region, project=table.project, status__in=EDITABLE
+        ).select_related("region", "fund")
+    )
+    IndicatorActual.objects.bulk_create(
+        [
+            IndicatorActual(report=report, indicator=indicator)
+            for report in open_returns
+            for indicator in indicators
+        ],
+        ignore_conflicts=True,
+    )
+    names = "、".join(f"“{indicator.name}”" for indicator in indicators)
+    for report in open_returns:
+        _audit(
+            report, actor=actor, action=AuditEvent.Action.EDIT, summary=f"目标表新增指标{names}，已加入本填报"
+        )
+    return len(open_returns) * len(indicators)
+
+
+TEMP_ORDER = 100_000  # where indicators wait while their orders are rewritten (order is unique)
+
+
+@dataclass(frozen=True)
+class IndicatorWrite:
+    """One indicator a target-table import writes: new (``current`` None), changed or removed."""
+
+    action: str  # create / update / delete
+    current: IndicatorTarget | None
+    level1: str = ""
+    level2: str = ""
+    name: str = ""
+    target_text: str = ""
+    order: int = 0
+    parent: IndicatorTarget | None = None  # for a new one: the indicator above it was copied from
+    note: AuditNote | None = None
+
+
+@transaction.atomic
+def target_table_write(
+    *,
+    actor: User | None,
+    fund: Fund,
+    region: Region,
+    rows: list[IndicatorWrite],
+    goals: str | None = None,
+    goals_note: AuditNote | None = None,
+    table_note: AuditNote | None = None,
+) -> TargetTable:
+    """Write a region's target table as an import planned it, each change audited.
+
+    A region without a table gets one under the nearest table above (a copy passed down: its
+    goals, unless ``goals`` are given, and its weights). ``goals_note`` says the goals change.
+    Open returns of the table get a line for each new indicator.
+    """
+    table = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
+    if table is None:
+        parent = nearest_table_above(fund, region)
+        table = TargetTable.objects.create(
+            fund=fund,
+            region=region,
+            parent=parent,
+            overall_goals=goals if goals is not None else (parent.overall_goals if parent else ""),
+            level_weights=parent.level_weights if parent else {},
+        )
+        note = table_note or AuditNote(summary=f"{region.name}的绩效目标表")
+        _audit_note(table, note, actor, AuditEvent.Action.CREATE, region, fund)
+    elif goals_note is not None:
+        table.overall_goals = goals
+        table.save(update_fields=["overall_goals"])
+        _audit_note(table, goals_note, actor, AuditEvent.Action.EDIT, region, fund)
+
+    for row in (r for r in rows if r.action == "delete"):
+        _audit_note(row.current, row.note, actor, AuditEvent.Action.EDIT, region, fund)
+        row.current.delete()
+    updates = [r for r in rows if r.action == "update"]
+    for row in updates:  # park the moved ones first, then give every row its place
+        row.current.order += TEMP_ORDER
+    IndicatorTarget.objects.bulk_update([r.current for r in updates], ["order"])
+    for row in updates:
+        indicator = row.current
+        indicator.level1, indicator.level2, indicator.target_text, indicator.order = (
+            row.level1,
+            row.level2,
+            row.target_text,
+            row.order,
+        )
+        indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
+        indicator.save(update_fields=["level1", "level2", "target_text", "order"])
+        _audit_note(indicator, row.note, actor, AuditEvent.Action.EDIT, region, fund)
+    added = []
+    for row in (r for r in rows if r.action == "create"):
+        indicator = IndicatorTarget(
+            table=table,
+            parent_indicator=row.parent,
+            level1=row.level1,
+            level2=row.level2,
+            name=row.name,
+            target_text=row.target_text,
+            order=row.order,
+        )
+        indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
+        indicator.save()
+        added.append(indicator)
+        _audit_note(indicator, row.note, actor, AuditEvent.Action.CREATE, region, fund)
+    returns_add_indicators(table=table, indicators=added, actor=actor)
+    changed = [r.note.summary for r in rows if r.action in ("update", "delete") and r.note]
+    changed += [goals_note.summary] if goals_note else []
+    if changed:  # the open returns of the table say in their history what changed under them
+        for report in Return.objects.filter(
+            fund=fund, region=region, project__isnull=True, status__in=EDITABLE
+        ).select_related("region", "fund"):
+            _audit(
+                report,
+                actor=actor,
+                action=AuditEvent.Action.EDIT,
+                summary=f"目标表修改{len(changed)}项",
+                comment="；".join(changed)[:2000],
+            )
+    return table
+
+
+def _audit_note(obj, note: AuditNote | None, actor, action: str, region, fund) -> None:
+    note = note or AuditNote(summary=str(obj))
+    AuditEvent.objects.record(
+        actor=actor,
+        action=action,
+        obj=obj,
+        summary=note.summary,
+        region=region,
+        fund=fund,
+        comment=note.comment,
+        changes=note.changes,
+    )
 
 
 def _display(value) -> str:

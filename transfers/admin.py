@@ -1,6 +1,6 @@
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
+from common.admin import AuditedAdmin
 from transfers.models import Allocation, Fund, Notice, Project, Region, RegionAlias
 from transfers.resources import (
     AllocationResource,
@@ -17,7 +17,7 @@ class RegionAliasInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(ImportExportModelAdmin):
+class RegionAdmin(AuditedAdmin):
     resource_classes = [RegionResource]
     list_display = ["code", "name", "short_name", "level", "kind", "parent", "is_active"]
     list_filter = ["level", "kind", "is_active", ("parent", admin.RelatedOnlyFieldListFilter)]
@@ -28,7 +28,7 @@ class RegionAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Fund)
-class FundAdmin(ImportExportModelAdmin):
+class FundAdmin(AuditedAdmin):
     resource_classes = [FundResource]
     list_display = ["code", "name", "direction", "year", "region", "central_department"]
     list_filter = ["year", "region"]
@@ -36,7 +36,7 @@ class FundAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(ImportExportModelAdmin):
+class NoticeAdmin(AuditedAdmin):
     resource_classes = [NoticeResource]
     list_display = ["number", "title", "issuer", "issued_on"]
     search_fields = ["number", "title", "issuer"]
@@ -44,7 +44,7 @@ class NoticeAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(ImportExportModelAdmin):
+class ProjectAdmin(AuditedAdmin):
     resource_classes = [ProjectResource]
     list_display = ["name", "fund", "region"]
     list_filter = ["fund"]
@@ -53,7 +53,7 @@ class ProjectAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(ImportExportModelAdmin):
+class AllocationAdmin(AuditedAdmin):
     resource_classes = [AllocationResource]
     list_display = ["fund", "recipient", "from_region", "kind", "source", "amount", "notice"]
     list_filter = ["fund", "kind", "source", "notice"]

@@ -6,13 +6,15 @@ empty when nothing differed (and then nothing is written, not even an audit even
 loading the same figures twice changes nothing.
 """
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from evalportal.models import AuditEvent, User
-from transfers.models import Allocation, Fund, Notice, Region
+from transfers.models import Allocation, Fund, Notice, Region, RegionAlias
 
 
 def _display(value) -> str:
@@ -54,7 +56,9 @@ def _save(model, lookup: dict, values: dict) -> tuple[models.Model, dict, bool]:
     return obj, changes, False
 
 
-def _audit(obj, changes: dict, created: bool, *, actor, summary: str, region=None, fund=None) -> None:
+def _audit(
+    obj, changes: dict, created: bool, *, actor, summary: str, region=None, fund=None, comment: str = ""
+) -> None:
     if not changes:
         return
     AuditEvent.objects.record(
@@ -64,6 +68,7 @@ def _audit(obj, changes: dict, created: bool, *, actor, summary: str, region=Non
         summary=summary,
         region=region,
         fund=fund,
+        comment=comment,
         changes=changes,
     )
 
@@ -157,3 +162,166 @@ def allocation_save(
         fund=fund,
     )
     return allocation, changes
+
+
+# --- writes planned by an import (the importer reads and plans; these write and audit) ----------
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """What the audit event of one written row says, set by the caller that knows why: the
+    preview's label and its old → new values, and where it came from (file and row)."""
+
+    summary: str
+    comment: str = ""
+    changes: dict = field(default_factory=dict)
+
+
+class RowRejected(Exception):
+    """Row ``index`` of a write cannot be saved; ``message`` says why (Chinese)."""
+
+    def __init__(self, index: int, message: str):
+        self.index, self.message = index, message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class RegionValues:
+    code: str
+    name: str
+    short_name: str
+    parent_code: str | None
+    level: int
+    kind: str
+    aliases: tuple[str, ...] | None  # None: leave the old names as they are
+    order: int = 0  # for a new region: its place among its siblings
+
+
+@transaction.atomic
+def regions_save(*, actor: User | None, rows: list[tuple[RegionValues, AuditNote]]) -> list[Region]:
+    """Create or update regions, parents before children, with their old names; one audit event
+    each. (Whether a region may move under another parent, given the returns below it, is the
+    caller's question: returns are not this app's.)"""
+    by_code = {r.code: r for r in Region.objects.select_for_update().filter(code__in=_codes(rows))}
+    saved = []
+    for index, (values, note) in enumerate(rows):
+        region = by_code.get(values.code)
+        created = region is None
+        if created:
+            region = Region(code=values.code, order=values.order)
+        parent = by_code.get(values.parent_code) if values.parent_code else None
+        if values.parent_code and parent is None:
+            parent = Region.objects.filter(code=values.parent_code).first()
+        region.name, region.short_name, region.level, region.kind = (
+            values.name,
+            values.short_name,
+            values.level,
+            values.kind,
+        )
+        region.parent = parent
+        try:
+            region.full_clean()
+        except ValidationError as exc:
+            raise RowRejected(index, "；".join(m for ms in exc.message_dict.values() for m in ms)) from None
+        region.save()
+        by_code[region.code] = region
+        if values.aliases is not None:
+            wanted = set(values.aliases)
+            have = {a.name: a for a in region.aliases.all()}
+            for name in wanted - set(have):
+                RegionAlias.objects.create(region=region, name=name)
+            for name in set(have) - wanted:
+                have[name].delete()
+        _audit(
+            region,
+            note.changes,
+            created,
+            actor=actor,
+            summary=note.summary,
+            region=region,
+            comment=note.comment,
+        )
+        saved.append(region)
+    return saved
+
+
+def _codes(rows) -> set[str]:
+    return {values.code for values, _ in rows} | {
+        values.parent_code for values, _ in rows if values.parent_code
+    }
+
+
+@dataclass(frozen=True)
+class AllocationWrite:
+    """One allocation line an import writes: new (``current`` None), changed or removed."""
+
+    action: str  # create / update / delete
+    current: Allocation | None
+    recipient: Region
+    kind: str
+    notice: Notice
+    amount: Decimal | None  # None when removed
+    order: int | None
+    note: AuditNote
+
+
+@transaction.atomic
+def allocations_write(
+    *, actor: User | None, fund: Fund, from_region: Region, source: str, rows: list[AllocationWrite]
+) -> None:
+    """Write an allocation table's lines from ``from_region`` (bulk: a table has thousands of
+    lines), one audit event per line with its old and new amounts."""
+    events: list[tuple[Allocation, AuditNote, str]] = []
+    creates, updates = [], []
+    for row in rows:
+        if row.action == "delete":
+            pk = row.current.pk
+            row.current.delete()
+            row.current.pk = pk  # the event names the line that was removed
+            events.append((row.current, row.note, AuditEvent.Action.EDIT))
+        elif row.action == "update":
+            row.current.amount = row.amount
+            updates.append(row)
+        elif row.action == "create":
+            allocation = Allocation(
+                fund=fund,
+                notice=row.notice,
+                from_region=from_region,
+                region=row.recipient,
+                kind=row.kind,
+                source=source,
+                amount=row.amount,
+                order=row.order,
+            )
+            creates.append((row, allocation))
+    Allocation.objects.bulk_update([row.current for row in updates], ["amount"], batch_size=500)
+    Allocation.objects.bulk_create([a for _, a in creates], batch_size=500)
+    events += [(row.current, row.note, AuditEvent.Action.EDIT) for row in updates]
+    for row, allocation in creates:
+        if allocation.pk is None:  # databases that do not return keys from bulk_create
+            allocation = Allocation.objects.get(
+                fund=fund,
+                notice=allocation.notice,
+                region=allocation.region,
+                kind=allocation.kind,
+                source=allocation.source,
+                project__isnull=True,
+            )
+        events.append((allocation, row.note, AuditEvent.Action.CREATE))
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                object_type=allocation._meta.label_lower,
+                object_id=str(allocation.pk),
+                region=allocation.region,
+                fund=fund,
+                summary=note.summary[:300],
+                comment=note.comment,
+                changes=note.changes,
+            )
+            for allocation, note, action in events
+        ],
+        batch_size=500,
+    )

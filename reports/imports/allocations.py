@@ -36,9 +36,11 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from evalportal.models import AuditEvent, User
+from evalportal.models import User
 from indicators import rules
 from indicators.permissions import may_import_allocations
+from indicators.selectors import returns_under_review
+from indicators.services import returns_note_budget_change
 from reports.imports.base import (
     CellError,
     Change,
@@ -59,6 +61,7 @@ from reports.imports.base import (
 )
 from transfers.models import Allocation, Fund, MoneySource, Notice, Region
 from transfers.names import RegionIndex, RegionNameError
+from transfers.services import AllocationWrite, allocations_write
 
 COLUMNS = [
     Column("prefecture", "地州市", ("地州", "地区", "地（州、市）", "地州（市）", "地州市名称", "地区名称")),
@@ -153,6 +156,7 @@ class AllocationImporter(Importer):
         if plan.errors:
             return plan
         self._diff(header, lines, used, notices, plan)
+        self._refuse_what_would_alter_returns_under_review(plan)
         return plan
 
     def _read_lines(self, header: Header, plan: Plan) -> list[Line]:
@@ -452,51 +456,50 @@ class AllocationImporter(Importer):
                     )
                 )
 
+    def _refuse_what_would_alter_returns_under_review(self, plan: Plan) -> None:
+        """A changed line changes the budget of its recipient and of every region between it and
+        the importer: none of them may have a return that is submitted or approved."""
+        changed = [c for c in plan.changes if c.action != "unchanged"]
+        if not changed:
+            return
+        locked = returns_under_review(self._fund, {c.payload[1].pk for c in changed}, below=self.scope)
+        for change in changed:
+            recipient = change.payload[1]
+            report = locked.get(recipient.pk)
+            if report is not None:
+                plan.errors.append(
+                    RowError(
+                        f"{report.region.name}的填报{report.get_status_display()}，这一行会改变其预算："
+                        "请先退回或由自治区管理员重新打开该填报，再导入。",
+                        change.sheet,
+                        change.row,
+                    )
+                )
+
     # --- writing ------------------------------------------------------------------------------
 
     def write(self, plan: Plan) -> None:
-        creates, updates = [], []
+        rows = []
         for change in plan.changes:
+            if change.action == "unchanged":
+                continue
             current, recipient, kind, notice, amount, position = change.payload
-            if change.action == "create":
-                allocation = Allocation(
-                    fund=self._fund,
-                    notice=notice,
-                    from_region=self.scope,
-                    region=recipient,
-                    kind=kind,
-                    source=self.source,
-                    amount=amount,
-                    order=position,
+            rows.append(
+                AllocationWrite(
+                    change.action, current, recipient, kind, notice, amount, position, self.note(change)
                 )
-                creates.append((change, allocation))
-            elif change.action == "update":
-                current.amount = amount
-                updates.append((change, current))
-        deletes = [change for change in plan.changes if change.action == "delete"]
-
-        events = []
-        for change in deletes:
-            current = change.payload[0]
-            events.append((change, current, AuditEvent.Action.EDIT, current.region))
-            current_pk = current.pk
-            current.delete()
-            current.pk = current_pk  # the event names the row that was deleted
-        Allocation.objects.bulk_update([a for _, a in updates], ["amount"], batch_size=500)
-        Allocation.objects.bulk_create([a for _, a in creates], batch_size=500)
-        events += [(change, a, AuditEvent.Action.EDIT, a.region) for change, a in updates]
-        for change, allocation in creates:
-            if allocation.pk is None:  # databases that do not return keys from bulk_create
-                allocation = Allocation.objects.get(
-                    fund=self._fund,
-                    notice=allocation.notice,
-                    region=allocation.region,
-                    kind=allocation.kind,
-                    source=allocation.source,
-                    project__isnull=True,
-                )
-            events.append((change, allocation, AuditEvent.Action.CREATE, allocation.region))
-        self.audit_rows(events)
+            )
+        allocations_write(
+            actor=self.actor, fund=self._fund, from_region=self.scope, source=self.source, rows=rows
+        )
+        # Each open return whose budget moved says so in its own history.
+        returns_note_budget_change(
+            actor=self.actor,
+            fund=self._fund,
+            regions={row.recipient.pk for row in rows},
+            below=self.scope,
+            note=f"{self.title}“{self.filename}”改变了本级预算（{len(rows)}行变化）",
+        )
 
 
 def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource.CENTRAL) -> list[dict]:

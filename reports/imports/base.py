@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from evalportal.models import AuditEvent, User
 from transfers.models import Region
+from transfers.services import AuditNote
 
 MAX_ROWS = 20_000
 HEADER_SEARCH_ROWS = 40
@@ -550,6 +551,17 @@ class Importer(ABC):
 
     def audit_object(self):
         return self.record or self.fund or self.scope
+
+    def note(self, change: Change) -> AuditNote:
+        """What the audit event of one written row says: the preview's line, the file and row."""
+        where = f"第{change.row}行" if change.row else ""
+        name = self.record.original_name if self.record else self.filename
+        who = "" if self.actor is not None else "系统"
+        return AuditNote(
+            summary=f"导入{change.action_label}：{change.label}"[:300],
+            comment=f"{who}导入“{name}”{where}",
+            changes=change.fields,
+        )
 
     def audit_row(self, change: Change, obj, *, action: str, region=None) -> None:
         """The audit event of one changed row: its old and new values, the file and row."""

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
-
-from evalportal.models import AuditEvent
 from indicators.permissions import may_import_regions
+from indicators.selectors import first_return_under_review
 from reports.imports.base import (
     CellError,
     Change,
@@ -34,9 +32,10 @@ from reports.imports.base import (
     find_header,
     merged_errors,
 )
-from transfers.models import Region, RegionAlias
+from transfers.models import Region
 from transfers.names import RegionIndex, RegionNameError, normalize
 from transfers.selectors import subtree_q
+from transfers.services import RegionValues, RowRejected, regions_save
 
 COLUMNS = [
     Column("code", "代码", ("code", "行政区划代码", "区划代码", "编码")),
@@ -155,7 +154,17 @@ class RegionImporter(Importer):
             for name in (code, values["name"], values["short_name"], *(aliases or [])):
                 if name:
                     by_name.setdefault(normalize(name), entry)
-            plan.changes.append(self._change(sheet, entry, existing.get(code)))
+            change = self._change(sheet, entry, existing.get(code))
+            if "上级" in change.fields and change.action == "update":
+                if locked := first_return_under_review(existing[code]):
+                    error(
+                        f"{existing[code].name}有已提交或已审核的填报（{locked.region.name} · {locked.fund.code}），"
+                        "改变其上级会改变这些填报的汇总：请先由自治区管理员重新打开这些填报。",
+                        row,
+                        "parent",
+                    )
+                    continue
+            plan.changes.append(change)
         if not plan.rows_read and not plan.errors:
             plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
         return plan
@@ -223,34 +232,26 @@ class RegionImporter(Importer):
         return Change("update" if fields else "unchanged", label, sheet, entry["row"], fields, payload=entry)
 
     def write(self, plan: Plan) -> None:
-        by_code = {r.code: r for r in Region.objects.all()}
-        for change in plan.changes:
-            if change.action == "unchanged":
-                continue
-            entry = change.payload
-            region = by_code.get(entry["code"]) or Region(code=entry["code"], order=entry["row"])
-            region.name = entry["name"]
-            region.short_name = entry["short_name"]
-            region.parent = by_code.get(entry["parent"]) if entry["parent"] else None
-            region.level = entry["level"]
-            region.kind = entry["kind"]
-            try:
-                region.full_clean()
-            except ValidationError as exc:
-                messages = "；".join(m for ms in exc.message_dict.values() for m in ms)
-                raise_row(change, messages)
-            region.save()
-            by_code[region.code] = region
-            if entry["aliases"] is not None:
-                wanted = set(entry["aliases"])
-                have = {a.name: a for a in region.aliases.all()}
-                for name in wanted - set(have):
-                    RegionAlias.objects.create(region=region, name=name)
-                for name in set(have) - wanted:
-                    have[name].delete()
-            action = AuditEvent.Action.CREATE if change.action == "create" else AuditEvent.Action.EDIT
-            self.audit_row(change, region, action=action, region=region)
-
-
-def raise_row(change: Change, message: str):
-    raise ImportFailed([RowError(message, change.sheet, change.row)])
+        changed = [c for c in plan.changes if c.action != "unchanged"]
+        rows = [
+            (
+                RegionValues(
+                    code=e["code"],
+                    name=e["name"],
+                    short_name=e["short_name"],
+                    parent_code=e["parent"],
+                    level=e["level"],
+                    kind=e["kind"],
+                    aliases=tuple(e["aliases"]) if e["aliases"] is not None else None,
+                    order=e["row"],
+                ),
+                self.note(change),
+            )
+            for change in changed
+            for e in [change.payload]
+        ]
+        try:
+            regions_save(actor=self.actor, rows=rows)
+        except RowRejected as exc:
+            change = changed[exc.index]
+            raise ImportFailed([RowError(exc.message, change.sheet, change.row)]) from None

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
-from evalportal.models import AuditEvent, User
+from evalportal.models import User
 from indicators.models import LEVEL2_BY_LEVEL1, IndicatorActual, IndicatorTarget, Level1, TargetTable
 from indicators.permissions import may_import_targets
 from indicators.rules import parse_target
-from indicators.selectors import nearest_table_above
-from indicators.services import returns_add_indicators
+from indicators.selectors import nearest_table_above, own_return_under_review
+from indicators.services import IndicatorWrite, target_table_write
 from reports.imports.base import (
     CellError,
     Change,
@@ -49,7 +49,6 @@ COLUMNS = [
     Column("name", "三级指标", ("指标名称", "三级指标名称")),
     Column("target", "指标值", ("目标值", "年度指标值", "绩效指标值", "年度目标值")),
 ]
-TEMP_ORDER = 100_000  # moved out of the way while orders are rewritten (order is unique)
 
 
 def _level(text: str, choices: list[str]) -> str | None:
@@ -151,6 +150,15 @@ class TargetImporter(Importer):
         if plan.errors:
             return plan
         self._diff(sheet, lines, plan, goals)
+        if plan.has_changes and (locked := own_return_under_review(self._fund, self.region)):
+            # Its completion rates would change behind the reviewer's (or the ministry's) back.
+            plan.errors.append(
+                RowError(
+                    f"{self.region.name}的{locked.get_period_display()}填报{locked.get_status_display()}，"
+                    "修改其目标表会改变填报的完成率：请先退回或由自治区管理员重新打开该填报，再导入。",
+                    sheet,
+                )
+            )
         return plan
 
     def _table(self) -> TargetTable | None:
@@ -222,66 +230,37 @@ class TargetImporter(Importer):
             plan.changes.append(Change("delete", indicator.name, sheet, None, fields, payload=(indicator,)))
 
     def write(self, plan: Plan) -> None:
-        table = self._table() or self._create_table(plan)
+        rows, goals_note, table_note = [], None, None
         for change in plan.changes:
-            if change.payload == ("goals",) and change.action == "update":
-                table.overall_goals = self.goals
-                table.save(update_fields=["overall_goals"])
-                self.audit_row(change, table, action=AuditEvent.Action.EDIT, region=self.region)
-        for change in plan.of("delete"):
-            indicator = change.payload[0]
-            self.audit_row(change, indicator, action=AuditEvent.Action.EDIT, region=self.region)
-            indicator.delete()
-        updates = [c for c in plan.of("update") if c.payload != ("goals",)]
-        # order is unique per table: park the moved ones first, then give every row its place.
-        parked = [c.payload[0] for c in updates]
-        for indicator in parked:
-            indicator.order += TEMP_ORDER
-        IndicatorTarget.objects.bulk_update(parked, ["order"])
-        for change in updates:
-            indicator, _row, level1, level2, _name, target, order = change.payload
-            indicator.level1, indicator.level2, indicator.target_text, indicator.order = (
-                level1,
-                level2,
-                target,
-                order,
-            )
-            indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
-            indicator.save(update_fields=["level1", "level2", "target_text", "order"])
-            self.audit_row(change, indicator, action=AuditEvent.Action.EDIT, region=self.region)
-        added = []
-        for change in plan.of("create"):
             if change.payload == ("table",):
-                continue
-            _, _row, level1, level2, name, target, order, parent = change.payload
-            indicator = IndicatorTarget(
-                table=table,
-                parent_indicator=parent,
-                level1=level1,
-                level2=level2,
-                name=name,
-                target_text=target,
-                order=order,
-            )
-            indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
-            indicator.save()
-            added.append(indicator)
-            self.audit_row(change, indicator, action=AuditEvent.Action.CREATE, region=self.region)
-        # Returns already being filled get a line for each new indicator.
-        returns_add_indicators(table=table, indicators=added)
-
-    def _create_table(self, plan: Plan) -> TargetTable:
-        """A new table hangs under the nearest table above, like a copy passed down."""
-        parent = nearest_table_above(self._fund, self.region)
-        table = TargetTable.objects.create(
+                table_note = self.note(change)
+            elif change.payload == ("goals",):
+                goals_note = self.note(change) if change.action == "update" else None
+            elif change.action == "delete":
+                rows.append(IndicatorWrite("delete", change.payload[0], note=self.note(change)))
+            elif change.action == "update":
+                indicator, _row, level1, level2, name, target, order = change.payload
+                rows.append(
+                    IndicatorWrite(
+                        "update", indicator, level1, level2, name, target, order, note=self.note(change)
+                    )
+                )
+            elif change.action == "create":
+                _, _row, level1, level2, name, target, order, parent = change.payload
+                rows.append(
+                    IndicatorWrite(
+                        "create", None, level1, level2, name, target, order, parent, self.note(change)
+                    )
+                )
+        target_table_write(
+            actor=self.actor,
             fund=self._fund,
             region=self.region,
-            parent=parent,
-            overall_goals=self.goals if self.goals is not None else (parent.overall_goals if parent else ""),
-            level_weights=parent.level_weights if parent else {},
+            rows=rows,
+            goals=self.goals,
+            goals_note=goals_note,
+            table_note=table_note,
         )
-        self.audit_row(plan.of("create")[0], table, action=AuditEvent.Action.CREATE, region=self.region)
-        return table
 
 
 def _parent_links(lines: list, parent_rows: list[IndicatorTarget]) -> dict[str, IndicatorTarget]:
