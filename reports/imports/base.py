@@ -3,8 +3,9 @@
 An import is two steps. ``dry_run`` reads the file and returns a ``Plan``: what would be
 created, updated, deleted or left unchanged, and every error with its sheet, row and column.
 Nothing is written. ``apply`` plans again inside ``transaction.atomic`` (the data may have
-moved since the preview), refuses when there is any error, writes the changes and the audit
-trail: one event for the import and one for each changed row, with old and new values.
+moved since the preview), refuses when there is any error, and hands the plan to the
+importer's ``write``, which calls the services that write and audit (one event for each
+changed row, with old and new values, from ``note``); ``apply`` adds one event for the import.
 
 Reading is defensive because the files come from many offices: the size is capped
 (``IMPORT_MAX_BYTES``), an XLSX is recognised by its content (zip signature, then openpyxl
@@ -562,37 +563,6 @@ class Importer(ABC):
             comment=f"{who}导入“{name}”{where}",
             changes=change.fields,
         )
-
-    def audit_row(self, change: Change, obj, *, action: str, region=None) -> None:
-        """The audit event of one changed row: its old and new values, the file and row."""
-        self.audit_rows([(change, obj, action, region)])
-
-    def audit_rows(self, rows: list[tuple]) -> None:
-        """AuditEvent.objects.record for many rows at once: (change, obj, action, region) each.
-
-        The same fields as AuditEvent.objects.record, written with bulk_create
-        because a 3,000-row table has 6,000 changed allocations.
-        """
-        events = []
-        for change, obj, action, region in rows:
-            where = f"第{change.row}行" if change.row else ""
-            name = self.record.original_name if self.record else self.filename
-            who = "" if self.actor is not None else "系统"
-            source = f"{who}导入“{name}”{where}"
-            events.append(
-                AuditEvent(
-                    actor=self.actor,
-                    action=action,
-                    object_type=obj._meta.label_lower,
-                    object_id=str(obj.pk),
-                    region=region,
-                    fund=self.fund,
-                    summary=f"导入{change.action_label}：{change.label}"[:300],
-                    comment=source,
-                    changes=change.fields,
-                )
-            )
-        AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def dry_run(importer: Importer, *, content: bytes, filename: str) -> Plan:
