@@ -100,11 +100,8 @@ def fund_findings(
         for line in [*item.money, *item.indicators]:
             line.key = (report.pk, line.key)
         data.append(item)
-    reported = set(ledger.returns)  # every return of the subtree, any status
     unreported = {
-        account.node.name: account.received.total
-        for account in ledger.children()
-        if account.received.total and not any(node.key in reported for node in account.node.walk())
+        account.node.name: account.received.total for account in ledger.taking_part() if not account.reported
     }
     by_pk = {report.pk: report for report in reports}
     return [

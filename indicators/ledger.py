@@ -144,6 +144,7 @@ class Account:
     figures: Figures  # by the rule: the own approved return, else the roll-up of the nodes below
     basis: str  # "own" (its approved return) / "rolled_up" / "none"
     below: Rollup
+    reported: bool = False  # a return of the fund and period exists in its subtree (any status)
 
     @property
     def total(self) -> Money:
@@ -203,18 +204,22 @@ class FundLedger:
                 result, basis = below.figures, "rolled_up"
             else:
                 result, basis = figures(self.budgets.of(node), {}), "none"
-            self._accounts[node.key] = Account(node, self.budgets.of(node), own, result, basis, below)
+            reported = own is not None or any(self.account(child).reported for child in node.children)
+            self._accounts[node.key] = Account(
+                node, self.budgets.of(node), own, result, basis, below, reported
+            )
         return self._accounts[node.key]
 
-    def children(self, node: Node | None = None, *, funded_only: bool = False) -> list[Account]:
-        """The accounts of the regions, units and projects directly below ``node``."""
+    def children(self, node: Node | None = None) -> list[Account]:
+        """The accounts of the active regions, units and projects directly below ``node``."""
         node = node or self.root
-        accounts = [
-            self.account(child) for child in node.children if child.region.is_active or child.is_project
-        ]
-        if funded_only:
-            accounts = [a for a in accounts if a.is_funded or a.own is not None or a.figures.has_spending]
-        return accounts
+        return [self.account(child) for child in node.children if child.region.is_active or child.is_project]
+
+    def taking_part(self, node: Node | None = None) -> list[Account]:
+        """The regions, units and projects directly below ``node`` that the fund reaches: they
+        have money of it, or a return of it in their subtree. The board, the execution table and
+        the fund checks list these, and only these."""
+        return [account for account in self.children(node) if account.is_funded or account.reported]
 
     def reporting_units(self, node: Node) -> list[Node]:
         """The funded regions and projects below ``node`` with nothing funded under them: the

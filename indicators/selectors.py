@@ -187,9 +187,7 @@ def fund_progress(
     queries whatever the number of regions: the ledger's."""
     ledger = ledger or FundLedger(fund, region, period)
     rows = []
-    for account in ledger.children():
-        if not (account.is_funded or account.own is not None):
-            continue
+    for account in ledger.taking_part():
         units = ledger.reporting_units(account.node)
         below = Counter(ledger.returns[unit.key].status for unit in units if unit.key in ledger.returns)
         rows.append(ProgressRow(account, len(units), dict(below)))

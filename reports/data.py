@@ -556,15 +556,12 @@ BASIS_NOTES = {"own": "", "rolled_up": "按下级已审核填报汇总"}
 def _execution_table(ledger: FundLedger) -> ExecutionTable | None:
     """Each region or project directly below, with the ledger's figures (all sources)."""
     lines = []
-    for account in ledger.children():
-        reported = any(n.key in ledger.returns for n in account.node.walk())
-        if not account.is_funded and not reported:
-            continue  # neither money nor a return: the fund does not reach it
+    for account in ledger.taking_part():
         total = account.total
         if account.basis in BASIS_NOTES:
             spent, note = total.spent, BASIS_NOTES[account.basis]
         else:
-            spent, note = None, "尚未审核" if reported else "未填报"
+            spent, note = None, "尚未审核" if account.reported else "未填报"
         lines.append(
             ExecutionLine(
                 account.node.name, total.budget, spent, rules.execution_rate(spent, total.budget), note

@@ -97,7 +97,7 @@ def _budgets(ws, ledger: FundLedger) -> None:
         "执行数来源",
     ]
     header(ws, 1, labels, widths=[34, 12, 16, 16, 16, 16, 16, 14, 22])
-    accounts = [ledger.account(), *ledger.children()]
+    accounts = [ledger.account(), *ledger.taking_part()]
     for row, account in enumerate(accounts, start=2):
         node, total, is_root = account.node, account.total, account is accounts[0]
         values = [
