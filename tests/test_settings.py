@@ -13,14 +13,15 @@ from evalportal.env import env_bool, env_int, env_list
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_django(**env):
+def start_django(_code=None, **env):
     """Start Django in a fresh process with only these variables set (plus PATH)."""
     environ = {"PATH": os.environ.get("PATH", ""), **env}
     return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            _code
+            or "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
             "'evalportal.settings'); django.setup(); from django.conf import settings; "
             "print(settings.DATABASES['default']['ENGINE'], "
             "settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG)",
