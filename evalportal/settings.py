@@ -267,4 +267,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; its warnings (lockouts) are what matters.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

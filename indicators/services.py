@@ -165,7 +165,13 @@ def target_table_copy(*, source: TargetTable, region: Region, actor: User | None
 
 @transaction.atomic
 def return_open(*, fund: Fund, region: Region, period: str = Period.YEAR_END, actor: User) -> Return:
-    """The region's return for the fund and period, created with every line it needs."""
+    """The region's return for the fund and period, created with every line it needs.
+
+    Two first opens at once (a double click, two clerks) wait for each other on the region's
+    row, so the second finds the return the first created instead of failing on the unique
+    constraint.
+    """
+    Region.objects.select_for_update().filter(pk=region.pk).first()
     existing = Return.objects.filter(fund=fund, region=region, period=period, project__isnull=True).first()
     if existing is not None:
         return existing

@@ -107,6 +107,9 @@ def return_edit(request, pk):
         messages.error(request, f"已保存，但尚未提交：{exc}")
         fresh = ReturnForm(report)  # saved values, with the new version
         return render(request, "indicators/return_form.html", _form_context(report, fresh, exc.findings))
+    except WorkflowError as exc:  # submitted meanwhile (a second click, another tab)
+        messages.error(request, str(exc))
+        return redirect("indicators:detail", pk=report.pk)
     messages.success(request, "已提交，等待上级审核。")
     return redirect("indicators:detail", pk=report.pk)
 
