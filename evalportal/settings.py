@@ -14,6 +14,7 @@ from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from evalportal.env import env_bool, env_int, env_list, env_str
+from evalportal.export_formats import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Control characters in posted text are normalised before any form sees them.
+    "evalportal.middleware.CleanTextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -225,10 +228,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "绩效自评系统 <noreply@
 # (checked in reports/imports/base.py before anything is loaded).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
-IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 500_000)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 IMPORT_MAX_SHEETS = env_int("IMPORT_MAX_SHEETS", 20)
 # A form post (without its files) larger than this is refused with a Chinese page (400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("POST_MAX_BYTES", 2 * 1024 * 1024)
+
+# The admin exports (django-import-export) only as workbooks safe to open (evalportal/export_formats.py).
+EXPORT_FORMATS = [SafeXLSX, SafeCSV]
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else from this site
 # only; no inline script or event handler (they live in static/js/). Inline style attributes
