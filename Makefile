@@ -37,10 +37,9 @@ check: setup
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Known advisories of the locked versions (PyPI's advisory data; see README, Dependencies).
+# Known advisories of the locked versions (pip-audit; see .ci/audit.py and README, Dependencies).
 audit: setup
-	$(BIN)/pip-audit --strict --progress-spinner off --vulnerability-service pypi \
-		--disable-pip --no-deps -r requirements-dev.lock $(AUDIT_IGNORE)
+	$(BIN)/python .ci/audit.py
 
 # After editing requirements.txt or requirements-dev.txt: new lock files with hashes.
 lock: setup
