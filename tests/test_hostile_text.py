@@ -246,3 +246,15 @@ def test_text_longer_than_a_cell_is_refused_by_the_import(report, clerk_yining):
     importer = ReturnImporter(actor=clerk_yining, scope=report.region, report=report)
     plan = dry_run(importer, content=content, filename="r.xlsx")
     assert any(f"最多{MAX_TEXT}字" in e.message for e in plan.errors)
+
+
+def test_every_admin_export_uses_the_safe_formats():
+    from django.contrib import admin
+
+    from evalportal.export_formats import SafeCSV, SafeXLSX
+
+    exporting = [a for a in admin.site._registry.values() if hasattr(a, "get_export_formats")]
+    assert exporting
+    for model_admin in exporting:
+        formats = model_admin.get_export_formats()
+        assert formats and all(issubclass(f, SafeXLSX | SafeCSV) for f in formats), type(model_admin)
