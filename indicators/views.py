@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from evalportal.text import MAX_TEXT
 from indicators import rules
 from indicators.checks import fund_findings, return_findings
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
@@ -154,6 +155,18 @@ def _perform(request, report, step, success: str):
     return redirect("indicators:detail", pk=report.pk)
 
 
+def _too_long(request, texts) -> bool:
+    """Review comments longer than a spreadsheet cell are refused, with the limit."""
+    longest = max((len(text) for text in texts), default=0)
+    if longest > MAX_TEXT:
+        messages.error(
+            request,
+            f"意见过长：最多{MAX_TEXT}字（电子表格一个单元格的上限），现在有{longest}字。未作任何修改。",
+        )
+        return True
+    return False
+
+
 def _judgements(post) -> dict[int, bool | None]:
     """The reviewer's 认定 choices posted with the review form: judge-<actual id> = 1, 0 or ''."""
     values = {"1": True, "0": False, "": None}
@@ -191,6 +204,8 @@ def return_send_back_view(request, pk):
         for key, value in request.POST.items()
         if key.startswith("comment-") and key.removeprefix("comment-").isdigit()
     }
+    if _too_long(request, line_comments.values()):
+        return redirect("indicators:detail", pk=report.pk)
     return _perform(
         request,
         report,
@@ -205,7 +220,7 @@ def return_send_back_view(request, pk):
 @require_POST
 def return_approve_view(request, pk):
     report = get_return_for_user(request.user, pk, for_edit=True)
-    if not _apply_judgements(request, report):
+    if _too_long(request, [request.POST.get("comment", "")]) or not _apply_judgements(request, report):
         return redirect("indicators:detail", pk=report.pk)
     return _perform(
         request,

@@ -258,3 +258,23 @@ def test_every_admin_export_uses_the_safe_formats():
     for model_admin in exporting:
         formats = model_admin.get_export_formats()
         assert formats and all(issubclass(f, SafeXLSX | SafeCSV) for f in formats), type(model_admin)
+
+
+def test_a_review_comment_longer_than_a_cell_is_refused(client, report, clerk_yining, reviewer_yili):
+    from indicators.services import return_submit
+
+    client.force_login(clerk_yining)
+    client.post(reverse("indicators:edit", args=[report.pk]), form_data(report, save="1"))
+    report.refresh_from_db()
+    return_submit(report=report, actor=clerk_yining, acknowledge_warnings=True)
+    client.force_login(reviewer_yili)
+    actual = report.actuals.first()
+    for data in (
+        {"comment": "长" * (MAX_TEXT + 1)},
+        {"reason": "请补充", f"comment-{actual.pk}": "长" * (MAX_TEXT + 1)},
+    ):
+        url = "indicators:approve" if "reason" not in data else "indicators:send_back"
+        response = client.post(reverse(url, args=[report.pk]), data, follow=True)
+        assert f"最多{MAX_TEXT}字" in response.content.decode()
+        report.refresh_from_db()
+        assert report.status == Return.Status.SUBMITTED
