@@ -1,21 +1,23 @@
-# One image for web, worker and beat; the command differs (see docker-compose.yml).
+# One image for web, worker and beat; only the command differs (see docker-compose.yml, which
+# builds it once as evalportal:local).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DEBUG=false \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/data/media
 
-# LibreOffice and CJK fonts turn generated DOCX into PDF; the fonts also serve the previews.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk \
-    && rm -rf /var/lib/apt/lists/*
+# No LibreOffice or fonts: the portal writes DOCX and XLSX and converts nothing to PDF here
+# (PDF rendering is only a test of the documents, run in CI).
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+# The exact versions of the lock file, each checked against its hash.
+COPY requirements.lock .
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
+# .dockerignore keeps .env, .git, the virtualenv, databases and media out of the image.
 COPY . .
 # collectstatic needs a key to import settings; the real one comes from the environment.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
@@ -23,4 +25,5 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \
 
 USER portal
 EXPOSE 8000
+# The healthcheck is the web service's, in docker-compose.yml (worker and beat serve no HTTP).
 CMD ["gunicorn", "evalportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

@@ -4,12 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: setup demo test e2e lint check clean
+.PHONY: setup demo test e2e lint check audit lock clean
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+# Installs the exact versions of the lock files, each checked against its hash.
+$(BIN)/.installed: requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 setup: $(BIN)/.installed
@@ -33,6 +36,15 @@ lint: setup
 check: setup
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Known advisories of the locked versions (pip-audit; see .ci/audit.py and README, Dependencies).
+audit: setup
+	$(BIN)/python .ci/audit.py
+
+# After editing requirements.txt or requirements-dev.txt: new lock files with hashes.
+lock: setup
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

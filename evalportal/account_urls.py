@@ -10,4 +10,5 @@ urlpatterns = [
     path("new/", account_views.account_create, name="create"),
     path("<int:pk>/", account_views.account_edit, name="edit"),
     path("<int:pk>/active/", account_views.account_set_active, name="set_active"),
+    path("<int:pk>/unlock/", account_views.account_unlock, name="unlock"),
 ]

@@ -11,14 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from evalportal.account_forms import AccountCreateForm, AccountEditForm, AccountSearchForm
 from evalportal.accounts import (
     account_search,
     get_account_for_user,
+    locked_usernames,
     user_create,
     user_set_active,
+    user_unlock,
     user_update,
 )
 from indicators.permissions import may_manage_accounts
@@ -61,11 +63,28 @@ def account_list(request):
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    locked = locked_usernames(account.username for account in page)
     return render(
         request,
         "evalportal/accounts/list.html",
-        {"search": search, "page": page, "query": query.urlencode()},
+        {"search": search, "page": page, "query": query.urlencode(), "locked": locked},
     )
+
+
+@admin_required
+@require_POST
+def account_unlock(request, pk):
+    account = get_account_for_user(request.user, pk)
+    try:
+        count = user_unlock(actor=request.user, user=account)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"已解除账号 {account.username} 的登录锁定。" if count else f"账号 {account.username} 未被锁定。",
+        )
+    return redirect("accounts:list")
 
 
 @admin_required

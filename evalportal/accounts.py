@@ -25,6 +25,7 @@ Every change writes an ``AuditEvent`` with action ``account`` and the old and ne
 Passwords never enter the audit: a reset is recorded as ``{"password": ["", "已重置"]}``.
 """
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -261,6 +262,37 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
         changes={"is_active": [old, new]},
     )
     return user
+
+
+def locked_usernames(usernames) -> set[str]:
+    """Which of these accounts are locked out by too many wrong passwords (django-axes)."""
+    from axes.models import AccessAttempt
+
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames), failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> int:
+    """Lift the lockout of an account after too many wrong passwords; audited."""
+    from axes.utils import reset
+
+    _require_admin(actor)
+    _check_in_scope(actor=actor, user=user)
+    count = reset(username=user.username)
+    if count:
+        AuditEvent.objects.record(
+            actor=actor,
+            action=AuditEvent.Action.ACCOUNT,
+            obj=user,
+            summary=f"解除账号 {user.username} 的登录锁定",
+            region=user.region,
+            changes={"locked": ["已锁定", "未锁定"]},
+        )
+    return count
 
 
 _FIELD_LABELS = {

@@ -5,6 +5,7 @@ in-process, e-mail to the console, DEBUG on. Production sets DEBUG=false, SECRET
 DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,6 +14,7 @@ from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from evalportal.env import env_bool, env_int, env_list, env_str
+from evalportal.export_formats import SafeCSV, SafeXLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "import_export",
+    "axes",
+    "csp",
     "evalportal",
     "transfers",
     "indicators",
@@ -44,15 +48,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz answers before the host check and the HTTPS redirect: the container's own
+    # healthcheck asks over plain HTTP at 127.0.0.1 (docker-compose.yml).
+    "evalportal.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Control characters in posted text are normalised before any form sees them.
+    "evalportal.middleware.CleanTextMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "evalportal.urls"
@@ -90,13 +102,33 @@ DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "evalportal.User"
+# Every password set in the portal (account pages, the admin, createsuperuser) passes these.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes checks every sign-in (the portal's and the admin's) before the password.
+AUTHENTICATION_BACKENDS = [
+    "evalportal.auth_backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After LOGIN_FAILURE_LIMIT wrong passwords for one account from one address, that account is
+# locked for that address until an administrator unlocks it (账号管理, the admin's 访问尝试,
+# or `manage.py axes_reset_username NAME`) or LOGIN_LOCKOUT_MINUTES pass (0: until unlocked).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes) if _lockout_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "evalportal.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "evalportal.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -107,6 +139,9 @@ MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LANGUAGE_CODE = "zh-hans"
+# Only Simplified Chinese: Django's own messages and the admin never follow the browser into
+# English or another language.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -142,12 +177,43 @@ if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+# A task is acknowledged when it has finished, not when a worker takes it: a worker that dies
+# mid-job leaves the message to be delivered again (at once when the worker process is lost,
+# after the visibility timeout when the whole machine is).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Report jobs: a job stopped after REPORT_JOB_TIME_LIMIT seconds fails with a Chinese message;
+# Redis redelivers an unacknowledged message after the visibility timeout, which must be
+# longer than the time limit (or a running job would be started twice). A job whose row has
+# not moved for REPORT_JOB_STALE_AFTER seconds is retried once by the sweeper (beat, every
+# minute), then failed with a message that says so.
+REPORT_JOB_TIME_LIMIT = env_int("REPORT_JOB_TIME_LIMIT", 600)
+REPORT_JOB_STALE_AFTER = env_int("REPORT_JOB_STALE_AFTER", 900)
+REPORT_JOB_MAX_ATTEMPTS = env_int("REPORT_JOB_MAX_ATTEMPTS", 2)
+if REPORT_JOB_STALE_AFTER <= REPORT_JOB_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "环境变量 REPORT_JOB_STALE_AFTER（秒）必须大于 REPORT_JOB_TIME_LIMIT，"
+        "否则仍在运行的任务会被当作中断而重试。"
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_JOB_STALE_AFTER + 60}
+# With the broker down a request fails within seconds instead of hanging (reports/services.py
+# then shows a Chinese error page and fails the job it had recorded).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "send-deadline-reminders": {
         "task": "indicators.send_deadline_reminders",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "sweep-stale-report-jobs": {
+        "task": "reports.sweep_stale_jobs",
+        "schedule": 60.0,
     },
 }
 
@@ -158,12 +224,48 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 PORTAL_URL = env_str("PORTAL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "绩效自评系统 <noreply@localhost>")
 
-# The largest workbook an import accepts, in bytes.
+# The largest workbook an import accepts, in bytes, and what it may hold once unpacked
+# (checked in reports/imports/base.py before anything is loaded).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
+IMPORT_MAX_SHEETS = env_int("IMPORT_MAX_SHEETS", 20)
+# A form post (without its files) larger than this is refused with a Chinese page (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("POST_MAX_BYTES", 2 * 1024 * 1024)
+
+# The admin exports (django-import-export) only as workbooks safe to open (evalportal/export_formats.py).
+EXPORT_FORMATS = [SafeXLSX, SafeCSV]
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site
+# only; no inline script or event handler (they live in static/js/). Inline style attributes
+# (style="width: 40%") are allowed: they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    # Production sits behind the TLS-terminating proxy of README's Deployment section, which
+    # sets X-Forwarded-Proto. SECURE_COOKIES=false (plain HTTP on a closed network) turns the
+    # HTTPS-only settings off together; SECURE_SSL_REDIRECT and SECURE_HSTS_SECONDS one by one.
+    _https = env_bool("SECURE_COOKIES", True)
+    SESSION_COOKIE_SECURE = _https
+    CSRF_COOKIE_SECURE = _https
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _https else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
@@ -171,4 +273,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; its warnings (lockouts) are what matters.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -22,3 +22,8 @@ urlpatterns = [
     path("imports/", include("reports.imports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "evalportal.views.bad_request"
+handler403 = "evalportal.views.permission_denied"
+handler404 = "evalportal.views.page_not_found"
+handler500 = "evalportal.views.server_error"

@@ -6,12 +6,15 @@ of the rules engine, keyed ``actual-<indicator id>``, is shown next to its line.
 
 from django import forms
 
+from common.text import MAX_TEXT, MAX_TEXT_MESSAGE
 from indicators.ledger import Figures, return_money
 from indicators.models import Aspect, Return
 from indicators.services import ReturnInput
 
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
 TEXT_AREA = forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+# Longer text than a spreadsheet cell holds is refused here, with the limit, not cut on export.
+LONG_TEXT = {"max_length": MAX_TEXT, "error_messages": {"max_length": MAX_TEXT_MESSAGE}}
 
 
 class ReturnForm(forms.Form):
@@ -20,6 +23,7 @@ class ReturnForm(forms.Form):
         label="总体目标完成情况",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        **LONG_TEXT,
     )
     acknowledge = forms.BooleanField(label="我已阅读以上提示，确认提交", required=False)
 
@@ -51,10 +55,10 @@ class ReturnForm(forms.Form):
                 label="全年实际完成值", max_length=100, required=False
             )
             self.fields[f"{prefix}-reason"] = forms.CharField(
-                label="未完成原因", required=False, widget=TEXT_AREA
+                label="未完成原因", required=False, widget=TEXT_AREA, **LONG_TEXT
             )
             self.fields[f"{prefix}-measure"] = forms.CharField(
-                label="改进措施", required=False, widget=TEXT_AREA
+                label="改进措施", required=False, widget=TEXT_AREA, **LONG_TEXT
             )
             self.fields[f"{prefix}-denominator"] = forms.DecimalField(label="分母", **MONEY_FIELD)
             self.fields[f"{prefix}-override_note"] = forms.CharField(
@@ -63,10 +67,13 @@ class ReturnForm(forms.Form):
         for line in self.narrative_lines:
             prefix = f"narrative-{line.aspect}"
             self.fields[f"{prefix}-description"] = forms.CharField(
-                label="情况说明", required=False, widget=TEXT_AREA
+                label=f"{line.get_aspect_display()}·情况说明", required=False, widget=TEXT_AREA, **LONG_TEXT
             )
             self.fields[f"{prefix}-problems"] = forms.CharField(
-                label="存在问题和改进措施", required=False, widget=TEXT_AREA
+                label=f"{line.get_aspect_display()}·存在问题和改进措施",
+                required=False,
+                widget=TEXT_AREA,
+                **LONG_TEXT,
             )
 
     def _initial(self) -> dict:
@@ -134,14 +141,16 @@ class ReturnForm(forms.Form):
 class SendBackForm(forms.Form):
     reason = forms.CharField(
         label="退回原因",
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-        error_messages={"required": "退回必须填写退回原因。"},
+        error_messages={"required": "退回必须填写退回原因。", "max_length": MAX_TEXT_MESSAGE},
     )
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="原因",
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-        error_messages={"required": "请填写原因。"},
+        error_messages={"required": "请填写原因。", "max_length": MAX_TEXT_MESSAGE},
     )

@@ -155,9 +155,15 @@ def return_open(
     """The return of a region (or of a project run in it) for the fund and period, created
     with every line it needs: a money line per source, an indicator line per indicator of the
     table that applies to it (a project's own table; a region's own or a copy of the nearest
-    above), the seven narratives. A region with regions below starts from their roll-up."""
+    above), the seven narratives. A region with regions below starts from their roll-up.
+
+    Two first opens at once (a double click, two clerks) wait for each other on the region's
+    row, so the second finds the return the first created instead of failing on the unique
+    constraint.
+    """
     if project is not None:
         region = project.region
+    Region.objects.select_for_update().filter(pk=region.pk).first()
     existing = Return.objects.filter(fund=fund, region=region, period=period, project=project).first()
     if existing is not None:
         return existing

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from common.text import MAX_TEXT
 from indicators import rules
 from indicators.checks import fund_findings, return_findings
 from indicators.formats import pct, wan
@@ -136,6 +137,9 @@ def return_edit(request, pk):
         fresh = ReturnForm(report, money=ledger.return_money(report))
         context = _form_context(report, fresh, exc.findings, ledger=ledger)
         return render(request, "indicators/return_form.html", context)
+    except WorkflowError as exc:  # submitted meanwhile (a second click, another tab)
+        messages.error(request, str(exc))
+        return redirect("indicators:detail", pk=report.pk)
     messages.success(request, "已提交，等待上级审核。")
     return redirect("indicators:detail", pk=report.pk)
 
@@ -178,6 +182,18 @@ def _perform(request, report, step, success: str):
     return redirect("indicators:detail", pk=report.pk)
 
 
+def _too_long(request, texts) -> bool:
+    """Review comments longer than a spreadsheet cell are refused, with the limit."""
+    longest = max((len(text) for text in texts), default=0)
+    if longest > MAX_TEXT:
+        messages.error(
+            request,
+            f"意见过长：最多{MAX_TEXT}字（电子表格一个单元格的上限），现在有{longest}字。未作任何修改。",
+        )
+        return True
+    return False
+
+
 def _judgements(post) -> dict[int, bool | None]:
     """The reviewer's 认定 choices posted with the review form: judge-<actual id> = 1, 0 or ''."""
     values = {"1": True, "0": False, "": None}
@@ -215,6 +231,8 @@ def return_send_back_view(request, pk):
         for key, value in request.POST.items()
         if key.startswith("comment-") and key.removeprefix("comment-").isdigit()
     }
+    if _too_long(request, line_comments.values()):
+        return redirect("indicators:detail", pk=report.pk)
     return _perform(
         request,
         report,
@@ -229,7 +247,7 @@ def return_send_back_view(request, pk):
 @require_POST
 def return_approve_view(request, pk):
     report = get_return_for_user(request.user, pk, for_edit=True)
-    if not _apply_judgements(request, report):
+    if _too_long(request, [request.POST.get("comment", "")]) or not _apply_judgements(request, report):
         return redirect("indicators:detail", pk=report.pk)
     return _perform(
         request,

@@ -37,6 +37,10 @@ class GeneratedFile(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # How many times the job was queued, and when it last showed life: the sweeper
+    # (reports.services.generated_files_sweep) retries or fails a job that stopped moving.
+    attempts = models.PositiveSmallIntegerField("已排队次数", default=0)
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "生成文件"

@@ -3,6 +3,15 @@
 The task in reports/tasks.py is a thin wrapper around `generated_file_build`; the request
 queues it with transaction.on_commit so that a worker never looks for a row that is not
 committed yet.
+
+Jobs survive crashes. Each queued message carries the job's attempt number; a build runs only
+for the current attempt and only while the job is unfinished, so a message delivered twice
+(late acknowledgement, a redelivery after the visibility timeout) builds nothing twice. A job
+whose row has not moved for REPORT_JOB_STALE_AFTER seconds (its worker died, or the demo's
+process was stopped) is queued again by `generated_files_sweep` (Celery beat, every minute)
+up to REPORT_JOB_MAX_ATTEMPTS times, then failed with a message that says why. With the broker
+down the request fails at once: the job is recorded as failed and `JobQueueUnavailable` tells
+the view, which shows a Chinese error page.
 """
 
 import dataclasses
@@ -10,11 +19,16 @@ import hashlib
 import json
 import logging
 import re
+from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from evalportal.models import AuditEvent, User
 from indicators.permissions import may_generate_file
@@ -42,13 +56,35 @@ def fingerprint(data: ReportData) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+class JobQueueUnavailable(Exception):
+    """The task queue (the broker) cannot be reached: the job was recorded as failed."""
+
+
+QUEUE_DOWN = "任务队列暂时无法连接，文件没有开始生成。请稍后点击“重新生成”；如果问题持续，请联系系统管理员。"
+
+
+def _queue(generated: GeneratedFile, attempt: int) -> None:
+    """Send the job to the workers (in-process with the demo's defaults)."""
+    from reports.tasks import generate_file  # tasks.py imports this module
+
+    try:
+        generate_file.apply_async(args=[generated.pk], kwargs={"attempt": attempt})
+    except (BrokerError, ConnectionError, OSError):
+        logger.exception("生成文件 %s 无法排队", generated.pk)
+        GeneratedFile.objects.filter(pk=generated.pk, attempts=attempt).update(
+            status=JobStatus.FAILED, error=f"生成失败：{QUEUE_DOWN}", finished_at=timezone.now()
+        )
+        generated.queue_failed = True
+
+
 def generated_file_request(
     *, fund: Fund, region: Region, kind: str, format: str, actor: User
 ) -> GeneratedFile:
     """Record a request for a document and queue the task that builds it.
 
     Read-only users may ask for documents too: a document changes no data, it prints what
-    they may already read; the audit trail says who asked for what.
+    they may already read; the audit trail says who asked for what. Raises
+    JobQueueUnavailable when the job cannot be queued (it is then recorded as failed).
     """
     try:
         check_kind(kind, format)
@@ -56,10 +92,16 @@ def generated_file_request(
         raise ValidationError(str(exc)) from None
     if reason := may_generate_file(actor, fund, region):
         raise PermissionDenied(reason)
-    from reports.tasks import generate_file  # tasks.py imports this module
-
     with transaction.atomic():
-        generated = GeneratedFile(fund=fund, region=region, kind=kind, format=format, requested_by=actor)
+        generated = GeneratedFile(
+            fund=fund,
+            region=region,
+            kind=kind,
+            format=format,
+            requested_by=actor,
+            attempts=1,
+            heartbeat_at=timezone.now(),
+        )
         generated.full_clean()
         generated.save()
         AuditEvent.objects.record(
@@ -71,24 +113,95 @@ def generated_file_request(
             fund=fund,
             changes={"kind": kind, "format": format},
         )
-        transaction.on_commit(lambda: generate_file.delay(generated.pk))
+        transaction.on_commit(lambda: _queue(generated, 1))
+    if getattr(generated, "queue_failed", False):
+        raise JobQueueUnavailable(QUEUE_DOWN)
     return generated
+
+
+def generated_file_regenerate(*, generated: GeneratedFile, actor: User) -> GeneratedFile:
+    """The same document again (after a failure, or from newer data): a new job."""
+    return generated_file_request(
+        fund=generated.fund,
+        region=generated.region,
+        kind=generated.kind,
+        format=generated.format,
+        actor=actor,
+    )
+
+
+UNFINISHED = (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+def _stale_before(now=None):
+    return (now or timezone.now()) - timedelta(seconds=settings.REPORT_JOB_STALE_AFTER)
+
+
+def is_stale(generated: GeneratedFile, now=None) -> bool:
+    """An unfinished job that has not moved for REPORT_JOB_STALE_AFTER seconds."""
+    last = generated.heartbeat_at or generated.created_at
+    return generated.status in UNFINISHED and last < _stale_before(now)
+
+
+def generated_files_sweep(*, now=None) -> tuple[int, int]:
+    """Queue again, or fail, the jobs that stopped moving. Returns (retried, failed)."""
+    now = now or timezone.now()
+    retried = failed = 0
+    stale = (
+        GeneratedFile.objects.annotate(last=Coalesce("heartbeat_at", "created_at"))
+        .filter(status__in=UNFINISHED, last__lt=_stale_before(now))
+        .values_list("pk", flat=True)
+    )
+    minutes = max(1, settings.REPORT_JOB_STALE_AFTER // 60)
+    for pk in list(stale):
+        with transaction.atomic():
+            job = (
+                GeneratedFile.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status__in=UNFINISHED)
+                .first()
+            )
+            if job is None or not is_stale(job, now):
+                continue  # finished or moved meanwhile, or another sweeper has it
+            if job.attempts < settings.REPORT_JOB_MAX_ATTEMPTS:
+                job.attempts += 1
+                job.status, job.progress, job.error, job.heartbeat_at = JobStatus.PENDING, 0, "", now
+                job.save(update_fields=["attempts", "status", "progress", "error", "heartbeat_at"])
+                logger.warning("生成文件 %s 已%d分钟没有进展，第%d次排队", pk, minutes, job.attempts)
+                transaction.on_commit(lambda job=job: _queue(job, job.attempts))
+                retried += 1
+            else:
+                job.status, job.finished_at = JobStatus.FAILED, now
+                job.error = (
+                    f"生成失败：任务超过{minutes}分钟没有进展（处理进程可能已中断），"
+                    f"已自动重试{job.attempts - 1}次仍未完成。请点击“重新生成”；如果仍然失败，请联系系统管理员。"
+                )
+                job.save(update_fields=["status", "finished_at", "error"])
+                logger.error("生成文件 %s 多次中断，已标记为失败", pk)
+                failed += 1
+    return retried, failed
 
 
 def _progress(generated: GeneratedFile, progress: int, status: str = JobStatus.RUNNING) -> None:
     # update() outside any transaction: the status page polls these columns while we work.
-    GeneratedFile.objects.filter(pk=generated.pk).update(status=status, progress=progress)
+    GeneratedFile.objects.filter(pk=generated.pk).update(
+        status=status, progress=progress, heartbeat_at=timezone.now()
+    )
 
 
-def generated_file_build(*, file_id: int) -> GeneratedFile:
+def generated_file_build(*, file_id: int, attempt: int | None = None) -> GeneratedFile | None:
     """Build the document of a requested file and keep it through the storage API.
 
-    The data version is the fingerprint of the very read the document is built from, so a
-    file is current exactly when a new build would print the same.
+    Runs only while the job is unfinished and ``attempt`` is its current attempt (None: any),
+    so a message delivered twice, or one the sweeper has replaced, builds nothing. The data
+    version is the fingerprint of the very read the document is built from, so a file is
+    current exactly when a new build would print the same.
     """
+    claim = GeneratedFile.objects.filter(pk=file_id, status__in=UNFINISHED)
+    if attempt is not None:
+        claim = claim.filter(attempts=attempt)
+    if not claim.update(status=JobStatus.RUNNING, heartbeat_at=timezone.now()):
+        return None  # done, failed, or superseded by a later attempt
     generated = GeneratedFile.objects.select_related("fund", "region").get(pk=file_id)
-    if generated.status == JobStatus.DONE:
-        return generated  # a task delivered twice (acks_late) does not build twice
     try:
         _progress(generated, 10)
         data = report_data(fund=generated.fund, region=generated.region)
@@ -101,10 +214,17 @@ def generated_file_build(*, file_id: int) -> GeneratedFile:
         generated.file.save(name, ContentFile(content), save=False)
         generated.status, generated.progress, generated.error = JobStatus.DONE, 100, ""
         generated.data_version = version
+    except SoftTimeLimitExceeded:
+        logger.error("生成文件 %s 超时", file_id)
+        minutes = max(1, settings.REPORT_JOB_TIME_LIMIT // 60)
+        generated.status = JobStatus.FAILED
+        generated.error = f"生成失败：超过{minutes}分钟仍未完成，已停止。请稍后重新生成，或联系管理员。"
     except Exception as exc:  # the job records every failure; the page shows it
         logger.exception("生成文件 %s 失败", file_id)
         message = str(exc) if _CJK.search(str(exc)) else f"内部错误（{type(exc).__name__}），请联系管理员。"
         generated.status, generated.error = JobStatus.FAILED, f"生成失败：{message}"
-    generated.finished_at = timezone.now()
-    generated.save(update_fields=["file", "status", "progress", "error", "data_version", "finished_at"])
+    generated.finished_at = generated.heartbeat_at = timezone.now()
+    generated.save(
+        update_fields=["file", "status", "progress", "error", "data_version", "finished_at", "heartbeat_at"]
+    )
     return generated

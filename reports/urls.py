@@ -9,4 +9,5 @@ urlpatterns = [
     path("files/<int:pk>/", views.file_status, name="file_status"),
     path("files/<int:pk>/progress/", views.file_progress, name="file_progress"),
     path("files/<int:pk>/download/", views.file_download, name="file_download"),
+    path("files/<int:pk>/regenerate/", views.file_regenerate, name="file_regenerate"),
 ]

@@ -10,13 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from reports.builders import kind_label, title_for
 from reports.forms import GenerateForm
 from reports.models import JobStatus
 from reports.selectors import generated_files_for_user, get_generated_file_for_user
-from reports.services import data_version, generated_file_request
+from reports.services import (
+    JobQueueUnavailable,
+    data_version,
+    generated_file_regenerate,
+    generated_file_request,
+    is_stale,
+)
 from transfers.selectors import funds_for_user, get_fund_for_user
 
 LIST_LIMIT = 50
@@ -43,6 +49,8 @@ def fund_files(request, fund_code):
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except JobQueueUnavailable as exc:
+            return _queue_down(request, exc)
         else:
             messages.success(request, "已开始生成文件，完成后可在此下载。")
             return redirect("reports:file_status", pk=generated.pk)
@@ -68,8 +76,32 @@ def file_status(request, pk):
         "file": generated,
         "label": kind_label(generated.kind, generated.format),
         "finished": _finished(generated),
+        "stale": is_stale(generated),
+        "outdated": generated.status == JobStatus.DONE
+        and generated.data_version != data_version(generated.fund, generated.region),
     }
     return render(request, "reports/file_status.html", context)
+
+
+@login_required
+@require_POST
+def file_regenerate(request, pk):
+    """重新生成: the same document as a new job (after a failure, a stall or a data change)."""
+    generated = get_generated_file_for_user(request.user, pk)
+    try:
+        fresh = generated_file_regenerate(generated=generated, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("reports:file_status", pk=generated.pk)
+    except JobQueueUnavailable as exc:
+        return _queue_down(request, exc)
+    messages.success(request, "已重新开始生成文件。")
+    return redirect("reports:file_status", pk=fresh.pk)
+
+
+def _queue_down(request, exc):
+    context = {"status": 503, "title": "文件生成服务暂时不可用", "reason": str(exc)}
+    return render(request, "error.html", context, status=503)
 
 
 @login_required

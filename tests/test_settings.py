@@ -13,14 +13,15 @@ from evalportal.env import env_bool, env_int, env_list
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_django(**env):
+def start_django(_code=None, **env):
     """Start Django in a fresh process with only these variables set (plus PATH)."""
     environ = {"PATH": os.environ.get("PATH", ""), **env}
     return subprocess.run(
         [
             sys.executable,
             "-c",
-            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            _code
+            or "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
             "'evalportal.settings'); django.setup(); from django.conf import settings; "
             "print(settings.DATABASES['default']['ENGINE'], "
             "settings.CELERY_TASK_ALWAYS_EAGER, settings.DEBUG)",
@@ -56,6 +57,10 @@ def test_urls_switch_to_postgresql_and_a_broker():
         ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "kafka://x"}, "CELERY_BROKER_URL"),
         ({"DB_CONN_MAX_AGE": "sixty", "DATABASE_URL": "postgres://p@127.0.0.1/x"}, "DB_CONN_MAX_AGE"),
+        ({"REPORT_JOB_STALE_AFTER": "60"}, "REPORT_JOB_STALE_AFTER"),
+        ({"LOGIN_FAILURE_LIMIT": "five"}, "LOGIN_FAILURE_LIMIT"),
+        ({"IMPORT_MAX_CELLS": "many"}, "IMPORT_MAX_CELLS"),
+        ({"SECURE_SSL_REDIRECT": "maybe", "DEBUG": "false", "SECRET_KEY": "x"}, "SECURE_SSL_REDIRECT"),
     ],
 )
 def test_bad_values_stop_start_up(env, message):

@@ -217,3 +217,77 @@ def edited(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def expanding_xlsx(*, rows: int, columns: int = 26, sheets: int = 1, padding: int = 0) -> bytes:
+    """A workbook whose XML is written directly: tiny on disk, huge once unpacked.
+
+    Every cell holds the same number, so the sheet XML compresses about 400 to 1 (the issue's
+    file: 218 KB that unpacks to 100 MB, 6.65 M cells). ``padding`` adds a part of that many
+    spaces (unpacked size without cells). Written in chunks, never held whole in memory.
+    """
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet_entries = "".join(
+        f'<sheet name="Sheet{n}" sheetId="{n}" r:id="rId{n}"/>' for n in range(1, sheets + 1)
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                for n in range(1, sheets + 1)
+            )
+            + "</Types>"
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Target="xl/workbook.xml" '
+            f'Type="{rel}/officeDocument"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            f"<sheets>{sheet_entries}</sheets></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{n}" Target="worksheets/sheet{n}.xml" Type="{rel}/worksheet"/>'
+                for n in range(1, sheets + 1)
+            )
+            + "</Relationships>"
+        ),
+    }
+    buffer = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        for n in range(1, sheets + 1):
+            with archive.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as part:
+                part.write(
+                    f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}"><sheetData>'.encode()
+                )
+                # Cells without their optional r="A1" references: every row is the same text,
+                # which compresses like the issue's file.
+                row = ("<row>" + "<c><v>1</v></c>" * columns + "</row>").encode()
+                count = rows if n == 1 else 1
+                batch = 1000
+                for start in range(0, count, batch):
+                    part.write(row * min(batch, count - start))
+                part.write(b"</sheetData></worksheet>")
+        if padding:
+            with archive.open("xl/media/padding.bin", "w", force_zip64=True) as part:
+                chunk = b" " * (1024 * 1024)
+                for _ in range(padding // len(chunk)):
+                    part.write(chunk)
+    return buffer.getvalue()

@@ -19,6 +19,8 @@ from docx import Document
 from docx.shared import Cm
 from lxml import etree
 
+from common.text import clean_text
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
@@ -68,7 +70,7 @@ def text_run(parent, text: str, *, font: str, size: int, bold: bool = False) -> 
     run = sub(parent, "r")
     run_properties(run, font=font, size=size, bold=bold)
     t = sub(run, "t")
-    t.text = text
+    t.text = clean_text(text)  # stored text may hold characters XML cannot (evalportal/text.py)
     t.set(f"{{{XML_NS}}}space", "preserve")
     return run
 

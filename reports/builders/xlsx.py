@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from common.text import clean_text, neutralise_workbook
 from reports.builders.layouts import Cell, Table, cell_text, tables_for
 from reports.data import ReportData
 
@@ -40,6 +41,8 @@ def cell_value(cell: Cell):
         return None
     if cell.kind == "rate":
         return value / HUNDRED  # Decimal: the percentage as the fraction Excel formats with %
+    if isinstance(value, str):
+        return clean_text(value)  # stored text may hold characters XML cannot (evalportal/text.py)
     return value
 
 
@@ -96,7 +99,7 @@ def write_table(workbook: Workbook, table: Table) -> None:
 
 
 def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str) -> None:
-    cell = ws.cell(row=row, column=1, value=text)
+    cell = ws.cell(row=row, column=1, value=clean_text(text))
     cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if ncols > 1:
@@ -155,7 +158,8 @@ def build_workbook(data: ReportData, kind: str = "a") -> bytes:
         write_table(workbook, table)
     if not tables:
         ws = workbook.create_sheet("说明")
-        ws["A1"] = f"{data.region_name}{data.fund_name}：本级没有可生成的该类表格。"
+        ws["A1"] = clean_text(f"{data.region_name}{data.fund_name}：本级没有可生成的该类表格。")
+    neutralise_workbook(workbook)  # text that starts with = + - @ stays text (evalportal/text.py)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -8,8 +8,10 @@ importer's ``write``, which calls the services that write and audit (one event f
 changed row, with old and new values, from ``note``); ``apply`` adds one event for the import.
 
 Reading is defensive because the files come from many offices: the size is capped
-(``IMPORT_MAX_BYTES``), an XLSX is recognised by its content (zip signature, then openpyxl
-must open it) and never by its name, formulas are refused (the portal stores figures, not
+(``IMPORT_MAX_BYTES``), and so are what an XLSX unpacks to, its sheets, rows and cells
+(``IMPORT_MAX_UNPACKED_BYTES``, ``IMPORT_MAX_SHEETS``, ``MAX_ROWS``, ``IMPORT_MAX_CELLS``),
+checked before and while streaming, never after loading; an XLSX is recognised by its content
+(zip signature, then openpyxl must open it) and never by its name, formulas are refused (the portal stores figures, not
 how somebody computed them), numbers are read as the text Excel stored so that money stays
 ``Decimal``, and CSV is decoded as UTF-8 (with or without BOM) or GBK.
 """
@@ -32,6 +34,7 @@ from django.conf import settings
 from django.db import transaction
 from openpyxl.utils import get_column_letter
 
+from common.text import MAX_TEXT, clean_text
 from evalportal.models import AuditEvent, User
 from transfers.models import Region
 from transfers.services import AuditNote
@@ -147,43 +150,159 @@ def read_upload(content: bytes, filename: str, *, allow_csv: bool) -> list[Sheet
     raise ImportFailed([RowError(f"文件“{filename}”不是{accepted}文件（无论扩展名如何，内容无法识别）。")])
 
 
+def max_unpacked_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+
+
+def max_cells() -> int:
+    return getattr(settings, "IMPORT_MAX_CELLS", 200_000)
+
+
+def max_sheets() -> int:
+    return getattr(settings, "IMPORT_MAX_SHEETS", 20)
+
+
+def _too_big(message: str, sheet: str = "") -> ImportFailed:
+    return ImportFailed([RowError(message, sheet=sheet)])
+
+
 def _read_xlsx(content: bytes) -> list[Sheet]:
+    """The sheets of a workbook, with every limit checked before anything is loaded.
+
+    A 200 KB file can unpack to gigabytes and millions of cells. First the zip directory is
+    checked (entries, sheets, unpacked size) without inflating anything; then each sheet's XML
+    is streamed by a C parser that only counts rows and cells (and notes merged ranges) and
+    stops at the first one past a limit; only a workbook within every limit is read by
+    openpyxl, in read-only (streaming) mode.
+    """
     import openpyxl
 
     not_xlsx = ImportFailed([RowError("文件不是有效的Excel（.xlsx）工作簿，可能已损坏或只是改了扩展名。")])
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
         raise not_xlsx from None
-    # A few KB can unpack to gigabytes: refuse before openpyxl inflates it.
-    if unpacked > 20 * max_bytes():
-        raise ImportFailed([RowError("文件解压后过大，无法导入，请删除无关的工作表或图片后重试。")])
+    names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise not_xlsx
+    unpacked = sum(info.file_size for info in infos)
+    limit = max_unpacked_bytes()
+    if unpacked > limit or len(infos) > 10_000:
+        raise _too_big(
+            f"文件解压后为{describe_size(unpacked)}，超过上限{describe_size(limit)}，无法导入。"
+            "请删除无关的工作表、图片和格式后重试，或拆分为几个文件。"
+        )
+    sheet_parts = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    if len(sheet_parts) > max_sheets():
+        raise _too_big(
+            f"工作簿有{len(sheet_parts)}个工作表，超过上限{max_sheets()}个，请删除无关的工作表后重试。"
+        )
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=False)
+        merges = _scan_sheets(archive, sheet_parts)
+    except ImportFailed:
+        raise
+    except Exception:  # XML that does not parse
+        raise not_xlsx from None
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=True)
     except Exception:  # openpyxl raises many kinds for a broken file; all mean the same here
         raise not_xlsx from None
     sheets = []
-    for ws in workbook.worksheets:
-        if ws.max_row > MAX_ROWS:
-            raise ImportFailed([RowError(f"行数{ws.max_row}超过上限{MAX_ROWS}行。", sheet=ws.title)])
-        rows = [tuple(_value(cell) for cell in row) for row in ws.iter_rows()]
-        merged = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in ws.merged_cells.ranges]
-        sheets.append(Sheet(ws.title, _trim(rows), merged))
-    workbook.close()
+    try:
+        for ws in workbook.worksheets:
+            rows = [tuple(_value(cell) for cell in row) for row in ws.iter_rows()]
+            path = (getattr(ws, "_worksheet_path", "") or "").lstrip("/")
+            sheets.append(Sheet(ws.title, _trim(rows), merges.get(path, [])))
+    except Exception:  # a sheet that cannot be parsed
+        raise not_xlsx from None
+    finally:
+        workbook.close()
     return sheets
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _scan_sheets(archive: zipfile.ZipFile, parts: list[str]) -> dict[str, list]:
+    """Count the rows and cells of every sheet, streaming; note the merged ranges.
+
+    Stops with ImportFailed at the first row or cell past the limits; keeps no element.
+    """
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    cells_left = max_cells()
+    merges: dict[str, list] = {}
+    for part in parts:
+        rows, merged = 0, []
+        with archive.open(part) as source:
+            events = etree.iterparse(
+                source,
+                events=("end",),
+                tag=(f"{_MAIN}row", f"{_MAIN}mergeCell"),
+                resolve_entities=False,
+                no_network=True,
+            )
+            for _, element in events:
+                if element.tag == f"{_MAIN}row":
+                    rows += 1
+                    cells_left -= len(element)
+                    if rows > MAX_ROWS:
+                        raise _too_big(f"工作表的行数超过上限{MAX_ROWS}行，请拆分后导入。", _title(part))
+                    if cells_left < 0:
+                        raise _too_big(
+                            f"单元格数量超过上限{max_cells():,}个（含空白但带格式的单元格），"
+                            "请删除无关的行、列或工作表后重试，或拆分为几个文件。"
+                        )
+                else:
+                    ref = element.get("ref", "")
+                    if ":" in ref:
+                        min_col, min_row, max_col, max_row = range_boundaries(ref)
+                        merged.append((min_row, max_row, min_col, max_col))
+                    if len(merged) > MAX_ROWS:
+                        raise _too_big(f"合并单元格超过{MAX_ROWS}处，无法导入。", _title(part))
+                element.clear()
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+        merges[part] = merged
+    return merges
+
+
+def _title(part: str) -> str:
+    return part.rsplit("/", 1)[-1].removesuffix(".xml")
+
+
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape_control(match) -> str:
+    code = int(match.group(1), 16)
+    return chr(code) if code < 0x20 or code in (0xFFFE, 0xFFFF) else match.group(0)
+
+
+class FormulaText(str):
+    """A cell that held a formula (its text, from "="): refused where a value is needed.
+
+    Text that merely starts with "=" in a text cell (as the portal's own downloads write it)
+    is a plain str and is read as the text it is.
+    """
 
 
 def _value(cell):
     """A cell's value; a number shown as a percentage comes back as the text the person saw.
 
     Typing 95% into Excel stores 0.95: read as a number it would be a different indicator
-    value, so it is turned back into "95%".
+    value, so it is turned back into "95%". A formula cell comes back as FormulaText.
     """
     value = cell.value
+    if getattr(cell, "data_type", None) == "f" and isinstance(value, str):
+        return FormulaText(value)
+    if isinstance(value, str) and "_x" in value:
+        # Excel stores a control character (Word's line break, U+000B) as _x000B_; openpyxl
+        # hands the escape over as it is. Decoded here, cell_text then normalises it.
+        value = _XML_ESCAPE.sub(_unescape_control, value)
     if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
         percent = (Decimal(_float_text(float(value))) * 100).normalize()
         return f"{percent:f}%"
@@ -204,9 +323,13 @@ def _read_csv(content: bytes, filename: str) -> Sheet:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    rows = [tuple(row) for row in csv.reader(io.StringIO(text), dialect)]
-    if len(rows) > MAX_ROWS:
-        raise ImportFailed([RowError(f"行数{len(rows)}超过上限{MAX_ROWS}行。", sheet=filename)])
+    rows, cells_left = [], max_cells()
+    for row in csv.reader(io.StringIO(text), dialect):
+        cells_left -= len(row)
+        if len(rows) >= MAX_ROWS or cells_left < 0:
+            raise _too_big(f"行数或单元格数量超过上限（{MAX_ROWS}行、{max_cells():,}个单元格）。", filename)
+        # A spreadsheet runs "=…" in a CSV as a formula: refuse it like one.
+        rows.append(tuple(FormulaText(v) if v.startswith("=") else v for v in row))
     return Sheet(filename, _trim(rows))
 
 
@@ -221,13 +344,17 @@ def _trim(rows: list[tuple]) -> list[tuple]:
 
 
 def is_formula(value) -> bool:
-    if isinstance(value, str):
-        return value.startswith("=")
+    if isinstance(value, FormulaText):
+        return True
     return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 def cell_text(value) -> str:
-    """A cell as text: blank for None, numbers as Excel shows them, strings stripped."""
+    """A cell as text: blank for None, numbers as Excel shows them, strings stripped.
+
+    Control characters are normalised here, at the door (evalportal/text.py): Word's line
+    break becomes a line break, characters no document can hold are dropped.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -236,7 +363,7 @@ def cell_text(value) -> str:
         return _float_text(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def _float_text(value: float) -> str:
@@ -283,13 +410,18 @@ def cell_decimal(
     return rounded
 
 
-def cell_string(value, *, what: str, max_length: int | None = None) -> str:
-    """A text cell; a formula is refused, a number is taken as Excel shows it."""
+def cell_string(value, *, what: str, max_length: int | None = MAX_TEXT) -> str:
+    """A text cell; a formula is refused, a number is taken as Excel shows it.
+
+    Text is at most ``max_length`` characters, by default what a spreadsheet cell holds, so
+    that every export can print it whole.
+    """
     if is_formula(value):
         raise CellError(f"{what}单元格是公式（{cell_text(value)[:40]}），请改为直接填写文字。")
     text = cell_text(value)
-    if max_length is not None and len(text) > max_length:
-        raise CellError(f"{what}过长（{len(text)}字），最多{max_length}字。")
+    limit = MAX_TEXT if max_length is None else min(max_length, MAX_TEXT)
+    if len(text) > limit:
+        raise CellError(f"{what}过长（{len(text)}字），最多{limit}字。")
     return text
 
 

@@ -58,6 +58,10 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
     raise ValueError(f"unknown import kind {record.kind}")
 
 
+# A file with an error in every one of its 20,000 rows keeps (and shows) the first of them only.
+LISTED_ERRORS = 2000
+
+
 def import_preview(
     *, importer: Importer, content: bytes, filename: str, actor: User
 ) -> tuple[ImportRecord, Plan]:
@@ -69,8 +73,8 @@ def import_preview(
         region=importer.scope,
         original_name=filename[:255],
         status=JobStatus.FAILED if plan.errors else JobStatus.PENDING,
-        summary=plan.summary() | {"options": importer.options()},
-        errors=[e.as_dict() for e in plan.errors],
+        summary=plan.summary() | {"options": importer.options(), "error_count": len(plan.errors)},
+        errors=[e.as_dict() for e in plan.errors[:LISTED_ERRORS]],
         created_by=actor,
     )
     record.file.save(_storage_name(filename), ContentFile(content), save=False)
@@ -105,8 +109,9 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
         except ImportFailed as exc:
             failure = exc
             record.status = JobStatus.FAILED
-            record.errors = [e.as_dict() for e in exc.errors]
-            record.save(update_fields=["status", "errors"])
+            record.errors = [e.as_dict() for e in exc.errors[:LISTED_ERRORS]]
+            record.summary = record.summary | {"error_count": len(exc.errors)}
+            record.save(update_fields=["status", "errors", "summary"])
         else:
             record.summary = plan.summary() | {"options": importer.options()}
             record.status = JobStatus.DONE

@@ -3,8 +3,9 @@
 A template downloaded and uploaded again unchanged imports with no change at all (the round
 trip the tests check), so a template is also the way to correct a figure: download, edit,
 upload, read the preview. Amounts are written as numbers, never as formulas (imports refuse
-formulas); text that starts with "=" is stored as text so that nothing in a workbook the
-portal writes can run as a formula in Excel.
+formulas); text that starts with "=", "+", "-", "@", a tab or a line break is stored as a text
+cell with Excel's quote prefix (common.text.neutralise_cell), so nothing in a workbook
+the portal writes can run as a formula, and the import reads it back as the text it was.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.text import clean_text, neutralise_cell, neutralise_workbook
 from indicators.ledger import return_money
 from indicators.models import LEVEL2_BY_LEVEL1, Aspect, Level1, Return, TargetTable
 from reports.imports import returns as return_layout
@@ -38,13 +40,12 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def put(ws, row: int, col: int, value, *, money: bool = False, fill=None, bold: bool = False):
-    """Write one cell; text beginning with "=" stays text (no formula injection)."""
+    """Write one cell; formula-like text stays text (no formula injection)."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, float):
         raise TypeError("金额不能使用浮点数。")
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
+    cell.value = clean_text(value) if isinstance(value, str) else value
+    neutralise_cell(cell)
     if money:
         cell.number_format = MONEY_FORMAT
     if fill is not None:
@@ -65,7 +66,7 @@ def header(ws, row: int, labels: list[str], *, widths: list[int] | None = None) 
 
 
 def title(ws, text: str, width: int) -> None:
-    ws.cell(row=1, column=1, value=text).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1, value=clean_text(text)).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(row=1, column=1).alignment = CENTER
     ws.row_dimensions[1].height = 28
@@ -78,6 +79,7 @@ def as_text_column(ws, col: int, first_row: int, last_row: int) -> None:
 
 
 def to_bytes(wb: Workbook) -> bytes:
+    neutralise_workbook(wb)  # also the cells written without put()
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
