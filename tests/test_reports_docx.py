@@ -23,6 +23,7 @@ from tests.seed_figures import (
     ELDERLY_SCORED_SCORES,
     ELDERLY_SCORED_TOTAL,
     ELDERLY_SCORED_WEIGHTS,
+    PREFECTURE_CODES,
     RELIEF_SUBTOTALS,
     RELIEF_TOTAL,
 )
@@ -505,3 +506,13 @@ def test_named_county_project_gets_its_own_chapter_and_allocation_line(elderly, 
         t.startswith("3.时效指标：项目按期完工率（指标值≥90%），实际完成45%，完成率50.00%") for t in texts
     )
     assert any(t.startswith("项目按期完工率指标未完成，原因：工期延误。") for t in texts)
+
+
+def test_the_relief_execution_table_lists_each_prefecture_with_its_seed_003_budget(relief, province):
+    data = report_data(fund=relief, region=province)
+    names = {Region.objects.get(code=code).name: short for short, code in PREFECTURE_CODES.items()}
+    budgets = {names[line.name]: line.budget for line in data.execution.lines}
+    assert budgets == {short: D(total) for short, (total, _, _) in RELIEF_SUBTOTALS.items()}
+    assert data.execution.total.budget == RELIEF_TOTAL[0]
+    yili = next(t for t in data.child_tables if t.owner == "伊犁州")
+    assert yili.total == D("65682") and len(yili.indicators) == 14 and len(data.child_tables) == 14
