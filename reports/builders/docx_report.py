@@ -16,7 +16,7 @@ from reports.builders.layouts import (
     own_target_table,
     sources_table,
 )
-from reports.data import LEVEL2_BY_LEVEL1, IndicatorLine, Level1, NoticeLine, ReportData, SelfEvaluation
+from reports.data import LEVEL2_BY_LEVEL1, EvaluatedIndicator, Level1, NoticeLine, ReportData, SelfEvaluation
 from reports.formats import pct_text, wan_text, with_money
 
 SECTIONS = (
@@ -62,7 +62,7 @@ def notice_sentence(notice: NoticeLine, *, recipient: str, fund: str) -> str:
     return f"{when}{cite}{number}，{verb}{recipient}{fund}项目，资金{wan_text(notice.amount)}万元。"
 
 
-def indicator_sentence(line: IndicatorLine, data: ReportData, prefix: str = "") -> str:
+def indicator_sentence(line: EvaluatedIndicator, data: ReportData, prefix: str = "") -> str:
     """二(四): target, actual, 完成率, 偏差率 and the reason where missed (seed 000's wording)."""
     source = f"{data.target_giver}随文下达" if line.handed_down else f"{data.region_word}自行设定"
     text = f"{prefix}{source}{line.name}指标，指标值为{line.target}，"
@@ -91,7 +91,7 @@ def indicator_sentence(line: IndicatorLine, data: ReportData, prefix: str = "") 
     return text
 
 
-def _groups(lines: list[IndicatorLine]) -> list[tuple[str, list[tuple[str, list[IndicatorLine]]]]]:
+def _groups(lines: list[EvaluatedIndicator]) -> list[tuple[str, list[tuple[str, list[EvaluatedIndicator]]]]]:
     """Level-1 groups with their standard level-2 groups (empty ones included), in order."""
     groups = []
     for level1 in LEVEL1_ORDER:
@@ -258,7 +258,7 @@ def _section_three(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
     writer.heading1(SECTIONS[2])
     writer.heading2("（一）偏离的绩效目标和原因")
     missed = [x for x in evaluation.indicators if x.missed]
-    by_level2: dict[tuple[str, str], list[IndicatorLine]] = {}
+    by_level2: dict[tuple[str, str], list[EvaluatedIndicator]] = {}
     for line in missed:
         by_level2.setdefault((line.level1, line.level2), []).append(line)
     number = 0
@@ -373,7 +373,7 @@ def build_report_f(data: ReportData) -> bytes:
 
 
 def _project_indicators(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation) -> None:
-    def describe(lines: list[IndicatorLine]) -> str:
+    def describe(lines: list[EvaluatedIndicator]) -> str:
         if not lines:
             return "未设定。"
         parts = []

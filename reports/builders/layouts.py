@@ -14,9 +14,9 @@ from decimal import Decimal
 from indicators.models import LEVEL2_BY_LEVEL1
 from reports.data import (
     AllocationTable,
+    EvaluatedIndicator,
     ExecutionTable,
-    IndicatorLine,
-    MoneyLine,
+    Money,
     ReportData,
     SelfEvaluation,
     TargetRow,
@@ -165,7 +165,7 @@ def _level_cells(rows: list) -> list[tuple[Cell | None, Cell | None]]:
 # --- B. 自评表 -----------------------------------------------------------------------------------
 
 
-def remark(line: IndicatorLine) -> str:
+def remark(line: EvaluatedIndicator) -> str:
     """The 未完成原因和改进措施 cell (seed 000: “未完成原因为：…改进措施：…”)."""
     parts = []
     if line.over_achieved and line.reason:
@@ -458,7 +458,7 @@ def sources_table(data: ReportData, evaluation: SelfEvaluation | None = None) ->
     rows = [
         Row([_head("资金来源"), _head("全年预算数"), _head("全年执行数"), _head("预算执行率")], header=True)
     ]
-    lines: list[MoneyLine] = evaluation.sources
+    lines: list[Money] = evaluation.sources
     for line in lines:
         label = _head(line.label) if line.label == "合计" else Cell(line.label)
         rows.append(

@@ -18,13 +18,12 @@ Definitions the documents rely on:
 """
 
 import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
 from indicators import rules
-from indicators.ledger import Account, Figures, FundLedger, figures
+from indicators.ledger import Account, Figures, FundLedger, Money, figures
 from indicators.models import (
     LEVEL2_BY_LEVEL1,
     Aspect,
@@ -36,6 +35,28 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from reports.data.types import (
+    AllocationLine,
+    AllocationTable,
+    EvaluatedIndicator,
+    ExecutionLine,
+    ExecutionTable,
+    NarrativeLine,
+    NoticeLine,
+    ProjectData,
+    ReportData,
+    SelfEvaluation,
+    TargetRow,
+    TargetTableData,
+)
+from reports.data.words import (
+    NARRATIVE_HEADINGS,
+    Words,
+    departments,
+    money_giver,
+    strip_code,
+    target_giver,
+)
 from transfers.budgets import Received
 from transfers.models import Allocation, Fund, MoneySource, Region
 from transfers.selectors import subtree_q
@@ -43,193 +64,6 @@ from transfers.tree import Node, RegionTree
 
 ZERO = Decimal("0")
 _MONTH = re.compile(r"\d{4}年(\d{1,2}月)?")
-# How the report names each 资金管理情况 row (seed 000: “1.资金分配科学性。”).
-NARRATIVE_HEADINGS = {
-    Aspect.ALLOCATION: "资金分配科学性",
-    Aspect.TIMELINESS: "资金下达及时性",
-    Aspect.DISBURSEMENT: "资金拨付合规性",
-    Aspect.USE: "资金使用规范性",
-    Aspect.EXECUTION: "资金执行准确性",
-    Aspect.PERFORMANCE: "预算绩效管理情况",
-    Aspect.RESPONSIBILITY: "支出责任履行情况",
-}
-
-
-# --- the dataclasses the builders read --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NoticeLine:
-    issuer: str
-    number: str
-    title: str
-    when: str  # “2024年12月”, or blank when unknown
-    amount: Decimal
-    advance: bool  # a 提前下达 notice
-
-
-@dataclass
-class AllocationLine:
-    label: str
-    total: Decimal
-    advance: Decimal
-    batch: Decimal
-    group: str = ""  # the prefecture a county line belongs to, in a grouped table
-    kind: str = "line"  # line / subtotal / total
-    seq: int = 0
-
-
-@dataclass
-class AllocationTable:
-    lines: list[AllocationLine]  # lines and 小计 rows in print order; the 合计 row is `total`
-    total: AllocationLine
-    has_advance: bool
-    grouped: bool
-    notices: list[NoticeLine]
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.lines
-
-
-@dataclass(frozen=True)
-class TargetRow:
-    level1: str
-    level2: str
-    name: str
-    target: str
-
-
-@dataclass
-class TargetTableData:
-    owner: str  # 伊犁州, or a project's name
-    project_name: str
-    departments: list[tuple[str, str]]
-    total: Decimal
-    central: Decimal
-    local: Decimal
-    goals: str
-    indicators: list[TargetRow]
-    inherited_from: str = ""  # the table is an ancestor's: the region has none of its own
-
-
-@dataclass
-class ExecutionLine:
-    name: str
-    budget: Decimal
-    spent: Decimal | None
-    rate: Decimal | None
-    note: str = ""  # why spending is blank, or how it was obtained
-
-
-@dataclass
-class ExecutionTable:
-    lines: list[ExecutionLine]
-    total: ExecutionLine
-
-
-@dataclass
-class MoneyLine:
-    label: str
-    budget: Decimal | None
-    spent: Decimal | None
-    rate: Decimal | None
-
-
-@dataclass(frozen=True)
-class NarrativeLine:
-    label: str  # 分配科学性 (the 自评表 row)
-    heading: str  # 资金分配科学性 (the report's paragraph)
-    description: str
-    problems: str
-
-
-@dataclass
-class IndicatorLine:
-    level1: str
-    level2: str
-    name: str
-    target: str
-    actual: str
-    reason: str
-    measure: str
-    handed_down: bool  # passed down from above (otherwise set by this level itself)
-    evaluation: rules.Evaluation
-    weight: Decimal | None = None
-    band: str = ""
-    judged_met: bool | None = None
-    score: rules.IndicatorScore | None = None
-
-    @property
-    def entered(self) -> bool:
-        return bool(self.actual.strip())
-
-    @property
-    def missed(self) -> bool:
-        # The reviewer's decision on a qualitative line is already in the evaluation.
-        return self.entered and self.evaluation.met is False
-
-    @property
-    def over_achieved(self) -> bool:
-        return self.entered and self.evaluation.over_achieved
-
-
-@dataclass
-class SelfEvaluation:
-    """One return's content: the region's own, or a project's."""
-
-    status: str  # 已审核 / 填报中 … / 未填报
-    money: list[MoneyLine]  # 年度资金总额, 中央财政资金, 地方财政资金, 其他资金
-    sources: list[MoneyLine]  # every source separately, and 合计 (report G)
-    narratives: list[NarrativeLine]
-    goals: str
-    goal_achievement: str
-    indicators: list[IndicatorLine]
-    score: rules.ReturnScore | None = None
-    score_note: str = ""
-
-    @property
-    def total(self) -> MoneyLine:
-        return self.money[0]
-
-
-@dataclass
-class ProjectData:
-    name: str
-    region_name: str
-    received: Decimal
-    table: TargetTableData | None
-    evaluation: SelfEvaluation
-
-
-@dataclass
-class ReportData:
-    fund_code: str
-    fund_name: str
-    year: int
-    region_code: str
-    region_name: str
-    region_short: str
-    region_level: int
-    region_word: str  # how sentences name this level: 自治区, 伊犁州, 伊宁市
-    money_giver: str  # who sent the money: 中央, 自治区 (seed 003 pays counties directly), 伊犁州
-    target_giver: str  # whose targets these are: 财政部, 自治区, 伊犁州
-    upper_is_centre: bool
-    central_department: str
-    own_department: str  # 自治区民政厅, 伊犁州民政局 …
-    received: dict[str, Decimal]  # total / advance / batch / central / local
-    incoming_notices: list[NoticeLine]
-    own_table: TargetTableData | None
-    allocation: AllocationTable
-    child_tables: list[TargetTableData]
-    execution: ExecutionTable | None
-    evaluation: SelfEvaluation
-    projects: list[ProjectData] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return f"{self.region_name}{self.fund_name}转移支付{self.year}年度绩效自评报告"
 
 
 # --- gathering -------------------------------------------------------------------------------
@@ -259,7 +93,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
     project_returns = {n.project.pk: ledger.returns[n.key] for n in project_nodes if n.key in ledger.returns}
     details = _return_details([r for r in [own_return, *project_returns.values()] if r is not None])
 
-    words = _Words(fund, region)
+    words = Words(fund, region)
     received = ledger.account().received
     tables_by_owner = {(t.region_id, t.project_id): t for t in tables}
     own_table, inherited = _own_table(tables_by_owner, region, ancestors)
@@ -286,10 +120,10 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         region_short=region.display_name,
         region_level=region.level,
         region_word=words.own,
-        money_giver=_money_giver(received, region, ancestors),
-        target_giver=_target_giver(own_table, inherited, tables, words),
+        money_giver=money_giver(received, region, ancestors),
+        target_giver=target_giver(own_table, inherited, tables, words),
         upper_is_centre=region.parent_id is None,
-        central_department=_strip_code(fund.central_department),
+        central_department=strip_code(fund.central_department),
         own_department=words.department,
         received=_received_dict(received),
         incoming_notices=_notices(received.allocations),
@@ -305,60 +139,6 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
     )
     data.warnings = _warnings(data, own_return, ledger.account())
     return data
-
-
-class _Words:
-    """How the documents name this level, the level above and the departments."""
-
-    def __init__(self, fund: Fund, region: Region):
-        self.fund = fund
-        self.own = _level_word(region)
-        self.upper = _level_word(region.parent) if region.parent else "财政部"
-        self.line_suffix = "民政局" if "民政" in fund.line_department else "主管部门"
-        self.department = fund.line_department if region.parent_id is None else self.office(region)
-
-    def office(self, region: Region, suffix: str | None = None) -> str:
-        if region.is_budget_unit:
-            return region.name
-        return f"{region.display_name}{suffix or self.line_suffix}"
-
-
-def _money_giver(received: Received, region: Region, ancestors: list[Region]) -> str:
-    """中央 when the centre sent the money, else the level that did (the province for a county
-    it pays directly, as in seed 003)."""
-    givers = {a.from_region_id for a in received.allocations}
-    if givers == {None}:
-        return "中央"
-    known = {r.pk: r for r in ancestors}
-    if len(givers) == 1 and next(iter(givers)) in known:
-        return _level_word(known[next(iter(givers))])
-    return _level_word(region.parent) if region.parent else "中央"
-
-
-def _target_giver(
-    table: TargetTable | None, inherited: bool, tables: list[TargetTable], words: "_Words"
-) -> str:
-    """Who set the targets the region works to: the owner of the table above its own (财政部
-    for the top table); for a region without a table, the owner of the one it uses."""
-    if table is None:
-        return words.upper
-    if inherited:
-        return _level_word(table.region)
-    if table.parent_id is None:
-        return "财政部"
-    parent = next((t for t in tables if t.pk == table.parent_id), None)
-    return _level_word(parent.region) if parent is not None and parent.region_id else words.upper
-
-
-def _level_word(region: Region) -> str:
-    if region.parent_id is None:
-        return "自治区" if region.name.endswith("自治区") else ("省" if region.name.endswith("省") else "市")
-    return region.display_name
-
-
-def _strip_code(department: str) -> str:
-    """‘[118]民政部’ → ‘民政部’ (the code is for the ministry's systems, not for the reader)."""
-    return department.split("]", 1)[-1] if department.startswith("[") else department
 
 
 def _received_dict(received: Received) -> dict[str, Decimal]:
@@ -490,7 +270,7 @@ def _owner_order(table: TargetTable, tree: RegionTree):
 
 def _target_table_data(
     table: TargetTable,
-    words: _Words,
+    words: Words,
     ledger: FundLedger,
     *,
     owner: Node | None = None,
@@ -506,17 +286,17 @@ def _target_table_data(
         project = table.project
         node = ledger.tree.project(project.pk)
         label = project.name
-        departments = [("主管部门", words.office(project.region)), ("实施单位", project.region.name)]
+        offices = [("主管部门", words.office(project.region)), ("实施单位", project.region.name)]
     else:
         node = owner or ledger.tree.region(table.region_id)
         label = node.region.display_name
         parent = node.parent.region if node.parent is not None else node.region.parent
-        departments = _departments(node.region, parent, fund, words)
+        offices = departments(node.region, parent, fund, words)
     money = _received_dict(ledger.budgets.of(node)) if node is not None else _received_dict(Received())
     return TargetTableData(
         owner=label,
         project_name=fund.full_name,
-        departments=departments,
+        departments=offices,
         total=money["total"],
         central=money["central"],
         local=money["local"],
@@ -524,30 +304,6 @@ def _target_table_data(
         indicators=[TargetRow(i.level1, i.level2, i.name, i.target_text) for i in table.rows],
         inherited_from=table.region.display_name if inherited and table.region_id else "",
     )
-
-
-def _departments(region: Region, parent: Region | None, fund: Fund, words: _Words) -> list[tuple[str, str]]:
-    """The department rows of a 区域绩效目标表, as seed 000 prints them for each level."""
-    if parent is None:
-        return [
-            ("中央主管部门", _strip_code(fund.central_department)),
-            ("省级财政部门", fund.finance_department),
-            ("省级主管部门", fund.line_department),
-        ]
-    if region.is_budget_unit:
-        return [("主管部门", words.office(parent)), ("资金使用单位", region.name)]
-    parent_is_province = parent.parent_id is None
-    upper = "自治区主管部门" if parent_is_province else "地级主管部门"
-    upper_department = fund.line_department if parent_is_province else words.office(parent)
-    tier = "地级" if region.level == Region.Level.PREFECTURE else "县级"
-    return [
-        (upper, upper_department),
-        (f"{tier}财政部门", words.office(region, "财政局")),
-        (f"{tier}主管部门", words.office(region)),
-    ]
-
-
-# --- execution table (E) -----------------------------------------------------------------------
 
 
 BASIS_NOTES = {"own": "", "rolled_up": "按下级已审核填报汇总"}
@@ -616,28 +372,24 @@ def _self_evaluation(report, table, details, money: Figures) -> SelfEvaluation:
     return evaluation
 
 
-def _money_lines(money: Figures) -> tuple[list[MoneyLine], list[MoneyLine]]:
+def _money_lines(money: Figures) -> tuple[list[Money], list[Money]]:
     """The 自评表's money block, and every source for report G: the ledger's lines of the return
     (allocated budgets from the allocations, a region's own money as its return states it)."""
 
-    def line(money_line) -> MoneyLine:
-        return MoneyLine(money_line.label, money_line.budget, money_line.spent, money_line.rate)
-
     block = [
-        line(money.group("年度资金总额", MoneySource.values)),
-        line(money.line(MoneySource.CENTRAL)),
-        line(money.group("地方财政资金", [MoneySource.PROVINCIAL, MoneySource.LOCAL])),
-        line(money.line(MoneySource.OTHER)),
+        money.group("年度资金总额", MoneySource.values),
+        money.line(MoneySource.CENTRAL),
+        money.group("地方财政资金", [MoneySource.PROVINCIAL, MoneySource.LOCAL]),
+        money.line(MoneySource.OTHER),
     ]
-    sources = [line(x) for x in money] + [line(money.total)]
-    return block, sources
+    return block, [*money, money.total]
 
 
 def _indicator_line(
     row: IndicatorTarget, actual: IndicatorActual | None, table: TargetTable
-) -> IndicatorLine:
+) -> EvaluatedIndicator:
     actual_text = actual.actual_text if actual else ""
-    return IndicatorLine(
+    return EvaluatedIndicator(
         level1=row.level1,
         level2=row.level2,
         name=row.name,
@@ -740,12 +492,12 @@ def _warnings(data: ReportData, own_return: Return | None, account: Account) -> 
 __all__ = [
     "AllocationLine",
     "AllocationTable",
+    "EvaluatedIndicator",
     "ExecutionLine",
     "ExecutionTable",
-    "IndicatorLine",
-    "Level1",
     "LEVEL2_BY_LEVEL1",
-    "MoneyLine",
+    "Level1",
+    "Money",
     "NarrativeLine",
     "NoticeLine",
     "ProjectData",

@@ -1,0 +1,178 @@
+"""What a document is built from: plain dataclasses, filled by reports.data.report_data and
+read by the builders in reports/builders/ (which never touch the database).
+
+Money lines are the ledger's own (``indicators.ledger.Money``: label, budget, spent and the
+rules engine's rate), so a document prints exactly what the screens show.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from indicators import rules
+from indicators.ledger import Money
+
+
+@dataclass(frozen=True)
+class NoticeLine:
+    issuer: str
+    number: str
+    title: str
+    when: str  # “2024年12月”, or blank when unknown
+    amount: Decimal
+    advance: bool  # a 提前下达 notice
+
+
+@dataclass
+class AllocationLine:
+    label: str
+    total: Decimal
+    advance: Decimal
+    batch: Decimal
+    group: str = ""  # the prefecture a county line belongs to, in a grouped table
+    kind: str = "line"  # line / subtotal / total
+    seq: int = 0
+
+
+@dataclass
+class AllocationTable:
+    lines: list[AllocationLine]  # lines and 小计 rows in print order; the 合计 row is `total`
+    total: AllocationLine
+    has_advance: bool
+    grouped: bool
+    notices: list[NoticeLine]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    level1: str
+    level2: str
+    name: str
+    target: str
+
+
+@dataclass
+class TargetTableData:
+    owner: str  # 伊犁州, or a project's name
+    project_name: str
+    departments: list[tuple[str, str]]
+    total: Decimal
+    central: Decimal
+    local: Decimal
+    goals: str
+    indicators: list[TargetRow]
+    inherited_from: str = ""  # the table is an ancestor's: the region has none of its own
+
+
+@dataclass
+class ExecutionLine:
+    name: str
+    budget: Decimal
+    spent: Decimal | None
+    rate: Decimal | None
+    note: str = ""  # why spending is blank, or how it was obtained
+
+
+@dataclass
+class ExecutionTable:
+    lines: list[ExecutionLine]
+    total: ExecutionLine
+
+
+@dataclass(frozen=True)
+class NarrativeLine:
+    label: str  # 分配科学性 (the 自评表 row)
+    heading: str  # 资金分配科学性 (the report's paragraph)
+    description: str
+    problems: str
+
+
+@dataclass
+class EvaluatedIndicator:
+    level1: str
+    level2: str
+    name: str
+    target: str
+    actual: str
+    reason: str
+    measure: str
+    handed_down: bool  # passed down from above (otherwise set by this level itself)
+    evaluation: rules.Evaluation
+    weight: Decimal | None = None
+    band: str = ""
+    judged_met: bool | None = None
+    score: rules.IndicatorScore | None = None
+
+    @property
+    def entered(self) -> bool:
+        return bool(self.actual.strip())
+
+    @property
+    def missed(self) -> bool:
+        # The reviewer's decision on a qualitative line is already in the evaluation.
+        return self.entered and self.evaluation.met is False
+
+    @property
+    def over_achieved(self) -> bool:
+        return self.entered and self.evaluation.over_achieved
+
+
+@dataclass
+class SelfEvaluation:
+    """One return's content: the region's own, or a project's."""
+
+    status: str  # 已审核 / 填报中 … / 未填报
+    money: list[Money]  # 年度资金总额, 中央财政资金, 地方财政资金, 其他资金 (the ledger's lines)
+    sources: list[Money]  # every source separately, and 合计 (report G)
+    narratives: list[NarrativeLine]
+    goals: str
+    goal_achievement: str
+    indicators: list[EvaluatedIndicator]
+    score: rules.ReturnScore | None = None
+    score_note: str = ""
+
+    @property
+    def total(self) -> Money:
+        return self.money[0]
+
+
+@dataclass
+class ProjectData:
+    name: str
+    region_name: str
+    received: Decimal
+    table: TargetTableData | None
+    evaluation: SelfEvaluation
+
+
+@dataclass
+class ReportData:
+    fund_code: str
+    fund_name: str
+    year: int
+    region_code: str
+    region_name: str
+    region_short: str
+    region_level: int
+    region_word: str  # how sentences name this level: 自治区, 伊犁州, 伊宁市
+    money_giver: str  # who sent the money: 中央, 自治区 (seed 003 pays counties directly), 伊犁州
+    target_giver: str  # whose targets these are: 财政部, 自治区, 伊犁州
+    upper_is_centre: bool
+    central_department: str
+    own_department: str  # 自治区民政厅, 伊犁州民政局 …
+    received: dict[str, Decimal]  # total / advance / batch / central / local
+    incoming_notices: list[NoticeLine]
+    own_table: TargetTableData | None
+    allocation: AllocationTable
+    child_tables: list[TargetTableData]
+    execution: ExecutionTable | None
+    evaluation: SelfEvaluation
+    projects: list[ProjectData] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.region_name}{self.fund_name}转移支付{self.year}年度绩效自评报告"
