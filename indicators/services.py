@@ -74,7 +74,7 @@ def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
 
 
 def _locked(report: Return) -> Return:
-    return Return.objects.select_for_update().select_related("fund", "region__parent").get(pk=report.pk)
+    return Return.objects.select_for_update(of=("self",)).select_related("fund", "region__parent").get(pk=report.pk)
 
 
 def _bump(report: Return, **fields) -> None:
