@@ -23,6 +23,7 @@ def return_data(report: Return, *, money: Figures | None = None) -> rules.Return
             budget=line.budget,
             spent=line.spent,
             allocated=line.allocated,
+            label=line.label,
         )
         for line in money
     ]

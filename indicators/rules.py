@@ -1060,12 +1060,6 @@ def _rollup_all_met(target: Target, readable: list, incomplete: bool) -> Rollup:
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 REPEATED_REASON_THRESHOLD = 3
-SOURCE_NAMES = {
-    "central": "中央财政资金",
-    "provincial": "省级财政资金",
-    "local": "市县财政资金",
-    "other": "其他资金",
-}
 
 
 @dataclass(frozen=True)
@@ -1107,6 +1101,7 @@ class MoneyLine:
     budget: object = None
     spent: object = None
     allocated: bool = False
+    label: str = ""  # how messages name the source (中央财政资金); the source's code without one
 
 
 @dataclass
@@ -1163,7 +1158,7 @@ def _check_money(data: ReturnData) -> list[Finding]:
     and a region's own money spent without a stated budget. All errors."""
     findings = []
     for line in data.money:
-        source = SOURCE_NAMES.get(line.source, line.source)
+        source = line.label or line.source
         budget, spent = _to_decimal(line.budget, "预算数"), _to_decimal(line.spent, "执行数")
         if spent is None:
             continue

@@ -74,7 +74,11 @@ def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
 
 
 def _locked(report: Return) -> Return:
-    return Return.objects.select_for_update(of=("self",)).select_related("fund", "region__parent").get(pk=report.pk)
+    return (
+        Return.objects.select_for_update(of=("self",))
+        .select_related("fund", "region__parent")
+        .get(pk=report.pk)
+    )
 
 
 def _bump(report: Return, **fields) -> None:
@@ -368,12 +372,19 @@ def _audit_note(obj, note: AuditNote | None, actor, action: str, region, fund) -
     )
 
 
-def _display(value) -> str:
+def shown(value) -> str:
+    """A value as the audit trail and an import's preview write it: money with two places."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}"
-    return str(value)
+    return str(value).strip()
+
+
+def differs(old, new) -> bool:
+    """Whether saving ``new`` over ``old`` is a change: blank and None are the same, and so are
+    12.5 and 12.50. The one rule for return_save and for the offline workbook's preview."""
+    return (old or None) != (new or None) and shown(old) != shown(new)
 
 
 @transaction.atomic
@@ -401,8 +412,8 @@ def return_save(*, report: Return, actor: User, base_version: int, data: ReturnI
 
     def compare(obj, field_name: str, new, label: str, dirty: list):
         old = getattr(obj, field_name)
-        if (old or None) != (new or None) and _display(old) != _display(new):
-            changes[label] = [_display(old), _display(new)]
+        if differs(old, new):
+            changes[label] = [shown(old), shown(new)]
             setattr(obj, field_name, new)
             dirty.append(field_name)
 
@@ -617,8 +628,8 @@ def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
                 continue
             if getattr(line, name) != value:
                 changes[f"{line.get_source_display()}·{label}"] = [
-                    _display(getattr(line, name)),
-                    _display(value),
+                    shown(getattr(line, name)),
+                    shown(value),
                 ]
                 setattr(line, name, value)
                 dirty.append(name)

@@ -431,9 +431,9 @@ SEED_000_LINES = [
 def seed_000_return(**changes):
     indicators = [IndicatorLine(f"i{n}", *line) for n, line in enumerate(SEED_000_LINES)]
     money = [
-        MoneyLine("central", "central", D("8454"), D("27.67"), allocated=True),
-        MoneyLine("local", "local", D("0"), D("0")),
-        MoneyLine("other", "other", D("0"), D("0")),
+        MoneyLine("central", "central", D("8454"), D("27.67"), allocated=True, label="中央财政资金"),
+        MoneyLine("local", "local", D("0"), D("0"), label="市县财政资金"),
+        MoneyLine("other", "other", D("0"), D("0"), label="其他资金"),
     ]
     data = ReturnData("xj", "新疆维吾尔自治区", money, indicators)
     return replace(data, **changes)
@@ -457,7 +457,7 @@ def findings_for(*lines, money=()):
 
 def central(budget, spent, key="c"):
     """Money that comes down by allocation: its budget is what was allocated."""
-    return MoneyLine(key, "central", budget, spent, allocated=True)
+    return MoneyLine(key, "central", budget, spent, allocated=True, label="中央财政资金")
 
 
 def test_seed_000_return_is_clean():
@@ -576,8 +576,8 @@ def test_each_allocated_source_is_compared_with_its_own_allocation():
     provincial together stay under what both brought (one source never pays for another)."""
     money = [
         central(D("100"), D("50")),
-        MoneyLine("p", "provincial", D("10"), D("40"), allocated=True),
-        MoneyLine("l", "local", D("500"), D("300")),
+        MoneyLine("p", "provincial", D("10"), D("40"), allocated=True, label="省级财政资金"),
+        MoneyLine("l", "local", D("500"), D("300"), label="市县财政资金"),
     ]
     findings = findings_for(money=money)
     assert [(f.severity, f.code, f.where) for f in findings] == [("error", "spent_over_allocation", "p")]
@@ -588,20 +588,25 @@ def test_a_regions_own_money_is_compared_with_the_budget_it_states():
     # domain.md: 11894 central + 2767 provincial + 208.11 local = 14869.11.
     money = [
         central(D("11894"), D("11894")),
-        MoneyLine("p", "provincial", D("2767"), D("2767"), allocated=True),
-        MoneyLine("l", "local", D("208.11"), D("208.12")),
+        MoneyLine("p", "provincial", D("2767"), D("2767"), allocated=True, label="省级财政资金"),
+        MoneyLine("l", "local", D("208.11"), D("208.12"), label="市县财政资金"),
     ]
     findings = findings_for(money=money)
     assert [(f.code, f.where) for f in findings] == [("spent_over_budget", "l")]
     assert "预算数208.11万元" in findings[0].message
-    assert findings_for(money=[*money[:2], MoneyLine("l", "local", D("208.11"), D("208.11"))]) == []
+    assert (
+        findings_for(
+            money=[*money[:2], MoneyLine("l", "local", D("208.11"), D("208.11"), label="市县财政资金")]
+        )
+        == []
+    )
 
 
 def test_own_money_spent_without_a_stated_budget():
-    findings = findings_for(money=[MoneyLine("l", "local", None, D("208.11"))])
+    findings = findings_for(money=[MoneyLine("l", "local", None, D("208.11"), label="市县财政资金")])
     assert [(f.severity, f.code, f.where) for f in findings] == [("error", "budget_missing", "l")]
-    assert findings_for(money=[MoneyLine("l", "local", None, D("0"))]) == []
-    assert findings_for(money=[MoneyLine("l", "local", None, None)]) == []
+    assert findings_for(money=[MoneyLine("l", "local", None, D("0"), label="市县财政资金")]) == []
+    assert findings_for(money=[MoneyLine("l", "local", None, None, label="市县财政资金")]) == []
 
 
 @pytest.mark.parametrize("allocated", [None, D("0")])

@@ -9,8 +9,8 @@ of the rows below, and those rows leave them out.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
+from indicators import rules
 from indicators.models import LEVEL2_BY_LEVEL1
 from reports.data import (
     AllocationTable,
@@ -26,7 +26,6 @@ from reports.formats import pct_text, score_text, wan_cell, with_money
 
 # Text width of an A4 page with 2.8 / 2.6 cm side margins, in twentieths of a point.
 TEXT_WIDTH = 8845
-BUDGET_POINTS = Decimal(10)  # rules.py: 预算执行 is worth 10 of the 100 points
 
 
 @dataclass
@@ -237,7 +236,7 @@ def _evaluation_head(data: ReportData, evaluation: SelfEvaluation, scored: bool)
         if scored:
             first = i == 0
             cells += [
-                Cell(BUDGET_POINTS if first else "", "score"),
+                Cell(rules.BUDGET_POINTS if first else "", "score"),
                 Cell(score.budget_score if first and score else "", "score"),
             ]
         cells.append(_rate(line.rate))
@@ -299,7 +298,12 @@ def _evaluation_indicators(evaluation: SelfEvaluation, scored: bool) -> Grid:
         grade = f"评价等级：{score.grade}" if score and score.grade else "暂不计分"
         rows.append(
             Row(
-                [_head("总分", 6), Cell(Decimal(100), "score"), Cell(total, "score"), _centre(grade)],
+                [
+                    _head("总分", 6),
+                    Cell(rules.BUDGET_POINTS + rules.INDICATOR_POINTS, "score"),
+                    Cell(total, "score"),
+                    _centre(grade),
+                ],
                 total=True,
             )
         )

@@ -21,7 +21,7 @@ from indicators.forms import ReturnForm
 from indicators.models import Aspect, Return
 from indicators.permissions import may_import_return
 from indicators.rules import check_return
-from indicators.services import ReturnInput, StaleReturnError, WorkflowError, return_save
+from indicators.services import ReturnInput, StaleReturnError, WorkflowError, differs, return_save, shown
 from reports.imports.base import (
     CellError,
     Change,
@@ -293,8 +293,8 @@ class ReturnImporter(Importer):
                 old, new = form.initial.get(name), bound.cleaned_data.get(name)
                 if bound.fields[name].disabled:
                     continue
-                if _differs(old, new):
-                    fields[field_label] = [_display(old), _display(new)]
+                if differs(old, new):
+                    fields[field_label] = [shown(old), shown(new)]
             placed = [places[name] for name, _ in names if name in places]
             sheet, row, _ = placed[0] if placed else ("", None, "")
             plan.changes.append(Change("update" if fields else "unchanged", label, sheet, row, fields))
@@ -368,16 +368,3 @@ def _as_form_text(value) -> str:
     if isinstance(value, Decimal):
         return f"{value:f}"
     return str(value)
-
-
-def _display(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    return str(value).strip()
-
-
-def _differs(old, new) -> bool:
-    """As return_save compares: blank and None are the same, 12.5 and 12.50 too."""
-    return (old or None) != (new or None) and _display(old) != _display(new)

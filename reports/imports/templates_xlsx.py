@@ -253,7 +253,8 @@ def return_workbook(report: Return) -> bytes:
     info.column_dimensions["B"].width = 90
 
     money = wb.create_sheet(return_layout.SHEET_MONEY)
-    header(money, 1, ["资金来源", "全年预算数（万元）", "全年执行数（万元）"], widths=[18, 20, 20])
+    labels = [f"{c.label}（万元）" if c.key != "source" else c.label for c in return_layout.MONEY_COLUMNS]
+    header(money, 1, labels, widths=[18, 20, 20])
     # The ledger's lines: an allocated source's budget is what was allocated.
     for row, line in enumerate(return_money(report), start=2):
         put(money, row, 1, line.label)
@@ -263,17 +264,7 @@ def return_workbook(report: Return) -> bytes:
     money.cell(row=2, column=4, value="中央和省级财政资金的全年预算数由资金分配自动计算，改动无效。")
 
     sheet = wb.create_sheet(return_layout.SHEET_INDICATORS)
-    labels = [
-        "序号",
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "指标值",
-        "全年实际完成值",
-        "未完成原因",
-        "改进措施",
-        "分母",
-    ]
+    labels = [column.label for column in return_layout.INDICATOR_COLUMNS]  # what the import reads
     header(sheet, 1, labels, widths=[6, 12, 16, 44, 14, 16, 36, 36, 12])
     actuals = report.actuals.select_related("indicator").order_by("indicator__order")
     row = 2
@@ -298,7 +289,7 @@ def return_workbook(report: Return) -> bytes:
     as_text_column(sheet, 6, 2, row - 1)
 
     narratives = wb.create_sheet(return_layout.SHEET_NARRATIVES)
-    header(narratives, 1, ["方面", "情况说明", "存在问题和改进措施"], widths=[20, 60, 60])
+    header(narratives, 1, [c.label for c in return_layout.NARRATIVE_COLUMNS], widths=[20, 60, 60])
     by_aspect = {n.aspect: n for n in report.narratives.all()}
     for row, aspect in enumerate(Aspect, start=2):
         narrative = by_aspect.get(aspect.value)
@@ -310,7 +301,7 @@ def return_workbook(report: Return) -> bytes:
             put(narratives, row, col, value, fill=INPUT_FILL).alignment = WRAP
 
     goals = wb.create_sheet(return_layout.SHEET_GOALS)
-    header(goals, 1, ["年度总体目标", "全年实际完成情况"], widths=[70, 70])
+    header(goals, 1, [c.label for c in return_layout.GOAL_COLUMNS], widths=[70, 70])
     table = TargetTable.objects.filter(fund=report.fund, region=report.region, project=report.project).first()
     put(goals, 2, 1, table.overall_goals if table else "").alignment = WRAP
     put(goals, 2, 2, report.goal_achievement, fill=INPUT_FILL).alignment = WRAP
