@@ -261,3 +261,11 @@ def test_an_at_most_target_rolls_up_to_the_worst_whatever_its_unit():
     assert infer_rollup_rule("≤5起") == "max"
     assert rollup("≤5起", children).value == D("3")
     assert infer_rollup_rule("0起") == "max"  # =0 is at most nothing
+
+
+def test_an_actual_entered_as_a_number_is_read():
+    # Offline returns come from spreadsheets: 96 as a number, read in the target's unit.
+    assert check(line(target="≥95%", actual=D("96"))) == []
+    assert check(line(target="≥95%", actual=96)) == []
+    assert codes(check(line(target="≥95%", actual=D("50"), reason="原因", measure="措施"))) == []
+    assert codes(check(line(target="≥95%", actual=None))) == [("error", "actual_blank", "k")]

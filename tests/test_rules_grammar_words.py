@@ -316,3 +316,18 @@ def test_words_that_say_missed(actual):
 def test_other_words_are_for_a_reviewer(actual):
     result = evaluate("应保尽保", actual)
     assert (result.met, result.completion_rate, result.needs_explanation) == (None, None, False)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("95%左右", "格式不正确"),
+        ("2024年12月底前", "含有多个数值"),  # 2024 and 12
+        ("90%-95%", "含有多个数值"),
+        ("-5%", "数值不能为负数"),
+        ("≥-95%", "数值不能为负数"),
+    ],
+)
+def test_why_a_text_with_digits_is_refused(text, why):
+    with pytest.raises(TargetParseError, match=why):
+        parse_target(text)

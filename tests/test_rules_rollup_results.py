@@ -136,3 +136,26 @@ def test_words_cannot_be_summed():
     result = rollup("应保尽保", [ChildValue("甲", "应保尽保"), ChildValue("乙", "5人")], rule="sum")
     assert (result.value, result.text) == (D("5"), "5人")
     assert result.errors == [("甲", "实际完成值“应保尽保”不是数值，无法汇总。")]
+
+
+def test_the_rolled_up_text_takes_the_targets_unit_over_an_equivalent_one():
+    # 28天 and 25日 against ≤30日: the worst is 28, written in the target's unit.
+    result = rollup("≤30日", [ChildValue("甲", "28天"), ChildValue("乙", "25日")])
+    assert (result.value, result.text) == (D("28"), "28日")
+
+
+def test_bare_numbers_without_any_unit_stay_bare():
+    result = rollup("≥10", [ChildValue("甲", "5"), ChildValue("乙", "6")])
+    assert (result.value, result.text) == (D("11"), "11")
+
+
+def test_weights_that_add_up_to_one_are_weights():
+    # (30 × 0.5 + 40 × 0.5) / 1 = 35
+    children = [ChildValue("甲", "30%", denominator=D("0.5")), ChildValue("乙", "40%", denominator=D("0.5"))]
+    result = rollup("≥95%", children)
+    assert (result.value, result.text, result.note) == (D("35.00"), "35%", "按分母加权")
+
+
+def test_an_unknown_rule_is_refused_by_name():
+    with pytest.raises(ValueError, match="无法识别汇总规则“median”，应为 sum, weighted, max, all_met 之一。"):
+        rollup("≥95%", [ChildValue("甲", "30%")], rule="median")

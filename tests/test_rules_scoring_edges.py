@@ -379,3 +379,13 @@ def test_format_value_prints_one():
     assert format_value(D("1"), "%") == "1%"
     assert format_value(None, "个") == ""
     assert evaluate("≥1个", "1个").target.display == "≥1个"
+
+
+def test_what_a_malformed_band_says():
+    evaluation = evaluate("有所提升", "生活水平稳步改善")
+    with pytest.raises(ValueError, match="评价档次应为“档次”或（档次, 百分比）"):
+        score_indicator(evaluation, 20, band=("达成",))
+    with pytest.raises(ValueError, match="档次得分比例“很高”不是数字"):
+        score_indicator(evaluation, 20, band=("达成", "很高"))
+    with pytest.raises(ValueError, match="评价档次“部分达成”的得分比例应在60%至80%之间，填写的是85%"):
+        score_indicator(evaluation, 20, band=("部分达成", 85))
