@@ -192,12 +192,17 @@ def test_findings_come_money_first_then_lines_in_order_then_repeated_reasons():
         line(key="e", actual="50%", reason=reason, measure="措施"),
     ]
     money = [MoneyLine("local", "local", D("1"), D("2"))]
-    assert codes(check(*lines, money=money)) == [
+    findings = check(*lines, money=money)
+    assert codes(findings) == [
         ("error", "spent_over_budget", "local"),
         ("error", "actual_blank", "b"),
         ("error", "target_unreadable", "d"),
         ("warning", "repeated_reason", "a"),
     ]
+    assert (
+        findings[-1].message
+        == "3个未完成指标填写了相同的未完成原因（“指标”、“指标”、“指标”），请针对各指标分别说明。"
+    )
 
 
 def test_a_constraint_with_a_missing_cell_does_not_stop_the_later_ones():

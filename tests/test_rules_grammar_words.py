@@ -321,13 +321,14 @@ def test_other_words_are_for_a_reviewer(actual):
 @pytest.mark.parametrize(
     ("text", "why"),
     [
-        ("95%左右", "格式不正确"),
-        ("2024年12月底前", "含有多个数值"),  # 2024 and 12
-        ("90%-95%", "含有多个数值"),
-        ("-5%", "数值不能为负数"),
-        ("≥-95%", "数值不能为负数"),
+        ("95%左右", "格式不正确，应为“≥95%”“≤30日”“500人次”“30日以内”这样的写法。"),
+        ("2024年12月底前", "含有多个数值，只能填写一个数值。"),  # 2024 and 12
+        ("90%-95%", "含有多个数值，只能填写一个数值。"),
+        ("-5%", "数值不能为负数。"),
+        ("≥-95%", "数值不能为负数。"),
     ],
 )
 def test_why_a_text_with_digits_is_refused(text, why):
-    with pytest.raises(TargetParseError, match=why):
+    with pytest.raises(TargetParseError) as caught:
         parse_target(text)
+    assert str(caught.value) == f"无法识别指标值“{text}”：{why}"

@@ -378,6 +378,7 @@ def test_format_value_prints_one():
     assert format_value(1, "个") == "1个"
     assert format_value(D("1"), "%") == "1%"
     assert format_value(None, "个") == ""
+    assert format_value(D("33.93")) == "33.93"  # no unit: the number alone
     assert evaluate("≥1个", "1个").target.display == "≥1个"
 
 

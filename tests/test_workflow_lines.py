@@ -66,11 +66,12 @@ def spent(report):
 
 
 def test_money_rolls_up_per_source_past_a_source_nobody_spent(relief, yili, clerk_yining, reviewer_yili):
-    # 伊宁市 spent central 9000.50 and local 3 (of a local budget of 10), no provincial money.
-    funding = {"central": {"spent": D("9000.50")}, "local": {"budget": D("10"), "spent": D("3")}}
+    # 伊宁市 spent central 9000.50 and other money 7 (of a budget of 8), no local or provincial
+    # money: the sources nobody spent, listed before 其他资金, leave it to be filled too.
+    funding = {"central": {"spent": D("9000.50")}, "other": {"budget": D("8"), "spent": D("7")}}
     approved_county(relief, clerk_yining, reviewer_yili, funding)
     prefecture = return_open(fund=relief, region=yili, actor=reviewer_yili)
-    assert spent(prefecture) == {"central": D("9000.50"), "provincial": None, "local": D("3"), "other": None}
+    assert spent(prefecture) == {"central": D("9000.50"), "provincial": None, "local": None, "other": D("7")}
 
 
 def test_the_fill_keeps_money_of_a_source_no_county_reported(relief, yili, clerk_yining, reviewer_yili):
