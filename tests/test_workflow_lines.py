@@ -66,17 +66,29 @@ def spent(report):
 
 
 def test_money_rolls_up_per_source_past_a_source_nobody_spent(relief, yili, clerk_yining, reviewer_yili):
-    # 伊宁市 spent central 9000.50 and other money 7 (of a budget of 8), no local or provincial
-    # money: the sources nobody spent, listed before 其他资金, leave it to be filled too.
-    funding = {"central": {"spent": D("9000.50")}, "other": {"budget": D("8"), "spent": D("7")}}
+    # 伊宁市 spent central 9000.50, provincial 4 (of a budget of 5) and other money 7 (of 8),
+    # no local money: the source nobody spent, listed before 其他资金 and 省级, leaves them to
+    # be filled too.
+    funding = {
+        "central": {"spent": D("9000.50")},
+        "provincial": {"budget": D("5"), "spent": D("4")},
+        "other": {"budget": D("8"), "spent": D("7")},
+    }
     approved_county(relief, clerk_yining, reviewer_yili, funding)
     prefecture = return_open(fund=relief, region=yili, actor=reviewer_yili)
-    assert spent(prefecture) == {"central": D("9000.50"), "provincial": None, "local": None, "other": D("7")}
+    assert spent(prefecture) == {
+        "central": D("9000.50"),
+        "provincial": D("4"),
+        "local": None,
+        "other": D("7"),
+    }
 
 
 def test_the_fill_keeps_money_of_a_source_no_county_reported(relief, yili, clerk_yining, reviewer_yili):
-    approved_county(relief, clerk_yining, reviewer_yili, {"central": {"spent": D("9000.50")}})
+    funding = {"central": {"spent": D("9000.50")}, "local": {"budget": D("10"), "spent": D("3")}}
+    approved_county(relief, clerk_yining, reviewer_yili, funding)
     prefecture = return_open(fund=relief, region=yili, actor=reviewer_yili)
+    assert spent(prefecture) == {"central": D("9000.50"), "provincial": None, "local": D("3"), "other": None}
     # 伊犁州 types its own central figure and other money (budget 8, spent 7) nobody below has.
     own = {"central": {"spent": D("1")}, "other": {"budget": D("8"), "spent": D("7")}}
     return_save(
@@ -87,7 +99,22 @@ def test_the_fill_keeps_money_of_a_source_no_county_reported(relief, yili, clerk
     )
     changes = return_fill_from_rollup(report=prefecture, actor=reviewer_yili)
     assert changes == {"中央财政资金·全年执行数": ["1.00", "9000.50"]}
-    assert spent(prefecture) == {"central": D("9000.50"), "provincial": None, "local": None, "other": D("7")}
+    assert spent(prefecture) == {
+        "central": D("9000.50"),
+        "provincial": None,
+        "local": D("3"),
+        "other": D("7"),
+    }
+
+
+def test_a_typed_central_budget_is_ignored(relief, clerk_yining):
+    # The central budget is what the allocations sent (seed 003: 伊宁市 14005), never typed.
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    data = typed(report, funding={"central": {"budget": D("1"), "spent": D("9000.50")}})
+    changes = return_save(report=report, actor=clerk_yining, base_version=1, data=data)
+    assert "中央财政资金·全年预算数" not in changes
+    assert report.funding.get(source="central").budget is None
+    assert Return.objects.get(pk=report.pk).funding_lines()[0].budget == D("14005")
 
 
 def test_the_fill_keeps_an_indicator_only_the_prefecture_has(relief, yili, clerk_yining, reviewer_yili):

@@ -5,8 +5,8 @@ mutmut 3 mutates the bodies of undecorated functions only. It does not touch mod
 decorator (every ``@transaction.atomic`` workflow step of indicators/services.py). This script
 makes those mutants:
 
-* constants: every UPPER_CASE module-level assignment of the files under the targets of
-  ``[[constants]]`` in hand_mutants.toml: each entry of a table removed, each word of a unit
+* constants: every UPPER_CASE module-level assignment (or those ``names``) of the files under
+  the targets of ``[[constants]]`` in hand_mutants.toml: each entry of a table removed, each word of a unit
   list removed, each comparator (``>=``, ``<=``, ``=``) read the other way, each integer one
   more and one less;
 * ``[[mutant]]`` entries: a snippet of source replaced by another (a permission check that no
@@ -168,6 +168,9 @@ def constant_edits(name: str, value, offsets: Offsets):
 def constant_mutants(entry: dict, files: list[Path]) -> list[Mutant]:
     mutants = []
     excluded = set(entry.get("exclude", []))
+    only = set(entry.get("names", []))
+    # A constant used by database code too is judged with the database tests as well.
+    prefix = "db:" if entry.get("database") else ""
     for path in files:
         module = module_of(path)
         if not in_target(module, entry["target"]):
@@ -180,7 +183,7 @@ def constant_mutants(entry: dict, files: list[Path]) -> list[Mutant]:
             if not names or node.value is None:
                 continue
             name = names[0]
-            if not name.lstrip("_").isupper() or name in excluded:
+            if not name.lstrip("_").isupper() or name in excluded or (only and name not in only):
                 continue
             seen: dict[str, int] = {}
             for description, start, end, replacement in constant_edits(name, node.value, offsets):
@@ -192,7 +195,7 @@ def constant_mutants(entry: dict, files: list[Path]) -> list[Mutant]:
                     Mutant(
                         name=f"{module}: {description}",
                         path=str(path),
-                        module=f"{module}.{name}",
+                        module=f"{prefix}{module}.{name}",
                         source=mutated,
                         tests=entry["tests"],
                         line=node.lineno,
