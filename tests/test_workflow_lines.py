@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from evalportal.models import AuditEvent
 from indicators.models import IndicatorActual, IndicatorTarget, Return, TargetTable
 from indicators.services import (
     ChecksFailed,
@@ -254,3 +255,12 @@ def test_what_a_refused_submit_says(relief, clerk_yining):
     with pytest.raises(NeedsAcknowledgement) as caught:
         return_submit(report=report, actor=clerk_yining)
     assert str(caught.value) == "请阅读以下提示，确认无误后勾选“我已阅读提示”再提交。"
+
+
+def test_opening_a_return_is_audited_with_its_actor_and_no_comment(relief, clerk_yining):
+    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    table = TargetTable.objects.get(fund=relief, region=clerk_yining.region, project__isnull=True)
+    copied = AuditEvent.objects.get(object_type="indicators.targettable", object_id=str(table.pk))
+    assert (copied.actor, copied.action) == (clerk_yining, AuditEvent.Action.CREATE)
+    created = AuditEvent.objects.get(object_type="indicators.return", object_id=str(report.pk))
+    assert (created.actor, created.summary, created.comment) == (clerk_yining, "创建填报", "")
