@@ -34,10 +34,10 @@ check: setup
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-# Mutation testing, by hand (not in CI; one to one and a half hours on two shared cores): mutmut over the targets
-# of [tool.mutmut] in pyproject.toml, then the hand mutants of tests/mutation/hand_mutants.toml
-# (constants and decorated functions, which mutmut leaves alone). Prints each score and every
-# surviving mutant. MUTANT_JOBS=1 leaves a core free.
+# Mutation testing, by hand (not in CI; one to one and a half hours on two shared cores):
+# mutmut over the targets of [tool.mutmut] in pyproject.toml, then the hand mutants of
+# tests/mutation/hand_mutants.toml (constants and decorated functions, which mutmut leaves
+# alone). Prints each score and every surviving mutant. MUTANT_JOBS=1 leaves a core free.
 MUTANT_JOBS ?= 2
 
 $(BIN)/.mutants-installed: $(BIN)/.installed requirements-mutants.txt
