@@ -157,12 +157,18 @@ def test_actions_by_the_wrong_person_change_nothing(
 
 
 def test_anonymous_is_sent_to_login(client, yining_return):
-    for name in ("detail", "edit", "approve"):
-        response = client.get(reverse(f"indicators:{name}", args=[yining_return.pk]))
-        assert response.status_code in (302, 405)
-    assert client.get(reverse("indicators:detail", args=[yining_return.pk]))["Location"].startswith(
-        "/accounts/login/"
-    )
+    for name in ("detail", "edit"):
+        url = reverse(f"indicators:{name}", args=[yining_return.pk])
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={url}"
+    for name in ("send_back", "approve", "reopen", "rollup"):
+        url = reverse(f"indicators:{name}", args=[yining_return.pk])
+        response = client.post(url, {"reason": "x"})
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next={url}"
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.DRAFT and yining_return.version == 1
 
 
 def test_read_only_sees_but_cannot_start(client, relief, auditor_xj, yining_return):

@@ -469,12 +469,28 @@ def test_parse_target_raises_only_its_own_error(text):
         assert parsed.comparator in (">=", "<=", "=", None)
 
 
+# domain.md §3: 日/天, 月/个月, 人/名 are one unit.
+SAME_UNIT = {"天": "日", "个月": "月", "名": "人"}
+
+
 @given(any_text, any_text)
 def test_parse_actual_raises_only_its_own_error(text, target):
     try:
-        parse_actual(text, parse_target(target))
+        wanted = parse_target(target)
     except TargetParseError:
-        pass
+        return
+    try:
+        actual = parse_actual(text, wanted)
+    except TargetParseError as exc:
+        assert text in str(exc)  # the message quotes what was typed
+        return
+    assert actual.text == text
+    if wanted.is_qualitative:
+        return
+    # A quantitative target takes a number in its own unit (or the unit it lends a bare number).
+    assert actual.kind == "quantitative" and actual.value is not None
+    if wanted.unit:
+        assert SAME_UNIT.get(actual.unit, actual.unit) == SAME_UNIT.get(wanted.unit, wanted.unit)
 
 
 @given(any_text, any_text)
@@ -538,8 +554,9 @@ def test_score_negative_band():
     assert score_indicator(evaluate("≤30日", "45日"), weight).score == D("5.00")
     # 60 days = 2 × target: 10 × (1 − 30 / 30) = 0
     assert score_indicator(evaluate("≤30日", "60日"), weight).score == D("0.00")
-    # beyond 2 × target: 0
-    assert score_indicator(evaluate("≤30日", "90日"), weight).score == D("0.00")
+    # beyond 2 × target: 0, not the formula's 10 × (1 − 45 / 30) = −5 (75 days, 2.5 × target)
+    assert score_indicator(evaluate("≤30日", "75日"), weight).score == D("0.00")
+    assert score_indicator(evaluate("≤30日", "61日"), weight).score == D("0.00")
     assert score_indicator(evaluate("≤30日", "45日"), weight).method == "反向"
 
 
@@ -670,10 +687,10 @@ def test_score_return_redistributes_absent_groups():
 
 
 def test_score_return_explicit_weights_and_level_override():
-    # 产出 60 (override): one indicator weighs 20, the other two share 40 → 20 each.
-    # 效益 20 (override), 满意度 10 (default kept).
+    # 产出 60 (override): one indicator weighs 30, the other two share the other 30 → 15 each
+    # (an even split would give 20 each). 效益 20 (override), 满意度 10 (default kept).
     indicators = [
-        ScoredIndicator("产出指标", "数量指标", evaluate("≥1个", "1个"), weight=D("20")),
+        ScoredIndicator("产出指标", "数量指标", evaluate("≥1个", "1个"), weight=D("30")),
         ScoredIndicator("产出指标", "质量指标", evaluate("≥10人", "5人")),
         ScoredIndicator("产出指标", "时效指标", evaluate("≤30日", "45日")),
         ScoredIndicator("效益指标", "社会效益指标", evaluate("有所提升", "略有改善"), band=("部分达成", 75)),
@@ -681,21 +698,21 @@ def test_score_return_explicit_weights_and_level_override():
     ]
     result = score_return(D("50"), indicators, level_weights={"产出": 60, "效益指标": 20})
     assert [s.weight for s in result.indicators] == [
-        D("20.00"),
-        D("20.00"),
-        D("20.00"),
+        D("30.00"),
+        D("15.00"),
+        D("15.00"),
         D("20.00"),
         D("10.00"),
     ]
-    # 5 + 20 + 20 × 5 / 10 + 20 × (1 − 15 / 30) + 20 × 75% + 10 = 5+20+10+10+15+10 = 70
+    # 5 + 30 + 15 × 5 / 10 + 15 × (1 − 15 / 30) + 20 × 75% + 10 = 5+30+7.5+7.5+15+10 = 75
     assert [s.score for s in result.indicators] == [
-        D("20.00"),
-        D("10.00"),
-        D("10.00"),
+        D("30.00"),
+        D("7.50"),
+        D("7.50"),
         D("15.00"),
         D("10.00"),
     ]
-    assert result.total == D("70.00")
+    assert result.total == D("75.00")
     assert result.grade == "中"
 
 

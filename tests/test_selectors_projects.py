@@ -1,0 +1,101 @@
+"""Budgets with money sent to named projects, and the order regions are listed in.
+
+domain.md §2: a project in a county receives money directly; §4: a region's budget is what
+enters its subtree from outside, projects run there included, money moved inside it counted
+once. 伊宁市 receives 14005 = 8419 + 5586 in xj-2024-relief and 伊犁州 65682 (seed 003).
+"""
+
+from decimal import Decimal
+
+import pytest
+
+from transfers.budgets import FundBudgets
+from transfers.models import Allocation, Fund, Notice, Project, Region
+from transfers.selectors import region_budget
+
+
+def child_budgets(fund, region) -> dict:
+    """{child pk: {total, advance, batch}} of the regions directly below, by the one rule."""
+    budgets = FundBudgets.build(fund, region)
+    return {n.region.pk: budgets.of(n).as_dict() for n in budgets.tree.root.children if not n.is_project}
+
+
+def child_regions(region) -> list:
+    """The active regions directly below, in the order every list prints them."""
+    tree = FundBudgets.build(Fund.objects.first(), region).tree
+    return [n.region for n in tree.root.children if not n.is_project and n.region.is_active]
+
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def relief():
+    return Fund.objects.get(code="xj-2024-relief")
+
+
+@pytest.fixture
+def regions():
+    return {code: Region.objects.get(code=code) for code in ("650000", "654000", "654002", "654023")}
+
+
+@pytest.fixture
+def project_money(relief, regions):
+    """A project in 伊宁市: 100 from the province (this batch) and 30 passed on by 伊宁市 itself."""
+    notice = Notice.objects.create(issuer="新疆维吾尔自治区财政厅", title="项目资金")
+    passed_on = Notice.objects.create(issuer="伊宁市财政局", title="项目配套资金")
+    project = Project.objects.create(fund=relief, region=regions["654002"], name="伊宁市救助站改造项目")
+    Allocation.objects.create(
+        fund=relief,
+        notice=notice,
+        from_region=regions["650000"],
+        project=project,
+        kind="batch",
+        amount=D("100"),
+    )
+    Allocation.objects.create(
+        fund=relief,
+        notice=passed_on,
+        from_region=regions["654002"],
+        project=project,
+        kind="batch",
+        amount=D("30"),
+    )
+    return project
+
+
+def test_money_sent_to_a_project_counts_for_its_county_and_prefecture(relief, regions, project_money):
+    # 14005 + 100 (the 30 from 伊宁市 itself moved inside it); 伊犁州 65682 + 100.
+    assert region_budget(relief, regions["654002"]) == {
+        "total": D("14105"),
+        "advance": D("8419"),
+        "batch": D("5686"),
+    }
+    assert region_budget(relief, regions["654000"])["total"] == D("65782")
+
+
+def test_child_budgets_count_a_projects_money_for_its_county(relief, regions, project_money):
+    budgets = child_budgets(relief, regions["654000"])
+    assert budgets[regions["654002"].pk] == {"total": D("14105"), "advance": D("8419"), "batch": D("5686")}
+    assert budgets[regions["654023"].pk]["total"] == D("10154")  # 霍城县, unchanged
+    assert sum(v["total"] for v in budgets.values()) == D("65782")
+
+
+def test_child_budgets_of_the_province_count_a_projects_money_for_its_prefecture(
+    relief, regions, project_money
+):
+    budgets = child_budgets(relief, regions["650000"])
+    assert budgets[regions["654000"].pk]["total"] == D("65782")
+
+
+def test_children_are_listed_by_their_order_then_code(regions):
+    yili = regions["654000"]
+    Region.objects.filter(parent=yili).update(order=5)
+    Region.objects.filter(code="654023").update(order=1)  # 霍城县 first, then the rest by code
+    codes = [r.code for r in child_regions(yili)]
+    others = sorted(Region.objects.filter(parent=yili).exclude(code="654023").values_list("code", flat=True))
+    assert codes == ["654023", *others]
+    assert len(codes) == 13  # seed 003: 11 counties and 2 budget units
+    Region.objects.filter(code="654002").update(is_active=False)
+    assert "654002" not in [r.code for r in child_regions(yili)]
