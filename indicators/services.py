@@ -235,10 +235,10 @@ def returns_add_indicators(
     and say so in each return's history."""
     if not indicators:
         return 0
+    # A project's table belongs to the project (its returns name the project's region too).
+    owner = {"project": table.project} if table.project_id else {"region": table.region, "project": None}
     open_returns = list(
-        Return.objects.filter(
-            fund=table.fund, region=table.region, project=table.project, status__in=EDITABLE
-        ).select_related("region", "fund")
+        Return.objects.filter(fund=table.fund, status__in=EDITABLE, **owner).select_related("region", "fund")
     )
     IndicatorActual.objects.bulk_create(
         [
