@@ -1,0 +1,307 @@
+"""Consistency checks of a return and of a fund's returns (docs/domain.md §7)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
+
+from indicators.rules.evaluation import Evaluation, evaluate
+from indicators.rules.grammar import _text_of, _wording, parse_actual, parse_target
+from indicators.rules.numbers import TargetParseError, UnitMismatchError, _to_decimal, format_number
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+REPEATED_REASON_THRESHOLD = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: ``severity`` error (blocks submission) / warning / info, a short English
+    ``code``, a Chinese ``message`` naming the line, ``where`` — the key of the line it points
+    to — and, in an allocation table, the ``column`` (total / advance / batch) it is about.
+    Callers place a finding by ``where`` and ``column``, never by reading the message."""
+
+    severity: str
+    code: str
+    message: str
+    where: object
+    column: str = ""
+
+
+@dataclass
+class IndicatorLine:
+    key: object
+    level1: str
+    level2: str
+    name: str
+    target_text: str
+    actual_text: str | None
+    reason: str | None = ""
+    measure: str | None = ""
+    parent_target_text: str | None = None
+    judged_met: bool | None = None  # a reviewer's decision on a qualitative actual
+
+
+@dataclass
+class MoneyLine:
+    """One money source of a return. ``allocated``: the money comes down by allocation, so its
+    budget is what was allocated (none means nothing was); otherwise the budget is the one the
+    return states (the region's own money)."""
+
+    key: object
+    source: str  # central / provincial / local / other
+    budget: object = None
+    spent: object = None
+    allocated: bool = False
+    label: str = ""  # how messages name the source (中央财政资金); the source's code without one
+
+
+@dataclass
+class ReturnData:
+    """A return as the checks see it: its money lines (each knowing whether its budget was
+    allocated) and its indicator lines."""
+
+    key: object
+    region_name: str
+    money: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
+
+
+@dataclass
+class AllocationRow:
+    """A row of an allocation table (全年资金合计 = 提前下达 + 本次下达). County rows carry their
+    ``group``; a subtotal row has ``is_subtotal`` and the group it closes; the grand total row
+    (合计) has ``is_subtotal`` and no group. A table without groups sums straight to 合计."""
+
+    key: object
+    label: str
+    total: object
+    advance: object
+    batch: object
+    is_subtotal: bool = False
+    group: str | None = None
+
+
+def _blank(text) -> bool:
+    return not _wording(text if isinstance(text, str) else _text_of(text))
+
+
+def _money(value) -> str:
+    return format_number(value)
+
+
+def check_return(data: ReturnData) -> list[Finding]:
+    """All findings for one return: money first, then indicators in order, then repeated
+    reasons. Errors block submission; warnings and information are shown."""
+    findings = _check_money(data)
+    missed = []
+    for line in data.indicators:
+        line_findings, evaluation = _check_indicator(line)
+        findings.extend(line_findings)
+        if evaluation is not None and evaluation.met is False:
+            missed.append(line)
+    findings.extend(_check_repeated_reasons(missed))
+    return findings
+
+
+def _check_money(data: ReturnData) -> list[Finding]:
+    """Each source's spending against that source's budget: negative spending, spending above
+    what was allocated (or above the stated budget), spending of money that never arrived,
+    and a region's own money spent without a stated budget. All errors."""
+    findings = []
+    for line in data.money:
+        source = line.label or line.source
+        budget, spent = _to_decimal(line.budget, "预算数"), _to_decimal(line.spent, "执行数")
+        if spent is None:
+            continue
+        if spent < 0:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "negative_spending",
+                    f"{source}执行数为负数（{_money(spent)}万元），请核实。",
+                    line.key,
+                )
+            )
+            continue
+        if line.allocated and not budget:
+            if spent > 0:
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "spent_without_allocation",
+                        f"未获分配{source}，却填报了{source}执行数{_money(spent)}万元。",
+                        line.key,
+                    )
+                )
+        elif line.allocated and spent > budget:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "spent_over_allocation",
+                    f"{source}执行数{_money(spent)}万元超过下达资金{_money(budget)}万元。",
+                    line.key,
+                )
+            )
+        elif not line.allocated and budget is None:
+            if spent > 0:
+                findings.append(
+                    Finding(
+                        ERROR,
+                        "budget_missing",
+                        f"填报了{source}执行数{_money(spent)}万元，请填写{source}全年预算数。",
+                        line.key,
+                    )
+                )
+        elif not line.allocated and spent > budget:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "spent_over_budget",
+                    f"{source}执行数{_money(spent)}万元超过预算数{_money(budget)}万元。",
+                    line.key,
+                )
+            )
+    return findings
+
+
+def _check_indicator(line: IndicatorLine) -> tuple[list[Finding], Evaluation | None]:
+    """Findings for one indicator line, and its evaluation when it could be made."""
+    name = line.name
+    findings = _check_parent_target(line)
+    if _blank(line.actual_text):
+        findings.append(Finding(ERROR, "actual_blank", f"指标“{name}”未填写全年实际完成值。", line.key))
+        return findings, None
+    try:
+        target = parse_target(line.target_text)
+    except TargetParseError as exc:
+        findings.append(Finding(ERROR, "target_unreadable", f"指标“{name}”：{exc}", line.key))
+        return findings, None
+    try:
+        actual = parse_actual(line.actual_text, target)
+    except UnitMismatchError as exc:
+        findings.append(Finding(ERROR, "unit_mismatch", f"指标“{name}”：{exc}", line.key))
+        return findings, None
+    except TargetParseError as exc:
+        findings.append(Finding(ERROR, "actual_unreadable", f"指标“{name}”：{exc}", line.key))
+        return findings, None
+
+    evaluation = evaluate(target, actual, judged_met=line.judged_met)
+    findings.extend(_explanation_findings(line, evaluation))
+    return findings, evaluation
+
+
+def _explanation_findings(line: IndicatorLine, evaluation: Evaluation) -> list[Finding]:
+    name, findings = line.name, []
+    rate = evaluation.completion_rate
+    rate_text = f"（完成率{format_number(rate)}%）" if rate is not None else ""
+    if evaluation.met is False:
+        if _blank(line.reason):
+            findings.append(
+                Finding(
+                    ERROR,
+                    "missing_reason",
+                    f"指标“{name}”未完成{rate_text}，请填写未完成原因。",
+                    line.key,
+                )
+            )
+        if _blank(line.measure):
+            findings.append(
+                Finding(
+                    ERROR,
+                    "missing_measure",
+                    f"指标“{name}”未完成{rate_text}，请填写改进措施。",
+                    line.key,
+                )
+            )
+    if evaluation.over_achieved and _blank(line.reason):
+        findings.append(
+            Finding(
+                ERROR,
+                "missing_overachievement_explanation",
+                f"指标“{name}”完成率{format_number(rate)}%，超出目标30%及以上，请说明超额完成的原因。",
+                line.key,
+            )
+        )
+    if evaluation.met is None:
+        findings.append(
+            Finding(
+                INFO,
+                "needs_judgement",
+                f"指标“{name}”的实际完成值“{evaluation.actual.text}”未表明是否达到"
+                f"“{evaluation.target.text}”，请审核人员认定。",
+                line.key,
+            )
+        )
+    return findings
+
+
+def _check_parent_target(line: IndicatorLine) -> list[Finding]:
+    parent = line.parent_target_text
+    if parent is None or _blank(parent):
+        return []
+    try:
+        same = parse_target(line.target_text).same_as(parse_target(parent))
+    except TargetParseError:
+        same = _wording(line.target_text) == _wording(parent)
+    if same:
+        return []
+    return [
+        Finding(
+            INFO,
+            "target_differs_from_parent",
+            f"指标“{line.name}”的指标值“{line.target_text}”与上级下达的“{parent}”不同。",
+            line.key,
+        )
+    ]
+
+
+def _check_repeated_reasons(missed: list[IndicatorLine]) -> list[Finding]:
+    """One warning per reason text pasted under 3 or more missed indicators (spaces and
+    punctuation ignored), pointing at the first of them and naming all."""
+    by_reason: dict[str, list[IndicatorLine]] = defaultdict(list)
+    for line in missed:
+        if not _blank(line.reason):
+            by_reason[_wording(line.reason)].append(line)
+    findings = []
+    for lines in by_reason.values():
+        if len(lines) >= REPEATED_REASON_THRESHOLD:
+            names = "、".join(f"“{line.name}”" for line in lines)
+            findings.append(
+                Finding(
+                    WARNING,
+                    "repeated_reason",
+                    f"{len(lines)}个未完成指标填写了相同的未完成原因（{names}），请针对各指标分别说明。",
+                    lines[0].key,
+                )
+            )
+    return findings
+
+
+def check_fund(returns: list[ReturnData], allocations_by_region: dict) -> list[Finding]:
+    """Check every return of a fund: each return's own findings, prefixed with its region's
+    name; two returns for one region (error); a region with money but no return (warning).
+
+    ``allocations_by_region`` maps a region name (``ReturnData.region_name``) to the money
+    allocated to it; each return's money lines carry their own budgets already.
+    """
+    findings = []
+    seen = Counter()
+    for data in returns:
+        seen[data.region_name] += 1
+        if seen[data.region_name] == 2:
+            findings.append(
+                Finding(ERROR, "duplicate_return", f"{data.region_name}：同一地区有多份填报。", data.key)
+            )
+        for finding in check_return(data):
+            findings.append(replace(finding, message=f"{data.region_name}：{finding.message}"))
+    for region, amount in allocations_by_region.items():
+        if region not in seen and _to_decimal(amount, "分配金额"):
+            findings.append(
+                Finding(
+                    WARNING,
+                    "missing_return",
+                    f"{region}获分配{_money(amount)}万元，尚无填报。",
+                    region,
+                )
+            )
+    return findings

@@ -1,0 +1,148 @@
+"""Completion and deviation rates of one indicator (docs/domain.md §4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from indicators.rules.grammar import Target, _as_target, _fit_to_target, parse_actual
+from indicators.rules.numbers import (
+    _PRECISION,
+    HUNDRED,
+    OVER_ACHIEVED_AT,
+    QUALITATIVE,
+    TargetParseError,
+    quantize_rate,
+)
+
+POSITIVE = "positive"  # 正向: more is better (>=, and = treated as at least)
+NEGATIVE = "negative"  # 反向: less is better (<=)
+
+# An actual that says a qualitative target was met, besides repeating its wording. Kept small
+# on purpose: anything else is for a reviewer to judge.
+MET_PHRASES = frozenset({"是", "完成", "已完成", "达到", "已达到", "达成", "已达成", "实现", "已实现"})
+# …and the same words before the target's wording (已实现应保尽保).
+MET_PREFIXES = ("已实现", "已达到", "实现", "达到", "已")
+# An actual that says plainly it was not met: missed, so it needs a reason.
+NOT_MET_PHRASES = frozenset({"否", "未完成", "未达到", "未达成", "未实现", "没有完成"})
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of comparing an actual with its target.
+
+    ``completion_rate``/``deviation_rate`` are percentages rounded to two places, or None
+    when they cannot be computed. ``met`` is None when a person must judge. ``error`` is a
+    Chinese message when the input could not be read (nothing else is set then).
+    ``direction`` is ``'positive'``, ``'negative'``, ``'qualitative'`` or None.
+    """
+
+    target: Target | None
+    actual: Target | None
+    completion_rate: Decimal | None = None
+    deviation_rate: Decimal | None = None
+    met: bool | None = None
+    needs_explanation: bool = False
+    over_achieved: bool = False
+    error: str | None = None
+    direction: str | None = None
+
+
+def _direction(target: Target) -> str:
+    """``<=`` is 反向; ``>=`` and ``=`` are 正向, except ``=0`` which can only mean "none"."""
+    if target.comparator == "<=" or (target.comparator == "=" and target.value == 0):
+        return NEGATIVE
+    return POSITIVE
+
+
+def evaluate(target, actual, *, judged_met: bool | None = None) -> Evaluation:
+    """Compare an actual with its target (texts as staff write them, or parsed ``Target``s).
+
+    ``judged_met`` is a reviewer's decision for a qualitative actual the wording alone cannot
+    settle (domain.md §4: "or the reviewer marks it met"); it never overrides arithmetic.
+
+    正向: completion = actual / target × 100, not capped; a target of 0 is met by anything.
+    反向: 100 when actual ≤ target, else target / actual × 100. 定性: 100 and met when the
+    actual repeats the target's wording or says it was met (``MET_PHRASES``); missed when it
+    says so (``NOT_MET_PHRASES``); otherwise None for a reviewer. ``met`` compares the exact
+    values; ``over_achieved`` compares the printed (rounded) completion with 130.
+    Never raises: unreadable or mismatched input is reported in ``error``.
+    """
+    try:
+        parsed_target = _as_target(target)
+    except (TargetParseError, TypeError) as exc:
+        return Evaluation(target=None, actual=None, error=str(exc))
+    try:
+        if isinstance(actual, Target):
+            parsed_actual = _fit_to_target(actual, parsed_target)
+        else:
+            parsed_actual = parse_actual(actual, parsed_target)
+    except (TargetParseError, TypeError) as exc:
+        return Evaluation(target=parsed_target, actual=None, error=str(exc))
+    try:
+        if parsed_target.is_qualitative:
+            return _evaluate_qualitative(parsed_target, parsed_actual, judged_met)
+        return _evaluate_quantitative(parsed_target, parsed_actual)
+    except ArithmeticError as exc:  # pragma: no cover - the grammar bounds every number
+        return Evaluation(target=parsed_target, actual=parsed_actual, error=f"无法计算：{exc}")
+
+
+def _evaluate_quantitative(target: Target, actual: Target) -> Evaluation:
+    direction = _direction(target)
+    with localcontext(prec=_PRECISION):
+        if direction == POSITIVE:
+            met = actual.value >= target.value
+            if target.value == 0:
+                exact = HUNDRED
+            else:
+                exact = actual.value / target.value * HUNDRED
+        else:
+            met = actual.value <= target.value
+            exact = HUNDRED if met else target.value / actual.value * HUNDRED
+        completion = quantize_rate(exact)
+    over = completion >= OVER_ACHIEVED_AT
+    return Evaluation(
+        target=target,
+        actual=actual,
+        completion_rate=completion,
+        deviation_rate=abs(completion - HUNDRED),
+        met=met,
+        needs_explanation=(not met) or over,
+        over_achieved=over,
+        direction=direction,
+    )
+
+
+def _evaluate_qualitative(target: Target, actual: Target, judged_met: bool | None = None) -> Evaluation:
+    met = _qualitative_met(target, actual)
+    if met is None:
+        met = judged_met
+    if met:
+        return Evaluation(
+            target=target,
+            actual=actual,
+            completion_rate=quantize_rate(HUNDRED),
+            deviation_rate=quantize_rate(0),
+            met=True,
+            direction=QUALITATIVE,
+        )
+    return Evaluation(
+        target=target,
+        actual=actual,
+        met=met,
+        needs_explanation=met is False,
+        direction=QUALITATIVE,
+    )
+
+
+def _qualitative_met(target: Target, actual: Target) -> bool | None:
+    if actual.kind != QUALITATIVE:
+        return None  # a number against words (100% for 应保尽保): a reviewer decides
+    said, wanted = actual.wording, target.wording
+    if said == wanted or said in MET_PHRASES:
+        return True
+    if any(said == prefix + wanted for prefix in MET_PREFIXES):
+        return True
+    if said in NOT_MET_PHRASES:
+        return False
+    return None
