@@ -271,7 +271,7 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
     for item in _read_toml(path).get("returns", []):
         region = _region(item["region"], where)
         status = Return.Status(item.get("status", Return.Status.DRAFT))
-        report = rows.put(
+        ret = rows.put(
             Return,
             {"fund": fund, "region": region, "project": None, "period": item.get("period", "year_end")},
             {"status": status, "goal_achievement": item.get("goal_achievement", "")},
@@ -283,7 +283,7 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                 )
             rows.put(
                 ReturnFunding,
-                {"report": report, "source": MoneySource(line["source"])},
+                {"ret": ret, "source": MoneySource(line["source"])},
                 {
                     "budget": _decimal(line.get("budget"), f"{where} {region.name}的预算数"),
                     "spent": _decimal(line.get("spent"), f"{where} {region.name}的执行数"),
@@ -294,7 +294,7 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                 raise DemoDataError(f"{where}：“{line['aspect']}”不是资金管理情况的方面。")
             rows.put(
                 ReturnNarrative,
-                {"report": report, "aspect": ASPECT_BY_LABEL[line["aspect"]]},
+                {"ret": ret, "aspect": ASPECT_BY_LABEL[line["aspect"]]},
                 {"description": line.get("description", ""), "problems": line.get("problems", "")},
             )
         actuals = item.get("actuals", [])
@@ -307,7 +307,7 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                     raise DemoDataError(f"{where}：{region.name}的目标表中没有指标“{line['indicator']}”。")
                 rows.put(
                     IndicatorActual,
-                    {"report": report, "indicator": indicator},
+                    {"ret": ret, "indicator": indicator},
                     {
                         "actual_text": line.get("actual", ""),
                         "reason": line.get("reason", ""),

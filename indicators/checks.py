@@ -13,9 +13,9 @@ from indicators.models import IndicatorActual, Return
 from transfers.models import Fund, Region
 
 
-def return_data(report: Return, *, money: Figures | None = None) -> rules.ReturnData:
+def return_data(ret: Return, *, money: Figures | None = None) -> rules.ReturnData:
     """The return as the rules engine checks it; ``money`` from the ledger (looked up if None)."""
-    money = money if money is not None else return_money(report)
+    money = money if money is not None else return_money(ret)
     lines = [
         rules.MoneyLine(
             key=f"funding-{line.source}",
@@ -44,9 +44,9 @@ def return_data(report: Return, *, money: Figures | None = None) -> rules.Return
                 else None
             ),
         )
-        for actual in _actual_lines(report)
+        for actual in _actual_lines(ret)
     ]
-    return rules.ReturnData(key="return", region_name=report.region.name, money=lines, indicators=indicators)
+    return rules.ReturnData(key="return", region_name=ret.region.name, money=lines, indicators=indicators)
 
 
 ACTUAL_LINES = Prefetch(
@@ -57,15 +57,15 @@ ACTUAL_LINES = Prefetch(
 )
 
 
-def _actual_lines(report: Return):
+def _actual_lines(ret: Return):
     """The return's indicator lines in order, from a prefetch (ACTUAL_LINES) when there is one."""
-    if "actuals" in getattr(report, "_prefetched_objects_cache", {}):
-        return report.actuals.all()
-    return report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
+    if "actuals" in getattr(ret, "_prefetched_objects_cache", {}):
+        return ret.actuals.all()
+    return ret.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
 
 
-def return_findings(report: Return, *, money: Figures | None = None) -> list[rules.Finding]:
-    return rules.check_return(return_data(report, money=money))
+def return_findings(ret: Return, *, money: Figures | None = None) -> list[rules.Finding]:
+    return rules.check_return(return_data(ret, money=money))
 
 
 def errors_of(findings: list[rules.Finding]) -> list[rules.Finding]:
@@ -87,24 +87,24 @@ def fund_findings(
     finding comes with the return it is about.
     """
     ledger = FundLedger(fund, region, period)
-    reports = list(
+    returns = list(
         Return.objects.filter(fund=fund, period=period, region__parent=region)
         .select_related("fund", "region", "project")
         .prefetch_related("funding", ACTUAL_LINES)
     )
     data = []
-    for report in reports:
-        item = return_data(report, money=ledger.return_money(report))
-        item.region_name = ledger.node_for(report).name
+    for ret in returns:
+        item = return_data(ret, money=ledger.return_money(ret))
+        item.region_name = ledger.node_for(ret).name
         # Tag every key with its return so each finding can link to it.
-        item.key = (report.pk, item.key)
+        item.key = (ret.pk, item.key)
         for line in [*item.money, *item.indicators]:
-            line.key = (report.pk, line.key)
+            line.key = (ret.pk, line.key)
         data.append(item)
     unreported = {
         account.node.name: account.received.total for account in ledger.taking_part() if not account.reported
     }
-    by_pk = {report.pk: report for report in reports}
+    by_pk = {ret.pk: ret for ret in returns}
     return [
         (by_pk.get(finding.where[0]) if isinstance(finding.where, tuple) else None, finding)
         for finding in rules.check_fund(data, unreported)

@@ -27,15 +27,15 @@ class ReturnForm(forms.Form):
     )
     acknowledge = forms.BooleanField(label="我已阅读以上提示，确认提交", required=False)
 
-    def __init__(self, report: Return, *args, money: Figures | None = None, **kwargs):
-        self.report = report
+    def __init__(self, ret: Return, *args, money: Figures | None = None, **kwargs):
+        self.ret = ret
         # The ledger's lines: an allocated source's budget is what was allocated (not typed).
-        self.money_lines = list(money if money is not None else return_money(report))
+        self.money_lines = list(money if money is not None else return_money(ret))
         self.actual_lines = list(
-            report.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
+            ret.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
         )
         order = list(Aspect.values)
-        self.narrative_lines = sorted(report.narratives.all(), key=lambda n: order.index(n.aspect))
+        self.narrative_lines = sorted(ret.narratives.all(), key=lambda n: order.index(n.aspect))
         kwargs.setdefault("initial", self._initial())
         super().__init__(*args, **kwargs)
         for line in self.money_lines:
@@ -77,7 +77,7 @@ class ReturnForm(forms.Form):
             )
 
     def _initial(self) -> dict:
-        initial = {"base_version": self.report.version, "goal_achievement": self.report.goal_achievement}
+        initial = {"base_version": self.ret.version, "goal_achievement": self.ret.goal_achievement}
         for line in self.money_lines:
             initial[f"funding-{line.source}-budget"] = line.budget
             initial[f"funding-{line.source}-spent"] = line.spent

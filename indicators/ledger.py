@@ -13,7 +13,7 @@ root and every region, budget unit and project below it, by money source and in 
 * **execution rate** — ``rules.execution_rate`` of one source's spending over that source's
   budget, or of the totals; never one source's spending over another's budget.
 
-``return_money(report)`` applies the same lines to one return as it stands (any status): the
+``return_money(ret)`` applies the same lines to one return as it stands (any status): the
 return form and detail page, the offline workbook, the checks.
 
 Every screen, check, workbook and document that shows money reads it here: the return form
@@ -129,8 +129,7 @@ class Rollup:
     def parts(self, source: str) -> list[tuple[str, Decimal | None]]:
         """Each contributing return's spending of one source (for “组成”)."""
         return [
-            (node.display_name, _own_values(report).get(source, (None, None))[1])
-            for node, report in self.frontier
+            (node.display_name, _own_values(ret).get(source, (None, None))[1]) for node, ret in self.frontier
         ]
 
 
@@ -176,20 +175,20 @@ class FundLedger:
             )
         )
         self.returns: dict[tuple, Return] = {}
-        for report in returns:
-            node = self.tree.recipient(region_id=report.region_id, project_id=report.project_id)
+        for ret in returns:
+            node = self.tree.recipient(region_id=ret.region_id, project_id=ret.project_id)
             if node is not None:
-                self.returns[node.key] = report
+                self.returns[node.key] = ret
         self._accounts: dict[tuple, Account] = {}
 
     @property
     def root(self) -> Node:
         return self.tree.root
 
-    def node_for(self, report: Return) -> Node:
-        node = self.tree.recipient(region_id=report.region_id, project_id=report.project_id)
+    def node_for(self, ret: Return) -> Node:
+        node = self.tree.recipient(region_id=ret.region_id, project_id=ret.project_id)
         if node is None:
-            raise ValueError(f"{report} 不在本账的范围（{self.root.name}）内。")
+            raise ValueError(f"{ret} 不在本账的范围（{self.root.name}）内。")
         return node
 
     def account(self, node: Node | None = None) -> Account:
@@ -234,10 +233,10 @@ class FundLedger:
             if n is not node and funded(n) and not any(funded(child) for child in n.children)
         ]
 
-    def return_money(self, report: Return) -> Figures:
+    def return_money(self, ret: Return) -> Figures:
         """One return's lines as it stands now (any status): its budget by the same rule."""
-        node = self.node_for(report)
-        return figures(self.budgets.of(node), _own_values(report))
+        node = self.node_for(ret)
+        return figures(self.budgets.of(node), _own_values(ret))
 
     def _below(self, node: Node) -> Rollup:
         frontier: list[tuple[Node, Return]] = []
@@ -253,20 +252,20 @@ class FundLedger:
                 missing.append(child)
         values: dict[str, tuple] = {}
         for source in MoneySource.values:
-            parts = [_own_values(report).get(source, (None, None)) for _node, report in frontier]
+            parts = [_own_values(ret).get(source, (None, None)) for _node, ret in frontier]
             values[source] = (_sum(p[0] for p in parts), _sum(p[1] for p in parts))
         return Rollup(figures(self.budgets.of(node), values), frontier, missing)
 
 
-def _own_values(report: Return) -> dict[str, tuple]:
+def _own_values(ret: Return) -> dict[str, tuple]:
     """{source: (stated budget, spent)} of a return's money lines."""
-    lines = getattr(report, "money_lines", None)
+    lines = getattr(ret, "money_lines", None)
     if lines is None:
-        lines = list(report.funding.all())
+        lines = list(ret.funding.all())
     return {line.source: (line.budget, line.spent) for line in lines}
 
 
-def return_money(report: Return) -> Figures:
+def return_money(ret: Return) -> Figures:
     """The money lines of one return, with their budgets (a ledger rooted at its region)."""
-    ledger = FundLedger(report.fund, report.region, report.period)
-    return ledger.return_money(report)
+    ledger = FundLedger(ret.fund, ret.region, ret.period)
+    return ledger.return_money(ret)

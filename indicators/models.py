@@ -210,7 +210,7 @@ class ReturnFunding(models.Model):
     region's own money (市县配套, 其他). The budget of allocated money is never stored here: the
     ledger (indicators.ledger) reads it from the allocations."""
 
-    report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="funding")
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="funding")
     source = models.CharField("资金来源", max_length=12, choices=MoneySource.choices)
     budget = models.DecimalField("全年预算数（万元）", **MONEY, null=True, blank=True)
     spent = models.DecimalField("全年执行数（万元）", **MONEY, null=True, blank=True)
@@ -218,9 +218,9 @@ class ReturnFunding(models.Model):
     class Meta:
         verbose_name = "资金执行"
         verbose_name_plural = "资金执行"
-        ordering = ["report", "source"]
+        ordering = ["ret", "source"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "source"], name="funding_unique_source"),
+            models.UniqueConstraint(fields=["ret", "source"], name="funding_unique_source"),
             models.CheckConstraint(
                 condition=Q(spent__isnull=True) | Q(spent__gte=0),
                 name="funding_spent_not_negative",
@@ -246,7 +246,7 @@ class IndicatorActual(models.Model):
         PARTLY = "部分达成", "部分达成"
         NOT_MET = "未达成", "未达成"
 
-    report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="actuals")
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="actuals")
     indicator = models.ForeignKey(
         IndicatorTarget, verbose_name="指标", on_delete=models.PROTECT, related_name="actuals"
     )
@@ -270,9 +270,9 @@ class IndicatorActual(models.Model):
     class Meta:
         verbose_name = "指标完成值"
         verbose_name_plural = "指标完成值"
-        ordering = ["report", "indicator__order"]
+        ordering = ["ret", "indicator__order"]
         constraints = [
-            models.UniqueConstraint(fields=["report", "indicator"], name="actual_unique_indicator"),
+            models.UniqueConstraint(fields=["ret", "indicator"], name="actual_unique_indicator"),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
                 name="actual_denominator_not_negative",
@@ -296,9 +296,7 @@ class Aspect(models.TextChoices):
 class ReturnNarrative(models.Model):
     """One of the seven 资金管理情况 rows: 情况说明 and 存在问题和改进措施."""
 
-    report = models.ForeignKey(
-        Return, verbose_name="填报", on_delete=models.CASCADE, related_name="narratives"
-    )
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="narratives")
     aspect = models.CharField("方面", max_length=16, choices=Aspect.choices)
     description = models.TextField("情况说明", blank=True)
     problems = models.TextField("存在问题和改进措施", blank=True)
@@ -306,7 +304,7 @@ class ReturnNarrative(models.Model):
     class Meta:
         verbose_name = "资金管理情况"
         verbose_name_plural = "资金管理情况"
-        constraints = [models.UniqueConstraint(fields=["report", "aspect"], name="narrative_unique_aspect")]
+        constraints = [models.UniqueConstraint(fields=["ret", "aspect"], name="narrative_unique_aspect")]
 
     def __str__(self):
         return self.get_aspect_display()
@@ -333,7 +331,7 @@ class Deadline(models.Model):
 class ReturnComment(models.Model):
     """A reviewer's comment on a whole return or on one indicator line of it."""
 
-    report = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="comments")
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="comments")
     actual = models.ForeignKey(
         IndicatorActual,
         verbose_name="指标行",

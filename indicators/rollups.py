@@ -32,22 +32,22 @@ class ReturnRollup:
 
     @property
     def children(self) -> list[Return]:
-        return [report for _node, report in self.frontier]
+        return [ret for _node, ret in self.frontier]
 
 
-def return_rollup(report: Return, *, ledger: FundLedger | None = None) -> ReturnRollup:
-    """What the approved returns below ``report``'s region (or project) add up to."""
-    ledger = ledger or FundLedger(report.fund, report.region, report.period)
-    below = ledger.account(ledger.node_for(report)).below
+def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRollup:
+    """What the approved returns below ``ret``'s region (or project) add up to."""
+    ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
+    below = ledger.account(ledger.node_for(ret)).below
     lines: dict[int, list[IndicatorActual]] = {}
     if below.frontier:
         for actual in IndicatorActual.objects.filter(
-            report__in=[child.pk for _node, child in below.frontier]
+            ret__in=[child.pk for _node, child in below.frontier]
         ).select_related("indicator__parent_indicator__parent_indicator"):
-            lines.setdefault(actual.report_id, []).append(actual)
+            lines.setdefault(actual.ret_id, []).append(actual)
 
     indicators = {}
-    for actual in report.actuals.select_related("indicator").order_by("indicator__order"):
+    for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
         values = []
         for node, child in below.frontier:

@@ -24,12 +24,10 @@ def returns_for_user(user) -> QuerySet[Return]:
 
 def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     """Fetch a return and check access in one step: 404 outside the region, 403 for read-only."""
-    report = get_object_or_404(
-        returns_for_user(user).select_related("fund", "region__parent", "project"), pk=pk
-    )
+    ret = get_object_or_404(returns_for_user(user).select_related("fund", "region__parent", "project"), pk=pk)
     if for_edit and (reason := may_change_data(user)):
         raise PermissionDenied(reason)
-    return report
+    return ret
 
 
 def nearest_table_above(fund: Fund, region: Region) -> TargetTable | None:
@@ -103,19 +101,19 @@ def returns_under_review(fund: Fund, region_ids, *, below: Region) -> dict[int, 
     return found
 
 
-def return_history(report: Return) -> QuerySet[AuditEvent]:
+def return_history(ret: Return) -> QuerySet[AuditEvent]:
     """The return's audit trail, newest first."""
-    return AuditEvent.objects.filter(
-        object_type="indicators.return", object_id=str(report.pk)
-    ).select_related("actor")
+    return AuditEvent.objects.filter(object_type="indicators.return", object_id=str(ret.pk)).select_related(
+        "actor"
+    )
 
 
-def changes_since_approval(report: Return) -> dict[str, list[str]]:
+def changes_since_approval(ret: Return) -> dict[str, list[str]]:
     """Field changes made after the last approval: {label: [value at approval, value now]}.
 
     Empty when the return was never approved or nothing changed since.
     """
-    events = list(return_history(report).order_by("created_at", "pk"))
+    events = list(return_history(ret).order_by("created_at", "pk"))
     approvals = [i for i, event in enumerate(events) if event.action == AuditEvent.Action.APPROVE]
     if not approvals:
         return {}
@@ -150,7 +148,7 @@ class ProgressRow:
         return self.account.node.display_name
 
     @property
-    def report(self) -> Return | None:
+    def ret(self) -> Return | None:
         return self.account.own
 
     @property
@@ -176,7 +174,7 @@ class ProgressRow:
             counts = dict(self.below)
             counts["none"] = max(self.units - sum(self.below.values()), 0)
             return counts
-        return {self.report.status if self.report else "none": 1}
+        return {self.ret.status if self.ret else "none": 1}
 
 
 def fund_progress(

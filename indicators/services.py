@@ -60,31 +60,29 @@ class NeedsAcknowledgement(WorkflowError):
         super().__init__("请阅读以下提示，确认无误后勾选“我已阅读提示”再提交。")
 
 
-def _audit(report: Return, *, actor, action, summary, comment="", changes=None):
+def _audit(ret: Return, *, actor, action, summary, comment="", changes=None):
     AuditEvent.objects.record(
         actor=actor,
         action=action,
-        obj=report,
+        obj=ret,
         summary=summary,
-        region=report.region,
-        fund=report.fund,
+        region=ret.region,
+        fund=ret.fund,
         comment=comment,
         changes=changes,
     )
 
 
-def _locked(report: Return) -> Return:
+def _locked(ret: Return) -> Return:
     return (
-        Return.objects.select_for_update(of=("self",))
-        .select_related("fund", "region__parent")
-        .get(pk=report.pk)
+        Return.objects.select_for_update(of=("self",)).select_related("fund", "region__parent").get(pk=ret.pk)
     )
 
 
-def _bump(report: Return, **fields) -> None:
+def _bump(ret: Return, **fields) -> None:
     fields["version"] = F("version") + 1
-    Return.objects.filter(pk=report.pk).update(**fields, updated_at=timezone.now())
-    report.refresh_from_db(fields=["version", "status", "updated_at"])
+    Return.objects.filter(pk=ret.pk).update(**fields, updated_at=timezone.now())
+    ret.refresh_from_db(fields=["version", "status", "updated_at"])
 
 
 # --- target tables ----------------------------------------------------------------------------
@@ -175,30 +173,23 @@ def return_open(
         table = TargetTable.objects.filter(fund=fund, project=project).first()
     else:
         table = target_table_for(fund=fund, region=region, actor=actor)
-    report = Return.objects.create(fund=fund, region=region, project=project, period=period)
+    ret = Return.objects.create(fund=fund, region=region, project=project, period=period)
     # Allocated money's budget is not stored: the ledger reads it from the allocations.
-    ReturnFunding.objects.bulk_create(
-        ReturnFunding(report=report, source=source) for source in MoneySource.values
-    )
+    ReturnFunding.objects.bulk_create(ReturnFunding(ret=ret, source=source) for source in MoneySource.values)
     if table is not None:
         IndicatorActual.objects.bulk_create(
-            IndicatorActual(report=report, indicator=indicator)
-            for indicator in table.indicators.order_by("order")
+            IndicatorActual(ret=ret, indicator=indicator) for indicator in table.indicators.order_by("order")
         )
-    ReturnNarrative.objects.bulk_create(
-        ReturnNarrative(report=report, aspect=aspect) for aspect in Aspect.values
-    )
-    filled = (
-        _fill_from_rollup(report, only_blank=True) if project is None and region.children.exists() else {}
-    )
+    ReturnNarrative.objects.bulk_create(ReturnNarrative(ret=ret, aspect=aspect) for aspect in Aspect.values)
+    filled = _fill_from_rollup(ret, only_blank=True) if project is None and region.children.exists() else {}
     _audit(
-        report,
+        ret,
         actor=actor,
         action=AuditEvent.Action.CREATE,
         summary="创建填报" + ("，按下级已审核数据填入" if filled else ""),
         changes=filled,
     )
-    return report
+    return ret
 
 
 @dataclass
@@ -222,8 +213,8 @@ def returns_note_budget_change(*, actor: User | None, fund: Fund, regions, below
             fund=fund, project__isnull=True, region_id__in=holders, status__in=EDITABLE
         ).select_related("region", "fund")
     )
-    for report in affected:
-        _audit(report, actor=actor, action=AuditEvent.Action.EDIT, summary="资金分配变化", comment=note)
+    for ret in affected:
+        _audit(ret, actor=actor, action=AuditEvent.Action.EDIT, summary="资金分配变化", comment=note)
     return len(affected)
 
 
@@ -241,17 +232,13 @@ def returns_add_indicators(
         Return.objects.filter(fund=table.fund, status__in=EDITABLE, **owner).select_related("region", "fund")
     )
     IndicatorActual.objects.bulk_create(
-        [
-            IndicatorActual(report=report, indicator=indicator)
-            for report in open_returns
-            for indicator in indicators
-        ],
+        [IndicatorActual(ret=ret, indicator=indicator) for ret in open_returns for indicator in indicators],
         ignore_conflicts=True,
     )
     names = "、".join(f"“{indicator.name}”" for indicator in indicators)
-    for report in open_returns:
+    for ret in open_returns:
         _audit(
-            report, actor=actor, action=AuditEvent.Action.EDIT, summary=f"目标表新增指标{names}，已加入本填报"
+            ret, actor=actor, action=AuditEvent.Action.EDIT, summary=f"目标表新增指标{names}，已加入本填报"
         )
     return len(open_returns) * len(indicators)
 
@@ -345,11 +332,11 @@ def target_table_write(
     changed = [r.note.summary for r in rows if r.action in ("update", "delete") and r.note]
     changed += [goals_note.summary] if goals_note else []
     if changed:  # the open returns of the table say in their history what changed under them
-        for report in Return.objects.filter(
+        for ret in Return.objects.filter(
             fund=fund, region=region, project__isnull=True, status__in=EDITABLE
         ).select_related("region", "fund"):
             _audit(
-                report,
+                ret,
                 actor=actor,
                 action=AuditEvent.Action.EDIT,
                 summary=f"目标表修改{len(changed)}项",
@@ -388,9 +375,9 @@ def differs(old, new) -> bool:
 
 
 @transaction.atomic
-def return_save(*, report: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
+def return_save(*, ret: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
     """Save what was typed. Refuses a save based on an old version; records every change."""
-    locked = _locked(report)
+    locked = _locked(ret)
     if refusal := may_edit_return(actor, locked):
         raise WorkflowError(refusal)
     if locked.version != base_version:
@@ -469,14 +456,14 @@ def return_save(*, report: Return, actor: User, base_version: int, data: ReturnI
             summary=f"修改{len(changes)}项",
             changes=changes,
         )
-    report.version = locked.version
+    ret.version = locked.version
     return changes
 
 
 @transaction.atomic
-def return_submit(*, report: Return, actor: User, acknowledge_warnings: bool = False) -> list:
+def return_submit(*, ret: Return, actor: User, acknowledge_warnings: bool = False) -> list:
     """Submit for review: errors block, warnings must be acknowledged."""
-    locked = _locked(report)
+    locked = _locked(ret)
     if refusal := may_submit_return(actor, locked):
         raise WorkflowError(refusal)
     findings = return_findings(locked)
@@ -492,28 +479,28 @@ def return_submit(*, report: Return, actor: User, acknowledge_warnings: bool = F
         action=AuditEvent.Action.SUBMIT,
         summary="提交审核",
         comment="；".join(f.message for f in warnings),
-        changes={"状态": [Return.Status(report.status).label, Return.Status.SUBMITTED.label]},
+        changes={"状态": [Return.Status(ret.status).label, Return.Status.SUBMITTED.label]},
     )
-    report.status, report.version = locked.status, locked.version
+    ret.status, ret.version = locked.status, locked.version
     return findings
 
 
 @transaction.atomic
-def return_send_back(*, report: Return, actor: User, reason: str, line_comments: dict | None = None) -> None:
+def return_send_back(*, ret: Return, actor: User, reason: str, line_comments: dict | None = None) -> None:
     """Return to the region with a reason; comments on single lines are shown next to them."""
-    locked = _locked(report)
+    locked = _locked(ret)
     if refusal := may_review_return(actor, locked):
         raise WorkflowError(refusal)
     reason = reason.strip()
     if not reason:
         raise WorkflowError("退回必须填写退回原因。")
-    ReturnComment.objects.create(report=locked, author=actor, text=reason)
+    ReturnComment.objects.create(ret=locked, author=actor, text=reason)
     comments = {}
     actuals = {a.pk: a for a in locked.actuals.select_related("indicator")}
     for actual_id, text in (line_comments or {}).items():
         if text.strip() and actual_id in actuals:
             ReturnComment.objects.create(
-                report=locked, actual=actuals[actual_id], author=actor, text=text.strip()
+                ret=locked, actual=actuals[actual_id], author=actor, text=text.strip()
             )
             comments[actuals[actual_id].indicator.name] = text.strip()
     _bump(locked, status=Return.Status.RETURNED)
@@ -525,12 +512,12 @@ def return_send_back(*, report: Return, actor: User, reason: str, line_comments:
         comment=reason,
         changes={"状态": ["已提交", "已退回"], "逐项意见": comments},
     )
-    report.status, report.version = locked.status, locked.version
+    ret.status, ret.version = locked.status, locked.version
 
 
 @transaction.atomic
-def return_approve(*, report: Return, actor: User, comment: str = "") -> None:
-    locked = _locked(report)
+def return_approve(*, ret: Return, actor: User, comment: str = "") -> None:
+    locked = _locked(ret)
     if refusal := may_review_return(actor, locked):
         raise WorkflowError(refusal)
     if errors_of(return_findings(locked)):
@@ -544,30 +531,30 @@ def return_approve(*, report: Return, actor: User, comment: str = "") -> None:
         comment=comment.strip(),
         changes={"状态": ["已提交", "已审核"]},
     )
-    report.status, report.version = locked.status, locked.version
+    ret.status, ret.version = locked.status, locked.version
 
 
-def returns_approve_bulk(*, reports: list[Return], actor: User) -> tuple[list[Return], list[str]]:
+def returns_approve_bulk(*, returns: list[Return], actor: User) -> tuple[list[Return], list[str]]:
     """Approve each; one that cannot be approved is skipped with its reason, the rest go on."""
     approved, skipped = [], []
-    for report in reports:
+    for ret in returns:
         try:
-            return_approve(report=report, actor=actor)
-            approved.append(report)
+            return_approve(ret=ret, actor=actor)
+            approved.append(ret)
         except WorkflowError as exc:
             skipped.append(str(exc))
     return approved, skipped
 
 
 @transaction.atomic
-def return_reopen(*, report: Return, actor: User, reason: str) -> None:
-    locked = _locked(report)
+def return_reopen(*, ret: Return, actor: User, reason: str) -> None:
+    locked = _locked(ret)
     if refusal := may_reopen_return(actor, locked):
         raise WorkflowError(refusal)
     if not reason.strip():
         raise WorkflowError("重新打开必须填写原因。")
     _bump(locked, status=Return.Status.RETURNED)
-    ReturnComment.objects.create(report=locked, author=actor, text=f"重新打开：{reason.strip()}")
+    ReturnComment.objects.create(ret=locked, author=actor, text=f"重新打开：{reason.strip()}")
     _audit(
         locked,
         actor=actor,
@@ -576,13 +563,13 @@ def return_reopen(*, report: Return, actor: User, reason: str) -> None:
         comment=reason.strip(),
         changes={"状态": ["已审核", "已退回"]},
     )
-    report.status, report.version = locked.status, locked.version
+    ret.status, ret.version = locked.status, locked.version
 
 
 @transaction.atomic
-def return_fill_from_rollup(*, report: Return, actor: User) -> dict:
+def return_fill_from_rollup(*, ret: Return, actor: User) -> dict:
     """Replace the values with the roll-up of the approved returns below, except overridden ones."""
-    locked = _locked(report)
+    locked = _locked(ret)
     if refusal := may_edit_return(actor, locked):
         raise WorkflowError(refusal)
     changes = _fill_from_rollup(locked, only_blank=False)
@@ -591,22 +578,22 @@ def return_fill_from_rollup(*, report: Return, actor: User) -> dict:
         _audit(
             locked, actor=actor, action=AuditEvent.Action.EDIT, summary="按下级汇总数据填入", changes=changes
         )
-    report.version = locked.version
+    ret.version = locked.version
     return changes
 
 
-def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
-    """Write the roll-up of the approved returns below into ``report``; the caller audits.
+def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
+    """Write the roll-up of the approved returns below into ``ret``; the caller audits.
 
     Indicator values a person explained as their own (override note) are kept; with
     ``only_blank`` only empty values are filled. Money: every source's spending, and the
     stated budget of a region's own money (allocated budgets are never stored).
     """
-    rolled = return_rollup(report)
+    rolled = return_rollup(ret)
     if rolled.is_empty:
         return {}
     changes = {}
-    for actual in report.actuals.select_related("indicator"):
+    for actual in ret.actuals.select_related("indicator"):
         result = rolled.indicators.get(actual.indicator_id)
         if result is None or not result.text or actual.override_note:
             continue
@@ -616,7 +603,7 @@ def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
             changes[f"指标“{actual.indicator.name}”·实际完成值"] = [actual.actual_text, result.text]
             actual.actual_text = result.text
             actual.save(update_fields=["actual_text"])
-    for line in report.funding.all():
+    for line in ret.funding.all():
         money = rolled.money.line(line.source)
         dirty = []
         fields = [("spent", "全年执行数")]
@@ -639,13 +626,13 @@ def _fill_from_rollup(report: Return, *, only_blank: bool) -> dict:
 
 
 @transaction.atomic
-def return_judge(*, report: Return, actor: User, judgements: dict[int, bool | None]) -> dict:
+def return_judge(*, ret: Return, actor: User, judgements: dict[int, bool | None]) -> dict:
     """The reviewer decides whether qualitative actuals the wording cannot settle were met.
 
     `judgements` maps an IndicatorActual id to True (met), False (not met) or None (undecided).
     Only lines of this return are touched; each decision is an audited change.
     """
-    locked = _locked(report)
+    locked = _locked(ret)
     if refusal := may_review_return(actor, locked):
         raise WorkflowError(refusal)
     labels = {True: "认定完成", False: "认定未完成", None: "待认定"}
@@ -659,5 +646,5 @@ def return_judge(*, report: Return, actor: User, judgements: dict[int, bool | No
     if changes:
         _bump(locked)
         _audit(locked, actor=actor, action=AuditEvent.Action.EDIT, summary="认定定性指标", changes=changes)
-    report.version = locked.version
+    ret.version = locked.version
     return changes

@@ -55,28 +55,28 @@ def return_start(request, code):
         project = get_object_or_404(
             fund.projects.filter(region=request.user.region), pk=_int(request.POST["project"])
         )
-    report = return_open(
+    ret = return_open(
         fund=fund, region=request.user.region, period=period, actor=request.user, project=project
     )
-    return redirect("indicators:edit", pk=report.pk)
+    return redirect("indicators:edit", pk=ret.pk)
 
 
 def _int(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def _form_context(report, form, findings=None, *, ledger: FundLedger):
+def _form_context(ret, form, findings=None, *, ledger: FundLedger):
     by_key: dict[str, list] = {}
     for finding in findings or []:
         by_key.setdefault(str(finding.where), []).append(finding)
-    node = ledger.node_for(report)
-    rollup = return_rollup(report, ledger=ledger) if node.children else None
-    money = ledger.return_money(report)
+    node = ledger.node_for(ret)
+    rollup = return_rollup(ret, ledger=ledger) if node.children else None
+    money = ledger.return_money(ret)
     comments = {}
-    for comment in report.comments.select_related("author", "actual").order_by("created_at"):
+    for comment in ret.comments.select_related("author", "actual").order_by("created_at"):
         comments.setdefault(comment.actual.indicator_id if comment.actual_id else None, []).append(comment)
     return {
-        "report": report,
+        "ret": ret,
         "form": form,
         "findings": findings or [],
         "has_errors": any(f.severity == "error" for f in findings or []),
@@ -88,29 +88,29 @@ def _form_context(report, form, findings=None, *, ledger: FundLedger):
     }
 
 
-def _ledger(report) -> FundLedger:
+def _ledger(ret) -> FundLedger:
     """The money of the return's region and everything below it (one read for the page)."""
-    return FundLedger(report.fund, report.region, report.period)
+    return FundLedger(ret.fund, ret.region, ret.period)
 
 
 @login_required
 def return_edit(request, pk):
-    report = get_return_for_user(request.user, pk)
-    if may_edit_return(request.user, report):
-        return redirect("indicators:detail", pk=report.pk)
-    ledger = _ledger(report)
-    money = ledger.return_money(report)
+    ret = get_return_for_user(request.user, pk)
+    if may_edit_return(request.user, ret):
+        return redirect("indicators:detail", pk=ret.pk)
+    ledger = _ledger(ret)
+    money = ledger.return_money(ret)
     if request.method != "POST":
-        form = ReturnForm(report, money=money)
-        return render(request, "indicators/return_form.html", _form_context(report, form, ledger=ledger))
+        form = ReturnForm(ret, money=money)
+        return render(request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger))
 
-    form = ReturnForm(report, request.POST, money=money)
+    form = ReturnForm(ret, request.POST, money=money)
     if not form.is_valid():
         messages.error(request, "有填写不正确的地方，请按红色提示修改（其余内容未丢失，尚未保存）。")
-        return render(request, "indicators/return_form.html", _form_context(report, form, ledger=ledger))
+        return render(request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger))
     try:
         return_save(
-            report=report,
+            ret=ret,
             actor=request.user,
             base_version=form.cleaned_data["base_version"],
             data=form.to_input(),
@@ -118,52 +118,48 @@ def return_edit(request, pk):
     except StaleReturnError as exc:
         messages.error(request, str(exc))
         return render(
-            request, "indicators/return_form.html", _form_context(report, form, ledger=ledger), status=409
+            request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger), status=409
         )
     except WorkflowError as exc:
         messages.error(request, str(exc))
-        return redirect("indicators:detail", pk=report.pk)
+        return redirect("indicators:detail", pk=ret.pk)
 
     if "submit" not in request.POST:
         messages.success(request, "已保存草稿。")
-        return redirect("indicators:edit", pk=report.pk)
+        return redirect("indicators:edit", pk=ret.pk)
     try:
-        return_submit(
-            report=report, actor=request.user, acknowledge_warnings=form.cleaned_data["acknowledge"]
-        )
+        return_submit(ret=ret, actor=request.user, acknowledge_warnings=form.cleaned_data["acknowledge"])
     except (ChecksFailed, NeedsAcknowledgement) as exc:
         messages.error(request, f"已保存，但尚未提交：{exc}")
-        ledger = _ledger(report)  # what was saved, with the new version
-        fresh = ReturnForm(report, money=ledger.return_money(report))
-        context = _form_context(report, fresh, exc.findings, ledger=ledger)
+        ledger = _ledger(ret)  # what was saved, with the new version
+        fresh = ReturnForm(ret, money=ledger.return_money(ret))
+        context = _form_context(ret, fresh, exc.findings, ledger=ledger)
         return render(request, "indicators/return_form.html", context)
     except WorkflowError as exc:  # submitted meanwhile (a second click, another tab)
         messages.error(request, str(exc))
-        return redirect("indicators:detail", pk=report.pk)
+        return redirect("indicators:detail", pk=ret.pk)
     messages.success(request, "已提交，等待上级审核。")
-    return redirect("indicators:detail", pk=report.pk)
+    return redirect("indicators:detail", pk=ret.pk)
 
 
 @login_required
 def return_detail(request, pk):
-    report = get_return_for_user(request.user, pk)
+    ret = get_return_for_user(request.user, pk)
     lines = [
         (
             actual,
             rules.evaluate(actual.indicator.target_text, actual.actual_text, judged_met=actual.judged_met),
         )
-        for actual in report.actuals.select_related("indicator").order_by("indicator__order")
+        for actual in ret.actuals.select_related("indicator").order_by("indicator__order")
     ]
-    ledger = _ledger(report)
-    context = _form_context(
-        report, None, return_findings(report, money=ledger.return_money(report)), ledger=ledger
-    )
+    ledger = _ledger(ret)
+    context = _form_context(ret, None, return_findings(ret, money=ledger.return_money(ret)), ledger=ledger)
     context.update(
         {
             "lines": lines,
-            "narratives": report.narratives.all(),
-            "history": return_history(report),
-            "since_approval": changes_since_approval(report),
+            "narratives": ret.narratives.all(),
+            "history": return_history(ret),
+            "since_approval": changes_since_approval(ret),
             "send_back_form": SendBackForm(),
             "reason_form": ReasonForm(),
         }
@@ -171,7 +167,7 @@ def return_detail(request, pk):
     return render(request, "indicators/return_detail.html", context)
 
 
-def _perform(request, report, step, success: str):
+def _perform(request, ret, step, success: str):
     """Run one workflow step; say what happened or why it could not, and go back to the return."""
     try:
         step()
@@ -179,7 +175,7 @@ def _perform(request, report, step, success: str):
         messages.error(request, str(exc))
     else:
         messages.success(request, success)
-    return redirect("indicators:detail", pk=report.pk)
+    return redirect("indicators:detail", pk=ret.pk)
 
 
 def _too_long(request, texts) -> bool:
@@ -204,12 +200,12 @@ def _judgements(post) -> dict[int, bool | None]:
     }
 
 
-def _apply_judgements(request, report) -> bool:
+def _apply_judgements(request, ret) -> bool:
     judgements = _judgements(request.POST)
     if not judgements:
         return True
     try:
-        return_judge(report=report, actor=request.user, judgements=judgements)
+        return_judge(ret=ret, actor=request.user, judgements=judgements)
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return False
@@ -219,41 +215,41 @@ def _apply_judgements(request, report) -> bool:
 @login_required
 @require_POST
 def return_send_back_view(request, pk):
-    report = get_return_for_user(request.user, pk, for_edit=True)
-    if not _apply_judgements(request, report):
-        return redirect("indicators:detail", pk=report.pk)
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    if not _apply_judgements(request, ret):
+        return redirect("indicators:detail", pk=ret.pk)
     form = SendBackForm(request.POST)
     if not form.is_valid():
         messages.error(request, "退回必须填写退回原因。")
-        return redirect("indicators:detail", pk=report.pk)
+        return redirect("indicators:detail", pk=ret.pk)
     line_comments = {
         int(key.removeprefix("comment-")): value
         for key, value in request.POST.items()
         if key.startswith("comment-") and key.removeprefix("comment-").isdigit()
     }
     if _too_long(request, line_comments.values()):
-        return redirect("indicators:detail", pk=report.pk)
+        return redirect("indicators:detail", pk=ret.pk)
     return _perform(
         request,
-        report,
+        ret,
         lambda: return_send_back(
-            report=report, actor=request.user, reason=form.cleaned_data["reason"], line_comments=line_comments
+            ret=ret, actor=request.user, reason=form.cleaned_data["reason"], line_comments=line_comments
         ),
-        f"已退回{report.region.name}修改。",
+        f"已退回{ret.region.name}修改。",
     )
 
 
 @login_required
 @require_POST
 def return_approve_view(request, pk):
-    report = get_return_for_user(request.user, pk, for_edit=True)
-    if _too_long(request, [request.POST.get("comment", "")]) or not _apply_judgements(request, report):
-        return redirect("indicators:detail", pk=report.pk)
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    if _too_long(request, [request.POST.get("comment", "")]) or not _apply_judgements(request, ret):
+        return redirect("indicators:detail", pk=ret.pk)
     return _perform(
         request,
-        report,
-        lambda: return_approve(report=report, actor=request.user, comment=request.POST.get("comment", "")),
-        f"{report.region.name}的填报已审核通过。",
+        ret,
+        lambda: return_approve(ret=ret, actor=request.user, comment=request.POST.get("comment", "")),
+        f"{ret.region.name}的填报已审核通过。",
     )
 
 
@@ -263,8 +259,8 @@ def returns_bulk_approve(request):
     if reason := may_review(request.user):
         raise PermissionDenied(reason)
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
-    reports = list(returns_for_user(request.user).filter(pk__in=ids).select_related("region__parent", "fund"))
-    approved, skipped = returns_approve_bulk(reports=reports, actor=request.user)
+    returns = list(returns_for_user(request.user).filter(pk__in=ids).select_related("region__parent", "fund"))
+    approved, skipped = returns_approve_bulk(returns=returns, actor=request.user)
     if approved:
         messages.success(request, f"已审核通过{len(approved)}份填报。")
     for reason in skipped:
@@ -280,25 +276,25 @@ def returns_bulk_approve(request):
 @login_required
 @require_POST
 def return_reopen_view(request, pk):
-    report = get_return_for_user(request.user, pk, for_edit=True)
+    ret = get_return_for_user(request.user, pk, for_edit=True)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, "重新打开必须填写原因。")
-        return redirect("indicators:detail", pk=report.pk)
+        return redirect("indicators:detail", pk=ret.pk)
     return _perform(
         request,
-        report,
-        lambda: return_reopen(report=report, actor=request.user, reason=form.cleaned_data["reason"]),
-        f"已重新打开{report.region.name}的填报。",
+        ret,
+        lambda: return_reopen(ret=ret, actor=request.user, reason=form.cleaned_data["reason"]),
+        f"已重新打开{ret.region.name}的填报。",
     )
 
 
 @login_required
 @require_POST
 def return_rollup_view(request, pk):
-    report = get_return_for_user(request.user, pk, for_edit=True)
+    ret = get_return_for_user(request.user, pk, for_edit=True)
     try:
-        changes = return_fill_from_rollup(report=report, actor=request.user)
+        changes = return_fill_from_rollup(ret=ret, actor=request.user)
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
@@ -306,7 +302,7 @@ def return_rollup_view(request, pk):
             request,
             f"已按下级审核通过的数据汇总，更新{len(changes)}项。" if changes else "汇总值与当前数据一致。",
         )
-    return redirect("indicators:edit", pk=report.pk)
+    return redirect("indicators:edit", pk=ret.pk)
 
 
 @login_required

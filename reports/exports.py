@@ -199,16 +199,16 @@ def _targets(ws, goals_ws, fund: Fund, region: Region) -> None:
 def _returns(ws, returns: list[Return]) -> None:
     labels = ["填报编号", "地区/单位", "项目", "填报期", "状态", "版本", "更新时间", "总体目标完成情况"]
     header(ws, 1, labels, widths=[10, 24, 24, 14, 10, 6, 18, 80])
-    for row, report in enumerate(returns, start=2):
+    for row, ret in enumerate(returns, start=2):
         values = [
-            report.pk,
-            report.region.name,
-            report.project.name if report.project_id else "",
-            report.get_period_display(),
-            report.get_status_display(),
-            report.version,
-            timezone.localtime(report.updated_at).strftime("%Y-%m-%d %H:%M"),
-            report.goal_achievement,
+            ret.pk,
+            ret.region.name,
+            ret.project.name if ret.project_id else "",
+            ret.get_period_display(),
+            ret.get_status_display(),
+            ret.version,
+            timezone.localtime(ret.updated_at).strftime("%Y-%m-%d %H:%M"),
+            ret.goal_achievement,
         ]
         for col, value in enumerate(values, start=1):
             put(ws, row, col, value)
@@ -227,14 +227,14 @@ def _funding(ws, returns: list[Return], ledger: FundLedger) -> None:
     ]
     header(ws, 1, labels, widths=[10, 24, 14, 16, 12, 18, 18, 16])
     row = 2
-    for report in returns:
-        money = ledger.return_money(report)  # budgets by the same rule, whatever the period
+    for ret in returns:
+        money = ledger.return_money(ret)  # budgets by the same rule, whatever the period
         for line in [*money, money.total]:
             basis = "下达" if line.allocated else ("本级填写" if line.stated else "")
             values = [
-                report.pk,
-                ledger.node_for(report).name,
-                report.get_period_display(),
+                ret.pk,
+                ledger.node_for(ret).name,
+                ret.get_period_display(),
                 line.label,
                 basis,
                 line.budget,
@@ -267,13 +267,13 @@ def _actuals(ws, returns: list[Return]) -> None:
     ]
     header(ws, 1, labels, widths=[10, 20, 14, 6, 12, 16, 44, 14, 16, 12, 12, 40, 40, 10, 10, 30])
     actuals = (
-        IndicatorActual.objects.filter(report__in=[r.pk for r in returns])
-        .select_related("report__region", "indicator")
+        IndicatorActual.objects.filter(ret__in=[r.pk for r in returns])
+        .select_related("ret__region", "indicator")
         .order_by(
-            "report__region__level",
-            "report__region__order",
-            "report__region__code",
-            "report__pk",
+            "ret__region__level",
+            "ret__region__order",
+            "ret__region__code",
+            "ret__pk",
             "indicator__order",
         )
     )
@@ -283,9 +283,9 @@ def _actuals(ws, returns: list[Return]) -> None:
         )
         judged = {True: "已完成", False: "未完成"}.get(actual.judged_met, "")
         values = [
-            actual.report_id,
-            actual.report.region.name,
-            actual.report.get_period_display(),
+            actual.ret_id,
+            actual.ret.region.name,
+            actual.ret.get_period_display(),
             actual.indicator.order,
             actual.indicator.level1,
             actual.indicator.level2,
@@ -311,17 +311,15 @@ def _narratives(ws, returns: list[Return]) -> None:
         ["填报编号", "地区/单位", "填报期", "方面", "情况说明", "存在问题和改进措施"],
         widths=[10, 20, 14, 18, 60, 60],
     )
-    narratives = ReturnNarrative.objects.filter(report__in=[r.pk for r in returns]).select_related(
-        "report__region"
-    )
+    narratives = ReturnNarrative.objects.filter(ret__in=[r.pk for r in returns]).select_related("ret__region")
     row = 2
-    for narrative in sorted(narratives, key=lambda n: (n.report_id, n.pk)):
+    for narrative in sorted(narratives, key=lambda n: (n.ret_id, n.pk)):
         if not narrative.description and not narrative.problems:
             continue
         values = [
-            narrative.report_id,
-            narrative.report.region.name,
-            narrative.report.get_period_display(),
+            narrative.ret_id,
+            narrative.ret.region.name,
+            narrative.ret.get_period_display(),
             narrative.get_aspect_display(),
             narrative.description,
             narrative.problems,

@@ -20,10 +20,10 @@ from transfers.services import allocation_save, fund_save, notice_save
 D = Decimal
 
 
-def complete_input(report, *, spent="9000.50", actual="应保尽保", percent="96%", reason="", measure=""):
+def complete_input(ret, *, spent="9000.50", actual="应保尽保", percent="96%", reason="", measure=""):
     """Every indicator met: qualitative ones with their own words, rates above target."""
     actuals = {}
-    for line in report.actuals.select_related("indicator"):
+    for line in ret.actuals.select_related("indicator"):
         target = line.indicator.target_text
         if "%" in target:
             text = percent
@@ -40,10 +40,10 @@ def complete_input(report, *, spent="9000.50", actual="应保尽保", percent="9
     )
 
 
-def met_input(report, *, funding: dict) -> ReturnInput:
+def met_input(ret, *, funding: dict) -> ReturnInput:
     """Every indicator met (its own words for a qualitative one, the target for a number)."""
     actuals = {}
-    for line in report.actuals.select_related("indicator"):
+    for line in ret.actuals.select_related("indicator"):
         target = line.indicator.target_text
         if any(ch.isdigit() for ch in target):  # ≥ 90% → 90%, ≤30日 → 30日
             text = target.lstrip("≥≤>=<≧≦ ").removeprefix("不低于").removeprefix("不超过").strip()
@@ -54,12 +54,10 @@ def met_input(report, *, funding: dict) -> ReturnInput:
     return ReturnInput(funding=funding, actuals=actuals, narratives=narratives, goal_achievement="已完成。")
 
 
-def fill_submit_approve(report, *, clerk: User, reviewer: User, funding: dict) -> None:
-    return_save(
-        report=report, actor=clerk, base_version=report.version, data=met_input(report, funding=funding)
-    )
-    return_submit(report=report, actor=clerk, acknowledge_warnings=True)
-    return_approve(report=report, actor=reviewer)
+def fill_submit_approve(ret, *, clerk: User, reviewer: User, funding: dict) -> None:
+    return_save(ret=ret, actor=clerk, base_version=ret.version, data=met_input(ret, funding=funding))
+    return_submit(ret=ret, actor=clerk, acknowledge_warnings=True)
+    return_approve(ret=ret, actor=reviewer)
 
 
 def person(username: str, region_code: str, role: str) -> User:
@@ -194,8 +192,8 @@ def synthetic_prefecture(count: int) -> User:
         Allocation.objects.create(
             fund=fund, notice=notice, from_region=province, region=county, amount=D("10")
         )
-        report = Return.objects.create(fund=fund, region=county, status=Return.Status.SUBMITTED)
-        report.funding.create(source="central", spent=D("5"))
+        ret = Return.objects.create(fund=fund, region=county, status=Return.Status.SUBMITTED)
+        ret.funding.create(source="central", spent=D("5"))
     return reviewer
 
 

@@ -39,19 +39,19 @@ def unlabelled_inputs(page: str) -> list[str]:
 )  # a county; a prefecture with its roll-up
 def test_every_input_of_the_return_form_has_a_label(client, username, django_user_model):
     user = django_user_model.objects.get(username=username)
-    report = return_open(fund=Fund.objects.get(code="xj-2024-relief"), region=user.region, actor=user)
+    ret = return_open(fund=Fund.objects.get(code="xj-2024-relief"), region=user.region, actor=user)
     client.force_login(user)
-    page = client.get(reverse("indicators:edit", args=[report.pk])).content.decode()
+    page = client.get(reverse("indicators:edit", args=[ret.pk])).content.decode()
     assert "return-form" in page
     assert unlabelled_inputs(page) == []
 
 
 def test_rates_typed_into_the_form_are_announced(client, clerk_yining):
-    report = return_open(
+    ret = return_open(
         fund=Fund.objects.get(code="xj-2024-relief"), region=clerk_yining.region, actor=clerk_yining
     )
     client.force_login(clerk_yining)
-    tree = html.fromstring(client.get(reverse("indicators:edit", args=[report.pk])).content.decode())
+    tree = html.fromstring(client.get(reverse("indicators:edit", args=[ret.pk])).content.decode())
     cells = tree.find_class("execution-rate") + tree.find_class("indicator-rate")
     assert cells and all(cell.get("aria-live") == "polite" for cell in cells)
 

@@ -78,7 +78,7 @@ def test_a_target_table_under_an_approved_return_is_not_changed(relief, admin_xj
 
 
 def test_once_reopened_the_change_goes_through_and_the_return_says_so(relief, admin_xj, approved):
-    return_reopen(report=approved, actor=admin_xj, reason="目标值调整")
+    return_reopen(ret=approved, actor=admin_xj, reason="目标值调整")
     region, content = _target_file(relief, "654002", "D6", "≥99%")
     apply(
         TargetImporter(actor=admin_xj, scope=admin_xj.region, fund=relief, region=region),

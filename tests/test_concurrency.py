@@ -69,15 +69,15 @@ def test_parallel_submits_answer_409_or_redirect(committed_demo):
     clerk = User.objects.get(username="clerk_yining")
     fund = Fund.objects.get(code="xj-2024-relief")
     Return.objects.filter(fund=fund, region=clerk.region).delete()
-    report = return_open(fund=fund, region=clerk.region, actor=clerk)
-    url = reverse("indicators:edit", args=[report.pk])
+    ret = return_open(fund=fund, region=clerk.region, actor=clerk)
+    url = reverse("indicators:edit", args=[ret.pk])
     # The draft is saved first: then every parallel submit saves nothing new and goes on to
     # the submit step together (the double click of the issue).
     first = Client()
     first.force_login(clerk)
-    assert first.post(url, form_data(report, save="1")).status_code == 302
-    report.refresh_from_db()
-    data = form_data(report, submit="1", acknowledge="on")
+    assert first.post(url, form_data(ret, save="1")).status_code == 302
+    ret.refresh_from_db()
+    data = form_data(ret, submit="1", acknowledge="on")
 
     def submit(client):
         client.force_login(clerk)
@@ -86,5 +86,5 @@ def test_parallel_submits_answer_409_or_redirect(committed_demo):
     codes = in_parallel(submit)
     assert 500 not in codes
     assert set(codes) <= {302, 409}
-    report.refresh_from_db()
-    assert report.status == Return.Status.SUBMITTED
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.SUBMITTED

@@ -92,10 +92,10 @@ def test_region_code_format_is_validated():
 
 
 def test_spending_cannot_be_negative(relief):
-    report = Return.objects.create(fund=relief, region=Region.objects.get(code="654002"))
-    rejected(lambda: ReturnFunding.objects.create(report=report, source="central", spent=Decimal("-0.01")))
-    ReturnFunding.objects.create(report=report, source="central", spent=Decimal("0"))
-    rejected(lambda: ReturnFunding.objects.create(report=report, source="central", spent=Decimal("1")))
+    ret = Return.objects.create(fund=relief, region=Region.objects.get(code="654002"))
+    rejected(lambda: ReturnFunding.objects.create(ret=ret, source="central", spent=Decimal("-0.01")))
+    ReturnFunding.objects.create(ret=ret, source="central", spent=Decimal("0"))
+    rejected(lambda: ReturnFunding.objects.create(ret=ret, source="central", spent=Decimal("1")))
 
 
 def test_one_return_per_fund_region_and_period(relief):

@@ -110,19 +110,19 @@ def test_target_tables(elderly, relief, province):
 
 
 def test_elderly_returns_hold_the_seed_figures(elderly, province):
-    report = Return.objects.get(fund=elderly, region=province, period="year_end")
+    ret = Return.objects.get(fund=elderly, region=province, period="year_end")
     # The budget is what the centre allocated (never stored with the return): 27.67 / 8454 → 0.33%.
-    assert report.funding.get(source="central").budget is None
-    central = return_money(report).line("central")
+    assert ret.funding.get(source="central").budget is None
+    central = return_money(ret).line("central")
     assert (central.budget, central.spent, central.rate) == ELDERLY_TOTAL
-    assert report.narratives.count() == 7
+    assert ret.narratives.count() == 7
     actuals = list(
-        IndicatorActual.objects.filter(report=report)
+        IndicatorActual.objects.filter(ret=ret)
         .order_by("indicator__order")
         .values_list("actual_text", flat=True)
     )
     assert actuals == [actual for _, _, actual, _, _ in ELDERLY_INDICATORS]
-    first = report.actuals.get(indicator__order=1)
+    first = ret.actuals.get(indicator__order=1)
     assert first.reason.startswith("资金下达时间为2024年12月")
     assert first.measure == "督促各地加快项目实施进度，并做好政策宣传。"
     # Seed 000 执行表 2-1: only 伊犁州 1.4, 昌吉州 1.73 and 喀什地区 24.54 spent anything.

@@ -67,8 +67,8 @@ def test_prefecture_export_holds_only_its_own_counties(client, reviewer_yili):
 
 def test_returns_with_actuals_rates_reasons_and_audit(client, clerk_yining, clerk_huocheng):
     fund = Fund.objects.get(code="xj-2024-relief")
-    report = return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)
-    actual = report.actuals.get(indicator__order=4)  # ≥ 90% in seed 003's 伊犁州 table
+    ret = return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)
+    actual = ret.actuals.get(indicator__order=4)  # ≥ 90% in seed 003's 伊犁州 table
     data = ReturnInput(
         funding={"central": {"budget": None, "spent": Decimal("12000")}},
         actuals={
@@ -77,7 +77,7 @@ def test_returns_with_actuals_rates_reasons_and_audit(client, clerk_yining, cler
         narratives={},
         goal_achievement="基本完成。",
     )
-    return_save(report=report, actor=clerk_yining, base_version=report.version, data=data)
+    return_save(ret=ret, actor=clerk_yining, base_version=ret.version, data=data)
 
     wb = export(client, clerk_yining)
     (line,) = [r for r in rows(wb["指标完成情况"]) if r[8] == "81%"]

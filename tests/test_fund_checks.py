@@ -28,12 +28,12 @@ def test_spending_where_nothing_was_allocated_is_an_error():
     unit = Region.objects.create(
         code="654000-09", name="伊犁州测试福利院", level=3, parent=yili, kind="elderly"
     )
-    report = Return.objects.create(fund=relief, region=unit)
-    report.funding.create(source="central", spent=Decimal("3"))
+    ret = Return.objects.create(fund=relief, region=unit)
+    ret.funding.create(source="central", spent=Decimal("3"))
     findings = fund_findings(relief, yili)
     errors = [(r, f) for r, f in findings if f.code == "spent_without_allocation"]
     assert len(errors) == 1
-    assert errors[0][0] == report
+    assert errors[0][0] == ret
     assert errors[0][1].message == "伊犁州测试福利院：未获分配中央财政资金，却填报了中央财政资金执行数3万元。"
     missing = {f.where for _, f in findings if f.code == "missing_return"}
     assert "伊宁市" in missing and "霍城县" in missing and len(missing) == 13

@@ -157,8 +157,8 @@ def test_command_round_trip_and_scope(tmp_path, capsys, fund, yili):
 
 def test_an_indicator_added_later_reaches_the_open_return(clerk_yining, reviewer_yili, fund):
     yining = Region.objects.get(code="654002")
-    report = return_open(fund=fund, region=yining, actor=clerk_yining)  # copies 伊犁州's 14 indicators
-    assert report.actuals.count() == 14
+    ret = return_open(fund=fund, region=yining, actor=clerk_yining)  # copies 伊犁州's 14 indicators
+    assert ret.actuals.count() == 14
     # The county's table as downloaded, plus one indicator of its own.
     rows = _rows(templates_xlsx.targets_template(fund, yining))
     content = workbook_bytes(
@@ -166,7 +166,7 @@ def test_an_indicator_added_later_reaches_the_open_return(clerk_yining, reviewer
     )
     plan = apply(importer(reviewer_yili, fund, yining), content=content, filename="伊宁市.xlsx")
     assert plan.counts["create"] == 1
-    line = report.actuals.get(indicator__name="县级自设：入户核查户数")
+    line = ret.actuals.get(indicator__name="县级自设：入户核查户数")
     assert line.actual_text == ""
 
 

@@ -75,14 +75,14 @@ def relief():
 @pytest.fixture
 def yining_saved(relief, admin_xj, clerk_yining):
     add_provincial_money(admin=admin_xj, fund=relief, amount=500)
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
     return_save(
-        report=report,
+        ret=ret,
         actor=clerk_yining,
-        base_version=report.version,
-        data=met_input(report, funding=YINING_FUNDING),
+        base_version=ret.version,
+        data=met_input(ret, funding=YINING_FUNDING),
     )
-    return report
+    return ret
 
 
 @pytest.fixture
@@ -179,12 +179,12 @@ def test_a_county_with_three_sources_shows_each_one_at_100_percent(
         "provincial": {"spent": provincial},
         "local": {"budget": local, "spent": local},
     }
-    report = return_open(fund=fund, region=county, actor=clerk_huocheng)
+    ret = return_open(fund=fund, region=county, actor=clerk_huocheng)
     return_save(
-        report=report,
+        ret=ret,
         actor=clerk_huocheng,
-        base_version=report.version,
-        data=met_input(report, funding=funding),
+        base_version=ret.version,
+        data=met_input(ret, funding=funding),
     )
     hundred = D("100.00")
     expected = {
@@ -195,11 +195,11 @@ def test_a_county_with_three_sources_shows_each_one_at_100_percent(
         "合计": (total, total, hundred),
     }
     client.force_login(clerk_huocheng)
-    form = readers.page(client.get(reverse("indicators:edit", args=[report.pk])))
+    form = readers.page(client.get(reverse("indicators:edit", args=[ret.pk])))
     assert readers.money_rows(form, table_heading="资金投入情况") == expected
 
-    fill_submit_approve(report, clerk=clerk_huocheng, reviewer=reviewer_yili, funding=funding)
-    detail = readers.page(client.get(reverse("indicators:detail", args=[report.pk])))
+    fill_submit_approve(ret, clerk=clerk_huocheng, reviewer=reviewer_yili, funding=funding)
+    detail = readers.page(client.get(reverse("indicators:detail", args=[ret.pk])))
     assert readers.money_rows(detail, table_heading="资金投入情况") == expected
     block = readers.docx_money_block(_doc(fund, county.code, "b"))
     assert block["中央财政资金"] == (central, central, hundred)
@@ -221,18 +221,18 @@ def pilot(admin_xj, clerk_yining, clerk_huocheng, reviewer_yili):
         ("霍城县", clerk_huocheng, reviewer_yili, "80"),
         ("阿克苏市", clerk_aksu, reviewer_aksu, "50"),
     ):
-        report = project_return(pf, county, clerk=clerk)
-        fill_submit_approve(report, clerk=clerk, reviewer=reviewer, funding={"central": {"spent": D(spent)}})
+        ret = project_return(pf, county, clerk=clerk)
+        fill_submit_approve(ret, clerk=clerk, reviewer=reviewer, funding={"central": {"spent": D(spent)}})
     return pf
 
 
 def test_a_prefecture_of_a_project_fund_gets_no_copy_of_the_targets(pilot, reviewer_yili):
-    report = return_open(fund=pilot.fund, region=reviewer_yili.region, actor=reviewer_yili)
-    assert report.actuals.count() == 0  # the targets went to the projects
+    ret = return_open(fund=pilot.fund, region=reviewer_yili.region, actor=reviewer_yili)
+    assert ret.actuals.count() == 0  # the targets went to the projects
     assert not TargetTable.objects.filter(fund=pilot.fund, region=reviewer_yili.region).exists()
     # It starts from its projects' approved spending, 100 + 80, and its history says so.
-    assert report.funding.get(source="central").spent == D("180")
-    (event,) = AuditEvent.objects.filter(object_type="indicators.return", object_id=str(report.pk))
+    assert ret.funding.get(source="central").spent == D("180")
+    (event,) = AuditEvent.objects.filter(object_type="indicators.return", object_id=str(ret.pk))
     assert event.summary == "创建填报，按下级已审核数据填入"
     assert event.changes == {"中央财政资金·全年执行数": ["", "180.00"]}
 
@@ -244,10 +244,10 @@ def test_the_province_reaches_the_projects_where_no_prefecture_reported(client, 
     assert board["伊犁州"] == (D("200"), D("180"), D("90.00"))
     assert board["阿克苏地区"] == (D("100"), D("50"), D("50.00"))
 
-    report = return_open(fund=pilot.fund, region=admin_xj.region, actor=admin_xj)
-    filled = {a.indicator.name: a.actual_text for a in report.actuals.select_related("indicator")}
+    ret = return_open(fund=pilot.fund, region=admin_xj.region, actor=admin_xj)
+    filled = {a.indicator.name: a.actual_text for a in ret.actuals.select_related("indicator")}
     assert filled["试点项目建设数量"] == "3个"  # 1个 in each of three projects, summed
-    assert report.funding.get(source="central").spent == D("230")
+    assert ret.funding.get(source="central").spent == D("230")
 
     execution = readers.docx_lines(
         readers.docx_table(_doc(pilot.fund, "650000", "a"), "地区", "投入资金（万元）")
@@ -311,7 +311,7 @@ def test_a_county_reopened_and_changed_moves_the_board_and_the_report_together(
         return board, readers.docx_lines(table)["伊犁哈萨克自治州"]
 
     assert both() == (YILI, YILI)
-    return_reopen(report=yining_approved, actor=admin_xj, reason="执行数有误")
+    return_reopen(ret=yining_approved, actor=admin_xj, reason="执行数有误")
     # Reopened, 伊宁市's figures are not approved ones any more: neither shows them.
     assert both() == ((D("66182"), None, None), (D("66182"), None, None))  # 65682 + 500 allocated
     funding = YINING_FUNDING | {"central": {"spent": D("14005")}}

@@ -39,11 +39,11 @@ def fund(code: str) -> Fund:
 
 
 def set_return(fund_code: str, region_code: str, status: str) -> Return:
-    report, _ = Return.objects.update_or_create(
+    ret, _ = Return.objects.update_or_create(
         fund=fund(fund_code), region=region(region_code), project=None, period=Period.YEAR_END,
         defaults={"status": status},
     )  # fmt: skip
-    return report
+    return ret
 
 
 def person(username: str, code: str, role: str, email: str = "") -> User:

@@ -245,7 +245,7 @@ def test_section_three_lists_missed_indicators_by_level2(elderly_doc):
 
 def test_over_achieved_indicator_is_listed_separately(elderly, province):
     # 124% against ≥95% is 130.53%: over-achieved, with its explanation.
-    actual = IndicatorActual.objects.get(report__fund=elderly, report__region=province, indicator__order=6)
+    actual = IndicatorActual.objects.get(ret__fund=elderly, ret__region=province, indicator__order=6)
     actual.actual_text, actual.reason = "124%", "新入住人数超出预期。"
     actual.save(update_fields=["actual_text", "reason"])
     texts = _texts(_open(build(report_data(fund=elderly, region=province), kind="a", format="docx")))
@@ -259,7 +259,7 @@ def test_over_achieved_indicator_is_listed_separately(elderly, province):
 
 def test_reviewer_judgement_on_a_qualitative_line_is_printed(elderly, province):
     # "基本做到应纳尽纳" does not settle 应纳尽纳 by its wording; the reviewer decides.
-    actual = IndicatorActual.objects.get(report__fund=elderly, report__region=province, indicator__order=3)
+    actual = IndicatorActual.objects.get(ret__fund=elderly, ret__region=province, indicator__order=3)
     actual.actual_text, actual.judged_met = "基本做到应纳尽纳", True
     actual.save(update_fields=["actual_text", "judged_met"])
     texts = _texts(_open(build(report_data(fund=elderly, region=province), kind="a", format="docx")))
@@ -488,11 +488,9 @@ def test_named_county_project_gets_its_own_chapter_and_allocation_line(elderly, 
     indicator = IndicatorTarget.objects.create(
         table=table, level1="产出指标", level2="时效指标", name="项目按期完工率", target_text="≥90%", order=1
     )
-    report = Return.objects.create(
-        fund=elderly, region=yining, project=project, status=Return.Status.APPROVED
-    )
-    ReturnFunding.objects.create(report=report, source="central", budget=D("100"), spent=D("80"))
-    IndicatorActual.objects.create(report=report, indicator=indicator, actual_text="45%", reason="工期延误。")
+    ret = Return.objects.create(fund=elderly, region=yining, project=project, status=Return.Status.APPROVED)
+    ReturnFunding.objects.create(ret=ret, source="central", budget=D("100"), spent=D("80"))
+    IndicatorActual.objects.create(ret=ret, indicator=indicator, actual_text="45%", reason="工期延误。")
 
     data = report_data(fund=elderly, region=Region.objects.get(code="654000"))
     assert [p.name for p in data.projects] == ["伊宁市县域养老服务体系创新试点项目"]

@@ -137,7 +137,7 @@ def test_list_says_when_the_data_changed(client, admin_xj, make_file):
     client.force_login(admin_xj)
     assert "与当前数据一致" in client.get(_fund_page()).content.decode()
     actual = IndicatorActual.objects.get(
-        report__fund__code=ELDERLY, report__region__code="650000", indicator__order=1
+        ret__fund__code=ELDERLY, ret__region__code="650000", indicator__order=1
     )
     actual.actual_text = "40%"
     actual.save(update_fields=["actual_text"])

@@ -33,11 +33,11 @@ def reviewer_aksu(db):
     )
 
 
-def form_data(report, **overrides):
+def form_data(ret, **overrides):
     """What the browser posts for a complete, valid return."""
-    data = {"base_version": report.version, "goal_achievement": "保障了困难群众基本生活。"}
+    data = {"base_version": ret.version, "goal_achievement": "保障了困难群众基本生活。"}
     data["funding-central-spent"] = "9000.50"
-    for line in report.actuals.select_related("indicator"):
+    for line in ret.actuals.select_related("indicator"):
         target = line.indicator.target_text
         data[f"actual-{line.indicator_id}-actual_text"] = "96%" if "%" in target else target
     data.update(overrides)
@@ -47,8 +47,8 @@ def form_data(report, **overrides):
 def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):
     client.force_login(clerk_yining)
     response = client.post(reverse("indicators:start", args=[relief.code]), {"period": "year_end"})
-    report = Return.objects.get(fund=relief, region=clerk_yining.region)
-    assert response["Location"] == reverse("indicators:edit", args=[report.pk])
+    ret = Return.objects.get(fund=relief, region=clerk_yining.region)
+    assert response["Location"] == reverse("indicators:edit", args=[ret.pk])
     page = client.get(response["Location"]).content.decode()
     assert "低保对象人数" in page and "应保尽保" in page
     assert "14005.00" in page  # the central budget from the allocations, read-only
@@ -111,8 +111,8 @@ def test_second_person_with_an_old_version_keeps_their_input(client, yining_retu
 def test_reviewer_returns_with_a_line_comment_and_the_clerk_sees_it(
     client, yining_return, clerk_yining, reviewer_yili
 ):
-    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
-    return_submit(report=yining_return, actor=clerk_yining)
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    return_submit(ret=yining_return, actor=clerk_yining)
     line = yining_return.actuals.get(indicator__name="临时救助人次")
     client.force_login(reviewer_yili)
     response = client.post(
@@ -126,8 +126,8 @@ def test_reviewer_returns_with_a_line_comment_and_the_clerk_sees_it(
 
 
 def test_send_back_without_reason_changes_nothing(client, yining_return, clerk_yining, reviewer_yili):
-    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
-    return_submit(report=yining_return, actor=clerk_yining)
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    return_submit(ret=yining_return, actor=clerk_yining)
     client.force_login(reviewer_yili)
     client.post(reverse("indicators:send_back", args=[yining_return.pk]), {"reason": ""})
     yining_return.refresh_from_db()
@@ -182,10 +182,10 @@ def test_read_only_sees_but_cannot_start(client, relief, auditor_xj, yining_retu
 def test_bulk_approve_from_the_queue(client, relief, clerk_yining, clerk_huocheng, reviewer_yili):
     ids = []
     for clerk in (clerk_yining, clerk_huocheng):
-        report = return_open(fund=relief, region=clerk.region, actor=clerk)
-        return_save(report=report, actor=clerk, base_version=1, data=complete_input(report))
-        return_submit(report=report, actor=clerk)
-        ids.append(report.pk)
+        ret = return_open(fund=relief, region=clerk.region, actor=clerk)
+        return_save(ret=ret, actor=clerk, base_version=1, data=complete_input(ret))
+        return_submit(ret=ret, actor=clerk)
+        ids.append(ret.pk)
     client.force_login(reviewer_yili)
     home = client.get(reverse("home")).content.decode()
     assert "待我审核（2）" in home
@@ -194,13 +194,13 @@ def test_bulk_approve_from_the_queue(client, relief, clerk_yining, clerk_huochen
 
 
 def test_bulk_approve_ignores_returns_outside_the_region(client, relief, clerk_yining, reviewer_aksu):
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
-    return_save(report=report, actor=clerk_yining, base_version=1, data=complete_input(report))
-    return_submit(report=report, actor=clerk_yining)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    return_save(ret=ret, actor=clerk_yining, base_version=1, data=complete_input(ret))
+    return_submit(ret=ret, actor=clerk_yining)
     client.force_login(reviewer_aksu)
-    client.post(reverse("indicators:bulk_approve"), {"ids": [report.pk]})
-    report.refresh_from_db()
-    assert report.status == Return.Status.SUBMITTED
+    client.post(reverse("indicators:bulk_approve"), {"ids": [ret.pk]})
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.SUBMITTED
 
 
 def test_rate_preview_uses_the_rules_engine(client, clerk_yining):
@@ -234,8 +234,8 @@ def test_reviewer_judges_a_qualitative_actual_and_approves(
     data = complete_input(yining_return)
     line = yining_return.actuals.get(indicator__name="帮助查明身份滞留流浪乞讨人员返乡情况")
     data.actuals[line.indicator_id]["actual_text"] = "基本做到及时送返"
-    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=data)
-    return_submit(report=yining_return, actor=clerk_yining)
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=data)
+    return_submit(ret=yining_return, actor=clerk_yining)
     client.force_login(reviewer_yili)
     page = client.get(reverse("indicators:detail", args=[yining_return.pk])).content.decode()
     assert f'name="judge-{line.pk}"' in page
@@ -251,8 +251,8 @@ def test_judged_not_met_without_reason_blocks_approval(client, yining_return, cl
     data = complete_input(yining_return)
     line = yining_return.actuals.get(indicator__name="帮助查明身份滞留流浪乞讨人员返乡情况")
     data.actuals[line.indicator_id]["actual_text"] = "基本做到及时送返"
-    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=data)
-    return_submit(report=yining_return, actor=clerk_yining)
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=data)
+    return_submit(ret=yining_return, actor=clerk_yining)
     client.force_login(reviewer_yili)
     response = client.post(
         reverse("indicators:approve", args=[yining_return.pk]), {f"judge-{line.pk}": "0"}, follow=True
@@ -263,8 +263,8 @@ def test_judged_not_met_without_reason_blocks_approval(client, yining_return, cl
 
 
 def test_clerk_cannot_judge(client, yining_return, clerk_yining):
-    return_save(report=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
-    return_submit(report=yining_return, actor=clerk_yining)
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    return_submit(ret=yining_return, actor=clerk_yining)
     line = yining_return.actuals.first()
     client.force_login(clerk_yining)
     client.post(reverse("indicators:approve", args=[yining_return.pk]), {f"judge-{line.pk}": "1"})
@@ -285,15 +285,13 @@ def test_prefecture_return_with_its_roll_up_queries_do_not_grow_with_counties(cl
     for count in (10, 150):
         reviewer = synthetic_prefecture(count)
         Return.objects.filter(region__parent=reviewer.region).update(status=Return.Status.APPROVED)
-        report = return_open(
-            fund=Fund.objects.get(code=f"test-{count}"), region=reviewer.region, actor=reviewer
-        )
+        ret = return_open(fund=Fund.objects.get(code=f"test-{count}"), region=reviewer.region, actor=reviewer)
         # The money rolls up from the approved counties: 5万元 each.
-        assert report.funding.get(source="central").spent == Decimal("5") * count
+        assert ret.funding.get(source="central").spent == Decimal("5") * count
         client.force_login(reviewer)
         for name in ("edit", "detail"):
             with CaptureQueriesContext(connection) as queries:
-                page = client.get(reverse(f"indicators:{name}", args=[report.pk]))
+                page = client.get(reverse(f"indicators:{name}", args=[ret.pk]))
             assert page.status_code == 200
             counts.append((name, len(queries)))
     assert counts[:2] == counts[2:], counts

@@ -40,10 +40,10 @@ def yili():
     return Region.objects.get(code="654000")
 
 
-def typed(report, *, funding, percent="96%", notes=None):
+def typed(ret, *, funding, percent="96%", notes=None):
     """Every indicator met (rates at `percent`, words as the target says them)."""
     actuals = {}
-    for line in report.actuals.select_related("indicator"):
+    for line in ret.actuals.select_related("indicator"):
         target = line.indicator.target_text
         actuals[line.indicator_id] = {
             "actual_text": percent if "%" in target else target,
@@ -53,15 +53,15 @@ def typed(report, *, funding, percent="96%", notes=None):
 
 
 def approved_county(relief, clerk, reviewer, funding):
-    report = return_open(fund=relief, region=clerk.region, actor=clerk)
-    return_save(report=report, actor=clerk, base_version=report.version, data=typed(report, funding=funding))
-    return_submit(report=report, actor=clerk)
-    return_approve(report=report, actor=reviewer)
-    return report
+    ret = return_open(fund=relief, region=clerk.region, actor=clerk)
+    return_save(ret=ret, actor=clerk, base_version=ret.version, data=typed(ret, funding=funding))
+    return_submit(ret=ret, actor=clerk)
+    return_approve(ret=ret, actor=reviewer)
+    return ret
 
 
-def spent(report):
-    return {line.source: line.spent for line in report.funding.all()}
+def spent(ret):
+    return {line.source: line.spent for line in ret.funding.all()}
 
 
 # --- roll-up fill -------------------------------------------------------------------------------
@@ -102,12 +102,12 @@ def test_the_fill_keeps_money_of_a_source_no_county_reported(relief, yili, clerk
     # 伊犁州 types its own central figure and other money (budget 8, spent 7) nobody below has.
     own = {"central": {"spent": D("1")}, "other": {"budget": D("8"), "spent": D("7")}}
     return_save(
-        report=prefecture,
+        ret=prefecture,
         actor=reviewer_yili,
         base_version=prefecture.version,
         data=typed(prefecture, funding=own),
     )
-    changes = return_fill_from_rollup(report=prefecture, actor=reviewer_yili)
+    changes = return_fill_from_rollup(ret=prefecture, actor=reviewer_yili)
     assert changes == {"中央财政资金·全年执行数": ["1.00", "9000.50"]}
     assert spent(prefecture) == {
         "central": D("9000.50"),
@@ -119,12 +119,12 @@ def test_the_fill_keeps_money_of_a_source_no_county_reported(relief, yili, clerk
 
 def test_a_typed_central_budget_is_ignored(relief, clerk_yining):
     # The central budget is what the allocations sent (seed 003: 伊宁市 14005), never typed.
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
-    data = typed(report, funding={"central": {"budget": D("1"), "spent": D("9000.50")}})
-    changes = return_save(report=report, actor=clerk_yining, base_version=1, data=data)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    data = typed(ret, funding={"central": {"budget": D("1"), "spent": D("9000.50")}})
+    changes = return_save(ret=ret, actor=clerk_yining, base_version=1, data=data)
     assert "中央财政资金·全年预算数" not in changes
-    assert report.funding.get(source="central").budget is None
-    assert return_money(Return.objects.get(pk=report.pk)).line("central").budget == D("14005")
+    assert ret.funding.get(source="central").budget is None
+    assert return_money(Return.objects.get(pk=ret.pk)).line("central").budget == D("14005")
 
 
 def test_the_fill_keeps_an_indicator_only_the_prefecture_has(relief, yili, clerk_yining, reviewer_yili):
@@ -142,8 +142,8 @@ def test_the_fill_keeps_an_indicator_only_the_prefecture_has(relief, yili, clerk
     assert returns_add_indicators(table=table, indicators=[own]) == 1
     data = typed(prefecture, funding={"central": {"spent": D("9000.50")}})
     data.actuals[own.pk] = {"actual_text": "6次"}
-    return_save(report=prefecture, actor=reviewer_yili, base_version=prefecture.version, data=data)
-    assert return_fill_from_rollup(report=prefecture, actor=reviewer_yili) == {}
+    return_save(ret=prefecture, actor=reviewer_yili, base_version=prefecture.version, data=data)
+    assert return_fill_from_rollup(ret=prefecture, actor=reviewer_yili) == {}
     assert prefecture.actuals.get(indicator=own).actual_text == "6次"
 
 
@@ -159,8 +159,8 @@ def test_an_overridden_first_line_does_not_stop_the_fill_of_the_others(
         percent="97%",
         notes={first.indicator.name: "按州级核定"},
     )
-    return_save(report=prefecture, actor=reviewer_yili, base_version=prefecture.version, data=data)
-    changes = return_fill_from_rollup(report=prefecture, actor=reviewer_yili)
+    return_save(ret=prefecture, actor=reviewer_yili, base_version=prefecture.version, data=data)
+    changes = return_fill_from_rollup(ret=prefecture, actor=reviewer_yili)
     rates = [
         line for line in prefecture.actuals.select_related("indicator") if "%" in line.indicator.target_text
     ]
@@ -196,74 +196,74 @@ def test_an_added_indicator_reaches_the_open_returns_of_its_table_only(
     indicator = added_indicator(table)
 
     assert returns_add_indicators(table=table, indicators=[indicator]) == 1
-    assert IndicatorActual.objects.filter(indicator=indicator).get().report == yining
-    for report in (huocheng, other_fund, project_return):
-        assert not report.actuals.filter(indicator=indicator).exists()
+    assert IndicatorActual.objects.filter(indicator=indicator).get().ret == yining
+    for ret in (huocheng, other_fund, project_return):
+        assert not ret.actuals.filter(indicator=indicator).exists()
     # Again (an import applied twice): the line is there once, and nothing fails.
     returns_add_indicators(table=table, indicators=[indicator])
     assert IndicatorActual.objects.filter(indicator=indicator).count() == 1
 
 
 def test_an_added_indicator_does_not_reach_a_submitted_or_approved_return(relief, clerk_yining):
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
     table = TargetTable.objects.get(fund=relief, region=clerk_yining.region, project__isnull=True)
     for status in (Return.Status.SUBMITTED, Return.Status.APPROVED):
-        Return.objects.filter(pk=report.pk).update(status=status)
+        Return.objects.filter(pk=ret.pk).update(status=status)
         assert returns_add_indicators(table=table, indicators=[added_indicator(table, f"新增{status}")]) == 0
-    Return.objects.filter(pk=report.pk).update(status=Return.Status.RETURNED)
+    Return.objects.filter(pk=ret.pk).update(status=Return.Status.RETURNED)
     assert returns_add_indicators(table=table, indicators=[added_indicator(table, "退回后新增")]) == 1
 
 
 def test_an_added_indicator_reaches_the_open_return_of_its_project(relief, clerk_yining):
     project = Project.objects.create(fund=relief, region=clerk_yining.region, name="伊宁市救助站改造项目")
     table = TargetTable.objects.create(fund=relief, project=project)
-    report = Return.objects.create(fund=relief, region=clerk_yining.region, project=project)
+    ret = Return.objects.create(fund=relief, region=clerk_yining.region, project=project)
     indicator = added_indicator(table)
     assert returns_add_indicators(table=table, indicators=[indicator]) == 1
-    assert report.actuals.filter(indicator=indicator).exists()
+    assert ret.actuals.filter(indicator=indicator).exists()
 
 
 # --- version, time, messages ------------------------------------------------------------------
 
 
 def test_each_change_bumps_the_version_and_the_time(relief, clerk_yining):
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
-    before = Return.objects.get(pk=report.pk)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    before = Return.objects.get(pk=ret.pk)
     return_save(
-        report=report,
+        ret=ret,
         actor=clerk_yining,
         base_version=1,
-        data=typed(report, funding={"central": {"spent": D("1")}}),
+        data=typed(ret, funding={"central": {"spent": D("1")}}),
     )
-    after = Return.objects.get(pk=report.pk)
-    assert (report.version, after.version) == (2, 2)
+    after = Return.objects.get(pk=ret.pk)
+    assert (ret.version, after.version) == (2, 2)
     assert after.updated_at > before.updated_at
 
 
 def test_what_a_refused_submit_says(relief, clerk_yining):
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
     # Every rate missed without a reason: a missing reason and a missing measure per rate line.
-    data = typed(report, funding={"central": {"spent": D("1")}}, percent="50%")
-    return_save(report=report, actor=clerk_yining, base_version=1, data=data)
+    data = typed(ret, funding={"central": {"spent": D("1")}}, percent="50%")
+    return_save(ret=ret, actor=clerk_yining, base_version=1, data=data)
     with pytest.raises(ChecksFailed) as caught:
-        return_submit(report=report, actor=clerk_yining)
-    rates = sum("%" in line.indicator.target_text for line in report.actuals.select_related("indicator"))
+        return_submit(ret=ret, actor=clerk_yining)
+    rates = sum("%" in line.indicator.target_text for line in ret.actuals.select_related("indicator"))
     assert rates == 7  # 伊犁州's table (seed 003): 7 of its 14 targets are rates
     assert str(caught.value) == "有14处错误需要改正后才能提交。"
 
-    data = typed(report, funding={"central": {"spent": D("1")}}, percent="50%")
+    data = typed(ret, funding={"central": {"spent": D("1")}}, percent="50%")
     for values in data.actuals.values():
         values.update(reason="资金下达较晚。", measure="加快进度。")
-    return_save(report=report, actor=clerk_yining, base_version=report.version, data=data)
+    return_save(ret=ret, actor=clerk_yining, base_version=ret.version, data=data)
     with pytest.raises(NeedsAcknowledgement) as caught:
-        return_submit(report=report, actor=clerk_yining)
+        return_submit(ret=ret, actor=clerk_yining)
     assert str(caught.value) == "请阅读以下提示，确认无误后勾选“我已阅读提示”再提交。"
 
 
 def test_opening_a_return_is_audited_with_its_actor_and_no_comment(relief, clerk_yining):
-    report = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    ret = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
     table = TargetTable.objects.get(fund=relief, region=clerk_yining.region, project__isnull=True)
     copied = AuditEvent.objects.get(object_type="indicators.targettable", object_id=str(table.pk))
     assert (copied.actor, copied.action) == (clerk_yining, AuditEvent.Action.CREATE)
-    created = AuditEvent.objects.get(object_type="indicators.return", object_id=str(report.pk))
+    created = AuditEvent.objects.get(object_type="indicators.return", object_id=str(ret.pk))
     assert (created.actor, created.summary, created.comment) == (clerk_yining, "创建填报", "")

@@ -334,25 +334,25 @@ def _execution_table(ledger: FundLedger) -> ExecutionTable | None:
 # --- the region's own return ------------------------------------------------------------------
 
 
-def _return_details(reports: list[Return]) -> dict[int, tuple[dict, dict]]:
+def _return_details(returns: list[Return]) -> dict[int, tuple[dict, dict]]:
     """Actuals (by indicator) and narratives (by aspect) of the returns whose content is printed."""
-    ids = [r.pk for r in reports]
+    ids = [r.pk for r in returns]
     details = {pk: ({}, {}) for pk in ids}
     if not ids:
         return details
-    for actual in IndicatorActual.objects.filter(report_id__in=ids):
-        details[actual.report_id][0][actual.indicator_id] = actual
-    for narrative in ReturnNarrative.objects.filter(report_id__in=ids):
-        details[narrative.report_id][1][narrative.aspect] = narrative
+    for actual in IndicatorActual.objects.filter(ret_id__in=ids):
+        details[actual.ret_id][0][actual.indicator_id] = actual
+    for narrative in ReturnNarrative.objects.filter(ret_id__in=ids):
+        details[narrative.ret_id][1][narrative.aspect] = narrative
     return details
 
 
-def _self_evaluation(report, table, details, money: Figures) -> SelfEvaluation:
-    actuals, narratives = details.get(report.pk, ({}, {})) if report else ({}, {})
+def _self_evaluation(ret, table, details, money: Figures) -> SelfEvaluation:
+    actuals, narratives = details.get(ret.pk, ({}, {})) if ret else ({}, {})
     money, sources = _money_lines(money)
     lines = [_indicator_line(row, actuals.get(row.pk), table) for row in (table.rows if table else [])]
     evaluation = SelfEvaluation(
-        status=report.get_status_display() if report else "未填报",
+        status=ret.get_status_display() if ret else "未填报",
         money=money,
         sources=sources,
         narratives=[
@@ -365,7 +365,7 @@ def _self_evaluation(report, table, details, money: Figures) -> SelfEvaluation:
             for aspect in Aspect
         ],
         goals=table.overall_goals if table else "",
-        goal_achievement=report.goal_achievement if report else "",
+        goal_achievement=ret.goal_achievement if ret else "",
         indicators=lines,
     )
     _score(evaluation, table)
@@ -451,14 +451,14 @@ def _project_data(
     project = node.project
     table = tables_by_owner.get((None, project.pk))
     received = ledger.budgets.of(node)
-    report = project_returns.get(project.pk)
-    money = ledger.return_money(report) if report else figures(received, {})
+    ret = project_returns.get(project.pk)
+    money = ledger.return_money(ret) if ret else figures(received, {})
     return ProjectData(
         name=project.name,
         region_name=project.region.name,
         received=received.total,
         table=_target_table_data(table, words, ledger) if table else None,
-        evaluation=_self_evaluation(report, table, details, money),
+        evaluation=_self_evaluation(ret, table, details, money),
     )
 
 

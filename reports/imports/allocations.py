@@ -465,11 +465,11 @@ class AllocationImporter(Importer):
         locked = returns_under_review(self._fund, {c.payload[1].pk for c in changed}, below=self.scope)
         for change in changed:
             recipient = change.payload[1]
-            report = locked.get(recipient.pk)
-            if report is not None:
+            ret = locked.get(recipient.pk)
+            if ret is not None:
                 plan.errors.append(
                     RowError(
-                        f"{report.region.name}的填报{report.get_status_display()}，这一行会改变其预算："
+                        f"{ret.region.name}的填报{ret.get_status_display()}，这一行会改变其预算："
                         "请先退回或由自治区管理员重新打开该填报，再导入。",
                         change.sheet,
                         change.row,

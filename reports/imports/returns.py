@@ -85,39 +85,39 @@ class ReturnImporter(Importer):
     kind = "returns"
     title = "自评填报"
 
-    def __init__(self, *, actor: User, scope, report: Return):
+    def __init__(self, *, actor: User, scope, ret: Return):
         super().__init__(actor=actor, scope=scope)
-        self.report = report
+        self.ret = ret
         self.base_version: int | None = None
         self.input: ReturnInput | None = None
 
     @property
     def fund(self):
-        return self.report.fund
+        return self.ret.fund
 
     def audit_object(self):
-        return self.record or self.report
+        return self.record or self.ret
 
     def options(self) -> dict:
-        return {"report": self.report.pk}
+        return {"report": self.ret.pk}
 
     def plan(self, sheets: list[Sheet]) -> Plan:
         plan = Plan()
-        report = Return.objects.select_related("fund", "region").get(pk=self.report.pk)
-        self.base_version = self._version(sheets, report)
-        if self.actor is not None and (reason := may_import_return(self.actor, report)):
+        ret = Return.objects.select_related("fund", "region").get(pk=self.ret.pk)
+        self.base_version = self._version(sheets, ret)
+        if self.actor is not None and (reason := may_import_return(self.actor, ret)):
             raise ImportFailed([RowError(reason)])
-        if self.base_version != report.version:
+        if self.base_version != ret.version:
             raise ImportFailed(
                 [
                     RowError(
-                        f"本填报在您下载之后已被修改（文件是第{self.base_version}版，系统中已是第{report.version}版），"
+                        f"本填报在您下载之后已被修改（文件是第{self.base_version}版，系统中已是第{ret.version}版），"
                         "为免覆盖他人的内容，请重新下载填报表，填入您的内容后再导入。",
                         SHEET_INFO,
                     )
                 ]
             )
-        form = ReturnForm(report)
+        form = ReturnForm(ret)
         data = {name: _as_form_text(value) for name, value in form.initial.items()}
         places: dict[str, tuple[str, int, str]] = {}  # form field → sheet, row, column
         self._read_money(sheets, form, data, places, plan)
@@ -127,7 +127,7 @@ class ReturnImporter(Importer):
         if plan.errors:
             return plan
 
-        bound = ReturnForm(report, data)
+        bound = ReturnForm(ret, data)
         if not bound.is_valid():
             for name, messages in bound.errors.items():
                 sheet, row, column = places.get(name, ("", None, ""))
@@ -139,12 +139,12 @@ class ReturnImporter(Importer):
             return plan
         self.input = bound.to_input()
         self._diff(form, bound, places, plan)
-        self._warnings(report, places, plan)
+        self._warnings(ret, places, plan)
         return plan
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _version(self, sheets: list[Sheet], report: Return) -> int:
+    def _version(self, sheets: list[Sheet], ret: Return) -> int:
         info = next((s for s in sheets if s.title == SHEET_INFO), None)
         if info is None:
             raise ImportFailed([RowError(f"工作簿缺少“{SHEET_INFO}”工作表：请使用本系统下载的填报表。")])
@@ -160,11 +160,11 @@ class ReturnImporter(Importer):
                     )
                 ]
             ) from None
-        if pk != report.pk:
+        if pk != ret.pk:
             raise ImportFailed(
                 [
                     RowError(
-                        f"这是另一份填报（编号{pk}）的填报表，不能导入到{report.region.name}的填报（编号{report.pk}）。",
+                        f"这是另一份填报（编号{pk}）的填报表，不能导入到{ret.region.name}的填报（编号{ret.pk}）。",
                         SHEET_INFO,
                     )
                 ]
@@ -321,9 +321,9 @@ class ReturnImporter(Importer):
             )
         change("总体目标完成情况", [("goal_achievement", "全年实际完成情况")])
 
-    def _warnings(self, report: Return, places, plan: Plan) -> None:
+    def _warnings(self, ret: Return, places, plan: Plan) -> None:
         """What submitting would say about these values (the rules engine's own checks)."""
-        checked = return_data(report)
+        checked = return_data(ret)
         for line in checked.money:
             typed = self.input.funding.get(line.source, {})
             if not line.allocated:
@@ -344,13 +344,13 @@ class ReturnImporter(Importer):
             plan.warnings.append(RowError(f"{severity}：{finding.message}", sheet, row, column))
 
     def write(self, plan: Plan) -> None:
-        _apply_return(report=self.report, actor=self.actor, base_version=self.base_version, data=self.input)
+        _apply_return(ret=self.ret, actor=self.actor, base_version=self.base_version, data=self.input)
 
 
-def _apply_return(*, report: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
+def _apply_return(*, ret: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
     """Save through the same service as the browser form (it writes the return's audit event)."""
     try:
-        return return_save(report=report, actor=actor, base_version=base_version, data=data)
+        return return_save(ret=ret, actor=actor, base_version=base_version, data=data)
     except StaleReturnError as exc:
         raise ImportFailed([RowError(str(exc), SHEET_INFO)]) from None
     except WorkflowError as exc:

@@ -53,8 +53,8 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
         region = Region.objects.get(code=options["region"])
         return TargetImporter(actor=actor, scope=scope, fund=record.fund, region=region)
     if record.kind == ReturnImporter.kind:
-        report = Return.objects.select_related("fund", "region").get(pk=options["report"])
-        return ReturnImporter(actor=actor, scope=scope, report=report)
+        ret = Return.objects.select_related("fund", "region").get(pk=options["report"])
+        return ReturnImporter(actor=actor, scope=scope, ret=ret)
     raise ValueError(f"unknown import kind {record.kind}")
 
 

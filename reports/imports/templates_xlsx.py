@@ -232,17 +232,17 @@ def _merge_down(ws, first: int, last: int, columns: list[int]) -> None:
         ws.cell(row=start, column=col).alignment = CENTER
 
 
-def return_workbook(report: Return) -> bytes:
+def return_workbook(ret: Return) -> bytes:
     """The return prefilled with its targets and what has been entered so far."""
     wb = Workbook()
     info = wb.active
     info.title = return_layout.SHEET_INFO
     rows = [
-        ("资金", report.fund.full_name),
-        ("填报地区/单位", report.region.name),
-        ("填报期", report.get_period_display()),
-        (return_layout.INFO_REPORT, report.pk),
-        (return_layout.INFO_VERSION, report.version),
+        ("资金", ret.fund.full_name),
+        ("填报地区/单位", ret.region.name),
+        ("填报期", ret.get_period_display()),
+        (return_layout.INFO_REPORT, ret.pk),
+        (return_layout.INFO_VERSION, ret.version),
         ("下载时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         ("说明", "请在浅黄色单元格中填写，不要改动指标、序号和本页内容；填好后在系统中“导入填报表”上传。"),
     ]
@@ -256,7 +256,7 @@ def return_workbook(report: Return) -> bytes:
     labels = [f"{c.label}（万元）" if c.key != "source" else c.label for c in return_layout.MONEY_COLUMNS]
     header(money, 1, labels, widths=[18, 20, 20])
     # The ledger's lines: an allocated source's budget is what was allocated.
-    for row, line in enumerate(return_money(report), start=2):
+    for row, line in enumerate(return_money(ret), start=2):
         put(money, row, 1, line.label)
         put(money, row, 2, line.budget, money=True, fill=None if line.allocated else INPUT_FILL)
         put(money, row, 3, line.spent, money=True, fill=INPUT_FILL)
@@ -266,7 +266,7 @@ def return_workbook(report: Return) -> bytes:
     sheet = wb.create_sheet(return_layout.SHEET_INDICATORS)
     labels = [column.label for column in return_layout.INDICATOR_COLUMNS]  # what the import reads
     header(sheet, 1, labels, widths=[6, 12, 16, 44, 14, 16, 36, 36, 12])
-    actuals = report.actuals.select_related("indicator").order_by("indicator__order")
+    actuals = ret.actuals.select_related("indicator").order_by("indicator__order")
     row = 2
     for actual in actuals:
         indicator = actual.indicator
@@ -290,7 +290,7 @@ def return_workbook(report: Return) -> bytes:
 
     narratives = wb.create_sheet(return_layout.SHEET_NARRATIVES)
     header(narratives, 1, [c.label for c in return_layout.NARRATIVE_COLUMNS], widths=[20, 60, 60])
-    by_aspect = {n.aspect: n for n in report.narratives.all()}
+    by_aspect = {n.aspect: n for n in ret.narratives.all()}
     for row, aspect in enumerate(Aspect, start=2):
         narrative = by_aspect.get(aspect.value)
         put(narratives, row, 1, aspect.label)
@@ -302,7 +302,7 @@ def return_workbook(report: Return) -> bytes:
 
     goals = wb.create_sheet(return_layout.SHEET_GOALS)
     header(goals, 1, [c.label for c in return_layout.GOAL_COLUMNS], widths=[70, 70])
-    table = TargetTable.objects.filter(fund=report.fund, region=report.region, project=report.project).first()
+    table = TargetTable.objects.filter(fund=ret.fund, region=ret.region, project=ret.project).first()
     put(goals, 2, 1, table.overall_goals if table else "").alignment = WRAP
-    put(goals, 2, 2, report.goal_achievement, fill=INPUT_FILL).alignment = WRAP
+    put(goals, 2, 2, ret.goal_achievement, fill=INPUT_FILL).alignment = WRAP
     return to_bytes(wb)

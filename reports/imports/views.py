@@ -136,25 +136,25 @@ def template_download(request, kind):
 
 @login_required
 def return_import(request, pk):
-    report = get_return_for_user(request.user, pk)
-    if reason := may_import_return(request.user, report):
+    ret = get_return_for_user(request.user, pk)
+    if reason := may_import_return(request.user, ret):
         raise PermissionDenied(reason)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        importer = ReturnImporter(actor=request.user, scope=report.region, report=report)
+        importer = ReturnImporter(actor=request.user, scope=ret.region, ret=ret)
         record, _ = import_preview(
             importer=importer, content=upload.read(), filename=upload.name, actor=request.user
         )
         return redirect("imports:record", pk=record.pk)
-    return render(request, "reports/imports/return_import.html", {"form": form, "report": report})
+    return render(request, "reports/imports/return_import.html", {"form": form, "ret": ret})
 
 
 @login_required
 def return_download(request, pk):
-    report = get_return_for_user(request.user, pk)
-    filename = f"自评填报_{report.region.display_name}_{report.fund.code}_v{report.version}.xlsx"
-    return _xlsx(templates_xlsx.return_workbook(report), filename)
+    ret = get_return_for_user(request.user, pk)
+    filename = f"自评填报_{ret.region.display_name}_{ret.fund.code}_v{ret.version}.xlsx"
+    return _xlsx(templates_xlsx.return_workbook(ret), filename)
 
 
 @login_required
