@@ -23,6 +23,7 @@ from reports.data import (
     TargetTableData,
 )
 from reports.formats import pct_text, score_text, wan_cell, with_money
+from transfers.models import MoneySource
 
 # Text width of an A4 page with 2.8 / 2.6 cm side margins, in twentieths of a point.
 TEXT_WIDTH = 8845
@@ -231,7 +232,7 @@ def _evaluation_head(data: ReportData, evaluation: SelfEvaluation, scored: bool)
     rows.append(Row([_head("资金投入情况（万元）", rows=5), Cell("", span=3), *money_head]))
     score = evaluation.score
     for i, line in enumerate(evaluation.money):
-        label = "其中：中央财政资金" if line.label == "中央财政资金" else line.label
+        label = f"其中：{line.label}" if line.source == MoneySource.CENTRAL else line.label
         cells = [Cell(label, span=3), _money(line.budget), _money(line.spent)]
         if scored:
             first = i == 0
