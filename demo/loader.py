@@ -169,6 +169,7 @@ def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
     for item in spec.get("notices", []):
         notice, changes = notice_save(
             actor=None,
+            province=fund.region,
             number=item.get("number", ""),
             title=item["title"],
             issuer=item["issuer"],

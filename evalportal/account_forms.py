@@ -8,18 +8,12 @@ from django.core.exceptions import ValidationError
 from common.forms import BootstrapFormMixin
 from evalportal.accounts import account_regions_for_user, check_region_and_role, chinese_password_errors
 from evalportal.models import Role, User
-
-INDENT = "\u3000"  # a full-width space: counties stand under their prefecture in the list
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, region):
-        return f"{INDENT * (region.level - 1)}{region.name}（{region.code}）"
+from transfers.forms import RegionField
 
 
 class _AccountFields(BootstrapFormMixin, forms.Form):
     display_name = forms.CharField(label="姓名", max_length=50)
-    region = RegionChoiceField(label="所属地区/单位", queryset=None, empty_label="请选择地区或单位")
+    region = RegionField(label="所属地区/单位", purpose="accounts")
     role = forms.ChoiceField(label="角色", choices=[("", "请选择角色"), *Role.choices])
     phone = forms.CharField(label="电话", max_length=30, required=False)
     email = forms.EmailField(
@@ -137,3 +131,49 @@ class AccountSearchForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._style_widgets()
         self.fields["q"].widget.attrs["placeholder"] = "用户名、姓名或地区"
+
+
+class OwnDetailsForm(BootstrapFormMixin, forms.Form):
+    display_name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="电话", max_length=30, required=False)
+    email = forms.EmailField(
+        label="电子邮箱", required=False, help_text="截止日期提醒发往此邮箱；不填则收不到提醒。"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+class OwnPasswordForm(BootstrapFormMixin, forms.Form):
+    old_password = forms.CharField(
+        label="当前密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_AccountFields.password_help,
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self._style_widgets()
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "两次输入的密码不一致。")
+        elif first:
+            try:
+                validate_password(first, self.user)
+            except ValidationError as exc:
+                self.add_error("password1", chinese_password_errors(exc))
+        return data

@@ -7,17 +7,27 @@ calls one service and redirects; a ValidationError from the service lands on the
 from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from evalportal.account_forms import AccountCreateForm, AccountEditForm, AccountSearchForm
+from evalportal.account_forms import (
+    AccountCreateForm,
+    AccountEditForm,
+    AccountSearchForm,
+    OwnDetailsForm,
+    OwnPasswordForm,
+)
 from evalportal.accounts import (
     account_search,
     get_account_for_user,
     locked_usernames,
+    own_details_update,
+    own_password_change,
+    provinces_overview,
     user_create,
     user_set_active,
     user_unlock,
@@ -90,7 +100,9 @@ def account_unlock(request, pk):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def account_create(request):
-    form = AccountCreateForm(request.POST or None, actor=request.user)
+    # ?region=650000&role=admin: prefilled from the provinces page ("新建管理员").
+    initial = {name: request.GET[name] for name in ("region", "role") if request.GET.get(name)}
+    form = AccountCreateForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -160,3 +172,54 @@ def account_set_active(request, pk: int):
             messages.success(request, f"已{'启用' if is_active else '停用'}账号 {account.username}。")
         return redirect("accounts:list")
     return render(request, "evalportal/accounts/confirm_active.html", {"account": account})
+
+
+# --- one's own account: every signed-in person -------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_account(request):
+    """我的账号: one's name, phone and e-mail; the region and role, read-only."""
+    user = request.user
+    initial = {"display_name": user.display_name, "phone": user.phone, "email": user.email}
+    form = OwnDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            own_details_update(user=user, **form.cleaned_data)
+        except ValidationError as exc:
+            _service_errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存您的账号信息。")
+            return redirect("own_account")
+    return render(request, "evalportal/own_account.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def own_password(request):
+    """修改密码: the current password, then the new one twice; the session stays signed in."""
+    form = OwnPasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            own_password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["password1"],
+            )
+        except ValidationError as exc:
+            _service_errors_to_form(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改，下次登录请使用新密码。")
+            return redirect("own_account")
+    return render(request, "evalportal/own_password.html", {"form": form})
+
+
+@login_required
+def provinces(request):
+    """系统管理员: every province, its accounts and administrators (a province's first
+    administrator is made here, without the Django admin)."""
+    return render(
+        request, "evalportal/accounts/provinces.html", {"provinces": provinces_overview(request.user)}
+    )

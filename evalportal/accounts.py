@@ -6,8 +6,8 @@ Who may do what:
   read-only users get 403 on every account page; the services refuse them too.
 - An administrator's scope is their own region and every region below it
   (``transfers.selectors.regions_for_user``): the province administrator manages everyone in
-  新疆; a prefecture administrator (e.g. 伊犁州) manages its own office and its counties and
-  units. Accounts outside the scope do not exist for them (404), and no account can be given
+  province; a prefecture administrator (e.g. 伊犁州) manages its own office and its counties
+  and units. Accounts outside the scope do not exist for them (404), and no account can be given
   a region outside it: the form offers only regions in scope and the service checks again.
 - Roles follow the levels of domain.md §1, and the tree, not the role name, is the ceiling:
   an administrator may give any role, including 管理员, but only for regions in scope, so a
@@ -17,6 +17,8 @@ Who may do what:
   prefecture enters the returns of prefecture-only funds; an auditor may sit anywhere).
 - Nobody disables themselves, and nobody changes their own role or region (that is how an
   office locks itself out); their own name, phone, e-mail and password they may change.
+- The deployment's own administrator (a superuser, 系统管理员) manages the accounts of every
+  region: this is how a province's first administrator is made, without the Django admin.
 - Staff and superuser accounts (the Django admin's) are not managed here: they are left out
   of every list and cannot be opened, so a regional administrator cannot reset the password
   of someone who can sign in to the Django admin.
@@ -29,17 +31,18 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent, Role, User
-from indicators.permissions import may_manage_accounts
-from transfers.models import Region
+from indicators.permissions import is_national_admin, may_manage_accounts
+from transfers.models import Fund, Region
 from transfers.selectors import regions_for_user, subtree_q
 
 # Roles that only make sense where there are regions below to review or administer.
 ROLES_NEEDING_SUBORDINATES = (Role.REVIEWER, Role.ADMIN)
 PASSWORD_RESET_MARK = "已重置"
+PASSWORD_CHANGED_MARK = "已修改"
 
 
 # --- reads --------------------------------------------------------------------------------
@@ -49,7 +52,8 @@ def accounts_for_user(actor: User) -> QuerySet[User]:
     """The accounts an administrator may see and change: their region's subtree, no staff."""
     if may_manage_accounts(actor):
         return User.objects.none()
-    return User.objects.filter(subtree_q(actor.region, "region__")).filter(is_staff=False, is_superuser=False)
+    accounts = User.objects.filter(is_staff=False, is_superuser=False)
+    return accounts if is_national_admin(actor) else accounts.filter(subtree_q(actor.region, "region__"))
 
 
 def get_account_for_user(actor: User, pk: int) -> User:
@@ -63,7 +67,32 @@ def account_regions_for_user(actor: User) -> QuerySet[Region]:
     """The regions an administrator may give an account: active regions in scope."""
     if may_manage_accounts(actor):
         return Region.objects.none()
-    return regions_for_user(actor).filter(is_active=True).order_by("level", "order", "code")
+    regions = Region.objects.all() if is_national_admin(actor) else regions_for_user(actor)
+    return regions.filter(is_active=True).order_by("level", "order", "code")
+
+
+def provinces_overview(actor: User) -> list[dict]:
+    """For the deployment's administrator: each province with its active accounts and
+    administrators, so a province without an administrator stands out."""
+    if not is_national_admin(actor):
+        raise PermissionDenied("只有系统管理员可以查看各省账号概况。")
+    counts = {}
+    for row in (
+        User.objects.filter(is_active=True, is_staff=False, is_superuser=False, region__isnull=False)
+        .values("region__code", "role")
+        .annotate(n=Count("pk"))
+    ):
+        province = row["region__code"][:2]
+        entry = counts.setdefault(province, {"accounts": 0, "admins": 0})
+        entry["accounts"] += row["n"]
+        if row["role"] == Role.ADMIN:
+            entry["admins"] += row["n"]
+    funds = dict(Fund.objects.values("region__code").annotate(n=Count("pk")).values_list("region__code", "n"))
+    return [
+        {"region": province, **counts.get(province.code[:2], {"accounts": 0, "admins": 0}),
+         "funds": funds.get(province.code, 0)}
+        for province in Region.objects.filter(level=Region.Level.PROVINCE).order_by("code")
+    ]  # fmt: skip
 
 
 def account_search(actor: User, *, query: str = "", role: str = "", active: str = "") -> QuerySet[User]:
@@ -101,7 +130,7 @@ def check_region_and_role(*, actor: User, region: Region, role: str) -> None:
     if role not in Role.values:
         errors["role"] = "请选择有效的角色。"
     elif region is not None and role in ROLES_NEEDING_SUBORDINATES and region.level >= Region.Level.COUNTY:
-        errors["role"] = f"{Role(role).label}只能设在自治区或地州市，县市区和预算单位请设填报员或查阅。"
+        errors["role"] = f"{Role(role).label}只能设在省级或地市级，县级和预算单位请设填报员或查阅。"
     if errors:
         raise ValidationError(errors)
 
@@ -260,6 +289,56 @@ def user_set_active(*, actor: User, user: User, is_active: bool) -> User:
         summary=f"{new}账号 {user.username}",
         region=user.region,
         changes={"is_active": [old, new]},
+    )
+    return user
+
+
+@transaction.atomic
+def own_details_update(*, user: User, display_name: str, phone: str = "", email: str = "") -> User:
+    """Anyone changes their own name, phone and e-mail (not their role or region)."""
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("请先登录。")
+    old = _snapshot(user)
+    user.display_name = display_name.strip()
+    user.phone = phone.strip()
+    user.email = email.strip()
+    user.full_clean(exclude=["password"])
+    new = _snapshot(user)
+    changes = {name: [old[name], new[name]] for name in new if old[name] != new[name]}
+    if not changes:
+        return user
+    user.save(update_fields=["display_name", "phone", "email"])
+    AuditEvent.objects.record(
+        actor=user,
+        action=AuditEvent.Action.ACCOUNT,
+        obj=user,
+        summary=f"{user.username} 修改本人账号信息：" + "、".join(_FIELD_LABELS[name] for name in changes),
+        region=user.region,
+        changes=changes,
+    )
+    return user
+
+
+@transaction.atomic
+def own_password_change(*, user: User, old_password: str, new_password: str) -> User:
+    """Anyone changes their own password, knowing the current one; the rules of
+    AUTH_PASSWORD_VALIDATORS apply. The audit records that it changed, never the password."""
+    if not user.is_authenticated or not user.is_active:
+        raise PermissionDenied("请先登录。")
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": "当前密码不正确，请重新输入。"})
+    if old_password == new_password:
+        raise ValidationError({"password": "新密码不能与当前密码相同。"})
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    AuditEvent.objects.record(
+        actor=user,
+        action=AuditEvent.Action.ACCOUNT,
+        obj=user,
+        summary=f"{user.username} 修改本人密码",
+        region=user.region,
+        changes={"password": ["", PASSWORD_CHANGED_MARK]},
     )
     return user
 

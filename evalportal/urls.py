@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from evalportal import views
+from evalportal import account_views, views
+from evalportal.region_views import region_search
 from indicators.home_views import home
 
 admin.site.site_header = "绩效自评系统管理后台"
@@ -12,8 +13,11 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("regions/search/", region_search, name="region_search"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/me/", account_views.own_account, name="own_account"),
+    path("accounts/password_change/", account_views.own_password, name="password_change"),
     path("accounts/manage/", include("evalportal.account_urls")),
     path("deadlines/", include("indicators.deadline_urls")),
     path("funds/", include("transfers.urls")),

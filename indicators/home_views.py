@@ -5,7 +5,7 @@ of the regions directly below with the ledger's figures (the same as every docum
 """
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from indicators.formats import pct
@@ -21,6 +21,8 @@ def home(request):
     """One page per role: my returns; my review queue; the progress of the regions below."""
     user, region = request.user, request.user.region
     if region is None:
+        if user.is_superuser:  # the deployment's administrator: the provinces and their accounts
+            return redirect("accounts:provinces")
         return render(request, "indicators/home.html", {"region": None})
     mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
     deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}

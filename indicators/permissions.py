@@ -111,7 +111,7 @@ def may_reopen_return(user: User, ret: Return) -> str | None:
     if reason := _writer(user):
         return reason
     if not _is_province_admin(user) or ret.fund.region_id != user.region_id:
-        return "只有自治区管理员可以重新打开已审核的填报。"
+        return "只有省级管理员可以重新打开已审核的填报。"
     if ret.status != Return.Status.APPROVED:
         return "只有已审核的填报才能重新打开。"
     return None
@@ -129,7 +129,7 @@ def may_import_regions(user: User) -> str | None:
     if reason := may_import(user):
         return reason
     if not _is_province_admin(user):
-        return "只有自治区管理员可以导入行政区划。"
+        return "只有省级管理员可以导入行政区划。"
     return None
 
 
@@ -137,7 +137,7 @@ def may_import_allocations(user: User) -> str | None:
     if reason := may_import(user):
         return reason
     if user.role not in REVIEWERS or user.region.level >= Region.Level.COUNTY:
-        return "只有自治区或地州市的管理员、审核员可以导入资金分配表。"
+        return "只有省级或地市级的管理员、审核员可以导入资金分配表。"
     return None
 
 
@@ -179,11 +179,18 @@ def may_set_deadlines(user: User, fund: Fund) -> str | None:
     if reason := _writer(user):
         return reason
     if user.role != Role.ADMIN or user.region_id != fund.region_id:
-        return "只有自治区管理员可以设置截止日期。"
+        return "只有省级管理员可以设置截止日期。"
     return None
 
 
+def is_national_admin(user: User) -> bool:
+    """The deployment's own administrator (a superuser): makes each province's first accounts."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
 def may_manage_accounts(user: User) -> str | None:
+    if is_national_admin(user):
+        return None
     if reason := _signed_in(user):
         return reason
     if user.role != Role.ADMIN:

@@ -1,29 +1,22 @@
 from django import forms
 
 from reports.builders import FORMATS, KINDS, KindError, check_kind
-from transfers.models import Region
+from transfers.forms import RegionField
 from transfers.selectors import regions_for_user
-
-INDENT = {Region.Level.PROVINCE: "", Region.Level.PREFECTURE: "　", Region.Level.COUNTY: "　　"}
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, region):
-        return f"{INDENT.get(region.level, '')}{region.name}"
 
 
 class GenerateForm(forms.Form):
     kind = forms.ChoiceField(label="文档类型", choices=[(k.code, k.label) for k in KINDS.values()])
     format = forms.ChoiceField(label="格式", choices=list(FORMATS.items()))
-    region = RegionChoiceField(label="地区", queryset=Region.objects.none(), to_field_name="code")
+    region = RegionField(label="地区", purpose="reports")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
-        # Only the regions the person may see; the list starts from their own.
-        self.fields["region"].queryset = regions_for_user(user).order_by("level", "order", "code")
-        self.fields["region"].initial = user.region.code if user.region_id else None
+        for name in ("kind", "format"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        # Only the regions the person may see; the box starts with their own.
+        self.fields["region"].queryset = regions_for_user(user)
+        self.fields["region"].initial = user.region
 
     def clean(self):
         cleaned = super().clean()

@@ -76,6 +76,7 @@ def add_provincial_money(*, admin: User, fund: Fund, amount: int, county: str = 
     """A provincial allocation to one county, through the allocation import (序号/地区/金额)."""
     notice, _ = notice_save(
         actor=admin,
+        province=fund.region,
         number="新财社〔2024〕901号",
         issuer="新疆维吾尔自治区财政厅 新疆维吾尔自治区民政厅",
         title="关于下达2024年自治区财政困难群众救助补助资金的通知（测试）",
@@ -99,10 +100,18 @@ def three_source_fund(*, admin: User, county: Region, central: Decimal, provinci
         actor=admin, code="xj-2024-sources", name="测试资金（多来源）", year=2024, region=province
     )
     centre, _ = notice_save(
-        actor=admin, number="财社〔2024〕902号", issuer="财政部 民政部", title="测试中央文件"
+        actor=admin,
+        province=province,
+        number="财社〔2024〕902号",
+        issuer="财政部 民政部",
+        title="测试中央文件",
     )
     own, _ = notice_save(
-        actor=admin, number="新财社〔2024〕903号", issuer="自治区财政厅", title="测试下达文件"
+        actor=admin,
+        province=province,
+        number="新财社〔2024〕903号",
+        issuer="自治区财政厅",
+        title="测试下达文件",
     )
     allocation_save(
         actor=admin, fund=fund, notice=centre, region=province, kind="batch", source="central",
@@ -140,10 +149,18 @@ def project_fund(*, admin: User, amounts: dict[str, int]) -> ProjectFund:
         actor=admin, code="xj-2024-pilot", name="县域养老服务体系创新试点资金", year=2024, region=province
     )
     centre, _ = notice_save(
-        actor=admin, number="财社〔2024〕904号", issuer="财政部 民政部", title="测试试点资金"
+        actor=admin,
+        province=province,
+        number="财社〔2024〕904号",
+        issuer="财政部 民政部",
+        title="测试试点资金",
     )
     own, _ = notice_save(
-        actor=admin, number="新财社〔2024〕905号", issuer="自治区财政厅", title="测试试点下达"
+        actor=admin,
+        province=province,
+        number="新财社〔2024〕905号",
+        issuer="自治区财政厅",
+        title="测试试点下达",
     )
     allocation_save(
         actor=admin, fund=fund, notice=centre, region=province, kind="batch", source="central",
@@ -183,7 +200,9 @@ def synthetic_prefecture(count: int) -> User:
     province = Region.objects.create(code=f"{prefix}0000", name=f"测试省{count}", level=1)
     prefecture = Region.objects.create(code=f"{prefix}0100", name=f"测试州{count}", level=2, parent=province)
     fund = Fund.objects.create(code=f"test-{count}", name="测试资金", year=2024, region=province)
-    notice = Notice.objects.create(issuer="测试", number=f"测〔2024〕{count}号", title="测试")
+    notice = Notice.objects.create(
+        province=province, issuer="测试", number=f"测〔2024〕{count}号", title="测试"
+    )
     reviewer = User.objects.create_user(f"rev{count}", password="x", region=prefecture, role=Role.REVIEWER)
     for index in range(count):
         county = Region.objects.create(

@@ -40,7 +40,7 @@ def create_payload(**overrides) -> dict:
     data = {
         "username": "clerk_yiningxian",
         "display_name": "伊宁县民政局填报员",
-        "region": region("654021").pk,
+        "region": "654021",
         "role": Role.CLERK,
         "phone": "0999-8123456",
         "email": "yiningxian@example.cn",
@@ -53,7 +53,7 @@ def create_payload(**overrides) -> dict:
 def edit_payload(account: User, **overrides) -> dict:
     data = {
         "display_name": account.display_name,
-        "region": account.region_id,
+        "region": account.region.code,
         "role": account.role,
         "phone": account.phone,
         "email": account.email,
@@ -221,13 +221,15 @@ def test_prefecture_admin_creates_admins_for_its_prefecture_only(admin_yili):
 
 def test_region_choices_come_from_the_admins_scope(client, admin_yili):
     client.force_login(admin_yili)
-    response = client.get(reverse("accounts:create"))
-    choices = {str(choice[1]) for choice in response.context["form"].fields["region"].choices}
-    assert any("伊宁市" in label for label in choices)
-    assert not any("阿克苏" in label or "新疆维吾尔自治区" in label for label in choices)
+    search = reverse("region_search")
+    found = client.get(search, {"purpose": "accounts", "q": "伊宁"}).json()["results"]
+    assert {r["code"] for r in found} == {"654002", "654021"}  # 伊宁市, 伊宁县
+    assert found[0]["path"] == "新疆 › 伊犁州 › 伊宁市"
+    assert client.get(search, {"purpose": "accounts", "q": "阿克苏"}).json()["results"] == []
+    assert client.get(search, {"purpose": "accounts", "q": "650000"}).json()["results"] == []
 
     aksu = region("652901")
-    response = client.post(reverse("accounts:create"), create_payload(region=aksu.pk))
+    response = client.post(reverse("accounts:create"), create_payload(region=aksu.code))
     assert response.status_code == 200
     assert "region" in response.context["form"].errors
     assert not User.objects.filter(username="clerk_yiningxian").exists()
@@ -235,16 +237,14 @@ def test_region_choices_come_from_the_admins_scope(client, admin_yili):
 
 def test_reviewers_and_admins_need_regions_below_them(client, admin_xj):
     client.force_login(admin_xj)
-    response = client.post(
-        reverse("accounts:create"), create_payload(role=Role.REVIEWER, region=region("654002").pk)
-    )
+    response = client.post(reverse("accounts:create"), create_payload(role=Role.REVIEWER, region="654002"))
     assert response.status_code == 200
-    assert "审核员只能设在自治区或地州市" in response.content.decode()
+    assert "审核员只能设在省级或地市级" in response.content.decode()
     assert not User.objects.filter(username="clerk_yiningxian").exists()
     # Shown together with the form's own errors, not one after the other.
     response = client.post(
         reverse("accounts:create"),
-        create_payload(role=Role.ADMIN, region=region("654000-01").pk, email="not-an-address"),
+        create_payload(role=Role.ADMIN, region="654000-01", email="not-an-address"),
     )
     assert set(response.context["form"].errors) == {"role", "email"}
     # The service holds the rule on its own.
@@ -264,7 +264,7 @@ def test_form_keeps_what_was_typed_and_says_why_in_chinese(client, admin_xj):
     assert "密码太短，至少需要 8 个字符。" in page and "密码只包含数字。" in page
     assert 'value="clerk_yiningxian"' in page and 'value="伊宁县民政局填报员"' in page
     assert 'value="yiningxian@example.cn"' in page and 'value="0999-8123456"' in page
-    assert f'<option value="{region("654021").pk}" selected>' in page
+    assert 'value="新疆 › 伊犁州 › 伊宁县（654021）"' in page
 
     response = client.post(reverse("accounts:create"), create_payload(password2="Different#2025"))
     assert "两次输入的密码不一致。" in response.content.decode()
@@ -327,7 +327,7 @@ def test_edit_rejects_a_role_that_does_not_fit_the_level(client, admin_xj, clerk
         reverse("accounts:edit", args=[clerk_huocheng.pk]), edit_payload(clerk_huocheng, role=Role.ADMIN)
     )
     assert response.status_code == 200
-    assert "管理员只能设在自治区或地州市" in response.content.decode()
+    assert "管理员只能设在省级或地市级" in response.content.decode()
     assert User.objects.get(pk=clerk_huocheng.pk).role == Role.CLERK
     assert not account_events(clerk_huocheng).exists()
 
@@ -337,7 +337,7 @@ def test_admin_cannot_change_own_role_or_region(client, admin_xj):
     url = reverse("accounts:edit", args=[admin_xj.pk])
     # The fields are disabled on one's own form: what is posted for them is ignored.
     response = client.post(
-        url, edit_payload(admin_xj, role=Role.CLERK, region=region("654002").pk, phone="0991-1234567")
+        url, edit_payload(admin_xj, role=Role.CLERK, region="654002", phone="0991-1234567")
     )
     assert response.status_code == 302
     admin_xj.refresh_from_db()

@@ -45,7 +45,11 @@ def approved(yining, clerk_yining, reviewer_yili):
 def extra_notice(admin):
     """A further notice of the province: its table adds money without touching 新财社〔2024〕35号's."""
     notice, _ = notice_save(
-        actor=admin, number="新财社〔2024〕906号", issuer="自治区财政厅", title="追加下达（测试）"
+        actor=admin,
+        province=admin.region,
+        number="新财社〔2024〕906号",
+        issuer="自治区财政厅",
+        title="追加下达（测试）",
     )
     return notice
 

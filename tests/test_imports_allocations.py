@@ -195,6 +195,7 @@ def test_prefecture_reviewer_cannot_import_rows_of_another_prefecture(reviewer_y
 
 def test_prefecture_reviewer_imports_its_own_counties_under_its_own_notice(reviewer_yili, fund):
     notice = Notice.objects.create(
+        province=fund.region,
         issuer="伊犁州财政局 伊犁州民政局",
         number="伊州财社〔2024〕8号",
         title="关于下达困难群众救助补助资金的通知",

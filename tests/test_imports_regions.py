@@ -89,8 +89,8 @@ def test_bad_rows_are_located_and_change_nothing(admin_xj, row, column, message)
 
 def test_only_the_province_administrator_imports_regions(admin_xj, reviewer_yili, clerk_yining, auditor_xj):
     assert may_import_regions(admin_xj) is None
-    assert "只有自治区管理员" in may_import_regions(reviewer_yili)
-    assert "只有自治区管理员" in may_import_regions(clerk_yining)
+    assert "只有省级管理员" in may_import_regions(reviewer_yili)
+    assert "只有省级管理员" in may_import_regions(clerk_yining)
     assert "查阅账号" in may_import_regions(auditor_xj)
 
 

@@ -79,7 +79,7 @@ def test_an_administrator_of_another_province_may_not_reopen(people, yining):
     other = person("admin_gs", gansu.code, "admin")
     Return.objects.filter(pk=yining.pk).update(status="approved")
     yining.refresh_from_db()
-    assert permissions.may_reopen_return(other, yining) == "只有自治区管理员可以重新打开已审核的填报。"
+    assert permissions.may_reopen_return(other, yining) == "只有省级管理员可以重新打开已审核的填报。"
     with pytest.raises(WorkflowError):
         return_reopen(ret=yining, actor=other, reason="试图打开")
     yining.refresh_from_db()

@@ -206,7 +206,7 @@ def test_clerk_cannot_request_a_region_outside_scope(client, clerk_huocheng):
     client.force_login(clerk_huocheng)
     response = client.post(_fund_page(RELIEF), {"kind": "a", "format": "docx", "region": "654002"})
     assert response.status_code == 200
-    assert "选择一个有效的选项" in response.content.decode()
+    assert "找不到地区“654002”" in response.content.decode()
     assert not GeneratedFile.objects.exists()
     with pytest.raises(PermissionDenied):
         generated_file_request(

@@ -145,7 +145,7 @@ def test_approved_data_is_locked_until_the_province_reopens(relief, clerk_yining
             base_version=ret.version,
             data=complete_input(ret, spent="1"),
         )
-    with pytest.raises(WorkflowError, match="只有自治区管理员"):
+    with pytest.raises(WorkflowError, match="只有省级管理员"):
         return_reopen(ret=ret, actor=reviewer_yili, reason="改错")
     with pytest.raises(WorkflowError, match="必须填写原因"):
         return_reopen(ret=ret, actor=admin_xj, reason="")

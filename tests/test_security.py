@@ -92,7 +92,7 @@ def test_the_account_pages_refuse_a_weak_password(client, admin_xj, clerk_yining
         reverse("accounts:edit", args=[clerk_yining.pk]),
         {
             "display_name": clerk_yining.display_name or "伊宁",
-            "region": clerk_yining.region_id,
+            "region": clerk_yining.region.code,
             "role": clerk_yining.role,
             "password1": WEAK,
             "password2": WEAK,

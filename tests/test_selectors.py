@@ -35,7 +35,9 @@ def test_a_prefecture_passes_on_what_it_received_without_counting_it_twice():
     yili = Region.objects.get(code="654000")
     assert children(elderly, Region.objects.get(code="650000"))["654000"]["total"] == D("966")  # seed 000
     # 伊犁州 passes 300 of its 966 on to 伊宁市: still 966 for 伊犁州 and for the province.
-    notice = Notice.objects.create(issuer="伊犁州财政局", number="伊州财社〔2024〕1号", title="测试")
+    notice = Notice.objects.create(
+        province=elderly.region, issuer="伊犁州财政局", number="伊州财社〔2024〕1号", title="测试"
+    )
     Allocation.objects.create(
         fund=elderly,
         notice=notice,

@@ -43,8 +43,8 @@ def regions():
 @pytest.fixture
 def project_money(relief, regions):
     """A project in 伊宁市: 100 from the province (this batch) and 30 passed on by 伊宁市 itself."""
-    notice = Notice.objects.create(issuer="新疆维吾尔自治区财政厅", title="项目资金")
-    passed_on = Notice.objects.create(issuer="伊宁市财政局", title="项目配套资金")
+    notice = Notice.objects.create(province=relief.region, issuer="新疆维吾尔自治区财政厅", title="项目资金")
+    passed_on = Notice.objects.create(province=relief.region, issuer="伊宁市财政局", title="项目配套资金")
     project = Project.objects.create(fund=relief, region=regions["654002"], name="伊宁市救助站改造项目")
     Allocation.objects.create(
         fund=relief,

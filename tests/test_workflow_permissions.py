@@ -278,7 +278,7 @@ def test_only_the_province_administrator_reopens(approved, admin_xj, auditor_xj,
     assert can_reopen(admin_xj, approved) is True
     for person in refused:
         assert can_reopen(person, approved) is False, person.username
-        with pytest.raises(WorkflowError, match="只有自治区管理员|查阅账号不能修改|请先登录|没有绑定地区"):
+        with pytest.raises(WorkflowError, match="只有省级管理员|查阅账号不能修改|请先登录|没有绑定地区"):
             return_reopen(ret=approved, actor=person, reason="更正")
     assert status_of(approved) == Return.Status.APPROVED
     assert not events(approved, AuditEvent.Action.REOPEN).exists()

@@ -38,7 +38,8 @@ class FundAdmin(AuditedAdmin):
 @admin.register(Notice)
 class NoticeAdmin(AuditedAdmin):
     resource_classes = [NoticeResource]
-    list_display = ["number", "title", "issuer", "issued_on"]
+    list_display = ["number", "title", "issuer", "issued_on", "province"]
+    list_filter = ["province"]
     search_fields = ["number", "title", "issuer"]
     date_hierarchy = "issued_on"
 

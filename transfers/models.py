@@ -132,8 +132,20 @@ class Fund(models.Model):
 
 
 class Notice(models.Model):
-    """A document (文件) that allocates money, e.g. 新财社〔2024〕210号."""
+    """A document (文件) that allocates money, e.g. 新财社〔2024〕210号, as one province records it.
 
+    Each province keeps its own notices: the centre's notice that reaches every province
+    (财社〔2024〕179号) is recorded by each of them, so nobody sees another province's list.
+    """
+
+    province = models.ForeignKey(
+        Region,
+        verbose_name="所属省份",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        limit_choices_to={"level": 1},
+        null=True,  # only for notices recorded before provinces kept their own; see 0004
+    )
     issuer = models.CharField("发文机关", max_length=200)
     number = models.CharField(
         "文号", max_length=60, blank=True, help_text="如 新财社〔2024〕210号；未知时留空。"
@@ -147,7 +159,11 @@ class Notice(models.Model):
         verbose_name_plural = "文件"
         ordering = ["issued_on", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["number"], condition=~Q(number=""), name="notice_number_unique"),
+            models.UniqueConstraint(
+                fields=["province", "number"],
+                condition=~Q(number=""),
+                name="notice_number_unique_in_province",
+            ),
         ]
 
     def __str__(self):

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from transfers.models import Region
+from transfers.tree import subtree_q
 
 
 class RegionNameError(ValueError):
@@ -26,6 +27,14 @@ class RegionIndex:
             for name in names - {""}:
                 by_name.setdefault(normalize(name), []).append(region)
         return cls(by_name)
+
+    @classmethod
+    def within(cls, root: Region) -> "RegionIndex":
+        """The names of ``root``'s subtree only: a fund's table names its own province's regions
+        (鼓楼区, 城关区 or 朝阳区 name a region in several provinces)."""
+        return cls.build(
+            Region.objects.filter(subtree_q(root)).select_related("parent").prefetch_related("aliases")
+        )
 
     def resolve(self, name: str, *, within: Region | None = None) -> Region:
         candidates = self.by_name.get(normalize(name), [])

@@ -88,6 +88,9 @@ class FundResource(AuditedResource):
 
 class NoticeResource(AuditedResource):
     id = fields.Field(attribute="id", column_name="编号", widget=IntegerWidget())
+    province = fields.Field(
+        attribute="province", column_name="所属省份", widget=ForeignKeyWidget(Region, "code")
+    )
     issuer = fields.Field(attribute="issuer", column_name="发文机关")
     number = fields.Field(attribute="number", column_name="文号")
     title = fields.Field(attribute="title", column_name="标题")
@@ -97,7 +100,7 @@ class NoticeResource(AuditedResource):
     class Meta:
         model = Notice
         import_id_fields = ["id"]
-        fields = ["id", "issuer", "number", "title", "issued_on", "note"]
+        fields = ["id", "province", "issuer", "number", "title", "issued_on", "note"]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

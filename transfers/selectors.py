@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from transfers.budgets import FundBudgets
-from transfers.models import Fund, Region
+from transfers.models import Fund, Notice, Region
 from transfers.tree import subtree_q
 
 __all__ = ["subtree_q"]  # "in the subtree", as SQL: defined beside the in-memory form
@@ -18,10 +18,7 @@ def regions_within(region: Region) -> QuerySet[Region]:
 
 def funds_visible_to(region: Region) -> QuerySet[Fund]:
     """Funds received by the user's province (everyone below a province takes part in its funds)."""
-    province = region
-    while province.parent_id is not None:
-        province = province.parent
-    return Fund.objects.filter(region=province)
+    return Fund.objects.filter(region=province_of(region))
 
 
 def region_budget(fund: Fund, region: Region) -> dict[str, Decimal]:
@@ -52,5 +49,48 @@ def funds_for_user(user) -> QuerySet[Fund]:
     return funds_visible_to(user.region)
 
 
+def province_of(region: Region) -> Region:
+    while region.parent_id is not None:
+        region = region.parent
+    return region
+
+
+def notices_for_user(user) -> QuerySet[Notice]:
+    """The notices the person's province recorded; nothing without a region."""
+    if user.region_id is None:
+        return Notice.objects.none()
+    return Notice.objects.filter(province=province_of(user.region))
+
+
 def get_fund_for_user(user, code: str) -> Fund:
     return get_object_or_404(funds_for_user(user), code=code)
+
+
+def regions_matching(regions: QuerySet[Region], text: str, *, limit: int = 20) -> tuple[list[Region], bool]:
+    """The regions of ``regions`` a typed text may mean: a code's beginning, part of the full or
+    short name, or an old name; the closest first (exact, then beginning, then within; higher
+    levels first). Returns at most ``limit`` and whether there were more."""
+    text = "".join(text.split())
+    if not text:
+        return [], False
+    found = (
+        regions.filter(
+            Q(code__startswith=text)
+            | Q(name__icontains=text)
+            | Q(short_name__icontains=text)
+            | Q(aliases__name__icontains=text)
+        )
+        .distinct()
+        .select_related("parent__parent")
+        .prefetch_related("aliases")
+        .order_by("level", "order", "code")[: limit * 10]
+    )
+
+    def closeness(region: Region) -> tuple:
+        names = [region.code, region.name, region.short_name, *(a.name for a in region.aliases.all())]
+        exact = text in names
+        begins = any(name.startswith(text) for name in names if name)
+        return (not exact, not begins)
+
+    ranked = sorted(found, key=closeness)  # stable: level, order and code within each rank
+    return ranked[:limit], len(ranked) > limit

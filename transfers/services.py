@@ -110,20 +110,33 @@ def fund_save(
 def notice_save(
     *,
     actor: User | None,
+    province: Region,
     number: str,
     title: str,
     issuer: str,
     issued_on: date | None = None,
     note: str = "",
 ) -> tuple[Notice, dict]:
-    """A notice by its 文号; one without a 文号 (not known) by its title."""
+    """A notice of ``province``'s records, by its 文号; one without a 文号 (not known) by its title."""
+    if province.level != Region.Level.PROVINCE:
+        raise ValueError(f"文件只能登记在省级区划下，{province.name}不是省级。")
     number, title = number.strip(), title.strip()
-    lookup = {"number": number} if number else {"number": "", "title": title}
+    lookup = (
+        {"province": province, "number": number}
+        if number
+        else {"province": province, "number": "", "title": title}
+    )
     values = {"issuer": issuer, "issued_on": issued_on, "note": note} | ({"title": title} if number else {})
     notice, changes, created = _save(Notice, lookup, values)
     verb = "登记" if created else "修改"
     _audit(notice, changes, created, actor=actor, summary=f"{verb}文件{notice}")
     return notice, changes
+
+
+def check_notice_of_fund(notice: Notice, fund: Fund) -> None:
+    """Money of a province's fund moves only under a notice that province recorded."""
+    if notice.province_id != fund.region_id:
+        raise ValueError(f"文件“{notice}”不是{fund.region.name}登记的文件，不能用于本资金的分配。")
 
 
 @transaction.atomic
@@ -141,6 +154,7 @@ def allocation_save(
 ) -> tuple[Allocation, dict]:
     """One allocation line: the money ``notice`` sends ``region`` (from the centre when
     ``from_region`` is None). Allocations of a whole table go through the allocation import."""
+    check_notice_of_fund(notice, fund)
     lookup = {
         "fund": fund,
         "notice": notice,
@@ -271,6 +285,8 @@ def allocations_write(
 ) -> None:
     """Write an allocation table's lines from ``from_region`` (bulk: a table has thousands of
     lines), one audit event per line with its old and new amounts."""
+    for notice in {row.notice for row in rows if row.action == "create"}:
+        check_notice_of_fund(notice, fund)
     events: list[tuple[Allocation, AuditNote, str]] = []
     creates, updates = [], []
     for row in rows:

@@ -82,7 +82,9 @@ def departments(region: Region, parent: Region | None, fund: Fund, words: Words)
     if region.is_budget_unit:
         return [("主管部门", words.office(parent)), ("资金使用单位", region.name)]
     parent_is_province = parent.parent_id is None
-    upper = "自治区主管部门" if parent_is_province else "地级主管部门"
+    # Seed 000 (新疆) prints 自治区主管部门; a province's table says 省级主管部门.
+    province_word = "自治区" if parent.name.endswith("自治区") else "省级"
+    upper = f"{province_word}主管部门" if parent_is_province else "地级主管部门"
     upper_department = fund.line_department if parent_is_province else words.office(parent)
     tier = "地级" if region.level == Region.Level.PREFECTURE else "县级"
     return [

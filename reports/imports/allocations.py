@@ -160,7 +160,7 @@ class AllocationImporter(Importer):
         return plan
 
     def _read_lines(self, header: Header, plan: Plan) -> list[Line]:
-        index = RegionIndex.build()
+        index = RegionIndex.within(self._fund.region)
         sheet = header.sheet.title
         lines: list[Line] = []
         # The prefecture the rows below belong to, and whether it is one the user may import.
@@ -258,7 +258,7 @@ class AllocationImporter(Importer):
 
     def _read_flat_lines(self, header: Header, plan: Plan) -> list[Line]:
         """序号 | 地区 | 金额: each row a region or unit below the importing region."""
-        index = RegionIndex.build()
+        index = RegionIndex.within(self._fund.region)
         sheet = header.sheet.title
         lines: list[Line] = []
         seen: dict[int, int] = {}
@@ -376,6 +376,10 @@ class AllocationImporter(Importer):
         for key in sorted(used):
             chosen = self.notices[key]
             if chosen is not None:
+                if chosen.province_id != self._fund.region_id:
+                    plan.errors.append(
+                        RowError(f"文件“{chosen}”不是{self._fund.region.name}登记的文件，请选择本省的文件。")
+                    )
                 notices[key] = chosen
                 continue
             kind = KIND_OF[key]
@@ -470,7 +474,7 @@ class AllocationImporter(Importer):
                 plan.errors.append(
                     RowError(
                         f"{ret.region.name}的填报{ret.get_status_display()}，这一行会改变其预算："
-                        "请先退回或由自治区管理员重新打开该填报，再导入。",
+                        "请先退回或由省级管理员重新打开该填报，再导入。",
                         change.sheet,
                         change.row,
                     )

@@ -159,7 +159,7 @@ class RegionImporter(Importer):
                 if locked := first_return_under_review(existing[code]):
                     error(
                         f"{existing[code].name}有已提交或已审核的填报（{locked.region.name} · {locked.fund.code}），"
-                        "改变其上级会改变这些填报的汇总：请先由自治区管理员重新打开这些填报。",
+                        "改变其上级会改变这些填报的汇总：请先由省级管理员重新打开这些填报。",
                         row,
                         "parent",
                     )

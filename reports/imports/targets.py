@@ -155,7 +155,7 @@ class TargetImporter(Importer):
             plan.errors.append(
                 RowError(
                     f"{self.region.name}的{locked.get_period_display()}填报{locked.get_status_display()}，"
-                    "修改其目标表会改变填报的完成率：请先退回或由自治区管理员重新打开该填报，再导入。",
+                    "修改其目标表会改变填报的完成率：请先退回或由省级管理员重新打开该填报，再导入。",
                     sheet,
                 )
             )

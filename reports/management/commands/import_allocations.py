@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from reports.imports.allocations import AllocationImporter
 from reports.imports.cli import ImportCommand, fund_option
-from transfers.models import MoneySource, Notice
+from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Notice
 from transfers.selectors import funds_for_user
 
 
@@ -24,7 +24,7 @@ class Command(ImportCommand):
             "--advance-notice", help="提前下达文件的文号或标题（默认沿用本资金已有的本级文件）"
         )
         parser.add_argument(
-            "--source", default=MoneySource.CENTRAL, choices=MoneySource.values, help="资金来源"
+            "--source", default=MoneySource.CENTRAL, choices=ALLOCATED_SOURCES, help="资金来源（中央或省级）"
         )
 
     def importer(self, options, actor):
@@ -35,17 +35,21 @@ class Command(ImportCommand):
             actor=actor,
             scope=actor.region if actor else fund.region,
             fund=fund,
-            batch_notice=_notice(options.get("batch_notice")),
-            advance_notice=_notice(options.get("advance_notice")),
+            batch_notice=_notice(options.get("batch_notice"), fund),
+            advance_notice=_notice(options.get("advance_notice"), fund),
             source=options["source"],
         )
 
 
-def _notice(text: str | None) -> Notice | None:
+def _notice(text: str | None, fund: Fund) -> Notice | None:
+    """A notice of the fund's province, by its 文号 or its title."""
     if not text:
         return None
-    notices = list(Notice.objects.filter(number=text)) or list(Notice.objects.filter(title=text))
+    recorded = Notice.objects.filter(province=fund.region)
+    notices = list(recorded.filter(number=text)) or list(recorded.filter(title=text))
     if len(notices) != 1:
         what = "找不到" if not notices else "有多个"
-        raise CommandError(f"{what}文号或标题为“{text}”的文件；新文件请先由管理员在后台登记。")
+        raise CommandError(
+            f"{fund.region.name}{what}文号或标题为“{text}”的文件；新文件请先由管理员在后台登记。"
+        )
     return notices[0]

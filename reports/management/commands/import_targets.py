@@ -7,9 +7,8 @@ from django.core.management.base import CommandError
 
 from reports.imports.cli import ImportCommand, fund_option
 from reports.imports.targets import TargetImporter
-from transfers.models import Region
 from transfers.names import RegionIndex, RegionNameError
-from transfers.selectors import funds_for_user, regions_for_user
+from transfers.selectors import funds_for_user, regions_for_user, regions_within
 
 
 class Command(ImportCommand):
@@ -23,7 +22,8 @@ class Command(ImportCommand):
 
     def importer(self, options, actor):
         fund = fund_option(options["fund"])
-        regions = regions_for_user(actor) if actor else Region.objects.all()
+        # A fund's tables are its province's: a region of another province is not found.
+        regions = regions_for_user(actor) if actor else regions_within(fund.region)
         region = regions.filter(code=options["region"]).first()
         if region is None:
             try:
