@@ -13,9 +13,12 @@ from indicators.models import IndicatorTarget, Return, TargetTable
 from indicators.services import ReturnInput, return_approve, return_open, return_save, return_submit
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import apply
+from reports.imports.services import import_preview
+from reports.models import GeneratedFile, ImportRecord
+from reports.services import generated_file_build, generated_file_request
 from tests.xlsx_factory import workbook_bytes
 from transfers.models import Allocation, Fund, MoneySource, Notice, Project, Region
-from transfers.services import allocation_save, fund_save, notice_save
+from transfers.services import AuditNote, RegionValues, allocation_save, fund_save, notice_save, regions_save
 
 D = Decimal
 
@@ -231,3 +234,66 @@ __all__ = [
     "synthetic_prefecture",
     "three_source_fund",
 ]
+
+
+# --- a second province in the same deployment ------------------------------------------------------------
+
+
+@dataclass
+class OtherProvince:
+    """甘肃 beside the demo's 新疆: a fund, its notice, an upload, a return and a document."""
+
+    fund: Fund
+    notice: Notice
+    admin: User
+    clerk: User
+    county: Region
+    ret: Return
+    record: ImportRecord  # a preview, not applied
+    file: GeneratedFile
+
+
+GANSU_REGIONS = [  # GB/T 2260
+    ("620000", "甘肃省", "甘肃", None, 1),
+    ("620700", "张掖市", "", "620000", 2),
+    ("620702", "甘州区", "", "620700", 3),
+]
+
+
+def gansu() -> OtherProvince:
+    """A test fund of 甘肃 (not the demo's): 1000 from the centre, 800 to 甘州区 by upload."""
+    missing = [row for row in GANSU_REGIONS if not Region.objects.filter(code=row[0]).exists()]
+    regions_save(
+        actor=None,
+        rows=[
+            (RegionValues(code, name, short, parent, level, "admin", None), AuditNote(f"测试：{name}"))
+            for code, name, short, parent, level in missing
+        ],
+    )
+    province, county = Region.objects.get(code="620000"), Region.objects.get(code="620702")
+    admin = person("gs_admin_test", "620000", Role.ADMIN)
+    clerk = person("gs_clerk_test", "620702", Role.CLERK)
+    fund, _ = fund_save(actor=admin, code="gs-2024-test", name="测试资金（甘肃）", year=2024, region=province)
+    notice, _ = notice_save(
+        actor=admin,
+        province=province,
+        number="甘财社〔2024〕901号",
+        issuer="甘肃省财政厅",
+        title="测试下达文件",
+    )
+    allocation_save(
+        actor=admin, fund=fund, notice=notice, region=province, kind="batch", source="central",
+        amount=D(1000), from_region=None,
+    )  # fmt: skip
+    allocation_save(
+        actor=admin, fund=fund, notice=notice, region=county, kind="batch", source="central",
+        amount=D(800), from_region=province,
+    )  # fmt: skip
+    content = workbook_bytes({"分配表": [["序号", "地区", "金额"], [1, "甘州区", 900], ["合计", None, 900]]})
+    importer = AllocationImporter(actor=admin, scope=province, fund=fund, batch_notice=notice)
+    record, _ = import_preview(importer=importer, content=content, filename="甘肃分配.xlsx", actor=admin)
+    ret = return_open(fund=fund, region=county, actor=clerk)
+    file = generated_file_request(fund=fund, region=province, kind="a", format="docx", actor=admin)
+    generated_file_build(file_id=file.pk)  # as the worker would
+    file.refresh_from_db()
+    return OtherProvince(fund, notice, admin, clerk, county, ret, record, file)
