@@ -12,7 +12,8 @@ reviewed by a reviewer or administrator of the region directly above it while �
 reopened only by an administrator of the province whose fund it is, once 已审核. Regions are
 imported by the province's administrator; allocation tables by administrators and reviewers of
 the province or a prefecture; target tables by administrators, and by reviewers for the regions
-below them. Accounts are managed by administrators; deadlines set by the province's.
+below them. Accounts are managed by administrators; deadlines set, funds and notices recorded
+by the province's.
 
 Nothing here runs a query of its own: the facts come with the objects passed in (the callers
 fetch them, scoped to the person's region, through the selectors, with their regions' parents).
@@ -180,6 +181,16 @@ def may_set_deadlines(user: User, fund: Fund) -> str | None:
         return reason
     if user.role != Role.ADMIN or user.region_id != fund.region_id:
         return "只有省级管理员可以设置截止日期。"
+    return None
+
+
+def may_set_up_funds(user: User, fund: Fund | None = None) -> str | None:
+    """Record the province's funds and notices: only its administrator (a prefecture passes money
+    on through the allocation import, it does not register funds)."""
+    if reason := _writer(user):
+        return reason
+    if not _is_province_admin(user) or (fund is not None and fund.region_id != user.region_id):
+        return "只有省级管理员可以登记资金和文件。"
     return None
 
 

@@ -144,7 +144,7 @@ class Notice(models.Model):
         on_delete=models.PROTECT,
         related_name="notices",
         limit_choices_to={"level": 1},
-        null=True,  # only for notices recorded before provinces kept their own; see 0004
+        null=True,  # only for notices recorded before provinces kept their own; see 0003
     )
     issuer = models.CharField("发文机关", max_length=200)
     number = models.CharField(
@@ -152,6 +152,9 @@ class Notice(models.Model):
     )
     title = models.CharField("标题", max_length=300)
     issued_on = models.DateField("发文日期", null=True, blank=True)
+    issued_month_only = models.BooleanField(
+        "只知年月", default=False, help_text="文件只写到月（2024年12月）：发文日期存为当月1日。"
+    )
     note = models.CharField("备注", max_length=300, blank=True)
 
     class Meta:
@@ -168,6 +171,14 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.number or self.title
+
+    @property
+    def issued_text(self) -> str:
+        """2024年12月5日, or 2024年12月 when only the month is known; empty when unknown."""
+        if self.issued_on is None:
+            return ""
+        month = f"{self.issued_on.year}年{self.issued_on.month}月"
+        return month if self.issued_month_only else f"{month}{self.issued_on.day}日"
 
 
 class Project(models.Model):

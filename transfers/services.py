@@ -100,6 +100,9 @@ def fund_save(
         "finance_department": finance_department,
         "line_department": line_department,
     }
+    other = Fund.objects.filter(code=code).exclude(region=region).exists()
+    if other:  # a code names one fund of the whole deployment
+        raise ValidationError({"code": f"资金代码“{code}”已被使用，请换一个代码。"})
     fund, changes, created = _save(Fund, {"code": code}, values)
     verb = "登记" if created else "修改"
     _audit(fund, changes, created, actor=actor, summary=f"{verb}资金{fund.code}", region=region, fund=fund)
@@ -115,9 +118,12 @@ def notice_save(
     title: str,
     issuer: str,
     issued_on: date | None = None,
+    issued_month_only: bool = False,
     note: str = "",
+    new: bool = False,
 ) -> tuple[Notice, dict]:
-    """A notice of ``province``'s records, by its 文号; one without a 文号 (not known) by its title."""
+    """A notice of ``province``'s records, by its 文号; one without a 文号 (not known) by its title.
+    ``new``: the person records a notice, so one already recorded is an error, not an update."""
     if province.level != Region.Level.PROVINCE:
         raise ValueError(f"文件只能登记在省级区划下，{province.name}不是省级。")
     number, title = number.strip(), title.strip()
@@ -126,11 +132,62 @@ def notice_save(
         if number
         else {"province": province, "number": "", "title": title}
     )
-    values = {"issuer": issuer, "issued_on": issued_on, "note": note} | ({"title": title} if number else {})
+    values = {
+        "issuer": issuer,
+        "issued_on": issued_on,
+        "issued_month_only": issued_month_only and issued_on is not None,
+        "note": note,
+    } | ({"title": title} if number else {})
+    if new and Notice.objects.filter(**lookup).exists():
+        what = f"文号为“{number}”" if number else f"标题为“{title}”且无文号"
+        raise ValidationError({"number" if number else "title": f"本省已登记{what}的文件。"})
     notice, changes, created = _save(Notice, lookup, values)
     verb = "登记" if created else "修改"
-    _audit(notice, changes, created, actor=actor, summary=f"{verb}文件{notice}")
+    _audit(notice, changes, created, actor=actor, summary=f"{verb}文件{notice}", region=province)
     return notice, changes
+
+
+@transaction.atomic
+def notice_edit(
+    *,
+    actor: User,
+    notice: Notice,
+    number: str,
+    title: str,
+    issuer: str,
+    issued_on: date | None,
+    issued_month_only: bool,
+    note: str,
+) -> dict:
+    """Change a recorded notice, its 文号 included (a typo in the number is corrected here, not
+    by recording a second notice); the allocations made under it stay under it."""
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    number, title = number.strip(), title.strip()
+    if (
+        number
+        and Notice.objects.filter(province=notice.province, number=number).exclude(pk=notice.pk).exists()
+    ):
+        raise ValidationError({"number": f"本省已登记文号为“{number}”的文件。"})
+    values = {
+        "number": number,
+        "title": title,
+        "issuer": issuer,
+        "issued_on": issued_on,
+        "issued_month_only": issued_month_only and issued_on is not None,
+        "note": note,
+    }
+    changes, dirty = {}, []
+    for name, value in values.items():
+        if getattr(notice, name) != value:
+            label = Notice._meta.get_field(name).verbose_name
+            changes[label] = [_display(getattr(notice, name)), _display(value)]
+            setattr(notice, name, value)
+            dirty.append(name)
+    if dirty:
+        notice.full_clean()
+        notice.save(update_fields=dirty)
+    _audit(notice, changes, False, actor=actor, summary=f"修改文件{notice}", region=notice.province)
+    return changes
 
 
 def check_notice_of_fund(notice: Notice, fund: Fund) -> None:

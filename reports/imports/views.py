@@ -72,7 +72,10 @@ def upload(request, kind):
         raise Http404
     if reason := permission_error(kind, request.user):
         raise PermissionDenied(reason)
-    form = FORMS[kind](request.POST or None, request.FILES or None, user=request.user)
+    # ?fund=<pk> from the fund setup page preselects the fund
+    form = FORMS[kind](
+        request.POST or None, request.FILES or None, user=request.user, initial=request.GET.dict()
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         importer = _importer(kind, form, request.user)

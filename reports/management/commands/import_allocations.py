@@ -50,6 +50,6 @@ def _notice(text: str | None, fund: Fund) -> Notice | None:
     if len(notices) != 1:
         what = "找不到" if not notices else "有多个"
         raise CommandError(
-            f"{fund.region.name}{what}文号或标题为“{text}”的文件；新文件请先由管理员在后台登记。"
+            f"{fund.region.name}{what}文号或标题为“{text}”的文件；新文件请先由省级管理员在“资金设置 › 下达文件”中登记。"
         )
     return notices[0]

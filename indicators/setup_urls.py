@@ -1,0 +1,15 @@
+"""Fund setup: the province's funds and notices; the project mounts it at funds/."""
+
+from django.urls import path
+
+from indicators import setup_views
+
+app_name = "setup"
+urlpatterns = [
+    path("", setup_views.fund_list, name="funds"),
+    path("new/", setup_views.fund_create, name="fund_create"),
+    path("notices/", setup_views.notice_list, name="notices"),
+    path("notices/new/", setup_views.notice_create, name="notice_create"),
+    path("notices/<int:pk>/", setup_views.notice_edit_view, name="notice_edit"),
+    path("<slug:code>/", setup_views.fund_edit, name="fund_edit"),
+]

@@ -1,0 +1,205 @@
+"""Fund setup in the browser (issue 18): the province administrator records funds and notices
+without the Django admin; everybody else is refused, another province sees nothing."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from evalportal.models import AuditEvent, Role
+from tests.scenarios import gansu, person
+from transfers.fund_forms import parse_issued
+from transfers.models import Fund, Notice
+
+pytestmark = pytest.mark.django_db
+
+FUND = {
+    "code": "xj-2025-elderly",
+    "name": "中央财政困难群众救助补助资金",
+    "direction": "支持困难失能老年人等群体基本养老服务救助方向",
+    "batch": "",
+    "year": "2025",
+    "central_department": "民政部",
+    "finance_department": "新疆维吾尔自治区财政厅",
+    "line_department": "新疆维吾尔自治区民政厅",
+}
+NOTICE = {
+    "number": "新财社[2025]12号",
+    "title": "关于下达2025年中央财政困难群众救助补助资金预算的通知",
+    "issuer": "新疆维吾尔自治区财政厅 新疆维吾尔自治区民政厅",
+    "issued": "2025年3月",
+    "note": "",
+}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024年12月5日", (date(2024, 12, 5), False)),
+        ("2024-12-05", (date(2024, 12, 5), False)),
+        ("2024.1.9", (date(2024, 1, 9), False)),
+        ("2024年12月", (date(2024, 12, 1), True)),
+        ("2024-12", (date(2024, 12, 1), True)),
+        (" 2024 年 6 月 ", (date(2024, 6, 1), True)),
+        ("", (None, False)),
+    ],
+)
+def test_a_notice_date_may_be_a_month_only(text, expected):
+    assert parse_issued(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message", [("2024年2月30日", "没有“2024年2月30日”这一天"), ("去年年底", "看不懂日期")]
+)
+def test_a_wrong_date_says_why(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_issued(text)
+
+
+def test_the_province_administrator_registers_a_fund(client, admin_xj, new_events):
+    client.force_login(admin_xj)
+    response = client.post(reverse("setup:fund_create"), FUND)
+    assert response.status_code == 302 and response.url == reverse("setup:funds")
+    fund = Fund.objects.get(code="xj-2025-elderly")
+    assert fund.region == admin_xj.region and fund.year == 2025
+    assert fund.full_name == "中央财政困难群众救助补助资金（支持困难失能老年人等群体基本养老服务救助方向）"
+    (event,) = new_events().filter(action=AuditEvent.Action.CREATE)
+    assert event.actor == admin_xj and event.changes["资金名称"] == [None, "中央财政困难群众救助补助资金"]
+    page = client.get(reverse("setup:funds")).content.decode()
+    assert "xj-2025-elderly" in page and "xj-2024-relief" in page
+
+
+def test_editing_a_fund_keeps_its_code_and_audits_the_change(client, admin_xj, new_events):
+    client.force_login(admin_xj)
+    url = reverse("setup:fund_edit", args=["xj-2024-relief"])
+    page = client.get(url).content.decode()
+    assert "中央财政困难群众救助补助资金" in page and "disabled" in page
+    fund = Fund.objects.get(code="xj-2024-relief")
+    data = {name: getattr(fund, name) or "" for name in FUND} | {"code": "changed", "batch": "第二批"}
+    assert client.post(url, data).status_code == 302
+    fund.refresh_from_db()
+    assert fund.batch == "第二批" and fund.code == "xj-2024-relief"
+    (event,) = new_events()
+    assert event.changes == {"批次": ["", "第二批"]}
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"code": "XJ 2025"}, "code", "资金代码只能由小写字母、数字和连字符组成"),
+        ({"code": "xj-2024-relief"}, "code", "资金代码“xj-2024-relief”已被使用"),
+        ({"code": "notices"}, "code", "系统保留的名称"),
+        ({"name": ""}, "name", "这个字段是必填项"),
+        ({"year": "1999"}, "year", "年度应在2000至2100之间"),
+    ],
+)
+def test_a_wrong_fund_is_refused_and_the_form_keeps_what_was_typed(client, admin_xj, change, field, message):
+    client.force_login(admin_xj)
+    count = Fund.objects.count()
+    response = client.post(reverse("setup:fund_create"), FUND | change)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert FUND["direction"] in response.content.decode()  # what was typed is still there
+    assert Fund.objects.count() == count
+
+
+def test_a_code_another_province_uses_is_refused_by_the_service_too(admin_xj):
+    from django.core.exceptions import ValidationError
+
+    from transfers.services import fund_save
+
+    gs = gansu()
+    with pytest.raises(ValidationError, match="已被使用"):
+        fund_save(actor=admin_xj, code=gs.fund.code, name="x", year=2024, region=admin_xj.region)
+    gs.fund.refresh_from_db()
+    assert gs.fund.region.code == "620000" and gs.fund.name == "测试资金（甘肃）"
+
+
+def test_the_administrator_registers_and_corrects_a_notice(client, admin_xj, new_events):
+    client.force_login(admin_xj)
+    assert client.post(reverse("setup:notice_create"), NOTICE).status_code == 302
+    notice = Notice.objects.get(number="新财社〔2025〕12号")  # brackets as documents print them
+    assert notice.province == admin_xj.region
+    assert notice.issued_on == date(2025, 3, 1) and notice.issued_month_only
+    assert notice.issued_text == "2025年3月"
+    page = client.get(reverse("setup:notices")).content.decode()
+    assert "新财社〔2025〕12号" in page and "2025年3月" in page
+    url = reverse("setup:notice_edit", args=[notice.pk])
+    assert 'value="2025年3月"' in client.get(url).content.decode()
+    response = client.post(url, NOTICE | {"number": "新财社〔2025〕13号", "issued": "2025年3月18日"})
+    assert response.status_code == 302
+    notice.refresh_from_db()
+    assert notice.number == "新财社〔2025〕13号" and notice.issued_text == "2025年3月18日"
+    edit = new_events().filter(action=AuditEvent.Action.EDIT).get()
+    assert edit.changes["文号"] == ["新财社〔2025〕12号", "新财社〔2025〕13号"]
+    assert edit.changes["只知年月"] == ["True", "False"]
+
+
+def test_a_notice_already_recorded_is_not_recorded_twice(client, admin_xj):
+    client.force_login(admin_xj)
+    existing = Notice.objects.filter(province=admin_xj.region).exclude(number="").first()
+    count = Notice.objects.count()
+    response = client.post(reverse("setup:notice_create"), NOTICE | {"number": existing.number})
+    assert response.status_code == 200
+    assert f"本省已登记文号为“{existing.number}”的文件。" in response.context["form"].errors["number"]
+    other = Notice.objects.filter(province=admin_xj.region).exclude(pk=existing.pk).exclude(number="").first()
+    response = client.post(
+        reverse("setup:notice_edit", args=[other.pk]), NOTICE | {"number": existing.number}
+    )
+    assert "本省已登记文号为" in " ".join(response.context["form"].errors["number"])
+    assert Notice.objects.count() == count and Notice.objects.get(pk=other.pk).number == other.number
+
+
+def test_the_same_number_may_be_recorded_by_another_province(client, admin_xj):
+    gs = gansu()
+    client.force_login(gs.admin)
+    number = Notice.objects.filter(province=admin_xj.region).exclude(number="").first().number
+    assert client.post(reverse("setup:notice_create"), NOTICE | {"number": number}).status_code == 302
+    assert Notice.objects.filter(number=number).count() == 2
+
+
+@pytest.mark.parametrize(
+    "username, reason",
+    [
+        ("reviewer_yili", "只有省级管理员可以登记资金和文件。"),
+        ("clerk_yining", "只有省级管理员可以登记资金和文件。"),
+        ("auditor_xj", "查阅账号不能修改数据。"),
+    ],
+)
+def test_only_the_province_administrator_sets_up(client, username, reason, admin_xj):
+    from evalportal.models import User
+
+    client.force_login(User.objects.get(username=username))
+    notice = Notice.objects.filter(province=admin_xj.region).first()
+    for url in [
+        reverse("setup:fund_create"),
+        reverse("setup:fund_edit", args=["xj-2024-relief"]),
+        reverse("setup:notice_create"),
+        reverse("setup:notice_edit", args=[notice.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 403 and reason in response.content.decode()
+        assert client.post(url, FUND | NOTICE).status_code == 403
+    # the lists are read-only for them: no buttons
+    page = client.get(reverse("setup:funds")).content.decode()
+    assert "xj-2024-relief" in page and reverse("setup:fund_create") not in page
+    assert "资金设置" not in client.get(reverse("home")).content.decode()
+
+
+def test_a_prefecture_administrator_is_refused(client):
+    admin_yili = person("admin_yili_test", "654000", Role.ADMIN)
+    client.force_login(admin_yili)
+    assert client.get(reverse("setup:fund_create")).status_code == 403
+
+
+def test_another_province_sees_nothing_of_the_funds_and_notices(client, admin_xj):
+    gs = gansu()
+    client.force_login(gs.admin)
+    assert client.get(reverse("setup:fund_edit", args=["xj-2024-relief"])).status_code == 404
+    xj_notice = Notice.objects.filter(province=admin_xj.region).first()
+    assert client.get(reverse("setup:notice_edit", args=[xj_notice.pk])).status_code == 404
+    assert client.post(reverse("setup:notice_edit", args=[xj_notice.pk]), NOTICE).status_code == 404
+    funds, notices = (client.get(reverse(name)).content.decode() for name in ("setup:funds", "setup:notices"))
+    assert "gs-2024-test" in funds and "xj-2024-relief" not in funds
+    assert "甘财社〔2024〕901号" in notices and xj_notice.title not in notices
+    assert "资金设置" in client.get(reverse("home")).content.decode()

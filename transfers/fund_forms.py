@@ -1,0 +1,144 @@
+"""The forms of the fund setup pages: a fund and the notices of one province.
+
+Each form only reads and checks what was typed; the views hand the cleaned values to
+``transfers.services`` (``fund_save``, ``notice_save``, ``notice_edit``), which write and audit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django import forms
+
+from common.forms import BootstrapFormMixin
+from transfers.models import Fund, Notice, Region
+
+RESERVED_CODES = {"new", "notices"}  # the setup pages' own paths under /funds/
+
+FULL_DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
+MONTH_ONLY = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*月?$")
+DATE_HELP = "如 2024年12月5日 或 2024-12-05；文件只写到月时填 2024年12月。"
+
+
+def parse_issued(text: str) -> tuple[date | None, bool]:
+    """(date, month only) of a notice's date as offices write it; ValueError with the reason."""
+    text = "".join(text.split())
+    if not text:
+        return None, False
+    if match := FULL_DATE.match(text):
+        year, month, day = (int(part) for part in match.groups())
+        month_only = False
+    elif match := MONTH_ONLY.match(text):
+        (year, month), day = (int(part) for part in match.groups()), 1
+        month_only = True
+    else:
+        raise ValueError(f"看不懂日期“{text}”。{DATE_HELP}")
+    try:
+        return date(year, month, day), month_only
+    except ValueError:
+        raise ValueError(f"没有“{text}”这一天。") from None
+
+
+class NoticeDateField(forms.CharField):
+    """A date that may be a month only: cleans to (date | None, month_only)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", DATE_HELP)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return parse_issued(text or "")
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class FundForm(BootstrapFormMixin, forms.Form):
+    code = forms.SlugField(
+        label="资金代码",
+        max_length=40,
+        help_text="在文件名和网址中使用，登记后不能修改：小写字母、数字和连字符，如 gs-2025-elderly（省份-年度-资金）。",
+        error_messages={"invalid": "资金代码只能由小写字母、数字和连字符组成。"},
+    )
+    name = forms.CharField(label="资金名称", max_length=200, help_text="如 中央财政困难群众救助补助资金。")
+    direction = forms.CharField(
+        label="支持方向",
+        max_length=200,
+        required=False,
+        help_text="如 支持困难失能老年人等群体基本养老服务救助方向。",
+    )
+    batch = forms.CharField(
+        label="批次", max_length=50, required=False, help_text="如 第二批；只有一批时留空。"
+    )
+    year = forms.IntegerField(
+        label="年度",
+        min_value=2000,
+        max_value=2100,
+        error_messages={"min_value": "年度应在2000至2100之间。", "max_value": "年度应在2000至2100之间。"},
+    )
+    central_department = forms.CharField(
+        label="中央主管部门", max_length=100, required=False, help_text="如 民政部。"
+    )
+    finance_department = forms.CharField(
+        label="省级财政部门", max_length=100, required=False, help_text="如 甘肃省财政厅。"
+    )
+    line_department = forms.CharField(
+        label="省级主管部门", max_length=100, required=False, help_text="如 甘肃省民政厅。"
+    )
+
+    def __init__(self, *args, province: Region, fund: Fund | None = None, **kwargs):
+        self.fund = fund
+        if fund is not None:
+            kwargs.setdefault("initial", {name: getattr(fund, name) for name in self.base_fields})
+        super().__init__(*args, **kwargs)
+        self.fields["finance_department"].help_text = f"如 {province.name}财政厅。"
+        self.fields["line_department"].help_text = f"如 {province.name}民政厅。"
+        if fund is not None:  # the code names the fund's files and addresses
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = "资金代码登记后不能修改。"
+        self._style_widgets()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if self.fund is None:
+            if code in RESERVED_CODES:
+                raise forms.ValidationError(f"“{code}”是系统保留的名称，请换一个代码。")
+            if Fund.objects.filter(code=code).exists():
+                raise forms.ValidationError(f"资金代码“{code}”已被使用，请换一个代码。")
+        return code
+
+    def clean_name(self):
+        return self.cleaned_data["name"].strip()
+
+
+class NoticeForm(BootstrapFormMixin, forms.Form):
+    number = forms.CharField(
+        label="文号", max_length=60, required=False, help_text="如 甘财社〔2024〕88号；文件没有文号时留空。"
+    )
+    title = forms.CharField(label="标题", max_length=300)
+    issuer = forms.CharField(label="发文机关", max_length=200, help_text="如 甘肃省财政厅 甘肃省民政厅。")
+    issued = NoticeDateField(label="发文日期", required=False)
+    note = forms.CharField(label="备注", max_length=300, required=False)
+
+    def __init__(self, *args, notice: Notice | None = None, **kwargs):
+        if notice is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "number": notice.number,
+                    "title": notice.title,
+                    "issuer": notice.issuer,
+                    "issued": notice.issued_text,
+                    "note": notice.note,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def clean_number(self):
+        # 〔〕 as the documents print them, whatever brackets were typed
+        number = self.cleaned_data["number"].strip()
+        return re.sub(r"[\[［【(（]\s*(\d{4})\s*[\]］】)）]", r"〔\1〕", number)
