@@ -11,13 +11,14 @@ from django.views.decorators.http import require_GET
 from evalportal.accounts import account_regions_for_user
 from reports.imports.forms import target_regions_for_user
 from transfers.forms import region_label, region_path
-from transfers.selectors import regions_for_user, regions_matching
+from transfers.selectors import project_regions_for_user, regions_for_user, regions_matching
 
 # purpose → the regions its forms accept for a person
 SCOPES = {
     "accounts": account_regions_for_user,
     "reports": regions_for_user,
     "targets": target_regions_for_user,
+    "projects": project_regions_for_user,
 }
 MAX_QUERY = 50
 

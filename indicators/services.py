@@ -9,6 +9,7 @@ above reviews it; read-only accounts change nothing.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -36,8 +37,8 @@ from indicators.permissions import (
 from indicators.rollups import return_rollup
 from indicators.selectors import budget_holders, nearest_table_above
 from transfers.budgets import FundBudgets
-from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Project, Region
-from transfers.services import AuditNote
+from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
+from transfers.services import AuditNote, allocation_save, project_save
 
 
 class WorkflowError(Exception):
@@ -648,3 +649,179 @@ def return_judge(*, ret: Return, actor: User, judgements: dict[int, bool | None]
         _audit(locked, actor=actor, action=AuditEvent.Action.EDIT, summary="认定定性指标", changes=changes)
     ret.version = locked.version
     return changes
+
+
+# --- projects: a named county project, its money and its own target table ----------------------------
+
+
+def _project_locked(project: Project) -> Return | None:
+    return (
+        Return.objects.filter(project=project, status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED])
+        .select_related("region", "fund")
+        .first()
+    )
+
+
+def _refuse_locked(project: Project, what: str) -> None:
+    if locked := _project_locked(project):
+        raise ValidationError(
+            f"{project.name}的填报{locked.get_status_display()}，{what}会改变其{'预算' if '金额' in what else '指标'}："
+            "请先退回或由省级管理员重新打开该填报。"
+        )
+
+
+@transaction.atomic
+def project_set_up(
+    *,
+    actor: User,
+    fund: Fund,
+    region: Region,
+    name: str,
+    notice: Notice,
+    amount: Decimal,
+    source: str = MoneySource.CENTRAL,
+    project: Project | None = None,
+) -> Project:
+    """Record a project of the province's fund and the money the province sends it (one line of
+    本次下达 under ``notice``). A project whose return is under review or approved keeps its
+    county and its money until the return is sent back or reopened."""
+    if project is not None:
+        current = list(project.allocations.filter(from_region=fund.region))
+        same = len(current) == 1 and (current[0].notice_id, current[0].amount, current[0].source) == (
+            notice.pk,
+            amount,
+            source,
+        )
+        if project.region_id != region.pk or not same:
+            _refuse_locked(project, "改变项目的地区或金额")
+    project = project_save(actor=actor, fund=fund, region=region, name=name, project=project)
+    for old in project.allocations.filter(from_region=fund.region).exclude(
+        notice=notice, kind=Allocation.Kind.BATCH, source=source
+    ):
+        AuditEvent.objects.record(
+            actor=actor,
+            action=AuditEvent.Action.DELETE,
+            obj=old,
+            summary=f"删除{project.name}的分配{old.amount:.2f}万元（{old.notice}）",
+            region=region,
+            fund=fund,
+            changes={"金额（万元）": [f"{old.amount:.2f}", None]},
+        )
+        old.delete()
+    allocation_save(
+        actor=actor, fund=fund, notice=notice, region=None, project=project, kind=Allocation.Kind.BATCH,
+        source=source, amount=amount, from_region=fund.region,
+    )  # fmt: skip
+    return project
+
+
+@dataclass(frozen=True)
+class OwnIndicator:
+    """An indicator a project adds to the ones it keeps from the table above."""
+
+    level1: str
+    level2: str
+    name: str
+    target_text: str
+
+
+def project_parent_table(project: Project) -> TargetTable | None:
+    """The table a project's indicators come from: its county's own, or the nearest above."""
+    own = TargetTable.objects.filter(fund=project.fund, region=project.region, project__isnull=True).first()
+    return own or nearest_table_above(project.fund, project.region)
+
+
+@transaction.atomic
+def project_table_set(
+    *,
+    actor: User,
+    project: Project,
+    keep: set[int],
+    remove_own: set[int],
+    add: list[OwnIndicator],
+    goals: str,
+) -> TargetTable:
+    """The project's own target table: the indicators of the table above it that it keeps
+    (``keep``: their ids), its own indicators less ``remove_own``, plus ``add``; and its goals.
+    Each change audited; open returns of the project get a line for each new indicator."""
+    fund, region = project.fund, project.region
+    parent = project_parent_table(project)
+    table = TargetTable.objects.select_for_update().filter(fund=fund, project=project).first()
+    created = table is None
+    if created:
+        table = TargetTable.objects.create(
+            fund=fund, project=project, parent=parent, overall_goals=goals.strip(),
+            level_weights=parent.level_weights if parent else {},
+        )  # fmt: skip
+        _audit_note(
+            table, AuditNote(f"{project.name}的绩效目标表"), actor, AuditEvent.Action.CREATE, region, fund
+        )
+    current = list(table.indicators.all())
+    from_parent = {i.parent_indicator_id: i for i in current if i.parent_indicator_id}
+    own = [i for i in current if not i.parent_indicator_id]
+    parents = {p.pk: p for p in (parent.indicators.all() if parent else [])}
+    dropped = [i for pid, i in from_parent.items() if pid not in keep] + [
+        i for i in own if i.pk in remove_own
+    ]
+    kept_new = [
+        parents[pid]
+        for pid in sorted(keep, key=lambda pk: parents[pk].order)
+        if pid in parents and pid not in from_parent
+    ]
+    names = {i.name for i in current if i not in dropped}
+    for new in add:
+        if new.name in names or new.name in {p.name for p in kept_new}:
+            raise ValidationError(f"指标“{new.name}”已在本项目的目标表中。")
+        names.add(new.name)
+    if dropped or kept_new or add or (not created and goals.strip() != table.overall_goals):
+        _refuse_locked(project, "改变目标表")
+    for indicator in dropped:
+        _audit_note(
+            indicator, AuditNote(f"删除指标{indicator}"), actor, AuditEvent.Action.DELETE, region, fund
+        )
+        indicator.delete()
+    order = max((i.order for i in current if i not in dropped), default=0)
+    added = []
+    for source in kept_new:
+        order += 1
+        added.append(
+            IndicatorTarget(
+                table=table,
+                parent_indicator=source,
+                level1=source.level1,
+                level2=source.level2,
+                name=source.name,
+                target_text=source.target_text,
+                order=order,
+                weight=source.weight,
+                rollup_rule=source.rollup_rule,
+            )  # fmt: skip
+        )
+    for new in add:
+        order += 1
+        added.append(
+            IndicatorTarget(
+                table=table,
+                level1=new.level1,
+                level2=new.level2,
+                name=new.name.strip(),
+                target_text=new.target_text.strip(),
+                order=order,
+            )  # fmt: skip
+        )
+    for indicator in added:
+        indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
+        indicator.save()
+        _audit_note(
+            indicator, AuditNote(f"新增指标{indicator}"), actor, AuditEvent.Action.CREATE, region, fund
+        )
+    if not created and goals.strip() != table.overall_goals:
+        note = AuditNote(
+            f"修改{project.name}的年度总体目标",
+            changes={"年度总体目标": [table.overall_goals, goals.strip()]},
+        )
+        table.overall_goals = goals.strip()
+        table.save(update_fields=["overall_goals"])
+        _audit_note(table, note, actor, AuditEvent.Action.EDIT, region, fund)
+    returns_add_indicators(table=table, indicators=added, actor=actor)
+    return table

@@ -10,13 +10,28 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from indicators.models import TargetTable
 from indicators.permissions import may_set_up_funds
-from transfers.fund_forms import FundForm, NoticeForm
-from transfers.selectors import funds_for_user, get_fund_for_user, notices_for_user, province_of
+from indicators.project_forms import ProjectTableForm
+from indicators.services import project_parent_table, project_set_up, project_table_set
+from transfers.budgets import FundBudgets
+from transfers.fund_forms import FundForm, NoticeForm, ProjectForm
+from transfers.models import Fund, Project
+from transfers.selectors import (
+    funds_for_user,
+    get_fund_for_user,
+    notices_for_user,
+    project_regions_for_user,
+    province_of,
+    regions_for_user,
+)
 from transfers.services import fund_save, notice_edit, notice_save
 
 
 def _errors_into(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):  # a reason about the whole form
+        form.add_error(None, exc.messages)
+        return
     for name, errors in exc.message_dict.items():
         form.add_error(name if name in form.fields else None, errors)
 
@@ -161,3 +176,91 @@ def notice_edit_view(request, pk: int):
             messages.success(request, "已保存。" if changes else "没有修改。")
             return redirect("setup:notices")
     return render(request, "indicators/setup/notice_form.html", {"form": form, "notice": notice})
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+def _fund_to_set_up(request, code: str) -> Fund:
+    fund = get_fund_for_user(request.user, code)
+    if reason := may_set_up_funds(request.user, fund):
+        raise PermissionDenied(reason)
+    return fund
+
+
+@login_required
+def project_list(request, code: str):
+    fund = get_fund_for_user(request.user, code)
+    projects = list(
+        Project.objects.filter(fund=fund, region__in=regions_for_user(request.user))
+        .select_related("region__parent")
+        .annotate(indicator_count=Count("target_tables__indicators"))
+        .order_by("region__code", "name")
+    )
+    budgets = FundBudgets.build(fund, fund.region)  # what each project received, as everywhere
+    for project in projects:
+        project.budget = budgets.of(budgets.tree.nodes[("p", project.pk)]).total
+    context = {"fund": fund, "projects": projects, "can_set_up": may_set_up_funds(request.user, fund) is None}
+    return render(request, "indicators/setup/projects.html", context)
+
+
+def _project_form_page(request, fund: Fund, project: Project | None):
+    regions = project_regions_for_user(request.user)
+    form = ProjectForm(request.POST or None, fund=fund, regions=regions, project=project)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = project_set_up(
+                actor=request.user, fund=fund, project=project, region=data["region"], name=data["name"],
+                notice=data["notice"], amount=data["amount"], source=data["source"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, f"已保存项目：{saved.name}。")
+            return redirect("setup:project_table", code=fund.code, pk=saved.pk)
+    return render(
+        request, "indicators/setup/project_form.html", {"form": form, "fund": fund, "project": project}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request, code: str):
+    return _project_form_page(request, _fund_to_set_up(request, code), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, code: str, pk: int):
+    fund = _fund_to_set_up(request, code)
+    project = get_object_or_404(Project.objects.filter(fund=fund).select_related("region"), pk=pk)
+    return _project_form_page(request, fund, project)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_table(request, code: str, pk: int):
+    fund = _fund_to_set_up(request, code)
+    project = get_object_or_404(Project.objects.filter(fund=fund).select_related("region__parent"), pk=pk)
+    parent = project_parent_table(project)
+    table = TargetTable.objects.filter(fund=fund, project=project).first()
+    current = list(table.indicators.all()) if table else []
+    parents = list(parent.indicators.all()) if parent else []
+    form = ProjectTableForm(
+        request.POST or None, parents=parents, current=current, goals=table.overall_goals if table else ""
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            project_table_set(
+                actor=request.user, project=project, keep=data["keep"], remove_own=data["remove_own"],
+                add=data["add"], goals=data["goals"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, f"已保存{project.name}的绩效目标表。")
+            return redirect("setup:projects", code=fund.code)
+    context = {"form": form, "fund": fund, "project": project, "parent": parent, "table": table}
+    return render(request, "indicators/setup/project_table.html", context)

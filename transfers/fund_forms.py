@@ -10,9 +10,11 @@ import re
 from datetime import date
 
 from django import forms
+from django.db.models import QuerySet
 
 from common.forms import BootstrapFormMixin
-from transfers.models import Fund, Notice, Region
+from transfers.forms import RegionField
+from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Notice, Project, Region
 
 RESERVED_CODES = {"new", "notices"}  # the setup pages' own paths under /funds/
 
@@ -142,3 +144,50 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
         # 〔〕 as the documents print them, whatever brackets were typed
         number = self.cleaned_data["number"].strip()
         return re.sub(r"[\[［【(（]\s*(\d{4})\s*[\]］】)）]", r"〔\1〕", number)
+
+
+class ProjectForm(BootstrapFormMixin, forms.Form):
+    """A named project of a fund, the county it runs in and the money the province sends it."""
+
+    name = forms.CharField(
+        label="项目名称", max_length=200, help_text="如 伊宁市县域养老服务体系创新试点项目。"
+    )
+    region = RegionField(label="实施县（市、区）", purpose="projects")
+    amount = forms.DecimalField(
+        label="下达金额（万元）",
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        error_messages={
+            "max_decimal_places": "金额最多两位小数（万元）。",
+            "invalid": "请输入金额（万元），如 300 或 12.5。",
+        },
+    )
+    source = forms.ChoiceField(
+        label="资金来源",
+        choices=[(value, label) for value, label in MoneySource.choices if value in ALLOCATED_SOURCES],
+        initial=MoneySource.CENTRAL,
+    )
+    notice = forms.ModelChoiceField(label="下达文件", queryset=Notice.objects.none(), empty_label="请选择")
+
+    def __init__(
+        self, *args, fund: Fund, regions: QuerySet[Region], project: Project | None = None, **kwargs
+    ):
+        if project is not None:
+            money = project.allocations.filter(from_region=fund.region).first()
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": project.name,
+                    "region": project.region,
+                    "amount": money.amount if money else None,
+                    "source": money.source if money else MoneySource.CENTRAL,
+                    "notice": money.notice_id if money else None,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        self.fields["notice"].queryset = Notice.objects.filter(province=fund.region).order_by(
+            "-issued_on", "number"
+        )
+        self._style_widgets()

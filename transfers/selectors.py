@@ -94,3 +94,9 @@ def regions_matching(regions: QuerySet[Region], text: str, *, limit: int = 20) -
 
     ranked = sorted(found, key=closeness)  # stable: level, order and code within each rank
     return ranked[:limit], len(ranked) > limit
+
+
+def project_regions_for_user(user) -> QuerySet[Region]:
+    """The counties (市、县、区 and zones, not budget units) a person may run projects in."""
+    admin_kinds = [Region.Kind.ADMINISTRATIVE, Region.Kind.DEVELOPMENT_ZONE]
+    return regions_for_user(user).filter(level=Region.Level.COUNTY, kind__in=admin_kinds)

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from evalportal.models import AuditEvent, User
-from transfers.models import Allocation, Fund, Notice, Region, RegionAlias
+from transfers.models import Allocation, Fund, Notice, Project, Region, RegionAlias
+from transfers.tree import subtree_q
 
 
 def _display(value) -> str:
@@ -202,21 +203,25 @@ def allocation_save(
     actor: User | None,
     fund: Fund,
     notice: Notice,
-    region: Region,
+    region: Region | None,
     kind: str,
     source: str,
     amount: Decimal,
     from_region: Region | None,
     order: int = 0,
+    project: Project | None = None,
 ) -> tuple[Allocation, dict]:
-    """One allocation line: the money ``notice`` sends ``region`` (from the centre when
-    ``from_region`` is None). Allocations of a whole table go through the allocation import."""
+    """One allocation line: the money ``notice`` sends ``region`` or ``project`` (from the
+    centre when ``from_region`` is None). Allocations of a whole table go through the
+    allocation import."""
     check_notice_of_fund(notice, fund)
+    if (region is None) == (project is None):
+        raise ValueError("分配对象必须是一个地区/单位或一个项目，且只能是其一。")
     lookup = {
         "fund": fund,
         "notice": notice,
         "region": region,
-        "project": None,
+        "project": project,
         "kind": kind,
         "source": source,
     }
@@ -228,11 +233,45 @@ def allocation_save(
         changes,
         created,
         actor=actor,
-        summary=f"{giver}向{region.name}{allocation.get_kind_display()}{_display(amount)}万元（{notice}）",
-        region=region,
+        summary=f"{giver}向{(project or region).name}{allocation.get_kind_display()}{_display(amount)}万元（{notice}）",
+        region=project.region if project else region,
         fund=fund,
     )
     return allocation, changes
+
+
+@transaction.atomic
+def project_save(
+    *, actor: User, fund: Fund, region: Region, name: str, project: Project | None = None
+) -> Project:
+    """Record a named project of ``fund`` run in the county ``region``, or rename or move one.
+    (Whether it may move, given its returns, is the caller's question.)"""
+    name = name.strip()
+    if region.level != Region.Level.COUNTY or region.is_budget_unit:
+        raise ValidationError({"region": f"项目只能设在县级区划，{region.name}不是县级区划。"})
+    if not Region.objects.filter(subtree_q(fund.region), pk=region.pk).exists():
+        raise ValidationError({"region": f"{region.name}不在{fund.region.name}。"})
+    if Project.objects.filter(fund=fund, name=name).exclude(pk=getattr(project, "pk", None)).exists():
+        raise ValidationError({"name": f"本资金已有名为“{name}”的项目。"})
+    if project is None:
+        project, changes, created = _save(Project, {"fund": fund, "name": name}, {"region": region})
+        changes = {"项目名称": [None, name]} | changes
+    else:
+        project = Project.objects.select_for_update().get(pk=project.pk)
+        changes = {}
+        if project.name != name:
+            changes["项目名称"] = [project.name, name]
+        if project.region_id != region.pk:
+            changes["实施地区"] = [project.region.name, region.name]
+        project.name, project.region = name, region
+        project.full_clean()
+        project.save()
+        created = False
+    verb = "登记" if created else "修改"
+    _audit(
+        project, changes, created, actor=actor, summary=f"{verb}项目{project.name}", region=region, fund=fund
+    )
+    return project
 
 
 # --- writes planned by an import (the importer reads and plans; these write and audit) ----------
