@@ -38,7 +38,7 @@ from indicators.rollups import return_rollup
 from indicators.selectors import budget_holders, nearest_table_above
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
-from transfers.services import AuditNote, allocation_save, project_save
+from transfers.services import AuditNote, allocation_save, fund_save, project_save
 
 
 class WorkflowError(Exception):
@@ -825,3 +825,75 @@ def project_table_set(
         _audit_note(table, note, actor, AuditEvent.Action.EDIT, region, fund)
     returns_add_indicators(table=table, indicators=added, actor=actor)
     return table
+
+
+# --- a fund copied from last year ------------------------------------------------------------------
+
+
+@transaction.atomic
+def fund_copy(*, actor: User, source: Fund, code: str, year: int, name: str | None = None) -> Fund:
+    """A new year's fund set up from ``source``: the same description, every target table
+    (goals, indicators, weights, the tables passed down and their links to the table above)
+    and every project with its own table — no money, no returns, no notices (a new year comes
+    with new notices and new allocations). The new fund remembers ``source`` as its previous
+    year, so last year's actuals stay at hand for 不低于上年 and 有所提升."""
+    if year <= source.year:
+        raise ValidationError({"year": f"新资金的年度应晚于{source.year}年。"})
+    fund, _ = fund_save(
+        actor=actor,
+        code=code,
+        name=name or source.name,
+        year=year,
+        region=source.region,
+        direction=source.direction,
+        batch=source.batch,
+        central_department=source.central_department,
+        finance_department=source.finance_department,
+        line_department=source.line_department,
+    )
+    if fund.target_tables.exists() or fund.projects.exists():
+        raise ValidationError({"code": f"资金“{code}”已有目标表或项目，不能再复制。"})
+    fund.previous = source
+    fund.save(update_fields=["previous"])
+    projects = {}
+    for project in source.projects.order_by("pk"):
+        projects[project.pk] = Project.objects.create(fund=fund, region=project.region, name=project.name)
+    tables: dict[int, TargetTable] = {}
+    indicators: dict[int, IndicatorTarget] = {}
+    # parents before children: the province's table, then each level down, projects last
+    ordered = sorted(
+        source.target_tables.select_related("region", "project"),
+        key=lambda t: (t.project_id is not None, t.region.level if t.region else 9, t.pk),
+    )
+    for old in ordered:
+        table = TargetTable.objects.create(
+            fund=fund,
+            region=old.region,
+            project=projects.get(old.project_id),
+            parent=tables.get(old.parent_id),
+            overall_goals=old.overall_goals,
+            level_weights=old.level_weights,
+        )
+        tables[old.pk] = table
+        for indicator in old.indicators.order_by("order"):
+            indicators[indicator.pk] = IndicatorTarget.objects.create(
+                table=table,
+                parent_indicator=indicators.get(indicator.parent_indicator_id),
+                level1=indicator.level1,
+                level2=indicator.level2,
+                name=indicator.name,
+                target_text=indicator.target_text,
+                order=indicator.order,
+                weight=indicator.weight,
+                rollup_rule=indicator.rollup_rule,
+            )
+    AuditEvent.objects.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=fund,
+        summary=f"按{source.year}年资金{source.code}复制：{len(tables)}张目标表、{len(indicators)}项指标、{len(projects)}个项目",
+        region=fund.region,
+        fund=fund,
+        changes={"上年资金": [None, source.code]},
+    )
+    return fund

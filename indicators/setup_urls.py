@@ -12,6 +12,7 @@ urlpatterns = [
     path("notices/new/", setup_views.notice_create, name="notice_create"),
     path("notices/<int:pk>/", setup_views.notice_edit_view, name="notice_edit"),
     path("<slug:code>/", setup_views.fund_edit, name="fund_edit"),
+    path("<slug:code>/copy/", setup_views.fund_copy_view, name="fund_copy"),
     path("<slug:code>/projects/", setup_views.project_list, name="projects"),
     path("<slug:code>/projects/new/", setup_views.project_create, name="project_create"),
     path("<slug:code>/projects/<int:pk>/", setup_views.project_edit, name="project_edit"),

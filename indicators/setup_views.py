@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 from indicators.models import TargetTable
 from indicators.permissions import may_set_up_funds
 from indicators.project_forms import ProjectTableForm
-from indicators.services import project_parent_table, project_set_up, project_table_set
+from indicators.services import fund_copy, project_parent_table, project_set_up, project_table_set
 from transfers.budgets import FundBudgets
-from transfers.fund_forms import FundForm, NoticeForm, ProjectForm
+from transfers.fund_forms import FundCopyForm, FundForm, NoticeForm, ProjectForm
 from transfers.models import Fund, Project
 from transfers.selectors import (
     funds_for_user,
@@ -264,3 +264,27 @@ def project_table(request, code: str, pk: int):
             return redirect("setup:projects", code=fund.code)
     context = {"form": form, "fund": fund, "project": project, "parent": parent, "table": table}
     return render(request, "indicators/setup/project_table.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fund_copy_view(request, code: str):
+    source = _fund_to_set_up(request, code)
+    form = FundCopyForm(request.POST or None, source=source)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            fund = fund_copy(
+                actor=request.user, source=source, code=data["code"], year=data["year"], name=data["name"]
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已按{source.year}年资金复制：{fund.year}年{fund.full_name}。请登记本年下达文件并导入分配表。",
+            )
+            return redirect("setup:funds")
+    tables = source.target_tables.count()
+    context = {"form": form, "source": source, "tables": tables, "projects": source.projects.count()}
+    return render(request, "indicators/setup/fund_copy.html", context)

@@ -203,3 +203,78 @@ def test_another_province_sees_nothing_of_the_funds_and_notices(client, admin_xj
     assert "gs-2024-test" in funds and "xj-2024-relief" not in funds
     assert "甘财社〔2024〕901号" in notices and xj_notice.title not in notices
     assert "资金设置" in client.get(reverse("home")).content.decode()
+
+
+# --- a fund copied from last year --------------------------------------------------------------------
+
+
+def test_a_fund_is_copied_for_the_next_year_with_its_tables_and_projects(client, admin_xj, new_events):
+    from indicators.models import IndicatorTarget, Return, TargetTable
+    from transfers.models import Allocation
+
+    source = Fund.objects.get(code="xj-2024-elderly")
+    client.force_login(admin_xj)
+    page = client.get(reverse("setup:fund_copy", args=[source.code])).content.decode()
+    assert 'value="xj-2025-elderly"' in page and 'value="2025"' in page
+    response = client.post(
+        reverse("setup:fund_copy", args=[source.code]),
+        {"code": "xj-2025-elderly", "year": "2025", "name": source.name},
+    )
+    assert response.status_code == 302
+    fund = Fund.objects.get(code="xj-2025-elderly")
+    assert fund.previous == source and fund.year == 2025 and fund.direction == source.direction
+    old_tables = TargetTable.objects.filter(fund=source)
+    new_tables = TargetTable.objects.filter(fund=fund)
+    # seed 000: the central table and the 14 regional tables
+    assert new_tables.count() == old_tables.count() == 15
+    yili_old = old_tables.get(region__code="654000")
+    yili_new = new_tables.get(region__code="654000")
+    assert (
+        yili_new.parent == new_tables.get(region__code="650000")
+        and yili_new.overall_goals == yili_old.overall_goals
+    )
+    pairs = list(
+        zip(yili_old.indicators.order_by("order"), yili_new.indicators.order_by("order"), strict=True)
+    )
+    assert pairs and all(
+        (o.name, o.target_text, o.level2) == (n.name, n.target_text, n.level2) for o, n in pairs
+    )
+    # the links down the tree point into the new year, never back into last year's tables
+    linked = IndicatorTarget.objects.filter(table__fund=fund, parent_indicator__isnull=False)
+    assert linked.exists() and not linked.exclude(parent_indicator__table__fund=fund).exists()
+    assert not Allocation.objects.filter(fund=fund).exists() and not Return.objects.filter(fund=fund).exists()
+    (event,) = new_events().filter(summary__startswith="按2024年资金")
+    assert event.fund == fund
+
+
+def test_a_copy_needs_a_later_year_and_a_new_code(client, admin_xj):
+    client.force_login(admin_xj)
+    url = reverse("setup:fund_copy", args=["xj-2024-elderly"])
+    response = client.post(url, {"code": "xj-2023-elderly", "year": "2024", "name": "x"})
+    assert "新资金的年度应晚于2024年。" in response.context["form"].errors["year"]
+    response = client.post(url, {"code": "xj-2024-relief", "year": "2025", "name": "x"})
+    assert "资金代码“xj-2024-relief”已被使用" in " ".join(response.context["form"].errors["code"])
+    assert not Fund.objects.filter(year=2025).exists()
+
+
+def test_only_the_province_administrator_copies_a_fund(client, reviewer_yili):
+    client.force_login(reviewer_yili)
+    assert client.get(reverse("setup:fund_copy", args=["xj-2024-elderly"])).status_code == 403
+    gs = gansu()
+    client.force_login(gs.admin)
+    assert client.get(reverse("setup:fund_copy", args=["xj-2024-elderly"])).status_code == 404
+
+
+def test_a_copied_project_keeps_its_own_table_under_the_new_years_table(admin_xj):
+    from indicators.models import TargetTable
+    from indicators.services import fund_copy
+    from tests.scenarios import project_fund
+
+    pf = project_fund(admin=admin_xj, amounts={"伊宁市": 100, "霍城县": 50})
+    fund = fund_copy(actor=admin_xj, source=pf.fund, code="xj-2025-pilot", year=2025)
+    tables = {t.project.name: t for t in TargetTable.objects.filter(fund=fund, project__isnull=False)}
+    assert set(tables) == {p.name for p in pf.projects.values()}
+    province_table = TargetTable.objects.get(fund=fund, region=admin_xj.region)
+    for table in tables.values():
+        assert table.parent == province_table and table.project.fund == fund
+        assert {i.parent_indicator.table for i in table.indicators.all()} == {province_table}

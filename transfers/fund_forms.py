@@ -191,3 +191,23 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
             "-issued_on", "number"
         )
         self._style_widgets()
+
+
+class FundCopyForm(BootstrapFormMixin, forms.Form):
+    """A new year's fund made from an earlier one."""
+
+    code = FundForm.base_fields["code"]
+    name = FundForm.base_fields["name"]
+    year = FundForm.base_fields["year"]
+
+    def __init__(self, *args, source: Fund, **kwargs):
+        year = source.year + 1
+        kwargs.setdefault(
+            "initial",
+            {"year": year, "name": source.name, "code": source.code.replace(str(source.year), str(year))},
+        )
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    clean_code = FundForm.clean_code
+    fund = None  # clean_code's question: a new fund

@@ -108,6 +108,15 @@ class Fund(models.Model):
     central_department = models.CharField("中央主管部门", max_length=100, blank=True)
     finance_department = models.CharField("省级财政部门", max_length=100, blank=True)
     line_department = models.CharField("省级主管部门", max_length=100, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="上年资金",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="next_years",
+        help_text="本资金复制自哪一年的资金：上年的实际完成值据此对照（不低于上年、有所提升）。",
+    )
 
     class Meta:
         verbose_name = "转移支付资金"
