@@ -211,3 +211,43 @@ def own_returns(user) -> QuerySet[Return]:
         .select_related("fund")
         .order_by("-fund__year", "fund__code", "period")
     )
+
+
+@dataclass(frozen=True)
+class ComparedLine:
+    """One line of a table set beside the table above it."""
+
+    status: str  # same / changed / added / removed
+    level1: str
+    level2: str
+    name: str
+    parent_value: str
+    value: str
+
+
+STATUS_LABELS = {"same": "沿用", "changed": "已修改", "added": "新增", "removed": "未沿用"}
+
+
+def table_comparison(table: TargetTable) -> list[ComparedLine]:
+    """``table`` line by line beside its parent: kept as passed down, value changed, added by
+    this table, or left out of it. In the parent's order, then the additions."""
+    own = list(table.indicators.order_by("order"))
+    by_parent = {i.parent_indicator_id: i for i in own if i.parent_indicator_id}
+    lines = []
+    parent_lines = list(table.parent.indicators.order_by("order")) if table.parent_id else []
+    for parent in parent_lines:
+        mine = by_parent.get(parent.pk)
+        if mine is None:
+            lines.append(
+                ComparedLine("removed", parent.level1, parent.level2, parent.name, parent.target_text, "")
+            )
+            continue
+        status = "same" if mine.target_text == parent.target_text else "changed"
+        lines.append(
+            ComparedLine(status, mine.level1, mine.level2, mine.name, parent.target_text, mine.target_text)
+        )
+    known = {p.pk for p in parent_lines}
+    for mine in own:
+        if mine.parent_indicator_id not in known:
+            lines.append(ComparedLine("added", mine.level1, mine.level2, mine.name, "", mine.target_text))
+    return lines

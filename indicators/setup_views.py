@@ -5,7 +5,7 @@ a region sees the list read-only."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from indicators.models import TargetTable
 from indicators.permissions import may_set_up_funds
 from indicators.project_forms import ProjectTableForm
+from indicators.selectors import STATUS_LABELS, table_comparison
 from indicators.services import fund_copy, project_parent_table, project_set_up, project_table_set
 from transfers.budgets import FundBudgets
 from transfers.fund_forms import FundCopyForm, FundForm, NoticeForm, ProjectForm
@@ -288,3 +289,36 @@ def fund_copy_view(request, code: str):
     tables = source.target_tables.count()
     context = {"form": form, "source": source, "tables": tables, "projects": source.projects.count()}
     return render(request, "indicators/setup/fund_copy.html", context)
+
+
+# --- target tables, each beside the table above it ------------------------------------------------
+
+
+@login_required
+def table_list(request, code: str):
+    fund = get_fund_for_user(request.user, code)
+    regions = regions_for_user(request.user)
+    tables = (
+        TargetTable.objects.filter(fund=fund)
+        .filter(Q(region__in=regions) | Q(project__region__in=regions))
+        .select_related("region__parent", "project__region", "parent__region", "parent__project")
+        .annotate(indicator_count=Count("indicators"))
+        .order_by("project", "region__level", "region__order", "region__code", "project__name")
+    )
+    return render(request, "indicators/setup/tables.html", {"fund": fund, "tables": tables})
+
+
+@login_required
+def table_detail(request, code: str, pk: int):
+    fund = get_fund_for_user(request.user, code)
+    regions = regions_for_user(request.user)
+    table = get_object_or_404(
+        TargetTable.objects.filter(fund=fund)
+        .filter(Q(region__in=regions) | Q(project__region__in=regions))
+        .select_related("region", "project", "parent__region", "parent__project"),
+        pk=pk,
+    )
+    lines = table_comparison(table)
+    counts = {status: sum(1 for line in lines if line.status == status) for status in STATUS_LABELS}
+    context = {"fund": fund, "table": table, "lines": lines, "counts": counts, "labels": STATUS_LABELS}
+    return render(request, "indicators/setup/table_detail.html", context)
