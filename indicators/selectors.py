@@ -101,6 +101,14 @@ def returns_under_review(fund: Fund, region_ids, *, below: Region) -> dict[int, 
     return found
 
 
+def project_returns_under_review(fund: Fund, project_ids) -> dict[int, Return]:
+    """The submitted or approved return of each of these projects of the fund."""
+    returns = Return.objects.filter(
+        fund=fund, project_id__in=project_ids, status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED]
+    ).select_related("region", "project")
+    return {r.project_id: r for r in returns}
+
+
 def return_history(ret: Return) -> QuerySet[AuditEvent]:
     """The return's audit trail, newest first."""
     return AuditEvent.objects.filter(object_type="indicators.return", object_id=str(ret.pk)).select_related(

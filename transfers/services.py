@@ -367,7 +367,7 @@ class AllocationWrite:
 
     action: str  # create / update / delete
     current: Allocation | None
-    recipient: Region
+    recipient: Region | Project
     kind: str
     notice: Notice
     amount: Decimal | None  # None when removed
@@ -395,11 +395,13 @@ def allocations_write(
             row.current.amount = row.amount
             updates.append(row)
         elif row.action == "create":
+            to_project = isinstance(row.recipient, Project)
             allocation = Allocation(
                 fund=fund,
                 notice=row.notice,
                 from_region=from_region,
-                region=row.recipient,
+                region=None if to_project else row.recipient,
+                project=row.recipient if to_project else None,
                 kind=row.kind,
                 source=source,
                 amount=row.amount,
@@ -415,9 +417,9 @@ def allocations_write(
                 fund=fund,
                 notice=allocation.notice,
                 region=allocation.region,
+                project=allocation.project,
                 kind=allocation.kind,
                 source=allocation.source,
-                project__isnull=True,
             )
         events.append((allocation, row.note, AuditEvent.Action.CREATE))
     AuditEvent.objects.bulk_create(
@@ -427,7 +429,7 @@ def allocations_write(
                 action=action,
                 object_type=allocation._meta.label_lower,
                 object_id=str(allocation.pk),
-                region=allocation.region,
+                region=allocation.project.region if allocation.project_id else allocation.region,
                 fund=fund,
                 summary=note.summary[:300],
                 comment=note.comment,

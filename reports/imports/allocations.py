@@ -39,7 +39,7 @@ from django.db.models import Q
 from evalportal.models import User
 from indicators import rules
 from indicators.permissions import may_import_allocations
-from indicators.selectors import returns_under_review
+from indicators.selectors import project_returns_under_review, returns_under_review
 from indicators.services import returns_note_budget_change
 from reports.imports.base import (
     CellError,
@@ -59,9 +59,10 @@ from reports.imports.base import (
     merged_errors,
     squash,
 )
-from transfers.models import Allocation, Fund, MoneySource, Notice, Region
-from transfers.names import RegionIndex, RegionNameError
+from transfers.models import Allocation, Fund, MoneySource, Notice, Project, Region
+from transfers.names import RegionIndex, RegionNameError, normalize
 from transfers.services import AllocationWrite, allocations_write
+from transfers.tree import subtree_q
 
 COLUMNS = [
     Column("prefecture", "地州市", ("地州", "地区", "地（州、市）", "地州（市）", "地州市名称", "地区名称")),
@@ -98,7 +99,15 @@ class Line:
     label: str
     amounts: dict  # total / advance / batch → Decimal | None
     prefecture: Region | None = None
-    recipient: Region | None = None
+    recipient: Region | Project | None = None
+
+
+def recipient_key(recipient: Region | Project) -> tuple[str, int]:
+    return ("p", recipient.pk) if isinstance(recipient, Project) else ("r", recipient.pk)
+
+
+def _allocation_key(allocation: Allocation) -> tuple[str, int]:
+    return ("p", allocation.project_id) if allocation.project_id else ("r", allocation.region_id)
 
 
 class AllocationImporter(Importer):
@@ -135,6 +144,14 @@ class AllocationImporter(Importer):
 
     # --- reading ------------------------------------------------------------------------------
 
+    def _projects(self) -> dict[str, Project]:
+        """The fund's named projects in the importing region's subtree, by name: a row may name
+        a project instead of a region (the money goes to the project, run in its county)."""
+        projects = self._fund.projects.filter(subtree_q(self.scope, "region__")).select_related(
+            "region__parent"
+        )
+        return {normalize(p.name): p for p in projects}
+
     def plan(self, sheets: list[Sheet]) -> Plan:
         # Checked here as well as in the views and commands: there is no second way in.
         if self.actor is not None and (reason := may_import_allocations(self.actor)):
@@ -161,12 +178,13 @@ class AllocationImporter(Importer):
 
     def _read_lines(self, header: Header, plan: Plan) -> list[Line]:
         index = RegionIndex.within(self._fund.region)
+        projects = self._projects()
         sheet = header.sheet.title
         lines: list[Line] = []
         # The prefecture the rows below belong to, and whether it is one the user may import.
         prefecture: Region | None = self.scope if self.scope.level == Region.Level.PREFECTURE else None
         state = "ok" if prefecture else "none"  # none / ok / unknown / outside
-        seen: dict[int, int] = {}  # recipient pk → row
+        seen: dict[tuple, int] = {}  # recipient → row
         subtotal_rows: dict[int, int] = {}  # prefecture pk → row of its 小计
         grand_row = None
 
@@ -232,18 +250,27 @@ class AllocationImporter(Importer):
                 continue
             if state == "unknown":
                 continue  # the prefecture's own error names the problem once
-            try:
-                recipient = index.resolve(second, within=prefecture)
-            except RegionNameError as exc:
-                error(str(exc), row, "county")
+            recipient = projects.get(normalize(second))
+            if recipient is not None and recipient.region.parent_id != prefecture.pk:
+                error(
+                    f"项目“{recipient.name}”在{recipient.region.name}，不属于{prefecture.name}。",
+                    row,
+                    "county",
+                )
                 continue
-            if recipient.pk == self.scope.pk:
+            if recipient is None:
+                try:
+                    recipient = index.resolve(second, within=prefecture)
+                except RegionNameError as exc:
+                    error(str(exc), row, "county")
+                    continue
+            if recipient.pk == self.scope.pk and isinstance(recipient, Region):
                 error(f"不能向本级（{self.scope.name}）自身下达资金。", row, "county")
                 continue
-            if recipient.pk in seen:
-                error(f"“{recipient.name}”与第{seen[recipient.pk]}行重复。", row, "county")
+            if recipient_key(recipient) in seen:
+                error(f"“{recipient.name}”与第{seen[recipient_key(recipient)]}行重复。", row, "county")
                 continue
-            seen[recipient.pk] = row
+            seen[recipient_key(recipient)] = row
             if amounts["advance"] is not None and amounts["advance"] < 0:
                 error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
             if amounts["total"] is not None and amounts["total"] < 0:
@@ -257,11 +284,12 @@ class AllocationImporter(Importer):
         return lines
 
     def _read_flat_lines(self, header: Header, plan: Plan) -> list[Line]:
-        """序号 | 地区 | 金额: each row a region or unit below the importing region."""
+        """序号 | 地区 | 金额: each row a region or unit below the importing region, or a project."""
         index = RegionIndex.within(self._fund.region)
+        projects = self._projects()
         sheet = header.sheet.title
         lines: list[Line] = []
-        seen: dict[int, int] = {}
+        seen: dict[tuple, int] = {}
         grand_row = None
 
         def error(message, row, key=""):
@@ -290,18 +318,20 @@ class AllocationImporter(Importer):
             if not name:
                 error("地区（单位）名称为空。", row, "prefecture")
                 continue
-            try:
-                recipient = index.resolve(name, within=self.scope)
-            except RegionNameError as exc:
-                error(f"{exc}（须是{self.scope.name}所辖地区或单位）", row, "prefecture")
-                continue
-            if recipient.pk == self.scope.pk:
+            recipient = projects.get(normalize(name))
+            if recipient is None:
+                try:
+                    recipient = index.resolve(name, within=self.scope)
+                except RegionNameError as exc:
+                    error(f"{exc}（须是{self.scope.name}所辖地区、单位或本资金的项目）", row, "prefecture")
+                    continue
+            if recipient.pk == self.scope.pk and isinstance(recipient, Region):
                 error(f"不能向本级（{self.scope.name}）自身下达资金。", row, "prefecture")
                 continue
-            if recipient.pk in seen:
-                error(f"“{recipient.name}”与第{seen[recipient.pk]}行重复。", row, "prefecture")
+            if recipient_key(recipient) in seen:
+                error(f"“{recipient.name}”与第{seen[recipient_key(recipient)]}行重复。", row, "prefecture")
                 continue
-            seen[recipient.pk] = row
+            seen[recipient_key(recipient)] = row
             if amounts["advance"] is not None and amounts["advance"] < 0:
                 error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
             if amounts["total"] is not None and amounts["total"] < 0:
@@ -402,9 +432,9 @@ class AllocationImporter(Importer):
         return notices
 
     def _existing_qs(self):
-        return Allocation.objects.filter(
-            fund=self._fund, from_region=self.scope, source=self.source, project__isnull=True
-        )
+        """What this region passed down of the fund's money of this source: to regions and units
+        below it, and to projects."""
+        return Allocation.objects.filter(fund=self._fund, from_region=self.scope, source=self.source)
 
     # --- comparing ----------------------------------------------------------------------------
 
@@ -413,8 +443,8 @@ class AllocationImporter(Importer):
         for key, notice in notices.items():
             wanted |= Q(kind=KIND_OF[key], notice=notice)
         existing = {
-            (a.notice_id, a.region_id, a.kind): a
-            for a in self._existing_qs().filter(wanted).select_related("region")
+            (a.notice_id, _allocation_key(a), a.kind): a
+            for a in self._existing_qs().filter(wanted).select_related("region", "project__region")
         }
         planned = set()
         position = 0
@@ -426,7 +456,7 @@ class AllocationImporter(Importer):
                 if key not in used:
                     continue
                 kind, notice, amount = KIND_OF[key], notices[key], line.amounts[key]
-                id_ = (notice.pk, line.recipient.pk, kind)
+                id_ = (notice.pk, recipient_key(line.recipient), kind)
                 planned.add(id_)
                 current = existing.get(id_)
                 where = f"{line.prefecture.display_name} · " if line.prefecture else ""
@@ -450,13 +480,20 @@ class AllocationImporter(Importer):
                 )
         for id_, current in existing.items():
             if id_ not in planned:
-                label = f"{current.region.name} · {current.get_kind_display()}（表中已无此行）"
+                label = f"{(current.project or current.region).name} · {current.get_kind_display()}（表中已无此行）"
                 plan.changes.append(
                     Change(
                         "delete",
                         label,
                         fields={"金额（万元）": [_money(current.amount), None]},
-                        payload=(current, current.region, current.kind, current.notice, None, None),
+                        payload=(
+                            current,
+                            current.project or current.region,
+                            current.kind,
+                            current.notice,
+                            None,
+                            None,
+                        ),
                     )
                 )
 
@@ -466,10 +503,17 @@ class AllocationImporter(Importer):
         changed = [c for c in plan.changes if c.action != "unchanged"]
         if not changed:
             return
-        locked = returns_under_review(self._fund, {c.payload[1].pk for c in changed}, below=self.scope)
+        locked = returns_under_review(
+            self._fund, {_region_of(c.payload[1]).pk for c in changed}, below=self.scope
+        )
+        projects = {c.payload[1].pk for c in changed if isinstance(c.payload[1], Project)}
+        locked_projects = project_returns_under_review(self._fund, projects)
         for change in changed:
             recipient = change.payload[1]
-            ret = locked.get(recipient.pk)
+            if isinstance(recipient, Project):
+                ret = locked_projects.get(recipient.pk) or locked.get(recipient.region_id)
+            else:
+                ret = locked.get(recipient.pk)
             if ret is not None:
                 plan.errors.append(
                     RowError(
@@ -500,10 +544,14 @@ class AllocationImporter(Importer):
         returns_note_budget_change(
             actor=self.actor,
             fund=self._fund,
-            regions={row.recipient.pk for row in rows},
+            regions={_region_of(row.recipient).pk for row in rows},
             below=self.scope,
             note=f"{self.title}“{self.filename}”改变了本级预算（{len(rows)}行变化）",
         )
+
+
+def _region_of(recipient: Region | Project) -> Region:
+    return recipient.region if isinstance(recipient, Project) else recipient
 
 
 def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource.CENTRAL) -> list[dict]:
@@ -513,15 +561,20 @@ def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource
     one batch notice the import would reuse, with their amounts. Without (or with nothing
     allocated yet): every region below ``scope`` with blank amounts, to fill in.
     """
-    amounts: dict[int, dict] = {}
+    amounts: dict[tuple, dict] = {}
+    projects: dict[int, list[Project]] = {}  # county pk → the projects that received money
     if fund is not None:
         importer = AllocationImporter(actor=None, scope=scope, fund=fund, source=source)
-        qs = importer._existing_qs()
+        qs = importer._existing_qs().select_related("project__region")
         for key, kind in KIND_OF.items():
             notices = list(qs.filter(kind=kind).order_by().values_list("notice", flat=True).distinct())
             if len(notices) == 1:
                 for allocation in qs.filter(kind=kind, notice=notices[0]):
-                    amounts.setdefault(allocation.region_id, {})[key] = allocation.amount
+                    amounts.setdefault(_allocation_key(allocation), {})[key] = allocation.amount
+                    if allocation.project_id and allocation.project not in projects.get(
+                        allocation.project.region_id, []
+                    ):
+                        projects.setdefault(allocation.project.region_id, []).append(allocation.project)
     if scope.level == Region.Level.PREFECTURE:
         prefectures = [scope]
     else:
@@ -529,16 +582,21 @@ def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource
     rows = []
     for prefecture in prefectures:
         members = list(prefecture.children.filter(is_active=True).order_by("order", "code"))
-        if prefecture != scope and prefecture.pk in amounts:
+        if prefecture != scope and ("r", prefecture.pk) in amounts:
             members.insert(0, prefecture)  # money a province sent to the prefecture itself
+        recipients = []
         for region in members:
-            if amounts and region.pk not in amounts:
+            recipients.append(region)
+            recipients += sorted(projects.get(region.pk, []), key=lambda p: p.name)  # after their county
+        for recipient in recipients:
+            key = recipient_key(recipient)
+            if amounts and key not in amounts:
                 continue
-            figures = amounts.get(region.pk, {})
+            figures = amounts.get(key, {})
             rows.append(
                 {
                     "prefecture": prefecture,
-                    "recipient": region,
+                    "recipient": recipient,
                     "advance": figures.get("advance"),
                     "batch": figures.get("batch"),
                 }
