@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, return_money
 from indicators.models import IndicatorActual, Return
+from indicators.selectors import previous_actuals
 from transfers.models import Fund, Region
 
 
@@ -27,6 +28,7 @@ def return_data(ret: Return, *, money: Figures | None = None) -> rules.ReturnDat
         )
         for line in money
     ]
+    previous = previous_actuals(ret)
     indicators = [
         rules.IndicatorLine(
             key=f"actual-{actual.indicator_id}",
@@ -38,6 +40,7 @@ def return_data(ret: Return, *, money: Figures | None = None) -> rules.ReturnDat
             reason=actual.reason,
             measure=actual.measure,
             judged_met=actual.judged_met,
+            previous_text=previous.get(actual.indicator.name),
             parent_target_text=(
                 actual.indicator.parent_indicator.target_text
                 if actual.indicator.parent_indicator_id

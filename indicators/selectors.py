@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
-from indicators.models import Period, Return, TargetTable
+from indicators.models import IndicatorActual, Period, Return, TargetTable
 from indicators.permissions import may_change_data, may_review
 from transfers.models import Fund, Region
 from transfers.selectors import subtree_q
@@ -259,3 +259,36 @@ def table_comparison(table: TargetTable) -> list[ComparedLine]:
         if mine.parent_indicator_id not in known:
             lines.append(ComparedLine("added", mine.level1, mine.level2, mine.name, "", mine.target_text))
     return lines
+
+
+def previous_actuals(ret: Return) -> dict[str, str]:
+    """Last year's actual of each indicator of ``ret``, by indicator name: from the approved
+    return of the same region (or the project of the same name) and period in the fund this
+    one was copied from. Empty when the fund has no previous year or nothing was approved."""
+    return previous_actuals_of([ret]).get(ret.pk, {})
+
+
+def previous_actuals_of(returns: list[Return], *, fund: Fund | None = None) -> dict[int, dict[str, str]]:
+    """``previous_actuals`` for many returns of one fund (``fund``, if the caller has it), in
+    two queries at most; none when the fund has no previous year."""
+    if not returns:
+        return {}
+    fund = fund or returns[0].fund
+    if fund.previous_id is None:
+        return {}
+    last = Return.objects.filter(
+        fund_id=fund.previous_id,
+        region__in={r.region_id for r in returns},
+        status=Return.Status.APPROVED,
+    ).select_related("project")
+    by_owner = {(r.region_id, r.period, r.project.name if r.project_id else None): r.pk for r in last}
+    wanted = {}
+    for ret in returns:
+        key = (ret.region_id, ret.period, ret.project.name if ret.project_id else None)
+        if key in by_owner:
+            wanted[by_owner[key]] = ret.pk
+    found: dict[int, dict[str, str]] = {pk: {} for pk in wanted.values()}
+    actuals = IndicatorActual.objects.filter(ret_id__in=wanted).exclude(actual_text="")
+    for last_pk, name, text in actuals.values_list("ret_id", "indicator__name", "actual_text"):
+        found[wanted[last_pk]][name] = text
+    return found

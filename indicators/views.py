@@ -20,7 +20,13 @@ from indicators.ledger import FundLedger
 from indicators.models import Period
 from indicators.permissions import may_edit_return, may_open_return, may_review
 from indicators.rollups import return_rollup
-from indicators.selectors import changes_since_approval, get_return_for_user, return_history, returns_for_user
+from indicators.selectors import (
+    changes_since_approval,
+    get_return_for_user,
+    previous_actuals,
+    return_history,
+    returns_for_user,
+)
 from indicators.services import (
     ChecksFailed,
     NeedsAcknowledgement,
@@ -78,6 +84,7 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
     return {
         "ret": ret,
         "form": form,
+        "previous": previous_actuals(ret),  # last year's actuals, for 不低于上年 and 有所提升
         "findings": findings or [],
         "has_errors": any(f.severity == "error" for f in findings or []),
         "has_warnings": any(f.severity == "warning" for f in findings or []),
@@ -145,10 +152,16 @@ def return_edit(request, pk):
 @login_required
 def return_detail(request, pk):
     ret = get_return_for_user(request.user, pk)
+    previous = previous_actuals(ret)
     lines = [
         (
             actual,
-            rules.evaluate(actual.indicator.target_text, actual.actual_text, judged_met=actual.judged_met),
+            rules.evaluate(
+                actual.indicator.target_text,
+                actual.actual_text,
+                judged_met=actual.judged_met,
+                previous=previous.get(actual.indicator.name),
+            ),
         )
         for actual in ret.actuals.select_related("indicator").order_by("indicator__order")
     ]
@@ -312,7 +325,8 @@ def rate_preview(request):
     actual = request.GET.get("actual", "").strip()
     if not actual:
         return HttpResponse('<span class="text-muted small" data-explain="0">—</span>')
-    return HttpResponse(_rate_html(rules.evaluate(request.GET.get("target", ""), actual)))
+    previous = request.GET.get("previous", "").strip() or None  # last year's, shown on the form
+    return HttpResponse(_rate_html(rules.evaluate(request.GET.get("target", ""), actual, previous=previous)))
 
 
 def _rate_html(evaluation) -> str:

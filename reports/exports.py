@@ -27,6 +27,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from indicators.selectors import previous_actuals_of
 from reports.imports.templates_xlsx import WRAP, header, put, title, to_bytes
 from transfers.models import Allocation, Fund, Region
 from transfers.selectors import subtree_q
@@ -277,9 +278,18 @@ def _actuals(ws, returns: list[Return]) -> None:
             "indicator__order",
         )
     )
+    previous = previous_actuals_of(returns, fund=returns[0].fund if returns else None)
     for row, actual in enumerate(actuals, start=2):
         evaluation = (
-            rules.evaluate(actual.indicator.target_text, actual.actual_text) if actual.actual_text else None
+            # as the return's own page evaluates it: the reviewer's judgement, last year's value
+            rules.evaluate(
+                actual.indicator.target_text,
+                actual.actual_text,
+                judged_met=actual.judged_met,
+                previous=previous.get(actual.ret_id, {}).get(actual.indicator.name),
+            )
+            if actual.actual_text
+            else None
         )
         judged = {True: "已完成", False: "未完成"}.get(actual.judged_met, "")
         values = [

@@ -278,3 +278,45 @@ def test_a_copied_project_keeps_its_own_table_under_the_new_years_table(admin_xj
     for table in tables.values():
         assert table.parent == province_table and table.project.fund == fund
         assert {i.parent_indicator.table for i in table.indicators.all()} == {province_table}
+
+
+def test_a_copied_fund_judges_not_lower_than_last_year_against_last_years_actual(
+    client, admin_xj, clerk_yining, reviewer_yili
+):
+    from decimal import Decimal
+
+    from indicators.checks import return_findings
+    from indicators.models import Return
+    from indicators.services import fund_copy, return_approve, return_open, return_save, return_submit
+    from tests.scenarios import met_input
+
+    name = "孤儿等符合条件的儿童认定准确率"  # 不低于上年 in 伊犁州's table of the relief fund
+    relief = Fund.objects.get(code="xj-2024-relief")
+    last = return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
+    data = met_input(last, funding={"central": {"spent": Decimal("9000")}})
+    line = last.actuals.get(indicator__name=name)
+    assert line.indicator.target_text == "不低于上年"
+    data.actuals[line.indicator_id]["actual_text"] = "98%"
+    return_save(ret=last, actor=clerk_yining, base_version=last.version, data=data)
+    return_submit(ret=last, actor=clerk_yining, acknowledge_warnings=True)
+    return_approve(ret=last, actor=reviewer_yili)
+
+    fund = fund_copy(actor=admin_xj, source=relief, code="xj-2025-relief", year=2025)
+    ret = return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)
+    data = met_input(ret, funding={})
+    line = ret.actuals.get(indicator__name=name)
+    data.actuals[line.indicator_id]["actual_text"] = "97%"
+    return_save(ret=ret, actor=clerk_yining, base_version=ret.version, data=data)
+    ret = Return.objects.get(pk=ret.pk)
+    messages = [f.message for f in return_findings(ret)]
+    # 97 / 98 = 98.979… → 98.98
+    assert f"指标“{name}”未完成（完成率98.98%），请填写未完成原因。" in messages
+    client.force_login(clerk_yining)
+    page = client.get(reverse("indicators:detail", args=[ret.pk])).content.decode()
+    assert "上年：98%" in page and "98.98" in page
+    form = client.get(reverse("indicators:edit", args=[ret.pk])).content.decode()
+    assert 'data-previous="98%"' in form and "上年：98%" in form
+    preview = client.get(
+        reverse("indicators:rate_preview"), {"target": "不低于上年", "actual": "97%", "previous": "98%"}
+    ).content.decode()
+    assert "98.98" in preview

@@ -39,6 +39,7 @@ class IndicatorLine:
     measure: str | None = ""
     parent_target_text: str | None = None
     judged_met: bool | None = None  # a reviewer's decision on a qualitative actual
+    previous_text: str | None = None  # last year's actual, for 不低于上年 and 有所提升
 
 
 @dataclass
@@ -185,7 +186,7 @@ def _check_indicator(line: IndicatorLine) -> tuple[list[Finding], Evaluation | N
         findings.append(Finding(ERROR, "actual_unreadable", f"指标“{name}”：{exc}", line.key))
         return findings, None
 
-    evaluation = evaluate(target, actual, judged_met=line.judged_met)
+    evaluation = evaluate(target, actual, judged_met=line.judged_met, previous=line.previous_text)
     findings.extend(_explanation_findings(line, evaluation))
     return findings, evaluation
 

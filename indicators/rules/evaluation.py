@@ -25,6 +25,17 @@ MET_PHRASES = frozenset({"是", "完成", "已完成", "达到", "已达到", "�
 MET_PREFIXES = ("已实现", "已达到", "实现", "达到", "已")
 # An actual that says plainly it was not met: missed, so it needs a reason.
 NOT_MET_PHRASES = frozenset({"否", "未完成", "未达到", "未达成", "未实现", "没有完成"})
+# Targets judged against last year's actual (docs/domain.md §8): the comparison they ask for.
+YEAR_OVER_YEAR = {
+    "不低于上年": ">=",
+    "不低于上年度": ">=",
+    "不低于上年水平": ">=",
+    "有所提升": ">",
+    "有所提高": ">",
+    "高于上年": ">",
+    "较上年有所提升": ">",
+    "比上年有所提升": ">",
+}
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,15 @@ def _direction(target: Target) -> str:
     return POSITIVE
 
 
-def evaluate(target, actual, *, judged_met: bool | None = None) -> Evaluation:
+def evaluate(target, actual, *, judged_met: bool | None = None, previous=None) -> Evaluation:
     """Compare an actual with its target (texts as staff write them, or parsed ``Target``s).
 
     ``judged_met`` is a reviewer's decision for a qualitative actual the wording alone cannot
     settle (domain.md §4: "or the reviewer marks it met"); it never overrides arithmetic.
+    ``previous`` is last year's actual of the same indicator: a target of ``YEAR_OVER_YEAR``
+    wording (不低于上年, 有所提升) with a number this year and last year is arithmetic, not a
+    judgement — met when this year's value is at least (or above) last year's, completion
+    this year's over last year's, capped at 100 when met.
 
     正向: completion = actual / target × 100, not capped; a target of 0 is met by anything.
     反向: 100 when actual ≤ target, else target / actual × 100. 定性: 100 and met when the
@@ -80,6 +95,8 @@ def evaluate(target, actual, *, judged_met: bool | None = None) -> Evaluation:
     except (TargetParseError, TypeError) as exc:
         return Evaluation(target=parsed_target, actual=None, error=str(exc))
     try:
+        if parsed_target.is_qualitative and (yoy := _year_over_year(parsed_target, parsed_actual, previous)):
+            return yoy
         if parsed_target.is_qualitative:
             return _evaluate_qualitative(parsed_target, parsed_actual, judged_met)
         return _evaluate_quantitative(parsed_target, parsed_actual)
@@ -110,6 +127,36 @@ def _evaluate_quantitative(target: Target, actual: Target) -> Evaluation:
         needs_explanation=(not met) or over,
         over_achieved=over,
         direction=direction,
+    )
+
+
+def _year_over_year(target: Target, actual: Target, previous) -> Evaluation | None:
+    """This year against last year, when the target asks for it and both are numbers in one
+    unit; None otherwise (then the wording or a reviewer decides, as for any qualitative line)."""
+    comparator = YEAR_OVER_YEAR.get("".join(target.text.split()))
+    if comparator is None or previous is None or actual.is_qualitative:
+        return None
+    try:
+        last = previous if isinstance(previous, Target) else parse_actual(previous)
+    except TargetParseError:
+        return None
+    if last.is_qualitative or last.unit != actual.unit or last.value <= 0:
+        return None
+    met = actual.value >= last.value if comparator == ">=" else actual.value > last.value
+    if not met and actual.value >= last.value:  # 有所提升 but the same as last year: no rate to print
+        return Evaluation(
+            target=target, actual=actual, met=False, needs_explanation=True, direction=QUALITATIVE
+        )
+    with localcontext(prec=_PRECISION):
+        completion = quantize_rate(HUNDRED if met else actual.value / last.value * HUNDRED)
+    return Evaluation(
+        target=target,
+        actual=actual,
+        completion_rate=completion,
+        deviation_rate=abs(completion - HUNDRED),
+        met=met,
+        needs_explanation=not met,
+        direction=QUALITATIVE,
     )
 
 

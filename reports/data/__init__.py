@@ -35,6 +35,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from indicators.selectors import previous_actuals_of
 from reports.data.types import (
     AllocationLine,
     AllocationTable,
@@ -91,7 +92,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
     own_return = ledger.returns.get(tree.root.key)
     project_nodes = [n for n in tree.nodes.values() if n.is_project]
     project_returns = {n.project.pk: ledger.returns[n.key] for n in project_nodes if n.key in ledger.returns}
-    details = _return_details([r for r in [own_return, *project_returns.values()] if r is not None])
+    details = _return_details([r for r in [own_return, *project_returns.values()] if r is not None], fund)
 
     words = Words(fund, region)
     received = ledger.account().received
@@ -334,23 +335,29 @@ def _execution_table(ledger: FundLedger) -> ExecutionTable | None:
 # --- the region's own return ------------------------------------------------------------------
 
 
-def _return_details(returns: list[Return]) -> dict[int, tuple[dict, dict]]:
-    """Actuals (by indicator) and narratives (by aspect) of the returns whose content is printed."""
+def _return_details(returns: list[Return], fund: Fund) -> dict[int, tuple[dict, dict, dict]]:
+    """Actuals (by indicator), narratives (by aspect) and last year's actuals (by indicator
+    name) of the returns whose content is printed."""
     ids = [r.pk for r in returns]
-    details = {pk: ({}, {}) for pk in ids}
+    details = {pk: ({}, {}, {}) for pk in ids}
     if not ids:
         return details
     for actual in IndicatorActual.objects.filter(ret_id__in=ids):
         details[actual.ret_id][0][actual.indicator_id] = actual
     for narrative in ReturnNarrative.objects.filter(ret_id__in=ids):
         details[narrative.ret_id][1][narrative.aspect] = narrative
+    for pk, previous in previous_actuals_of(returns, fund=fund).items():
+        details[pk][2].update(previous)
     return details
 
 
 def _self_evaluation(ret, table, details, money: Figures) -> SelfEvaluation:
-    actuals, narratives = details.get(ret.pk, ({}, {})) if ret else ({}, {})
+    actuals, narratives, previous = details.get(ret.pk, ({}, {}, {})) if ret else ({}, {}, {})
     money, sources = _money_lines(money)
-    lines = [_indicator_line(row, actuals.get(row.pk), table) for row in (table.rows if table else [])]
+    lines = [
+        _indicator_line(row, actuals.get(row.pk), table, previous.get(row.name))
+        for row in (table.rows if table else [])
+    ]
     evaluation = SelfEvaluation(
         status=ret.get_status_display() if ret else "未填报",
         money=money,
@@ -386,7 +393,7 @@ def _money_lines(money: Figures) -> tuple[list[Money], list[Money]]:
 
 
 def _indicator_line(
-    row: IndicatorTarget, actual: IndicatorActual | None, table: TargetTable
+    row: IndicatorTarget, actual: IndicatorActual | None, table: TargetTable, previous: str | None = None
 ) -> EvaluatedIndicator:
     actual_text = actual.actual_text if actual else ""
     return EvaluatedIndicator(
@@ -400,7 +407,7 @@ def _indicator_line(
         # The top table came from the centre; below it, a row without a parent is the level's own.
         handed_down=table.parent_id is None or row.parent_indicator_id is not None,
         evaluation=rules.evaluate(
-            row.target_text, actual_text, judged_met=actual.judged_met if actual else None
+            row.target_text, actual_text, judged_met=actual.judged_met if actual else None, previous=previous
         ),
         weight=row.weight,
         band=actual.band if actual else "",

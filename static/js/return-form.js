@@ -25,7 +25,7 @@
 
   function updateIndicator(row) {
     var actual = row.querySelector(".indicator-actual");
-    fetchInto(form.dataset.rateUrl, { target: row.dataset.target, actual: actual.value }, row.querySelector(".indicator-rate"),
+    fetchInto(form.dataset.rateUrl, { target: row.dataset.target, actual: actual.value, previous: row.dataset.previous || "" }, row.querySelector(".indicator-rate"),
       function (cell) {
         var flag = cell.querySelector("[data-explain]");
         var explain = flag && flag.dataset.explain === "1";
