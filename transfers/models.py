@@ -48,6 +48,12 @@ class Region(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("有效", default=True)
+    in_code_list = models.BooleanField(
+        "列入区划代码表",
+        default=False,
+        help_text="由 load_regions 从全国区划代码表载入：代码表更名时随之更名（旧名留作曾用名），"
+        "不再列出时停用。预算单位和自建区划不在代码表中。",
+    )
 
     class Meta:
         verbose_name = "行政区划"
