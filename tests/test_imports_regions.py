@@ -53,10 +53,42 @@ def test_new_county_new_alias_and_a_renamed_short_name(admin_xj, new_events):
     assert (new.parent.code, new.level, new.kind) == ("654000", 3, "zone")
     assert set(new.aliases.values_list("name", flat=True)) == {"示范区", "新区（示范）"}
     assert Region.objects.get(code="654000").short_name == "伊犁"
+    assert list(new.parent.children.order_by("order", "code"))[-1] == new  # after every sibling
     (event,) = new_events().filter(
         object_type="transfers.region", object_id=str(Region.objects.get(code="654000").pk)
     )
     assert event.changes == {"简称": ["伊犁州", "伊犁"]} and event.action == "edit"
+
+
+def test_the_file_orders_the_regions_it_lists_among_their_siblings(admin_xj, new_events):
+    """The national tree comes in code order; a province's file gives the order its documents
+    list regions in, moving only the regions it lists, within the places they hold."""
+    yili = Region.objects.get(code="654000")
+    before = [r.code for r in yili.children.order_by("order", "code")]
+    content = workbook_bytes(
+        {
+            "r": [
+                HEADER,
+                ["654028", "尼勒克县", "", "654000", 3, "admin", ""],
+                ["654021", "伊宁县", "", "654000", 3, "admin", ""],
+            ]
+        }
+    )
+    plan = apply(importer(admin_xj), content=content, filename="r.xlsx")
+    assert plan.counts["update"] == 2 and all(set(c.fields) == {"排序"} for c in plan.of("update"))
+    after = [r.code for r in yili.children.order_by("order", "code")]
+    expected = [{"654021": "654028", "654028": "654021"}.get(code, code) for code in before]
+    assert after == expected
+    # Imported again, the file changes nothing.
+    assert not dry_run(importer(admin_xj), content=content, filename="r.xlsx").has_changes
+
+
+def test_parent_names_are_the_administrators_provinces(admin_xj):
+    """城关区 or 兰州市 name regions of 甘肃 too: an administrator's file names its own."""
+    Region.objects.create(code="654099", name="兰州市", level=2, parent=Region.objects.get(code="650000"))
+    content = workbook_bytes({"r": [HEADER, ["654099-01", "测试救助站", "", "兰州市", None, "救助站", ""]]})
+    plan = apply(importer(admin_xj), content=content, filename="r.xlsx")
+    assert plan.errors == [] and Region.objects.get(code="654099-01").parent.code == "654099"
 
 
 def test_aliases_column_replaces_the_old_names(admin_xj):

@@ -209,7 +209,7 @@ class RegionValues:
     level: int
     kind: str
     aliases: tuple[str, ...] | None  # None: leave the old names as they are
-    order: int = 0  # for a new region: its place among its siblings
+    order: int = 0  # its place among its siblings
 
 
 @transaction.atomic
@@ -223,15 +223,16 @@ def regions_save(*, actor: User | None, rows: list[tuple[RegionValues, AuditNote
         region = by_code.get(values.code)
         created = region is None
         if created:
-            region = Region(code=values.code, order=values.order)
+            region = Region(code=values.code)
         parent = by_code.get(values.parent_code) if values.parent_code else None
         if values.parent_code and parent is None:
             parent = Region.objects.filter(code=values.parent_code).first()
-        region.name, region.short_name, region.level, region.kind = (
+        region.name, region.short_name, region.level, region.kind, region.order = (
             values.name,
             values.short_name,
             values.level,
             values.kind,
+            values.order,
         )
         region.parent = parent
         try:
