@@ -4,8 +4,9 @@ Everything comes from the files in ``fixtures/`` (``fixtures/README.md`` says wh
 comes from); nothing is read from outside the repository. ``fixtures/demo/demo.toml`` names
 what to load:
 
-* the region tree, the allocation tables and the target tables go in through the portal's
-  own imports, from the very workbooks an office would upload (so the demo exercises the
+* the national region tree through ``load_regions``'s own service (fixtures/regions/), then
+  新疆's budget units and document names, the allocation tables and the target tables through
+  the portal's own imports, from the very workbooks an office would upload (so the demo exercises the
   real path, its checks included);
 * funds, notices and the money the centre sent the province through ``transfers.services``;
 * the returns of ``xj-2024-elderly`` were reported and approved outside the portal (seed 000
@@ -40,8 +41,9 @@ from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
 from reports.imports.targets import TargetImporter
+from transfers.code_list import load_code_list
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Region
-from transfers.services import allocation_save, fund_save, notice_save
+from transfers.services import CodeListRefused, allocation_save, fund_save, notice_save
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 MANIFEST = FIXTURES / "demo" / "demo.toml"
@@ -79,6 +81,7 @@ def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
     base = manifest.parent
     summary = LoadSummary()
     with transaction.atomic():
+        _load_code_list(summary)
         _import(RegionImporter(actor=None, scope=None), base / spec["regions"], summary, "行政区划")
         for fund_spec in spec["funds"]:
             _load_fund(fund_spec, base, summary)
@@ -132,6 +135,18 @@ def _import(importer: Importer, path: Path, summary: LoadSummary, label: str) ->
         if change.action in ("create", "update", "delete"):
             what = "绩效目标表" if change.payload == ("table",) else label
             summary.count(what, created=change.action == "create")
+
+
+def _load_code_list(summary: LoadSummary) -> None:
+    """The national tree first (fixtures/regions/regions_cn.csv), as a deployment starts; the
+    demo's own region files then add their budget units and the names their documents use."""
+    try:
+        loaded = load_code_list()
+    except CodeListRefused as exc:
+        raise DemoDataError(f"全国区划代码表无法载入：{exc}") from exc
+    summary.count("行政区划", created=True, n=len(loaded.created))
+    changed = {*loaded.renamed, *loaded.changed, *loaded.withdrawn, *loaded.restored, *loaded.adopted}
+    summary.count("行政区划", created=False, n=len(changed))
 
 
 def _decimal(value, where: str) -> Decimal | None:

@@ -210,9 +210,19 @@ class FundLedger:
         return self._accounts[node.key]
 
     def children(self, node: Node | None = None) -> list[Account]:
-        """The accounts of the active regions, units and projects directly below ``node``."""
+        """The accounts of the regions, units and projects directly below ``node``: the active
+        ones, and an inactive one (a code the national list withdrew) where it has money or a
+        return of the fund, so that a past year's figures still add up to their total."""
         node = node or self.root
-        return [self.account(child) for child in node.children if child.region.is_active or child.is_project]
+        accounts = [self.account(child) for child in node.children]
+        return [
+            account
+            for account in accounts
+            if account.node.region.is_active
+            or account.node.is_project
+            or account.is_funded
+            or account.reported
+        ]
 
     def taking_part(self, node: Node | None = None) -> list[Account]:
         """The regions, units and projects directly below ``node`` that the fund reaches: they

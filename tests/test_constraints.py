@@ -80,7 +80,7 @@ def test_same_allocation_line_twice_is_rejected(relief, notice):
 
 def test_region_codes_are_unique_and_the_tree_has_one_kind_of_root():
     province = Region.objects.get(code="650000")
-    rejected(lambda: Region.objects.create(code="654002", name="重复", level=3, parent=province))
+    rejected(lambda: Region.objects.create(code="654002", name="重复", level=2, parent=province))
     rejected(lambda: Region.objects.create(code="659001", name="石河子市", level=3))
     rejected(lambda: Region.objects.create(code="710000", name="另一个省", level=1, parent=province))
 

@@ -53,10 +53,42 @@ def test_new_county_new_alias_and_a_renamed_short_name(admin_xj, new_events):
     assert (new.parent.code, new.level, new.kind) == ("654000", 3, "zone")
     assert set(new.aliases.values_list("name", flat=True)) == {"示范区", "新区（示范）"}
     assert Region.objects.get(code="654000").short_name == "伊犁"
+    assert list(new.parent.children.order_by("order", "code"))[-1] == new  # after every sibling
     (event,) = new_events().filter(
         object_type="transfers.region", object_id=str(Region.objects.get(code="654000").pk)
     )
     assert event.changes == {"简称": ["伊犁州", "伊犁"]} and event.action == "edit"
+
+
+def test_the_file_orders_the_regions_it_lists_among_their_siblings(admin_xj, new_events):
+    """The national tree comes in code order; a province's file gives the order its documents
+    list regions in, moving only the regions it lists, within the places they hold."""
+    yili = Region.objects.get(code="654000")
+    before = [r.code for r in yili.children.order_by("order", "code")]
+    content = workbook_bytes(
+        {
+            "r": [
+                HEADER,
+                ["654028", "尼勒克县", "", "654000", 3, "admin", ""],
+                ["654021", "伊宁县", "", "654000", 3, "admin", ""],
+            ]
+        }
+    )
+    plan = apply(importer(admin_xj), content=content, filename="r.xlsx")
+    assert plan.counts["update"] == 2 and all(set(c.fields) == {"排序"} for c in plan.of("update"))
+    after = [r.code for r in yili.children.order_by("order", "code")]
+    expected = [{"654021": "654028", "654028": "654021"}.get(code, code) for code in before]
+    assert after == expected
+    # Imported again, the file changes nothing.
+    assert not dry_run(importer(admin_xj), content=content, filename="r.xlsx").has_changes
+
+
+def test_parent_names_are_the_administrators_provinces(admin_xj):
+    """城关区 or 兰州市 name regions of 甘肃 too: an administrator's file names its own."""
+    Region.objects.create(code="654099", name="兰州市", level=2, parent=Region.objects.get(code="650000"))
+    content = workbook_bytes({"r": [HEADER, ["654099-01", "测试救助站", "", "兰州市", None, "救助站", ""]]})
+    plan = apply(importer(admin_xj), content=content, filename="r.xlsx")
+    assert plan.errors == [] and Region.objects.get(code="654099-01").parent.code == "654099"
 
 
 def test_aliases_column_replaces_the_old_names(admin_xj):
@@ -104,26 +136,27 @@ def test_command_exits_zero_on_the_demo_file_and_non_zero_on_errors(tmp_path, ca
     assert "第2行B列：全称为空" in capsys.readouterr().err
 
 
-def test_the_system_imports_a_new_province_an_administrator_cannot(tmp_path, capsys, admin_xj, new_events):
+def test_the_system_imports_into_any_province_an_administrator_cannot(tmp_path, capsys, admin_xj, new_events):
     """Without --user the command runs as the system, for the whole country: that is how a
-    second province (seed 004 is 张掖市's, in 甘肃) gets its tree."""
+    second province (seed 004 is 张掖市's, in 甘肃) gets its budget units; its regions come with
+    the national tree (load_regions)."""
     path = tmp_path / "gansu.csv"
     path.write_text(
-        "代码,全称,简称,上级代码,层级\n620000,甘肃省,甘肃,,1\n620700,张掖市,,620000,2\n620702,甘州区,,620700,3\n",
+        "代码,全称,简称,上级代码,层级,类型\n620700-01,张掖市救助站,,620700,3,rescue\n"
+        "620700-02,张掖市儿童福利院,,张掖市,,child\n",
         encoding="utf-8",
     )
     with pytest.raises(CommandError):
         call_command("import_regions", str(path), "--user", "admin_xj")
-    assert not Region.objects.filter(code__startswith="62").exists()
+    assert not Region.objects.filter(code__startswith="620700-").exists()
     assert "不在您的管辖范围" in capsys.readouterr().err
 
     call_command("import_regions", str(path))
-    assert "新增3条" in capsys.readouterr().out
+    assert "新增2条" in capsys.readouterr().out
     zhangye = Region.objects.get(code="620700")
-    assert (zhangye.parent.code, zhangye.level, Region.objects.get(code="620702").parent) == (
-        "620000",
-        2,
-        zhangye,
-    )
+    assert [(r.code, r.level, r.kind) for r in zhangye.children.filter(code__contains="-")] == [
+        ("620700-01", 3, "rescue"),
+        ("620700-02", 3, "child"),
+    ]
     (event,) = new_events().filter(action="import", object_type="transfers.region", object_id="")
     assert event.actor is None and "gansu.csv" in event.summary

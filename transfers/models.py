@@ -6,6 +6,7 @@ sum of the allocations that enter its subtree from outside it (see transfers.bud
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -48,6 +49,12 @@ class Region(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("有效", default=True)
+    in_code_list = models.BooleanField(
+        "列入区划代码表",
+        default=False,
+        help_text="由 load_regions 从全国区划代码表载入：代码表更名时随之更名（旧名留作曾用名），"
+        "不再列出时停用。预算单位和自建区划不在代码表中。",
+    )
 
     class Meta:
         verbose_name = "行政区划"
@@ -60,10 +67,44 @@ class Region(models.Model):
                 violation_error_message="省级区划不能有上级，其他区划必须有上级。",
             ),
             models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="region_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=3),
+                name="region_level_known",
+                violation_error_message="层级应为1（省级）、2（地州市）或3（县市区）。",
+            ),
+            # And "exactly one level below its parent", which a check constraint cannot say (it
+            # reads another row): Region.clean for the forms and services, and a trigger in the
+            # database for every other write (transfers.level_guard, migration 0005).
         ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """A region sits exactly one level below its parent, and has no level below a county's:
+        the tree is province → prefecture → county, and every query of a subtree (``subtree_q``)
+        reaches two levels down, no further."""
+        super().clean()
+        if self.level is None:
+            return
+        if self.parent_id is not None:
+            parent = self.parent
+            if parent.level >= self.Level.COUNTY:
+                raise ValidationError(
+                    f"“{parent.name}”是县级区划，其下不能再设区划（区划至多三级：省级、地州市、县市区）。"
+                )
+            if self.level != parent.level + 1:
+                expected = self.Level(parent.level + 1)
+                raise ValidationError(
+                    f"层级与上级不符：上级“{parent.name}”是{parent.get_level_display()}，"
+                    f"本区划应为{expected.label}（{expected.value}），不能跨级或与上级同级。"
+                )
+        if self.pk is not None:
+            below = self.children.exclude(level=self.level + 1).first()
+            if below is not None:
+                raise ValidationError(
+                    f"“{self.name}”有下级区划（{below.name}），其层级必须比本区划低一级：请先调整下级区划。"
+                )
 
     @property
     def display_name(self) -> str:

@@ -55,6 +55,9 @@ class RegionResource(AuditedResource):
         skip_unchanged = True
         report_skipped = True
 
+    def get_queryset(self):
+        return super().get_queryset().select_related("parent")  # the national tree: 3,400 rows
+
 
 class FundResource(AuditedResource):
     code = fields.Field(attribute="code", column_name="代码")

@@ -6,6 +6,7 @@ empty when nothing differed (and then nothing is written, not even an audit even
 loading the same figures twice changes nothing.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -304,7 +305,7 @@ class RegionValues:
     level: int
     kind: str
     aliases: tuple[str, ...] | None  # None: leave the old names as they are
-    order: int = 0  # for a new region: its place among its siblings
+    order: int = 0  # its place among its siblings
 
 
 @transaction.atomic
@@ -318,15 +319,16 @@ def regions_save(*, actor: User | None, rows: list[tuple[RegionValues, AuditNote
         region = by_code.get(values.code)
         created = region is None
         if created:
-            region = Region(code=values.code, order=values.order)
+            region = Region(code=values.code)
         parent = by_code.get(values.parent_code) if values.parent_code else None
         if values.parent_code and parent is None:
             parent = Region.objects.filter(code=values.parent_code).first()
-        region.name, region.short_name, region.level, region.kind = (
+        region.name, region.short_name, region.level, region.kind, region.order = (
             values.name,
             values.short_name,
             values.level,
             values.kind,
+            values.order,
         )
         region.parent = parent
         try:
@@ -359,6 +361,234 @@ def _codes(rows) -> set[str]:
     return {values.code for values, _ in rows} | {
         values.parent_code for values, _ in rows if values.parent_code
     }
+
+
+# --- the national code list (fixtures/regions/regions_cn.csv, loaded by load_regions) ----------
+
+
+class CodeListRefused(Exception):
+    """A code list that cannot be loaded as it stands; ``errors`` say why (Chinese)."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("；".join(errors[:5]))
+
+
+@dataclass
+class CodeListLoad:
+    """What one load of the code list did, by code."""
+
+    created: list[str] = field(default_factory=list)
+    renamed: dict[str, list[str]] = field(default_factory=dict)  # code → [old name, new name]
+    changed: dict[str, dict] = field(default_factory=dict)  # code → {field: [old, new]}
+    withdrawn: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)  # regions made before, now kept by the list
+    unchanged: int = 0
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.created or self.renamed or self.changed or self.withdrawn or self.restored or self.adopted
+        )
+
+    def describe(self) -> str:
+        text = (
+            f"新增{len(self.created)}个，更名{len(self.renamed)}个，"
+            f"停用{len(self.withdrawn)}个，未变{self.unchanged}个"
+        )
+        if self.restored:
+            text += f"，恢复{len(self.restored)}个"
+        if self.changed:
+            text += f"，修改简称、曾用名或类型{len(self.changed)}个"
+        if self.adopted:
+            text += f"，已有区划纳入代码表{len(self.adopted)}个"
+        return f"全国区划代码表：{text}。"
+
+
+CODE_LIST_KINDS = (Region.Kind.ADMINISTRATIVE, Region.Kind.DEVELOPMENT_ZONE)
+
+
+@transaction.atomic
+def regions_load(*, actor: User | None, rows: list[RegionValues], source: str) -> CodeListLoad:
+    """Bring the regions up to the national code list ``rows`` (every province, prefecture and
+    county-level unit, parents before children), in bulk, with one audit event for the load.
+
+    The list manages the regions it lists (``Region.in_code_list``) and nothing else: a code new
+    to the portal is created; a listed region takes the list's name (the old name stays as an
+    alias, so documents and imports still resolve it), kind, and short name and aliases where the
+    list has them (it never removes a short name or an alias a province gave); a region the
+    list managed and no longer lists is made inactive, its returns and history untouched, but
+    only within the provinces the list covers, so a list of one province withdraws nothing
+    elsewhere. Budget units and the regions a province added itself are never touched. A
+    region's parent is not changed by a load (that would move returns under review): such a
+    list is refused, the region import is the way to move a region. Loading the same list
+    twice changes nothing and writes no audit event."""
+    errors = _code_list_errors(rows)
+    if errors:
+        raise CodeListRefused(errors)
+    regions = {r.code: r for r in Region.objects.select_for_update(no_key=True).prefetch_related("aliases")}
+    by_pk = {r.pk: r for r in regions.values()}
+    result = CodeListLoad()
+    new_rows: list[tuple[int, RegionValues]] = []
+    updated: list[Region] = []
+    new_aliases: list[RegionAlias] = []
+    for position, values in enumerate(rows, start=1):
+        region = regions.get(values.code)
+        if region is None:
+            new_rows.append((position, values))
+            continue
+        parent = by_pk.get(region.parent_id)
+        if (parent.code if parent else None) != values.parent_code or region.level != values.level:
+            errors.append(
+                f"{values.code} {values.name}：代码表中的上级是{values.parent_code or '（无）'}，"
+                f"本系统中是{parent.code if parent else '（无）'}。载入代码表不改变已有区划的上级"
+                "（会改变其下已提交填报的汇总），请核对后用区划导入（import_regions）调整。"
+            )
+            continue
+        changes, aliases = _code_list_changes(region, values, source)
+        if changes or aliases:
+            updated.append(region)
+            new_aliases += aliases
+            if "全称" in changes:
+                result.renamed[region.code] = changes.pop("全称")
+            if "有效" in changes:
+                changes.pop("有效")
+                result.restored.append(region.code)
+            if "列入区划代码表" in changes:
+                changes.pop("列入区划代码表")
+                result.adopted.append(region.code)
+            if changes:
+                result.changed[region.code] = changes
+        else:
+            result.unchanged += 1
+    listed = {values.code for values in rows}
+    roots = {values.code for values in rows if values.parent_code is None}
+    withdrawn = [
+        region
+        for region in regions.values()
+        if region.in_code_list
+        and region.is_active
+        and region.code not in listed
+        and _root(region, by_pk).code in roots
+    ]
+    if errors:
+        raise CodeListRefused(errors)
+
+    ids = {code: region.pk for code, region in regions.items()}
+    for level in Region.Level:
+        batch = [
+            Region(
+                code=values.code,
+                name=values.name,
+                short_name=values.short_name,
+                level=values.level,
+                kind=values.kind,
+                parent_id=ids[values.parent_code] if values.parent_code else None,
+                order=position,
+                in_code_list=True,
+            )
+            for position, values in new_rows
+            if values.level == level
+        ]
+        Region.objects.bulk_create(batch, batch_size=500)
+        ids.update(Region.objects.filter(code__in=[r.code for r in batch]).values_list("code", "pk"))
+    new_aliases += [
+        RegionAlias(region_id=ids[values.code], name=name)
+        for _, values in new_rows
+        for name in sorted(set(values.aliases or ()) - {values.name})
+    ]
+    Region.objects.bulk_update(
+        updated, ["name", "short_name", "kind", "in_code_list", "is_active"], batch_size=500
+    )
+    RegionAlias.objects.bulk_create(new_aliases, batch_size=500)
+    Region.objects.filter(pk__in=[r.pk for r in withdrawn]).update(is_active=False)
+    result.created = [values.code for _, values in new_rows]
+    result.withdrawn = sorted(r.code for r in withdrawn)
+    if result.has_changes:
+        AuditEvent.objects.record(
+            actor=actor,
+            action=AuditEvent.Action.LOAD,
+            obj=Region,
+            summary=f"载入全国区划代码表 {source}",
+            comment=result.describe(),
+            changes={
+                "来源": source,
+                "新增": len(result.created),
+                "更名": result.renamed,
+                "停用": result.withdrawn,
+                "恢复": result.restored,
+                "纳入": result.adopted,
+                "其他修改": result.changed,
+                "未变": result.unchanged,
+            },
+        )
+    return result
+
+
+def _code_list_errors(rows: list[RegionValues]) -> list[str]:
+    """The list as a whole: unique six-digit codes, each parent listed before its children, every
+    region exactly one level below its parent, no level below the county."""
+    errors, levels = [], {}
+    for values in rows:
+        where = f"{values.code} {values.name}"
+        if not re.fullmatch(r"\d{6}", values.code):
+            errors.append(f"{where}：代码表中的代码应为6位数字。")
+        elif values.code in levels:
+            errors.append(f"{where}：代码重复。")
+        elif not values.name or len(values.name) > 100 or len(values.short_name) > 50:
+            errors.append(f"{where}：全称为空或过长（全称至多100字，简称至多50字）。")
+        elif values.kind not in CODE_LIST_KINDS:
+            errors.append(f"{where}：类型应为行政区划（admin）或开发区（zone）。")
+        elif values.parent_code is None and values.level != Region.Level.PROVINCE:
+            errors.append(f"{where}：没有上级的区划应为省级（1）。")
+        elif values.parent_code is not None and values.parent_code not in levels:
+            errors.append(f"{where}：上级{values.parent_code}应列在本区划之前。")
+        elif values.parent_code is not None and values.level != levels[values.parent_code] + 1:
+            errors.append(
+                f"{where}：层级{values.level}与上级不符，应为{levels[values.parent_code] + 1}"
+                "（区划必须恰好比上级低一级，县级以下不设区划）。"
+            )
+        elif values.level > Region.Level.COUNTY:
+            errors.append(f"{where}：县级以下不设区划。")
+        levels.setdefault(values.code, values.level)
+    return errors
+
+
+def _code_list_changes(region: Region, values: RegionValues, source: str) -> tuple[dict, list[RegionAlias]]:
+    """Bring ``region`` to the list's ``values`` in memory: {field: [old, new]} and the aliases to add."""
+    changes: dict = {}
+    have = {alias.name for alias in region.aliases.all()}
+    wanted = set(values.aliases or ())
+    aliases = []
+    if region.name != values.name:
+        changes["全称"] = [region.name, values.name]
+        if region.name not in have | wanted:
+            aliases.append(RegionAlias(region=region, name=region.name, note=f"{source}更名前的名称"))
+        region.name = values.name
+    if values.short_name and region.short_name != values.short_name:
+        changes["简称"] = [region.short_name, values.short_name]
+        region.short_name = values.short_name
+    if region.kind != values.kind:
+        changes["类型"] = [region.get_kind_display(), Region.Kind(values.kind).label]
+        region.kind = values.kind
+    missing = sorted(wanted - have - {values.name})
+    if missing:
+        changes["曾用名"] = ["、".join(sorted(have)), "、".join(sorted(have | set(missing)))]
+        aliases += [RegionAlias(region=region, name=name) for name in missing]
+    if not region.in_code_list:
+        changes["列入区划代码表"] = ["否", "是"]
+        region.in_code_list = True
+    if not region.is_active:
+        changes["有效"] = ["否", "是"]
+        region.is_active = True
+    return changes, aliases
+
+
+def _root(region: Region, by_pk: dict) -> Region:
+    while region.parent_id is not None:
+        region = by_pk[region.parent_id]
+    return region
 
 
 @dataclass(frozen=True)

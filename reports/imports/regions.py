@@ -5,7 +5,9 @@ aliases) are accepted as well, so the demo's own file imports with no change. �
 code or a name (resolved like every region name); 层级 may be left out (one below the parent);
 类型 takes the code (admin, rescue …) or the Chinese label; 曾用名 lists old names separated by
 | 、 ； or ;. Regions are never deleted by an import (they carry allocations and accounts):
-a region missing from the file is simply not touched.
+a region missing from the file is simply not touched. The rows order the regions they list
+among their siblings (``RegionImporter._place``): a province's file gives the national tree,
+loaded in code order, the order its documents list regions in.
 
 An administrator imports within their province (``scope``). The system (the command line
 without ``--user``, the demo loader) imports with ``scope=None``: any region of the country,
@@ -15,6 +17,8 @@ including a new province, which is how the first region of a deployment is made.
 from __future__ import annotations
 
 import re
+
+from django.db.models import Max
 
 from indicators.permissions import may_import_regions
 from indicators.selectors import first_return_under_review
@@ -72,7 +76,7 @@ class RegionImporter(Importer):
         plan = Plan()
         plan.errors += merged_errors(header, vertical=set())
         sheet = header.sheet.title
-        existing = {r.code: r for r in Region.objects.prefetch_related("aliases")}
+        existing = {r.code: r for r in Region.objects.select_related("parent").prefetch_related("aliases")}
         index = RegionIndex.build(existing.values())
         in_scope = (
             set(Region.objects.filter(subtree_q(self.scope)).values_list("code", flat=True))
@@ -154,13 +158,15 @@ class RegionImporter(Importer):
             for name in (code, values["name"], values["short_name"], *(aliases or [])):
                 if name:
                     by_name.setdefault(normalize(name), entry)
+        self._place(rows, existing)
+        for code, entry in rows.items():
             change = self._change(sheet, entry, existing.get(code))
             if "上级" in change.fields and change.action == "update":
                 if locked := first_return_under_review(existing[code]):
                     error(
                         f"{existing[code].name}有已提交或已审核的填报（{locked.region.name} · {locked.fund.code}），"
                         "改变其上级会改变这些填报的汇总：请先由省级管理员重新打开这些填报。",
-                        row,
+                        entry["row"],
                         "parent",
                     )
                     continue
@@ -177,14 +183,51 @@ class RegionImporter(Importer):
         if entry is not None:
             return entry["code"], entry["level"]
         try:
-            parent = index.resolve(text)
+            # An administrator's names are their province's (城关区 is in 兰州 and in 拉萨).
+            parent = index.resolve(text, within=self.scope)
         except RegionNameError as exc:
-            error(f"上级：{exc}", row, "parent")
-            return False, None
+            parent = self._outside_scope(index, text)
+            if parent is None:
+                error(f"上级：{exc}", row, "parent")
+                return False, None
         if parent.code == code:
             error("上级不能是本区划自己。", row, "parent")
             return False, None
         return parent.code, parent.level
+
+    def _outside_scope(self, index: RegionIndex, text: str) -> Region | None:
+        """The one region of the country ``text`` names, when it is outside the administrator's
+        province (the row is then refused as out of scope, which says more than "not found")."""
+        if self.scope is None:
+            return None
+        try:
+            return index.resolve(text)
+        except RegionNameError:
+            return None
+
+    @staticmethod
+    def _place(rows: dict[str, dict], existing: dict[str, Region]) -> None:
+        """Each row's place among its siblings (``order``). The file orders the regions it lists
+        among themselves, in the places they already hold, and puts its new regions after every
+        sibling; a sibling it does not list keeps its place. So a province's file gives the
+        national tree (in code order) the order its documents list regions in, a file of one
+        row moves nothing, and the same file twice changes nothing."""
+        last = dict(
+            Region.objects.order_by()
+            .values("parent__code")
+            .annotate(last=Max("order"))
+            .values_list("parent__code", "last")
+        )
+        siblings: dict[str | None, list[dict]] = {}
+        for entry in rows.values():
+            siblings.setdefault(entry["parent"], []).append(entry)
+        for parent, entries in siblings.items():
+            after = last.get(parent) or 0
+            places = sorted(existing[e["code"]].order for e in entries if e["code"] in existing)
+            places += range(after + 1, after + 1 + sum(e["code"] not in existing for e in entries))
+            previous = -1
+            for entry, place in zip(entries, places, strict=True):
+                entry["order"] = previous = max(place, previous + 1)  # ties of older imports
 
     @staticmethod
     def _level(text, parent_level, row, error):
@@ -220,6 +263,7 @@ class RegionImporter(Importer):
         if current is None:
             fields = {name: [None, value] for name, value in new.items() if value}
             return Change("create", label, sheet, entry["row"], fields, payload=entry)
+        new["排序"] = str(entry["order"])
         old = {
             "全称": current.name,
             "简称": current.short_name,
@@ -227,6 +271,7 @@ class RegionImporter(Importer):
             "层级": str(current.level),
             "类型": current.get_kind_display(),
             "曾用名": "、".join(sorted(a.name for a in current.aliases.all())),
+            "排序": str(current.order),
         }
         fields = {name: [old[name], value] for name, value in new.items() if old[name] != value}
         return Change("update" if fields else "unchanged", label, sheet, entry["row"], fields, payload=entry)
@@ -243,7 +288,7 @@ class RegionImporter(Importer):
                     level=e["level"],
                     kind=e["kind"],
                     aliases=tuple(e["aliases"]) if e["aliases"] is not None else None,
-                    order=e["row"],
+                    order=e["order"],
                 ),
                 self.note(change),
             )

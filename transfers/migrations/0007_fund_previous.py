@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0004_notice_month_only'),
+        ('transfers', '0006_notice_month_only'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transfers', '0003_notice_province'),
+        ('transfers', '0005_region_level_rule'),
     ]
 
     operations = [
