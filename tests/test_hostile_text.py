@@ -31,7 +31,7 @@ from reports.imports.templates_xlsx import (
     return_workbook,
     targets_template,
 )
-from tests.test_returns_views import form_data
+from tests.scenarios import form_data
 from transfers.models import Fund, Notice, Region
 from transfers.resources import NoticeResource
 

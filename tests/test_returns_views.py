@@ -10,7 +10,7 @@ from django.urls import reverse
 from evalportal.models import Role, User
 from indicators.models import Return
 from indicators.services import return_open, return_save, return_submit
-from tests.scenarios import complete_input, synthetic_prefecture
+from tests.scenarios import complete_input, form_data, synthetic_prefecture
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
@@ -31,17 +31,6 @@ def reviewer_aksu(db):
     return User.objects.create_user(
         "reviewer_aksu", password="x", region=Region.objects.get(code="652900"), role=Role.REVIEWER
     )
-
-
-def form_data(ret, **overrides):
-    """What the browser posts for a complete, valid return."""
-    data = {"base_version": ret.version, "goal_achievement": "保障了困难群众基本生活。"}
-    data["funding-central-spent"] = "9000.50"
-    for line in ret.actuals.select_related("indicator"):
-        target = line.indicator.target_text
-        data[f"actual-{line.indicator_id}-actual_text"] = "96%" if "%" in target else target
-    data.update(overrides)
-    return data
 
 
 def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):
