@@ -8,8 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from evalportal.models import AuditEvent, User
 from indicators.models import Return
-from indicators.services import return_open
-from transfers.models import Allocation, Fund
+from transfers.models import Allocation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,25 +20,22 @@ def operator(client):
     return user
 
 
-@pytest.fixture
-def yining(clerk_yining):
-    return return_open(
-        fund=Fund.objects.get(code="xj-2024-relief"), region=clerk_yining.region, actor=clerk_yining
-    )
-
-
-def test_a_return_cannot_be_changed_or_deleted_in_the_admin(client, operator, yining):
-    url = reverse("admin:indicators_return_change", args=[yining.pk])
+def test_a_return_cannot_be_changed_or_deleted_in_the_admin(client, operator, yining_return):
+    url = reverse("admin:indicators_return_change", args=[yining_return.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'name="status"' not in page.content.decode()  # shown, not editable
-    response = client.post(url, {"status": "approved", "fund": yining.fund_id, "region": yining.region_id})
+    response = client.post(
+        url, {"status": "approved", "fund": yining_return.fund_id, "region": yining_return.region_id}
+    )
     assert response.status_code == 403
     assert (
-        client.post(reverse("admin:indicators_return_delete", args=[yining.pk]), {"post": "yes"}).status_code
+        client.post(
+            reverse("admin:indicators_return_delete", args=[yining_return.pk]), {"post": "yes"}
+        ).status_code
         == 403
     )
-    yining.refresh_from_db()
-    assert yining.status == Return.Status.DRAFT
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.DRAFT
 
 
 def test_an_allocation_changed_in_the_admin_is_audited(client, operator):

@@ -21,27 +21,12 @@ from tests.seed_figures import (
     RELIEF_SUBTOTALS_BY_CODE,
     RELIEF_TOTAL,
 )
-from transfers.models import Allocation, Fund, Region
+from transfers.models import Allocation, Region
 from transfers.selectors import region_budget
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def elderly():
-    return Fund.objects.get(code="xj-2024-elderly")
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def province():
-    return Region.objects.get(code="650000")
 
 
 def test_region_tree_has_fourteen_prefectures_and_every_seed_003_recipient():

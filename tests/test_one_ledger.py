@@ -25,7 +25,6 @@ from tests.scenarios import (
     add_provincial_money,
     fill_submit_approve,
     met_input,
-    person,
     project_fund,
     project_return,
     synthetic_prefecture,
@@ -65,11 +64,6 @@ YINING_FUNDING = {
     "provincial": {"spent": D("480")},
     "local": {"budget": D("208.11"), "spent": D("200")},
 }
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
 
 
 @pytest.fixture
@@ -211,11 +205,9 @@ def test_a_county_with_three_sources_shows_each_one_at_100_percent(
 
 
 @pytest.fixture
-def pilot(admin_xj, clerk_yining, clerk_huocheng, reviewer_yili):
+def pilot(admin_xj, clerk_yining, clerk_huocheng, reviewer_yili, clerk_aksu, reviewer_aksu):
     """300 to three projects: 伊宁市 120 (spends 100), 霍城县 80 (80), 阿克苏市 100 (50)."""
     pf = project_fund(admin=admin_xj, amounts={"伊宁市": 120, "霍城县": 80, "阿克苏市": 100})
-    clerk_aksu = person("clerk_aksu", "652901", "clerk")
-    reviewer_aksu = person("reviewer_aksu", "652900", "reviewer")
     for county, clerk, reviewer, spent in (
         ("伊宁市", clerk_yining, reviewer_yili, "100"),
         ("霍城县", clerk_huocheng, reviewer_yili, "80"),

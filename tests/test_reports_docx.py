@@ -44,21 +44,6 @@ def _open(content: bytes):
 
 
 @pytest.fixture
-def province():
-    return Region.objects.get(code="650000")
-
-
-@pytest.fixture
-def elderly():
-    return Fund.objects.get(code="xj-2024-elderly")
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
 def elderly_doc(elderly, province):
     return _open(build(report_data(fund=elderly, region=province), kind="a", format="docx"))
 

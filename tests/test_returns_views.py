@@ -7,30 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evalportal.models import Role, User
 from indicators.models import Return
 from indicators.services import return_open, return_save, return_submit
 from tests.scenarios import complete_input, form_data, synthetic_prefecture
-from transfers.models import Fund, Region
+from transfers.models import Fund
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def yining_return(relief, clerk_yining):
-    return return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
-
-
-@pytest.fixture
-def reviewer_aksu(db):
-    return User.objects.create_user(
-        "reviewer_aksu", password="x", region=Region.objects.get(code="652900"), role=Role.REVIEWER
-    )
 
 
 def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):

@@ -23,15 +23,10 @@ from indicators.services import (
     returns_approve_bulk,
 )
 from tests.scenarios import complete_input
-from transfers.models import Fund, Region
+from transfers.models import Region
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
 
 
 def region(code):

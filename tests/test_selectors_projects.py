@@ -31,11 +31,6 @@ D = Decimal
 
 
 @pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
 def regions():
     return {code: Region.objects.get(code=code) for code in ("650000", "654000", "654002", "654023")}
 

@@ -24,20 +24,10 @@ from indicators.services import (
     return_submit,
     returns_add_indicators,
 )
-from transfers.models import Allocation, Fund, Notice, Project, Region
+from transfers.models import Allocation, Fund, Notice, Project
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def yili():
-    return Region.objects.get(code="654000")
 
 
 def typed(ret, *, funding, percent="96%", notes=None):
