@@ -217,6 +217,6 @@ ELDERLY_SCORED_BUDGET = ("10", "0.03")  # 分值, 得分 of 预算执行
 ELDERLY_SCORED_TOTAL = ("100", "51.79", "差")
 
 # Seed 003: 伊宁市's relief money, 8419 提前下达 + 5586 本次下达.
-YINING_RELIEF = RELIEF_COUNTIES["伊宁市"][0]
+YINING_RELIEF, YINING_RELIEF_ADVANCE, YINING_RELIEF_BATCH = RELIEF_COUNTIES["伊宁市"]
 # docs/domain.md §2: one county reported 14869.11万元 = 11894 central + 2767 provincial + 208.11 local.
 DOMAIN_COUNTY_SOURCES = (Decimal("11894"), Decimal("2767"), Decimal("208.11"), Decimal("14869.11"))

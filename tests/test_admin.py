@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 
 from evalportal.models import AuditEvent, User
 from indicators.models import Return
+from tests.seed_figures import YINING_RELIEF_BATCH
 from transfers.models import Allocation
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +56,7 @@ def test_an_allocation_changed_in_the_admin_is_audited(client, operator):
     assert client.post(url, data).status_code == 302
     event = AuditEvent.objects.filter(object_type="transfers.allocation", object_id=str(line.pk)).first()
     assert event.actor == operator and event.comment == "通过管理后台"
-    assert event.changes["金额（万元）"] == ["5586.00", "5600"]
+    assert event.changes["金额（万元）"] == [f"{YINING_RELIEF_BATCH:.2f}", "5600"]
     line.refresh_from_db()
     assert line.amount == Decimal("5600")
 

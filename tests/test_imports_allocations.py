@@ -12,7 +12,15 @@ from django.core.management.base import CommandError
 
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, apply, dry_run
-from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_TOTAL, RELIEF_SUBTOTALS_BY_CODE, RELIEF_TOTAL
+from tests.seed_figures import (
+    ELDERLY_EXECUTION,
+    ELDERLY_TOTAL,
+    RELIEF_COUNTIES,
+    RELIEF_SUBTOTALS_BY_CODE,
+    RELIEF_TOTAL,
+    YINING_RELIEF_ADVANCE,
+    YINING_RELIEF_BATCH,
+)
 from tests.xlsx_factory import (
     allocation_csv,
     allocation_workbook,
@@ -86,8 +94,9 @@ def test_seed_table_imported_into_an_empty_fund_gives_the_demo_totals(admin_xj, 
         assert (budget["total"], budget["advance"], budget["batch"]) == (total, advance, batch), code
     # Negative adjustments arrive as they are: 乌鲁木齐市养老福利院 152 = 201 + (-49).
     home = distributed.get(region__name="乌鲁木齐市养老福利院", kind="batch")
-    assert home.amount == Decimal("-49")
-    assert distributed.get(region__code="652902", kind="advance").amount == 6855  # 库车县 → 库车市
+    assert home.amount == RELIEF_COUNTIES["乌鲁木齐市养老福利院"][2]
+    kuche = distributed.get(region__code="652902", kind="advance")  # seed 003's 库车县, now 库车市
+    assert kuche.amount == RELIEF_COUNTIES["库车县"][1]
     # One event per created row and one for the import.
     events = new_events().filter(fund=relief, object_type="transfers.allocation", action="create")
     assert events.count() == 2 * SEED_COUNTY_ROWS
@@ -101,15 +110,19 @@ def test_one_changed_figure_is_exactly_one_audited_update(admin_xj, relief, new_
     assert plan.counts == {"create": 0, "update": 1, "delete": 0, "unchanged": 2 * SEED_COUNTY_ROWS - 1}
     (change,) = plan.of("update")
     assert change.row == cell_row(rows, "伊宁市")
-    assert change.fields == {"金额（万元）": ["5586.00", "5600.00"]}
+    assert change.fields == {"金额（万元）": [f"{YINING_RELIEF_BATCH:.2f}", "5600.00"]}
 
     apply(importer_for(admin_xj, relief), content=allocation_workbook(rows), filename="附件1.xlsx")
     yining = Region.objects.get(code="654002")
-    assert region_budget(relief, yining) == {"total": 14019, "advance": 8419, "batch": 5600}
+    assert region_budget(relief, yining) == {
+        "total": YINING_RELIEF_ADVANCE + 5600,
+        "advance": YINING_RELIEF_ADVANCE,
+        "batch": 5600,
+    }
     allocation = Allocation.objects.get(fund=relief, region=yining, kind="batch", from_region=admin_xj.region)
     (event,) = new_events().filter(object_type="transfers.allocation", object_id=str(allocation.pk))
     assert event.action == "edit" and event.actor == admin_xj and event.region == yining
-    assert event.changes == {"金额（万元）": ["5586.00", "5600.00"]}
+    assert event.changes == {"金额（万元）": [f"{YINING_RELIEF_BATCH:.2f}", "5600.00"]}
     assert f"第{change.row}行" in event.comment
 
 
@@ -162,7 +175,7 @@ def test_a_row_whose_total_is_not_advance_plus_batch_names_its_cell(admin_xj, re
     plan = dry_run(importer_for(admin_xj, relief), content=allocation_workbook(rows), filename="a.xlsx")
     (error,) = plan.errors
     assert (error.row, error.column) == (cell_row(rows, "伊宁市"), "E")
-    assert "应为5586" in error.message
+    assert f"应为{YINING_RELIEF_BATCH}" in error.message
 
 
 def test_unknown_and_ambiguous_region_names_name_the_row(admin_xj, relief):
@@ -248,7 +261,11 @@ def test_command_dry_run_shows_the_difference_and_writes_nothing(tmp_path, capsy
     before = db_snapshot()
     call_command("import_allocations", str(path), "--fund", "xj-2024-relief", "--dry-run")
     out = capsys.readouterr().out
-    assert "修改 第" in out and "霍城县 · 提前下达" in out and "5905.00 → 5900.00" in out
+    assert (
+        "修改 第" in out
+        and "霍城县 · 提前下达" in out
+        and f"{RELIEF_COUNTIES['霍城县'][1]:.2f} → 5900.00" in out
+    )
     assert db_snapshot() == before
 
 
@@ -328,7 +345,7 @@ def test_a_flat_table_that_does_not_add_up_is_refused_at_its_total(admin_xj, emp
         importer_for(admin_xj, empty_fund, batch_notice=notice), content=content, filename="t.xlsx"
     )
     assert [(e.row, e.column) for e in plan.errors] == [(17, "C")]
-    assert "8454" in plan.errors[0].message
+    assert str(ELDERLY_TOTAL[0]) in plan.errors[0].message
     assert db_snapshot() == before
 
 

@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reports.models import ImportRecord
+from tests.seed_figures import YINING_RELIEF_BATCH
 from tests.xlsx_factory import allocation_workbook, db_snapshot, seed_003_rows, with_amount
 from transfers.models import Allocation, Region
 
@@ -52,7 +53,7 @@ def test_upload_preview_confirm_applies_exactly_the_difference(client, admin_xj,
     record = ImportRecord.objects.get()
     page = client.get(response["Location"]).content.decode()
     assert "新增0条，修改1条，删除0条，无变化235条" in page
-    assert "伊犁州 · 伊宁市 · 本次下达" in page and "5586.00" in page and "5600.00" in page
+    assert "伊犁州 · 伊宁市 · 本次下达" in page and f"{YINING_RELIEF_BATCH:.2f}" in page and "5600.00" in page
     assert "确认导入" in page
 
     response = client.post(reverse("imports:apply", args=[record.pk]), follow=True)
