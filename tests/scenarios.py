@@ -43,6 +43,17 @@ def complete_input(ret, *, spent="9000.50", actual="应保尽保", percent="96%"
     )
 
 
+def form_data(ret, **overrides):
+    """What the browser posts for a complete, valid return."""
+    data = {"base_version": ret.version, "goal_achievement": "保障了困难群众基本生活。"}
+    data["funding-central-spent"] = "9000.50"
+    for line in ret.actuals.select_related("indicator"):
+        target = line.indicator.target_text
+        data[f"actual-{line.indicator_id}-actual_text"] = "96%" if "%" in target else target
+    data.update(overrides)
+    return data
+
+
 def met_input(ret, *, funding: dict) -> ReturnInput:
     """Every indicator met (its own words for a qualitative one, the target for a number)."""
     actuals = {}
@@ -227,6 +238,7 @@ __all__ = [
     "Role",
     "add_provincial_money",
     "fill_submit_approve",
+    "form_data",
     "met_input",
     "person",
     "project_fund",

@@ -19,23 +19,6 @@ def region(code: str) -> Region:
     return Region.objects.get(code=code)
 
 
-@pytest.fixture
-def admin_yili(db):
-    """A prefecture administrator: manages 伊犁州 and its counties, nothing else."""
-    return User.objects.create_user(
-        username="admin_yili", password=GOOD_PASSWORD, display_name="伊犁州民政局管理员",
-        region=region("654000"), role=Role.ADMIN,
-    )  # fmt: skip
-
-
-@pytest.fixture
-def clerk_aksu(db):
-    return User.objects.create_user(
-        username="clerk_aksu", password=GOOD_PASSWORD, display_name="阿克苏市民政局填报员",
-        region=region("652901"), role=Role.CLERK,
-    )  # fmt: skip
-
-
 def create_payload(**overrides) -> dict:
     data = {
         "username": "clerk_yiningxian",

@@ -8,8 +8,8 @@ from django.urls import NoReverseMatch, reverse
 
 from evalportal.models import AuditEvent, User
 from indicators.models import Return
-from indicators.services import return_open
-from transfers.models import Allocation, Fund
+from tests.seed_figures import YINING_RELIEF_BATCH
+from transfers.models import Allocation
 
 pytestmark = pytest.mark.django_db
 
@@ -21,25 +21,22 @@ def operator(client):
     return user
 
 
-@pytest.fixture
-def yining(clerk_yining):
-    return return_open(
-        fund=Fund.objects.get(code="xj-2024-relief"), region=clerk_yining.region, actor=clerk_yining
-    )
-
-
-def test_a_return_cannot_be_changed_or_deleted_in_the_admin(client, operator, yining):
-    url = reverse("admin:indicators_return_change", args=[yining.pk])
+def test_a_return_cannot_be_changed_or_deleted_in_the_admin(client, operator, yining_return):
+    url = reverse("admin:indicators_return_change", args=[yining_return.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'name="status"' not in page.content.decode()  # shown, not editable
-    response = client.post(url, {"status": "approved", "fund": yining.fund_id, "region": yining.region_id})
+    response = client.post(
+        url, {"status": "approved", "fund": yining_return.fund_id, "region": yining_return.region_id}
+    )
     assert response.status_code == 403
     assert (
-        client.post(reverse("admin:indicators_return_delete", args=[yining.pk]), {"post": "yes"}).status_code
+        client.post(
+            reverse("admin:indicators_return_delete", args=[yining_return.pk]), {"post": "yes"}
+        ).status_code
         == 403
     )
-    yining.refresh_from_db()
-    assert yining.status == Return.Status.DRAFT
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.DRAFT
 
 
 def test_an_allocation_changed_in_the_admin_is_audited(client, operator):
@@ -59,7 +56,7 @@ def test_an_allocation_changed_in_the_admin_is_audited(client, operator):
     assert client.post(url, data).status_code == 302
     event = AuditEvent.objects.filter(object_type="transfers.allocation", object_id=str(line.pk)).first()
     assert event.actor == operator and event.comment == "通过管理后台"
-    assert event.changes["金额（万元）"] == ["5586.00", "5600"]
+    assert event.changes["金额（万元）"] == [f"{YINING_RELIEF_BATCH:.2f}", "5600"]
     line.refresh_from_db()
     assert line.amount == Decimal("5600")
 

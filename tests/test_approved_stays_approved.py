@@ -17,7 +17,7 @@ from reports.imports.targets import TargetImporter
 from tests.scenarios import fill_submit_approve
 from tests.seed_figures import YINING_RELIEF
 from tests.xlsx_factory import db_snapshot, edited, workbook_bytes
-from transfers.models import Fund, Region
+from transfers.models import Region
 from transfers.services import notice_save
 
 pytestmark = pytest.mark.django_db
@@ -25,21 +25,11 @@ D = Decimal
 
 
 @pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def yining(relief, clerk_yining):
-    return return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
-
-
-@pytest.fixture
-def approved(yining, clerk_yining, reviewer_yili):
+def approved(yining_return, clerk_yining, reviewer_yili):
     fill_submit_approve(
-        yining, clerk=clerk_yining, reviewer=reviewer_yili, funding={"central": {"spent": D("9000")}}
+        yining_return, clerk=clerk_yining, reviewer=reviewer_yili, funding={"central": {"spent": D("9000")}}
     )
-    return yining
+    return yining_return
 
 
 def extra_notice(admin):
@@ -114,13 +104,13 @@ def test_a_prefecture_return_under_review_protects_the_money_of_its_counties(rel
     assert any("伊犁哈萨克自治州的填报已提交" in e.message for e in plan.errors), plan.errors
 
 
-def test_money_that_reaches_an_open_return_is_written_into_its_history(relief, admin_xj, yining):
+def test_money_that_reaches_an_open_return_is_written_into_its_history(relief, admin_xj, yining_return):
     notice = extra_notice(admin_xj)
     content = workbook_bytes({"分配表": [["序号", "地区", "金额"], [1, "伊宁市", 100], ["合计", None, 100]]})
     importer = AllocationImporter(actor=admin_xj, scope=admin_xj.region, fund=relief, batch_notice=notice)
     apply(importer, content=content, filename="追加.xlsx")
-    assert "资金分配变化" in history(yining)
-    assert return_money(yining).line("central").budget == YINING_RELIEF + 100
+    assert "资金分配变化" in history(yining_return)
+    assert return_money(yining_return).line("central").budget == YINING_RELIEF + 100
 
 
 def test_a_region_with_approved_returns_below_it_does_not_move(admin_xj, approved):

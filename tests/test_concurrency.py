@@ -15,7 +15,7 @@ from django.urls import reverse
 from evalportal.models import User
 from indicators.models import Return
 from indicators.services import return_open
-from tests.test_returns_views import form_data
+from tests.scenarios import form_data
 from transfers.models import Fund
 
 pytestmark = pytest.mark.skipif(

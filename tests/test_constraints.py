@@ -8,19 +8,9 @@ from django.db import IntegrityError, transaction
 
 from evalportal.models import AuditEvent, User
 from indicators.models import IndicatorTarget, Return, ReturnFunding, TargetTable
-from transfers.models import Allocation, Fund, Notice, Project, Region
+from transfers.models import Allocation, Project, Region
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def notice():
-    return Notice.objects.get(number="新财社〔2024〕35号")
 
 
 def rejected(make):

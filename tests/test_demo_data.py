@@ -1,4 +1,4 @@
-"""The demo data equals the seed documents' figures (typed here from the seeds, not computed)."""
+"""The demo data equals the seed documents' figures, as tests/seed_figures.py types them (not computed)."""
 
 import shutil
 import tomllib
@@ -18,30 +18,19 @@ from tests.seed_figures import (
     ELDERLY_EXECUTION,
     ELDERLY_INDICATORS,
     ELDERLY_TOTAL,
+    RELIEF_COUNTIES,
     RELIEF_SUBTOTALS_BY_CODE,
     RELIEF_TOTAL,
+    YINING_RELIEF,
+    YINING_RELIEF_ADVANCE,
+    YINING_RELIEF_BATCH,
 )
-from transfers.models import Allocation, Fund, Region
+from transfers.models import Allocation, Region
 from transfers.selectors import region_budget
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-@pytest.fixture
-def elderly():
-    return Fund.objects.get(code="xj-2024-elderly")
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def province():
-    return Region.objects.get(code="650000")
 
 
 def test_region_tree_has_fourteen_prefectures_and_every_seed_003_recipient(relief):
@@ -60,10 +49,10 @@ def test_region_tree_has_fourteen_prefectures_and_every_seed_003_recipient(relie
 
 
 def test_elderly_fund_totals_match_seed_000(elderly, province):
-    assert region_budget(elderly, province)["total"] == D("8454")
+    assert region_budget(elderly, province)["total"] == ELDERLY_TOTAL[0]
     # What the centre sent, and all of it passed on to the prefectures.
-    assert sum(a.amount for a in elderly.allocations.filter(from_region=None)) == D("8454")
-    assert sum(a.amount for a in elderly.allocations.filter(from_region=province)) == D("8454")
+    assert sum(a.amount for a in elderly.allocations.filter(from_region=None)) == ELDERLY_TOTAL[0]
+    assert sum(a.amount for a in elderly.allocations.filter(from_region=province)) == ELDERLY_TOTAL[0]
     for name, (amount, _, _) in ELDERLY_EXECUTION.items():
         region = Region.objects.get(name=name)
         assert region_budget(elderly, region)["total"] == D(amount), name
@@ -73,8 +62,8 @@ def test_elderly_fund_totals_match_seed_000(elderly, province):
 
 def test_relief_fund_totals_match_seed_003(relief, province):
     budget = region_budget(relief, province)
-    assert (budget["total"], budget["advance"], budget["batch"]) == (D("792267"), D("564771"), D("227496"))
-    assert sum(a.amount for a in relief.allocations.filter(from_region=province)) == D("792267")
+    assert (budget["total"], budget["advance"], budget["batch"]) == RELIEF_TOTAL
+    assert sum(a.amount for a in relief.allocations.filter(from_region=province)) == RELIEF_TOTAL[0]
     for code, (total, advance, batch) in RELIEF_SUBTOTALS_BY_CODE.items():
         budget = region_budget(relief, Region.objects.get(code=code))
         assert (budget["total"], budget["advance"], budget["batch"]) == (D(total), D(advance), D(batch)), code
@@ -83,11 +72,16 @@ def test_relief_fund_totals_match_seed_003(relief, province):
 
 def test_relief_keeps_negative_adjustments(relief):
     home = Region.objects.get(name="乌鲁木齐市养老福利院")
-    assert region_budget(relief, home) == {"total": D("152"), "advance": D("201"), "batch": D("-49")}
+    budget = region_budget(relief, home)
+    assert (budget["total"], budget["advance"], budget["batch"]) == RELIEF_COUNTIES["乌鲁木齐市养老福利院"]
     # Seed 003 has eight negative batches (-1, -49, -70, -15, -11, -19, -17, -2).
     assert relief.allocations.filter(amount__lt=0).count() == 8
     county = Region.objects.get(code="654002")  # 伊宁市 14005 = 8419 + 5586
-    assert region_budget(relief, county) == {"total": D("14005"), "advance": D("8419"), "batch": D("5586")}
+    assert region_budget(relief, county) == {
+        "total": YINING_RELIEF,
+        "advance": YINING_RELIEF_ADVANCE,
+        "batch": YINING_RELIEF_BATCH,
+    }
 
 
 def test_target_tables(elderly, relief, province):
@@ -174,10 +168,10 @@ def test_load_demo_repairs_a_changed_figure_through_the_allocation_import(relief
     summary = load_demo()
     assert summary.updated == {"资金分配": 1} and not summary.created
     line.refresh_from_db()
-    assert line.amount == D("5586")  # seed 003: 伊宁市 本次实际下达
+    assert line.amount == YINING_RELIEF_BATCH
     event = AuditEvent.objects.filter(object_type="transfers.allocation", object_id=str(line.pk)).first()
     assert event.action == AuditEvent.Action.EDIT
-    assert event.changes == {"金额（万元）": ["1.00", "5586.00"]}
+    assert event.changes == {"金额（万元）": ["1.00", f"{YINING_RELIEF_BATCH:.2f}"]}
     assert event.comment.startswith("系统导入“allocations.xlsx”第") and event.actor is None
     load = AuditEvent.objects.filter(action=AuditEvent.Action.LOAD).first()
     assert load.comment == "更新资金分配1条。"

@@ -8,6 +8,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.services import ReturnInput, return_open, return_save
+from tests.seed_figures import (
+    RELIEF_SUBTOTALS,
+    RELIEF_TOTAL,
+    YINING_RELIEF,
+    YINING_RELIEF_ADVANCE,
+    YINING_RELIEF_BATCH,
+)
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +33,11 @@ SHEETS = [
 ]
 
 
+def in_sheet_order(total, advance, batch) -> list:
+    """Seed 003's three cells in the workbook's column order: 提前下达, 本次下达, 全年合计."""
+    return [advance, batch, total]
+
+
 def export(client, user, code="xj-2024-relief"):
     client.force_login(user)
     response = client.get(reverse("imports:fund_export", args=[code]))
@@ -41,14 +53,14 @@ def test_province_export_holds_the_whole_fund(client, admin_xj):
     wb = export(client, admin_xj)
     assert wb.sheetnames == SHEETS
     budgets = {r[1]: r[2:] for r in rows(wb["分地区预算"])}
-    assert budgets["650000"][:3] == [564771, 227496, 792267]  # seed 003 合计
-    assert budgets["654000"][:3] == [39145, 26537, 65682]  # 伊犁州 小计
+    assert budgets["650000"][:3] == in_sheet_order(*RELIEF_TOTAL)
+    assert budgets["654000"][:3] == in_sheet_order(*RELIEF_SUBTOTALS["伊犁州"])
     # The year's money as the board shows it: nothing approved yet, so nothing spent.
-    assert budgets["654000"][3:] == [65682, None, None, "尚无已审核填报"]
+    assert budgets["654000"][3:] == [RELIEF_SUBTOTALS["伊犁州"][0], None, None, "尚无已审核填报"]
     allocations = rows(wb["资金分配"])
     from_province = [r for r in allocations if r[3] == "新疆维吾尔自治区"]
     assert len(from_province) == 236
-    assert sum(Decimal(str(r[9])) for r in from_province) == 792267
+    assert sum(Decimal(str(r[9])) for r in from_province) == RELIEF_TOTAL[0]
     assert {r[1] for r in from_province} >= {"新财社〔2024〕35号"}
     tables = {r[0] for r in rows(wb["绩效目标表"])}
     assert {"新疆维吾尔自治区", "伊犁哈萨克自治州", "阿克苏地区"} <= tables
@@ -57,8 +69,8 @@ def test_province_export_holds_the_whole_fund(client, admin_xj):
 def test_prefecture_export_holds_only_its_own_counties(client, reviewer_yili):
     wb = export(client, reviewer_yili)
     budgets = {r[1]: r[2:5] for r in rows(wb["分地区预算"])}
-    assert budgets["654000"] == [39145, 26537, 65682]
-    assert budgets["654002"] == [8419, 5586, 14005]  # 伊宁市
+    assert budgets["654000"] == in_sheet_order(*RELIEF_SUBTOTALS["伊犁州"])
+    assert budgets["654002"] == [YINING_RELIEF_ADVANCE, YINING_RELIEF_BATCH, YINING_RELIEF]
     allocations = rows(wb["资金分配"])
     assert len(allocations) == 2 * 13  # 伊犁州's 13 counties and units, 提前下达 + 本次下达
     assert all(r[4] == "伊犁州" for r in allocations)
@@ -84,7 +96,7 @@ def test_returns_with_actuals_rates_reasons_and_audit(client, clerk_yining, cler
     assert line[9] == Decimal("90") or line[9] == 90  # 81 / 90 = 90.00%
     assert line[10] == 10 and line[12] == "加强排查"
     funding = {r[3]: r for r in rows(wb["资金执行"])}
-    assert funding["中央财政资金"][4:8] == ["下达", 14005, 12000, 85.68]  # 12000 / 14005 = 85.68%
+    assert funding["中央财政资金"][4:8] == ["下达", YINING_RELIEF, 12000, 85.68]  # 12000 / 14005 = 85.68%
     # Text that looks like a formula is exported as text, never as a formula.
     cell = next(c for c in wb["指标完成情况"]["L"] if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"

@@ -3,12 +3,13 @@ from decimal import Decimal
 import pytest
 
 from indicators.formats import pct, wan
+from tests.seed_figures import RELIEF_TOTAL
 
 
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        (Decimal("792267"), "792,267.00"),
+        (RELIEF_TOTAL[0], "792,267.00"),
         (Decimal("-49"), "-49.00"),
         (Decimal("27.675"), "27.68"),
         (Decimal("0.005"), "0.01"),

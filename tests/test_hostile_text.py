@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from common.text import MAX_TEXT, clean_text
 from evalportal.export_formats import SafeCSV, SafeXLSX
 from indicators.models import IndicatorActual, Return, ReturnNarrative
-from indicators.services import return_open
 from reports.builders import KINDS, build
 from reports.data import report_data
 from reports.exports import fund_export
@@ -31,8 +30,8 @@ from reports.imports.templates_xlsx import (
     return_workbook,
     targets_template,
 )
-from tests.test_returns_views import form_data
-from transfers.models import Fund, Notice, Region
+from tests.scenarios import form_data
+from transfers.models import Notice, Region
 from transfers.resources import NoticeResource
 
 pytestmark = pytest.mark.django_db
@@ -47,16 +46,6 @@ FORMULAS = [
     "\t制表",
     "\r回车",
 ]
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def ret(relief, clerk_yining):
-    return return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
 
 
 def every_document(relief, county: Region):
@@ -80,26 +69,26 @@ def test_clean_text_normalises_breaks_and_drops_what_xml_cannot_hold():
 
 
 def test_a_control_character_typed_in_the_form_is_normalised_and_every_document_builds(
-    client, clerk_yining, ret, relief
+    client, clerk_yining, yining_return, relief
 ):
     client.force_login(clerk_yining)
-    narrative = ret.narratives.order_by("pk").first()
-    data = form_data(ret, save="1", goal_achievement=HOSTILE)
+    narrative = yining_return.narratives.order_by("pk").first()
+    data = form_data(yining_return, save="1", goal_achievement=HOSTILE)
     data[f"narrative-{narrative.aspect}-description"] = HOSTILE
-    response = client.post(reverse("indicators:edit", args=[ret.pk]), data)
+    response = client.post(reverse("indicators:edit", args=[yining_return.pk]), data)
     assert response.status_code == 302
-    ret.refresh_from_db()
-    assert ret.goal_achievement == CLEANED
+    yining_return.refresh_from_db()
+    assert yining_return.goal_achievement == CLEANED
     assert ReturnNarrative.objects.get(pk=narrative.pk).description == CLEANED
     for name, content in every_document(relief, clerk_yining.region):
         assert content[:2] == b"PK", name
 
 
-def test_text_stored_before_the_door_existed_still_builds_every_document(ret, relief, clerk_yining):
+def test_text_stored_before_the_door_existed_still_builds_every_document(yining_return, relief, clerk_yining):
     """Rows written before this check (or by a script) are cleaned by the writers."""
-    Return.objects.filter(pk=ret.pk).update(goal_achievement=HOSTILE)
-    ReturnNarrative.objects.filter(ret=ret).update(description=HOSTILE, problems=HOSTILE)
-    IndicatorActual.objects.filter(ret=ret).update(reason=HOSTILE, measure=HOSTILE)
+    Return.objects.filter(pk=yining_return.pk).update(goal_achievement=HOSTILE)
+    ReturnNarrative.objects.filter(ret=yining_return).update(description=HOSTILE, problems=HOSTILE)
+    IndicatorActual.objects.filter(ret=yining_return).update(reason=HOSTILE, measure=HOSTILE)
     for name, content in every_document(relief, clerk_yining.region):
         assert content[:2] == b"PK", name
         if name.endswith("xlsx") or "workbook" in name or "export" in name:
@@ -127,15 +116,15 @@ def with_xml_escape(content: bytes, marker: str, escape: str) -> bytes:
     return out.getvalue()
 
 
-def test_a_control_character_in_an_offline_workbook_is_normalised(ret, clerk_yining):
-    wb = load_workbook(io.BytesIO(return_workbook(ret)))
+def test_a_control_character_in_an_offline_workbook_is_normalised(yining_return, clerk_yining):
+    wb = load_workbook(io.BytesIO(return_workbook(yining_return)))
     wb["资金管理情况"]["B2"] = "按因素法分配。XXVTXX资金及时下达。"
     buffer = io.BytesIO()
     wb.save(buffer)
     content = with_xml_escape(buffer.getvalue(), "XXVTXX", "_x000B_")
     # What Excel writes for Word's line break, and openpyxl reads as it is:
     assert "_x000B_" in load_workbook(io.BytesIO(content))["资金管理情况"]["B2"].value
-    importer = ReturnImporter(actor=clerk_yining, scope=ret.region, ret=ret)
+    importer = ReturnImporter(actor=clerk_yining, scope=yining_return.region, ret=yining_return)
     plan = dry_run(importer, content=content, filename="r.xlsx")
     assert plan.errors == []
     typed = next(iter(importer.input.narratives.values()))["description"]
@@ -163,16 +152,16 @@ def assert_no_live_formula(name: str, content: bytes, expected: list[str] | None
 
 
 @pytest.fixture
-def formula_texts(ret):
+def formula_texts(yining_return):
     goal, reason, measure, narrative, *_ = FORMULAS
-    Return.objects.filter(pk=ret.pk).update(goal_achievement=goal)
-    IndicatorActual.objects.filter(ret=ret).update(reason=reason, measure=measure)
-    ReturnNarrative.objects.filter(ret=ret).update(description=narrative, problems=FORMULAS[4])
-    indicator = ret.actuals.order_by("indicator__order").first().indicator
+    Return.objects.filter(pk=yining_return.pk).update(goal_achievement=goal)
+    IndicatorActual.objects.filter(ret=yining_return).update(reason=reason, measure=measure)
+    ReturnNarrative.objects.filter(ret=yining_return).update(description=narrative, problems=FORMULAS[4])
+    indicator = yining_return.actuals.order_by("indicator__order").first().indicator
     indicator.target_text = "=100%"
     indicator.save(update_fields=["target_text"])
-    ret.refresh_from_db()
-    return ret
+    yining_return.refresh_from_db()
+    return yining_return
 
 
 def test_formula_text_stays_text_in_every_workbook_the_portal_writes(formula_texts, relief, clerk_yining):
@@ -210,12 +199,12 @@ def test_the_portals_own_download_with_formula_text_imports_unchanged(formula_te
     assert importer.input.actuals[actual.indicator_id]["actual_text"] == "=5"
 
 
-def test_a_real_formula_in_an_offline_workbook_is_still_refused(ret, clerk_yining):
-    wb = load_workbook(io.BytesIO(return_workbook(ret)))
+def test_a_real_formula_in_an_offline_workbook_is_still_refused(yining_return, clerk_yining):
+    wb = load_workbook(io.BytesIO(return_workbook(yining_return)))
     wb["总体目标"]["B2"] = "=1+1"  # typed into Excel: a formula cell
     buffer = io.BytesIO()
     wb.save(buffer)
-    importer = ReturnImporter(actor=clerk_yining, scope=ret.region, ret=ret)
+    importer = ReturnImporter(actor=clerk_yining, scope=yining_return.region, ret=yining_return)
     plan = dry_run(importer, content=buffer.getvalue(), filename="r.xlsx")
     assert any("公式" in e.message for e in plan.errors)
 
@@ -223,27 +212,28 @@ def test_a_real_formula_in_an_offline_workbook_is_still_refused(ret, clerk_yinin
 # --- text longer than a spreadsheet cell ------------------------------------------------------
 
 
-def test_text_longer_than_a_cell_is_refused_in_the_form_with_the_limit(client, clerk_yining, ret):
+def test_text_longer_than_a_cell_is_refused_in_the_form_with_the_limit(client, clerk_yining, yining_return):
     client.force_login(clerk_yining)
     long_text = "长" * (MAX_TEXT + 1)
     response = client.post(
-        reverse("indicators:edit", args=[ret.pk]), form_data(ret, save="1", goal_achievement=long_text)
+        reverse("indicators:edit", args=[yining_return.pk]),
+        form_data(yining_return, save="1", goal_achievement=long_text),
     )
     assert response.status_code == 200
     page = response.content.decode()
     assert f"最多{MAX_TEXT}字" in page and f"现在有{MAX_TEXT + 1}字" in page
     assert long_text in page  # what was typed is kept
-    ret.refresh_from_db()
-    assert ret.goal_achievement == ""
+    yining_return.refresh_from_db()
+    assert yining_return.goal_achievement == ""
 
 
-def test_text_longer_than_a_cell_is_refused_by_the_import(ret, clerk_yining):
-    wb = load_workbook(io.BytesIO(return_workbook(ret)))
+def test_text_longer_than_a_cell_is_refused_by_the_import(yining_return, clerk_yining):
+    wb = load_workbook(io.BytesIO(return_workbook(yining_return)))
     wb["资金管理情况"]["B2"] = "LONGTEXT"
     buffer = io.BytesIO()
     wb.save(buffer)  # openpyxl itself cuts text at 32,767 characters: write the XML
     content = with_xml_escape(buffer.getvalue(), "LONGTEXT", "长" * (MAX_TEXT + 1))
-    importer = ReturnImporter(actor=clerk_yining, scope=ret.region, ret=ret)
+    importer = ReturnImporter(actor=clerk_yining, scope=yining_return.region, ret=yining_return)
     plan = dry_run(importer, content=content, filename="r.xlsx")
     assert any(f"最多{MAX_TEXT}字" in e.message for e in plan.errors)
 
@@ -260,21 +250,21 @@ def test_every_admin_export_uses_the_safe_formats():
         assert formats and all(issubclass(f, SafeXLSX | SafeCSV) for f in formats), type(model_admin)
 
 
-def test_a_review_comment_longer_than_a_cell_is_refused(client, ret, clerk_yining, reviewer_yili):
+def test_a_review_comment_longer_than_a_cell_is_refused(client, yining_return, clerk_yining, reviewer_yili):
     from indicators.services import return_submit
 
     client.force_login(clerk_yining)
-    client.post(reverse("indicators:edit", args=[ret.pk]), form_data(ret, save="1"))
-    ret.refresh_from_db()
-    return_submit(ret=ret, actor=clerk_yining, acknowledge_warnings=True)
+    client.post(reverse("indicators:edit", args=[yining_return.pk]), form_data(yining_return, save="1"))
+    yining_return.refresh_from_db()
+    return_submit(ret=yining_return, actor=clerk_yining, acknowledge_warnings=True)
     client.force_login(reviewer_yili)
-    actual = ret.actuals.first()
+    actual = yining_return.actuals.first()
     for data in (
         {"comment": "长" * (MAX_TEXT + 1)},
         {"reason": "请补充", f"comment-{actual.pk}": "长" * (MAX_TEXT + 1)},
     ):
         url = "indicators:approve" if "reason" not in data else "indicators:send_back"
-        response = client.post(reverse(url, args=[ret.pk]), data, follow=True)
+        response = client.post(reverse(url, args=[yining_return.pk]), data, follow=True)
         assert f"最多{MAX_TEXT}字" in response.content.decode()
-        ret.refresh_from_db()
-        assert ret.status == Return.Status.SUBMITTED
+        yining_return.refresh_from_db()
+        assert yining_return.status == Return.Status.SUBMITTED

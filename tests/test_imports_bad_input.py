@@ -14,6 +14,7 @@ from django.urls import reverse
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, apply, dry_run
 from reports.models import ImportRecord
+from tests.seed_figures import RELIEF_COUNTIES, YINING_RELIEF_BATCH
 from tests.xlsx_factory import (
     allocation_workbook,
     cell_row,
@@ -95,7 +96,7 @@ CASES = [
     (
         "negative advance",
         "a.xlsx",
-        edited(SEED, {f"D{HUOCHENG}": -5905}),
+        edited(SEED, {f"D{HUOCHENG}": -RELIEF_COUNTIES["霍城县"][1]}),
         ("附件1", HUOCHENG, "D"),
         "提前下达金额不能为负数",
     ),
@@ -201,7 +202,7 @@ def test_upload_over_the_size_limit_is_refused_by_the_form_and_not_kept(client, 
 def test_bad_upload_shows_each_error_with_its_place_and_cannot_be_applied(client, admin_xj):
     client.force_login(admin_xj)
     fund = Fund.objects.get(code="xj-2024-relief")
-    content = edited(SEED, {f"E{YINING}": "约5586", f"D{HUOCHENG}": -1})
+    content = edited(SEED, {f"E{YINING}": f"约{YINING_RELIEF_BATCH}", f"D{HUOCHENG}": -1})
     before = db_snapshot()
     response = client.post(
         reverse("imports:upload", args=["allocations"]),
@@ -211,7 +212,7 @@ def test_bad_upload_shows_each_error_with_its_place_and_cannot_be_applied(client
     assert response.status_code == 302 and response["Location"] == reverse("imports:record", args=[record.pk])
     page = client.get(response["Location"]).content.decode()
     assert "发现2处错误，未导入任何数据" in page
-    assert "约5586" in page and f'<td class="num">{YINING}</td><td>E</td>' in page
+    assert f"约{YINING_RELIEF_BATCH}" in page and f'<td class="num">{YINING}</td><td>E</td>' in page
     assert "确认导入" not in page
     client.post(reverse("imports:apply", args=[record.pk]))
     assert db_snapshot() == before

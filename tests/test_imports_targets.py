@@ -22,42 +22,32 @@ pytestmark = pytest.mark.django_db
 HEADER = ["一级指标", "二级指标", "三级指标", "指标值"]
 
 
-@pytest.fixture
-def fund():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def yili():
-    return Region.objects.get(code="654000")
-
-
 def importer(user, fund, region):
     return TargetImporter(actor=user, scope=user.region, fund=fund, region=region)
 
 
-def test_template_of_the_yili_table_round_trips_with_merged_levels(admin_xj, fund, yili):
-    content = templates_xlsx.targets_template(fund, yili)
-    plan = dry_run(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+def test_template_of_the_yili_table_round_trips_with_merged_levels(admin_xj, relief, yili):
+    content = templates_xlsx.targets_template(relief, yili)
+    plan = dry_run(importer(admin_xj, relief, yili), content=content, filename="t.xlsx")
     assert plan.errors == []
     assert plan.counts == {"create": 0, "update": 0, "delete": 0, "unchanged": 14}  # seed 003: 14 indicators
 
 
-def test_a_changed_value_is_one_audited_update(admin_xj, fund, yili, new_events):
-    content = templates_xlsx.targets_template(fund, yili)
+def test_a_changed_value_is_one_audited_update(admin_xj, relief, yili, new_events):
+    content = templates_xlsx.targets_template(relief, yili)
     # Row 6: the fourth indicator, 孤儿等符合条件的儿童纳入保障范围率 (≥ 90% in seed 003).
     content = edited(content, {"D6": "100%"})
-    plan = apply(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    plan = apply(importer(admin_xj, relief, yili), content=content, filename="t.xlsx")
     (change,) = plan.of("update")
     assert change.label == "孤儿等符合条件的儿童纳入保障范围率"
     assert change.fields == {"指标值": ["≥ 90%", "100%"]}
-    indicator = IndicatorTarget.objects.get(table__fund=fund, table__region=yili, name=change.label)
+    indicator = IndicatorTarget.objects.get(table__fund=relief, table__region=yili, name=change.label)
     assert indicator.target_text == "100%"
     (event,) = new_events().filter(object_type="indicators.indicatortarget", object_id=str(indicator.pk))
     assert event.changes == {"指标值": ["≥ 90%", "100%"]} and event.action == "edit"
 
 
-def test_a_county_table_is_created_under_its_prefecture_table(reviewer_yili, fund, yili):
+def test_a_county_table_is_created_under_its_prefecture_table(reviewer_yili, relief, yili):
     yining = Region.objects.get(code="654002")
     content = workbook_bytes(
         {
@@ -70,9 +60,9 @@ def test_a_county_table_is_created_under_its_prefecture_table(reviewer_yili, fun
             ]
         }
     )
-    plan = apply(importer(reviewer_yili, fund, yining), content=content, filename="伊宁市.xlsx")
+    plan = apply(importer(reviewer_yili, relief, yining), content=content, filename="伊宁市.xlsx")
     assert plan.counts["create"] == 5  # the table and four indicators
-    table = TargetTable.objects.get(fund=fund, region=yining)
+    table = TargetTable.objects.get(fund=relief, region=yining)
     assert table.parent.region == yili
     rows = list(table.indicators.order_by("order").values_list("level1", "level2", "name", "target_text"))
     assert rows[0] == ("产出指标", "数量指标", "低保对象人数", "应保尽保")
@@ -96,10 +86,10 @@ def test_a_county_table_is_created_under_its_prefecture_table(reviewer_yili, fun
         (["产出指标", "数量指标", "=A1", "≥1个"], "", "公式"),
     ],
 )
-def test_bad_rows_are_located_and_change_nothing(admin_xj, fund, yili, row, column, message):
+def test_bad_rows_are_located_and_change_nothing(admin_xj, relief, yili, row, column, message):
     before = db_snapshot()
     plan = dry_run(
-        importer(admin_xj, fund, yili), content=workbook_bytes({"表": [HEADER, row]}), filename="t.xlsx"
+        importer(admin_xj, relief, yili), content=workbook_bytes({"表": [HEADER, row]}), filename="t.xlsx"
     )
     assert plan.errors and not plan.changes
     error = plan.errors[0]
@@ -108,7 +98,7 @@ def test_bad_rows_are_located_and_change_nothing(admin_xj, fund, yili, row, colu
     assert db_snapshot() == before
 
 
-def test_merged_value_cells_and_duplicates_are_errors(admin_xj, fund, yili):
+def test_merged_value_cells_and_duplicates_are_errors(admin_xj, relief, yili):
     rows = [
         HEADER,
         ["产出指标", "数量指标", "甲", "≥1个"],
@@ -116,20 +106,22 @@ def test_merged_value_cells_and_duplicates_are_errors(admin_xj, fund, yili):
         [None, None, "甲", "≥2个"],
     ]
     content = workbook_bytes({"表": rows}, merges={"表": ["D2:D3"]})
-    plan = dry_run(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    plan = dry_run(importer(admin_xj, relief, yili), content=content, filename="t.xlsx")
     messages = {(e.row, e.column): e.message for e in plan.errors}
     assert "合并单元格D2:D3" in messages[(2, "D")]
     assert "与第2行重复" in messages[(4, "C")]
 
 
-def test_an_indicator_a_return_reports_on_cannot_be_dropped(clerk_yining, admin_xj, fund, yili):
-    return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)  # copies 伊犁州's table down
+def test_an_indicator_a_return_reports_on_cannot_be_dropped(clerk_yining, admin_xj, relief, yili):
+    return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)  # copies 伊犁州's table down
     yining = clerk_yining.region
-    table = TargetTable.objects.get(fund=fund, region=yining)
+    table = TargetTable.objects.get(fund=relief, region=yining)
     assert IndicatorActual.objects.filter(indicator__table=table).count() == 14
     keep = list(table.indicators.order_by("order"))[:13]
     rows = [HEADER] + [[i.level1, i.level2, i.name, i.target_text] for i in keep]
-    plan = dry_run(importer(admin_xj, fund, yining), content=workbook_bytes({"表": rows}), filename="t.xlsx")
+    plan = dry_run(
+        importer(admin_xj, relief, yining), content=workbook_bytes({"表": rows}), filename="t.xlsx"
+    )
     (error,) = plan.errors
     assert "已有填报使用它，不能删除" in error.message
 
@@ -143,28 +135,37 @@ def test_who_may_import_target_tables(admin_xj, reviewer_yili, clerk_yining, aud
     assert "查阅账号" in may_import_targets(auditor_xj, yili)
 
 
-def test_command_round_trip_and_scope(tmp_path, capsys, fund, yili):
+def test_command_round_trip_and_scope(tmp_path, capsys, relief, yili):
     path = tmp_path / "t.xlsx"
-    path.write_bytes(templates_xlsx.targets_template(fund, yili))
-    call_command("import_targets", str(path), "--fund", fund.code, "--region", "伊犁州", "--user", "admin_xj")
+    path.write_bytes(templates_xlsx.targets_template(relief, yili))
+    call_command(
+        "import_targets", str(path), "--fund", relief.code, "--region", "伊犁州", "--user", "admin_xj"
+    )
     assert "14条均无变化" in capsys.readouterr().out
     with pytest.raises(CommandError, match="找不到地区"):
         # 阿克苏地区 is outside 伊犁州's reviewer's region.
         call_command(
-            "import_targets", str(path), "--fund", fund.code, "--region", "652900", "--user", "reviewer_yili"
+            "import_targets",
+            str(path),
+            "--fund",
+            relief.code,
+            "--region",
+            "652900",
+            "--user",
+            "reviewer_yili",
         )
 
 
-def test_an_indicator_added_later_reaches_the_open_return(clerk_yining, reviewer_yili, fund):
+def test_an_indicator_added_later_reaches_the_open_return(clerk_yining, reviewer_yili, relief):
     yining = Region.objects.get(code="654002")
-    ret = return_open(fund=fund, region=yining, actor=clerk_yining)  # copies 伊犁州's 14 indicators
+    ret = return_open(fund=relief, region=yining, actor=clerk_yining)  # copies 伊犁州's 14 indicators
     assert ret.actuals.count() == 14
     # The county's table as downloaded, plus one indicator of its own.
-    rows = _rows(templates_xlsx.targets_template(fund, yining))
+    rows = _rows(templates_xlsx.targets_template(relief, yining))
     content = workbook_bytes(
         {"目标表": [HEADER, *rows, ["产出指标", "数量指标", "县级自设：入户核查户数", "≥500户"]]}
     )
-    plan = apply(importer(reviewer_yili, fund, yining), content=content, filename="伊宁市.xlsx")
+    plan = apply(importer(reviewer_yili, relief, yining), content=content, filename="伊宁市.xlsx")
     assert plan.counts["create"] == 1
     line = ret.actuals.get(indicator__name="县级自设：入户核查户数")
     assert line.actual_text == ""
@@ -182,9 +183,9 @@ def _rows(content):
 NOTICE_TABLES = settings.BASE_DIR / "fixtures" / "demo" / "xj-2024-relief" / "targets"
 
 
-def test_the_notice_layout_imports_with_no_change_goals_included(admin_xj, fund, yili):
+def test_the_notice_layout_imports_with_no_change_goals_included(admin_xj, relief, yili):
     plan = dry_run(
-        importer(admin_xj, fund, yili),
+        importer(admin_xj, relief, yili),
         content=(NOTICE_TABLES / "654000.xlsx").read_bytes(),
         filename="t.xlsx",
     )
@@ -193,21 +194,21 @@ def test_the_notice_layout_imports_with_no_change_goals_included(admin_xj, fund,
     assert plan.counts == {"create": 0, "update": 0, "delete": 0, "unchanged": 15}
 
 
-def test_changed_overall_goals_are_one_audited_update(admin_xj, fund, yili, new_events):
+def test_changed_overall_goals_are_one_audited_update(admin_xj, relief, yili, new_events):
     content = edited(
         (NOTICE_TABLES / "654000.xlsx").read_bytes(), {"C7": "1.保障困难群众基本生活。\n2.规范救助管理。"}
     )
-    plan = apply(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    plan = apply(importer(admin_xj, relief, yili), content=content, filename="t.xlsx")
     (change,) = plan.of("update")
     assert change.label == "年度总体目标" and change.row == 7
-    table = TargetTable.objects.get(fund=fund, region=yili)
+    table = TargetTable.objects.get(fund=relief, region=yili)
     assert table.overall_goals == "1.保障困难群众基本生活。\n2.规范救助管理。"
     assert change.fields["年度总体目标"][0].startswith("1. 规范城乡低保政策实施")  # seed 003
     (event,) = new_events().filter(object_type="indicators.targettable", object_id=str(table.pk))
     assert event.changes["年度总体目标"][1] == table.overall_goals
 
 
-def test_goals_written_one_row_each_below_their_label(admin_xj, fund, yili):
+def test_goals_written_one_row_each_below_their_label(admin_xj, relief, yili):
     content = workbook_bytes(
         {
             "目标表": [
@@ -218,16 +219,16 @@ def test_goals_written_one_row_each_below_their_label(admin_xj, fund, yili):
             ]
         }
     )
-    importer_ = importer(admin_xj, fund, Region.objects.get(code="654002"))
+    importer_ = importer(admin_xj, relief, Region.objects.get(code="654002"))
     apply(importer_, content=content, filename="伊宁市.xlsx")
-    table = TargetTable.objects.get(fund=fund, region__code="654002")
+    table = TargetTable.objects.get(fund=relief, region__code="654002")
     assert table.overall_goals == "1.第一项目标。\n2.第二项目标。"
     assert table.parent.region == yili
 
 
-def test_a_formula_in_the_goals_is_refused_where_it_stands(admin_xj, fund, yili):
+def test_a_formula_in_the_goals_is_refused_where_it_stands(admin_xj, relief, yili):
     content = edited((NOTICE_TABLES / "654000.xlsx").read_bytes(), {"C7": "=A1"})
-    plan = dry_run(importer(admin_xj, fund, yili), content=content, filename="t.xlsx")
+    plan = dry_run(importer(admin_xj, relief, yili), content=content, filename="t.xlsx")
     assert [(e.row, e.column) for e in plan.errors] == [(7, "C")]
 
 
@@ -245,7 +246,7 @@ def test_a_reworded_indicator_keeps_the_parent_it_was_copied_from(admin_xj):
     assert relief_bozhou.parent_indicator.order == 7
 
 
-def test_two_reworded_indicators_in_one_group_are_the_regions_own(admin_xj, fund, yili):
+def test_two_reworded_indicators_in_one_group_are_the_regions_own(admin_xj, relief, yili):
     aksu = Region.objects.get(code="652901")  # 阿克苏市: no table yet; its parent 阿克苏地区 has one
     rows = [
         ["产出指标", "数量指标", "低保对象人数（户）", "应保尽保"],
@@ -253,7 +254,9 @@ def test_two_reworded_indicators_in_one_group_are_the_regions_own(admin_xj, fund
         ["产出指标", "数量指标", "求助的流浪乞讨人员救助率", "应救尽救"],
     ]
     plan = dry_run(
-        importer(admin_xj, fund, aksu), content=workbook_bytes({"目标表": [HEADER, *rows]}), filename="t.xlsx"
+        importer(admin_xj, relief, aksu),
+        content=workbook_bytes({"目标表": [HEADER, *rows]}),
+        filename="t.xlsx",
     )
     created = {c.label: c for c in plan.of("create")}
     # Five 数量指标 of the parent are left over against two reworded rows: no guess is made.

@@ -25,13 +25,18 @@ from tests.scenarios import (
     add_provincial_money,
     fill_submit_approve,
     met_input,
-    person,
     project_fund,
     project_return,
     synthetic_prefecture,
     three_source_fund,
 )
-from tests.seed_figures import DOMAIN_COUNTY_SOURCES, YINING_RELIEF
+from tests.seed_figures import (
+    DOMAIN_COUNTY_SOURCES,
+    RELIEF_SUBTOTALS,
+    YINING_RELIEF,
+    YINING_RELIEF_ADVANCE,
+    YINING_RELIEF_BATCH,
+)
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +70,6 @@ YINING_FUNDING = {
     "provincial": {"spent": D("480")},
     "local": {"budget": D("208.11"), "spent": D("200")},
 }
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
 
 
 @pytest.fixture
@@ -141,7 +141,11 @@ def test_the_fund_workbook_shows_the_same(reviewer_yili, relief, yining_approved
     budgets = {row[1]: row for row in book["分地区预算"].iter_rows(min_row=2, values_only=True)}
     # 下达: 8419 提前下达; 5586 + 500 本次下达 = 6086; 14505 in all, before its own 208.11.
     yining = budgets["654002"]
-    assert [readers.number(v) for v in yining[2:5]] == [D("8419"), D("6086"), D("14505")]
+    assert [readers.number(v) for v in yining[2:5]] == [
+        YINING_RELIEF_ADVANCE,
+        YINING_RELIEF_BATCH + 500,
+        YINING_RELIEF + 500,
+    ]
     assert tuple(readers.number(v) for v in yining[5:8]) == YINING["合计"]
     assert tuple(readers.number(v) for v in budgets["654000"][5:8]) == YILI
 
@@ -211,11 +215,9 @@ def test_a_county_with_three_sources_shows_each_one_at_100_percent(
 
 
 @pytest.fixture
-def pilot(admin_xj, clerk_yining, clerk_huocheng, reviewer_yili):
+def pilot(admin_xj, clerk_yining, clerk_huocheng, reviewer_yili, clerk_aksu, reviewer_aksu):
     """300 to three projects: 伊宁市 120 (spends 100), 霍城县 80 (80), 阿克苏市 100 (50)."""
     pf = project_fund(admin=admin_xj, amounts={"伊宁市": 120, "霍城县": 80, "阿克苏市": 100})
-    clerk_aksu = person("clerk_aksu", "652901", "clerk")
-    reviewer_aksu = person("reviewer_aksu", "652900", "reviewer")
     for county, clerk, reviewer, spent in (
         ("伊宁市", clerk_yining, reviewer_yili, "100"),
         ("霍城县", clerk_huocheng, reviewer_yili, "80"),
@@ -313,8 +315,9 @@ def test_a_county_reopened_and_changed_moves_the_board_and_the_report_together(
     assert both() == (YILI, YILI)
     return_reopen(ret=yining_approved, actor=admin_xj, reason="执行数有误")
     # Reopened, 伊宁市's figures are not approved ones any more: neither shows them.
-    assert both() == ((D("66182"), None, None), (D("66182"), None, None))  # 65682 + 500 allocated
-    funding = YINING_FUNDING | {"central": {"spent": D("14005")}}
+    allocated = RELIEF_SUBTOTALS["伊犁州"][0] + 500
+    assert both() == ((allocated, None, None), (allocated, None, None))
+    funding = YINING_FUNDING | {"central": {"spent": YINING_RELIEF}}
     fill_submit_approve(yining_approved, clerk=clerk_yining, reviewer=reviewer_yili, funding=funding)
     # 14005 + 480 + 200 = 14685 of 66390.11 → 22.12%
     assert both() == ((D("66390.11"), D("14685"), D("22.12")),) * 2

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
-from tests.scenarios import person
 from transfers.models import Region
 
 pytestmark = pytest.mark.django_db
@@ -172,8 +171,7 @@ def test_a_province_administrator_cannot_see_the_national_account(client, nation
     assert client.get(reverse("accounts:edit", args=[national.pk])).status_code == 404
 
 
-def test_a_prefecture_administrator_can_make_no_account_above_it(client):
-    admin_yili = person("admin_yili_x", "654000", Role.ADMIN)
+def test_a_prefecture_administrator_can_make_no_account_above_it(client, admin_yili):
     client.force_login(admin_yili)
     response = client.post(
         reverse("accounts:create"),

@@ -18,11 +18,6 @@ FUND = "xj-2024-relief"
 NAME = "伊宁市社区养老服务设施建设项目"
 
 
-@pytest.fixture
-def notice(admin_xj):
-    return Notice.objects.get(province=admin_xj.region, number="新财社〔2024〕35号")
-
-
 def project_data(notice, **change):
     return {
         "name": NAME,

@@ -23,11 +23,6 @@ def xinjiang():
 
 
 @pytest.fixture
-def yili():
-    return Region.objects.get(code="654000")
-
-
-@pytest.fixture
 def yining():
     return Region.objects.get(code="654002")
 

@@ -23,15 +23,18 @@ from tests.seed_figures import (
     ELDERLY_SCORED_SCORES,
     ELDERLY_SCORED_TOTAL,
     ELDERLY_SCORED_WEIGHTS,
+    ELDERLY_TOTAL,
     PREFECTURE_CODES,
     RELIEF_SUBTOTALS,
     RELIEF_TOTAL,
+    YINING_RELIEF,
 )
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
+BUDGET, SPENT, RATE = ELDERLY_TOTAL  # seed 000: 年度资金总额, 全年执行数, 执行率 %
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -41,21 +44,6 @@ def _num(text: str) -> Decimal:
 
 def _open(content: bytes):
     return Document(BytesIO(content))
-
-
-@pytest.fixture
-def province():
-    return Region.objects.get(code="650000")
-
-
-@pytest.fixture
-def elderly():
-    return Fund.objects.get(code="xj-2024-elderly")
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
 
 
 @pytest.fixture
@@ -113,8 +101,8 @@ def test_title_and_notices(elderly_doc):
     )
     assert elderly_doc.paragraphs[0].style.name == "Title"
     central = next(t for t in texts if "财社〔2024〕179号" in t and t.startswith("2024年12月"))
-    assert central.endswith("资金8454万元。") and "下达新疆" in central
-    assert any("新财社〔2024〕210号" in t and t.endswith("资金8454万元。") for t in texts)
+    assert central.endswith(f"资金{BUDGET}万元。") and "下达新疆" in central
+    assert any("新财社〔2024〕210号" in t and t.endswith(f"资金{BUDGET}万元。") for t in texts)
 
 
 def test_page_setup_and_page_numbers(elderly_doc):
@@ -174,21 +162,21 @@ def test_allocation_table_matches_seed_000(elderly_doc):
     amounts = {row[1]: _num(row[2]) for row in rows[:-1]}
     assert amounts == {name: D(budget) for name, (budget, _, _) in ELDERLY_EXECUTION.items()}
     assert [row[0] for row in rows[:-1]] == [str(i) for i in range(1, 15)]
-    assert rows[-1][1] == "合计" and _num(rows[-1][2]) == D("8454")
+    assert rows[-1][1] == "合计" and _num(rows[-1][2]) == BUDGET
 
 
 def test_execution_table_matches_seed_000(elderly_doc):
     table = _table_starting(elderly_doc, "地区", "投入资金（万元）", "执行资金（万元）", "执行率")
     rows = _rows(table)[1:]
     assert rows[0][0] == "合计"
-    assert (_num(rows[0][1]), _num(rows[0][2]), rows[0][3]) == (D("8454"), D("27.67"), "0.33%")
+    assert (_num(rows[0][1]), _num(rows[0][2]), rows[0][3]) == (BUDGET, SPENT, f"{RATE}%")
     lines = {row[0]: row[1:4] for row in rows[1:]}
     assert list(lines) == list(ELDERLY_EXECUTION)
     for name, (budget, spent, rate) in ELDERLY_EXECUTION.items():
         got = lines[name]
         assert (_num(got[0]), _num(got[1]), _num(got[2])) == (D(budget), D(spent), D(rate)), name
     assert lines["昌吉回族自治州"][2] == "0.50%"
-    assert any("资金总计8454万元、共计执行27.67万元，执行率0.33%" in t for t in _texts(elderly_doc))
+    assert any(f"资金总计{BUDGET}万元、共计执行{SPENT}万元，执行率{RATE}%" in t for t in _texts(elderly_doc))
     assert table.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None
 
 
@@ -314,7 +302,7 @@ def test_evaluation_table_has_merged_cells_and_seed_figures(elderly_doc):
 
     money = {row[1]: row for row in _rows(head) if row[1] in ("年度资金总额", "其中：中央财政资金")}
     for row in money.values():
-        assert (_num(row[4]), _num(row[5]), row[6]) == (D("8454"), D("27.67"), "0.33%")
+        assert (_num(row[4]), _num(row[5]), row[6]) == (BUDGET, SPENT, f"{RATE}%")
     narratives = [row[1] for row in _rows(head) if row[1] in ("分配科学性", "支出责任履行情况")]
     assert narratives == ["分配科学性", "支出责任履行情况"]
 
@@ -383,7 +371,7 @@ def test_prefecture_report_cites_the_province(relief):
     texts = _texts(_open(build(data, kind="a", format="docx")))
     assert texts[0].startswith("伊犁哈萨克自治州中央财政困难群众救助补助资金")
     assert "（一）自治区下达中央财政困难群众救助补助资金转移支付预算和绩效目标情况" in texts
-    assert any("新财社〔2024〕35号" in t and "资金26537万元" in t for t in texts)
+    assert any("新财社〔2024〕35号" in t and f"资金{RELIEF_SUBTOTALS['伊犁州'][2]}万元" in t for t in texts)
     assert "自治区随文下达伊犁州区域绩效目标如下：" in texts
     assert any(
         t.startswith("a.自治区随文下达低保对象人数指标") and "尚未填报全年实际完成值" in t for t in texts
@@ -398,7 +386,7 @@ def test_county_report_g_shows_every_money_source(relief):
     table = _table_starting(doc, "资金来源", "全年预算数", "全年执行数", "预算执行率")
     labels = [row[0] for row in _rows(table)[1:]]
     assert labels == ["中央财政资金", "省级财政资金", "市县财政资金", "其他资金", "合计"]
-    assert _num(_rows(table)[1][1]) == D("14005")  # 8419 + 5586, seed 003
+    assert _num(_rows(table)[1][1]) == YINING_RELIEF
     assert any("沿用伊犁州" in t for t in texts)  # a county works to its prefecture's targets
 
 
@@ -416,7 +404,7 @@ def test_report_f_follows_seed_004(elderly, province):
         "（六）绩效自评结果拟应用和公开情况",
         "（七）其他需要说明的问题",
     ]
-    assert "全年执行27.67万元，预算执行率0.33%。" in texts
+    assert f"全年执行{SPENT}万元，预算执行率{RATE}%。" in texts
 
 
 @pytest.mark.parametrize(
@@ -513,4 +501,8 @@ def test_the_relief_execution_table_lists_each_prefecture_with_its_seed_003_budg
     assert budgets == {short: D(total) for short, (total, _, _) in RELIEF_SUBTOTALS.items()}
     assert data.execution.total.budget == RELIEF_TOTAL[0]
     yili = next(t for t in data.child_tables if t.owner == "伊犁州")
-    assert yili.total == D("65682") and len(yili.indicators) == 14 and len(data.child_tables) == 14
+    assert (
+        yili.total == RELIEF_SUBTOTALS["伊犁州"][0]
+        and len(yili.indicators) == 14
+        and len(data.child_tables) == 14
+    )

@@ -14,6 +14,10 @@ from tests.seed_figures import (
     ELDERLY_SCORED_SCORES,
     ELDERLY_SCORED_TOTAL,
     ELDERLY_SCORED_WEIGHTS,
+    ELDERLY_TOTAL,
+    RELIEF_COUNTIES,
+    RELIEF_SUBTOTALS,
+    RELIEF_TOTAL,
 )
 from transfers.models import Fund, Region
 
@@ -23,6 +27,8 @@ D = Decimal
 
 ELDERLY_TARGETS = [target for _, target, _, _, _ in ELDERLY_INDICATORS]
 ELDERLY_ACTUALS = [actual for _, _, actual, _, _ in ELDERLY_INDICATORS]
+# Seed 000's 合计 as the workbook holds it: the rate as a fraction, shown as a percentage.
+ELDERLY_TOTAL_CELLS = (*ELDERLY_TOTAL[:2], ELDERLY_TOTAL[2] / 100)
 
 
 def _dec(value) -> Decimal:
@@ -84,7 +90,7 @@ def test_evaluation_sheet_merges_levels_and_keeps_seed_figures(elderly_book):
 
     total = _find(ws, "年度资金总额")
     budget, spent, rate = (ws.cell(row=total.row, column=c) for c in (5, 6, 7))
-    assert (_dec(budget.value), _dec(spent.value), _dec(rate.value)) == (D("8454"), D("27.67"), D("0.0033"))
+    assert (_dec(budget.value), _dec(spent.value), _dec(rate.value)) == ELDERLY_TOTAL_CELLS
     assert (budget.number_format, spent.number_format, rate.number_format) == ("0.00", "0.00", "0.00%")
 
 
@@ -93,7 +99,7 @@ def test_execution_sheet_matches_seed_000(elderly_book):
     header = _find(ws, "地区")
     rows = list(ws.iter_rows(min_row=header.row + 1, max_row=header.row + 15, values_only=True))
     assert rows[0][0] == "合计"
-    assert (_dec(rows[0][1]), _dec(rows[0][2]), _dec(rows[0][3])) == (D("8454"), D("27.67"), D("0.0033"))
+    assert (_dec(rows[0][1]), _dec(rows[0][2]), _dec(rows[0][3])) == ELDERLY_TOTAL_CELLS
     for name, budget, spent, rate in rows[1:]:
         expected = ELDERLY_EXECUTION[name]
         got = (_dec(budget), _dec(spent), _dec(rate) * 100)
@@ -120,7 +126,7 @@ def test_allocation_sheet_seed_000(elderly_book):
     rows = list(ws.iter_rows(min_row=header.row + 1, max_row=header.row + 15, values_only=True))
     amounts = {row[1]: _dec(row[2]) for row in rows[:-1]}
     assert amounts == {name: D(budget) for name, (budget, _, _) in ELDERLY_EXECUTION.items()}
-    assert rows[-1][0] == "合计" and _dec(rows[-1][2]) == D("8454")
+    assert rows[-1][0] == "合计" and _dec(rows[-1][2]) == ELDERLY_TOTAL[0]
 
 
 def test_relief_allocation_sheet_has_subtotals_and_total():
@@ -129,24 +135,22 @@ def test_relief_allocation_sheet_has_subtotals_and_total():
     assert _merged_at(ws, header).max_row == header.row + 1  # two header rows
     assert ws.print_title_rows == f"${header.row}:${header.row + 1}"
     total = _find(ws, "合计")
-    assert [_dec(ws.cell(row=total.row, column=c).value) for c in (3, 4, 5)] == [
-        D("792267"),
-        D("564771"),
-        D("227496"),
-    ]
+    assert [_dec(ws.cell(row=total.row, column=c).value) for c in (3, 4, 5)] == list(RELIEF_TOTAL)
     subtotals = [
         (ws.cell(row=r, column=1).value, _dec(ws.cell(row=r, column=3).value))
         for r in range(total.row + 1, ws.max_row + 1)
         if ws.cell(row=r, column=2).value == "小计"
     ]
     assert len(subtotals) == 14
-    assert sum(amount for _, amount in subtotals) == D("792267")
-    assert dict(subtotals)["伊犁州"] == D("65682") and dict(subtotals)["喀什地区"] == D("370526")
+    assert sum(amount for _, amount in subtotals) == RELIEF_TOTAL[0]
+    assert dict(subtotals) == {group: total for group, (total, _, _) in RELIEF_SUBTOTALS.items()}
     yili = _find(ws, "伊犁州")
     span = _merged_at(ws, yili)
     assert span.max_row - span.min_row + 1 == 1 + 13  # 小计 and 11 counties and 2 units
     home = _find(ws, "乌鲁木齐市养老福利院")
-    assert [_dec(ws.cell(row=home.row, column=c).value) for c in (3, 4, 5)] == [D("152"), D("201"), D("-49")]
+    assert [_dec(ws.cell(row=home.row, column=c).value) for c in (3, 4, 5)] == list(
+        RELIEF_COUNTIES["乌鲁木齐市养老福利院"]
+    )
 
 
 def test_scored_workbook_has_points_columns():

@@ -7,41 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from evalportal.models import Role, User
 from indicators.models import Return
 from indicators.services import return_open, return_save, return_submit
-from tests.scenarios import complete_input, synthetic_prefecture
-from transfers.models import Fund, Region
+from tests.scenarios import complete_input, form_data, synthetic_prefecture
+from tests.seed_figures import ELDERLY_TOTAL, YINING_RELIEF
+from transfers.models import Fund
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def yining_return(relief, clerk_yining):
-    return return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining)
-
-
-@pytest.fixture
-def reviewer_aksu(db):
-    return User.objects.create_user(
-        "reviewer_aksu", password="x", region=Region.objects.get(code="652900"), role=Role.REVIEWER
-    )
-
-
-def form_data(ret, **overrides):
-    """What the browser posts for a complete, valid return."""
-    data = {"base_version": ret.version, "goal_achievement": "保障了困难群众基本生活。"}
-    data["funding-central-spent"] = "9000.50"
-    for line in ret.actuals.select_related("indicator"):
-        target = line.indicator.target_text
-        data[f"actual-{line.indicator_id}-actual_text"] = "96%" if "%" in target else target
-    data.update(overrides)
-    return data
 
 
 def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):
@@ -51,7 +23,7 @@ def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):
     assert response["Location"] == reverse("indicators:edit", args=[ret.pk])
     page = client.get(response["Location"]).content.decode()
     assert "低保对象人数" in page and "应保尽保" in page
-    assert "14005.00" in page  # the central budget from the allocations, read-only
+    assert f"{YINING_RELIEF:.2f}" in page  # the central budget from the allocations, read-only
 
 
 def test_clerk_saves_a_draft_and_submits(client, yining_return, clerk_yining):
@@ -210,9 +182,9 @@ def test_rate_preview_uses_the_rules_engine(client, clerk_yining):
     ).content.decode()
     assert "完成率 35.72%" in html and "偏差率 64.28%" in html and 'data-explain="1"' in html  # seed 000
     html = client.get(
-        reverse("indicators:execution_preview"), {"spent": "27.67", "budget": "8454"}
+        reverse("indicators:execution_preview"), {"spent": ELDERLY_TOTAL[1], "budget": ELDERLY_TOTAL[0]}
     ).content.decode()
-    assert "0.33%" in html  # seed 000
+    assert f"{ELDERLY_TOTAL[2]}%" in html
 
 
 def test_home_page_queries_do_not_grow_with_regions(client):

@@ -23,15 +23,11 @@ from indicators.services import (
     returns_approve_bulk,
 )
 from tests.scenarios import complete_input
-from transfers.models import Fund, Region
+from tests.seed_figures import YINING_RELIEF
+from transfers.models import Region
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
 
 
 def region(code):
@@ -47,7 +43,7 @@ def test_opening_a_county_return_copies_the_prefecture_targets(relief, clerk_yin
     assert ret.actuals.count() == 14
     assert ret.narratives.count() == 7
     # Seed 003: 伊宁市 receives 14005 = 8419 + 5586.
-    assert return_money(ret).line("central").budget == D("14005")
+    assert return_money(ret).line("central").budget == YINING_RELIEF
     assert return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining) == ret
     assert AuditEvent.objects.filter(object_type="indicators.return", object_id=str(ret.pk)).count() == 1
 
@@ -82,7 +78,7 @@ def test_submit_is_blocked_by_errors_and_names_the_line(relief, clerk_yining):
     errors = {(f.code, f.where): f.message for f in caught.value.findings if f.severity == "error"}
     assert (
         errors[("spent_over_allocation", "funding-central")]
-        == "中央财政资金执行数15000万元超过下达资金14005万元。"
+        == f"中央财政资金执行数15000万元超过下达资金{YINING_RELIEF}万元。"
     )
     orphans = ret.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率").indicator_id
     # 80% of ≥90% → 88.89%.

@@ -27,6 +27,7 @@ from indicators.rules import (
     score_indicator,
     score_return,
 )
+from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_TOTAL
 
 D = Decimal
 
@@ -401,14 +402,11 @@ def test_rounding_is_half_up_on_the_final_figure():
 # execution_rate and quantize_rate
 # --------------------------------------------------------------------------------------------
 
-# Seed 000, 分配表2-1 (execution table): budget, spent, printed rate.
-SEED_000_EXECUTION = [
-    ("合计", "8454", "27.67", "0.33"),
-    ("乌鲁木齐市", "550", "0", "0.00"),
-    ("伊犁哈萨克自治州", "966", "1.4", "0.14"),
-    ("昌吉回族自治州", "347", "1.73", "0.50"),  # 0.4985… printed as 0.5%
-    ("喀什地区", "2583", "24.54", "0.95"),
-    ("和田地区", "1405", "0", "0.00"),
+# Seed 000, 分配表2-1 (execution table): budget, spent, printed rate, for the total and five
+# prefectures (昌吉回族自治州's 0.4985… is printed as 0.5%).
+SEED_000_EXECUTION = [("合计", *map(str, ELDERLY_TOTAL))] + [
+    (name, *ELDERLY_EXECUTION[name])
+    for name in ("乌鲁木齐市", "伊犁哈萨克自治州", "昌吉回族自治州", "喀什地区", "和田地区")
 ]
 
 
@@ -430,9 +428,9 @@ def test_execution_rate_without_budget():
 
 def test_execution_rate_refuses_floats():
     with pytest.raises(TypeError):
-        execution_rate(27.67, 8454)
+        execution_rate(float(ELDERLY_TOTAL[1]), int(ELDERLY_TOTAL[0]))
     with pytest.raises(TypeError):
-        execution_rate(D("27.67"), 8454.0)
+        execution_rate(ELDERLY_TOTAL[1], float(ELDERLY_TOTAL[0]))
 
 
 def test_quantize_rate():

@@ -21,6 +21,7 @@ from indicators.rules import (
     parse_target,
     rollup,
 )
+from tests.seed_figures import RELIEF_COUNTIES, YINING_RELIEF
 
 D = Decimal
 
@@ -245,8 +246,8 @@ def test_a_target_without_a_unit_is_a_count():
 def test_money_in_wan_yuan_adds_up():
     # 伊宁市 60万元 + 霍城县 50万元 = 110万元 (an average would say 55万元).
     children = [
-        ChildValue("伊宁市", "60万元", allocation=D("14005")),
-        ChildValue("霍城县", "50", allocation=D("10154")),
+        ChildValue("伊宁市", "60万元", allocation=YINING_RELIEF),
+        ChildValue("霍城县", "50", allocation=RELIEF_COUNTIES["霍城县"][0]),
     ]
     result = rollup("≥100万元", children)
     assert (result.rule, result.value, result.text) == ("sum", D("110"), "110万元")

@@ -2,7 +2,7 @@
 
 Expected values are computed by hand in the comments or come from the seed documents: seed
 000 (2024 新疆 report, its 自评表 and execution table) and seed 003 (allocation notice
-新财社〔2024〕35号, whose table is copied below as printed). No Django needed.
+新财社〔2024〕35号, whose table tests/seed_figures.py holds as printed). No Django needed.
 """
 
 from dataclasses import replace
@@ -24,158 +24,29 @@ from indicators.rules import (
     infer_rollup_rule,
     rollup,
 )
+from tests.seed_figures import (
+    DOMAIN_COUNTY_SOURCES,
+    ELDERLY_EXECUTION,
+    ELDERLY_TOTAL,
+    RELIEF_COUNTIES,
+    RELIEF_LOST_CELL,
+    RELIEF_SUBTOTALS,
+    RELIEF_TABLE,
+    RELIEF_TOTAL,
+    YINING_RELIEF,
+)
 
 D = Decimal
-
-# Seed 003, 附件1 "2024年中央财政困难群众救助补助资金预算直达县市分配表" (万元), as printed:
-# group | label | 全年资金合计 | 提前下达 | 本次实际下达. The 伊犁州 小计 row lost its last cell in
-# the extraction; it is 26537, the sum of 伊犁州's rows (fixtures/README.md).
-SEED_003_TABLE = """
-|合计|792267|564771|227496
-乌鲁木齐市|小计|9095|4130|4965
-乌鲁木齐市|天山区|2037|797|1240
-乌鲁木齐市|沙依巴克区|1621|647|974
-乌鲁木齐市|高新技术开发区（新市区）|1060|509|551
-乌鲁木齐市|水磨沟区|1555|687|868
-乌鲁木齐市|经济技术开发区（头屯河区）|736|281|455
-乌鲁木齐市|米东区|1090|374|716
-乌鲁木齐市|达坂城区|169|80|89
-乌鲁木齐市|乌鲁木齐县|319|169|150
-乌鲁木齐市|乌鲁木齐市救助站|115|88|27
-乌鲁木齐市|乌鲁木齐市儿童福利院|41|42|-1
-乌鲁木齐市|中国乌鲁木齐SOS儿童村|55|40|15
-乌鲁木齐市|乌鲁木齐市养老福利院|152|201|-49
-乌鲁木齐市|乌鲁木齐市精神病福利院|145|215|-70
-伊犁州|小计|65682|39145
-伊犁州|伊宁市|14005|8419|5586
-伊犁州|奎屯市|930|393|537
-伊犁州|霍尔果斯市|484|292|192
-伊犁州|伊宁县|11765|7068|4697
-伊犁州|察布查尔锡伯自治县|3844|2144|1700
-伊犁州|霍城县|10154|5905|4249
-伊犁州|巩留县|6020|3973|2047
-伊犁州|新源县|5189|3040|2149
-伊犁州|昭苏县|4254|2581|1673
-伊犁州|特克斯县|4889|2882|2007
-伊犁州|尼勒克县|4059|2362|1697
-伊犁州|伊犁州救助站|27|42|-15
-伊犁州|伊犁州儿童福利院|62|44|18
-塔城地区|小计|13139|8066|5073
-塔城地区|塔城市|2107|1283|824
-塔城地区|乌苏市|3019|1543|1476
-塔城地区|额敏县|2867|1918|949
-塔城地区|沙湾市|1823|971|852
-塔城地区|托里县|1195|1079|116
-塔城地区|裕民县|1096|622|474
-塔城地区|和布克赛尔蒙古自治县|1004|630|374
-塔城地区|塔城地区儿童福利院|28|20|8
-阿勒泰地区|小计|9920|5718|4202
-阿勒泰地区|阿勒泰市|2225|1247|978
-阿勒泰地区|布尔津县|1517|828|689
-阿勒泰地区|富蕴县|1888|1068|820
-阿勒泰地区|福海县|1091|570|521
-阿勒泰地区|哈巴河县|1241|868|373
-阿勒泰地区|青河县|1219|694|525
-阿勒泰地区|吉木乃县|738|442|296
-阿勒泰地区|阿勒泰地区救助站|1|1|0
-克拉玛依市|小计|891|311|580
-克拉玛依市|克拉玛依区|571|183|388
-克拉玛依市|独山子区|159|52|107
-克拉玛依市|白碱滩区|116|50|66
-克拉玛依市|乌尔禾区|9|3|6
-克拉玛依市|克拉玛依市救助站|29|18|11
-克拉玛依市|克拉玛依市儿童福利院|7|5|2
-博州|小计|7432|4341|3091
-博州|阿拉山口|54|30|24
-博州|精河县|2630|1572|1058
-博州|温泉县|1153|659|494
-博州|博乐市|3557|2031|1526
-博州|博州救助站|38|49|-11
-昌吉州|小计|8727|5198|3529
-昌吉州|昌吉市|1610|829|781
-昌吉州|阜康市|927|529|398
-昌吉州|呼图壁县|1185|693|492
-昌吉州|玛纳斯县|950|579|371
-昌吉州|奇台县|1557|912|645
-昌吉州|吉木萨尔县|1072|803|269
-昌吉州|木垒哈萨克自治县|1426|853|573
-哈密市|小计|5109|2974|2135
-哈密市|伊州区|3493|1892|1601
-哈密市|伊吾县|78|97|-19
-哈密市|巴里坤哈萨克自治县|1195|735|460
-哈密市|哈密市救助站|326|238|88
-哈密市|哈密市儿童福利院|17|12|5
-吐鲁番市|小计|9056|6677|2379
-吐鲁番市|高昌区|4886|4078|808
-吐鲁番市|鄯善县|2276|1456|820
-吐鲁番市|托克逊县|1894|1143|751
-巴州|小计|18053|10489|7564
-巴州|库尔勒市|3590|1842|1748
-巴州|库尔勒经济技术开发区|75|28|47
-巴州|轮台县|3293|2103|1190
-巴州|尉犁县|1372|878|494
-巴州|若羌县|280|201|79
-巴州|且末县|2442|1341|1101
-巴州|焉耆回族自治县|1822|1018|804
-巴州|和静县|3429|2028|1401
-巴州|和硕县|847|486|361
-巴州|博湖县|673|397|276
-巴州|巴州救助站|145|105|40
-巴州|巴州儿童福利院|85|62|23
-阿克苏地区|小计|65351|43284|22067
-阿克苏地区|阿克苏市|7786|4948|2838
-阿克苏地区|温宿县|3670|3036|634
-阿克苏地区|库车县|10541|6855|3686
-阿克苏地区|沙雅县|4924|4628|296
-阿克苏地区|新和县|6577|3882|2695
-阿克苏地区|拜城县|6950|3900|3050
-阿克苏地区|乌什县|12499|8588|3911
-阿克苏地区|阿瓦提县|9063|5094|3969
-阿克苏地区|柯坪县|3026|2123|903
-阿克苏地区|阿克苏地区救助站|85|62|23
-阿克苏地区|阿克苏地区儿童福利院|230|168|62
-克州|小计|31071|22622|8449
-克州|阿图什市|13922|9351|4571
-克州|阿克陶县|14080|10682|3398
-克州|阿合奇县|1359|1010|349
-克州|乌恰县|1710|1579|131
-喀什地区|小计|370526|268331|102195
-喀什地区|喀什市|38900|26786|12114
-喀什地区|疏附县|24639|16775|7864
-喀什地区|疏勒县|26907|21561|5346
-喀什地区|英吉沙县|34811|24754|10057
-喀什地区|泽普县|16057|11152|4905
-喀什地区|莎车县|65468|46660|18808
-喀什地区|叶城县|56849|48848|8001
-喀什地区|麦盖提县|15692|10425|5267
-喀什地区|岳普湖县|16614|10572|6042
-喀什地区|伽师县|35816|24333|11483
-喀什地区|巴楚县|35459|24028|11431
-喀什地区|喀什库尔干塔吉克自治县|3210|2332|878
-喀什地区|喀什地区救助站|58|42|16
-喀什地区|喀什地区儿童福利院|46|63|-17
-和田地区|小计|178215|143485|34730
-和田地区|和田市|23344|19249|4095
-和田地区|和田县|24940|21877|3063
-和田地区|墨玉县|49840|41187|8653
-和田地区|皮山县|24542|18408|6134
-和田地区|洛浦县|20048|16543|3505
-和田地区|策勒县|12199|10294|1905
-和田地区|于田县|21832|14871|6961
-和田地区|民丰县|1461|1045|416
-和田地区|和田地区救助站|9|11|-2
-"""
+URUMQI = RELIEF_SUBTOTALS["乌鲁木齐市"]  # 小计: 全年资金合计, 提前下达, 本次实际下达
 
 
 def seed_003_rows(*, fix_yili=False):
-    """The table as AllocationRows: county rows carry their group, 小计 rows close it, 合计 has
-    no group."""
+    """Seed 003's table (RELIEF_TABLE) as AllocationRows: county rows carry their group, 小计
+    rows close it, 合计 has no group."""
     rows = []
-    for number, line in enumerate(SEED_003_TABLE.strip().splitlines()):
-        group, label, *amounts = line.split("|")
-        amounts = [D(a) for a in amounts] + [None] * (3 - len(amounts))
+    for number, (group, label, *amounts) in enumerate(RELIEF_TABLE):
         if fix_yili and group == "伊犁州" and label == "小计":
-            amounts[2] = D("26537")
+            amounts[2] = RELIEF_LOST_CELL
         is_subtotal = label in ("小计", "合计")
         display = f"{group}小计" if label == "小计" else label
         rows.append(AllocationRow(f"r{number}", display, *amounts, is_subtotal, group or None))
@@ -199,7 +70,7 @@ def changed(rows, label, **values):
 def test_seed_003_urumqi_adds_up():
     rows = urumqi_rows()
     assert len(rows) == 14  # 小计 9095 / 4130 / 4965 and its 13 rows
-    assert rows[0].label == "乌鲁木齐市小计" and rows[0].total == D("9095")
+    assert rows[0].label == "乌鲁木齐市小计" and rows[0].total == URUMQI[0]
     assert check_allocation_table(rows) == []
 
 
@@ -213,7 +84,7 @@ def test_seed_003_urumqi_one_changed_total_names_the_row():
     assert (finding.severity, finding.code) == ("error", "cell_mismatch")
     assert finding.where == next(r.key for r in rows if r.label == "天山区")
     assert "天山区" in finding.message and "全年资金合计" in finding.message
-    assert "2073" in finding.message and "2037" in finding.message
+    assert "2073" in finding.message and str(RELIEF_COUNTIES["天山区"][0]) in finding.message
 
 
 def test_seed_003_urumqi_one_changed_negative_batch():
@@ -230,7 +101,7 @@ def test_seed_003_urumqi_one_changed_subtotal():
     assert len(findings) == 1
     assert findings[0].code == "cell_mismatch"
     assert findings[0].where == rows[0].key
-    assert "提前下达" in findings[0].message and "4130" in findings[0].message
+    assert "提前下达" in findings[0].message and str(URUMQI[1]) in findings[0].message
 
 
 def test_seed_003_whole_table_only_the_lost_cell():
@@ -244,7 +115,7 @@ def test_seed_003_whole_table_only_the_lost_cell():
     finding = findings[0]
     assert (finding.severity, finding.code) == ("error", "missing_cell")
     assert "伊犁州小计" in finding.message and "本次下达" in finding.message
-    assert "26537" in finding.message
+    assert str(RELIEF_LOST_CELL) in finding.message
     assert check_allocation_table(seed_003_rows(fix_yili=True)) == []
 
 
@@ -255,14 +126,14 @@ def test_seed_003_whole_table_one_changed_subtotal_breaks_three_equations():
     assert [(f.code, f.where) for f in findings] == [
         ("cell_mismatch", next(r.key for r in rows if r.label == "喀什地区小计"))
     ]
-    assert "370526" in findings[0].message
+    assert str(RELIEF_SUBTOTALS["喀什地区"][0]) in findings[0].message
 
 
 def test_seed_003_whole_table_changed_grand_total():
     rows = changed(seed_003_rows(fix_yili=True), "合计", batch="227469")
     findings = check_allocation_table(rows)
     assert [(f.code, f.where) for f in findings] == [("cell_mismatch", "r0")]
-    assert "227496" in findings[0].message
+    assert str(RELIEF_TOTAL[2]) in findings[0].message
 
 
 def test_two_mistakes_in_two_groups_are_two_findings():
@@ -280,7 +151,7 @@ def test_unexplained_mistakes_are_reported_per_equation():
     findings = check_allocation_table(rows)
     assert [f.code for f in findings] == ["subtotal_mismatch", "subtotal_mismatch"]
     assert all(f.where == rows[0].key for f in findings)
-    assert "提前下达之和为4140" in findings[0].message and "4130" in findings[0].message
+    assert "提前下达之和为4140" in findings[0].message and str(URUMQI[1]) in findings[0].message
     assert "相差-10" in findings[0].message
 
 
@@ -296,7 +167,7 @@ def test_subtotal_row_with_a_missing_cell():
     rows[0] = replace(rows[0], advance=None)
     findings = check_allocation_table(rows)
     assert [(f.code, f.where) for f in findings] == [("missing_cell", rows[0].key)]
-    assert "乌鲁木齐市小计" in findings[0].message and "4130" in findings[0].message
+    assert "乌鲁木齐市小计" in findings[0].message and str(URUMQI[1]) in findings[0].message
 
 
 def test_county_row_with_a_missing_cell():
@@ -307,29 +178,14 @@ def test_county_row_with_a_missing_cell():
 
 
 # Seed 000, 分配表1-1: one column only (分配金额), 14 prefectures and 总计 8454.
-SEED_000_ALLOCATION = [
-    ("乌鲁木齐市", 550),
-    ("伊犁哈萨克自治州", 966),
-    ("塔城地区", 251),
-    ("阿勒泰地区", 191),
-    ("克拉玛依市", 76),
-    ("博尔塔拉蒙古自治州", 144),
-    ("昌吉回族自治州", 347),
-    ("哈密市", 140),
-    ("吐鲁番市", 212),
-    ("巴音郭楞蒙古自治州", 362),
-    ("阿克苏地区", 933),
-    ("克孜勒苏柯尔克孜自治州", 294),
-    ("喀什地区", 2583),
-    ("和田地区", 1405),
-]
+SEED_000_ALLOCATION = [(name, int(budget)) for name, (budget, _, _) in ELDERLY_EXECUTION.items()]
 
 
 def seed_000_allocation_rows():
     rows = [
         AllocationRow(name, name, D(amount), None, None, False, None) for name, amount in SEED_000_ALLOCATION
     ]
-    return rows + [AllocationRow("total", "总计", D("8454"), None, None, True, None)]
+    return rows + [AllocationRow("total", "总计", ELDERLY_TOTAL[0], None, None, True, None)]
 
 
 def test_seed_000_flat_allocation_table():
@@ -338,7 +194,7 @@ def test_seed_000_flat_allocation_table():
     findings = check_allocation_table(rows)
     # Only one equation: any of the 15 cells could be wrong, so the total is flagged.
     assert [(f.code, f.where) for f in findings] == [("total_mismatch", "total")]
-    assert "8409" in findings[0].message and "8454" in findings[0].message
+    assert "8409" in findings[0].message and str(ELDERLY_TOTAL[0]) in findings[0].message
 
 
 # --------------------------------------------------------------------------------------------
@@ -431,7 +287,7 @@ SEED_000_LINES = [
 def seed_000_return(**changes):
     indicators = [IndicatorLine(f"i{n}", *line) for n, line in enumerate(SEED_000_LINES)]
     money = [
-        MoneyLine("central", "central", D("8454"), D("27.67"), allocated=True, label="中央财政资金"),
+        MoneyLine("central", "central", *ELDERLY_TOTAL[:2], allocated=True, label="中央财政资金"),
         MoneyLine("local", "local", D("0"), D("0"), label="市县财政资金"),
         MoneyLine("other", "other", D("0"), D("0"), label="其他资金"),
     ]
@@ -568,7 +424,7 @@ def test_spending_above_the_allocation_of_its_own_source():
 
 def test_spending_exactly_the_allocation_is_fine():
     # 伊宁市 14005 = 8419 + 5586 (seed 003), all of it spent.
-    assert findings_for(money=[central(D("14005"), D("14005"))]) == []
+    assert findings_for(money=[central(YINING_RELIEF, YINING_RELIEF)]) == []
 
 
 def test_each_allocated_source_is_compared_with_its_own_allocation():
@@ -586,20 +442,16 @@ def test_each_allocated_source_is_compared_with_its_own_allocation():
 
 def test_a_regions_own_money_is_compared_with_the_budget_it_states():
     # domain.md: 11894 central + 2767 provincial + 208.11 local = 14869.11.
+    centre, provincial, local, _ = DOMAIN_COUNTY_SOURCES
     money = [
-        central(D("11894"), D("11894")),
-        MoneyLine("p", "provincial", D("2767"), D("2767"), allocated=True, label="省级财政资金"),
-        MoneyLine("l", "local", D("208.11"), D("208.12"), label="市县财政资金"),
+        central(centre, centre),
+        MoneyLine("p", "provincial", provincial, provincial, allocated=True, label="省级财政资金"),
+        MoneyLine("l", "local", local, local + D("0.01"), label="市县财政资金"),
     ]
     findings = findings_for(money=money)
     assert [(f.code, f.where) for f in findings] == [("spent_over_budget", "l")]
-    assert "预算数208.11万元" in findings[0].message
-    assert (
-        findings_for(
-            money=[*money[:2], MoneyLine("l", "local", D("208.11"), D("208.11"), label="市县财政资金")]
-        )
-        == []
-    )
+    assert f"预算数{local}万元" in findings[0].message
+    assert findings_for(money=[*money[:2], MoneyLine("l", "local", local, local, label="市县财政资金")]) == []
 
 
 def test_own_money_spent_without_a_stated_budget():
@@ -623,9 +475,9 @@ def test_spending_without_allocation(allocated):
 def test_check_fund_seed_000_execution():
     # Seed 000's execution table: 伊犁州 1.4, 昌吉州 1.73, 喀什 24.54, everyone else 0.
     allocations = dict(SEED_000_ALLOCATION)
-    spent = {"伊犁哈萨克自治州": "1.4", "昌吉回族自治州": "1.73", "喀什地区": "24.54"}
+    spent = {name: spent for name, (_, spent, _) in ELDERLY_EXECUTION.items()}
     returns = [
-        ReturnData(f"ret-{name}", name, [central(D(amount), D(spent.get(name, "0")), key=f"m-{name}")])
+        ReturnData(f"ret-{name}", name, [central(D(amount), D(spent[name]), key=f"m-{name}")])
         for name, amount in SEED_000_ALLOCATION
     ]
     assert check_fund(returns, allocations) == []

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, User
+from tests.processes import start_django
 
 pytestmark = pytest.mark.django_db
 
@@ -210,8 +211,6 @@ def test_production_redirects_to_https_and_sends_hsts(settings, client):
     ],
 )
 def test_https_settings_are_on_by_default_in_production(env, expected):
-    from tests.test_settings import start_django
-
     code = (
         "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'evalportal.settings');"
         "django.setup(); from django.conf import settings as s;"

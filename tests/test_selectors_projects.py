@@ -9,6 +9,13 @@ from decimal import Decimal
 
 import pytest
 
+from tests.seed_figures import (
+    RELIEF_COUNTIES,
+    RELIEF_SUBTOTALS,
+    YINING_RELIEF,
+    YINING_RELIEF_ADVANCE,
+    YINING_RELIEF_BATCH,
+)
 from transfers.budgets import FundBudgets
 from transfers.models import Allocation, Fund, Notice, Project, Region
 from transfers.selectors import region_budget
@@ -28,11 +35,12 @@ def child_regions(region) -> list:
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
+# 伊宁市's seed 003 money and the project's 100 from the province (this batch).
+YINING_WITH_PROJECT = {
+    "total": YINING_RELIEF + 100,
+    "advance": YINING_RELIEF_ADVANCE,
+    "batch": YINING_RELIEF_BATCH + 100,
+}
 
 
 @pytest.fixture
@@ -66,20 +74,16 @@ def project_money(relief, regions):
 
 
 def test_money_sent_to_a_project_counts_for_its_county_and_prefecture(relief, regions, project_money):
-    # 14005 + 100 (the 30 from 伊宁市 itself moved inside it); 伊犁州 65682 + 100.
-    assert region_budget(relief, regions["654002"]) == {
-        "total": D("14105"),
-        "advance": D("8419"),
-        "batch": D("5686"),
-    }
-    assert region_budget(relief, regions["654000"])["total"] == D("65782")
+    # + 100 (the 30 from 伊宁市 itself moved inside it).
+    assert region_budget(relief, regions["654002"]) == YINING_WITH_PROJECT
+    assert region_budget(relief, regions["654000"])["total"] == RELIEF_SUBTOTALS["伊犁州"][0] + 100
 
 
 def test_child_budgets_count_a_projects_money_for_its_county(relief, regions, project_money):
     budgets = child_budgets(relief, regions["654000"])
-    assert budgets[regions["654002"].pk] == {"total": D("14105"), "advance": D("8419"), "batch": D("5686")}
-    assert budgets[regions["654023"].pk]["total"] == D("10154")  # 霍城县, unchanged
-    assert sum(v["total"] for v in budgets.values()) == D("65782")
+    assert budgets[regions["654002"].pk] == YINING_WITH_PROJECT
+    assert budgets[regions["654023"].pk]["total"] == RELIEF_COUNTIES["霍城县"][0]  # unchanged
+    assert sum(v["total"] for v in budgets.values()) == RELIEF_SUBTOTALS["伊犁州"][0] + 100
 
 
 def test_child_budgets_of_the_province_count_a_projects_money_for_its_prefecture(

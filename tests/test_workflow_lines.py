@@ -24,20 +24,11 @@ from indicators.services import (
     return_submit,
     returns_add_indicators,
 )
-from transfers.models import Allocation, Fund, Notice, Project, Region
+from tests.seed_figures import YINING_RELIEF
+from transfers.models import Allocation, Fund, Notice, Project
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
-
-
-@pytest.fixture
-def yili():
-    return Region.objects.get(code="654000")
 
 
 def typed(ret, *, funding, percent="96%", notes=None):
@@ -124,7 +115,7 @@ def test_a_typed_central_budget_is_ignored(relief, clerk_yining):
     changes = return_save(ret=ret, actor=clerk_yining, base_version=1, data=data)
     assert "中央财政资金·全年预算数" not in changes
     assert ret.funding.get(source="central").budget is None
-    assert return_money(Return.objects.get(pk=ret.pk)).line("central").budget == D("14005")
+    assert return_money(Return.objects.get(pk=ret.pk)).line("central").budget == YINING_RELIEF
 
 
 def test_the_fill_keeps_an_indicator_only_the_prefecture_has(relief, yili, clerk_yining, reviewer_yili):

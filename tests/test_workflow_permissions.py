@@ -25,7 +25,7 @@ from indicators.services import (
     return_send_back,
     return_submit,
 )
-from transfers.models import Fund, Region
+from transfers.models import Region
 
 
 def can_edit(user, ret) -> bool:
@@ -45,11 +45,6 @@ D = Decimal
 
 ORPHANS = "孤儿等符合条件的儿童纳入保障范围率"  # ≥ 90% in 伊犁州's table (seed 003)
 LIVING = "困难群众生活水平情况"  # 有所提升
-
-
-@pytest.fixture
-def relief():
-    return Fund.objects.get(code="xj-2024-relief")
 
 
 def account(username, code, role, **extra):
@@ -167,22 +162,20 @@ def test_a_returned_return_is_submitted_again_by_its_owner(relief, clerk_yining,
 
 
 def test_only_the_region_directly_above_reviews(
-    relief, clerk_yining, clerk_huocheng, reviewer_yili, admin_xj, auditor_xj
+    relief, clerk_yining, clerk_huocheng, reviewer_yili, admin_xj, auditor_xj, admin_yili, reviewer_aksu
 ):
     ret = submitted(relief, clerk_yining)
-    yili_admin = account("admin_yili", "654000", Role.ADMIN)
     yili_clerk = account("clerk_yili", "654000", Role.CLERK)
     yili_viewer = account("viewer_yili", "654000", Role.VIEWER)
-    aksu_reviewer = account("reviewer_aksu", "652900", Role.REVIEWER)
     away = account("reviewer_yili_left", "654000", Role.REVIEWER, is_active=False)
     assert can_review(reviewer_yili, ret) is True
-    assert can_review(yili_admin, ret) is True  # an administrator may do what a reviewer may
+    assert can_review(admin_yili, ret) is True  # an administrator may do what a reviewer may
     for person in (
         clerk_yining,
         clerk_huocheng,
         yili_clerk,
         yili_viewer,
-        aksu_reviewer,
+        reviewer_aksu,
         away,
         admin_xj,
         auditor_xj,
@@ -258,16 +251,18 @@ def test_a_return_that_gained_an_error_after_submission_cannot_be_approved(
 
 
 @pytest.fixture
-def approved(relief, clerk_yining, reviewer_yili):
+def approved_return(relief, clerk_yining, reviewer_yili):
     ret = submitted(relief, clerk_yining)
     return_approve(ret=ret, actor=reviewer_yili)
     return ret
 
 
-def test_only_the_province_administrator_reopens(approved, admin_xj, auditor_xj, reviewer_yili, clerk_yining):
+def test_only_the_province_administrator_reopens(
+    approved_return, admin_xj, auditor_xj, reviewer_yili, clerk_yining, admin_yili, reviewer_xj
+):
     refused = [
-        account("admin_yili", "654000", Role.ADMIN),  # a prefecture's administrator
-        account("reviewer_xj", "650000", Role.REVIEWER),  # province, not an administrator
+        admin_yili,  # a prefecture's administrator
+        reviewer_xj,  # province, not an administrator
         account("clerk_xj", "650000", Role.CLERK),
         auditor_xj,  # province, read-only
         account("admin_xj_left", "650000", Role.ADMIN, is_active=False),
@@ -275,13 +270,13 @@ def test_only_the_province_administrator_reopens(approved, admin_xj, auditor_xj,
         reviewer_yili,
         clerk_yining,
     ]
-    assert can_reopen(admin_xj, approved) is True
+    assert can_reopen(admin_xj, approved_return) is True
     for person in refused:
-        assert can_reopen(person, approved) is False, person.username
+        assert can_reopen(person, approved_return) is False, person.username
         with pytest.raises(WorkflowError, match="只有省级管理员|查阅账号不能修改|请先登录|没有绑定地区"):
-            return_reopen(ret=approved, actor=person, reason="更正")
-    assert status_of(approved) == Return.Status.APPROVED
-    assert not events(approved, AuditEvent.Action.REOPEN).exists()
+            return_reopen(ret=approved_return, actor=person, reason="更正")
+    assert status_of(approved_return) == Return.Status.APPROVED
+    assert not events(approved_return, AuditEvent.Action.REOPEN).exists()
 
 
 def test_only_an_approved_return_is_reopened(relief, clerk_yining, admin_xj):
@@ -292,14 +287,14 @@ def test_only_an_approved_return_is_reopened(relief, clerk_yining, admin_xj):
     assert status_of(ret) == Return.Status.SUBMITTED
 
 
-def test_reopening_needs_a_reason_and_is_audited(approved, admin_xj):
+def test_reopening_needs_a_reason_and_is_audited(approved_return, admin_xj):
     with pytest.raises(WorkflowError, match="必须填写原因"):
-        return_reopen(ret=approved, actor=admin_xj, reason="   ")
-    assert status_of(approved) == Return.Status.APPROVED
-    return_reopen(ret=approved, actor=admin_xj, reason=" 执行数需按决算更正 ")
-    assert status_of(approved) == Return.Status.RETURNED
-    assert ReturnComment.objects.get(ret=approved).text == "重新打开：执行数需按决算更正"
-    event = events(approved, AuditEvent.Action.REOPEN).get()
+        return_reopen(ret=approved_return, actor=admin_xj, reason="   ")
+    assert status_of(approved_return) == Return.Status.APPROVED
+    return_reopen(ret=approved_return, actor=admin_xj, reason=" 执行数需按决算更正 ")
+    assert status_of(approved_return) == Return.Status.RETURNED
+    assert ReturnComment.objects.get(ret=approved_return).text == "重新打开：执行数需按决算更正"
+    event = events(approved_return, AuditEvent.Action.REOPEN).get()
     assert (event.actor, event.comment, event.changes) == (
         admin_xj,
         "执行数需按决算更正",
