@@ -427,7 +427,7 @@ def target_table_save(
         row.current.order += TEMP_ORDER
     IndicatorTarget.objects.bulk_update([r.current for r in updates], ["order"])
     fields = ["level1", "level2", "target_text", "order", "weight", "rollup_rule", "parent_indicator"]
-    added = []
+    added, events = [], []
     for row in (r for r in rows if r.action in ("update", "create")):
         indicator = row.current or IndicatorTarget(table=table, name=row.name)
         indicator.level1, indicator.level2, indicator.target_text, indicator.order = (
@@ -438,14 +438,37 @@ def target_table_save(
         )
         indicator.weight, indicator.rollup_rule = row.weight, row.rollup_rule
         indicator.parent_indicator = parent_of(row)
-        indicator.full_clean(exclude=["table", "parent_indicator"], validate_unique=False)
+        # Field by field (choices, lengths); the constraints hold in the database, which is
+        # cheaper than a query for each check of each of a fund's hundreds of indicators.
+        indicator.full_clean(
+            exclude=["table", "parent_indicator"], validate_unique=False, validate_constraints=False
+        )
         if row.action == "update":
             indicator.save(update_fields=fields)
-            _audit_note(indicator, row.note, actor, AuditEvent.Action.EDIT, where, fund)
+            events.append((indicator, row.note, AuditEvent.Action.EDIT))
         else:
-            indicator.save()
-            added.append(indicator)
-            _audit_note(indicator, row.note, actor, AuditEvent.Action.CREATE, where, fund)
+            added.append((indicator, row.note))
+    IndicatorTarget.objects.bulk_create([indicator for indicator, _ in added])
+    if any(indicator.pk is None for indicator, _ in added):  # no keys back from bulk_create
+        ids = dict(table.indicators.values_list("name", "pk"))
+        for indicator, _ in added:
+            indicator.pk = ids[indicator.name]
+    events += [(indicator, note, AuditEvent.Action.CREATE) for indicator, note in added]
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            object_type=indicator._meta.label_lower,
+            object_id=str(indicator.pk),
+            region=where,
+            fund=fund,
+            summary=(note.summary if note else str(indicator))[:300],
+            comment=note.comment if note else "",
+            changes=note.changes if note else {},
+        )
+        for indicator, note, action in events
+    )
+    added = [indicator for indicator, _ in added]
     returns_add_indicators(table=table, indicators=added, actor=actor)
     changed += [r.note.summary for r in rows if r.action in ("update", "delete") and r.note]
     _tell_open_returns(table=table, changed=changed, actor=actor)
@@ -509,8 +532,8 @@ def return_restore(*, actor: User | None, fund: Fund, record: ReturnRecord, note
         )
         for aspect in Aspect.values
     ]
-    for row in [*lines, *actuals, *narratives]:
-        row.full_clean(validate_unique=False)
+    for row in [*lines, *actuals, *narratives]:  # the constraints hold in the database
+        row.full_clean(exclude=["ret", "indicator"], validate_unique=False, validate_constraints=False)
     ReturnFunding.objects.bulk_create(lines)
     IndicatorActual.objects.bulk_create(actuals)
     ReturnNarrative.objects.bulk_create(narratives)
