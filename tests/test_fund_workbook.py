@@ -12,17 +12,20 @@ from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from evalportal.models import AuditEvent
 from indicators.models import IndicatorActual, IndicatorTarget, Return, TargetTable
-from indicators.services import return_judge
+from indicators.services import return_judge, return_open
 from reports.exports import fund_export
 from reports.imports.base import ImportFailed, apply, dry_run
 from reports.imports.fund import FundImporter
-from tests.scenarios import fill_submit_approve, person, project_fund, project_return
+from reports.models import ImportRecord
+from tests.scenarios import fill_submit_approve, gansu, person, project_fund, project_return
 from tests.xlsx_factory import db_snapshot
 from transfers.models import Allocation, Fund, Notice, Project, Region
 
@@ -260,8 +263,6 @@ def test_an_approved_return_that_differs_is_refused_at_its_row(admin_xj):
 
 
 def test_a_draft_return_is_edited_by_its_own_office_not_by_the_fund_import(admin_xj, clerk_yining):
-    from indicators.services import return_open
-
     fund = Fund.objects.get(code="xj-2024-relief")
     return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining)
     content, row = edited(
@@ -334,8 +335,6 @@ def test_a_prefecture_export_holds_its_subtree_and_cannot_be_imported(reviewer_y
 
 
 def test_another_provinces_fund_code_is_refused(admin_xj):
-    from tests.scenarios import gansu
-
     gs = gansu()
     content, row = edited(
         export_of("xj-2024-relief"), "资金", "内容", gs.fund.code, where=lambda r: r["栏目"] == "资金代码"
@@ -384,3 +383,57 @@ def test_import_fund_exits_with_the_errors_named(tmp_path, admin_xj):
     person("someone", "650000", "viewer")
     with pytest.raises(CommandError, match="查阅账号不能导入数据"):
         call_command("import_fund", str(path), user="someone", stdout=StringIO(), stderr=StringIO())
+
+
+# --- in the browser ------------------------------------------------------------------------------------
+
+
+def post_fund(client, content: bytes, name: str = "整个资金.xlsx"):
+    return client.post(reverse("imports:upload", args=["fund"]), {"file": SimpleUploadedFile(name, content)})
+
+
+def test_the_province_administrator_imports_a_fund_with_preview_and_confirm(client, admin_xj):
+    content = export_of("xj-2024-elderly")
+    empty("xj-2024-elderly")
+    client.force_login(admin_xj)
+    index = client.get(reverse("imports:index")).content.decode()
+    assert reverse("imports:upload", args=["fund"]) in index and "整个资金工作簿" in index
+
+    response = post_fund(client, content)
+    record = ImportRecord.objects.get(kind="fund")
+    page = client.get(response["Location"]).content.decode()
+    assert "新增183条，修改0条，删除0条" in page and "确认导入" in page
+    assert "按导入的工作簿" not in page and not Fund.objects.filter(code="xj-2024-elderly").exists()
+
+    page = client.post(reverse("imports:apply", args=[record.pk]), follow=True).content.decode()
+    assert "已导入。新增183条" in page
+    record.refresh_from_db()
+    assert record.applied and record.fund.code == "xj-2024-elderly" and record.region == admin_xj.region
+    assert sheets(export_of("xj-2024-elderly")) == sheets(content)
+
+
+def test_nobody_else_imports_a_fund_in_the_browser(client, reviewer_yili, clerk_yining, auditor_xj, admin_xj):
+    content = export_of("xj-2024-relief")
+    for user in (reviewer_yili, clerk_yining, auditor_xj):
+        client.force_login(user)
+        assert client.get(reverse("imports:upload", args=["fund"])).status_code == 403
+        assert post_fund(client, content).status_code == 403
+    assert not ImportRecord.objects.filter(kind="fund").exists()
+
+    gs = gansu()  # another province's administrator: the 新疆 workbook is refused, nothing changes
+    before = db_snapshot()
+    client.force_login(gs.admin)
+    response = post_fund(client, content)
+    page = client.get(response["Location"]).content.decode()
+    assert "这是新疆维吾尔自治区的资金，您只能导入甘肃省的资金" in page and "确认导入" not in page
+    record = ImportRecord.objects.get(kind="fund")
+    page = client.post(reverse("imports:apply", args=[record.pk]), follow=True).content.decode()
+    assert "未导入" in page
+    assert db_snapshot() == before
+
+    # 新疆's administrator cannot confirm somebody else's upload either.
+    client.force_login(admin_xj)
+    record = ImportRecord.objects.create(
+        kind="fund", region=admin_xj.region, original_name="x.xlsx", created_by=gs.admin, summary={}
+    )
+    assert client.post(reverse("imports:apply", args=[record.pk])).status_code == 403

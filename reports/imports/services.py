@@ -127,7 +127,8 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
             record.status = JobStatus.DONE
             record.applied = True
             record.applied_at = timezone.now()
-            record.save(update_fields=["summary", "status", "applied", "applied_at"])
+            record.fund = record.fund or importer.fund  # a fund the import itself created
+            record.save(update_fields=["summary", "status", "applied", "applied_at", "fund"])
     if failure is not None:
         raise failure
     return plan
