@@ -12,7 +12,7 @@ reviewed by a reviewer or administrator of the region directly above it while �
 reopened only by an administrator of the province whose fund it is, once 已审核. Regions are
 imported by the province's administrator; allocation tables by administrators and reviewers of
 the province or a prefecture; target tables by administrators, and by reviewers for the regions
-below them. Accounts are managed by administrators; deadlines set, funds and notices recorded
+below them; a whole fund's workbook by the province's administrator. Accounts are managed by administrators; deadlines set, funds and notices recorded
 by the province's.
 
 Nothing here runs a query of its own: the facts come with the objects passed in (the callers
@@ -151,6 +151,19 @@ def may_import_targets(user: User, region: Region) -> str | None:
     if user.role == Role.ADMIN or (user.role == Role.REVIEWER and region.pk != user.region_id):
         return None
     return "只有管理员或上级审核员可以导入绩效目标表。"
+
+
+def may_import_fund(user: User, province: Region | None = None) -> str | None:
+    """Import a whole-fund workbook (docs/fund-workbook.md): it sets up the fund, its notices,
+    allocations, projects and target tables, and records returns the portal does not hold with
+    their status — so only an administrator of the province, for a fund of that province."""
+    if reason := may_import(user):
+        return reason
+    if not _is_province_admin(user):
+        return "只有省级管理员可以导入整个资金的工作簿。"
+    if province is not None and province.pk != user.region_id:
+        return f"这是{province.name}的资金，您只能导入{user.region.name}的资金。"
+    return None
 
 
 def may_import_return(user: User, ret: Return) -> str | None:

@@ -66,20 +66,21 @@ def own_return_under_review(fund: Fund, region: Region) -> Return | None:
     )
 
 
-def budget_holders(region_ids, *, below: Region) -> dict[int, list[int]]:
+def budget_holders(region_ids, *, below: Region | None) -> dict[int, list[int]]:
     """For each region: itself and the regions above it, strictly below ``below`` — whose
-    budgets change when money of the region changes (nearest first)."""
+    budgets change when money of the region changes (nearest first). ``below`` None: the
+    centre gave the money, so every region up to the province holds it."""
     chains = {}
     for region in Region.objects.filter(pk__in=region_ids).select_related("parent__parent"):
         chain, node = [], region
-        while node is not None and node.pk != below.pk:
+        while node is not None and (below is None or node.pk != below.pk):
             chain.append(node.pk)
             node = node.parent
         chains[region.pk] = chain
     return chains
 
 
-def returns_under_review(fund: Fund, region_ids, *, below: Region) -> dict[int, Return]:
+def returns_under_review(fund: Fund, region_ids, *, below: Region | None) -> dict[int, Return]:
     """For each region whose money would change: the submitted or approved return of the fund
     (its own, or of a region above it below ``below``) that the change would alter."""
     chains = budget_holders(region_ids, below=below)

@@ -6,7 +6,7 @@ administrator, with a reason. The people: the return's own region edits it; the 
 above reviews it; read-only accounts change nothing.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -38,7 +38,7 @@ from indicators.rollups import return_rollup
 from indicators.selectors import budget_holders, nearest_table_above
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
-from transfers.services import AuditNote, allocation_save, fund_save, project_save
+from transfers.services import AuditNote, allocation_save, fund_save, project_change
 
 
 class WorkflowError(Exception):
@@ -204,7 +204,9 @@ class ReturnInput:
 
 
 @transaction.atomic
-def returns_note_budget_change(*, actor: User | None, fund: Fund, regions, below: Region, note: str) -> int:
+def returns_note_budget_change(
+    *, actor: User | None, fund: Fund, regions, below: Region | None, note: str
+) -> int:
     """Write into the history of each open return whose budget just changed (the return's own
     region's money, or money of a region below it) what changed it. Returns under review or
     approved were protected before the change (selectors.returns_under_review)."""
@@ -332,18 +334,219 @@ def target_table_write(
     returns_add_indicators(table=table, indicators=added, actor=actor)
     changed = [r.note.summary for r in rows if r.action in ("update", "delete") and r.note]
     changed += [goals_note.summary] if goals_note else []
-    if changed:  # the open returns of the table say in their history what changed under them
-        for ret in Return.objects.filter(
-            fund=fund, region=region, project__isnull=True, status__in=EDITABLE
-        ).select_related("region", "fund"):
-            _audit(
-                ret,
-                actor=actor,
-                action=AuditEvent.Action.EDIT,
-                summary=f"目标表修改{len(changed)}项",
-                comment="；".join(changed)[:2000],
-            )
+    _tell_open_returns(table=table, changed=changed, actor=actor)
     return table
+
+
+def _tell_open_returns(*, table: TargetTable, changed: list[str], actor: User | None) -> None:
+    """The open returns of the table say in their history what changed under them."""
+    if not changed:
+        return
+    owner = {"project": table.project} if table.project_id else {"region": table.region, "project": None}
+    for ret in Return.objects.filter(fund=table.fund, status__in=EDITABLE, **owner).select_related(
+        "region", "fund"
+    ):
+        _audit(
+            ret,
+            actor=actor,
+            action=AuditEvent.Action.EDIT,
+            summary=f"目标表修改{len(changed)}项",
+            comment="；".join(changed)[:2000],
+        )
+
+
+@dataclass(frozen=True)
+class IndicatorSave:
+    """One indicator of a table the whole-fund import writes, with every field it has; the
+    indicator above it is named by its 三级指标 in the table's parent (empty: its own)."""
+
+    action: str  # create / update / delete
+    current: IndicatorTarget | None
+    level1: str = ""
+    level2: str = ""
+    name: str = ""
+    target_text: str = ""
+    order: int = 0
+    weight: Decimal | None = None
+    rollup_rule: str = ""
+    parent_name: str = ""
+    note: AuditNote | None = None
+
+
+@transaction.atomic
+def target_table_save(
+    *,
+    actor: User | None,
+    fund: Fund,
+    region: Region | None = None,
+    project: Project | None = None,
+    parent: TargetTable | None,
+    goals: str,
+    level_weights: dict,
+    rows: list[IndicatorSave],
+    note: AuditNote | None = None,
+) -> TargetTable:
+    """A region's (or project's) target table as a whole-fund import planned it: the table with
+    the one it was passed down from, its goals and weights (created; or changed, when ``note``
+    says how), and each indicator with the one above it, each write audited. Open returns of
+    the table get a line for each new indicator and a note of what changed."""
+    if (region is None) == (project is None):
+        raise ValueError("目标表必须属于一个地区/单位或一个项目，且只能是其一。")
+    owner = (
+        {"region": None, "project": project} if project is not None else {"region": region, "project": None}
+    )
+    where = region or project.region
+    table = TargetTable.objects.filter(fund=fund, **owner).first()
+    changed = []
+    if table is None:
+        table = TargetTable(
+            fund=fund, parent=parent, overall_goals=goals, level_weights=level_weights, **owner
+        )
+        table.full_clean()
+        table.save()
+        _audit_note(table, note, actor, AuditEvent.Action.CREATE, where, fund)
+    elif note is not None:
+        table.parent, table.overall_goals, table.level_weights = parent, goals, level_weights
+        table.full_clean()
+        table.save(update_fields=["parent", "overall_goals", "level_weights"])
+        _audit_note(table, note, actor, AuditEvent.Action.EDIT, where, fund)
+        changed.append(note.summary)
+    above = {i.name: i for i in parent.indicators.all()} if parent is not None else {}
+
+    def parent_of(row: IndicatorSave) -> IndicatorTarget | None:
+        if not row.parent_name:
+            return None
+        if row.parent_name not in above:
+            raise ValueError(f"上级目标表中没有指标“{row.parent_name}”。")
+        return above[row.parent_name]
+
+    for row in (r for r in rows if r.action == "delete"):
+        _audit_note(row.current, row.note, actor, AuditEvent.Action.EDIT, where, fund)
+        row.current.delete()
+    updates = [r for r in rows if r.action == "update"]
+    for row in updates:  # park the moved ones first, then give every row its place
+        row.current.order += TEMP_ORDER
+    IndicatorTarget.objects.bulk_update([r.current for r in updates], ["order"])
+    fields = ["level1", "level2", "target_text", "order", "weight", "rollup_rule", "parent_indicator"]
+    added, events = [], []
+    for row in (r for r in rows if r.action in ("update", "create")):
+        indicator = row.current or IndicatorTarget(table=table, name=row.name)
+        indicator.level1, indicator.level2, indicator.target_text, indicator.order = (
+            row.level1,
+            row.level2,
+            row.target_text,
+            row.order,
+        )
+        indicator.weight, indicator.rollup_rule = row.weight, row.rollup_rule
+        indicator.parent_indicator = parent_of(row)
+        # Field by field (choices, lengths); the constraints hold in the database, which is
+        # cheaper than a query for each check of each of a fund's hundreds of indicators.
+        indicator.full_clean(
+            exclude=["table", "parent_indicator"], validate_unique=False, validate_constraints=False
+        )
+        if row.action == "update":
+            indicator.save(update_fields=fields)
+            events.append((indicator, row.note, AuditEvent.Action.EDIT))
+        else:
+            added.append((indicator, row.note))
+    IndicatorTarget.objects.bulk_create([indicator for indicator, _ in added])
+    if any(indicator.pk is None for indicator, _ in added):  # no keys back from bulk_create
+        ids = dict(table.indicators.values_list("name", "pk"))
+        for indicator, _ in added:
+            indicator.pk = ids[indicator.name]
+    events += [(indicator, note, AuditEvent.Action.CREATE) for indicator, note in added]
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            object_type=indicator._meta.label_lower,
+            object_id=str(indicator.pk),
+            region=where,
+            fund=fund,
+            summary=(note.summary if note else str(indicator))[:300],
+            comment=note.comment if note else "",
+            changes=note.changes if note else {},
+        )
+        for indicator, note, action in events
+    )
+    added = [indicator for indicator, _ in added]
+    returns_add_indicators(table=table, indicators=added, actor=actor)
+    changed += [r.note.summary for r in rows if r.action in ("update", "delete") and r.note]
+    _tell_open_returns(table=table, changed=changed, actor=actor)
+    return table
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """A return as it was recorded elsewhere (a workbook, a published report): its owner,
+    period, status and every figure and text of it."""
+
+    region: Region
+    project: Project | None
+    period: str
+    status: str
+    goal_achievement: str = ""
+    funding: dict = field(default_factory=dict)  # source → (stated budget, spent)
+    actuals: list = field(default_factory=list)  # (IndicatorTarget, {field name: value})
+    narratives: dict = field(default_factory=dict)  # aspect → (description, problems)
+
+
+ACTUAL_FIELDS = ("actual_text", "reason", "measure", "denominator", "judged_met", "band", "override_note")
+
+
+@transaction.atomic
+def return_restore(*, actor: User | None, fund: Fund, record: ReturnRecord, note: AuditNote) -> Return:
+    """Record a return the portal does not hold, as it stands, its status included (the
+    whole-fund import's rule, docs/fund-workbook.md: the workflow did not happen here, so the
+    audit event says where the return came from). It gets every line a return has — one per
+    money source and per narrative aspect — and the indicator lines it was recorded with."""
+    region = record.project.region if record.project is not None else record.region
+    if Return.objects.filter(fund=fund, region=region, project=record.project, period=record.period).exists():
+        raise WorkflowError(f"{record.project or region}已有该期填报，不能再按记录创建。")
+    ret = Return(
+        fund=fund,
+        region=region,
+        project=record.project,
+        period=record.period,
+        status=record.status,
+        goal_achievement=record.goal_achievement,
+    )
+    ret.full_clean()
+    ret.save()
+    lines = []
+    for source in MoneySource.values:
+        budget, spent = record.funding.get(source, (None, None))
+        lines.append(
+            ReturnFunding(
+                ret=ret, source=source, budget=None if source in ALLOCATED_SOURCES else budget, spent=spent
+            )
+        )
+    actuals = [
+        IndicatorActual(ret=ret, indicator=indicator, **values) for indicator, values in record.actuals
+    ]
+    narratives = [
+        ReturnNarrative(
+            ret=ret,
+            aspect=aspect,
+            description=record.narratives.get(aspect, ("", ""))[0],
+            problems=record.narratives.get(aspect, ("", ""))[1],
+        )
+        for aspect in Aspect.values
+    ]
+    for row in [*lines, *actuals, *narratives]:  # the constraints hold in the database
+        row.full_clean(exclude=["ret", "indicator"], validate_unique=False, validate_constraints=False)
+    ReturnFunding.objects.bulk_create(lines)
+    IndicatorActual.objects.bulk_create(actuals)
+    ReturnNarrative.objects.bulk_create(narratives)
+    _audit(
+        ret,
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        summary=note.summary,
+        comment=note.comment,
+        changes=note.changes,
+    )
+    return ret
 
 
 def _audit_note(obj, note: AuditNote | None, actor, action: str, region, fund) -> None:
@@ -694,7 +897,7 @@ def project_set_up(
         )
         if project.region_id != region.pk or not same:
             _refuse_locked(project, "改变项目的地区或金额")
-    project = project_save(actor=actor, fund=fund, region=region, name=name, project=project)
+    project = project_change(actor=actor, fund=fund, region=region, name=name, project=project)
     for old in project.allocations.filter(from_region=fund.region).exclude(
         notice=notice, kind=Allocation.Kind.BATCH, source=source
     ):

@@ -1,11 +1,11 @@
 """Everything about one fund as one workbook, for the region a person works in and below it.
 
-Sheets: 概况 (the fund and the region's budget), 分地区预算 (the region and each region below
-it), 资金分配 (every allocation entering or inside the region's subtree, with its notice),
-绩效目标表 (every table in the subtree, one row per indicator) and 年度总体目标, 自评填报,
-资金执行, 指标完成情况 (actuals with 完成率 and 偏差率 computed by the rules engine, reasons,
-measures), 资金管理情况 (the seven narratives) and 审计记录. Nothing outside the person's
-region is read: every query starts from subtree_q of that region.
+The layout is docs/fund-workbook.md (its columns: ``reports.imports.fund_layout``): 资金, 分地区预算,
+文件, 资金分配, 项目, 目标表, 绩效指标, 自评填报, 资金执行, 指标完成情况, 资金管理情况, 审计记录.
+The province's workbook is the whole fund and imports again (``reports.imports.fund``); every
+sheet but the audit trail comes out the same after a round trip, so nothing here may depend
+on a database key or on the time. Nothing outside the person's region is read: every query
+starts from subtree_q of that region.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from evalportal.models import AuditEvent, User
 from indicators import rules
 from indicators.ledger import FundLedger
 from indicators.models import (
+    Aspect,
     IndicatorActual,
     IndicatorTarget,
     Period,
@@ -28,8 +29,9 @@ from indicators.models import (
     TargetTable,
 )
 from indicators.selectors import previous_actuals_of
-from reports.imports.templates_xlsx import WRAP, header, put, title, to_bytes
-from transfers.models import Allocation, Fund, Region
+from reports.imports import fund_layout as layout
+from reports.imports.templates_xlsx import WRAP, header, put, to_bytes
+from transfers.models import Allocation, Fund, Notice, Project, Region
 from transfers.selectors import subtree_q
 
 
@@ -37,50 +39,73 @@ def fund_export(*, fund: Fund, region: Region, user: User | None = None) -> byte
     """The workbook of ``fund`` as seen from ``region`` (the caller has checked access)."""
     wb = Workbook()
     ledger = FundLedger(fund, region, Period.YEAR_END)
-    _overview(wb.active, fund, region, user, ledger)
-    _budgets(wb.create_sheet("分地区预算"), ledger)
-    _allocations(wb.create_sheet("资金分配"), fund, region)
-    _targets(wb.create_sheet("绩效目标表"), wb.create_sheet("年度总体目标"), fund, region)
-    returns = list(
+    _fund(wb.active, fund, region)
+    _budgets(wb.create_sheet(layout.SHEET_BUDGETS), ledger)
+    allocations = _allocations_in(fund, region)
+    _notices(wb.create_sheet(layout.SHEET_NOTICES), allocations)
+    _allocations(wb.create_sheet(layout.SHEET_ALLOCATIONS), allocations)
+    _projects(wb.create_sheet(layout.SHEET_PROJECTS), fund, region)
+    _targets(wb.create_sheet(layout.SHEET_TABLES), wb.create_sheet(layout.SHEET_INDICATORS), fund, region)
+    returns = sorted(
         Return.objects.filter(subtree_q(region, "region__"), fund=fund)
         .select_related("fund", "region", "project")
-        .prefetch_related("funding")
-        .order_by("region__level", "region__order", "region__code", "period")
+        .prefetch_related("funding"),
+        key=_return_key,
     )
-    _returns(wb.create_sheet("自评填报"), returns)
-    _funding(wb.create_sheet("资金执行"), returns, ledger)
-    _actuals(wb.create_sheet("指标完成情况"), returns)
-    _narratives(wb.create_sheet("资金管理情况"), returns)
-    _audit(wb.create_sheet("审计记录"), fund, region)
+    _returns(wb.create_sheet(layout.SHEET_RETURNS), returns)
+    _funding(wb.create_sheet(layout.SHEET_FUNDING), returns, ledger)
+    _actuals(wb.create_sheet(layout.SHEET_ACTUALS), returns)
+    _narratives(wb.create_sheet(layout.SHEET_NARRATIVES), returns)
+    _audit(wb.create_sheet(layout.SHEET_AUDIT), fund, region, user)
     return to_bytes(wb)
 
 
-def _overview(ws, fund: Fund, region: Region, user, ledger: FundLedger) -> None:
-    ws.title = "概况"
-    title(ws, f"{fund.year}年{fund.full_name}（{region.name}）", 2)
-    budget = ledger.account().received.as_dict()
-    rows = [
-        ("资金名称", fund.full_name),
-        ("年度", fund.year),
-        ("资金代码", fund.code),
-        ("中央主管部门", fund.central_department),
-        ("省级财政部门", fund.finance_department),
-        ("省级主管部门", fund.line_department),
-        ("导出范围", f"{region.name}及所辖地区"),
-        ("提前下达（万元）", budget["advance"]),
-        ("本次下达（万元）", budget["batch"]),
-        ("全年合计（万元）", budget["total"]),
-        ("导出人", str(user) if user else ""),
-        ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
-    ]
-    for row, (label, value) in enumerate(rows, start=3):
+def _header(ws, columns: list[layout.Col]) -> None:
+    header(ws, 1, [c.label for c in columns], widths=[c.width for c in columns])
+
+
+def _row(ws, row: int, values: list, *, money: set[int] = frozenset(), bold: bool = False, wrap=False):
+    for col, value in enumerate(values, start=1):
+        cell = put(ws, row, col, value, money=col in money, bold=bold)
+        if wrap:
+            cell.alignment = WRAP
+
+
+def _owner(region: Region, project: Project | None) -> list:
+    return [region.code, region.name, project.name if project else ""]
+
+
+def _return_key(ret: Return) -> tuple:
+    return (
+        *layout.owner_key(ret.region, ret.project.name if ret.project_id else ""),
+        layout.period_key(ret.period),
+    )
+
+
+def _return_cells(ret: Return) -> list:
+    return [*_owner(ret.region, ret.project), ret.get_period_display()]
+
+
+def _fund(ws, fund: Fund, region: Region) -> None:
+    ws.title = layout.SHEET_FUND
+    _header(ws, layout.FUND_HEADER)
+    values = {
+        "code": fund.code,
+        "name": fund.name,
+        "direction": fund.direction,
+        "batch": fund.batch,
+        "year": fund.year,
+        "province": fund.region.code,
+        "province_name": fund.region.name,
+        "central_department": fund.central_department,
+        "finance_department": fund.finance_department,
+        "line_department": fund.line_department,
+        "scope": region.code,
+        "scope_name": f"{region.name}及所辖地区",
+    }
+    for row, (key, label) in enumerate(layout.FUND_FIELDS.items(), start=2):
         put(ws, row, 1, label, bold=True)
-        put(ws, row, 2, value, money="万元" in label)
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 70
-
-
-BASIS_LABELS = {"own": "本级已审核填报", "rolled_up": "下级已审核填报汇总", "none": "尚无已审核填报"}
+        put(ws, row, 2, values[key])
 
 
 def _budgets(ws, ledger: FundLedger) -> None:
@@ -110,238 +135,211 @@ def _budgets(ws, ledger: FundLedger) -> None:
             total.budget,
             total.spent,
             total.rate,
-            BASIS_LABELS[account.basis],
+            layout.BASIS_LABELS[account.basis],
         ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, money=3 <= col <= 7, bold=is_root)
+        _row(ws, row, values, money={3, 4, 5, 6, 7}, bold=is_root)
 
 
-def _allocations(ws, fund: Fund, region: Region) -> None:
-    labels = [
-        "序号",
-        "文号",
-        "文件标题",
-        "下达方",
-        "地州市",
-        "接收地区/单位/项目",
-        "代码",
-        "下达方式",
-        "资金来源",
-        "金额（万元）",
-    ]
-    header(ws, 1, labels, widths=[6, 22, 50, 18, 16, 32, 12, 10, 14, 16])
+def _allocations_in(fund: Fund, region: Region) -> list[Allocation]:
+    """Every allocation entering or inside the region's subtree, in the order of the tables."""
     inside = (
         subtree_q(region, "region__")
         | subtree_q(region, "project__region__")
         | subtree_q(region, "from_region__")
     )
-    allocations = (
+    return list(
         Allocation.objects.filter(inside, fund=fund)
-        .select_related("notice", "from_region", "region__parent", "project__region__parent")
+        .select_related("notice", "from_region", "region", "project__region")
         .order_by("order", "pk")
     )
+
+
+def notice_key(notice: Notice) -> tuple:
+    """How the workbook names a notice: its 文号, or its title when it has none."""
+    return (notice.number, "" if notice.number else notice.title)
+
+
+def _notices(ws, allocations: list[Allocation]) -> None:
+    _header(ws, layout.NOTICE_COLUMNS)
+    notices = {notice_key(a.notice): a.notice for a in allocations}.values()
+    ordered = sorted(notices, key=lambda n: (n.issued_on is None, n.issued_on or 0, n.number, n.title))
+    for row, notice in enumerate(ordered, start=2):
+        _row(ws, row, [notice.number, notice.title, notice.issuer, notice.issued_text, notice.note])
+
+
+def _allocations(ws, allocations: list[Allocation]) -> None:
+    _header(ws, layout.ALLOCATION_COLUMNS)
     for row, allocation in enumerate(allocations, start=2):
-        recipient_region = allocation.region or allocation.project.region
-        prefecture = (
-            recipient_region if recipient_region.level <= Region.Level.PREFECTURE else recipient_region.parent
-        )
+        recipient = allocation.region or allocation.project.region
+        giver = allocation.from_region
         values = [
-            row - 1,
+            allocation.order,
             allocation.notice.number,
             allocation.notice.title,
-            allocation.from_region.name if allocation.from_region_id else "中央",
-            prefecture.display_name if prefecture.level == Region.Level.PREFECTURE else "",
-            str(allocation.recipient),
-            recipient_region.code,
+            giver.code if giver else "",
+            giver.name if giver else layout.CENTRE,
+            recipient.code,
+            recipient.name,
+            allocation.project.name if allocation.project_id else "",
             allocation.get_kind_display(),
             allocation.get_source_display(),
             allocation.amount,
         ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value, money=col == 10)
+        _row(ws, row, values, money={11})
 
 
-def _targets(ws, goals_ws, fund: Fund, region: Region) -> None:
-    labels = ["地区/项目", "代码", "序号", "一级指标", "二级指标", "三级指标", "指标值", "上级指标值", "分值"]
-    header(ws, 1, labels, widths=[24, 12, 6, 12, 16, 50, 16, 16, 8])
-    tables = TargetTable.objects.filter(
-        Q(subtree_q(region, "region__")) | Q(subtree_q(region, "project__region__")), fund=fund
+def _projects(ws, fund: Fund, region: Region) -> None:
+    _header(ws, layout.PROJECT_COLUMNS)
+    projects = Project.objects.filter(subtree_q(region, "region__"), fund=fund).select_related("region")
+    for row, project in enumerate(sorted(projects, key=lambda p: layout.owner_key(p.region, p.name)), 2):
+        _row(ws, row, [project.name, project.region.code, project.region.name])
+
+
+def _table_owner(table: TargetTable) -> tuple[Region, Project | None]:
+    return (table.region, None) if table.region_id else (table.project.region, table.project)
+
+
+def _table_key(table: TargetTable) -> tuple:
+    region, project = _table_owner(table)
+    return layout.owner_key(region, project.name if project else "")
+
+
+def _targets(ws, indicators_ws, fund: Fund, region: Region) -> None:
+    _header(ws, layout.TABLE_COLUMNS)
+    tables = sorted(
+        TargetTable.objects.filter(
+            Q(subtree_q(region, "region__")) | Q(subtree_q(region, "project__region__")), fund=fund
+        ).select_related("region", "project__region", "parent__region", "parent__project__region"),
+        key=_table_key,
     )
-    indicators = (
-        IndicatorTarget.objects.filter(table__in=tables)
-        .select_related("table__region", "table__project__region", "parent_indicator")
-        .order_by("table__region__level", "table__region__order", "table__region__code", "table__pk", "order")
-    )
-    for row, indicator in enumerate(indicators, start=2):
-        owner = indicator.table.owner
-        code = (indicator.table.region or indicator.table.project.region).code
+    for row, table in enumerate(tables, start=2):
+        parent_region, parent_project = _table_owner(table.parent) if table.parent_id else (None, None)
         values = [
-            str(owner),
-            code,
-            indicator.order,
-            indicator.level1,
-            indicator.level2,
-            indicator.name,
-            indicator.target_text,
-            indicator.parent_indicator.target_text if indicator.parent_indicator_id else "",
-            indicator.weight,
+            *_owner(*_table_owner(table)),
+            parent_region.code if parent_region else "",
+            parent_project.name if parent_project else "",
+            table.overall_goals,
+            layout.weights_text(table.level_weights or {}),
         ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value)
+        _row(ws, row, values, wrap=True)
 
-    header(goals_ws, 1, ["地区/项目", "年度总体目标"], widths=[24, 100])
-    for row, table in enumerate(
-        tables.select_related("region", "project").order_by("region__level", "region__code"), 2
-    ):
-        put(goals_ws, row, 1, str(table.owner))
-        put(goals_ws, row, 2, table.overall_goals).alignment = WRAP
+    _header(indicators_ws, layout.INDICATOR_COLUMNS)
+    indicators = IndicatorTarget.objects.filter(table__in=[t.pk for t in tables]).select_related(
+        "parent_indicator"
+    )
+    by_table: dict[int, list[IndicatorTarget]] = {}
+    for indicator in indicators:
+        by_table.setdefault(indicator.table_id, []).append(indicator)
+    row = 2
+    for table in tables:
+        owner = _owner(*_table_owner(table))
+        for indicator in sorted(by_table.get(table.pk, []), key=lambda i: i.order):
+            parent = indicator.parent_indicator
+            values = [
+                *owner,
+                indicator.order,
+                indicator.level1,
+                indicator.level2,
+                indicator.name,
+                indicator.target_text,
+                parent.name if parent else "",
+                parent.target_text if parent else "",
+                indicator.weight,
+                indicator.get_rollup_rule_display() if indicator.rollup_rule else "",
+            ]
+            _row(indicators_ws, row, values)
+            row += 1
 
 
 def _returns(ws, returns: list[Return]) -> None:
-    labels = ["填报编号", "地区/单位", "项目", "填报期", "状态", "版本", "更新时间", "总体目标完成情况"]
-    header(ws, 1, labels, widths=[10, 24, 24, 14, 10, 6, 18, 80])
+    _header(ws, layout.RETURN_COLUMNS)
     for row, ret in enumerate(returns, start=2):
-        values = [
-            ret.pk,
-            ret.region.name,
-            ret.project.name if ret.project_id else "",
-            ret.get_period_display(),
-            ret.get_status_display(),
-            ret.version,
-            timezone.localtime(ret.updated_at).strftime("%Y-%m-%d %H:%M"),
-            ret.goal_achievement,
-        ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value)
+        _row(ws, row, [*_return_cells(ret), ret.get_status_display(), ret.goal_achievement])
 
 
 def _funding(ws, returns: list[Return], ledger: FundLedger) -> None:
-    labels = [
-        "填报编号",
-        "地区/单位",
-        "填报期",
-        "资金来源",
-        "预算数依据",
-        "全年预算数（万元）",
-        "全年执行数（万元）",
-        "预算执行率（%）",
-    ]
-    header(ws, 1, labels, widths=[10, 24, 14, 16, 12, 18, 18, 16])
+    _header(ws, layout.FUNDING_COLUMNS)
     row = 2
     for ret in returns:
         money = ledger.return_money(ret)  # budgets by the same rule, whatever the period
         for line in [*money, money.total]:
             basis = "下达" if line.allocated else ("本级填写" if line.stated else "")
-            values = [
-                ret.pk,
-                ledger.node_for(ret).name,
-                ret.get_period_display(),
-                line.label,
-                basis,
-                line.budget,
-                line.spent,
-                line.rate,
-            ]
-            for col, value in enumerate(values, start=1):
-                put(ws, row, col, value, money=col in (6, 7), bold=line.source == "total")
+            values = [*_return_cells(ret), line.label, basis, line.budget, line.spent, line.rate]
+            _row(ws, row, values, money={7, 8}, bold=line.source == "total")
             row += 1
 
 
 def _actuals(ws, returns: list[Return]) -> None:
-    labels = [
-        "填报编号",
-        "地区/单位",
-        "填报期",
-        "序号",
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "指标值",
-        "全年实际完成值",
-        "完成率（%）",
-        "偏差率（%）",
-        "未完成原因",
-        "改进措施",
-        "分母",
-        "审核认定",
-        "说明",
-    ]
-    header(ws, 1, labels, widths=[10, 20, 14, 6, 12, 16, 44, 14, 16, 12, 12, 40, 40, 10, 10, 30])
-    actuals = (
-        IndicatorActual.objects.filter(ret__in=[r.pk for r in returns])
-        .select_related("ret__region", "indicator")
-        .order_by(
-            "ret__region__level",
-            "ret__region__order",
-            "ret__region__code",
-            "ret__pk",
-            "indicator__order",
-        )
-    )
+    _header(ws, layout.ACTUAL_COLUMNS)
+    actuals: dict[int, list[IndicatorActual]] = {}
+    for actual in IndicatorActual.objects.filter(ret__in=[r.pk for r in returns]).select_related("indicator"):
+        actuals.setdefault(actual.ret_id, []).append(actual)
     previous = previous_actuals_of(returns, fund=returns[0].fund if returns else None)
-    for row, actual in enumerate(actuals, start=2):
-        evaluation = (
-            # as the return's own page evaluates it: the reviewer's judgement, last year's value
-            rules.evaluate(
-                actual.indicator.target_text,
-                actual.actual_text,
-                judged_met=actual.judged_met,
-                previous=previous.get(actual.ret_id, {}).get(actual.indicator.name),
+    row = 2
+    for ret in returns:
+        for actual in sorted(actuals.get(ret.pk, []), key=lambda a: (a.indicator.order, a.indicator.name)):
+            indicator = actual.indicator
+            evaluation = (
+                # as the return's own page evaluates it: the reviewer's judgement, last year's value
+                rules.evaluate(
+                    indicator.target_text,
+                    actual.actual_text,
+                    judged_met=actual.judged_met,
+                    previous=previous.get(ret.pk, {}).get(indicator.name),
+                )
+                if actual.actual_text
+                else None
             )
-            if actual.actual_text
-            else None
-        )
-        judged = {True: "已完成", False: "未完成"}.get(actual.judged_met, "")
-        values = [
-            actual.ret_id,
-            actual.ret.region.name,
-            actual.ret.get_period_display(),
-            actual.indicator.order,
-            actual.indicator.level1,
-            actual.indicator.level2,
-            actual.indicator.name,
-            actual.indicator.target_text,
-            actual.actual_text,
-            evaluation.completion_rate if evaluation else None,
-            evaluation.deviation_rate if evaluation else None,
-            actual.reason,
-            actual.measure,
-            actual.denominator,
-            judged,
-            evaluation.error if evaluation and evaluation.error else "",
-        ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value)
+            values = [
+                *_return_cells(ret),
+                indicator.order,
+                indicator.level1,
+                indicator.level2,
+                indicator.name,
+                indicator.target_text,
+                actual.actual_text,
+                evaluation.completion_rate if evaluation else None,
+                evaluation.deviation_rate if evaluation else None,
+                actual.reason,
+                actual.measure,
+                actual.denominator,
+                layout.JUDGED_LABELS.get(actual.judged_met, ""),
+                actual.band,
+                actual.override_note,
+                evaluation.error if evaluation and evaluation.error else "",
+            ]
+            _row(ws, row, values)
+            row += 1
 
 
 def _narratives(ws, returns: list[Return]) -> None:
-    header(
+    """The narratives written so far (an aspect left blank has no row)."""
+    _header(ws, layout.NARRATIVE_COLUMNS)
+    narratives: dict[int, dict[str, ReturnNarrative]] = {}
+    for narrative in ReturnNarrative.objects.filter(ret__in=[r.pk for r in returns]):
+        narratives.setdefault(narrative.ret_id, {})[narrative.aspect] = narrative
+    row = 2
+    for ret in returns:
+        for aspect in Aspect:
+            narrative = narratives.get(ret.pk, {}).get(aspect.value)
+            if narrative is None or not (narrative.description or narrative.problems):
+                continue
+            values = [*_return_cells(ret), aspect.label, narrative.description, narrative.problems]
+            _row(ws, row, values, wrap=True)
+            row += 1
+
+
+def _audit(ws, fund: Fund, region: Region, user: User | None) -> None:
+    """The audit trail of the region's part of the fund, under a line saying who exported it
+    and when (kept here: the other sheets are the fund itself and stay the same)."""
+    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    put(
         ws,
         1,
-        ["填报编号", "地区/单位", "填报期", "方面", "情况说明", "存在问题和改进措施"],
-        widths=[10, 20, 14, 18, 60, 60],
+        1,
+        f"导出人：{user or '系统'}　导出时间：{stamp}　范围：{region.name}及所辖地区（本表只供查阅，导入时不读取）",
     )
-    narratives = ReturnNarrative.objects.filter(ret__in=[r.pk for r in returns]).select_related("ret__region")
-    row = 2
-    for narrative in sorted(narratives, key=lambda n: (n.ret_id, n.pk)):
-        if not narrative.description and not narrative.problems:
-            continue
-        values = [
-            narrative.ret_id,
-            narrative.ret.region.name,
-            narrative.ret.get_period_display(),
-            narrative.get_aspect_display(),
-            narrative.description,
-            narrative.problems,
-        ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value).alignment = WRAP
-        row += 1
-
-
-def _audit(ws, fund: Fund, region: Region) -> None:
-    labels = ["时间", "操作人", "操作", "对象类型", "对象编号", "地区", "摘要", "意见/说明", "变更内容"]
-    header(ws, 1, labels, widths=[18, 18, 10, 22, 10, 18, 50, 40, 80])
+    header(ws, 2, layout.AUDIT_COLUMNS, widths=[18, 18, 10, 22, 10, 18, 50, 40, 80])
     scope = subtree_q(region, "region__")
     if region.parent_id is None:
         scope |= Q(region__isnull=True)  # events of the whole fund belong to the province
@@ -350,7 +348,7 @@ def _audit(ws, fund: Fund, region: Region) -> None:
         .select_related("actor", "region")
         .order_by("created_at", "pk")
     )
-    for row, event in enumerate(events, start=2):
+    for row, event in enumerate(events, start=3):
         values = [
             timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M:%S"),
             str(event.actor) if event.actor_id else "系统",
@@ -362,5 +360,4 @@ def _audit(ws, fund: Fund, region: Region) -> None:
             event.comment,
             json.dumps(event.changes, ensure_ascii=False) if event.changes else "",
         ]
-        for col, value in enumerate(values, start=1):
-            put(ws, row, col, value)
+        _row(ws, row, values)

@@ -19,12 +19,14 @@ from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = [
-    "概况",
+SHEETS = [  # docs/fund-workbook.md
+    "资金",
     "分地区预算",
+    "文件",
     "资金分配",
-    "绩效目标表",
-    "年度总体目标",
+    "项目",
+    "目标表",
+    "绩效指标",
     "自评填报",
     "资金执行",
     "指标完成情况",
@@ -58,12 +60,16 @@ def test_province_export_holds_the_whole_fund(client, admin_xj):
     # The year's money as the board shows it: nothing approved yet, so nothing spent.
     assert budgets["654000"][3:] == [RELIEF_SUBTOTALS["伊犁州"][0], None, None, "尚无已审核填报"]
     allocations = rows(wb["资金分配"])
-    from_province = [r for r in allocations if r[3] == "新疆维吾尔自治区"]
+    from_province = [r for r in allocations if r[3] == "650000"]
     assert len(from_province) == 236
-    assert sum(Decimal(str(r[9])) for r in from_province) == RELIEF_TOTAL[0]
+    assert sum(Decimal(str(r[10])) for r in from_province) == RELIEF_TOTAL[0]
     assert {r[1] for r in from_province} >= {"新财社〔2024〕35号"}
-    tables = {r[0] for r in rows(wb["绩效目标表"])}
+    assert [r[4] for r in allocations if not r[3]] == ["中央", "中央"]  # 提前下达 and this batch
+    assert {r[0] for r in rows(wb["文件"])} == {"新财社〔2024〕35号", "财社〔2024〕38号", None}
+    tables = {r[1] for r in rows(wb["目标表"])}
     assert {"新疆维吾尔自治区", "伊犁哈萨克自治州", "阿克苏地区"} <= tables
+    fund = dict(rows(wb["资金"]))
+    assert fund["资金代码"] == "xj-2024-relief" and fund["导出范围代码"] == "650000"
 
 
 def test_prefecture_export_holds_only_its_own_counties(client, reviewer_yili):
@@ -73,8 +79,10 @@ def test_prefecture_export_holds_only_its_own_counties(client, reviewer_yili):
     assert budgets["654002"] == [YINING_RELIEF_ADVANCE, YINING_RELIEF_BATCH, YINING_RELIEF]
     allocations = rows(wb["资金分配"])
     assert len(allocations) == 2 * 13  # 伊犁州's 13 counties and units, 提前下达 + 本次下达
-    assert all(r[4] == "伊犁州" for r in allocations)
-    assert "阿克苏" not in str(rows(wb["资金分配"])) + str(rows(wb["绩效目标表"]))
+    assert all(r[5].startswith("654") for r in allocations)
+    assert dict(rows(wb["资金"]))["导出范围代码"] == "654000"
+    seen = "".join(str(rows(wb[name])) for name in SHEETS)
+    assert "阿克苏" not in seen and "652900" not in seen
 
 
 def test_returns_with_actuals_rates_reasons_and_audit(client, clerk_yining, clerk_huocheng):
@@ -92,13 +100,14 @@ def test_returns_with_actuals_rates_reasons_and_audit(client, clerk_yining, cler
     return_save(ret=ret, actor=clerk_yining, base_version=ret.version, data=data)
 
     wb = export(client, clerk_yining)
-    (line,) = [r for r in rows(wb["指标完成情况"]) if r[8] == "81%"]
-    assert line[9] == Decimal("90") or line[9] == 90  # 81 / 90 = 90.00%
-    assert line[10] == 10 and line[12] == "加强排查"
-    funding = {r[3]: r for r in rows(wb["资金执行"])}
-    assert funding["中央财政资金"][4:8] == ["下达", YINING_RELIEF, 12000, 85.68]  # 12000 / 14005 = 85.68%
+    (line,) = [r for r in rows(wb["指标完成情况"]) if r[9] == "81%"]
+    assert line[0] == "654002" and line[3] == "年度绩效自评"
+    assert line[10] == Decimal("90") or line[10] == 90  # 81 / 90 = 90.00%
+    assert line[11] == 10 and line[13] == "加强排查"
+    funding = {r[4]: r for r in rows(wb["资金执行"])}
+    assert funding["中央财政资金"][5:9] == ["下达", YINING_RELIEF, 12000, 85.68]  # 12000 / 14005 = 85.68%
     # Text that looks like a formula is exported as text, never as a formula.
-    cell = next(c for c in wb["指标完成情况"]["L"] if c.value == '=HYPERLINK("x")')
+    cell = next(c for c in wb["指标完成情况"]["M"] if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"
     assert any("修改" in str(r[6]) for r in rows(wb["审计记录"]))
 

@@ -36,7 +36,7 @@ def test_anonymous_is_sent_to_login(client, url):
 
 def test_read_only_and_clerks_cannot_open_upload_pages(client, auditor_xj, clerk_yining, reviewer_yili):
     client.force_login(auditor_xj)
-    for kind in ("regions", "allocations", "targets"):
+    for kind in ("regions", "allocations", "targets", "fund"):
         assert client.get(reverse("imports:upload", args=[kind])).status_code == 403
     assert "您的账号不能导入" in client.get(reverse("imports:index")).content.decode()
     client.force_login(clerk_yining)

@@ -133,9 +133,9 @@ def test_the_fund_check_page_finds_nothing_wrong_with_the_money(
 def test_the_fund_workbook_shows_the_same(reviewer_yili, relief, yining_approved):
     book = readers.workbook(fund_export(fund=relief, region=reviewer_yili.region, user=reviewer_yili))
     lines = {
-        row[3]: (readers.number(row[5]), readers.number(row[6]), readers.number(row[7]))
+        row[4]: (readers.number(row[6]), readers.number(row[7]), readers.number(row[8]))
         for row in book["资金执行"].iter_rows(min_row=2, values_only=True)
-        if row[0] == yining_approved.pk
+        if row[0] == yining_approved.region.code
     }
     assert lines == YINING
     budgets = {row[1]: row for row in book["分地区预算"].iter_rows(min_row=2, values_only=True)}

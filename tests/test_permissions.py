@@ -99,6 +99,16 @@ def test_imports(people):
     }
     aksu = Region.objects.get(code="652901")
     assert "不在您的管辖范围" in permissions.may_import_targets(people["admin_yili"], aksu)
+    # A whole fund: its province's administrator only, and only for a fund of that province.
+    xinjiang = Region.objects.get(code="650000")
+    assert allowed(permissions.may_import_fund, people) == {"admin_xj"}
+    assert allowed(permissions.may_import_fund, people, xinjiang) == {"admin_xj"}
+    gansu = Region(pk=-1, code="620000", name="甘肃省", level=1)
+    assert (
+        permissions.may_import_fund(people["admin_xj"], gansu)
+        == "这是甘肃省的资金，您只能导入新疆维吾尔自治区的资金。"
+    )
+    assert permissions.may_import_fund(people["admin_yili"]) == "只有省级管理员可以导入整个资金的工作簿。"
 
 
 def test_documents_deadlines_and_accounts(people, relief):

@@ -1,4 +1,5 @@
-"""Every change to funds, notices and allocations: one function each, in a transaction, audited.
+"""Every change to funds, notices, allocations and projects: one function each, in a transaction,
+audited.
 
 Each ``*_save`` creates the row when its natural key is new and otherwise changes only the
 fields whose values differ; it returns the row and the changes ({field label: [old, new]}),
@@ -88,8 +89,10 @@ def fund_save(
     central_department: str = "",
     finance_department: str = "",
     line_department: str = "",
+    comment: str = "",
 ) -> tuple[Fund, dict]:
-    """A fund by its code, received by the province ``region``."""
+    """A fund by its code, received by the province ``region``; ``comment`` says where the
+    values came from (an import's file and row)."""
     if region.level != Region.Level.PROVINCE:
         raise ValueError(f"接收资金的地区必须是省级区划，{region.name}不是。")
     values = {
@@ -107,7 +110,16 @@ def fund_save(
         raise ValidationError({"code": f"资金代码“{code}”已被使用，请换一个代码。"})
     fund, changes, created = _save(Fund, {"code": code}, values)
     verb = "登记" if created else "修改"
-    _audit(fund, changes, created, actor=actor, summary=f"{verb}资金{fund.code}", region=region, fund=fund)
+    _audit(
+        fund,
+        changes,
+        created,
+        actor=actor,
+        summary=f"{verb}资金{fund.code}",
+        region=region,
+        fund=fund,
+        comment=comment,
+    )
     return fund, changes
 
 
@@ -123,6 +135,7 @@ def notice_save(
     issued_month_only: bool = False,
     note: str = "",
     new: bool = False,
+    comment: str = "",
 ) -> tuple[Notice, dict]:
     """A notice of ``province``'s records, by its 文号; one without a 文号 (not known) by its title.
     ``new``: the person records a notice, so one already recorded is an error, not an update."""
@@ -145,7 +158,9 @@ def notice_save(
         raise ValidationError({"number" if number else "title": f"本省已登记{what}的文件。"})
     notice, changes, created = _save(Notice, lookup, values)
     verb = "登记" if created else "修改"
-    _audit(notice, changes, created, actor=actor, summary=f"{verb}文件{notice}", region=province)
+    _audit(
+        notice, changes, created, actor=actor, summary=f"{verb}文件{notice}", region=province, comment=comment
+    )
     return notice, changes
 
 
@@ -242,10 +257,11 @@ def allocation_save(
 
 
 @transaction.atomic
-def project_save(
+def project_change(
     *, actor: User, fund: Fund, region: Region, name: str, project: Project | None = None
 ) -> Project:
-    """Record a named project of ``fund`` run in the county ``region``, or rename or move one.
+    """Record a named project of ``fund`` run in the county ``region``, or rename or move it
+    (the setup page's write; ``project_save`` is the whole-fund import's, by the name).
     (Whether it may move, given its returns, is the caller's question.)"""
     name = name.strip()
     if region.level != Region.Level.COUNTY or region.is_budget_unit:
@@ -666,6 +682,121 @@ def allocations_write(
                 changes=note.changes,
             )
             for allocation, note, action in events
+        ],
+        batch_size=500,
+    )
+
+
+# --- writes planned by the whole-fund import ------------------------------------------------------
+
+
+@transaction.atomic
+def project_save(
+    *, actor: User | None, fund: Fund, name: str, region: Region, note: AuditNote | None = None
+) -> tuple[Project, dict]:
+    """A named project of ``fund`` run in ``region``, by its name (unique in the fund)."""
+    if region.level != Region.Level.COUNTY:
+        raise ValueError(f"项目的实施地区应为县市区或预算单位，{region.name}是{region.get_level_display()}。")
+    project, changes, created = _save(Project, {"fund": fund, "name": name.strip()}, {"region": region})
+    note = note or AuditNote(summary=f"{'登记' if created else '修改'}项目{project.name}")
+    _audit(
+        project,
+        note.changes or changes,
+        created,
+        actor=actor,
+        summary=note.summary,
+        region=region,
+        fund=fund,
+        comment=note.comment,
+    )
+    return project, changes
+
+
+@dataclass(frozen=True)
+class FundAllocationWrite:
+    """One allocation line of a whole fund: new (``current`` None), changed or removed. Unlike
+    an allocation table's lines, each has its own giver, source and recipient (a project too)."""
+
+    action: str  # create / update / delete
+    current: Allocation | None
+    notice: Notice | None = None
+    from_region: Region | None = None  # None: the centre
+    region: Region | None = None
+    project: Project | None = None
+    kind: str = ""
+    source: str = ""
+    amount: Decimal | None = None
+    order: int = 0
+    note: AuditNote | None = None
+
+
+@transaction.atomic
+def fund_allocations_write(*, actor: User | None, fund: Fund, rows: list[FundAllocationWrite]) -> None:
+    """Write the allocation lines of a whole fund as an import planned them: removals first,
+    then changes (amount, giver, place), then new lines, in bulk (a fund has thousands of lines;
+    the importer checked each against the rules the constraints hold); one audit event each."""
+    for notice in {row.notice for row in rows if row.action == "create"}:
+        check_notice_of_fund(notice, fund)
+    events: list[tuple[Allocation, FundAllocationWrite, str]] = []
+    for row in rows:
+        if row.action == "delete":
+            pk = row.current.pk
+            row.current.delete()
+            row.current.pk = pk  # the event names the line that was removed
+            events.append((row.current, row, AuditEvent.Action.EDIT))
+    updates = [row for row in rows if row.action == "update"]
+    for row in updates:
+        row.current.amount, row.current.from_region, row.current.order = (
+            row.amount,
+            row.from_region,
+            row.order,
+        )
+    Allocation.objects.bulk_update([row.current for row in updates], ["amount", "from_region", "order"])
+    events += [(row.current, row, AuditEvent.Action.EDIT) for row in updates]
+    creates = [
+        (
+            row,
+            Allocation(
+                fund=fund,
+                notice=row.notice,
+                from_region=row.from_region,
+                region=row.region,
+                project=row.project,
+                kind=row.kind,
+                source=row.source,
+                amount=row.amount,
+                order=row.order,
+            ),
+        )
+        for row in rows
+        if row.action == "create"
+    ]
+    Allocation.objects.bulk_create([allocation for _, allocation in creates], batch_size=500)
+    for row, allocation in creates:
+        if allocation.pk is None:  # databases that do not return keys from bulk_create
+            allocation = Allocation.objects.get(
+                fund=fund,
+                notice=row.notice,
+                region=row.region,
+                project=row.project,
+                kind=row.kind,
+                source=row.source,
+            )
+        events.append((allocation, row, AuditEvent.Action.CREATE))
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                object_type=allocation._meta.label_lower,
+                object_id=str(allocation.pk),
+                region=allocation.region or allocation.project.region,
+                fund=fund,
+                summary=(row.note.summary if row.note else str(allocation))[:300],
+                comment=row.note.comment if row.note else "",
+                changes=row.note.changes if row.note else {},
+            )
+            for allocation, row, action in events
         ],
         batch_size=500,
     )

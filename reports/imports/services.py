@@ -17,9 +17,16 @@ from django.utils import timezone
 
 from evalportal.models import User
 from indicators.models import Return
-from indicators.permissions import may_import, may_import_allocations, may_import_regions, may_import_targets
+from indicators.permissions import (
+    may_import,
+    may_import_allocations,
+    may_import_fund,
+    may_import_regions,
+    may_import_targets,
+)
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, ImportFailed, Plan, PlanChanged, RowError, apply, dry_run
+from reports.imports.fund import FundImporter
 from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter
 from reports.imports.targets import TargetImporter
@@ -31,6 +38,7 @@ KIND_TITLES = {
     AllocationImporter.kind: AllocationImporter.title,
     TargetImporter.kind: TargetImporter.title,
     ReturnImporter.kind: ReturnImporter.title,
+    FundImporter.kind: FundImporter.title,
 }
 
 
@@ -55,6 +63,8 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
     if record.kind == ReturnImporter.kind:
         ret = Return.objects.select_related("fund", "region").get(pk=options["report"])
         return ReturnImporter(actor=actor, scope=scope, ret=ret)
+    if record.kind == FundImporter.kind:
+        return FundImporter(actor=actor, scope=scope)
     raise ValueError(f"unknown import kind {record.kind}")
 
 
@@ -117,7 +127,8 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
             record.status = JobStatus.DONE
             record.applied = True
             record.applied_at = timezone.now()
-            record.save(update_fields=["summary", "status", "applied", "applied_at"])
+            record.fund = record.fund or importer.fund  # a fund the import itself created
+            record.save(update_fields=["summary", "status", "applied", "applied_at", "fund"])
     if failure is not None:
         raise failure
     return plan
@@ -129,6 +140,8 @@ def permission_error(kind: str, user: User, **context) -> str | None:
         return may_import_regions(user)
     if kind == AllocationImporter.kind:
         return may_import_allocations(user)
+    if kind == FundImporter.kind:
+        return may_import_fund(user)
     if kind == TargetImporter.kind and "region" in context:
         return may_import_targets(user, context["region"])
     return may_import(user)

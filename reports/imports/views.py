@@ -20,6 +20,7 @@ from reports.imports import templates_xlsx
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, PlanChanged, RowError
 from reports.imports.forms import AllocationUploadForm, RegionUploadForm, TargetUploadForm, UploadForm
+from reports.imports.fund import FundImporter
 from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter
 from reports.imports.services import KIND_TITLES, import_apply, import_preview, permission_error
@@ -28,7 +29,12 @@ from reports.selectors import get_import_record_for_user, import_records_for_use
 from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMS = {"regions": RegionUploadForm, "allocations": AllocationUploadForm, "targets": TargetUploadForm}
+FORMS = {
+    "regions": RegionUploadForm,
+    "allocations": AllocationUploadForm,
+    "targets": TargetUploadForm,
+    "fund": UploadForm,  # the workbook names the fund itself
+}
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -41,6 +47,8 @@ def _importer(kind: str, form, user):
     data = form.cleaned_data
     if kind == "regions":
         return RegionImporter(actor=user, scope=user.region)
+    if kind == "fund":
+        return FundImporter(actor=user, scope=user.region)
     if kind == "allocations":
         return AllocationImporter(
             actor=user,
