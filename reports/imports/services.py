@@ -73,7 +73,9 @@ def import_preview(
         region=importer.scope,
         original_name=filename[:255],
         status=JobStatus.FAILED if plan.errors else JobStatus.PENDING,
-        summary=plan.summary() | {"options": importer.options(), "error_count": len(plan.errors)},
+        summary=plan.summary()
+        | importer.preview()
+        | {"options": importer.options(), "error_count": len(plan.errors)},
         errors=[e.as_dict() for e in plan.errors[:LISTED_ERRORS]],
         created_by=actor,
     )
@@ -104,7 +106,7 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
                 plan = apply(importer, content=content, filename=record.original_name, expected=expected)
         except PlanChanged as exc:
             failure = exc
-            record.summary = exc.plan.summary() | {"options": importer.options()}
+            record.summary = exc.plan.summary() | importer.preview() | {"options": importer.options()}
             record.save(update_fields=["summary"])
         except ImportFailed as exc:
             failure = exc
@@ -113,7 +115,7 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
             record.summary = record.summary | {"error_count": len(exc.errors)}
             record.save(update_fields=["status", "errors", "summary"])
         else:
-            record.summary = plan.summary() | {"options": importer.options()}
+            record.summary = plan.summary() | importer.preview() | {"options": importer.options()}
             record.status = JobStatus.DONE
             record.applied = True
             record.applied_at = timezone.now()
