@@ -17,12 +17,19 @@ from django.utils import timezone
 
 from evalportal.models import User
 from indicators.models import Return
-from indicators.permissions import may_import, may_import_allocations, may_import_regions, may_import_targets
+from indicators.permissions import (
+    may_import,
+    may_import_allocations,
+    may_import_regions,
+    may_import_targets,
+    may_open_target_import,
+)
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, ImportFailed, Plan, PlanChanged, RowError, apply, dry_run
 from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter
 from reports.imports.targets import TargetImporter
+from reports.imports.targets_pasted import PastedTargetImporter
 from reports.models import ImportRecord, JobStatus
 from transfers.models import MoneySource, Notice, Region
 
@@ -30,6 +37,7 @@ KIND_TITLES = {
     RegionImporter.kind: RegionImporter.title,
     AllocationImporter.kind: AllocationImporter.title,
     TargetImporter.kind: TargetImporter.title,
+    PastedTargetImporter.kind: PastedTargetImporter.title,
     ReturnImporter.kind: ReturnImporter.title,
 }
 
@@ -49,9 +57,10 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
             advance_notice=Notice.objects.filter(pk=options.get("advance_notice")).first(),
             source=options.get("source", MoneySource.CENTRAL),
         )
-    if record.kind == TargetImporter.kind:
+    if record.kind in (TargetImporter.kind, PastedTargetImporter.kind):
         region = Region.objects.get(code=options["region"])
-        return TargetImporter(actor=actor, scope=scope, fund=record.fund, region=region)
+        kind = TargetImporter if record.kind == TargetImporter.kind else PastedTargetImporter
+        return kind(actor=actor, scope=scope, fund=record.fund, region=region)
     if record.kind == ReturnImporter.kind:
         ret = Return.objects.select_related("fund", "region").get(pk=options["report"])
         return ReturnImporter(actor=actor, scope=scope, ret=ret)
@@ -131,8 +140,10 @@ def permission_error(kind: str, user: User, **context) -> str | None:
         return may_import_regions(user)
     if kind == AllocationImporter.kind:
         return may_import_allocations(user)
-    if kind == TargetImporter.kind and "region" in context:
-        return may_import_targets(user, context["region"])
+    if kind in (TargetImporter.kind, PastedTargetImporter.kind):
+        if "region" in context:
+            return may_import_targets(user, context["region"])
+        return may_open_target_import(user)
     return may_import(user)
 
 

@@ -156,8 +156,11 @@ class TargetImporter(Importer):
         self.refuse_under_review(plan, sheet)
         return plan
 
-    def refuse_under_review(self, plan: Plan, sheet: str) -> None:
-        if plan.has_changes and (locked := own_return_under_review(self._fund, self.region)):
+    def refuse_under_review(self, plan: Plan, sheet: str, *, changes: bool | None = None) -> None:
+        """An error when the plan (or ``changes``: the part of it a return prints) would alter
+        the region's own return under review or approved."""
+        changes = plan.has_changes if changes is None else changes
+        if changes and (locked := own_return_under_review(self._fund, self.region)):
             # Its completion rates would change behind the reviewer's (or the ministry's) back.
             plan.errors.append(
                 RowError(
