@@ -7,12 +7,17 @@ import itertools
 import docx
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from evalportal.models import AuditEvent
+from evalportal.models import AuditEvent, Role
 from indicators.models import TargetTable
 from reports.imports.base import ImportFailed, apply, dry_run
 from reports.imports.pasted import read_pasted, read_text
+from reports.imports.services import import_apply, import_preview
 from reports.imports.targets_pasted import ALL_BELOW, PastedTargetImporter, read_table, split_tables
+from reports.models import ImportRecord
+from tests.scenarios import gansu, person
 from tests.seed_figures import (
     ELDERLY_GOALS,
     ELDERLY_INDICATORS,
@@ -351,3 +356,145 @@ def test_a_word_line_that_cannot_be_read_names_its_table_and_row(admin_xj, relie
     document.save(buffer)
     plan = dry_run(importer(admin_xj, relief, yili), content=buffer.getvalue(), filename="通知.docx")
     assert [(e.sheet, e.row) for e in plan.errors] == [("表格1", 10)]
+
+
+# --- the pages -----------------------------------------------------------------------------------------
+
+
+def post_paste(client, fund, region, text="", file=None):
+    data = {"fund": fund.pk, "region": region.code, "text": text}
+    if file is not None:
+        data["file"] = file
+    return client.post(reverse("imports:targets_paste"), data)
+
+
+def test_paste_preview_confirm_saves_the_table_with_an_audit_event(
+    client, admin_xj, relief, yili, new_events
+):
+    client.force_login(admin_xj)
+    assert "粘贴目标表或上传Word通知" in client.get(reverse("imports:index")).content.decode()
+    assert client.get(reverse("imports:targets_paste")).status_code == 200
+    response = post_paste(client, relief, yili, seed_text(YILI_003))
+    record = ImportRecord.objects.get()
+    assert response["Location"] == reverse("imports:record", args=[record.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "读取到的目标表：伊犁哈萨克自治州" in page
+    assert "1. 规范城乡低保政策实施" in page and "65682.00" in page
+    assert "孤儿等符合条件的儿童纳入保障范围率" in page and "≥ 90%" in page
+    assert "确认导入" in page
+    before = TargetTable.objects.get(fund=relief, region=yili)
+    assert before.stated_total is None
+
+    response = client.post(reverse("imports:apply", args=[record.pk]), follow=True)
+    assert "已导入。新增0条，修改1条" in response.content.decode()
+    table = TargetTable.objects.get(fund=relief, region=yili)
+    assert (table.stated_total, table.stated_central) == (65682, 65682)
+    (event,) = new_events().filter(object_type="indicators.targettable", object_id=str(table.pk))
+    assert event.changes == {"年度金额": ["", "65682.00"], "其中：中央财政": ["", "65682.00"]}
+    assert event.actor == admin_xj and "第8行" in event.comment
+
+    # Pasted again: the preview says nothing changes, and confirming changes nothing.
+    post_paste(client, relief, yili, seed_text(YILI_003))
+    second = ImportRecord.objects.latest("pk")
+    page = client.get(reverse("imports:record", args=[second.pk])).content.decode()
+    assert "完全一致" in page
+    before = {k: v for k, v in db_snapshot().items() if k != "AuditEvent"}
+    client.post(reverse("imports:apply", args=[second.pk]))
+    assert {k: v for k, v in db_snapshot().items() if k != "AuditEvent"} == before
+
+
+def test_a_pasted_line_that_cannot_be_read_is_shown_and_the_text_kept(client, admin_xj, relief, yili):
+    client.force_login(admin_xj)
+    bad = with_line(seed_text(YILI_003), 22, "\t\t\t孤儿等符合条件的儿童纳入保障范围率\t≥ 90%左右")
+    before = db_snapshot()
+    response = post_paste(client, relief, yili, bad)
+    record = ImportRecord.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert "发现1处错误，未导入任何数据" in page and "无法识别指标值“≥ 90%左右”" in page
+    assert "确认导入" not in page
+    assert f"?again={record.pk}" in page
+    form = client.get(reverse("imports:targets_paste") + f"?again={record.pk}").content.decode()
+    assert "≥ 90%左右" in form and "伊犁州（654000）" in form
+    assert client.post(reverse("imports:apply", args=[record.pk])).status_code == 302
+    assert {k: v for k, v in db_snapshot().items() if k != "AuditEvent"} == {
+        k: v for k, v in before.items() if k != "AuditEvent"
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": ""}, "请粘贴目标表，或上传含目标表的Word文件"),
+        ({"text": "x", "file": True}, "请只用一种方式"),
+        ({"region": "不存在的地方", "text": "产出指标\t数量指标"}, "找不到地区“不存在的地方”"),
+    ],
+)
+def test_the_form_says_what_is_missing_and_keeps_the_text(client, admin_xj, relief, yili, data, message):
+    client.force_login(admin_xj)
+    posted = {"fund": relief.pk, "region": yili.code, **data}
+    if posted.pop("file", None):
+        posted["file"] = SimpleUploadedFile("通知.docx", target_docx(["伊犁州"]))
+    before = db_snapshot()
+    response = client.post(reverse("imports:targets_paste"), posted)
+    page = response.content.decode()
+    assert response.status_code == 200 and message in page
+    if data.get("text"):
+        assert data["text"] in page
+    assert db_snapshot() == before and not ImportRecord.objects.exists()
+
+
+def test_the_notice_docx_uploaded_on_the_page(client, admin_xj, relief, yili):
+    client.force_login(admin_xj)
+    upload = SimpleUploadedFile("新财社〔2024〕35号.docx", target_docx(["乌鲁木齐市", "伊犁州"]))
+    response = post_paste(client, relief, yili, file=upload)
+    page = client.get(response["Location"]).content.decode()
+    assert "已选用写明属于伊犁哈萨克自治州的一张" in page and "Word 表格2" in page
+    assert "修改粘贴的内容" not in page  # a document is corrected in Word, not here
+
+
+def test_clerks_and_read_only_accounts_may_not_paste(client, clerk_yining, auditor_xj):
+    for user in (clerk_yining, auditor_xj):
+        client.force_login(user)
+        assert client.get(reverse("imports:targets_paste")).status_code == 403
+        assert "粘贴目标表或上传Word通知" not in client.get(reverse("imports:index")).content.decode()
+
+
+def test_a_reviewer_pastes_for_the_regions_below_only(client, reviewer_yili, relief, yili):
+    client.force_login(reviewer_yili)
+    yining = Region.objects.get(code="654002")
+    response = post_paste(client, relief, yining, seed_text(YILI_003))
+    assert response.status_code == 302  # 伊宁市 is below 伊犁州
+    for region in (yili, Region.objects.get(code="652900")):  # its own table; 阿克苏地区
+        response = post_paste(client, relief, region, seed_text(YILI_003))
+        assert response.status_code == 200 and "找不到地区" in response.content.decode()
+
+
+def test_another_prefectures_reviewer_and_another_provinces_admin_get_nowhere(client, admin_xj, relief, yili):
+    client.force_login(admin_xj)
+    post_paste(client, relief, yili, seed_text(YILI_003))
+    record = ImportRecord.objects.get()
+    aksu_reviewer = person("reviewer_aksu_test", "652900", Role.REVIEWER)
+    other = gansu()
+    for user in (aksu_reviewer, other.admin):
+        client.force_login(user)
+        before = db_snapshot()
+        response = post_paste(client, relief, yili, seed_text(YILI_003))
+        assert response.status_code == 200 and "找不到地区" in response.content.decode()
+        assert client.get(reverse("imports:record", args=[record.pk])).status_code == 404
+        assert client.post(reverse("imports:apply", args=[record.pk])).status_code == 404
+        assert client.get(reverse("imports:targets_paste") + f"?again={record.pk}").status_code == 404
+        assert db_snapshot() == before
+    # 甘肃's administrator does not see 新疆's fund either.
+    client.force_login(other.admin)
+    page = client.get(reverse("imports:targets_paste")).content.decode()
+    assert "xj-2024-relief" not in page and relief.name not in page
+
+
+def test_only_the_person_who_pasted_confirms(admin_xj, relief, yili):
+    text = seed_text(YILI_003).encode()
+    record, _ = import_preview(
+        importer=importer(admin_xj, relief, yili), content=text, filename="t.txt", actor=admin_xj
+    )
+    second_admin = person("admin_xj_second", "650000", Role.ADMIN)
+    with pytest.raises(Exception, match="只能由上传文件的人确认导入"):
+        import_apply(record=record, actor=second_admin)
