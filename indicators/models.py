@@ -58,6 +58,17 @@ class TargetTable(models.Model):
         related_name="children",
     )
     overall_goals = models.TextField("年度总体目标", blank=True, help_text="每条目标一行，保留原编号。")
+    # 资金情况 as the table itself states it (万元), kept to show and compare with what the
+    # allocations brought; every money figure of returns and documents is the ledger's.
+    stated_total = models.DecimalField(
+        "目标表所列年度金额", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    stated_central = models.DecimalField(
+        "目标表所列中央财政资金", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    stated_local = models.DecimalField(
+        "目标表所列地方资金", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     level_weights = models.JSONField(
         "一级指标分值",
         default=dict,

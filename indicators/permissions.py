@@ -166,6 +166,16 @@ def may_import_fund(user: User, province: Region | None = None) -> str | None:
     return None
 
 
+def may_open_target_import(user: User) -> str | None:
+    """Open a target-table import at all (the region is chosen on the page): an administrator,
+    or a reviewer for the regions below."""
+    if reason := may_import(user):
+        return reason
+    if user.role in REVIEWERS:
+        return None
+    return "只有管理员或上级审核员可以导入绩效目标表。"
+
+
 def may_import_return(user: User, ret: Return) -> str | None:
     if reason := may_import(user):
         return reason

@@ -6,6 +6,8 @@ administrator, with a reason. The people: the return's own region edits it; the 
 above reviews it; read-only accounts change nothing.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -264,6 +266,22 @@ class IndicatorWrite:
     note: AuditNote | None = None
 
 
+@dataclass(frozen=True)
+class StatedMoney:
+    """资金情况 as a target table states it, in 万元 (None: the table leaves it blank)."""
+
+    total: Decimal | None = None
+    central: Decimal | None = None
+    local: Decimal | None = None
+
+    def fields(self) -> dict[str, Decimal | None]:
+        return {"stated_total": self.total, "stated_central": self.central, "stated_local": self.local}
+
+    @classmethod
+    def of(cls, table: TargetTable) -> StatedMoney:
+        return cls(table.stated_total, table.stated_central, table.stated_local)
+
+
 @transaction.atomic
 def target_table_write(
     *,
@@ -274,11 +292,14 @@ def target_table_write(
     goals: str | None = None,
     goals_note: AuditNote | None = None,
     table_note: AuditNote | None = None,
+    money: StatedMoney | None = None,
+    money_note: AuditNote | None = None,
 ) -> TargetTable:
     """Write a region's target table as an import planned it, each change audited.
 
     A region without a table gets one under the nearest table above (a copy passed down: its
-    goals, unless ``goals`` are given, and its weights). ``goals_note`` says the goals change.
+    goals, unless ``goals`` are given, and its weights). ``goals_note`` says the goals change,
+    ``money_note`` that the 资金情况 the table states (``money``) changes.
     Open returns of the table get a line for each new indicator.
     """
     table = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
@@ -290,13 +311,21 @@ def target_table_write(
             parent=parent,
             overall_goals=goals if goals is not None else (parent.overall_goals if parent else ""),
             level_weights=parent.level_weights if parent else {},
+            **(money.fields() if money else {}),
         )
         note = table_note or AuditNote(summary=f"{region.name}的绩效目标表")
         _audit_note(table, note, actor, AuditEvent.Action.CREATE, region, fund)
-    elif goals_note is not None:
-        table.overall_goals = goals
-        table.save(update_fields=["overall_goals"])
-        _audit_note(table, goals_note, actor, AuditEvent.Action.EDIT, region, fund)
+    else:
+        if goals_note is not None:
+            table.overall_goals = goals
+            table.save(update_fields=["overall_goals"])
+            _audit_note(table, goals_note, actor, AuditEvent.Action.EDIT, region, fund)
+        if money is not None and money_note is not None:
+            for name, value in money.fields().items():
+                setattr(table, name, value)
+            table.full_clean(validate_unique=False, validate_constraints=False)
+            table.save(update_fields=list(money.fields()))
+            _audit_note(table, money_note, actor, AuditEvent.Action.EDIT, region, fund)
 
     for row in (r for r in rows if r.action == "delete"):
         _audit_note(row.current, row.note, actor, AuditEvent.Action.EDIT, region, fund)

@@ -220,3 +220,45 @@ ELDERLY_SCORED_TOTAL = ("100", "51.79", "差")
 YINING_RELIEF, YINING_RELIEF_ADVANCE, YINING_RELIEF_BATCH = RELIEF_COUNTIES["伊宁市"]
 # docs/domain.md §2: one county reported 14869.11万元 = 11894 central + 2767 provincial + 208.11 local.
 DOMAIN_COUNTY_SOURCES = (Decimal("11894"), Decimal("2767"), Decimal("208.11"), Decimal("14869.11"))
+
+# --- Target tables as a notice prints them (the paste import; fixtures/paste/ are the same
+# blocks of the seeds, copied verbatim) -----------------------------------------------------------
+
+# Seed 003 附件3, each prefecture's 中央对地方转移支付区域绩效目标表 (乌鲁木齐市 lines 254–285,
+# 伊犁州 287–318): 一级指标, 二级指标, 三级指标, 指标值 as printed there (these two print "≥ 90%").
+RELIEF_PREFECTURE_TABLE = [
+    ("产出指标", "数量指标", "低保对象人数", "应保尽保"),
+    ("产出指标", "数量指标", "临时救助人次", "应救尽救"),
+    ("产出指标", "数量指标", "求助的流浪乞讨人员救助率", "应救尽救"),
+    ("产出指标", "数量指标", "孤儿等符合条件的儿童纳入保障范围率", "≥ 90%"),
+    ("产出指标", "数量指标", "农村留守儿童、困境儿童纳入监测范围率", "≥ 85%"),
+    ("产出指标", "质量指标", "城乡低保标准", "按要求合理确定调整"),
+    ("产出指标", "质量指标", "建立社会救助家庭经济状况核对机制的县(市、区)比例", "≥ 95%"),
+    ("产出指标", "质量指标", "孤儿等符合条件的儿童认定准确率", "不低于上年"),
+    ("产出指标", "时效指标", "困难群众基本生活救助和孤儿基本生活费按时发放率", "≥ 90%"),
+    ("产出指标", "时效指标", "受助人员救助情况当日录入全国救助管理信息系统率", "≥ 95%"),
+    ("效益指标", "社会效益指标", "困难群众生活水平情况", "有所提升"),
+    ("效益指标", "社会效益指标", "帮助查明身份滞留流浪乞讨人员返乡情况", "及时送返"),
+    (
+        "效益指标",
+        "社会效益指标",
+        "为自愿前来救助站或由公安等部门护送至救助站的传销解救人员、打拐解救人员、家暴受害者等提供救助服务率",
+        "≥ 95%",
+    ),
+    ("满意度指标", "服务对象满意度指标", "救助对象对社会救助实施的满意度", "≥ 88%"),
+]
+# The province's own table (新疆 全区, lines 218–252): the same 14 三级指标 in the same order, its
+# values printed without the space. Its level cells slipped in extraction: 满意度指标 /
+# 服务对象满意度指标 stand alone on the last line (252), below the indicator they belong to.
+RELIEF_PROVINCE_TARGETS = ["应保尽保", "应救尽救", "应救尽救", "≥90%", "≥85%", "按要求合理确定调整", "≥95%",
+                           "不低于上年", "≥90%", "≥95%", "有所提升", "及时送返", "≥95%", "≥88%"]  # fmt: skip
+# 年度总体目标 of every seed 003 table: seven numbered goals, the first "1. 规范城乡低保政策实施,…".
+RELIEF_GOALS = (7, "1. 规范城乡低保政策实施")
+# 资金情况 of seed 003's tables are its 附件1 totals (RELIEF_TOTAL, RELIEF_SUBTOTALS): 年度金额 and
+# 其中:中央财政下达 alike, 地方补助 blank.
+
+# Seed 000: the central table (lines 10–123, 下达资金总额 8454, 其中：中央财政补助 8454, 地方资金
+# blank) and 乌鲁木齐市's (lines 292–382: 550, 550, 0); both hold ELDERLY_INDICATORS' nine
+# indicators and four numbered goals, the first "1.开展经济困难失能老年人等群体集中照护工作,…".
+ELDERLY_GOALS = (4, "1.开展经济困难失能老年人等群体集中照护工作")
+ELDERLY_TABLE_MONEY = {"central": ("8454", "8454", None), "乌鲁木齐市": ("550", "550", "0")}

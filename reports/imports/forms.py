@@ -89,3 +89,65 @@ class TargetUploadForm(UploadForm):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = funds_for_user(self.user)
         self.fields["region"].queryset = target_regions_for_user(self.user)
+
+
+PASTE_MAX_CHARS = 200_000  # a notice's whole 附件3 (15 tables) is about 30,000
+
+
+class TargetPasteForm(forms.Form):
+    """A target table pasted as text, or the notice's Word document that holds it."""
+
+    fund = forms.ModelChoiceField(label="资金", queryset=None, widget=forms.Select(attrs=SELECT))
+    region = RegionField(
+        label="目标表所属地区/单位",
+        purpose="targets",
+        help_text="选本省（区）即中央下达的目标表或本省（区）的区域绩效目标表；也可选下级地区。",
+    )
+    text = forms.CharField(
+        label="粘贴目标表",
+        required=False,
+        strip=False,  # the tabs at the start of a line are cells
+        max_length=PASTE_MAX_CHARS,
+        widget=forms.Textarea(
+            attrs={"class": "form-control font-monospace small", "rows": 16, "wrap": "off"}
+        ),
+        help_text="从Word或Excel中选中整张目标表（含表头）复制，粘贴到这里。",
+    )
+    file = forms.FileField(
+        label="或上传通知（Word .docx）",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".docx"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].queryset = funds_for_user(self.user)
+        self.fields["region"].queryset = target_regions_for_user(self.user)
+        limit = describe_size(max_bytes())
+        self.fields["file"].help_text = f"不超过{limit}；文件中有多张目标表时，取写明属于所选地区的一张。"
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > max_bytes():
+            raise forms.ValidationError(
+                f"文件大小为{describe_size(upload.size)}，超过上限{describe_size(max_bytes())}。"
+            )
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        text, upload = data.get("text") or "", data.get("file")
+        if not text.strip() and not upload and "text" not in self.errors and "file" not in self.errors:
+            raise forms.ValidationError("请粘贴目标表，或上传含目标表的Word文件。")
+        if text.strip() and upload:
+            raise forms.ValidationError("请只用一种方式：粘贴目标表，或上传Word文件，不要同时提供。")
+        return data
+
+    def content(self) -> tuple[bytes, str]:
+        """What the import reads and the record keeps: the text as UTF-8, or the file."""
+        upload = self.cleaned_data.get("file")
+        if upload:
+            return upload.read(), upload.name
+        region = self.cleaned_data["region"]
+        return self.cleaned_data["text"].encode("utf-8"), f"粘贴的目标表_{region.display_name}.txt"

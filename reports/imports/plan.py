@@ -137,6 +137,14 @@ class Importer(ABC):
     def fund(self):
         return None
 
+    def read(self, content: bytes, filename: str) -> list[Sheet]:
+        """The upload as sheets; an importer of another kind of input (pasted text) reads its own."""
+        return read_upload(content, filename, allow_csv=self.allow_csv)
+
+    def preview(self) -> dict:
+        """What the preview page shows beyond the changes (after ``plan``); kept in the record."""
+        return {}
+
     @abstractmethod
     def plan(self, sheets: list[Sheet]) -> Plan:
         """Read the sheets and say what would change, with every error; writes nothing."""
@@ -164,7 +172,7 @@ def dry_run(importer: Importer, *, content: bytes, filename: str) -> Plan:
     """What the file would change, and every error in it. Writes nothing."""
     importer.filename = filename
     try:
-        sheets = read_upload(content, filename, allow_csv=importer.allow_csv)
+        sheets = importer.read(content, filename)
         plan = importer.plan(sheets)
     except ImportFailed as exc:
         return Plan(errors=exc.errors)

@@ -23,6 +23,7 @@ from indicators.permissions import (
     may_import_fund,
     may_import_regions,
     may_import_targets,
+    may_open_target_import,
 )
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, ImportFailed, Plan, PlanChanged, RowError, apply, dry_run
@@ -30,6 +31,7 @@ from reports.imports.fund import FundImporter
 from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter
 from reports.imports.targets import TargetImporter
+from reports.imports.targets_pasted import PastedTargetImporter
 from reports.models import ImportRecord, JobStatus
 from transfers.models import MoneySource, Notice, Region
 
@@ -37,6 +39,7 @@ KIND_TITLES = {
     RegionImporter.kind: RegionImporter.title,
     AllocationImporter.kind: AllocationImporter.title,
     TargetImporter.kind: TargetImporter.title,
+    PastedTargetImporter.kind: PastedTargetImporter.title,
     ReturnImporter.kind: ReturnImporter.title,
     FundImporter.kind: FundImporter.title,
 }
@@ -57,9 +60,10 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
             advance_notice=Notice.objects.filter(pk=options.get("advance_notice")).first(),
             source=options.get("source", MoneySource.CENTRAL),
         )
-    if record.kind == TargetImporter.kind:
+    if record.kind in (TargetImporter.kind, PastedTargetImporter.kind):
         region = Region.objects.get(code=options["region"])
-        return TargetImporter(actor=actor, scope=scope, fund=record.fund, region=region)
+        kind = TargetImporter if record.kind == TargetImporter.kind else PastedTargetImporter
+        return kind(actor=actor, scope=scope, fund=record.fund, region=region)
     if record.kind == ReturnImporter.kind:
         ret = Return.objects.select_related("fund", "region").get(pk=options["report"])
         return ReturnImporter(actor=actor, scope=scope, ret=ret)
@@ -83,7 +87,9 @@ def import_preview(
         region=importer.scope,
         original_name=filename[:255],
         status=JobStatus.FAILED if plan.errors else JobStatus.PENDING,
-        summary=plan.summary() | {"options": importer.options(), "error_count": len(plan.errors)},
+        summary=plan.summary()
+        | importer.preview()
+        | {"options": importer.options(), "error_count": len(plan.errors)},
         errors=[e.as_dict() for e in plan.errors[:LISTED_ERRORS]],
         created_by=actor,
     )
@@ -114,7 +120,7 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
                 plan = apply(importer, content=content, filename=record.original_name, expected=expected)
         except PlanChanged as exc:
             failure = exc
-            record.summary = exc.plan.summary() | {"options": importer.options()}
+            record.summary = exc.plan.summary() | importer.preview() | {"options": importer.options()}
             record.save(update_fields=["summary"])
         except ImportFailed as exc:
             failure = exc
@@ -123,7 +129,7 @@ def import_apply(*, record: ImportRecord, actor: User) -> Plan:
             record.summary = record.summary | {"error_count": len(exc.errors)}
             record.save(update_fields=["status", "errors", "summary"])
         else:
-            record.summary = plan.summary() | {"options": importer.options()}
+            record.summary = plan.summary() | importer.preview() | {"options": importer.options()}
             record.status = JobStatus.DONE
             record.applied = True
             record.applied_at = timezone.now()
@@ -142,8 +148,10 @@ def permission_error(kind: str, user: User, **context) -> str | None:
         return may_import_allocations(user)
     if kind == FundImporter.kind:
         return may_import_fund(user)
-    if kind == TargetImporter.kind and "region" in context:
-        return may_import_targets(user, context["region"])
+    if kind in (TargetImporter.kind, PastedTargetImporter.kind):
+        if "region" in context:
+            return may_import_targets(user, context["region"])
+        return may_open_target_import(user)
     return may_import(user)
 
 

@@ -77,10 +77,13 @@ class TargetImporter(Importer):
     def options(self) -> dict:
         return {"fund": self._fund.code, "region": self.region.code}
 
-    def plan(self, sheets: list[Sheet]) -> Plan:
+    def check_permission(self) -> None:
         # Checked here as well as in the views and commands: there is no second way in.
         if self.actor is not None and (reason := may_import_targets(self.actor, self.region)):
             raise ImportFailed([RowError(reason)])
+
+    def plan(self, sheets: list[Sheet]) -> Plan:
+        self.check_permission()
         header = find_header(sheets, COLUMNS)
         plan = Plan()
         plan.errors += merged_errors(header, vertical={"level1", "level2"})
@@ -150,7 +153,14 @@ class TargetImporter(Importer):
         if plan.errors:
             return plan
         self._diff(sheet, lines, plan, goals)
-        if plan.has_changes and (locked := own_return_under_review(self._fund, self.region)):
+        self.refuse_under_review(plan, sheet)
+        return plan
+
+    def refuse_under_review(self, plan: Plan, sheet: str, *, changes: bool | None = None) -> None:
+        """An error when the plan (or ``changes``: the part of it a return prints) would alter
+        the region's own return under review or approved."""
+        changes = plan.has_changes if changes is None else changes
+        if changes and (locked := own_return_under_review(self._fund, self.region)):
             # Its completion rates would change behind the reviewer's (or the ministry's) back.
             plan.errors.append(
                 RowError(
@@ -159,7 +169,6 @@ class TargetImporter(Importer):
                     sheet,
                 )
             )
-        return plan
 
     def _table(self) -> TargetTable | None:
         return TargetTable.objects.filter(fund=self._fund, region=self.region, project__isnull=True).first()
@@ -230,12 +239,20 @@ class TargetImporter(Importer):
             plan.changes.append(Change("delete", indicator.name, sheet, None, fields, payload=(indicator,)))
 
     def write(self, plan: Plan) -> None:
+        target_table_write(
+            actor=self.actor, fund=self._fund, region=self.region, **self.write_arguments(plan)
+        )
+
+    def write_arguments(self, plan: Plan) -> dict:
+        """What target_table_write needs to write the plan: the rows, the goals, their notes."""
         rows, goals_note, table_note = [], None, None
         for change in plan.changes:
             if change.payload == ("table",):
                 table_note = self.note(change)
             elif change.payload == ("goals",):
                 goals_note = self.note(change) if change.action == "update" else None
+            elif change.payload == ("money",):
+                continue  # 资金情况: planned and written by the importer that reads it
             elif change.action == "delete":
                 rows.append(IndicatorWrite("delete", change.payload[0], note=self.note(change)))
             elif change.action == "update":
@@ -252,15 +269,7 @@ class TargetImporter(Importer):
                         "create", None, level1, level2, name, target, order, parent, self.note(change)
                     )
                 )
-        target_table_write(
-            actor=self.actor,
-            fund=self._fund,
-            region=self.region,
-            rows=rows,
-            goals=self.goals,
-            goals_note=goals_note,
-            table_note=table_note,
-        )
+        return {"rows": rows, "goals": self.goals, "goals_note": goals_note, "table_note": table_note}
 
 
 def _parent_links(lines: list, parent_rows: list[IndicatorTarget]) -> dict[str, IndicatorTarget]:

@@ -6,6 +6,7 @@ app_name = "imports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/<slug:kind>/", views.upload, name="upload"),
+    path("paste/targets/", views.targets_paste, name="targets_paste"),
     path("records/<int:pk>/", views.record_detail, name="record"),
     path("records/<int:pk>/apply/", views.record_apply, name="apply"),
     path("templates/<slug:kind>.xlsx", views.template_download, name="template"),

@@ -19,13 +19,21 @@ from reports.exports import fund_export
 from reports.imports import templates_xlsx
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import ImportFailed, PlanChanged, RowError
-from reports.imports.forms import AllocationUploadForm, RegionUploadForm, TargetUploadForm, UploadForm
+from reports.imports.forms import (
+    AllocationUploadForm,
+    RegionUploadForm,
+    TargetPasteForm,
+    TargetUploadForm,
+    UploadForm,
+)
 from reports.imports.fund import FundImporter
 from reports.imports.regions import RegionImporter
 from reports.imports.returns import ReturnImporter
 from reports.imports.services import KIND_TITLES, import_apply, import_preview, permission_error
 from reports.imports.targets import TargetImporter
+from reports.imports.targets_pasted import PastedTargetImporter
 from reports.selectors import get_import_record_for_user, import_records_for_user
+from transfers.models import Region
 from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -70,7 +78,12 @@ def index(request):
     records = list(import_records_for_user(user).select_related("fund", "region", "created_by")[:30])
     for record in records:
         record.kind_title = KIND_TITLES.get(record.kind, record.kind)
-    context = {"kinds": kinds, "records": records, "funds": funds_for_user(user)}
+    context = {
+        "kinds": kinds,
+        "records": records,
+        "funds": funds_for_user(user),
+        "may_paste_targets": permission_error(PastedTargetImporter.kind, user) is None,
+    }
     return render(request, "reports/imports/index.html", context)
 
 
@@ -96,10 +109,48 @@ def upload(request, kind):
 
 
 @login_required
+def targets_paste(request):
+    """Paste a 区域绩效目标表 (or upload the notice's .docx) → the same preview → confirm."""
+    user = request.user
+    if reason := permission_error(PastedTargetImporter.kind, user):
+        raise PermissionDenied(reason)
+    initial = request.GET.dict()
+    if again := request.GET.get("again"):  # correct an earlier paste: its text, fund and region
+        initial |= _pasted_before(user, again)
+    form = TargetPasteForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fund, region = form.cleaned_data["fund"], form.cleaned_data["region"]
+        if reason := permission_error(PastedTargetImporter.kind, user, region=region):
+            raise PermissionDenied(reason)
+        content, filename = form.content()
+        importer = PastedTargetImporter(actor=user, scope=user.region, fund=fund, region=region)
+        record, _ = import_preview(importer=importer, content=content, filename=filename, actor=user)
+        return redirect("imports:record", pk=record.pk)
+    return render(request, "reports/imports/paste_targets.html", {"form": form})
+
+
+def _pasted_before(user, pk: str) -> dict:
+    if not pk.isdigit():
+        raise Http404
+    record = get_import_record_for_user(user, int(pk))
+    if record.kind != PastedTargetImporter.kind or not _is_pasted_text(record):
+        raise Http404
+    with record.file.open("rb") as handle:
+        text = handle.read().decode("utf-8", errors="replace")
+    region = Region.objects.filter(code=record.summary.get("options", {}).get("region")).first()
+    return {"text": text, "fund": record.fund_id, "region": region}
+
+
+def _is_pasted_text(record) -> bool:
+    return record.original_name.endswith(".txt")
+
+
+@login_required
 def record_detail(request, pk):
     record = get_import_record_for_user(request.user, pk)
     errors = [RowError(**e) for e in record.errors]
     warnings = [RowError(**w) for w in record.summary.get("warnings", [])]
+    pasted = record.summary.get("table")
     context = {
         "record": record,
         "title": KIND_TITLES.get(record.kind, record.kind),
@@ -107,8 +158,34 @@ def record_detail(request, pk):
         "warnings": warnings,
         "summary": record.summary,
         "can_apply": not record.applied and not errors and record.created_by_id == request.user.pk,
+        "pasted": pasted and pasted | {"rows": _laid_out(pasted["lines"])},
+        "paste_again": record.kind == PastedTargetImporter.kind and _is_pasted_text(record),
+        "pasted_rows": record.kind == PastedTargetImporter.kind,  # lines of a text, rows of a Word table
     }
     return render(request, "reports/imports/record.html", context)
+
+
+def _laid_out(lines: list[dict]) -> list[dict]:
+    """The lines of a pasted table with the level cells merged down, as the official table
+    prints them (``span`` 0: covered by the cell above); a line with an error stands alone."""
+    rows = [dict(line) for line in lines]
+    for key, span in (("level1", "level1_span"), ("level2", "level2_span")):
+        start = None
+        for index, row in enumerate(rows):
+            head = rows[start] if start is not None else None
+            same = (
+                head is not None
+                and not row["error"]
+                and not head["error"]
+                and row["level1"] == head["level1"]
+                and (key == "level1" or row["level2"] == head["level2"])
+            )
+            if same:
+                head[span] += 1
+                row[span] = 0
+            else:
+                start, row[span] = index, 1
+    return rows
 
 
 @login_required
