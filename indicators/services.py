@@ -978,7 +978,7 @@ def project_table_set(
     Each change audited; open returns of the project get a line for each new indicator."""
     fund, region = project.fund, project.region
     parent = project_parent_table(project)
-    table = TargetTable.objects.select_for_update().filter(fund=fund, project=project).first()
+    table = TargetTable.objects.select_for_update().filter(fund=fund, project=project).order_by("pk").first()
     created = table is None
     if created:
         table = TargetTable.objects.create(
