@@ -5,6 +5,7 @@ else refused with the reason they are shown. The same answers reach the pages (t
 import pytest
 from django.urls import reverse
 
+from evalportal.models import Role, User
 from indicators import permissions
 from indicators.models import Return
 from indicators.services import WorkflowError, return_open, return_reopen
@@ -164,6 +165,8 @@ def test_every_refusal_names_its_reason(people, yining, relief):
     assert permissions.may_generate_file(other_clerk, relief, county) == "只能为本地区及下级地区生成文件。"
     assert permissions.may_set_deadlines(yili_admin, relief) == "只有省级管理员可以设置截止日期。"
     assert permissions.may_manage_accounts(clerk) == "只有管理员可以管理账号。"
+    nowhere = User.objects.create_superuser("root_nowhere", password="x", role=Role.ADMIN)  # no region
+    assert permissions.may_change_data(nowhere) == "您的账号没有绑定地区，请联系管理员。"
     Return.objects.filter(pk=yining.pk).update(status="approved")
     yining.refresh_from_db()
     assert permissions.may_submit_return(clerk, yining) == "本填报当前状态为“已审核”，不能提交。"
