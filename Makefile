@@ -47,7 +47,7 @@ lock: setup
 	$(PIP_COMPILE) -o requirements.lock requirements.txt
 	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.txt
 
-# Mutation testing, by hand (not in CI; one to one and a half hours on two shared cores):
+# Mutation testing, by hand (not in CI; some three and a half hours with MUTANT_JOBS=1):
 # mutmut over the targets of [tool.mutmut] in pyproject.toml, then the hand mutants of
 # tests/mutation/hand_mutants.toml (constants and decorated functions, which mutmut leaves
 # alone). Prints each score and every surviving mutant. MUTANT_JOBS=1 leaves a core free.

@@ -5,6 +5,7 @@ else refused with the reason they are shown. The same answers reach the pages (t
 import pytest
 from django.urls import reverse
 
+from evalportal.models import Role, User
 from indicators import permissions
 from indicators.models import Return
 from indicators.services import WorkflowError, return_reopen
@@ -137,3 +138,54 @@ def test_pages_offer_exactly_what_is_allowed(client, people, yining_return):
     assert "账号管理" not in client.get(reverse("home")).content.decode()
     client.force_login(people["admin_xj"])
     assert "账号管理" in client.get(reverse("home")).content.decode()
+
+
+def test_every_refusal_names_its_reason(people, yining_return, relief):
+    """The exact sentence each person is shown when refused: the 403 page, the form error,
+    the disabled button's title all read it from here."""
+    clerk, other_clerk, auditor = people["clerk_yining"], people["clerk_huocheng"], people["auditor_xj"]
+    yili_admin, yili, county = people["admin_yili"], Region.objects.get(code="654000"), yining_return.region
+    assert permissions.may_open_return(other_clerk, county) == "只能为本单位填报。"
+    assert permissions.may_open_return(auditor, county) == "查阅账号不能填报。"
+    assert permissions.may_submit_return(other_clerk, yining_return) == "只能提交本单位自己的填报。"
+    assert permissions.may_review(auditor) == "查阅账号不能审核。"
+    assert (
+        permissions.may_review_return(people["admin_xj"], yining_return)
+        == "伊宁市的填报由其上级审核，您不能审核。"
+    )
+    assert (
+        permissions.may_review_return(people["reviewer_yili"], yining_return)
+        == "伊宁市的填报当前状态为“填报中”，不能审核。"
+    )
+    assert (
+        permissions.may_reopen_return(people["admin_xj"], yining_return) == "只有已审核的填报才能重新打开。"
+    )
+    assert permissions.may_import(auditor) == "查阅账号不能导入数据。"
+    assert permissions.may_import_regions(yili_admin) == "只有省级管理员可以导入行政区划。"
+    assert permissions.may_import_allocations(clerk) == "只有省级或地市级的管理员、审核员可以导入资金分配表。"
+    assert permissions.may_import_targets(clerk, county) == "只有管理员或上级审核员可以导入绩效目标表。"
+    assert (
+        permissions.may_import_targets(people["reviewer_yili"], yili)
+        == "只有管理员或上级审核员可以导入绩效目标表。"
+    )
+    assert permissions.may_import_return(other_clerk, yining_return) == "只能导入本单位自己的填报。"
+    assert permissions.may_generate_file(other_clerk, relief, county) == "只能为本地区及下级地区生成文件。"
+    assert permissions.may_set_deadlines(yili_admin, relief) == "只有省级管理员可以设置截止日期。"
+    assert permissions.may_manage_accounts(clerk) == "只有管理员可以管理账号。"
+    nowhere = User.objects.create_superuser("root_nowhere", password="x", role=Role.ADMIN)  # no region
+    assert permissions.may_change_data(nowhere) == "您的账号没有绑定地区，请联系管理员。"
+    Return.objects.filter(pk=yining_return.pk).update(status="approved")
+    yining_return.refresh_from_db()
+    assert permissions.may_submit_return(clerk, yining_return) == "本填报当前状态为“已审核”，不能提交。"
+    assert permissions.may_edit_return(clerk, yining_return) == "本填报当前状态为“已审核”，不能修改。"
+
+
+def test_a_county_office_does_not_import_allocation_tables(people):
+    """Allocation tables come from the province or a prefecture: a county's administrator or
+    reviewer is refused too (their office receives money, it does not allocate it)."""
+    for role in ("admin", "reviewer"):
+        county_office = person(f"{role}_yining", "654002", role)
+        assert (
+            permissions.may_import_allocations(county_office)
+            == "只有省级或地市级的管理员、审核员可以导入资金分配表。"
+        ), role

@@ -794,5 +794,17 @@ def test_apportion_gives_the_missing_cents_to_the_largest_remainders():
 def test_apportion_refuses_a_total_below_what_the_values_add_up_to():
     from indicators.rules import apportion
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as raised:
         apportion([D("1.50"), D("1.50")], D("2.99"))
+    assert str(raised.value) == "合计2.99小于各数舍去分位后之和，无法分配。"
+
+
+def test_apportion_refuses_an_unreadable_value_or_total_naming_which():
+    from indicators.rules import apportion
+
+    with pytest.raises(ValueError) as raised:
+        apportion(["三"], D("3.00"))
+    assert str(raised.value) == "数值“三”不是数字。"
+    with pytest.raises(ValueError) as raised:
+        apportion([D("3")], "三")
+    assert str(raised.value) == "合计“三”不是数字。"

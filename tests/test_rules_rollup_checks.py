@@ -472,6 +472,71 @@ def test_spending_without_allocation(allocated):
     assert findings_for(money=[central(allocated, D("0"))]) == []
 
 
+def test_each_money_finding_says_which_source_and_both_amounts():
+    """The message is what the clerk reads: the source by its label, the amounts as typed."""
+    local = MoneyLine("l", "local", D("208.11"), D("208.12"), label="市县财政资金")
+    assert findings_for(money=[central(None, D("1.4"))]) == [
+        Finding(
+            "error",
+            "spent_without_allocation",
+            "未获分配中央财政资金，却填报了中央财政资金执行数1.4万元。",
+            "c",
+        )
+    ]
+    assert findings_for(money=[local]) == [
+        Finding("error", "spent_over_budget", "市县财政资金执行数208.12万元超过预算数208.11万元。", "l")
+    ]
+    assert findings_for(money=[replace(local, budget=None)]) == [
+        Finding(
+            "error",
+            "budget_missing",
+            "填报了市县财政资金执行数208.12万元，请填写市县财政资金全年预算数。",
+            "l",
+        )
+    ]
+    assert findings_for(money=[central(D("80"), D("90.5"))]) == [
+        Finding("error", "spent_over_allocation", "中央财政资金执行数90.5万元超过下达资金80万元。", "c")
+    ]
+    assert findings_for(money=[central(D("80"), D("-5"))]) == [
+        Finding("error", "negative_spending", "中央财政资金执行数为负数（-5万元），请核实。", "c")
+    ]
+
+
+def test_a_source_without_a_label_is_named_by_its_code():
+    findings = findings_for(money=[MoneyLine("o", "other", D("5"), D("6"))])
+    assert [f.message for f in findings] == ["other执行数6万元超过预算数5万元。"]
+
+
+def test_own_money_spent_without_a_budget_is_an_error_below_one_wan_yuan_too():
+    # 0.5万元 = 5000 yuan of the region's own money, with no budget stated for it.
+    findings = findings_for(money=[MoneyLine("l", "local", None, D("0.5"), label="市县财政资金")])
+    assert [(f.code, f.where) for f in findings] == [("budget_missing", "l")]
+
+
+def test_negative_spending_does_not_stop_the_later_money_lines():
+    money = [
+        central(D("100"), D("-5"), key="m1"),
+        MoneyLine("l", "local", D("10"), D("12"), label="市县财政资金"),
+    ]
+    assert [(f.code, f.where) for f in findings_for(money=money)] == [
+        ("negative_spending", "m1"),
+        ("spent_over_budget", "l"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("budget", "spent", "message"),
+    [
+        ("一百", D("5"), "预算数“一百”不是数字。"),
+        (D("100"), "五", "执行数“五”不是数字。"),
+    ],
+)
+def test_an_unreadable_amount_is_refused_naming_the_figure(budget, spent, message):
+    with pytest.raises(ValueError) as raised:
+        findings_for(money=[central(budget, spent)])
+    assert str(raised.value) == message
+
+
 def test_check_fund_seed_000_execution():
     # Seed 000's execution table: 伊犁州 1.4, 昌吉州 1.73, 喀什 24.54, everyone else 0.
     allocations = dict(SEED_000_ALLOCATION)
@@ -502,6 +567,26 @@ def test_check_fund_duplicate_return():
     returns = [ReturnData("a", "伊宁市"), ReturnData("b", "伊宁市")]
     findings = check_fund(returns, {"伊宁市": D("10")})
     assert [(f.code, f.where) for f in findings] == [("duplicate_return", "b")]
+
+
+def test_check_fund_findings_say_which_region():
+    returns = [ReturnData("a", "伊宁市"), ReturnData("b", "伊宁市")]
+    huocheng = RELIEF_COUNTIES["霍城县"][0]
+    allocations = {"伊宁市": RELIEF_COUNTIES["伊宁市"][0], "霍城县": huocheng}
+    assert check_fund(returns, allocations) == [
+        Finding("error", "duplicate_return", "伊宁市：同一地区有多份填报。", "b"),
+        Finding("warning", "missing_return", f"霍城县获分配{huocheng}万元，尚无填报。", "霍城县"),
+    ]
+
+
+def test_check_fund_expects_no_return_from_a_region_allocated_nothing():
+    assert check_fund([], {"霍城县": D("0"), "伊宁县": "0"}) == []
+
+
+def test_check_fund_refuses_an_unreadable_allocation_naming_it():
+    with pytest.raises(ValueError) as raised:
+        check_fund([], {"霍城县": "一万"})
+    assert str(raised.value) == "分配金额“一万”不是数字。"
 
 
 # --------------------------------------------------------------------------------------------
