@@ -8,11 +8,11 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from evalportal.models import Role
+from evalportal.models import Role, User
 from tests.scenarios import person
 from transfers.forms import RegionField, region_label
 from transfers.models import Region
-from transfers.selectors import regions_within
+from transfers.selectors import regions_matching, regions_within
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +142,65 @@ def test_the_account_form_shows_the_chosen_region_as_its_path(client, admin_xj):
     page = client.get(reverse("accounts:edit", args=[clerk.pk])).content.decode()
     assert 'value="新疆 › 伊犁州 › 巩留县（654024）"' in page
     assert 'data-purpose="accounts"' in page and 'role="combobox"' in page
+
+
+# --- the ranking itself (transfers.selectors.regions_matching), on regions of a test province ----
+
+
+@pytest.fixture
+def test_province(db):
+    """测试省 with the prefecture 甲乙州 (short name 甲乙), another 甲乙丁州, and counties named so
+    that "甲乙" is exact for the first, the beginning of 甲乙县 and inside 丙甲乙县; created out of
+    code order, so code order is not creation order; and one budget unit."""
+    province = Region.objects.create(code="810000", name="测试省", level=1)
+    prefecture = Region.objects.create(
+        code="819900", name="甲乙州", short_name="甲乙", level=2, parent=province
+    )
+    Region.objects.create(code="819800", name="甲乙丁州", level=2, parent=province)
+    for code, name in [
+        ("810105", "丁县"),
+        ("810104", "甲乙丙县"),
+        ("810102", "丙甲乙县"),
+        ("810103", "甲乙县"),
+    ]:
+        Region.objects.create(code=code, name=name, level=3, parent=prefecture)
+    Region.objects.create(code="819900-01", name="甲乙州救助站", level=3, parent=prefecture, kind="rescue")
+    return Region.objects.filter(code__startswith="81")
+
+
+def _ranked(regions, text, **kwargs):
+    found, more = regions_matching(regions, text, **kwargs)
+    return [r.code for r in found], more
+
+
+def test_exact_then_beginning_then_within_each_in_level_and_code_order(test_province):
+    # exact (甲乙州's short name); begins (the prefecture first, then by code); within
+    expected = ["819900", "819800", "810103", "810104", "819900-01", "810102"]
+    assert _ranked(test_province, "甲乙") == (expected, False)
+
+
+def test_spaces_typed_inside_a_name_are_ignored(test_province):
+    assert _ranked(test_province, " 甲 乙 县 ")[0][0] == "810103"
+
+
+def test_nothing_typed_finds_nothing_and_says_there_is_no_more(test_province):
+    assert regions_matching(test_province, "   ") == ([], False)
+
+
+def test_more_is_said_only_when_something_was_left_out(test_province):
+    assert _ranked(test_province, "甲乙", limit=6)[1] is False  # six matches, six shown
+    assert _ranked(test_province, "甲乙", limit=4) == (["819900", "819800", "810103", "810104"], True)
+
+
+def test_projects_run_in_counties_not_in_budget_units(test_province):
+    from transfers.selectors import project_regions_for_user
+
+    admin = User.objects.create_user(
+        "test_admin_81", password="x", region=test_province.get(code="810000"), role="admin"
+    )
+    assert set(project_regions_for_user(admin).values_list("code", flat=True)) == {
+        "810102",
+        "810103",
+        "810104",
+        "810105",
+    }

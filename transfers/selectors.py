@@ -83,8 +83,8 @@ def regions_matching(regions: QuerySet[Region], text: str, *, limit: int = 20) -
         .distinct()
         .select_related("parent__parent")
         .prefetch_related("aliases")
-        .order_by("level", "order", "code")[: limit * 10]
-    )
+        .order_by("level", "order", "code")
+    )  # every match is ranked: an exact match is never cut off behind a thousand others
 
     def closeness(region: Region) -> tuple:
         names = [region.code, region.name, region.short_name, *(a.name for a in region.aliases.all())]
