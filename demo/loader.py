@@ -82,7 +82,8 @@ def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
     summary = LoadSummary()
     with transaction.atomic():
         _load_code_list(summary)
-        _import(RegionImporter(actor=None, scope=None), base / spec["regions"], summary, "行政区划")
+        for regions in _region_files(spec):
+            _import(RegionImporter(actor=None, scope=None), base / regions, summary, "行政区划")
         for fund_spec in spec["funds"]:
             _load_fund(fund_spec, base, summary)
         _load_accounts(spec["accounts"], summary)
@@ -117,6 +118,12 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DemoDataError(f"演示数据文件 {_relative(path)} 无法读取：{exc}") from exc
+
+
+def _region_files(spec: dict) -> list[str]:
+    """The region tables, one file or a list (a province a file), in the order given."""
+    regions = spec["regions"]
+    return [regions] if isinstance(regions, str) else list(regions)
 
 
 def _import(importer: Importer, path: Path, summary: LoadSummary, label: str) -> None:

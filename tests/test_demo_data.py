@@ -213,7 +213,8 @@ def test_the_demo_reads_nothing_outside_the_repository():
     """Every file the manifest names lies inside fixtures/ (the quick start needs nothing else)."""
     manifest = settings.BASE_DIR / "fixtures" / "demo" / "demo.toml"
     spec = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    named = [spec["regions"]]
+    regions = spec["regions"]
+    named = [regions] if isinstance(regions, str) else list(regions)
     for fund in spec["funds"]:
         named += [t["file"] for t in fund.get("allocation_tables", [])]
         named += [fund[key] for key in ("target_tables", "returns") if key in fund]

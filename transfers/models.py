@@ -30,6 +30,8 @@ class Region(models.Model):
         SOS_VILLAGE = "sos", "SOS儿童村"
         ELDERLY_HOME = "elderly", "养老福利院"
         MENTAL_WELFARE = "mental", "精神病福利院"
+        # A department that reports its own projects (张掖市民政局's 项目支出, seed 004).
+        BUREAU = "bureau", "行政机关"
 
     code = models.CharField(
         "代码",
