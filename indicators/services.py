@@ -593,11 +593,13 @@ def _audit_note(obj, note: AuditNote | None, actor, action: str, region, fund) -
 
 
 def shown(value) -> str:
-    """A value as the audit trail and an import's preview write it: money with two places."""
+    """A value as the audit trail and an import's preview write it: money with two places, or
+    to the 元 when it has more (2.472), so that no change to a figure is hidden by rounding."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        text = f"{value:.2f}"
+        return text if Decimal(text) == value else format(value.normalize(), "f")
     return str(value).strip()
 
 

@@ -12,6 +12,9 @@ from django.db import models
 from django.db.models import Q
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# What a return states and spends, to the 元 (four decimals of 万元): a department's budget
+# is written to the 元 (seed 004: 2.472万元, 24720元), while notices allocate in 万元 to two.
+MONEY_TO_THE_YUAN = {"max_digits": 16, "decimal_places": 4}
 
 
 class Region(models.Model):
