@@ -237,13 +237,16 @@ class Notice(models.Model):
 
 
 class Project(models.Model):
-    """A named county project that receives money of a fund directly and has its own targets."""
+    """A named project of a fund, run in a county or by a budget unit, with its own targets and
+    return: a county project the province pays directly, or a department's own project paid
+    from its own budget (seed 004's five of 张掖市民政局)."""
 
     fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="projects")
     region = models.ForeignKey(
         Region, verbose_name="实施地区", on_delete=models.PROTECT, related_name="projects"
     )
     name = models.CharField("项目名称", max_length=200)
+    summary = models.TextField("项目概况", blank=True, help_text="报告F“项目概况”一段：用途、依据和内容。")
 
     class Meta:
         verbose_name = "项目"
