@@ -247,11 +247,12 @@ class Project(models.Model):
     )
     name = models.CharField("项目名称", max_length=200)
     summary = models.TextField("项目概况", blank=True, help_text="报告F“项目概况”一段：用途、依据和内容。")
+    order = models.PositiveIntegerField("排序", default=0, help_text="在本单位项目中的次序（报告F的章序）。")
 
     class Meta:
         verbose_name = "项目"
         verbose_name_plural = "项目"
-        ordering = ["fund", "region__code", "name"]
+        ordering = ["fund", "region__code", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["fund", "name"], name="project_name_unique_in_fund")]
 
     def __str__(self):

@@ -135,7 +135,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         evaluation=evaluation,
         projects=[
             _project_data(node, tables_by_owner, project_returns, details, ledger, words)
-            for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.project.name))
+            for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.position))
         ],
     )
     data.warnings = _warnings(data, own_return, ledger.account())
