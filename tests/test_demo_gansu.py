@@ -6,10 +6,38 @@ tests/seed_figures.py, never computed by the code under test.
 """
 
 import pytest
+from django.urls import reverse
 
-from transfers.models import Region
+from evalportal.models import User
+from indicators.ledger import FundLedger
+from indicators.models import Return, TargetTable
+from tests.seed_figures import ZHANGYE_COUNTS, ZHANGYE_HOME_CARE_RATE, ZHANGYE_PROJECTS, ZHANGYE_TOTAL
+from transfers.models import Fund, Region
+from transfers.services import project_save
 
 pytestmark = pytest.mark.django_db
+
+XJ_FUNDS = ("xj-2024-elderly", "xj-2024-relief")
+
+
+@pytest.fixture
+def fund():
+    return Fund.objects.get(code="gs-2024-zhangye")
+
+
+@pytest.fixture
+def bureau():
+    return Region.objects.get(code="620700-01")
+
+
+@pytest.fixture
+def admin_gs(db):
+    return User.objects.get(username="admin_gs")
+
+
+@pytest.fixture
+def clerk_zhangye(db):
+    return User.objects.get(username="clerk_zhangye")
 
 
 def test_gansu_has_zhangye_its_six_counties_and_the_civil_affairs_bureau():
@@ -30,3 +58,94 @@ def test_gansu_has_zhangye_its_six_counties_and_the_civil_affairs_bureau():
     bureau = Region.objects.get(code="620700-01")
     assert (bureau.name, bureau.parent, bureau.kind) == ("张掖市民政局", zhangye, Region.Kind.BUREAU)
     assert bureau.is_budget_unit and bureau.level == Region.Level.COUNTY
+
+
+# --- the fund, its projects and their money ------------------------------------------------------
+
+
+def test_the_bureaus_five_projects_in_its_order_with_their_seed_budgets(fund, bureau):
+    assert fund.region.code == "620000" and fund.year == 2024
+    projects = list(fund.projects.order_by("order"))
+    assert [p.name for p in projects] == [name for name, _, _ in ZHANGYE_PROJECTS]
+    assert {p.region for p in projects} == {bureau}
+    assert projects[0].summary.startswith("用于城乡居民最低生活保障、城乡特困供养")
+    # The city's own budget (市级预算): nothing was allocated, each return states its budget.
+    assert not fund.allocations.exists()
+    ledger = FundLedger(fund, bureau)
+    for project, (name, budget, spent) in zip(projects, ZHANGYE_PROJECTS, strict=True):
+        ret = Return.objects.get(fund=fund, project=project, period="year_end")
+        assert ret.status == Return.Status.APPROVED, name
+        local = ledger.return_money(ret).line("local")
+        assert (local.budget, local.spent, local.stated) == (budget, spent, True), name
+        assert ledger.return_money(ret).total.budget == budget, name  # no other money
+    home_care = Return.objects.get(fund=fund, project=projects[4])
+    assert ledger.return_money(home_care).total.rate == ZHANGYE_HOME_CARE_RATE
+
+
+def test_the_bureau_and_the_province_count_the_five_projects_once(fund, bureau):
+    for region in (bureau, bureau.parent, fund.region):
+        total = FundLedger(fund, region).account().total
+        assert (total.budget, total.spent, total.rate) == ZHANGYE_TOTAL, region.name
+
+
+def test_each_project_has_its_own_target_table_with_the_seeds_counts(fund):
+    tables = {t.project.name: t for t in TargetTable.objects.filter(fund=fund).select_related("project")}
+    assert set(tables) == {name for name, _, _ in ZHANGYE_PROJECTS}
+    assert all(t.region is None and t.parent is None for t in tables.values())  # the bureau's own
+    first = tables[ZHANGYE_PROJECTS[0][0]]
+    assert first.overall_goals.count("\n") == 3  # four numbered goals
+    counts = {
+        ZHANGYE_PROJECTS[1][0]: ZHANGYE_COUNTS["retired_workers"],
+        ZHANGYE_PROJECTS[2][0]: ZHANGYE_COUNTS["visited"],
+        ZHANGYE_PROJECTS[3][0]: ZHANGYE_COUNTS["care_homes"],
+    }
+    for name, count in counts.items():
+        quantity = tables[name].indicators.get(level2="数量指标")
+        assert quantity.target_text == count, name
+        assert quantity.actuals.get().actual_text == count, name
+
+
+def test_a_project_of_the_fund_is_run_within_its_province(fund, bureau):
+    with pytest.raises(ValueError, match="伊宁市不在甘肃省"):
+        project_save(actor=None, fund=fund, region=Region.objects.get(code="654002"), name="越界项目")
+    with pytest.raises(ValueError, match="张掖市是地州市"):
+        project_save(actor=None, fund=fund, region=bureau.parent, name="市级项目")
+    project, _ = project_save(actor=None, fund=fund, region=bureau, name="张掖市民政局测试项目", order=9)
+    assert (project.region, project.order) == (bureau, 9)
+
+
+# --- two provinces that cannot see each other --------------------------------------------------------
+
+
+def _fund_codes(response) -> set[str]:
+    return {f.code for f in response.context["funds"]} if "funds" in response.context else set()
+
+
+def test_gansus_administrator_sees_gansus_fund_and_nothing_of_xinjiang(client, admin_gs):
+    client.force_login(admin_gs)
+    home = client.get(reverse("home"))
+    assert [row["fund"].code for row in home.context["funds"]] == ["gs-2024-zhangye"]
+    assert [row.name for row in home.context["funds"][0]["progress"]] == ["张掖市"]
+    assert _fund_codes(client.get(reverse("reports:index"))) == {"gs-2024-zhangye"}
+    imports = client.get(reverse("imports:index"))
+    assert _fund_codes(imports) == {"gs-2024-zhangye"}
+    for page in (home, imports, client.get(reverse("reports:index"))):
+        text = page.content.decode()
+        assert "新疆" not in text and "困难群众救助补助资金" not in text
+    for code in XJ_FUNDS:
+        assert client.get(reverse("reports:fund_files", args=[code])).status_code == 404
+    xj_return = Return.objects.filter(fund__code="xj-2024-elderly").first()
+    assert client.get(reverse("indicators:detail", args=[xj_return.pk])).status_code == 404
+
+
+def test_xinjiangs_administrator_sees_nothing_of_gansu(client, admin_xj, fund):
+    client.force_login(admin_xj)
+    home = client.get(reverse("home"))
+    assert {row["fund"].code for row in home.context["funds"]} == set(XJ_FUNDS)
+    assert _fund_codes(client.get(reverse("reports:index"))) == set(XJ_FUNDS)
+    assert _fund_codes(client.get(reverse("imports:index"))) == set(XJ_FUNDS)
+    for name in ("reports:index", "imports:index", "home"):
+        assert "张掖" not in client.get(reverse(name)).content.decode(), name
+    assert client.get(reverse("reports:fund_files", args=[fund.code])).status_code == 404
+    for ret in Return.objects.filter(fund=fund):
+        assert client.get(reverse("indicators:detail", args=[ret.pk])).status_code == 404
