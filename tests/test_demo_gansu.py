@@ -149,3 +149,50 @@ def test_xinjiangs_administrator_sees_nothing_of_gansu(client, admin_xj, fund):
     assert client.get(reverse("reports:fund_files", args=[fund.code])).status_code == 404
     for ret in Return.objects.filter(fund=fund):
         assert client.get(reverse("indicators:detail", args=[ret.pk])).status_code == 404
+
+
+# --- the bureau's clerk -----------------------------------------------------------------------------------
+
+
+def test_the_bureaus_clerk_finds_the_five_project_returns_on_his_home_page(client, clerk_zhangye, fund):
+    client.force_login(clerk_zhangye)
+    (row,) = client.get(reverse("home")).context["funds"]
+    assert row["fund"] == fund and row["fills"]
+    year_end = [(node.name, ret) for node, period, ret, _ in row["returns"] if period.value == "year_end"]
+    # Only the projects: the bureau reports through them, it has no return of its own.
+    assert [name for name, _ in year_end] == [name for name, _, _ in ZHANGYE_PROJECTS]
+    assert all(ret is not None and ret.status == Return.Status.APPROVED for _, ret in year_end)
+    assert row["own_money"].budget == ZHANGYE_TOTAL[0]  # what the returns state, nothing allocated
+    page = client.get(reverse("home")).content.decode()
+    assert '本级资金 <strong class="text-body">68.87</strong> 万元' in page
+
+
+def test_the_bureaus_clerk_opens_each_project_return_and_nobody_else_does(
+    client, clerk_zhangye, clerk_yining, fund
+):
+    returns = Return.objects.filter(fund=fund, period="year_end").select_related("project")
+    assert returns.count() == 5
+    client.force_login(clerk_zhangye)
+    for ret in returns:
+        page = client.get(reverse("indicators:detail", args=[ret.pk]))
+        assert page.status_code == 200 and ret.project.name in page.content.decode()
+    xj_return = Return.objects.filter(fund__code="xj-2024-elderly").first()
+    assert client.get(reverse("indicators:detail", args=[xj_return.pk])).status_code == 404
+    client.force_login(clerk_yining)
+    for ret in returns:
+        assert client.get(reverse("indicators:detail", args=[ret.pk])).status_code == 404
+
+
+def test_the_bureaus_clerk_starts_a_projects_monitoring_return_with_its_own_table(
+    client, clerk_zhangye, fund
+):
+    project = fund.projects.get(name=ZHANGYE_PROJECTS[4][0])
+    client.force_login(clerk_zhangye)
+    response = client.post(
+        reverse("indicators:start", args=[fund.code]), {"period": "mid_year", "project": project.pk}
+    )
+    ret = Return.objects.get(fund=fund, project=project, period="mid_year")
+    assert response["Location"] == reverse("indicators:edit", args=[ret.pk])
+    form = client.get(response["Location"]).content.decode()
+    assert "养老服务信息平台运营服务费用" in form and "≤30万元" in form
+    assert 'name="funding-local-budget"' in form  # the bureau's own money: its budget is typed
