@@ -279,5 +279,6 @@ ZHANGYE_PROJECTS = [
 ZHANGYE_HOME_CARE_RATE = Decimal("99.90")
 ZHANGYE_TOTAL = (Decimal("68.872"), Decimal("68.842"), Decimal("99.96"))
 # The counts seed 004's 产出 paragraphs give: 6 retired workers (二), 24 people visited (三),
-# 4 care homes graded (四).
+# 4 care homes graded (四); and the second project's 成本 in 元 (“生活补助24720元”).
 ZHANGYE_COUNTS = {"retired_workers": "6人", "visited": "24位", "care_homes": "4家"}
+ZHANGYE_RETIREES_PAY_YUAN = Decimal("24720")

@@ -5,13 +5,25 @@ fund and nothing of 新疆's, and the other way round. The figures are typed fro
 tests/seed_figures.py, never computed by the code under test.
 """
 
+from io import BytesIO
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from docx import Document
 
 from evalportal.models import User
 from indicators.ledger import FundLedger
 from indicators.models import Return, TargetTable
-from tests.seed_figures import ZHANGYE_COUNTS, ZHANGYE_HOME_CARE_RATE, ZHANGYE_PROJECTS, ZHANGYE_TOTAL
+from reports.builders import build
+from reports.data import report_data
+from tests.seed_figures import (
+    ZHANGYE_COUNTS,
+    ZHANGYE_HOME_CARE_RATE,
+    ZHANGYE_PROJECTS,
+    ZHANGYE_RETIREES_PAY_YUAN,
+    ZHANGYE_TOTAL,
+)
 from transfers.models import Fund, Region
 from transfers.services import project_save
 
@@ -196,3 +208,55 @@ def test_the_bureaus_clerk_starts_a_projects_monitoring_return_with_its_own_tabl
     form = client.get(response["Location"]).content.decode()
     assert "养老服务信息平台运营服务费用" in form and "≤30万元" in form
     assert 'name="funding-local-budget"' in form  # the bureau's own money: its budget is typed
+
+
+# --- report F of 张掖市民政局 ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def report_f(fund, bureau) -> list[str]:
+    data = report_data(fund=fund, region=bureau)
+    assert data.warnings == []  # every project approved; the bureau reports through them
+    return [p.text for p in Document(BytesIO(build(data, kind="f", format="docx"))).paragraphs]
+
+
+def test_report_f_has_the_bureaus_five_chapters_in_its_order(report_f):
+    assert report_f[0].split("\n") == ["张掖市民政局", "2024年度项目支出绩效自评报告"]
+    chapters = [t for t in report_f if t[:2] in ("一、", "二、", "三、", "四、", "五、")]
+    assert chapters == [
+        f"{n}、{name}" for n, (name, _, _) in zip("一二三四五", ZHANGYE_PROJECTS, strict=True)
+    ]
+    assert "项目概况：用于城乡居民最低生活保障、城乡特困供养、结对帮扶关爱张掖工作经费" in report_f[2]
+    assert report_f[-2:] == ["张掖市民政局", "年    月    日"]  # 落款, signed by hand
+
+
+def test_report_f_prints_each_projects_budget_and_spending_from_seed_004(report_f):
+    for name, budget, _spent in ZHANGYE_PROJECTS:
+        assert f"该项目2024年全年预算数{budget}万元，全部为市县财政资金。" in report_f, name
+    for _name, _budget, spent in ZHANGYE_PROJECTS[:4]:  # paid in full
+        assert f"全年执行{spent}万元，预算执行率100.00%。" in report_f
+    _name, _budget, spent = ZHANGYE_PROJECTS[4]
+    assert f"全年执行{spent}万元，预算执行率{ZHANGYE_HOME_CARE_RATE}%。" in report_f
+    # 五 of the fifth project: below budget, with the bureau's own reason.
+    assert f"全年预算执行率{ZHANGYE_HOME_CARE_RATE}%，资金未全部支出。" in report_f
+    assert "因此项经费的拨付时间早而居家养老平台评估工作时间滞后，导致资金支付不同步。" in report_f
+    pay = ZHANGYE_RETIREES_PAY_YUAN
+    assert f"4.成本指标：生活补助资金，指标值为≤{pay}元，实际完成{pay}元，完成率100.00%。" in report_f
+
+
+def test_report_f_leaves_out_what_seed_004_leaves_out_and_shows_no_blanks(report_f):
+    # 二3 资金管理 in the first, second and fifth projects; 二4 in the first two only.
+    assert report_f.count("3.项目资金管理情况分析。") == 3
+    assert report_f.count("4.总体绩效目标完成情况分析。") == 2
+    # 三 numbers the groups a table has: the third project has no 质量 indicator.
+    assert (
+        "2.时效指标：慰问完成时间，指标值为春节前夕完成，实际完成为春节前夕完成，完成率100.00%。" in report_f
+    )
+    assert not [t for t in report_f if "尚未" in t or "未设定" in t]
+
+
+def test_render_report_writes_report_f_for_the_bureau(tmp_path, capsys):
+    out = tmp_path / "f.docx"
+    call_command("render_report", "gs-2024-zhangye", "--region", "620700-01", "--kind", "f", "-o", str(out))
+    assert "提示" not in capsys.readouterr().err
+    assert Document(str(out)).paragraphs[0].text.startswith("张掖市民政局")
