@@ -91,13 +91,12 @@ def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
             _load_fund(fund_spec, base, summary)
         _load_accounts(spec["accounts"], summary)
         if summary.changed:
-            province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+            # The demo spans provinces: the load is the system's, of no one province.
             AuditEvent.objects.record(
                 actor=None,
                 action=AuditEvent.Action.LOAD,
-                obj=province,
+                obj=Region,
                 summary="加载演示数据",
-                region=province,
                 comment=summary.describe(),
                 changes={"created": dict(summary.created), "updated": dict(summary.updated)},
             )

@@ -177,6 +177,7 @@ def test_load_demo_repairs_a_changed_figure_through_the_allocation_import(relief
     assert event.comment.startswith("系统导入“allocations.xlsx”第") and event.actor is None
     load = AuditEvent.objects.filter(action=AuditEvent.Action.LOAD).first()
     assert load.comment == "更新资金分配1条。"
+    assert load.region is None  # the demo spans 新疆 and 甘肃: the load is of no one province
 
 
 def _demo_copy(tmp_path):
