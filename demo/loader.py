@@ -1,4 +1,5 @@
-"""The demo data: the 新疆 region tree, the two 2024 funds of the seed documents, five accounts.
+"""The demo data: two provinces (新疆, 甘肃 › 张掖市), the 2024 funds and projects of the seed
+documents, and the accounts to try them.
 
 Everything comes from the files in ``fixtures/`` (``fixtures/README.md`` says where each figure
 comes from); nothing is read from outside the repository. ``fixtures/demo/demo.toml`` names
@@ -8,9 +9,11 @@ what to load:
   新疆's budget units and document names, the allocation tables and the target tables through
   the portal's own imports, from the very workbooks an office would upload (so the demo exercises the
   real path, its checks included);
-* funds, notices and the money the centre sent the province through ``transfers.services``;
-* the returns of ``xj-2024-elderly`` were reported and approved outside the portal (seed 000
-  is their published result): they are recorded as they stand, with their status.
+* funds, notices, projects and the money the centre sent the province through
+  ``transfers.services`` (a project's target table through the target import);
+* the returns of ``xj-2024-elderly`` and of seed 004's projects were reported and approved
+  outside the portal (the seeds are their published result): they are recorded as they
+  stand, with their status.
 
 Idempotent: an import whose preview shows no change is not applied and a service given the
 values already there writes nothing, so a second run changes nothing and writes no audit event.
@@ -42,8 +45,8 @@ from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
 from reports.imports.targets import TargetImporter
 from transfers.code_list import load_code_list
-from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Region
-from transfers.services import CodeListRefused, allocation_save, fund_save, notice_save
+from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Project, Region
+from transfers.services import CodeListRefused, allocation_save, fund_save, notice_save, project_save
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 MANIFEST = FIXTURES / "demo" / "demo.toml"
@@ -82,18 +85,18 @@ def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
     summary = LoadSummary()
     with transaction.atomic():
         _load_code_list(summary)
-        _import(RegionImporter(actor=None, scope=None), base / spec["regions"], summary, "行政区划")
+        for regions in _region_files(spec):
+            _import(RegionImporter(actor=None, scope=None), base / regions, summary, "行政区划")
         for fund_spec in spec["funds"]:
             _load_fund(fund_spec, base, summary)
         _load_accounts(spec["accounts"], summary)
         if summary.changed:
-            province = Region.objects.filter(level=Region.Level.PROVINCE).order_by("code").first()
+            # The demo spans provinces: the load is the system's, of no one province.
             AuditEvent.objects.record(
                 actor=None,
                 action=AuditEvent.Action.LOAD,
-                obj=province,
+                obj=Region,
                 summary="加载演示数据",
-                region=province,
                 comment=summary.describe(),
                 changes={"created": dict(summary.created), "updated": dict(summary.updated)},
             )
@@ -117,6 +120,12 @@ def _read_toml(path: Path) -> dict:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DemoDataError(f"演示数据文件 {_relative(path)} 无法读取：{exc}") from exc
+
+
+def _region_files(spec: dict) -> list[str]:
+    """The region tables, one file or a list (a province a file), in the order given."""
+    regions = spec["regions"]
+    return [regions] if isinstance(regions, str) else list(regions)
 
 
 def _import(importer: Importer, path: Path, summary: LoadSummary, label: str) -> None:
@@ -229,8 +238,35 @@ def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
             importer = TargetImporter(actor=None, scope=province, fund=fund, region=region)
             _import(importer, path, summary, "绩效指标")
 
+    if "projects" in spec:
+        _load_projects(fund, base / spec["projects"], summary)
+
     if "returns" in spec:
         _load_returns(fund, base / spec["returns"], summary)
+
+
+def _load_projects(fund: Fund, path: Path, summary: LoadSummary) -> None:
+    """The fund's named projects, each with its target table (a workbook beside the file)."""
+    where = _relative(path)
+    for order, item in enumerate(_read_toml(path).get("projects", []), start=1):
+        region = _region(item["region"], where)
+        try:
+            project, changes = project_save(
+                actor=None,
+                fund=fund,
+                name=item["name"],
+                region=region,
+                summary=item.get("summary", "").strip(),
+                order=order,
+            )
+        except ValueError as exc:
+            raise DemoDataError(f"{where}：项目“{item['name']}”：{exc}") from None
+        summary.count(Project._meta.verbose_name, created=_created(changes), n=bool(changes))
+        if "targets" in item:
+            importer = TargetImporter(
+                actor=None, scope=fund.region, fund=fund, region=region, project=project
+            )
+            _import(importer, path.parent / item["targets"], summary, "绩效指标")
 
 
 def _created(changes: dict) -> bool:
@@ -285,24 +321,26 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
     rows = _Rows(summary)
     where = _relative(path)
     for item in _read_toml(path).get("returns", []):
-        region = _region(item["region"], where)
+        project = _project(fund, item["project"], where) if "project" in item else None
+        region = project.region if project else _region(item["region"], where)
+        owner = project.name if project else region.name
         status = Return.Status(item.get("status", Return.Status.DRAFT))
         ret = rows.put(
             Return,
-            {"fund": fund, "region": region, "project": None, "period": item.get("period", "year_end")},
-            {"status": status, "goal_achievement": item.get("goal_achievement", "")},
+            {"fund": fund, "region": region, "project": project, "period": item.get("period", "year_end")},
+            {"status": status, "goal_achievement": item.get("goal_achievement", "").strip()},
         )
         for line in item.get("funding", []):
             if line["source"] in ALLOCATED_SOURCES and "budget" in line:
                 raise DemoDataError(
-                    f"{where}：{region.name}的{MoneySource(line['source']).label}预算数来自资金分配，不能在填报中写入。"
+                    f"{where}：{owner}的{MoneySource(line['source']).label}预算数来自资金分配，不能在填报中写入。"
                 )
             rows.put(
                 ReturnFunding,
                 {"ret": ret, "source": MoneySource(line["source"])},
                 {
-                    "budget": _decimal(line.get("budget"), f"{where} {region.name}的预算数"),
-                    "spent": _decimal(line.get("spent"), f"{where} {region.name}的执行数"),
+                    "budget": _decimal(line.get("budget"), f"{where} {owner}的预算数"),
+                    "spent": _decimal(line.get("spent"), f"{where} {owner}的执行数"),
                 },
             )
         for line in item.get("narratives", []):
@@ -315,12 +353,13 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
             )
         actuals = item.get("actuals", [])
         if actuals:
-            table = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
+            table_owner = {"project": project} if project else {"region": region, "project__isnull": True}
+            table = TargetTable.objects.filter(fund=fund, **table_owner).first()
             indicators = {i.name: i for i in table.indicators.all()} if table else {}
             for line in actuals:
                 indicator = indicators.get(line["indicator"])
                 if indicator is None:
-                    raise DemoDataError(f"{where}：{region.name}的目标表中没有指标“{line['indicator']}”。")
+                    raise DemoDataError(f"{where}：{owner}的目标表中没有指标“{line['indicator']}”。")
                 rows.put(
                     IndicatorActual,
                     {"ret": ret, "indicator": indicator},
@@ -330,6 +369,13 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                         "measure": line.get("measure", ""),
                     },
                 )
+
+
+def _project(fund: Fund, name: str, where: str) -> Project:
+    project = fund.projects.filter(name=name).select_related("region").first()
+    if project is None:
+        raise DemoDataError(f"{where}：资金{fund.code}没有名为“{name}”的项目。")
+    return project
 
 
 # --- accounts ----------------------------------------------------------------------------------

@@ -4,14 +4,18 @@ Field names carry the line they belong to (``actual-<indicator id>-reason``) so 
 of the rules engine, keyed ``actual-<indicator id>``, is shown next to its line.
 """
 
+from decimal import Decimal
+
 from django import forms
 
 from common.text import MAX_TEXT, MAX_TEXT_MESSAGE
 from indicators.ledger import Figures, return_money
 from indicators.models import Aspect, Return
-from indicators.services import ReturnInput
+from indicators.services import ReturnInput, shown
 
-MONEY_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
+# Money is typed to the 元 (four decimals of 万元, models.ReturnFunding); a denominator to two.
+MONEY_FIELD = {"max_digits": 16, "decimal_places": 4, "min_value": 0, "required": False}
+DENOMINATOR_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
 TEXT_AREA = forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
 # Longer text than a spreadsheet cell holds is refused here, with the limit, not cut on export.
 LONG_TEXT = {"max_length": MAX_TEXT, "error_messages": {"max_length": MAX_TEXT_MESSAGE}}
@@ -60,7 +64,7 @@ class ReturnForm(forms.Form):
             self.fields[f"{prefix}-measure"] = forms.CharField(
                 label="改进措施", required=False, widget=TEXT_AREA, **LONG_TEXT
             )
-            self.fields[f"{prefix}-denominator"] = forms.DecimalField(label="分母", **MONEY_FIELD)
+            self.fields[f"{prefix}-denominator"] = forms.DecimalField(label="分母", **DENOMINATOR_FIELD)
             self.fields[f"{prefix}-override_note"] = forms.CharField(
                 label="覆盖汇总值说明", required=False, max_length=500
             )
@@ -79,8 +83,8 @@ class ReturnForm(forms.Form):
     def _initial(self) -> dict:
         initial = {"base_version": self.ret.version, "goal_achievement": self.ret.goal_achievement}
         for line in self.money_lines:
-            initial[f"funding-{line.source}-budget"] = line.budget
-            initial[f"funding-{line.source}-spent"] = line.spent
+            initial[f"funding-{line.source}-budget"] = _as_typed(line.budget)
+            initial[f"funding-{line.source}-spent"] = _as_typed(line.spent)
         for line in self.actual_lines:
             for name in ("actual_text", "reason", "measure", "denominator", "override_note"):
                 initial[f"actual-{line.indicator_id}-{name}"] = getattr(line, name)
@@ -154,3 +158,8 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={"required": "请填写原因。", "max_length": MAX_TEXT_MESSAGE},
     )
+
+
+def _as_typed(amount: Decimal | None) -> Decimal | None:
+    """A stored amount as people type it: 9000.50, not the 9000.5000 it is kept as (to the 元)."""
+    return None if amount is None else Decimal(shown(amount))

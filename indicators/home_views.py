@@ -29,12 +29,14 @@ def home(request):
     funds = []
     for fund in funds_for_user(user):
         ledger = FundLedger(fund, region, Period.YEAR_END)
-        received = ledger.account().received
+        account = ledger.account()
+        received = account.received
         progress = fund_progress(fund, region, ledger=ledger) if ledger.root.children else []
         # What this office fills in: its own return, and one for each project run in it. A
-        # county whose money of the fund all goes to its projects reports through them.
+        # county whose money of the fund all goes to its projects reports through them, and so
+        # does a bureau whose projects are paid from its own budget (seed 004: nothing allocated).
         owners = [node for node in ledger.root.children if node.is_project]
-        project_only = bool(received.allocations) and all(a.project_id for a in received.allocations)
+        project_only = bool(owners) and all(a.project_id for a in received.allocations)
         has_regions_below = any(not node.is_project for node in ledger.root.children)
         if has_regions_below or not project_only:
             owners.insert(0, ledger.root)
@@ -42,6 +44,9 @@ def home(request):
             {
                 "fund": fund,
                 "budget": received.as_dict(),
+                # Money nobody allocated (市县, 其他): the budgets the returns state.
+                "own_money": account.total,
+                "fills": bool(received.total) or any(node.is_project for node in owners),
                 "returns": [
                     (
                         node,

@@ -7,7 +7,7 @@ texts and amounts here by indicators.rules whenever they are shown.
 from django.db import models
 from django.db.models import Q
 
-from transfers.models import MONEY, Fund, MoneySource, Project, Region
+from transfers.models import MONEY_TO_THE_YUAN, Fund, MoneySource, Project, Region
 
 
 class Level1(models.TextChoices):
@@ -223,8 +223,8 @@ class ReturnFunding(models.Model):
 
     ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="funding")
     source = models.CharField("资金来源", max_length=12, choices=MoneySource.choices)
-    budget = models.DecimalField("全年预算数（万元）", **MONEY, null=True, blank=True)
-    spent = models.DecimalField("全年执行数（万元）", **MONEY, null=True, blank=True)
+    budget = models.DecimalField("全年预算数（万元）", **MONEY_TO_THE_YUAN, null=True, blank=True)
+    spent = models.DecimalField("全年执行数（万元）", **MONEY_TO_THE_YUAN, null=True, blank=True)
 
     class Meta:
         verbose_name = "资金执行"

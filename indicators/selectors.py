@@ -11,7 +11,7 @@ from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import IndicatorActual, Period, Return, TargetTable
 from indicators.permissions import may_change_data, may_review
-from transfers.models import Fund, Region
+from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
 
 
@@ -52,13 +52,14 @@ def first_return_under_review(region: Region, *, fund: Fund | None = None) -> Re
     return returns.select_related("region", "fund").order_by("region__level", "pk").first()
 
 
-def own_return_under_review(fund: Fund, region: Region) -> Return | None:
-    """The region's own return of the fund (either period) that is submitted or approved."""
+def own_return_under_review(fund: Fund, region: Region, project: Project | None = None) -> Return | None:
+    """The region's own return of the fund (either period), or the project's, that is
+    submitted or approved."""
+    owner = {"project": project} if project is not None else {"region": region, "project__isnull": True}
     return (
         Return.objects.filter(
             fund=fund,
-            region=region,
-            project__isnull=True,
+            **owner,
             status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED],
         )
         .select_related("region")

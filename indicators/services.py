@@ -294,26 +294,31 @@ def target_table_write(
     table_note: AuditNote | None = None,
     money: StatedMoney | None = None,
     money_note: AuditNote | None = None,
+    project: Project | None = None,
 ) -> TargetTable:
-    """Write a region's target table as an import planned it, each change audited.
+    """Write a region's target table (or that of ``project``, run in ``region``) as an import
+    planned it, each change audited.
 
     A region without a table gets one under the nearest table above (a copy passed down: its
-    goals, unless ``goals`` are given, and its weights). ``goals_note`` says the goals change,
+    goals, unless ``goals`` are given, and its weights); a project's hangs under the table its
+    indicators come from (``project_parent_table``). ``goals_note`` says the goals change,
     ``money_note`` that the 资金情况 the table states (``money``) changes.
     Open returns of the table get a line for each new indicator.
     """
-    table = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
+    owner = {"project": project} if project is not None else {"region": region, "project__isnull": True}
+    table = TargetTable.objects.filter(fund=fund, **owner).first()
     if table is None:
-        parent = nearest_table_above(fund, region)
+        parent = project_parent_table(project) if project is not None else nearest_table_above(fund, region)
         table = TargetTable.objects.create(
             fund=fund,
-            region=region,
+            region=None if project is not None else region,
+            project=project,
             parent=parent,
             overall_goals=goals if goals is not None else (parent.overall_goals if parent else ""),
             level_weights=parent.level_weights if parent else {},
             **(money.fields() if money else {}),
         )
-        note = table_note or AuditNote(summary=f"{region.name}的绩效目标表")
+        note = table_note or AuditNote(summary=f"{project or region}的绩效目标表")
         _audit_note(table, note, actor, AuditEvent.Action.CREATE, region, fund)
     else:
         if goals_note is not None:
@@ -593,11 +598,13 @@ def _audit_note(obj, note: AuditNote | None, actor, action: str, region, fund) -
 
 
 def shown(value) -> str:
-    """A value as the audit trail and an import's preview write it: money with two places."""
+    """A value as the audit trail and an import's preview write it: money with two places, or
+    to the 元 when it has more (2.472), so that no change to a figure is hidden by rounding."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        text = f"{value:.2f}"
+        return text if Decimal(text) == value else format(value.normalize(), "f")
     return str(value).strip()
 
 
@@ -1089,7 +1096,9 @@ def fund_copy(*, actor: User, source: Fund, code: str, year: int, name: str | No
     fund.save(update_fields=["previous"])
     projects = {}
     for project in source.projects.order_by("pk"):
-        projects[project.pk] = Project.objects.create(fund=fund, region=project.region, name=project.name)
+        projects[project.pk] = Project.objects.create(
+            fund=fund, region=project.region, name=project.name, summary=project.summary, order=project.order
+        )
     tables: dict[int, TargetTable] = {}
     indicators: dict[int, IndicatorTarget] = {}
     # parents before children: the province's table, then each level down, projects last

@@ -196,7 +196,7 @@ def project_list(request, code: str):
         Project.objects.filter(fund=fund, region__in=regions_for_user(request.user))
         .select_related("region__parent")
         .annotate(indicator_count=Count("target_tables__indicators"))
-        .order_by("region__code", "name")
+        .order_by("region__code", "order", "name")
     )
     budgets = FundBudgets.build(fund, fund.region)  # what each project received, as everywhere
     for project in projects:

@@ -262,3 +262,23 @@ RELIEF_GOALS = (7, "1. 规范城乡低保政策实施")
 # indicators and four numbered goals, the first "1.开展经济困难失能老年人等群体集中照护工作,…".
 ELDERLY_GOALS = (4, "1.开展经济困难失能老年人等群体集中照护工作")
 ELDERLY_TABLE_MONEY = {"central": ("8454", "8454", None), "乌鲁木齐市": ("550", "550", "0")}
+
+# Seed 004: 张掖市民政局's 2024年度项目支出绩效自评报告, five projects paid from the city's own
+# budget (“2024年市级预算金额…万元”; the fifth from 市本级福利彩票公益金, 张财综[2023]42号):
+# (项目名称, 全年预算数, 全年执行数) in 万元, as 二(1) 资金到位 and the 成本指标 and 偏离 paragraphs
+# print them. The second is written to the 元: 2.472万元, “生活补助24720元”.
+ZHANGYE_PROJECTS = [
+    ("社会救助、低保管理、行政区划等经费（含慈善事业工作经费）项目", Decimal("32"), Decimal("32")),
+    ("市直企业六十年代精减退职生活补助项目", Decimal("2.472"), Decimal("2.472")),
+    ("2024年春节送温暖慰问活动项目", Decimal("2.4"), Decimal("2.4")),
+    ("张掖市养老机构等级评定项目", Decimal("2"), Decimal("2")),
+    ("居家养老运营补贴项目", Decimal("30"), Decimal("29.97")),
+]
+# Worked by hand from the lines above: 29.97 / 30 = 99.90%; the bureau's five projects together
+# 68.872 budget, 68.842 spent, 68.842 / 68.872 = 99.9564…% → 99.96%.
+ZHANGYE_HOME_CARE_RATE = Decimal("99.90")
+ZHANGYE_TOTAL = (Decimal("68.872"), Decimal("68.842"), Decimal("99.96"))
+# The counts seed 004's 产出 paragraphs give: 6 retired workers (二), 24 people visited (三),
+# 4 care homes graded (四); and the second project's 成本 in 元 (“生活补助24720元”).
+ZHANGYE_COUNTS = {"retired_workers": "6人", "visited": "24位", "care_homes": "4家"}
+ZHANGYE_RETIREES_PAY_YUAN = Decimal("24720")

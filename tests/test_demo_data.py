@@ -137,6 +137,8 @@ def test_demo_accounts(client):
         "clerk_yining": ("654002", Role.CLERK),
         "clerk_huocheng": ("654023", Role.CLERK),
         "auditor_xj": ("650000", Role.VIEWER),
+        "admin_gs": ("620000", Role.ADMIN),
+        "clerk_zhangye": ("620700-01", Role.CLERK),
     }
     for username, (code, role) in expected.items():
         user = User.objects.get(username=username)
@@ -175,6 +177,7 @@ def test_load_demo_repairs_a_changed_figure_through_the_allocation_import(relief
     assert event.comment.startswith("系统导入“allocations.xlsx”第") and event.actor is None
     load = AuditEvent.objects.filter(action=AuditEvent.Action.LOAD).first()
     assert load.comment == "更新资金分配1条。"
+    assert load.region is None  # the demo spans 新疆 and 甘肃: the load is of no one province
 
 
 def _demo_copy(tmp_path):
@@ -213,10 +216,15 @@ def test_the_demo_reads_nothing_outside_the_repository():
     """Every file the manifest names lies inside fixtures/ (the quick start needs nothing else)."""
     manifest = settings.BASE_DIR / "fixtures" / "demo" / "demo.toml"
     spec = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    named = [spec["regions"]]
+    regions = spec["regions"]
+    named = [regions] if isinstance(regions, str) else list(regions)
     for fund in spec["funds"]:
         named += [t["file"] for t in fund.get("allocation_tables", [])]
-        named += [fund[key] for key in ("target_tables", "returns") if key in fund]
+        named += [fund[key] for key in ("target_tables", "projects", "returns") if key in fund]
+        if "projects" in fund:  # each project's workbook, beside the file that names it
+            projects = manifest.parent / fund["projects"]
+            for project in tomllib.loads(projects.read_text(encoding="utf-8"))["projects"]:
+                named.append(str(projects.parent.relative_to(manifest.parent) / project["targets"]))
     fixtures = (settings.BASE_DIR / "fixtures").resolve()
     for name in named:
         path = (manifest.parent / name).resolve()

@@ -18,7 +18,7 @@ from indicators.services import ReturnInput, return_open, return_save
 from reports.imports.base import dry_run
 from reports.imports.returns import ReturnImporter
 from reports.models import ImportRecord
-from tests.seed_figures import YINING_RELIEF
+from tests.seed_figures import YINING_RELIEF, ZHANGYE_PROJECTS
 from tests.xlsx_factory import db_snapshot
 from transfers.models import Fund
 
@@ -66,7 +66,7 @@ def test_download_fill_upload_preview_and_confirm(client, clerk_yining, yining_r
     saved = Return.objects.get(pk=yining_return.pk)
     assert saved.version == yining_return.version + 1
     assert saved.goal_achievement == "困难群众基本生活得到保障。"
-    assert str(saved.funding.get(source="central").spent) == "12000.50"
+    assert saved.funding.get(source="central").spent == Decimal("12000.50")
     actual = saved.actuals.get(indicator__order=4)
     assert (actual.actual_text, actual.reason, actual.measure) == (
         "88%",
@@ -203,3 +203,23 @@ def test_downloaded_return_shows_the_central_budget_from_the_allocations(clerk_y
     money = book[return_layout.SHEET_MONEY]
     assert money["A2"].value == "中央财政资金"
     assert Decimal(str(money["B2"].value)) == YINING_RELIEF
+
+
+def test_own_money_is_read_to_the_yuan(client, clerk_yining, yining_return):
+    """The offline workbook takes a department's budget to the 元, as the form does (seed 004's
+    2.472万元); a fifth decimal is refused at its cell."""
+    _name, budget, spent = ZHANGYE_PROJECTS[1]
+    client.force_login(clerk_yining)
+    workbook = download(client, yining_return)
+    sheet = load_workbook(io.BytesIO(workbook))["资金"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "市县财政资金")
+    upload(client, yining_return, fill(workbook, 资金={f"B{row}": float(budget), f"C{row}": float(spent)}))
+    client.post(reverse("imports:apply", args=[ImportRecord.objects.get(kind="returns").pk]))
+    line = Return.objects.get(pk=yining_return.pk).funding.get(source="local")
+    assert (line.budget, line.spent) == (budget, spent)
+    saved = Return.objects.get(pk=yining_return.pk)
+    importer = ReturnImporter(actor=clerk_yining, scope=clerk_yining.region, ret=saved)
+    plan = dry_run(
+        importer, content=fill(download(client, saved), 资金={f"B{row}": 2.47201}), filename="x.xlsx"
+    )
+    assert any("超过4位小数" in str(error) and error.column == "B" for error in plan.errors)

@@ -16,6 +16,7 @@ from reports.imports.base import apply, dry_run
 from reports.imports.targets import TargetImporter
 from tests.xlsx_factory import db_snapshot, edited, workbook_bytes
 from transfers.models import Fund, Region
+from transfers.services import project_save
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,39 @@ def test_a_changed_value_is_one_audited_update(admin_xj, relief, yili, new_event
     assert indicator.target_text == "100%"
     (event,) = new_events().filter(object_type="indicators.indicatortarget", object_id=str(indicator.pk))
     assert event.changes == {"指标值": ["≥ 90%", "100%"]} and event.action == "edit"
+
+
+def test_a_projects_own_table_imports_under_its_regions_table(reviewer_yili, relief, yili, new_events):
+    """A project has a table of its own (domain.md §2): the import writes it for the project,
+    not for the county it runs in, and links its rows to the table above."""
+    yining = Region.objects.get(code="654002")
+    project, _ = project_save(actor=reviewer_yili, fund=relief, region=yining, name="伊宁市救助站改造项目")
+    content = workbook_bytes(
+        {
+            "目标表": [
+                ["年度总体目标", "1.完成救助站改造。"],
+                HEADER,
+                ["产出指标", "数量指标", "低保对象人数", "应保尽保"],
+                [None, "时效指标", "改造按期完成率", "100%"],
+            ]
+        }
+    )
+    project_importer = TargetImporter(
+        actor=reviewer_yili, scope=reviewer_yili.region, fund=relief, region=yining, project=project
+    )
+    plan = apply(project_importer, content=content, filename="项目.xlsx")
+    assert plan.counts["create"] == 3  # the table and two indicators
+    assert plan.of("create")[0].label == "伊宁市救助站改造项目的绩效目标表"
+    table = TargetTable.objects.get(fund=relief, project=project)
+    assert (table.region, table.parent.region, table.overall_goals) == (None, yili, "1.完成救助站改造。")
+    assert table.indicators.get(name="低保对象人数").parent_indicator.table == table.parent
+    assert not TargetTable.objects.filter(fund=relief, region=yining).exists()  # the county has none
+    # A return of the project under review keeps its table as it is.
+    ret = return_open(fund=relief, region=yining, actor=reviewer_yili, project=project)
+    ret.status = "submitted"
+    ret.save(update_fields=["status"])
+    plan = dry_run(project_importer, content=edited(content, {"D4": "≥95%"}), filename="项目.xlsx")
+    assert any("伊宁市救助站改造项目的年度绩效自评填报已提交" in str(e) for e in plan.errors)
 
 
 def test_a_county_table_is_created_under_its_prefecture_table(reviewer_yili, relief, yili):

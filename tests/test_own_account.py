@@ -108,38 +108,40 @@ def national(db):
 
 
 @pytest.fixture
-def gansu(db):
-    """甘肃, as the national tree brings it: no account, no fund yet."""
-    return Region.objects.get(code="620000")
+def ningxia(db):
+    """宁夏, as the national tree brings it: no account, no fund (the demo's 甘肃 has its own)."""
+    return Region.objects.get(code="640000")
 
 
-def test_the_national_administrator_lands_on_the_provinces(client, national, gansu):
+def test_the_national_administrator_lands_on_the_provinces(client, national, ningxia):
     client.force_login(national)
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("accounts:provinces")
     rows = {p["region"].code: p for p in client.get(reverse("accounts:provinces")).context["provinces"]}
-    assert rows["620000"]["admins"] == 0 and rows["620000"]["accounts"] == 0
+    assert rows["640000"]["admins"] == 0 and rows["640000"]["accounts"] == 0
     # The demo's 新疆: admin_xj is its one administrator, five accounts in all, two funds.
     assert (rows["650000"]["admins"], rows["650000"]["accounts"], rows["650000"]["funds"]) == (1, 5, 2)
+    # The demo's 甘肃: admin_gs and clerk_zhangye, the fund of 张掖市民政局's projects.
+    assert (rows["620000"]["admins"], rows["620000"]["accounts"], rows["620000"]["funds"]) == (1, 2, 1)
 
 
-def test_the_national_administrator_creates_a_provinces_first_administrator(client, national, gansu):
+def test_the_national_administrator_creates_a_provinces_first_administrator(client, national, ningxia):
     client.force_login(national)
-    form = client.get(reverse("accounts:create"), {"region": "620000", "role": "admin"})
+    form = client.get(reverse("accounts:create"), {"region": "640000", "role": "admin"})
     page = form.content.decode()
-    assert 'value="甘肃（620000）"' in page
+    assert 'value="宁夏（640000）"' in page
     response = client.post(
         reverse("accounts:create"),
-        {"username": "admin_gs", "display_name": "甘肃省民政厅管理员", "region": "620000", "role": Role.ADMIN,
-         "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {"username": "admin_nx", "display_name": "宁夏回族自治区民政厅管理员", "region": "640000",
+         "role": Role.ADMIN, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )  # fmt: skip
     assert response.status_code == 302
-    admin_gs = User.objects.get(username="admin_gs")
-    assert admin_gs.region == gansu and admin_gs.role == Role.ADMIN and not admin_gs.is_staff
-    # The new administrator manages 甘肃 and nothing of 新疆.
-    client.force_login(admin_gs)
+    admin_nx = User.objects.get(username="admin_nx")
+    assert admin_nx.region == ningxia and admin_nx.role == Role.ADMIN and not admin_nx.is_staff
+    # The new administrator manages 宁夏 and nothing of 新疆.
+    client.force_login(admin_nx)
     listed = {u.username for u in client.get(reverse("accounts:list")).context["page"]}
-    assert listed == {"admin_gs"}
+    assert listed == {"admin_nx"}
     assert (
         client.get(reverse("accounts:edit", args=[User.objects.get(username="clerk_yining").pk])).status_code
         == 404
@@ -152,11 +154,11 @@ def test_the_national_administrator_creates_a_provinces_first_administrator(clie
     assert response.status_code == 200 and not User.objects.filter(username="clerk_x").exists()
     response = client.post(
         reverse("accounts:create"),
-        {"username": "clerk_ganzhou", "display_name": "甘州区民政局填报员", "region": "甘州区",
+        {"username": "clerk_xingqing", "display_name": "兴庆区民政局填报员", "region": "兴庆区",
          "role": Role.CLERK, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
     )  # fmt: skip
     assert response.status_code == 302
-    assert User.objects.get(username="clerk_ganzhou").region.code == "620702"
+    assert User.objects.get(username="clerk_xingqing").region.code == "640104"
 
 
 def test_only_the_national_administrator_sees_the_provinces(client, admin_xj):

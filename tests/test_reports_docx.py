@@ -393,7 +393,8 @@ def test_county_report_g_shows_every_money_source(relief):
 def test_report_f_follows_seed_004(elderly, province):
     doc = _open(build(report_data(fund=elderly, region=province), kind="f", format="docx"))
     texts = _texts(doc)
-    assert texts[0] == "新疆维吾尔自治区2024年度项目支出绩效自评报告"
+    # The title on two lines: the office, then what the report is (seed 004's own title).
+    assert texts[0].split("\n") == ["新疆维吾尔自治区", "2024年度项目支出绩效自评报告"]
     second = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert second == [
         "（一）项目绩效目标",
@@ -488,8 +489,9 @@ def test_named_county_project_gets_its_own_chapter_and_allocation_line(elderly, 
     assert "一、伊宁市县域养老服务体系创新试点项目" in texts
     assert "目标：1.建成县域养老服务网络。" in texts
     assert "全年执行80万元，预算执行率80.00%。" in texts
+    # Seed 004 numbers only the groups the table has: the one 时效 indicator is 1.
     assert any(
-        t.startswith("3.时效指标：项目按期完工率（指标值≥90%），实际完成45%，完成率50.00%") for t in texts
+        t.startswith("1.时效指标：项目按期完工率，指标值为≥90%，实际完成45%，完成率50.00%") for t in texts
     )
     assert any(t.startswith("项目按期完工率指标未完成，原因：工期延误。") for t in texts)
 

@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from evalportal.models import AuditEvent
 from indicators.models import Return
 from indicators.services import return_open, return_save, return_submit
 from tests.scenarios import complete_input, form_data, synthetic_prefecture
-from tests.seed_figures import ELDERLY_TOTAL, YINING_RELIEF
+from tests.seed_figures import ELDERLY_TOTAL, YINING_RELIEF, ZHANGYE_PROJECTS
 from transfers.models import Fund
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +38,29 @@ def test_clerk_saves_a_draft_and_submits(client, yining_return, clerk_yining):
     assert response["Location"] == reverse("indicators:detail", args=[yining_return.pk])
     yining_return.refresh_from_db()
     assert yining_return.status == Return.Status.SUBMITTED
+
+
+def test_own_money_is_kept_to_the_yuan(client, yining_return, clerk_yining):
+    """A department states its budget to the 元 (seed 004: 2.472万元, 24720元): kept whole, shown
+    whole in the form and in the history, never rounded to 2.47."""
+    _name, budget, spent = ZHANGYE_PROJECTS[1]
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    typed = {"funding-local-budget": str(budget), "funding-local-spent": str(spent)}
+    assert client.post(url, form_data(yining_return, save="1", **typed)).status_code == 302
+    line = yining_return.funding.get(source="local")
+    assert (line.budget, line.spent) == (budget, spent)
+    page = client.get(url).content.decode()
+    assert 'value="2.472"' in page and 'value="9000.50"' in page  # as typed, not 9000.5000
+    event = AuditEvent.objects.filter(
+        object_type="indicators.return", object_id=str(yining_return.pk)
+    ).first()
+    assert ["", "2.472"] in event.changes.values()
+    # A fifth decimal is below the 元: refused, nothing saved.
+    yining_return.refresh_from_db()
+    response = client.post(url, form_data(yining_return, save="1", **{"funding-local-budget": "2.47201"}))
+    assert response.status_code == 200 and "4 位" in response.content.decode()
+    assert yining_return.funding.get(source="local").budget == budget
 
 
 def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, yining_return, clerk_yining):

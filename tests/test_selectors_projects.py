@@ -103,3 +103,12 @@ def test_children_are_listed_by_their_order_then_code(regions):
     assert len(codes) == 13  # seed 003: 11 counties and 2 budget units
     Region.objects.filter(code="654002").update(is_active=False)
     assert "654002" not in [r.code for r in child_regions(yili)]
+
+
+def test_projects_are_listed_in_their_offices_order_then_by_name(relief, regions):
+    """Report F numbers a bureau's projects as the bureau lists them (seed 004), not by name."""
+    yining = regions["654002"]
+    for order, name in ((2, "甲项目"), (1, "乙项目"), (0, "丙项目")):
+        Project.objects.create(fund=relief, region=yining, name=name, order=order)
+    tree = FundBudgets.build(relief, yining).tree
+    assert [n.name for n in tree.root.children if n.is_project] == ["丙项目", "乙项目", "甲项目"]

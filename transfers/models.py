@@ -12,6 +12,9 @@ from django.db import models
 from django.db.models import Q
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# What a return states and spends, to the 元 (four decimals of 万元): a department's budget
+# is written to the 元 (seed 004: 2.472万元, 24720元), while notices allocate in 万元 to two.
+MONEY_TO_THE_YUAN = {"max_digits": 16, "decimal_places": 4}
 
 
 class Region(models.Model):
@@ -30,6 +33,8 @@ class Region(models.Model):
         SOS_VILLAGE = "sos", "SOS儿童村"
         ELDERLY_HOME = "elderly", "养老福利院"
         MENTAL_WELFARE = "mental", "精神病福利院"
+        # A department that reports its own projects (张掖市民政局's 项目支出, seed 004).
+        BUREAU = "bureau", "行政机关"
 
     code = models.CharField(
         "代码",
@@ -232,18 +237,22 @@ class Notice(models.Model):
 
 
 class Project(models.Model):
-    """A named county project that receives money of a fund directly and has its own targets."""
+    """A named project of a fund, run in a county or by a budget unit, with its own targets and
+    return: a county project the province pays directly, or a department's own project paid
+    from its own budget (seed 004's five of 张掖市民政局)."""
 
     fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="projects")
     region = models.ForeignKey(
         Region, verbose_name="实施地区", on_delete=models.PROTECT, related_name="projects"
     )
     name = models.CharField("项目名称", max_length=200)
+    summary = models.TextField("项目概况", blank=True, help_text="报告F“项目概况”一段：用途、依据和内容。")
+    order = models.PositiveIntegerField("排序", default=0, help_text="在本单位项目中的次序（报告F的章序）。")
 
     class Meta:
         verbose_name = "项目"
         verbose_name_plural = "项目"
-        ordering = ["fund", "region__code", "name"]
+        ordering = ["fund", "region__code", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["fund", "name"], name="project_name_unique_in_fund")]
 
     def __str__(self):

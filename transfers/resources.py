@@ -114,11 +114,13 @@ class ProjectResource(AuditedResource):
     fund = fields.Field(attribute="fund", column_name="资金代码", widget=ForeignKeyWidget(Fund, "code"))
     region = region_field("region", "实施地区代码")
     name = fields.Field(attribute="name", column_name="项目名称")
+    summary = fields.Field(attribute="summary", column_name="项目概况")
+    order = fields.Field(attribute="order", column_name="排序", widget=IntegerWidget())
 
     class Meta:
         model = Project
         import_id_fields = ["id"]
-        fields = ["id", "fund", "region", "name"]
+        fields = ["id", "fund", "region", "name", "summary", "order"]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

@@ -692,12 +692,26 @@ def allocations_write(
 
 @transaction.atomic
 def project_save(
-    *, actor: User | None, fund: Fund, name: str, region: Region, note: AuditNote | None = None
+    *,
+    actor: User | None,
+    fund: Fund,
+    name: str,
+    region: Region,
+    note: AuditNote | None = None,
+    summary: str | None = None,
+    order: int | None = None,
 ) -> tuple[Project, dict]:
-    """A named project of ``fund`` run in ``region``, by its name (unique in the fund)."""
+    """A named project of ``fund`` run in ``region``, by its name (unique in the fund): a county
+    project, or a budget unit's own (seed 004's five of 张掖市民政局). ``summary`` is its
+    项目概况, ``order`` its place among the projects of its region (report F's chapters); None
+    leaves either as it is."""
     if region.level != Region.Level.COUNTY:
         raise ValueError(f"项目的实施地区应为县市区或预算单位，{region.name}是{region.get_level_display()}。")
-    project, changes, created = _save(Project, {"fund": fund, "name": name.strip()}, {"region": region})
+    if not Region.objects.filter(subtree_q(fund.region), pk=region.pk).exists():
+        raise ValueError(f"{region.name}不在{fund.region.name}。")
+    described = {key: value for key, value in (("summary", summary), ("order", order)) if value is not None}
+    values = {"region": region} | described
+    project, changes, created = _save(Project, {"fund": fund, "name": name.strip()}, values)
     note = note or AuditNote(summary=f"{'登记' if created else '修改'}项目{project.name}")
     _audit(
         project,

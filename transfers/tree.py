@@ -83,7 +83,7 @@ class RegionTree:
             if node is not self.root:
                 node.parent = self.nodes.get(("r", node.region.parent_id))
         offset = len(self.nodes)
-        for position, project in enumerate(sorted(projects, key=lambda p: (p.region_id, p.name))):
+        for position, project in enumerate(sorted(projects, key=lambda p: (p.region_id, p.order, p.name))):
             region_node = self.nodes.get(("r", project.region_id))
             if region_node is None:
                 continue  # a project run outside this subtree

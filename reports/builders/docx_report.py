@@ -6,7 +6,7 @@ follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules eng
 (carried in reports.data); nothing here computes one.
 """
 
-from reports.builders.docx_base import DocxWriter
+from reports.builders.docx_base import STYLE_FONTS, STYLE_SIZES, DocxWriter, sub, text_run
 from reports.builders.docx_tables import render_table
 from reports.builders.layouts import (
     allocation_table,
@@ -16,7 +16,15 @@ from reports.builders.layouts import (
     own_target_table,
     sources_table,
 )
-from reports.data import LEVEL2_BY_LEVEL1, EvaluatedIndicator, Level1, NoticeLine, ReportData, SelfEvaluation
+from reports.data import (
+    LEVEL2_BY_LEVEL1,
+    Aspect,
+    EvaluatedIndicator,
+    Level1,
+    NoticeLine,
+    ReportData,
+    SelfEvaluation,
+)
 from reports.formats import pct_text, wan_text, with_money
 
 SECTIONS = (
@@ -316,92 +324,165 @@ def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool)
 
 # --- report F ---------------------------------------------------------------------------------------
 
+# Staff write 无 where there is nothing to say; such a line says nothing in 五.
+NOTHING = {"", "无", "无。", "无."}
+# 二's paragraphs of money and management, and the narratives each one prints (seed 004's 二1–3).
+ARRIVAL, EXECUTION = Aspect.TIMELINESS, Aspect.EXECUTION
+
 
 def build_report_f(data: ReportData) -> bytes:
-    """F. 项目支出绩效自评报告 (seed 004): one chapter per project of the fund in the region.
+    """F. 项目支出绩效自评报告 (seed 004): one chapter per project of the fund in the region, in
+    the office's order.
 
     A fund without named projects is reported as one project: the fund itself, with the
-    region's own target table and return.
+    region's own target table and return. Each chapter follows seed 004: 项目概况; （一）目标;
+    （二）1 资金到位 (the budget by source, then what the return says of 下达及时性), 2 资金执行
+    (spending and rate, then 执行准确性), 3 资金管理 (the other narratives), 4 总体目标完成情况;
+    （三）产出 and （四）效益 by the 二级 groups the table has, numbered as they come, then 满意度;
+    （五）the indicators missed, spending below budget and the problems the return states. A
+    paragraph an approved return has nothing for is left out, as the seed leaves it out; a
+    return still being written shows it as not written yet.
     """
     writer = DocxWriter()
-    writer.title(f"{data.region_name}{data.year}年度项目支出绩效自评报告")
-    chapters = [(p.name, p.region_name, p.received, p.table, p.evaluation) for p in data.projects]
+    _title_f(writer, data.region_name, f"{data.year}年度项目支出绩效自评报告")
+    chapters = [(p.name, p.summary, p.region_name, p.received, p.table, p.evaluation) for p in data.projects]
     if not chapters:
         chapters = [
-            (data.fund_name, data.region_name, data.received["total"], data.own_table, data.evaluation)
+            (data.fund_name, "", data.region_name, data.received["total"], data.own_table, data.evaluation)
         ]
-    for i, (name, region_name, received, table, evaluation) in enumerate(chapters, start=1):
+    for i, (name, summary, region_name, received, table, evaluation) in enumerate(chapters, start=1):
         title = name if name.endswith("项目") else f"{name}项目"
         writer.heading1(f"{_chinese(i)}、{title}")
-        writer.body(
-            f"项目概况：{region_name}实施，资金来源为{data.fund_name}，{data.year}年下达资金{wan_text(received)}万元。"
-        )
+        if summary:
+            writer.body(f"项目概况：{summary}")
+        else:
+            sent = f"，{data.year}年下达资金{wan_text(received)}万元" if received else ""
+            writer.body(f"项目概况：{region_name}实施，资金来源为{data.fund_name}{sent}。")
         writer.heading2("（一）项目绩效目标")
-        goals = " ".join(line.strip() for line in (table.goals if table else "").splitlines() if line.strip())
+        goals = "".join(line.strip() for line in (table.goals if table else "").splitlines() if line.strip())
         writer.body(f"目标：{goals}" if goals else "目标：（尚未设定）")
         writer.heading2("（二）绩效目标完成情况")
-        money = evaluation.total
-        writer.body("1.项目资金到位情况分析。")
-        writer.body(
-            f"该项目{data.year}年预算金额{wan_text(money.budget)}万元，下达资金{wan_text(received)}万元。"
-        )
-        writer.body("2.项目资金执行情况分析。")
-        if money.spent is None:
-            writer.body("全年执行数尚未填报。")
-        else:
-            writer.body(f"全年执行{wan_text(money.spent)}万元，预算执行率{pct_text(money.rate)}。")
-        writer.body("3.项目资金管理情况分析。")
-        texts = [n.description for n in evaluation.narratives if n.description]
-        writer.body("\n".join(texts) if texts else "（尚未填写）")
-        writer.body("4.总体绩效目标完成情况分析。")
-        writer.body(evaluation.goal_achievement or "（尚未填写）")
-        _project_indicators(writer, data, evaluation)
+        _project_money(writer, data, evaluation)
+        _project_indicators(writer, evaluation)
         writer.heading2("（五）偏离绩效目标的原因和下一步改进措施")
-        missed = [x for x in evaluation.indicators if x.missed]
-        if not missed:
-            writer.body("无。")
-        for line in missed:
-            writer.body(
-                f"{line.name}指标未完成，原因：{_sentence(line.reason) or '尚未填写。'}"
-                f"改进措施：{_sentence(line.measure) or '尚未填写。'}"
-            )
+        for text in _project_deviations(evaluation) or ["无。"]:
+            writer.body(text)
         writer.heading2("（六）绩效自评结果拟应用和公开情况")
         writer.body("无。")
         writer.heading2("（七）其他需要说明的问题")
         writer.body("无。")
+    # 落款: the office that signs, and the date it signs on, written in by hand.
+    writer.paragraph()
+    writer.paragraph(data.own_department or data.region_name, align="right")
+    writer.paragraph("年    月    日", align="right")
     return writer.to_bytes()
 
 
-def _project_indicators(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation) -> None:
+def _title_f(writer: DocxWriter, unit: str, what: str) -> None:
+    """The title on two lines, the unit above what the report is (a long name wraps badly)."""
+    p = writer.paragraph(unit, "Title")
+    sub(sub(p, "r"), "br")
+    text_run(p, what, font=STYLE_FONTS["Title"], size=STYLE_SIZES["Title"])
+
+
+def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation) -> None:
+    """二 1–4: the figures are the ledger's; each paragraph goes on with what the return says."""
+    money = evaluation.total
+    narratives = {n.label: n.description.strip() for n in evaluation.narratives}
+    final = evaluation.status == "已审核"
+    number = 0
+
+    def paragraph(heading: str, texts: list[str], *, optional: bool) -> None:
+        nonlocal number
+        texts = [t for t in texts if t]
+        if not texts and optional and final:
+            return
+        number += 1
+        writer.body(f"{number}.{heading}")
+        writer.body("\n".join(texts) if texts else "（尚未填写）")
+
+    if money.budget is None:
+        arrival = "全年预算数尚未填报。"
+    else:
+        sources = [m for m in evaluation.sources[:-1] if m.budget]
+        if len(sources) == 1:
+            split = f"，全部为{sources[0].label}"
+        elif sources:
+            split = "，其中" + "、".join(f"{m.label}{wan_text(m.budget)}万元" for m in sources)
+        else:
+            split = ""
+        arrival = f"该项目{data.year}年全年预算数{wan_text(money.budget)}万元{split}。"
+    paragraph("项目资金到位情况分析。", [arrival, narratives[ARRIVAL.label]], optional=False)
+    if money.spent is None:
+        spent = "全年执行数尚未填报。"
+    elif money.rate is None:
+        spent = f"全年执行{wan_text(money.spent)}万元。"
+    else:
+        spent = f"全年执行{wan_text(money.spent)}万元，预算执行率{pct_text(money.rate)}。"
+    paragraph("项目资金执行情况分析。", [spent, narratives[EXECUTION.label]], optional=False)
+    others = [text for label, text in narratives.items() if label not in (ARRIVAL.label, EXECUTION.label)]
+    paragraph("项目资金管理情况分析。", others, optional=True)
+    paragraph("总体绩效目标完成情况分析。", [evaluation.goal_achievement.strip()], optional=True)
+
+
+def _project_deviations(evaluation: SelfEvaluation) -> list[str]:
+    """五: each indicator missed with its reason and measure, spending below budget, and the
+    problems and measures the return states (seed 004 writes them here)."""
+    texts = [
+        f"{line.name}指标未完成，原因：{_sentence(line.reason) or '尚未填写。'}"
+        f"改进措施：{_sentence(line.measure) or '尚未填写。'}"
+        for line in evaluation.indicators
+        if line.missed
+    ]
+    rate = evaluation.total.rate
+    if rate is not None and rate < 100:
+        texts.append(f"全年预算执行率{pct_text(rate)}，资金未全部支出。")
+    texts += [_sentence(n.problems) for n in evaluation.narratives if n.problems.strip() not in NOTHING]
+    return texts
+
+
+def _project_indicators(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
+    """三 and 四: one numbered line per 二级 group the table has (seed 004 numbers only those),
+    then 满意度."""
+
     def describe(lines: list[EvaluatedIndicator]) -> str:
         if not lines:
             return "未设定。"
         parts = []
         for line in lines:
             e = line.evaluation
+            text = f"{line.name}，指标值为{line.target}"
+            done = "实际完成为" if e.direction == "qualitative" else "实际完成"
             if not line.entered:
-                parts.append(f"{line.name}（指标值{line.target}），尚未填报实际完成值")
+                text += "，尚未填报实际完成值"
             elif e.completion_rate is None:
-                parts.append(f"{line.name}（指标值{line.target}），实际完成{line.actual}")
+                text += f"，{done}{line.actual}"
+                if e.direction == "qualitative" and e.met is None:
+                    text += "，完成情况有待审核认定"
             else:
-                parts.append(
-                    f"{line.name}（指标值{line.target}），实际完成{line.actual}，完成率{pct_text(e.completion_rate)}"
-                )
+                text += f"，{done}{line.actual}，完成率{pct_text(e.completion_rate)}"
+            parts.append(text)
         return "；".join(parts) + "。"
 
-    lines = evaluation.indicators
+    def groups(level1s) -> list[tuple[str, list[EvaluatedIndicator]]]:
+        found = []
+        for level1 in level1s:
+            present = [x for x in evaluation.indicators if x.level1 == level1]
+            level2s = list(LEVEL2_BY_LEVEL1[level1]) + sorted(
+                {x.level2 for x in present} - set(LEVEL2_BY_LEVEL1[level1])
+            )
+            found += [(l2, [x for x in present if x.level2 == l2]) for l2 in level2s]
+        return [(level2, lines) for level2, lines in found if lines]
+
     writer.heading2("（三）产出指标完成情况分析")
-    for j, level2 in enumerate(LEVEL2_BY_LEVEL1[Level1.OUTPUT], start=1):
-        writer.body(
-            f"{j}.{level2}："
-            + describe([x for x in lines if x.level1 == Level1.OUTPUT and x.level2 == level2])
-        )
+    output = groups([Level1.OUTPUT, Level1.COST])  # 成本 as a level-1 group reads as 产出's 成本
+    for j, (level2, lines) in enumerate(output, start=1):
+        writer.body(f"{j}.{level2}：{describe(lines)}")
+    if not output:
+        writer.body("未设定产出指标。")
     writer.heading2("（四）效益指标完成情况分析")
-    benefit = LEVEL2_BY_LEVEL1[Level1.BENEFIT]
-    for j, level2 in enumerate(benefit, start=1):
-        writer.body(
-            f"{j}.{level2}："
-            + describe([x for x in lines if x.level1 == Level1.BENEFIT and x.level2 == level2])
-        )
-    satisfaction = [x for x in lines if x.level1 == Level1.SATISFACTION]
+    benefit = groups([Level1.BENEFIT])
+    for j, (level2, lines) in enumerate(benefit, start=1):
+        writer.body(f"{j}.{level2}：{describe(lines)}")
+    satisfaction = [x for x in evaluation.indicators if x.level1 == Level1.SATISFACTION]
     writer.body(f"{len(benefit) + 1}.满意度指标完成情况分析：" + describe(satisfaction))

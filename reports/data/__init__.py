@@ -135,7 +135,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         evaluation=evaluation,
         projects=[
             _project_data(node, tables_by_owner, project_returns, details, ledger, words)
-            for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.project.name))
+            for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.position))
         ],
     )
     data.warnings = _warnings(data, own_return, ledger.account())
@@ -462,6 +462,7 @@ def _project_data(
     money = ledger.return_money(ret) if ret else figures(received, {})
     return ProjectData(
         name=project.name,
+        summary=project.summary,
         region_name=project.region.name,
         received=received.total,
         table=_target_table_data(table, words, ledger) if table else None,
@@ -471,9 +472,16 @@ def _project_data(
 
 def _warnings(data: ReportData, own_return: Return | None, account: Account) -> list[str]:
     warnings = []
-    if own_return is None:
+    # An office whose money of the fund all went to its projects reports through them (report F).
+    through_projects = bool(data.projects) and not data.received["total"] and own_return is None
+    for project in data.projects:
+        if project.evaluation.status != Return.Status.APPROVED.label:
+            warnings.append(
+                f"项目“{project.name}”的自评填报尚未审核通过（{project.evaluation.status}），报告数据可能变化。"
+            )
+    if own_return is None and not through_projects:
         warnings.append(f"{data.region_name}尚无本资金的自评填报，报告中的完成值、原因和资金管理情况为空。")
-    elif own_return.status != Return.Status.APPROVED:
+    elif own_return is not None and own_return.status != Return.Status.APPROVED:
         warnings.append(
             f"{data.region_name}的自评填报尚未审核通过（{own_return.get_status_display()}），报告数据可能变化。"
         )
@@ -491,7 +499,7 @@ def _warnings(data: ReportData, own_return: Return | None, account: Account) -> 
                 warnings.append(
                     f"{len(names)}个下级地区{note}，执行情况表中其执行数空缺：{'、'.join(names)}。"
                 )
-    if data.own_table is None:
+    if data.own_table is None and not through_projects:
         warnings.append("本资金尚无适用于该地区的绩效目标表。")
     return warnings
 
@@ -499,6 +507,7 @@ def _warnings(data: ReportData, own_return: Return | None, account: Account) -> 
 __all__ = [
     "AllocationLine",
     "AllocationTable",
+    "Aspect",
     "EvaluatedIndicator",
     "ExecutionLine",
     "ExecutionTable",

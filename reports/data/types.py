@@ -142,6 +142,7 @@ class SelfEvaluation:
 @dataclass
 class ProjectData:
     name: str
+    summary: str  # 项目概况, as the office wrote it
     region_name: str
     received: Decimal
     table: TargetTableData | None

@@ -380,7 +380,7 @@ def cell_decimal(
         # third decimal (12.345) is a real figure that must not be rounded away.
         noise = isinstance(value, float) and abs(rounded - number) <= Decimal("1e-9") * max(1, abs(number))
         if not noise:
-            raise CellError(f"{what}{text}超过{places}位小数（金额以万元为单位，最多两位小数）。")
+            raise CellError(f"{what}{text}超过{places}位小数（金额以万元为单位）。")
     if not allow_negative and rounded < 0:
         raise CellError(f"{what}不能为负数（{text}）。")
     return rounded

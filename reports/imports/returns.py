@@ -203,7 +203,9 @@ class ReturnImporter(Importer):
             if isinstance(raw, str) and not raw.startswith("="):
                 return raw.strip()
             value = cell_decimal(
-                raw, what=next(c.label for c in MONEY_COLUMNS + INDICATOR_COLUMNS if c.key == key)
+                raw,
+                what=next(c.label for c in MONEY_COLUMNS + INDICATOR_COLUMNS if c.key == key),
+                places=4 if key in ("budget", "spent") else 2,  # money to the 元, as the form
             )
         except CellError as exc:
             plan.errors.append(RowError(str(exc), header.sheet.title, row, header.letter(key)))

@@ -1,4 +1,5 @@
 """A region's target table (绩效目标表) for a fund: 一级指标 / 二级指标 / 三级指标 / 指标值.
+A project's own table imports alike (``project=``), under the table its indicators come from.
 
 The level cells may be merged down over their indicators (as the official tables print them)
 or left blank below; both mean "same as above". Every 指标值 must read with
@@ -24,7 +25,7 @@ from indicators.models import LEVEL2_BY_LEVEL1, IndicatorActual, IndicatorTarget
 from indicators.permissions import may_import_targets
 from indicators.rules import parse_target
 from indicators.selectors import nearest_table_above, own_return_under_review
-from indicators.services import IndicatorWrite, target_table_write
+from indicators.services import IndicatorWrite, project_parent_table, target_table_write
 from reports.imports.base import (
     CellError,
     Change,
@@ -41,7 +42,7 @@ from reports.imports.base import (
     merged_errors,
     squash,
 )
-from transfers.models import Fund, Region
+from transfers.models import Fund, Project, Region
 
 COLUMNS = [
     Column("level1", "一级指标"),
@@ -64,10 +65,16 @@ class TargetImporter(Importer):
     kind = "targets"
     title = "绩效目标表"
 
-    def __init__(self, *, actor: User | None, scope: Region, fund: Fund, region: Region):
+    def __init__(
+        self, *, actor: User | None, scope: Region, fund: Fund, region: Region, project: Project | None = None
+    ):
         super().__init__(actor=actor, scope=scope)
+        if project is not None and (project.fund_id != fund.pk or project.region_id != region.pk):
+            raise ValueError(f"项目“{project.name}”不是{region.name}的{fund.code}项目。")
         self._fund = fund
         self.region = region
+        self.project = project
+        self.owner_name = project.name if project is not None else region.name
         self.goals: str | None = None  # 年度总体目标 as the file gives them (None: not in the file)
 
     @property
@@ -75,7 +82,8 @@ class TargetImporter(Importer):
         return self._fund
 
     def options(self) -> dict:
-        return {"fund": self._fund.code, "region": self.region.code}
+        options = {"fund": self._fund.code, "region": self.region.code}
+        return options | ({"project": self.project.pk} if self.project is not None else {})
 
     def check_permission(self) -> None:
         # Checked here as well as in the views and commands: there is no second way in.
@@ -158,29 +166,34 @@ class TargetImporter(Importer):
 
     def refuse_under_review(self, plan: Plan, sheet: str, *, changes: bool | None = None) -> None:
         """An error when the plan (or ``changes``: the part of it a return prints) would alter
-        the region's own return under review or approved."""
+        the region's (or the project's) own return under review or approved."""
         changes = plan.has_changes if changes is None else changes
-        if changes and (locked := own_return_under_review(self._fund, self.region)):
+        if changes and (locked := own_return_under_review(self._fund, self.region, self.project)):
             # Its completion rates would change behind the reviewer's (or the ministry's) back.
             plan.errors.append(
                 RowError(
-                    f"{self.region.name}的{locked.get_period_display()}填报{locked.get_status_display()}，"
+                    f"{self.owner_name}的{locked.get_period_display()}填报{locked.get_status_display()}，"
                     "修改其目标表会改变填报的完成率：请先退回或由省级管理员重新打开该填报，再导入。",
                     sheet,
                 )
             )
 
     def _table(self) -> TargetTable | None:
+        if self.project is not None:
+            return TargetTable.objects.filter(fund=self._fund, project=self.project).first()
         return TargetTable.objects.filter(fund=self._fund, region=self.region, project__isnull=True).first()
+
+    def _table_above(self) -> TargetTable | None:
+        if self.project is not None:
+            return project_parent_table(self.project)
+        return nearest_table_above(self._fund, self.region)
 
     def _diff(self, sheet: str, lines: list, plan: Plan, goals: tuple[int, str] | None) -> None:
         table = self._table()
         existing = {i.name: i for i in table.indicators.all()} if table else {}
         self.goals = goals[1] if goals else None
         if table is None:
-            plan.changes.append(
-                Change("create", f"{self.region.name}的绩效目标表", sheet, payload=("table",))
-            )
+            plan.changes.append(Change("create", f"{self.owner_name}的绩效目标表", sheet, payload=("table",)))
         elif goals is not None:
             row, text = goals
             old = _normal_goals(table.overall_goals)
@@ -195,7 +208,7 @@ class TargetImporter(Importer):
                     payload=("goals",),
                 )
             )
-        parent_table = table.parent if table is not None else nearest_table_above(self._fund, self.region)
+        parent_table = table.parent if table is not None else self._table_above()
         parents = _parent_links(lines, list(parent_table.indicators.all()) if parent_table else [])
         for order, (row, level1, level2, name, target) in enumerate(lines, start=1):
             new = {"一级指标": level1, "二级指标": level2, "指标值": target, "序号": str(order)}
@@ -240,7 +253,11 @@ class TargetImporter(Importer):
 
     def write(self, plan: Plan) -> None:
         target_table_write(
-            actor=self.actor, fund=self._fund, region=self.region, **self.write_arguments(plan)
+            actor=self.actor,
+            fund=self._fund,
+            region=self.region,
+            project=self.project,
+            **self.write_arguments(plan),
         )
 
     def write_arguments(self, plan: Plan) -> dict:

@@ -31,7 +31,7 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="E8E8E8")
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")  # cells the person fills in
-MONEY_FORMAT = "#,##0.00"
+MONEY_FORMAT = "#,##0.00##"  # two decimals, or to the 元 when the figure has them
 WRAP = Alignment(wrap_text=True, vertical="top")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
