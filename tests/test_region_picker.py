@@ -204,3 +204,13 @@ def test_projects_run_in_counties_not_in_budget_units(test_province):
         "810104",
         "810105",
     }
+
+
+def test_the_search_reads_parents_and_old_names_in_a_fixed_number_of_queries(
+    test_province, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):  # the regions with their parents; their old names
+        found, _ = regions_matching(test_province, "甲乙")
+        labels = [region_label(region) for region in found]
+        aliases = [alias.name for region in found for alias in region.aliases.all()]
+    assert labels[0] == "测试省 › 甲乙（819900）" and aliases == []
