@@ -41,7 +41,7 @@ def test_clerk_reviewer_and_province(sign_in, live_server, shots):
     reviewer = sign_in("reviewer_yili")
     reviewer.get_by_text("待我审核（1）").wait_for()
     shots(reviewer, "reviewer-queue")
-    reviewer.get_by_role("link", name="审核").click()
+    reviewer.get_by_role("link", name="审核", exact=True).click()
     reviewer.get_by_label("对“临时救助人次”的意见").fill("请填写全年实际救助人次，不要只写“应救尽救”。")
     reviewer.get_by_label("退回原因（退回时必填）").fill("临时救助人次需补充具体数字。")
     shots(reviewer, "reviewer-comment")
@@ -50,7 +50,7 @@ def test_clerk_reviewer_and_province(sign_in, live_server, shots):
 
     # 3. The clerk sees the comment next to the line, fixes it and submits again.
     clerk.goto(f"{live_server.url}/")
-    clerk.get_by_role("link", name="填报").first.click()
+    clerk.get_by_role("link", name="填报", exact=True).first.click()
     line = clerk.locator("[data-indicator-row]", has_text="临时救助人次")
     line.get_by_text("请填写全年实际救助人次").wait_for()
     shots(clerk, "clerk-sees-comment")
@@ -61,7 +61,7 @@ def test_clerk_reviewer_and_province(sign_in, live_server, shots):
 
     # 4. The reviewer approves.
     reviewer.goto(f"{live_server.url}/")
-    reviewer.get_by_role("link", name="审核").click()
+    reviewer.get_by_role("link", name="审核", exact=True).click()
     reviewer.get_by_role("button", name="审核通过").click()
     reviewer.get_by_text("伊宁市的填报已审核通过。").wait_for()
     shots(reviewer, "reviewer-approved")
