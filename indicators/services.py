@@ -901,10 +901,11 @@ def _project_locked(project: Project) -> Return | None:
     )
 
 
-def _refuse_locked(project: Project, what: str) -> None:
+def _refuse_locked(project: Project, what: str, changes: str) -> None:
+    """A project whose return is submitted or approved keeps ``changes`` (its 预算 or 指标)."""
     if locked := _project_locked(project):
         raise ValidationError(
-            f"{project.name}的填报{locked.get_status_display()}，{what}会改变其{'预算' if '金额' in what else '指标'}："
+            f"{project.name}的填报{locked.get_status_display()}，{what}会改变其{changes}："
             "请先退回或由省级管理员重新打开该填报。"
         )
 
@@ -932,7 +933,7 @@ def project_set_up(
             source,
         )
         if project.region_id != region.pk or not same:
-            _refuse_locked(project, "改变项目的地区或金额")
+            _refuse_locked(project, "改变项目的地区或金额", "预算")
     project = project_change(actor=actor, fund=fund, region=region, name=name, project=project)
     for old in project.allocations.filter(from_region=fund.region).exclude(
         notice=notice, kind=Allocation.Kind.BATCH, source=source
@@ -1013,7 +1014,7 @@ def project_table_set(
             raise ValidationError(f"指标“{new.name}”已在本项目的目标表中。")
         names.add(new.name)
     if dropped or kept_new or add or (not created and goals.strip() != table.overall_goals):
-        _refuse_locked(project, "改变目标表")
+        _refuse_locked(project, "改变目标表", "指标")
     for indicator in dropped:
         _audit_note(
             indicator, AuditNote(f"删除指标{indicator}"), actor, AuditEvent.Action.DELETE, region, fund

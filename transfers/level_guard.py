@@ -18,6 +18,8 @@ alters ``transfers_region`` must call ``install`` again after its operations.
 ``tests/test_region_levels.py`` fails when the trigger is missing.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 NAME = "region_level_below_parent"
 MESSAGE = "区划层级与上级不符：区划必须恰好比上级低一级（region_level_below_parent）。"
 
@@ -101,8 +103,6 @@ def is_installed(connection) -> bool:
 def _statements(schema_editor) -> tuple[list[str], list[str]]:
     vendor = schema_editor.connection.vendor
     if vendor not in STATEMENTS:
-        raise NotImplementedError(
-            f"The region level trigger is written for SQLite and PostgreSQL, not {vendor}: "
-            "write it for this database in transfers/level_guard.py."
-        )
+        # The portal runs on SQLite and PostgreSQL only (evalportal.settings refuses other DATABASE_URLs).
+        raise ImproperlyConfigured(f"区划层级触发器只支持SQLite和PostgreSQL，不支持{vendor}。")
     return STATEMENTS[vendor]
