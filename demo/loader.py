@@ -40,6 +40,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from indicators.selectors import return_table
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
@@ -234,8 +235,8 @@ def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
         _import(importer, base / item["file"], summary, "资金分配")
 
     if "target_tables" in spec:
-        for region, path in _target_files(base / spec["target_tables"]):
-            importer = TargetImporter(actor=None, scope=province, fund=fund, region=region)
+        for region, path, central in _target_files(base / spec["target_tables"], province):
+            importer = TargetImporter(actor=None, scope=province, fund=fund, region=region, central=central)
             _import(importer, path, summary, "绩效指标")
 
     if "projects" in spec:
@@ -280,13 +281,23 @@ def _region(code: str, where: str) -> Region:
     return region
 
 
-def _target_files(folder: Path) -> list[tuple[Region, Path]]:
-    """Every workbook of the folder with its region (the file's name is the region's code),
-    tables above before the tables below them, as each is hung under the nearest one above."""
+CENTRAL_TABLE_FILE = "central"
+
+
+def _target_files(folder: Path, province: Region) -> list[tuple[Region, Path, bool]]:
+    """Every workbook of the folder with its region (the file's name is the region's code;
+    ``central.xlsx`` is the table the centre sent the province) and whether it is the central
+    table: the central table first, then the tables above before those below them, as each is
+    hung under the one above."""
     if not folder.is_dir():
         raise DemoDataError(f"找不到演示数据目录 {_relative(folder)}。")
-    files = [(_region(path.stem, _relative(path)), path) for path in sorted(folder.glob("*.xlsx"))]
-    return sorted(files, key=lambda item: (item[0].level, item[0].order, item[0].code))
+    files = [
+        (province, path, True)
+        if path.stem == CENTRAL_TABLE_FILE
+        else (_region(path.stem, _relative(path)), path, False)
+        for path in sorted(folder.glob("*.xlsx"))
+    ]
+    return sorted(files, key=lambda item: (not item[2], item[0].level, item[0].order, item[0].code))
 
 
 # --- returns -----------------------------------------------------------------------------------
@@ -353,8 +364,10 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
             )
         actuals = item.get("actuals", [])
         if actuals:
-            table_owner = {"project": project} if project else {"region": region, "project__isnull": True}
-            table = TargetTable.objects.filter(fund=fund, **table_owner).first()
+            if project is not None:
+                table = TargetTable.objects.filter(fund=fund, project=project).first()
+            else:
+                table = return_table(fund, region)
             indicators = {i.name: i for i in table.indicators.all()} if table else {}
             for line in actuals:
                 indicator = indicators.get(line["indicator"])

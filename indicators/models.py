@@ -28,7 +28,13 @@ LEVEL2_CHOICES = [(name, name) for names in LEVEL2_BY_LEVEL1.values() for name i
 
 
 class TargetTable(models.Model):
-    """绩效目标表 of one fund for one region or project; a lower table starts as its parent's copy."""
+    """绩效目标表 of one fund for one region or project; a lower table starts as its parent's copy.
+
+    The province may hold two: the table the centre sent with the money (``is_central``: the
+    province's own return and its 自评表 answer to it) and its own decomposed table for the
+    whole province (全区), passed down to the prefectures. A province with one table uses it
+    for both.
+    """
 
     fund = models.ForeignKey(
         Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="target_tables"
@@ -56,6 +62,11 @@ class TargetTable(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    is_central = models.BooleanField(
+        "中央下达的目标表",
+        default=False,
+        help_text="财政部随文下达本省（区）的区域绩效目标表；本省（区）分解的全区目标表不勾选。",
     )
     overall_goals = models.TextField("年度总体目标", blank=True, help_text="每条目标一行，保留原编号。")
     # 资金情况 as the table itself states it (万元), kept to show and compare with what the
@@ -89,8 +100,20 @@ class TargetTable(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["fund", "region"],
-                condition=Q(project__isnull=True),
+                condition=Q(project__isnull=True, is_central=False),
                 name="target_table_unique_region",
+                violation_error_message="该地区已有本资金的目标表。",
+            ),
+            models.UniqueConstraint(
+                fields=["fund"],
+                condition=Q(is_central=True),
+                name="target_table_one_central",
+                violation_error_message="本资金已有中央下达的目标表。",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_central=False) | (Q(region__isnull=False) & Q(parent__isnull=True)),
+                name="target_table_central_is_top",
+                violation_error_message="中央下达的目标表属于本省（区），没有上级目标表。",
             ),
             models.UniqueConstraint(
                 fields=["fund", "project"],
@@ -106,6 +129,15 @@ class TargetTable(models.Model):
     @property
     def owner(self):
         return self.project or self.region
+
+    @property
+    def label(self) -> str:
+        """伊犁州, 新疆维吾尔自治区（中央下达）, or a project's name."""
+        owner = self.project or self.region
+        name = owner.name if owner is not None else ""
+        if self.is_central:
+            return f"{name}（中央下达）"
+        return name
 
 
 class IndicatorTarget(models.Model):

@@ -30,11 +30,46 @@ def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     return ret
 
 
+def region_table(fund: Fund, region: Region, *, central: bool = False) -> TargetTable | None:
+    """The region's own target table of the fund, or (``central``) the one the centre sent."""
+    return TargetTable.objects.filter(
+        fund=fund, region=region, project__isnull=True, is_central=central
+    ).first()
+
+
+def passed_down_table(fund: Fund, region: Region) -> TargetTable | None:
+    """The table ``region`` passes down to the regions below it: its own, else, at the
+    province, the central table (a province that did not decompose it passes it on as sent)."""
+    tables = {
+        t.is_central: t for t in TargetTable.objects.filter(fund=fund, region=region, project__isnull=True)
+    }
+    return tables.get(False) or tables.get(True)
+
+
+def return_table(fund: Fund, region: Region) -> TargetTable | None:
+    """The table a region's own return reports against: at the province the central table
+    when the fund has one (the province answers to the ministry), else the region's own."""
+    tables = {
+        t.is_central: t for t in TargetTable.objects.filter(fund=fund, region=region, project__isnull=True)
+    }
+    return tables.get(True) or tables.get(False)
+
+
+def table_above(fund: Fund, region: Region, *, central: bool = False) -> TargetTable | None:
+    """The table a new table of ``region`` starts from: none for the central table; the
+    central table for the province's own; for a region below, the nearest one passed down."""
+    if central:
+        return None
+    if region.parent_id is None:
+        return region_table(fund, region, central=True)
+    return nearest_table_above(fund, region)
+
+
 def nearest_table_above(fund: Fund, region: Region) -> TargetTable | None:
-    """The target table of the closest region above `region` that has one for the fund."""
+    """The table passed down by the closest region above `region` that has one for the fund."""
     ancestor = region.parent
     while ancestor is not None:
-        table = TargetTable.objects.filter(fund=fund, region=ancestor, project__isnull=True).first()
+        table = passed_down_table(fund, ancestor)
         if table is not None:
             return table
         ancestor = ancestor.parent

@@ -37,7 +37,14 @@ from indicators.permissions import (
     may_submit_return,
 )
 from indicators.rollups import return_rollup
-from indicators.selectors import budget_holders, nearest_table_above
+from indicators.selectors import (
+    budget_holders,
+    nearest_table_above,
+    passed_down_table,
+    region_table,
+    return_table,
+    table_above,
+)
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
 from transfers.services import AuditNote, allocation_save, fund_save, project_change
@@ -99,7 +106,7 @@ def target_table_for(*, fund: Fund, region: Region, actor: User | None) -> Targe
     projects below it gets no copy: the targets went to the projects, each with its own table,
     and the region's return carries its money only.
     """
-    own = TargetTable.objects.filter(fund=fund, region=region, project__isnull=True).first()
+    own = return_table(fund, region)
     if own is not None:
         return own
     received = FundBudgets.build(fund, region).of_root()
@@ -231,11 +238,7 @@ def returns_add_indicators(
     and say so in each return's history."""
     if not indicators:
         return 0
-    # A project's table belongs to the project (its returns name the project's region too).
-    owner = {"project": table.project} if table.project_id else {"region": table.region, "project": None}
-    open_returns = list(
-        Return.objects.filter(fund=table.fund, status__in=EDITABLE, **owner).select_related("region", "fund")
-    )
+    open_returns = list(_returns_using(table).filter(status__in=EDITABLE).select_related("region", "fund"))
     IndicatorActual.objects.bulk_create(
         [IndicatorActual(ret=ret, indicator=indicator) for ret in open_returns for indicator in indicators],
         ignore_conflicts=True,
@@ -246,6 +249,17 @@ def returns_add_indicators(
             ret, actor=actor, action=AuditEvent.Action.EDIT, summary=f"目标表新增指标{names}，已加入本填报"
         )
     return len(open_returns) * len(indicators)
+
+
+def _returns_using(table: TargetTable):
+    """The returns that report against ``table``: a project's table belongs to the project (its
+    returns name the project's region too); the province's own 全区 table, beside a central
+    one, is passed down and used by no return of the province."""
+    if table.project_id:
+        return Return.objects.filter(fund=table.fund, project=table.project)
+    if return_table(table.fund, table.region) != table:
+        return Return.objects.none()
+    return Return.objects.filter(fund=table.fund, region=table.region, project=None)
 
 
 TEMP_ORDER = 100_000  # where indicators wait while their orders are rewritten (order is unique)
@@ -264,6 +278,39 @@ class IndicatorWrite:
     order: int = 0
     parent: IndicatorTarget | None = None  # for a new one: the indicator above it was copied from
     note: AuditNote | None = None
+
+
+def central_table_refusal(fund: Fund) -> str:
+    """Why the fund cannot take a central table now ("" if it can): the province's returns
+    already report against its own table, and would silently change tables under them."""
+    if region_table(fund, fund.region, central=True) is not None:
+        return ""
+    if Return.objects.filter(fund=fund, region=fund.region, project=None).exists():
+        return (
+            f"{fund.region.name}已开始填报本资金，填报按本省（区）的目标表计算："
+            "中央下达的目标表须在本省（区）填报开始前录入。"
+        )
+    return ""
+
+
+def _hang_under_central(central: TargetTable, actor: User | None) -> None:
+    """A central table entered after the province's own: the own table now hangs under it,
+    each of its indicators under the central one of the same name (the others stay the
+    province's additions). Audited on the own table."""
+    own = region_table(central.fund, central.region)
+    if own is None or own.parent_id is not None:
+        return
+    own.parent = central
+    own.save(update_fields=["parent"])
+    by_name = {i.name: i for i in central.indicators.all()}
+    linked = []
+    for indicator in own.indicators.filter(parent_indicator__isnull=True):
+        if indicator.name in by_name:
+            indicator.parent_indicator = by_name[indicator.name]
+            linked.append(indicator)
+    IndicatorTarget.objects.bulk_update(linked, ["parent_indicator"])
+    note = AuditNote(f"{own.label}的绩效目标表", changes={"上级目标表": ["", central.label]})
+    _audit_note(own, note, actor, AuditEvent.Action.EDIT, own.region, own.fund)
 
 
 @dataclass(frozen=True)
@@ -295,30 +342,45 @@ def target_table_write(
     money: StatedMoney | None = None,
     money_note: AuditNote | None = None,
     project: Project | None = None,
+    central: bool = False,
 ) -> TargetTable:
-    """Write a region's target table (or that of ``project``, run in ``region``) as an import
-    planned it, each change audited.
+    """Write a region's target table (or that of ``project``, run in ``region``; or, with
+    ``central``, the table the centre sent the province) as an import planned it, each change
+    audited.
 
-    A region without a table gets one under the nearest table above (a copy passed down: its
-    goals, unless ``goals`` are given, and its weights); a project's hangs under the table its
-    indicators come from (``project_parent_table``). ``goals_note`` says the goals change,
-    ``money_note`` that the 资金情况 the table states (``money``) changes.
-    Open returns of the table get a line for each new indicator.
+    A region without a table gets one under the table above (a copy passed down: its goals,
+    unless ``goals`` are given, and its weights; the province's own under the central table);
+    a project's hangs under the table its indicators come from (``project_parent_table``).
+    ``goals_note`` says the goals change, ``money_note`` that the 资金情况 the table states
+    (``money``) changes. Open returns of the table get a line for each new indicator.
     """
-    owner = {"project": project} if project is not None else {"region": region, "project__isnull": True}
+    if central and (project is not None or region.pk != fund.region_id):
+        raise ValueError(f"中央下达的目标表只属于{fund.region.name}。")
+    if central and (refusal := central_table_refusal(fund)):
+        raise ValueError(refusal)
+    owner = (
+        {"project": project}
+        if project is not None
+        else {"region": region, "project__isnull": True, "is_central": central}
+    )
     table = TargetTable.objects.filter(fund=fund, **owner).first()
     if table is None:
-        parent = project_parent_table(project) if project is not None else nearest_table_above(fund, region)
+        parent = (
+            project_parent_table(project)
+            if project is not None
+            else table_above(fund, region, central=central)
+        )
         table = TargetTable.objects.create(
             fund=fund,
             region=None if project is not None else region,
             project=project,
+            is_central=central,
             parent=parent,
             overall_goals=goals if goals is not None else (parent.overall_goals if parent else ""),
             level_weights=parent.level_weights if parent else {},
             **(money.fields() if money else {}),
         )
-        note = table_note or AuditNote(summary=f"{project or region}的绩效目标表")
+        note = table_note or AuditNote(summary=f"{table.label}的绩效目标表")
         _audit_note(table, note, actor, AuditEvent.Action.CREATE, region, fund)
     else:
         if goals_note is not None:
@@ -369,6 +431,8 @@ def target_table_write(
     changed = [r.note.summary for r in rows if r.action in ("update", "delete") and r.note]
     changed += [goals_note.summary] if goals_note else []
     _tell_open_returns(table=table, changed=changed, actor=actor)
+    if central:
+        _hang_under_central(table, actor)
     return table
 
 
@@ -376,10 +440,7 @@ def _tell_open_returns(*, table: TargetTable, changed: list[str], actor: User | 
     """The open returns of the table say in their history what changed under them."""
     if not changed:
         return
-    owner = {"project": table.project} if table.project_id else {"region": table.region, "project": None}
-    for ret in Return.objects.filter(fund=table.fund, status__in=EDITABLE, **owner).select_related(
-        "region", "fund"
-    ):
+    for ret in _returns_using(table).filter(status__in=EDITABLE).select_related("region", "fund"):
         _audit(
             ret,
             actor=actor,
@@ -419,6 +480,7 @@ def target_table_save(
     level_weights: dict,
     rows: list[IndicatorSave],
     note: AuditNote | None = None,
+    central: bool = False,
 ) -> TargetTable:
     """A region's (or project's) target table as a whole-fund import planned it: the table with
     the one it was passed down from, its goals and weights (created; or changed, when ``note``
@@ -427,7 +489,9 @@ def target_table_save(
     if (region is None) == (project is None):
         raise ValueError("目标表必须属于一个地区/单位或一个项目，且只能是其一。")
     owner = (
-        {"region": None, "project": project} if project is not None else {"region": region, "project": None}
+        {"region": None, "project": project}
+        if project is not None
+        else {"region": region, "project": None, "is_central": central}
     )
     where = region or project.region
     table = TargetTable.objects.filter(fund=fund, **owner).first()
@@ -966,8 +1030,9 @@ class OwnIndicator:
 
 
 def project_parent_table(project: Project) -> TargetTable | None:
-    """The table a project's indicators come from: its county's own, or the nearest above."""
-    own = TargetTable.objects.filter(fund=project.fund, region=project.region, project__isnull=True).first()
+    """The table a project's indicators come from: the one its county passes down, or the
+    nearest above."""
+    own = passed_down_table(project.fund, project.region)
     return own or nearest_table_above(project.fund, project.region)
 
 
@@ -1105,13 +1170,14 @@ def fund_copy(*, actor: User, source: Fund, code: str, year: int, name: str | No
     # parents before children: the province's table, then each level down, projects last
     ordered = sorted(
         source.target_tables.select_related("region", "project"),
-        key=lambda t: (t.project_id is not None, t.region.level if t.region else 9, t.pk),
+        key=lambda t: (t.project_id is not None, t.region.level if t.region else 9, not t.is_central, t.pk),
     )
     for old in ordered:
         table = TargetTable.objects.create(
             fund=fund,
             region=old.region,
             project=projects.get(old.project_id),
+            is_central=old.is_central,
             parent=tables.get(old.parent_id),
             overall_goals=old.overall_goals,
             level_weights=old.level_weights,

@@ -200,8 +200,13 @@ def _table_owner(table: TargetTable) -> tuple[Region, Project | None]:
 
 
 def _table_key(table: TargetTable) -> tuple:
+    """By owner; at the province the central table before the province's own."""
     region, project = _table_owner(table)
-    return layout.owner_key(region, project.name if project else "")
+    return (*layout.owner_key(region, project.name if project else ""), not table.is_central)
+
+
+def _central_mark(table: TargetTable | None) -> str:
+    return layout.CENTRAL_MARK if table is not None and table.is_central else ""
 
 
 def _targets(ws, indicators_ws, fund: Fund, region: Region) -> None:
@@ -216,8 +221,10 @@ def _targets(ws, indicators_ws, fund: Fund, region: Region) -> None:
         parent_region, parent_project = _table_owner(table.parent) if table.parent_id else (None, None)
         values = [
             *_owner(*_table_owner(table)),
+            _central_mark(table),
             parent_region.code if parent_region else "",
             parent_project.name if parent_project else "",
+            _central_mark(table.parent),
             table.overall_goals,
             layout.weights_text(table.level_weights or {}),
         ]
@@ -232,7 +239,7 @@ def _targets(ws, indicators_ws, fund: Fund, region: Region) -> None:
         by_table.setdefault(indicator.table_id, []).append(indicator)
     row = 2
     for table in tables:
-        owner = _owner(*_table_owner(table))
+        owner = [*_owner(*_table_owner(table)), _central_mark(table)]
         for indicator in sorted(by_table.get(table.pk, []), key=lambda i: i.order):
             parent = indicator.parent_indicator
             values = [

@@ -85,11 +85,19 @@ def test_relief_keeps_negative_adjustments(relief):
 
 
 def test_target_tables(elderly, relief, province):
-    assert elderly.target_tables.count() == 15  # the central table and 14 regional ones
-    assert relief.target_tables.count() == 15  # the province's and 14 regional ones
-    central = TargetTable.objects.get(fund=elderly, region=province)
+    # seed 000's 16: the central table, the 自治区's own 全区 table and 14 regional ones
+    assert elderly.target_tables.count() == 16
+    assert relief.target_tables.count() == 15  # seed 003: the province's and 14 regional ones
+    central = TargetTable.objects.get(fund=elderly, region=province, is_central=True)
     assert central.indicators.count() == 9
     assert central.indicators.get(order=1).target_text == "≥95%"
+    whole = TargetTable.objects.get(fund=elderly, region=province, is_central=False)
+    assert whole.parent == central and whole.indicators.count() == 9
+    # every prefecture's table hangs under the 全区 table, not the centre's
+    assert set(
+        elderly.target_tables.filter(region__level=Region.Level.PREFECTURE).values_list("parent", flat=True)
+    ) == {whole.pk}
+    assert not relief.target_tables.filter(is_central=True).exists()
     assert central.indicators.get(order=5).target_text == "≤30日"
     assert central.overall_goals.startswith("1.开展经济困难失能老年人等群体集中照护工作")
     yili = TargetTable.objects.get(fund=relief, region__code="654000")

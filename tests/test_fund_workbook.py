@@ -165,7 +165,7 @@ def test_a_project_fund_with_weights_judgements_and_bands_round_trips(
         "伊宁市县域养老服务体系创新试点项目",
         "霍城县县域养老服务体系创新试点项目",
     ]
-    assert book["目标表"][1][6] == "产出指标 60；效益指标 20"
+    assert book["目标表"][1][8] == "产出指标 60；效益指标 20"
 
     empty("xj-2024-pilot")
     import_as(admin_xj, first)
@@ -196,7 +196,7 @@ BROKEN = {
         lambda content: edited(
             content, "绩效指标", "指标值", "≥95%左右", where=lambda r: r["代码"] == "654000"
         ),
-        ("绩效指标", "H", "≥95%左右"),
+        ("绩效指标", "I", "≥95%左右"),
     ),
     "an amount that is text": (
         lambda content: edited(content, "资金分配", "金额（万元）", "一万四千", where=_xinjiang_regions),
@@ -403,11 +403,11 @@ def test_the_province_administrator_imports_a_fund_with_preview_and_confirm(clie
     response = post_fund(client, content)
     record = ImportRecord.objects.get(kind="fund")
     page = client.get(response["Location"]).content.decode()
-    assert "新增183条，修改0条，删除0条" in page and "确认导入" in page
+    assert "新增193条，修改0条，删除0条" in page and "确认导入" in page
     assert "按导入的工作簿" not in page and not Fund.objects.filter(code="xj-2024-elderly").exists()
 
     page = client.post(reverse("imports:apply", args=[record.pk]), follow=True).content.decode()
-    assert "已导入。新增183条" in page
+    assert "已导入。新增193条" in page
     record.refresh_from_db()
     assert record.applied and record.fund.code == "xj-2024-elderly" and record.region == admin_xj.region
     assert sheets(export_of("xj-2024-elderly")) == sheets(content)

@@ -267,12 +267,16 @@ def test_a_formula_in_the_goals_is_refused_where_it_stands(admin_xj, relief, yil
 
 
 def test_a_reworded_indicator_keeps_the_parent_it_was_copied_from(admin_xj):
-    """Seed 000's prefectures write 县级及以上 where the centre wrote 县级以上: the one indicator
-    left over in a 二级指标 group on each side is the same indicator, reworded."""
+    """Seed 000's 全区 table writes 县级及以上 where the centre wrote 县级以上: the one indicator
+    left over in a 二级指标 group on each side is the same indicator, reworded. A prefecture's
+    line hangs under the 全区 one of the same name, and through it under the centre's."""
     elderly = Fund.objects.get(code="xj-2024-elderly")
     indicator = IndicatorTarget.objects.get(table__fund=elderly, table__region__code="654000", order=5)
     assert "县级及以上" in indicator.name
-    assert "县级以上" in indicator.parent_indicator.name and indicator.parent_indicator.order == 5
+    whole = indicator.parent_indicator
+    assert whole.name == indicator.name and not whole.table.is_central and whole.table.region.code == "650000"
+    central = whole.parent_indicator
+    assert central.table.is_central and "县级以上" in central.name and central.order == 5
     # Bracket widths aside, the same name is the same indicator (seed 003's 博州 writes （市、区）).
     relief_bozhou = IndicatorTarget.objects.get(
         table__fund__code="xj-2024-relief", table__region__code="652700", order=7

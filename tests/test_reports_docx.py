@@ -421,7 +421,7 @@ def test_single_table_documents(elderly, province, kind, first):
     doc = _open(build(report_data(fund=elderly, region=province), kind=kind, format="docx"))
     assert doc.tables and doc.tables[0].rows[0].cells[0].text == first
     if kind == "c":
-        assert len(doc.tables) == 15  # the central table and the 14 passed down
+        assert len(doc.tables) == 16  # seed 000: the central table, the 全区 one, the 14 passed down
         captions = [p.text for p in doc.paragraphs if p.text.startswith("（2024年度")]
         assert captions[0] == "（2024年度）" and "（2024年度 伊犁州）" in captions
         yili = doc.tables[captions.index("（2024年度 伊犁州）")]
@@ -471,7 +471,7 @@ def test_named_county_project_gets_its_own_chapter_and_allocation_line(elderly, 
     table = TargetTable.objects.create(
         fund=elderly,
         project=project,
-        parent=TargetTable.objects.get(fund=elderly, region=province),
+        parent=TargetTable.objects.get(fund=elderly, region=province, is_central=False),
         overall_goals="1.建成县域养老服务网络。",
     )
     indicator = IndicatorTarget.objects.create(

@@ -490,7 +490,13 @@ def own_target_table(data: ReportData) -> Table | None:
 
 
 def child_target_tables(data: ReportData) -> list[Table]:
-    return [target_table(t, data.year) for t in data.child_tables]
+    """The tables this level passed down: the province's own 全区 table first, where it
+    decomposed the central one, then each region's and project's."""
+    tables = [target_table(t, data.year) for t in data.child_tables]
+    if data.decomposed_table is not None:
+        whole = target_table(data.decomposed_table, data.year, top=True, sheet="目标表-全区")
+        tables.insert(0, whole)
+    return tables
 
 
 def tables_for(data: ReportData, kind: str) -> list[Table]:

@@ -96,17 +96,21 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
 
     words = Words(fund, region)
     received = ledger.account().received
-    tables_by_owner = {(t.region_id, t.project_id): t for t in tables}
-    own_table, inherited = _own_table(tables_by_owner, region, ancestors)
+    central = next((t for t in tables if t.is_central), None)
+    tables_by_owner = {(t.region_id, t.project_id): t for t in tables if not t.is_central}
+    own_table, inherited = _own_table(tables_by_owner, central, region, ancestors)
     own_table_data = (
         _target_table_data(own_table, words, ledger, owner=tree.root, inherited=inherited)
         if own_table
         else None
     )
+    # The province that decomposed the central table passes its own 全区 table down.
+    decomposed = tables_by_owner.get((region.pk, None)) if own_table is central and central else None
+    passing = {t.pk for t in (own_table, decomposed) if t is not None and not inherited}
     child_tables = [
         _target_table_data(t, words, ledger)
         for t in sorted(
-            (t for t in tables if own_table and not inherited and t.parent_id == own_table.pk),
+            (t for t in tables if t.parent_id in passing and t is not decomposed),
             key=lambda t: _owner_order(t, tree),
         )
     ]
@@ -129,6 +133,9 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         received=_received_dict(received),
         incoming_notices=_notices(received.allocations),
         own_table=own_table_data,
+        decomposed_table=_target_table_data(decomposed, words, ledger, decomposed=True)
+        if decomposed
+        else None,
         allocation=_allocation_table(ledger),
         child_tables=child_tables,
         execution=_execution_table(ledger),
@@ -251,13 +258,21 @@ def _sum_line(lines, label: str, kind: str, group: str = "") -> AllocationLine:
 # --- target tables (C) -------------------------------------------------------------------------
 
 
-def _own_table(tables_by_owner, region: Region, ancestors) -> tuple[TargetTable | None, bool]:
-    """The region's own table, else the nearest ancestor's (a county works to what it was sent)."""
+def _own_table(
+    tables_by_owner, central: TargetTable | None, region: Region, ancestors
+) -> tuple[TargetTable | None, bool]:
+    """The table the region works to, and whether it is an ancestor's: at the province the
+    central table when the fund has one; below, the region's own, else the one passed down by
+    the nearest ancestor with one (a county works to what it was sent)."""
+    if region.parent_id is None and central is not None:
+        return central, False
     own = tables_by_owner.get((region.pk, None))
     if own is not None:
         return own, False
     for ancestor in ancestors:
         table = tables_by_owner.get((ancestor.pk, None))
+        if table is None and ancestor.parent_id is None:
+            table = central
         if table is not None:
             return table, True
     return None, False
@@ -276,6 +291,7 @@ def _target_table_data(
     *,
     owner: Node | None = None,
     inherited=False,
+    decomposed=False,
 ) -> TargetTableData:
     """A 区域绩效目标表 as printed for ``owner`` (default: the table's own region or project).
 
@@ -292,7 +308,8 @@ def _target_table_data(
         node = owner or ledger.tree.region(table.region_id)
         label = node.region.display_name
         parent = node.parent.region if node.parent is not None else node.region.parent
-        offices = departments(node.region, parent, fund, words)
+        below = [child.region.name for child in node.children if not child.is_project]
+        offices = departments(node.region, parent, fund, words, decomposed_over=below if decomposed else None)
     money = _received_dict(ledger.budgets.of(node)) if node is not None else _received_dict(Received())
     return TargetTableData(
         owner=label,

@@ -166,12 +166,14 @@ class ReportData:
     own_department: str  # 自治区民政厅, 伊犁州民政局 …
     received: dict[str, Decimal]  # total / advance / batch / central / local
     incoming_notices: list[NoticeLine]
-    own_table: TargetTableData | None
+    own_table: TargetTableData | None  # the table received from above (the province: the central one)
     allocation: AllocationTable
     child_tables: list[TargetTableData]
     execution: ExecutionTable | None
     evaluation: SelfEvaluation
     projects: list[ProjectData] = field(default_factory=list)
+    # the province's own 全区 table, decomposed from the central one and passed down
+    decomposed_table: TargetTableData | None = None
     warnings: list[str] = field(default_factory=list)
 
     @property

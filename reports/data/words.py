@@ -71,8 +71,25 @@ def strip_code(department: str) -> str:
     return department.split("]", 1)[-1] if department.startswith("[") else department
 
 
-def departments(region: Region, parent: Region | None, fund: Fund, words: Words) -> list[tuple[str, str]]:
-    """The department rows of a 区域绩效目标表, as seed 000 prints them for each level."""
+def departments(
+    region: Region,
+    parent: Region | None,
+    fund: Fund,
+    words: Words,
+    *,
+    decomposed_over: list[str] | None = None,
+) -> list[tuple[str, str]]:
+    """The department rows of a 区域绩效目标表, as seed 000 prints them for each level (the
+    province's own 全区 table, decomposed over the prefectures named ``decomposed_over``,
+    names the province above and all of them below: 各地州市财政局)."""
+    if decomposed_over is not None:
+        province_word = "自治区" if region.name.endswith("自治区") else "省级"
+        every = f"各{prefectures_word(decomposed_over)}"
+        return [
+            (f"{province_word}主管部门", fund.line_department),
+            ("地级财政部门", f"{every}财政局"),
+            ("地级主管部门", f"{every}{words.line_suffix}"),
+        ]
     if parent is None:
         return [
             ("中央主管部门", strip_code(fund.central_department)),
@@ -95,3 +112,14 @@ def departments(region: Region, parent: Region | None, fund: Fund, words: Words)
 
 
 # --- execution table (E) -----------------------------------------------------------------------
+
+
+def prefectures_word(names: list[str]) -> str:
+    """How a province calls its prefectures together, from their names: 地州市 (新疆: 地区, 州
+    and 市), 市州 (甘肃), 盟市 (内蒙古), 地市, or 市."""
+    has = {kind for kind in ("地区", "州", "盟") if any(name.endswith(kind) for name in names)}
+    if "地区" in has:
+        return "地" + ("州" if "州" in has else "") + ("盟" if "盟" in has else "") + "市"
+    if "盟" in has:
+        return "盟市"
+    return "市州" if "州" in has else "市"

@@ -81,14 +81,40 @@ def target_regions_for_user(user) -> QuerySet[Region]:
     return regions
 
 
+def central_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label="这是中央下达的目标表",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text="仅本省（区）：财政部随资金通知下达的区域绩效目标表。"
+        "不勾选即为本省（区）分解下达全区的目标表，或所选下级地区的目标表。",
+    )
+
+
+def clean_central(form) -> None:
+    """The central table belongs to the fund's province, nowhere else."""
+    data = form.cleaned_data
+    fund, region = data.get("fund"), data.get("region")
+    if data.get("central") and fund is not None and region is not None and region.pk != fund.region_id:
+        form.add_error(
+            "central", f"中央下达的目标表只属于{fund.region.name}：请选择{fund.region.name}，或取消勾选。"
+        )
+
+
 class TargetUploadForm(UploadForm):
     fund = forms.ModelChoiceField(label="资金", queryset=None, widget=forms.Select(attrs=SELECT))
     region = RegionField(label="目标表所属地区/单位", purpose="targets")
+    central = central_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].queryset = funds_for_user(self.user)
         self.fields["region"].queryset = target_regions_for_user(self.user)
+
+    def clean(self):
+        data = super().clean()
+        clean_central(self)
+        return data
 
 
 PASTE_MAX_CHARS = 200_000  # a notice's whole 附件3 (15 tables) is about 30,000
@@ -101,8 +127,9 @@ class TargetPasteForm(forms.Form):
     region = RegionField(
         label="目标表所属地区/单位",
         purpose="targets",
-        help_text="选本省（区）即中央下达的目标表或本省（区）的区域绩效目标表；也可选下级地区。",
+        help_text="选本省（区）即中央下达的目标表或本省（区）分解的全区目标表；也可选下级地区。",
     )
+    central = central_field()
     text = forms.CharField(
         label="粘贴目标表",
         required=False,
@@ -142,6 +169,7 @@ class TargetPasteForm(forms.Form):
             raise forms.ValidationError("请粘贴目标表，或上传含目标表的Word文件。")
         if text.strip() and upload:
             raise forms.ValidationError("请只用一种方式：粘贴目标表，或上传Word文件，不要同时提供。")
+        clean_central(self)
         return data
 
     def content(self) -> tuple[bytes, str]:

@@ -53,6 +53,7 @@ from indicators.services import (
     ACTUAL_FIELDS,
     IndicatorSave,
     ReturnRecord,
+    central_table_refusal,
     return_restore,
     returns_note_budget_change,
     target_table_save,
@@ -99,6 +100,7 @@ FUND_TEXT_LIMITS = {
 }
 
 Owner = tuple[str, str]  # (region code, project name or "")
+TableKey = tuple[str, str, bool]  # (region code, project name or "", the central table)
 ReturnKey = tuple[str, str, str]  # (region code, project name or "", period)
 
 
@@ -165,18 +167,19 @@ class TableRow:
     row: int
     region: Region
     project: str
-    parent: Owner | None
+    parent: TableKey | None
     goals: str
     weights: dict
     indicators: list[IndicatorRow] = field(default_factory=list)
+    central: bool = False
 
     @property
-    def owner(self) -> Owner:
-        return (self.region.code, self.project)
+    def owner(self) -> TableKey:
+        return (self.region.code, self.project, self.central)
 
     @property
     def label(self) -> str:
-        return self.project or self.region.name
+        return _table_label(self.owner, self.region.name)
 
 
 @dataclass
@@ -527,22 +530,35 @@ class FundImporter(Importer):
         region = self._region(cells, "code", "代码")
         return region, self._project(cells, book, region)
 
+    def _central(self, cells: _Cells, book: Book, region: Region | None, project: str) -> bool:
+        """中央下达 is only the province's, and only its region table's."""
+        central = bool(cells.choice("central", "中央下达", layout.CENTRAL, blank=True))
+        if central and region is not None and (project or region.pk != book.province.pk):
+            cells.error(f"中央下达的目标表只属于{book.province.name}（不属于下级地区或项目）。", "central")
+        return central
+
     def _read_tables(self, sheets, book: Book, plan: Plan) -> None:
-        parents: dict[Owner, tuple[Owner, _Cells]] = {}
+        parents: dict[TableKey, tuple[TableKey, _Cells]] = {}
         for cells in self._sheet(sheets, layout.SHEET_TABLES, layout.TABLE_COLUMNS, plan):
             region, project = self._owner(cells, book)
+            central = self._central(cells, book, region, project)
             parent_code = cells.text("parent_code", "上级目标表代码")
             parent_project = cells.text("parent_project", "上级目标表项目", max_length=200)
+            parent_central = bool(
+                cells.choice("parent_central", "上级为中央下达", layout.CENTRAL, blank=True)
+            )
             goals = cells.text("goals", "年度总体目标")
             try:
                 weights = layout.parse_weights(cells.text("weights", "一级指标分值"))
             except ValueError as exc:
                 cells.error(str(exc), "weights")
+            if central and parent_code:
+                cells.error("中央下达的目标表没有上级目标表。", "parent_code")
             if cells.failed:
-                book.broken.add(("table", (region.code if region else "", project)))
+                book.broken.add(("table", (region.code if region else "", project, central)))
                 continue
-            parent = (parent_code, parent_project) if parent_code else None
-            table = TableRow(cells.row, region, project, parent, goals, weights)
+            parent = (parent_code, parent_project, parent_central) if parent_code else None
+            table = TableRow(cells.row, region, project, parent, goals, weights, central=central)
             if table.owner in book.tables:
                 cells.error(f"{table.label}的目标表与第{book.tables[table.owner].row}行重复。", "code")
                 continue
@@ -553,9 +569,7 @@ class FundImporter(Importer):
             if ("table", parent) in book.broken:
                 continue
             if parent not in book.tables:
-                cells.error(
-                    f"上级目标表（{' · '.join(p for p in parent if p)}）不在本工作表中。", "parent_code"
-                )
+                cells.error(f"上级目标表（{_owner_text(parent)}）不在本工作表中。", "parent_code")
             elif _cycle(book.tables, owner):
                 cells.error("上级目标表形成循环：目标表不能（间接）以自己为上级。", "parent_code")
 
@@ -563,6 +577,7 @@ class FundImporter(Importer):
         places: dict[tuple, _Cells] = {}
         for cells in self._sheet(sheets, layout.SHEET_INDICATORS, layout.INDICATOR_COLUMNS, plan):
             region, project = self._owner(cells, book)
+            central = bool(cells.choice("central", "中央下达", layout.CENTRAL, blank=True))
             order = cells.whole("order", "序号", minimum=1)
             level1 = _level(cells.text("level1", "一级指标"), Level1.values)
             if level1 is None:
@@ -589,7 +604,7 @@ class FundImporter(Importer):
             if weight is not None and not (0 <= weight < 1000):
                 cells.error("分值应在0至999.99之间。", "weight")
             rule = cells.choice("rule", "汇总规则", layout.RULES, blank=True)
-            owner = (region.code if region else "", project)
+            owner = (region.code if region else "", project, central)
             if cells.failed:
                 book.broken.add(("indicator", owner, name))
                 continue
@@ -597,7 +612,8 @@ class FundImporter(Importer):
             if table is None and ("table", owner) in book.broken:
                 continue
             if table is None:
-                cells.error(f"“{layout.SHEET_TABLES}”工作表中没有{project or region.name}的目标表。", "code")
+                label = _table_label(owner, region.name)
+                cells.error(f"“{layout.SHEET_TABLES}”工作表中没有{label}的目标表。", "code")
                 continue
             for taken, what, key in ((order, "序号", "order"), (name, "三级指标", "name")):
                 earlier = places.get((table.owner, key, taken))
@@ -686,8 +702,9 @@ class FundImporter(Importer):
                 values["judged_met"] = None
             if cells.failed or ret is None:
                 continue
-            table = book.tables.get((ret.region.code, ret.project))
-            if ("indicator", (ret.region.code, ret.project), name) in book.broken:
+            key = _return_table_key(book.tables, ret.region.code, ret.project)
+            table = book.tables.get(key)
+            if ("indicator", key, name) in book.broken:
                 continue  # the indicator's own row has the error
             if table is None or name not in {i.name for i in table.indicators}:
                 owner = ret.project or ret.region.name
@@ -890,7 +907,7 @@ class FundImporter(Importer):
 
     def _diff_tables(self, book: Book, plan: Plan) -> None:
         fund = self._fund
-        existing: dict[Owner, TargetTable] = {}
+        existing: dict[TableKey, TargetTable] = {}
         if fund is not None:
             tables = fund.target_tables.select_related(
                 "region", "project__region", "parent__region", "parent__project__region"
@@ -900,9 +917,17 @@ class FundImporter(Importer):
         locked = _owners_under_review(fund) if fund else {}
         for owner, row in book.tables.items():
             current = existing.get(owner)
+            if (
+                row.central
+                and current is None
+                and fund is not None
+                and (refusal := central_table_refusal(fund))
+            ):
+                plan.errors.append(RowError(refusal, layout.SHEET_TABLES, row.row))
             changes = self._diff_table(row, current, existing, plan)
-            if any(c.action != "unchanged" for c in changes) and owner in locked:
-                ret = locked[owner]
+            used = owner == _return_table_key(book.tables, owner[0], owner[1])  # by the owner's returns
+            if any(c.action != "unchanged" for c in changes) and used and owner[:2] in locked:
+                ret = locked[owner[:2]]
                 plan.errors.append(
                     RowError(
                         f"{row.label}的{ret.get_period_display()}填报{ret.get_status_display()}，"
@@ -914,7 +939,7 @@ class FundImporter(Importer):
         for owner in existing.keys() - book.tables.keys():
             plan.errors.append(
                 RowError(
-                    f"系统中有{existing[owner].owner}的目标表，工作簿中没有：导入不删除目标表"
+                    f"系统中有{existing[owner].label}的目标表，工作簿中没有：导入不删除目标表"
                     "（工作簿可能早于系统中的数据，请重新导出）。",
                     layout.SHEET_TABLES,
                 )
@@ -1198,7 +1223,7 @@ class FundImporter(Importer):
         existing = {
             _table_owner(t): t for t in fund.target_tables.select_related("region", "project__region")
         }
-        done: dict[Owner, TargetTable] = {}
+        done: dict[TableKey, TargetTable] = {}
         by_owner = {c.payload.owner: c for c in table_changes}
         for owner in _parents_first(book.tables):
             change, row = by_owner[owner], book.tables[owner]
@@ -1216,11 +1241,12 @@ class FundImporter(Importer):
                 level_weights=row.weights,
                 rows=rows_of.get(owner, []),
                 note=self.note(change) if change.action != "unchanged" else None,
+                central=row.central,
             )
         return done
 
     def _write_return(self, fund: Fund, row: ReturnRow, tables: dict, projects: dict, change: Change) -> None:
-        table = tables.get((row.region.code, row.project))
+        table = tables.get(_return_table_key(tables, row.region.code, row.project))
         indicators = {i.name: i for i in table.indicators.all()} if table else {}
         status = Return.Status(row.status).label
         note = self.note(change)
@@ -1259,7 +1285,7 @@ def _below(region: Region, giver: Region, *, itself: bool) -> bool:
     return False
 
 
-def _cycle(tables: dict[Owner, TableRow], owner: Owner) -> bool:
+def _cycle(tables: dict[TableKey, TableRow], owner: TableKey) -> bool:
     seen, node = set(), owner
     while node is not None and node in tables:
         if node in seen:
@@ -1269,8 +1295,8 @@ def _cycle(tables: dict[Owner, TableRow], owner: Owner) -> bool:
     return False
 
 
-def _parents_first(tables: dict[Owner, TableRow]) -> list[Owner]:
-    def depth(owner: Owner) -> int:
+def _parents_first(tables: dict[TableKey, TableRow]) -> list[TableKey]:
+    def depth(owner: TableKey) -> int:
         count, node = 0, tables[owner].parent
         while node is not None:
             count, node = count + 1, tables[node].parent
@@ -1279,14 +1305,30 @@ def _parents_first(tables: dict[Owner, TableRow]) -> list[Owner]:
     return sorted(tables, key=depth)
 
 
-def _table_owner(table: TargetTable) -> Owner:
+def _table_owner(table: TargetTable) -> TableKey:
     if table.region_id:
-        return (table.region.code, "")
-    return (table.project.region.code, table.project.name)
+        return (table.region.code, "", table.is_central)
+    return (table.project.region.code, table.project.name, False)
 
 
-def _owner_text(owner: Owner | None) -> str:
-    return " · ".join(part for part in owner if part) if owner else ""
+def _return_table_key(tables: dict, code: str, project: str) -> TableKey:
+    """The table a return of (code, project) reports against, among ``tables``: at the province
+    the central table when there is one (as indicators.selectors.return_table says)."""
+    if not project and (code, "", True) in tables:
+        return (code, "", True)
+    return (code, project, False)
+
+
+def _table_label(owner: TableKey, region_name: str) -> str:
+    code, project, central = owner
+    return f"{region_name}（中央下达）" if central else (project or region_name)
+
+
+def _owner_text(owner: tuple | None) -> str:
+    if not owner:
+        return ""
+    parts = [part for part in owner if isinstance(part, str) and part]
+    return " · ".join(parts) + ("（中央下达）" if len(owner) > 2 and owner[2] else "")
 
 
 def _owners_under_review(fund: Fund) -> dict[Owner, Return]:

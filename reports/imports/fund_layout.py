@@ -104,13 +104,16 @@ PROJECT_COLUMNS = [
 ]
 TABLE_COLUMNS = [
     *OWNER,
+    Col("central", "中央下达", width=10),
     Col("parent_code", "上级目标表代码", width=14),
     Col("parent_project", "上级目标表项目", width=24),
+    Col("parent_central", "上级为中央下达", width=14),
     Col("goals", "年度总体目标", width=80),
     Col("weights", "一级指标分值", width=30),
 ]
 INDICATOR_COLUMNS = [
     *OWNER,
+    Col("central", "中央下达", width=10),
     Col("order", "序号", width=6),
     Col("level1", "一级指标", width=12),
     Col("level2", "二级指标", width=16),
@@ -172,6 +175,8 @@ STATUSES = {status.label: status.value for status in Return.Status}
 RULES = {rule.label: rule.value for rule in IndicatorTarget.RollupRule if rule.value}
 BANDS = {band.label: band.value for band in IndicatorActual.Band if band.value}
 JUDGED = {"已完成": True, "未完成": False}
+CENTRAL = {"是": True}  # 中央下达: the table the centre sent the province; blank: not
+CENTRAL_MARK = "是"
 JUDGED_LABELS = {value: label for label, value in JUDGED.items()}
 BASIS_LABELS = {"own": "本级已审核填报", "rolled_up": "下级已审核填报汇总", "none": "尚无已审核填报"}
 

@@ -62,10 +62,15 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
         )
     if record.kind in (TargetImporter.kind, PastedTargetImporter.kind):
         region = Region.objects.get(code=options["region"])
+        central = bool(options.get("central"))
         if record.kind == PastedTargetImporter.kind:
-            return PastedTargetImporter(actor=actor, scope=scope, fund=record.fund, region=region)
+            return PastedTargetImporter(
+                actor=actor, scope=scope, fund=record.fund, region=region, central=central
+            )
         project = record.fund.projects.get(pk=options["project"]) if options.get("project") else None
-        return TargetImporter(actor=actor, scope=scope, fund=record.fund, region=region, project=project)
+        return TargetImporter(
+            actor=actor, scope=scope, fund=record.fund, region=region, project=project, central=central
+        )
     if record.kind == ReturnImporter.kind:
         ret = Return.objects.select_related("fund", "region").get(pk=options["report"])
         return ReturnImporter(actor=actor, scope=scope, ret=ret)

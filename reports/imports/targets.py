@@ -24,8 +24,13 @@ from evalportal.models import User
 from indicators.models import LEVEL2_BY_LEVEL1, IndicatorActual, IndicatorTarget, Level1, TargetTable
 from indicators.permissions import may_import_targets
 from indicators.rules import parse_target
-from indicators.selectors import nearest_table_above, own_return_under_review
-from indicators.services import IndicatorWrite, project_parent_table, target_table_write
+from indicators.selectors import own_return_under_review, region_table, table_above
+from indicators.services import (
+    IndicatorWrite,
+    central_table_refusal,
+    project_parent_table,
+    target_table_write,
+)
 from reports.imports.base import (
     CellError,
     Change,
@@ -66,15 +71,27 @@ class TargetImporter(Importer):
     title = "绩效目标表"
 
     def __init__(
-        self, *, actor: User | None, scope: Region, fund: Fund, region: Region, project: Project | None = None
+        self,
+        *,
+        actor: User | None,
+        scope: Region,
+        fund: Fund,
+        region: Region,
+        project: Project | None = None,
+        central: bool = False,
     ):
         super().__init__(actor=actor, scope=scope)
         if project is not None and (project.fund_id != fund.pk or project.region_id != region.pk):
             raise ValueError(f"项目“{project.name}”不是{region.name}的{fund.code}项目。")
+        if central and (project is not None or region.pk != fund.region_id):
+            raise ValueError(f"中央下达的目标表只属于{fund.region.name}，请选择{fund.region.name}。")
         self._fund = fund
         self.region = region
         self.project = project
+        self.central = central
         self.owner_name = project.name if project is not None else region.name
+        if central:
+            self.owner_name = f"{region.name}（中央下达）"
         self.goals: str | None = None  # 年度总体目标 as the file gives them (None: not in the file)
 
     @property
@@ -83,6 +100,7 @@ class TargetImporter(Importer):
 
     def options(self) -> dict:
         options = {"fund": self._fund.code, "region": self.region.code}
+        options |= {"central": True} if self.central else {}
         return options | ({"project": self.project.pk} if self.project is not None else {})
 
     def check_permission(self) -> None:
@@ -162,7 +180,13 @@ class TargetImporter(Importer):
             return plan
         self._diff(sheet, lines, plan, goals)
         self.refuse_under_review(plan, sheet)
+        self.refuse_central_late(plan, sheet)
         return plan
+
+    def refuse_central_late(self, plan: Plan, sheet: str) -> None:
+        """A central table arriving after the province began its return is refused."""
+        if self.central and (refusal := central_table_refusal(self._fund)):
+            plan.errors.append(RowError(refusal, sheet))
 
     def refuse_under_review(self, plan: Plan, sheet: str, *, changes: bool | None = None) -> None:
         """An error when the plan (or ``changes``: the part of it a return prints) would alter
@@ -181,12 +205,12 @@ class TargetImporter(Importer):
     def _table(self) -> TargetTable | None:
         if self.project is not None:
             return TargetTable.objects.filter(fund=self._fund, project=self.project).first()
-        return TargetTable.objects.filter(fund=self._fund, region=self.region, project__isnull=True).first()
+        return region_table(self._fund, self.region, central=self.central)
 
     def _table_above(self) -> TargetTable | None:
         if self.project is not None:
             return project_parent_table(self.project)
-        return nearest_table_above(self._fund, self.region)
+        return table_above(self._fund, self.region, central=self.central)
 
     def _diff(self, sheet: str, lines: list, plan: Plan, goals: tuple[int, str] | None) -> None:
         table = self._table()
@@ -257,6 +281,7 @@ class TargetImporter(Importer):
             fund=self._fund,
             region=self.region,
             project=self.project,
+            central=self.central,
             **self.write_arguments(plan),
         )
 

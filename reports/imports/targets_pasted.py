@@ -62,6 +62,7 @@ YEAR = re.compile(r"(\d{4})\s*年度")
 YEAR_LINE = re.compile(r"^[（(]?\d{4}年度[^，。；]{0,20}[）)]?$")  # （2024年度） or （2024年度乌鲁木齐市）
 TITLE_REGION = re.compile(r"[（(]\s*\d{4}\s*年度\s*([^）)]*?)\s*[）)]")
 DEPARTMENT = re.compile(r"(财政|主管)部门$")
+CENTRAL_DEPARTMENT = "中央主管部门"
 ALL_BELOW = "各"  # 各地州市财政局, 各省、自治区…财政厅: the table of a whole province
 LEVEL2_NAMES = {name for names in LEVEL2_BY_LEVEL1.values() for name in names}
 
@@ -88,6 +89,7 @@ class PastedTable:
     heading: list[str] = field(default_factory=list)
     year: int | None = None
     region_hint: str | None = None  # the region the table names; ALL_BELOW: a whole province
+    from_centre: bool = False  # it has a 中央主管部门 row: the table the centre sent
     goals_row: int | None = None
     goals: list[str] = field(default_factory=list)
     money_row: int | None = None
@@ -259,6 +261,8 @@ def _add_goals(table: PastedTable, number: int, texts: list[tuple[int, str]]) ->
 
 def _read_head_row(table: PastedTable, number: int, texts: list, labels: list[str]) -> None:
     """项目名称, the departments (which name the region) and 资金情况 rows; the rest is ignored."""
+    if any(label == CENTRAL_DEPARTMENT for label in labels):
+        table.from_centre = True
     for index, label in enumerate(labels):
         if DEPARTMENT.search(label) and "财政" in label and index + 1 < len(texts):
             value = squash(texts[index + 1][1])
@@ -472,11 +476,17 @@ def names_region(hint: str | None, region: Region) -> bool | None:
     return normalize(hint) in region_names(region)
 
 
-def choose_table(tables: list[PastedTable], region: Region) -> tuple[PastedTable, RowError | None]:
-    """The one table of ``region``; with several, the one that names it (or ImportFailed)."""
+def choose_table(
+    tables: list[PastedTable], region: Region, *, central: bool = False
+) -> tuple[PastedTable, RowError | None]:
+    """The one table of ``region``; with several, the one that names it (or ImportFailed). At
+    the province the central table (with its 中央主管部门 row) and the province's own 全区
+    table both name the whole province: ``central`` says which one is wanted."""
     if len(tables) == 1:
         return tables[0], None
     matching = [t for t in tables if names_region(t.region_hint, region)]
+    if len(matching) > 1 and region.parent_id is None:
+        matching = [t for t in matching if t.from_centre == central]
     if len(matching) == 1:
         chosen = matching[0]
         note = f"内容中有{len(tables)}张目标表，已选用写明属于{region.name}的一张（{chosen.where}）。"
@@ -507,8 +517,10 @@ class PastedTargetImporter(TargetImporter):
     kind = "targets_text"
     title = "绩效目标表（粘贴或Word）"
 
-    def __init__(self, *, actor: User | None, scope: Region, fund: Fund, region: Region):
-        super().__init__(actor=actor, scope=scope, fund=fund, region=region)
+    def __init__(
+        self, *, actor: User | None, scope: Region, fund: Fund, region: Region, central: bool = False
+    ):
+        super().__init__(actor=actor, scope=scope, fund=fund, region=region, central=central)
         self.table: PastedTable | None = None
         self.money: StatedMoney | None = None
         self.received: dict | None = None
@@ -529,12 +541,21 @@ class PastedTargetImporter(TargetImporter):
                     )
                 ]
             )
-        table, note = choose_table(found, self.region)
+        table, note = choose_table(found, self.region, central=self.central)
         self.table = table
         plan = Plan(errors=list(table.errors), warnings=list(table.warnings))
         plan.errors += [RowError(line.error, table.sheet, line.row) for line in table.lines if line.error]
         if note is not None:
             plan.warnings.insert(0, note)
+        if self.region.parent_id is None and table.from_centre != self.central:
+            plan.warnings.append(
+                RowError(
+                    "表中有“中央主管部门”一行，像是中央下达的目标表：若是，请返回勾选“这是中央下达的目标表”。"
+                    if table.from_centre
+                    else "表中没有“中央主管部门”一行，像是本省（区）分解的全区目标表：请核对是否应勾选“这是中央下达的目标表”。",
+                    table.sheet,
+                )
+            )
         if names_region(table.region_hint, self.region) is False:
             plan.warnings.append(
                 RowError(
@@ -562,6 +583,7 @@ class PastedTargetImporter(TargetImporter):
         # change to it alone may reach the table of a return under review.
         printed = any(c.action != "unchanged" and c.payload != ("money",) for c in plan.changes)
         self.refuse_under_review(plan, table.sheet, changes=printed)
+        self.refuse_central_late(plan, table.sheet)
         return plan
 
     def _diff_money(self, plan: Plan, table: PastedTable) -> None:
@@ -609,7 +631,9 @@ class PastedTargetImporter(TargetImporter):
         arguments["money_note"] = (
             self.note(money_change) if money_change is not None and money_change.action == "update" else None
         )
-        target_table_write(actor=self.actor, fund=self._fund, region=self.region, **arguments)
+        target_table_write(
+            actor=self.actor, fund=self._fund, region=self.region, central=self.central, **arguments
+        )
 
     def preview(self) -> dict:
         """The table as read, for the preview page: goals, money, every line with its problem."""
@@ -620,7 +644,7 @@ class PastedTargetImporter(TargetImporter):
             "table": {
                 "where": table.where,
                 "sheet": table.sheet,
-                "region": self.region.name,
+                "region": self.owner_name,
                 "year": table.year,
                 "hint": _hint_label(table.region_hint) if table.region_hint else "",
                 "goals": table.goals,

@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from common.text import clean_text, neutralise_cell, neutralise_workbook
 from indicators.ledger import return_money
 from indicators.models import LEVEL2_BY_LEVEL1, Aspect, Level1, Return, TargetTable
+from indicators.selectors import nearest_table_above, passed_down_table, return_table
 from reports.imports import returns as return_layout
 from reports.imports.allocations import current_table
 from transfers.models import Fund, Region
@@ -190,10 +191,8 @@ def targets_template(fund: Fund | None = None, region: Region | None = None) -> 
     header(ws, 2, ["一级指标", "二级指标", "三级指标", "指标值"], widths=[14, 18, 60, 22])
     indicators = []
     if fund is not None and region is not None:
-        table, ancestor = None, region
-        while ancestor is not None and table is None:  # a region without one starts from its parent's
-            table = TargetTable.objects.filter(fund=fund, region=ancestor, project__isnull=True).first()
-            ancestor = ancestor.parent
+        # the region's own table; a region without one starts from the one passed down to it
+        table = passed_down_table(fund, region) or nearest_table_above(fund, region)
         indicators = list(table.indicators.order_by("order")) if table else []
     row = 3
     for indicator in indicators:
@@ -302,7 +301,10 @@ def return_workbook(ret: Return) -> bytes:
 
     goals = wb.create_sheet(return_layout.SHEET_GOALS)
     header(goals, 1, [c.label for c in return_layout.GOAL_COLUMNS], widths=[70, 70])
-    table = TargetTable.objects.filter(fund=ret.fund, region=ret.region, project=ret.project).first()
+    if ret.project_id:
+        table = TargetTable.objects.filter(fund=ret.fund, project=ret.project).first()
+    else:
+        table = return_table(ret.fund, ret.region)
     put(goals, 2, 1, table.overall_goals if table else "").alignment = WRAP
     put(goals, 2, 2, ret.goal_achievement, fill=INPUT_FILL).alignment = WRAP
     return to_bytes(wb)

@@ -68,7 +68,9 @@ def _importer(kind: str, form, user):
         )
     if reason := permission_error(kind, user, region=data["region"]):
         raise PermissionDenied(reason)
-    return TargetImporter(actor=user, scope=user.region, fund=data["fund"], region=data["region"])
+    return TargetImporter(
+        actor=user, scope=user.region, fund=data["fund"], region=data["region"], central=data["central"]
+    )
 
 
 @login_required
@@ -123,7 +125,9 @@ def targets_paste(request):
         if reason := permission_error(PastedTargetImporter.kind, user, region=region):
             raise PermissionDenied(reason)
         content, filename = form.content()
-        importer = PastedTargetImporter(actor=user, scope=user.region, fund=fund, region=region)
+        importer = PastedTargetImporter(
+            actor=user, scope=user.region, fund=fund, region=region, central=form.cleaned_data["central"]
+        )
         record, _ = import_preview(importer=importer, content=content, filename=filename, actor=user)
         return redirect("imports:record", pk=record.pk)
     return render(request, "reports/imports/paste_targets.html", {"form": form})
@@ -137,8 +141,9 @@ def _pasted_before(user, pk: str) -> dict:
         raise Http404
     with record.file.open("rb") as handle:
         text = handle.read().decode("utf-8", errors="replace")
-    region = Region.objects.filter(code=record.summary.get("options", {}).get("region")).first()
-    return {"text": text, "fund": record.fund_id, "region": region}
+    options = record.summary.get("options", {})
+    region = Region.objects.filter(code=options.get("region")).first()
+    return {"text": text, "fund": record.fund_id, "region": region, "central": bool(options.get("central"))}
 
 
 def _is_pasted_text(record) -> bool:

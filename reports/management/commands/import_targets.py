@@ -1,6 +1,8 @@
-"""python manage.py import_targets FILE --fund CODE --region CODE [--dry-run] [--user USERNAME]
+"""python manage.py import_targets FILE --fund CODE --region CODE [--central] [--dry-run] [--user USERNAME]
 
-One region's target table (一级指标/二级指标/三级指标/指标值). Exits 1 on any error.
+One region's target table (一级指标/二级指标/三级指标/指标值); with --central, the table the
+centre sent the province (the province's own decomposed table is the one without). Exits 1 on
+any error.
 """
 
 from django.core.management.base import CommandError
@@ -19,6 +21,9 @@ class Command(ImportCommand):
         super().add_arguments(parser)
         parser.add_argument("--fund", required=True, help="资金代码，如 xj-2024-relief")
         parser.add_argument("--region", required=True, help="目标表所属地区的代码或名称，如 654000 或 伊犁州")
+        parser.add_argument(
+            "--central", action="store_true", help="导入中央下达本省（区）的目标表（--region 为本省（区））"
+        )
 
     def importer(self, options, actor):
         fund = fund_option(options["fund"])
@@ -32,9 +37,13 @@ class Command(ImportCommand):
                 raise CommandError(str(exc)) from None
         if actor is not None and not funds_for_user(actor).filter(pk=fund.pk).exists():
             raise CommandError(f"账号“{actor.username}”看不到资金“{fund.code}”。")
-        return TargetImporter(
-            actor=actor, scope=actor.region if actor else fund.region, fund=fund, region=region
-        )
+        scope = actor.region if actor else fund.region
+        try:
+            return TargetImporter(
+                actor=actor, scope=scope, fund=fund, region=region, central=options["central"]
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
 
     def context(self, importer):
         return {"region": importer.region}
