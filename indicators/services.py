@@ -981,30 +981,38 @@ def project_set_up(
     fund: Fund,
     region: Region,
     name: str,
-    notice: Notice,
-    amount: Decimal,
+    notice: Notice | None,
+    amount: Decimal | None,
     source: str = MoneySource.CENTRAL,
     project: Project | None = None,
 ) -> Project:
     """Record a project of the province's fund and the money the province sends it (one line of
-    本次下达 under ``notice``). A project whose return is under review or approved keeps its
-    county and its money until the return is sent back or reopened."""
+    本次下达 under ``notice``), or, with ``amount`` None, a project paid from its office's own
+    budget: no allocation (its return states the budget), and the province's line, if it had
+    one, removed. A project whose return is under review or approved keeps its county and its
+    money until the return is sent back or reopened."""
+    if (amount is None) != (notice is None):
+        raise ValidationError({"amount": "下达金额和下达文件应同时填写；本单位预算安排的项目两者都不填。"})
     if project is not None:
         current = list(project.allocations.filter(from_region=fund.region))
-        same = len(current) == 1 and (current[0].notice_id, current[0].amount, current[0].source) == (
-            notice.pk,
-            amount,
-            source,
-        )
+        if amount is None:
+            same = not current
+        else:
+            same = len(current) == 1 and (current[0].notice_id, current[0].amount, current[0].source) == (
+                notice.pk,
+                amount,
+                source,
+            )
         if project.region_id != region.pk or not same:
             _refuse_locked(project, "改变项目的地区或金额", "预算")
     project = project_change(actor=actor, fund=fund, region=region, name=name, project=project)
-    for old in project.allocations.filter(from_region=fund.region).exclude(
-        notice=notice, kind=Allocation.Kind.BATCH, source=source
-    ):
+    stale = project.allocations.filter(from_region=fund.region)
+    if amount is not None:
+        stale = stale.exclude(notice=notice, kind=Allocation.Kind.BATCH, source=source)
+    for old in stale:
         AuditEvent.objects.record(
             actor=actor,
-            action=AuditEvent.Action.DELETE,
+            action=AuditEvent.Action.EDIT,  # the audit trail has no separate word for a removal
             obj=old,
             summary=f"删除{project.name}的分配{old.amount:.2f}万元（{old.notice}）",
             region=region,
@@ -1012,6 +1020,8 @@ def project_set_up(
             changes={"金额（万元）": [f"{old.amount:.2f}", None]},
         )
         old.delete()
+    if amount is None:
+        return project
     allocation_save(
         actor=actor, fund=fund, notice=notice, region=None, project=project, kind=Allocation.Kind.BATCH,
         source=source, amount=amount, from_region=fund.region,

@@ -191,8 +191,9 @@ def _allocations(ws, allocations: list[Allocation]) -> None:
 def _projects(ws, fund: Fund, region: Region) -> None:
     _header(ws, layout.PROJECT_COLUMNS)
     projects = Project.objects.filter(subtree_q(region, "region__"), fund=fund).select_related("region")
-    for row, project in enumerate(sorted(projects, key=lambda p: layout.owner_key(p.region, p.name)), 2):
-        _row(ws, row, [project.name, project.region.code, project.region.name])
+    for row, project in enumerate(sorted(projects, key=layout.project_key), 2):
+        values = [project.name, project.region.code, project.region.name, project.order, project.summary]
+        _row(ws, row, values, wrap=True)
 
 
 def _table_owner(table: TargetTable) -> tuple[Region, Project | None]:

@@ -247,11 +247,42 @@ RELIEF_PREFECTURE_TABLE = [
     ),
     ("满意度指标", "服务对象满意度指标", "救助对象对社会救助实施的满意度", "≥ 88%"),
 ]
-# The province's own table (新疆 全区, lines 218–252): the same 14 三级指标 in the same order, its
-# values printed without the space. Its level cells slipped in extraction: 满意度指标 /
-# 服务对象满意度指标 stand alone on the last line (252), below the indicator they belong to.
-RELIEF_PROVINCE_TARGETS = ["应保尽保", "应救尽救", "应救尽救", "≥90%", "≥85%", "按要求合理确定调整", "≥95%",
-                           "不低于上年", "≥90%", "≥95%", "有所提升", "及时送返", "≥95%", "≥88%"]  # fmt: skip
+# The province's own table (新疆 全区, lines 218–252), as a person reads it: the same 14 三级指标
+# in the same order and groups, its values printed without the space. Its level cells slipped
+# in extraction: 效益指标 / 社会效益指标 arrive on line 249, beside the group's second indicator
+# (困难群众生活水平情况, line 248, is its first), and 满意度指标 / 服务对象满意度指标 alone on the
+# last line (252), below the indicator they belong to (251). The demo's 650000 table is this one.
+RELIEF_PROVINCE_TABLE = [
+    ("产出指标", "数量指标", "低保对象人数", "应保尽保"),
+    ("产出指标", "数量指标", "临时救助人次", "应救尽救"),
+    ("产出指标", "数量指标", "求助的流浪乞讨人员救助率", "应救尽救"),
+    ("产出指标", "数量指标", "孤儿等符合条件的儿童纳入保障范围率", "≥90%"),
+    ("产出指标", "数量指标", "农村留守儿童、困境儿童纳入监测范围率", "≥85%"),
+    ("产出指标", "质量指标", "城乡低保标准", "按要求合理确定调整"),
+    ("产出指标", "质量指标", "建立社会救助家庭经济状况核对机制的县(市、区)比例", "≥95%"),
+    ("产出指标", "质量指标", "孤儿等符合条件的儿童认定准确率", "不低于上年"),
+    ("产出指标", "时效指标", "困难群众基本生活救助和孤儿基本生活费按时发放率", "≥90%"),
+    ("产出指标", "时效指标", "受助人员救助情况当日录入全国救助管理信息系统率", "≥95%"),
+    ("效益指标", "社会效益指标", "困难群众生活水平情况", "有所提升"),
+    ("效益指标", "社会效益指标", "帮助查明身份滞留流浪乞讨人员返乡情况", "及时送返"),
+    (
+        "效益指标",
+        "社会效益指标",
+        "为自愿前来救助站或由公安等部门护送至救助站的传销解救人员、打拐解救人员、家暴受害者等提供救助服务率",
+        "≥95%",
+    ),
+    ("满意度指标", "服务对象满意度指标", "救助对象对社会救助实施的满意度", "≥88%"),
+]
+# Its 年度总体目标 (lines 229–235), as printed.
+RELIEF_PROVINCE_GOALS = [
+    "1. 规范城乡低保政策实施,合理确定保障标准,使低保对象基本生活得到有效保障。",
+    "2. 统筹城乡特困人员救助供养工作,合理确定保障标准。",
+    "3. 规范实施临时救助政策,实现及时高效、救急解难。",
+    "4. 为生活无着流浪乞讨人员提供临时食宿、疾病救治、协助返回等救助,并妥善安置返乡受助人员。",
+    "5. 规范实施农村留守儿童关爱服务和困境儿童保障相关政策,使农村留守儿童和困境儿童得到更加精准化的专业服务和基本生活保障。",
+    "6. 规范实施孤儿基本生活保障政策,合理确定保障标准;使孤儿等符合条件的儿童基本生活得到保障。",
+    "7. 积极为走失、务工不着、家庭暴力受害者等离家在外的临时遇困人员提供救助。",
+]
 # 年度总体目标 of every seed 003 table: seven numbered goals, the first "1. 规范城乡低保政策实施,…".
 RELIEF_GOALS = (7, "1. 规范城乡低保政策实施")
 # 资金情况 of seed 003's tables are its 附件1 totals (RELIEF_TOTAL, RELIEF_SUBTOTALS): 年度金额 and

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from evalportal.models import AuditEvent
+from evalportal.models import AuditEvent, User
 from indicators.models import IndicatorActual, IndicatorTarget, Return, TargetTable
 from indicators.services import return_judge, return_open
 from reports.exports import fund_export
@@ -26,13 +26,14 @@ from reports.imports.base import ImportFailed, apply, dry_run
 from reports.imports.fund import FundImporter
 from reports.models import ImportRecord
 from tests.scenarios import fill_submit_approve, gansu, person, project_fund, project_return
-from tests.seed_figures import YINING_RELIEF_BATCH
+from tests.seed_figures import YINING_RELIEF_BATCH, ZHANGYE_PROJECTS
 from tests.xlsx_factory import db_snapshot
 from transfers.models import Allocation, Fund, Notice, Project, Region
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 AUDIT = "审计记录"
+ZHANGYE = "gs-2024-zhangye"  # seed 004: a bureau's five projects of its own budget
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -92,16 +93,23 @@ def refused(content: bytes, user) -> list:
 # --- the round trip ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code", ["xj-2024-relief", "xj-2024-elderly"])
-def test_export_import_into_an_empty_portal_and_export_again_gives_the_same_workbook(code, admin_xj):
-    first = export_of(code)
+@pytest.mark.parametrize(
+    ("code", "province", "admin"),
+    [
+        ("xj-2024-relief", "650000", "admin_xj"),
+        ("xj-2024-elderly", "650000", "admin_xj"),
+        (ZHANGYE, "620000", "admin_gs"),  # five projects of a bureau's own budget
+    ],
+)
+def test_export_import_into_an_empty_portal_and_export_again_gives_the_same_workbook(code, province, admin):
+    first = export_of(code, province)
     empty(code)
     assert not Fund.objects.filter(code=code).exists()
 
-    plan = import_as(admin_xj, first)
-    assert plan.counts["create"] > 100 and not plan.counts["update"] and not plan.counts["delete"]
+    plan = import_as(User.objects.get(username=admin), first)
+    assert plan.counts["create"] > 30 and not plan.counts["update"] and not plan.counts["delete"]
 
-    again = sheets(export_of(code))
+    again = sheets(export_of(code, province))
     before = sheets(first)
     assert list(again) == list(before)
     for name, rows in before.items():
@@ -111,11 +119,73 @@ def test_export_import_into_an_empty_portal_and_export_again_gives_the_same_work
 
 
 def test_the_same_workbook_again_changes_nothing(admin_xj):
-    for code in ("xj-2024-relief", "xj-2024-elderly"):
-        plan = dry_run(
-            FundImporter(actor=admin_xj, scope=admin_xj.region), content=export_of(code), filename="x"
-        )
+    admin_gs = User.objects.get(username="admin_gs")
+    for code, user in (("xj-2024-relief", admin_xj), ("xj-2024-elderly", admin_xj), (ZHANGYE, admin_gs)):
+        content = export_of(code, user.region.code)
+        plan = dry_run(FundImporter(actor=user, scope=user.region), content=content, filename="x")
         assert not plan.errors and not plan.has_changes, plan.errors[:3]
+
+
+# --- a project's 项目概况 and its place in its office's order -------------------------------------------
+
+
+def zhangye_projects() -> list[tuple]:
+    return list(
+        Project.objects.filter(fund__code=ZHANGYE).order_by("order").values_list("name", "order", "summary")
+    )
+
+
+def test_the_projects_overview_and_order_go_out_and_come_back(new_events):
+    """张掖市民政局's five projects (seed 004), in the bureau's order, each with its 项目概况."""
+    admin_gs = User.objects.get(username="admin_gs")
+    projects = zhangye_projects()
+    assert [name for name, _order, _summary in projects] == [p[0] for p in ZHANGYE_PROJECTS]
+    content = export_of(ZHANGYE, "620000")
+    rows = sheets(content)["项目"]
+    assert rows[0] == ("项目名称", "实施地区代码", "实施地区", "排序", "项目概况")
+    assert [(r[0], r[3], r[4]) for r in rows[1:]] == projects  # the office's order, not by name
+    assert all(summary for _name, _order, summary in projects)
+
+    empty(ZHANGYE)
+    import_as(admin_gs, content)
+    assert zhangye_projects() == projects
+
+    # Changed in the workbook: the project is updated, audited; the rest stays.
+    first, second = projects[0][0], projects[1][0]
+    content, row = edited(
+        content, "项目", "项目概况", "用于城乡低保等工作经费。", where=lambda r: r["项目名称"] == first
+    )
+    content, _ = edited(content, "项目", "排序", 9, where=lambda r: r["项目名称"] == second)
+    plan = import_as(admin_gs, content, "改过的.xlsx")
+    assert (plan.counts["create"], plan.counts["update"], plan.counts["delete"]) == (0, 2, 0)
+    project = Project.objects.get(fund__code=ZHANGYE, name=first)
+    assert project.summary == "用于城乡低保等工作经费。"
+    assert Project.objects.get(fund__code=ZHANGYE, name=second).order == 9
+    (event,) = new_events().filter(
+        object_type="transfers.project", object_id=str(project.pk), comment__contains="改过的"
+    )
+    assert event.changes == {"项目概况": [projects[0][2], "用于城乡低保等工作经费。"]}
+    assert event.comment == f"导入“改过的.xlsx”第{row}行"
+
+
+def test_a_workbook_without_the_two_columns_keeps_them_and_a_bad_order_is_refused():
+    admin_gs = User.objects.get(username="admin_gs")
+    projects = zhangye_projects()
+    content = export_of(ZHANGYE, "620000")
+    book = load_workbook(io.BytesIO(content))
+    book["项目"].delete_cols(4, 2)  # as exported before the columns existed
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = dry_run(
+        FundImporter(actor=admin_gs, scope=admin_gs.region), content=buffer.getvalue(), filename="x"
+    )
+    assert not plan.errors and not plan.has_changes
+    bad, row = edited(content, "项目", "排序", "第二", where=lambda r: r["项目名称"] == projects[1][0])
+    before = db_snapshot()
+    errors = refused(bad, admin_gs)
+    assert [(e.sheet, e.row, e.column) for e in errors] == [("项目", row, "D")]
+    assert "排序应为不小于0的整数，这里是“第二”" in errors[0].message
+    assert db_snapshot() == before
 
 
 def test_the_elderly_funds_approved_returns_are_recorded_as_they_stand(admin_xj, new_events):

@@ -24,7 +24,8 @@ from tests.seed_figures import (
     ELDERLY_TABLE_MONEY,
     RELIEF_GOALS,
     RELIEF_PREFECTURE_TABLE,
-    RELIEF_PROVINCE_TARGETS,
+    RELIEF_PROVINCE_GOALS,
+    RELIEF_PROVINCE_TABLE,
     RELIEF_SUBTOTALS,
     RELIEF_TOTAL,
     YINING_RELIEF,
@@ -95,42 +96,61 @@ def test_a_prefecture_table_of_seed_003_reads_as_printed(name, region):
     assert table.region_hint == region and table.year == 2024  # from 地级财政部门: 伊犁州财政局
 
 
-def test_the_province_table_of_seed_003_reads_with_its_slipped_row_listed():
-    """Lines 244–252 of the seed lost cells to the left; the cells are read by what they say."""
+def test_the_province_table_of_seed_003_reads_as_a_person_reads_it():
+    """Lines 244–252 of the seed lost cells to the left and two level cells came late: the
+    cells are read by what they say, and the groups as the merged cells span them."""
     table = read(seed_text(PROVINCE_003))
-    assert [i.target for i in table.indicators] == RELIEF_PROVINCE_TARGETS
-    assert [i.name for i in table.indicators] == [row[2] for row in RELIEF_PREFECTURE_TABLE]
+    assert table.errors == [] and [line.error for line in table.lines if line.error] == []
+    assert levels_and_values(table) == RELIEF_PROVINCE_TABLE
+    assert table.goals == RELIEF_PROVINCE_GOALS
     assert money(table) == (f"{RELIEF_TOTAL[0]}.00", f"{RELIEF_TOTAL[0]}.00", None)
-    assert len(table.goals) == RELIEF_GOALS[0] and table.goals[0].startswith(RELIEF_GOALS[1])
     assert table.region_hint == ALL_BELOW  # 地级财政部门: 各地州市财政局, the whole province's table
-    # 建立社会救助…比例 stands in the 一级指标 column, 时效指标 in the 一级指标 column: both read.
-    by_name = {i.name: i for i in table.indicators}
-    assert (
-        by_name["孤儿等符合条件的儿童认定准确率"].level2,
-        by_name["受助人员救助情况当日录入全国救助管理信息系统率"].level2,
-    ) == (
-        "质量指标",
-        "时效指标",
-    )
-    # The last line (seed line 252) names 满意度指标 / 服务对象满意度指标 with nothing below it.
-    (problem,) = [line for line in table.lines if line.error]
-    assert problem.row == 35
-    assert "满意度指标 / 服务对象满意度指标" in problem.error and "其下没有三级指标" in problem.error
-    assert "第34行“救助对象对社会救助实施的满意度”" in problem.error
+    assert table.year == 2024
+    # The two lines whose group was read from the slipped cells are said, with the reason.
+    moved = {line.row: line.note for line in table.lines if line.note}
+    assert sorted(moved) == [31, 34]  # 困难群众生活水平情况, 救助对象对社会救助实施的满意度
+    assert "第32行的层级在其组的中间" in moved[31] and "按位置原为“产出指标 / 时效指标”" in moved[31]
+    assert "第35行的层级“满意度指标 / 服务对象满意度指标”下方没有指标" in moved[34]
+    assert [(w.row, "请核对" in w.message) for w in table.warnings] == [(34, True), (31, True)]
 
-    # Moved onto the line of the indicator they belong to, the levels read and nothing is wrong.
-    text = seed_text(PROVINCE_003)
-    fixed = with_line(
-        with_line(text, 35, ""), 34, "满意度指标\t服务对象满意度指标\t救助对象对社会救助实施的满意度\t≥88%"
-    )
-    table = read(fixed)
-    assert [line.error for line in table.lines if line.error] == []
-    assert levels_and_values(table)[-1] == (
-        "满意度指标",
-        "服务对象满意度指标",
-        "救助对象对社会救助实施的满意度",
-        "≥88%",
-    )
+
+def test_levels_with_no_indicator_below_stay_an_error_when_the_line_above_opens_its_own_group():
+    """伊犁州's last line opens 满意度指标 itself: levels pasted after it have nothing to name."""
+    text = seed_text(YILI_003).rstrip("\n") + "\n\t效益指标\t社会效益指标\t\t\n"
+    table = read(text)
+    (problem,) = [line for line in table.lines if line.error]
+    assert problem.row == 33 and "其下没有三级指标" in problem.error
+    assert "第32行“救助对象对社会救助实施的满意度”" in problem.error
+    assert levels_and_values(table) == RELIEF_PREFECTURE_TABLE and not table.warnings
+
+
+def test_a_row_that_slipped_keeps_its_group_unless_a_level_row_in_place_follows_it():
+    """Only a level row that stands in the header's columns takes slipped rows above it."""
+    text = with_line(seed_text(YILI_003), 21, "\t\t求助的流浪乞讨人员救助率\t应救尽救\t")  # mid-group
+    text = with_line(text, 28, "\t\t受助人员救助情况当日录入全国救助管理信息系统率\t≥ 95%\t")
+    text = with_line(text, 29, "效益指标\t社会效益指标\t困难群众生活水平情况\t有所提升\t")  # slipped too
+    table = read(text)
+    assert levels_and_values(table) == RELIEF_PREFECTURE_TABLE and not table.warnings
+    # Line 29 back in place, with two rows below it in its group: it takes one slipped row.
+    table = read(with_line(text, 29, "\t效益指标\t社会效益指标\t困难群众生活水平情况\t有所提升"))
+    assert levels_and_values(table)[9][:2] == ("效益指标", "社会效益指标")
+    assert [w.row for w in table.warnings] == [28]
+
+
+def test_the_province_table_pasted_on_the_province_is_the_demos_table(admin_xj, relief, province, client):
+    """The demo loaded 新疆's table from the same seed: pasted, its indicators and goals are as
+    they are; only the 资金情况 it states is new. The preview shows how the two lines were read."""
+    plan = paste(admin_xj, relief, province, seed_text(PROVINCE_003))
+    assert plan.errors == []
+    assert plan.counts == {"create": 0, "update": 1, "delete": 0, "unchanged": 15}
+    assert [c.label for c in plan.of("update")] == ["资金情况"]
+    assert sum("请核对" in w.message for w in plan.warnings) == 2
+    client.force_login(admin_xj)
+    response = post_paste(client, relief, province, seed_text(PROVINCE_003))
+    page = client.get(response["Location"]).content.decode()
+    assert "确认导入" in page
+    assert page.count("按位置原为") == 4  # beside each of the two lines, and in the warnings
+    assert "未导入任何数据" not in page
 
 
 @pytest.mark.parametrize(("name", "key"), [(CENTRAL_000, "central"), (URUMQI_000, "乌鲁木齐市")])

@@ -5,12 +5,14 @@ indicators of its own); the county's clerk then reports exactly that table."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, User
 from indicators.models import IndicatorTarget, Return, TargetTable
+from indicators.services import project_set_up
 from tests.scenarios import gansu
-from transfers.models import Allocation, Notice, Project
+from transfers.models import Allocation, Fund, Notice, Project, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,92 @@ def test_another_province_cannot_reach_the_projects(client, project):
     assert response.status_code == 200 and "找不到" in " ".join(response.context["form"].errors["region"])
     # Only the one project of the fixture (the demo's 甘肃 projects were recorded by the loader).
     assert AuditEvent.objects.filter(summary__contains="登记项目", actor__isnull=False).count() == 1
+
+
+# --- a project paid from its office's own budget: no allocation --------------------------------------
+
+ZHANGYE = "gs-2024-zhangye"
+
+
+def zhangye_project():
+    """张掖市民政局's first project (seed 004): paid from the city's own budget, no allocation."""
+    return Project.objects.filter(fund__code=ZHANGYE).order_by("order").first()
+
+
+def test_a_bureaus_own_project_is_edited_without_an_allocation(client, new_events):
+    admin = User.objects.get(username="admin_gs")
+    project = zhangye_project()
+    summary, order = project.summary, project.order
+    client.force_login(admin)
+    url = reverse("setup:project_edit", args=[ZHANGYE, project.pk])
+    response = client.get(url)
+    assert response.context["form"]["own_budget"].value() is True  # ticked: it has no allocation
+    assert project.region.name in response.content.decode()  # 张掖市民政局, where it runs
+    data = {"name": project.name + "（调整）", "region": project.region.code, "own_budget": "on"}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    project.refresh_from_db()
+    assert project.name.endswith("（调整）") and (project.summary, project.order) == (summary, order)
+    assert not Allocation.objects.filter(fund__code=ZHANGYE).exists()
+    (event,) = new_events()
+    assert event.actor == admin and event.changes["项目名称"][1] == project.name
+    # Its return still states its budget as the office's own money (seed 004).
+    ret = Return.objects.get(project=project)
+    assert ret.funding.get(source="local").budget > 0
+
+
+def test_a_bureaus_project_is_edited_by_its_provinces_administrator_only(client, admin_xj):
+    project = zhangye_project()
+    url = reverse("setup:project_edit", args=[ZHANGYE, project.pk])
+    data = {"name": "改名", "region": project.region.code, "own_budget": "on"}
+    for user, status in [(User.objects.get(username="clerk_zhangye"), 403), (admin_xj, 404)]:
+        client.force_login(user)
+        assert client.get(url).status_code == status
+        assert client.post(url, data).status_code == status
+    project.refresh_from_db()
+    assert project.name != "改名"
+
+
+def test_a_project_that_receives_money_still_needs_its_amount_and_notice(client, project):
+    url = reverse("setup:project_edit", args=[FUND, project.pk])
+    assert client.get(url).context["form"]["own_budget"].value() is False
+    response = client.post(url, {"name": NAME, "region": "伊宁市", "amount": "", "notice": ""})
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "请填写下达金额（万元）" in errors["amount"][0] and errors["notice"] == ["请选择下达文件。"]
+    assert Allocation.objects.get(project=project).amount == Decimal("300")
+
+
+def test_the_service_sets_up_a_project_with_money_or_on_its_own_budget(admin_xj, notice, new_events):
+    yining = Region.objects.get(code="654002")
+    fund = Fund.objects.get(code=FUND)
+    own = project_set_up(actor=admin_xj, fund=fund, region=yining, name="本级项目", notice=None, amount=None)
+    assert not own.allocations.exists()
+    paid = project_set_up(
+        actor=admin_xj, fund=fund, region=yining, name=NAME, notice=notice, amount=Decimal("300")
+    )
+    assert paid.allocations.get().amount == Decimal("300")
+    with pytest.raises(ValidationError, match="下达金额和下达文件应同时填写"):
+        project_set_up(
+            actor=admin_xj, fund=fund, region=yining, name=NAME, notice=None, amount=Decimal("5"),
+            project=paid,
+        )  # fmt: skip
+    # Moved onto its office's own budget: the province's line goes, audited.
+    project_set_up(
+        actor=admin_xj, fund=fund, region=yining, name=NAME, notice=None, amount=None, project=paid
+    )
+    assert not paid.allocations.exists()
+    assert (
+        new_events().filter(action=AuditEvent.Action.EDIT, summary__startswith=f"删除{NAME}的分配").count()
+        == 1
+    )
+    # ... but not while its return is under review: that would change its budget.
+    project_set_up(
+        actor=admin_xj, fund=fund, region=yining, name=NAME, notice=notice, amount=Decimal("300"), project=paid
+    )  # fmt: skip
+    Return.objects.create(fund=fund, region=yining, project=paid, status=Return.Status.SUBMITTED)
+    with pytest.raises(ValidationError, match="改变项目的地区或金额会改变其预算"):
+        project_set_up(
+            actor=admin_xj, fund=fund, region=yining, name=NAME, notice=None, amount=None, project=paid
+        )  # fmt: skip
+    assert paid.allocations.get().amount == Decimal("300")

@@ -147,14 +147,23 @@ class NoticeForm(BootstrapFormMixin, forms.Form):
 
 
 class ProjectForm(BootstrapFormMixin, forms.Form):
-    """A named project of a fund, the county it runs in and the money the province sends it."""
+    """A named project of a fund, where it runs and the money the province sends it; or, for
+    an office's own project paid from its own budget (seed 004: 张掖市民政局's five), none: its
+    return states the budget."""
 
     name = forms.CharField(
         label="项目名称", max_length=200, help_text="如 伊宁市县域养老服务体系创新试点项目。"
     )
-    region = RegionField(label="实施县（市、区）", purpose="projects")
+    region = RegionField(label="实施县（市、区）或单位", purpose="projects")
+    own_budget = forms.BooleanField(
+        label="本单位预算安排，不由省级下达资金",
+        required=False,
+        help_text="部门以本级预算安排的项目：不登记下达金额，预算在该项目的填报中写明。",
+    )
     amount = forms.DecimalField(
         label="下达金额（万元）",
+        required=False,
+        help_text="省级下达资金的项目必填。",
         max_digits=14,
         decimal_places=2,
         min_value=0,
@@ -167,8 +176,11 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
         label="资金来源",
         choices=[(value, label) for value, label in MoneySource.choices if value in ALLOCATED_SOURCES],
         initial=MoneySource.CENTRAL,
+        required=False,
     )
-    notice = forms.ModelChoiceField(label="下达文件", queryset=Notice.objects.none(), empty_label="请选择")
+    notice = forms.ModelChoiceField(
+        label="下达文件", queryset=Notice.objects.none(), empty_label="请选择", required=False
+    )
 
     def __init__(
         self, *args, fund: Fund, regions: QuerySet[Region], project: Project | None = None, **kwargs
@@ -180,6 +192,7 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
                 {
                     "name": project.name,
                     "region": project.region,
+                    "own_budget": not project.allocations.exists(),
                     "amount": money.amount if money else None,
                     "source": money.source if money else MoneySource.CENTRAL,
                     "notice": money.notice_id if money else None,
@@ -191,6 +204,19 @@ class ProjectForm(BootstrapFormMixin, forms.Form):
             "-issued_on", "number"
         )
         self._style_widgets()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("own_budget"):  # no money passed down: what was typed there is not kept
+            data.update(amount=None, notice=None, source=MoneySource.CENTRAL)
+            return data
+        if data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", "请填写下达金额（万元）；本单位预算安排的项目请勾选“本单位预算安排”。")
+        if data.get("notice") is None and "notice" not in self.errors:
+            self.add_error("notice", "请选择下达文件。")
+        if not data.get("source"):
+            data["source"] = MoneySource.CENTRAL
+        return data
 
 
 class FundCopyForm(BootstrapFormMixin, forms.Form):

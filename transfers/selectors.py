@@ -97,6 +97,7 @@ def regions_matching(regions: QuerySet[Region], text: str, *, limit: int = 20) -
 
 
 def project_regions_for_user(user) -> QuerySet[Region]:
-    """The counties (市、县、区 and zones, not budget units) a person may run projects in."""
-    admin_kinds = [Region.Kind.ADMINISTRATIVE, Region.Kind.DEVELOPMENT_ZONE]
+    """The counties (市、县、区 and zones) a person may run projects in, and the bureaus that
+    report projects of their own (张掖市民政局); not the other budget units."""
+    admin_kinds = [Region.Kind.ADMINISTRATIVE, Region.Kind.DEVELOPMENT_ZONE, Region.Kind.BUREAU]
     return regions_for_user(user).filter(level=Region.Level.COUNTY, kind__in=admin_kinds)

@@ -260,12 +260,15 @@ def allocation_save(
 def project_change(
     *, actor: User, fund: Fund, region: Region, name: str, project: Project | None = None
 ) -> Project:
-    """Record a named project of ``fund`` run in the county ``region``, or rename or move it
-    (the setup page's write; ``project_save`` is the whole-fund import's, by the name).
-    (Whether it may move, given its returns, is the caller's question.)"""
+    """Record a named project of ``fund`` run in the county ``region`` (or by a bureau that
+    reports its own projects), or rename or move it (the setup page's write; ``project_save``
+    is the whole-fund import's, by the name). (Whether it may move, given its returns, is the
+    caller's question.)"""
     name = name.strip()
-    if region.level != Region.Level.COUNTY or region.is_budget_unit:
-        raise ValidationError({"region": f"项目只能设在县级区划，{region.name}不是县级区划。"})
+    if region.level != Region.Level.COUNTY or (region.is_budget_unit and region.kind != Region.Kind.BUREAU):
+        raise ValidationError(
+            {"region": f"项目只能设在县级区划或行政机关，{region.name}不是县级区划或行政机关。"}
+        )
     if not Region.objects.filter(subtree_q(fund.region), pk=region.pk).exists():
         raise ValidationError({"region": f"{region.name}不在{fund.region.name}。"})
     if Project.objects.filter(fund=fund, name=name).exclude(pk=getattr(project, "pk", None)).exists():

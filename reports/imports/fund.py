@@ -127,6 +127,8 @@ class ProjectRow:
     row: int
     name: str
     region: Region
+    order: int | None = None  # None: the sheet has no 排序 column; the project keeps its own
+    summary: str | None = None  # likewise 项目概况
 
 
 @dataclass
@@ -254,10 +256,10 @@ class _Cells:
         return value
 
     def number(
-        self, key: str, what: str, *, negative: bool = False, required: bool = False
+        self, key: str, what: str, *, negative: bool = False, required: bool = False, places: int = 2
     ) -> Decimal | None:
         try:
-            value = cell_decimal(self.raw(key), what=what, allow_negative=negative)
+            value = cell_decimal(self.raw(key), what=what, allow_negative=negative, places=places)
         except CellError as exc:
             self.error(str(exc), key)
             return None
@@ -461,13 +463,18 @@ class FundImporter(Importer):
                     f"项目的实施地区应为县市区或预算单位，{region.name}是{region.get_level_display()}。",
                     "region",
                 )
+            order = summary = None
+            if "order" in cells.header.columns:  # blank: the first place, as a new project has
+                order = cells.whole("order", "排序") if cell_text(cells.raw("order")) else 0
+            if "summary" in cells.header.columns:
+                summary = cells.text("summary", "项目概况")
             if cells.failed:
                 book.broken.add(("project", name))
                 continue
             if name in book.projects:
                 cells.error(f"项目“{name}”与第{book.projects[name].row}行重复。", "name")
                 continue
-            book.projects[name] = ProjectRow(cells.row, name, region)
+            book.projects[name] = ProjectRow(cells.row, name, region, order, summary)
 
     def _project(self, cells: _Cells, book: Book, region: Region | None, key: str = "project") -> str:
         """The project named in the row: one of the 项目 sheet, run in the row's region."""
@@ -673,8 +680,9 @@ class FundImporter(Importer):
             if source is None or ret is None:
                 continue
             # Allocated money's budget is the allocations' (shown here, never read).
-            budget = None if source in ALLOCATED_SOURCES else cells.number("budget", "全年预算数")
-            spent = cells.number("spent", "全年执行数")
+            # A return's money is kept to the 元 (seed 004: 2.472万元), as its form takes it.
+            budget = None if source in ALLOCATED_SOURCES else cells.number("budget", "全年预算数", places=4)
+            spent = cells.number("spent", "全年执行数", places=4)
             if cells.failed:
                 continue
             if source in ret.funding:
@@ -798,7 +806,12 @@ class FundImporter(Importer):
                 )
                 continue
             fields = {} if current else {"实施地区": [None, row.region.name]}
-            action = "create" if current is None else "unchanged"
+            described = {"排序": ("order", row.order), "项目概况": ("summary", row.summary)}
+            for label, (key, value) in described.items():
+                old = getattr(current, key) if current else None
+                if value is not None and old != value and (current or value):
+                    fields[label] = [old, value]
+            action = "create" if current is None else ("update" if fields else "unchanged")
             plan.changes.append(
                 Change(action, f"项目{name}", layout.SHEET_PROJECTS, row.row, fields, payload=row)
             )
@@ -1141,11 +1154,12 @@ class FundImporter(Importer):
 
     def _write_projects(self, fund: Fund, changes: list[Change]) -> dict[str, Project]:
         for change in changes:
-            if change.action == "create":
+            if change.action in ("create", "update"):
                 row = change.payload
                 project_save(
-                    actor=self.actor, fund=fund, name=row.name, region=row.region, note=self.note(change)
-                )
+                    actor=self.actor, fund=fund, name=row.name, region=row.region, note=self.note(change),
+                    summary=row.summary, order=row.order,
+                )  # fmt: skip
         return {p.name: p for p in fund.projects.all()}
 
     def _write_allocations(self, fund: Fund, notices: dict, projects: dict, changes: list[Change]) -> None:

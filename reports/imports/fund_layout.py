@@ -39,13 +39,16 @@ EXPORT_ONLY = (SHEET_BUDGETS, SHEET_AUDIT)
 @dataclass(frozen=True)
 class Col(Column):
     """A column of the layout; ``shown``: written for the reader, not read by the import (so a
-    workbook without it still imports); every other column must be in the header."""
+    workbook without it still imports); ``optional``: read when there, and a workbook made
+    before the column existed still imports (what it would hold stays as it is); every other
+    column must be in the header."""
 
     shown: bool = False
     width: int = 14
+    optional: bool = False
 
     def __post_init__(self):
-        object.__setattr__(self, "required", not self.shown)
+        object.__setattr__(self, "required", not self.shown and not self.optional)
 
 
 # --- 资金: one row per field ------------------------------------------------------------------
@@ -101,6 +104,8 @@ PROJECT_COLUMNS = [
     Col("name", "项目名称", width=40),
     Col("region", "实施地区代码", width=14),
     Col("region_name", "实施地区", shown=True, width=24),
+    Col("order", "排序", width=6, optional=True),
+    Col("summary", "项目概况", width=80, optional=True),
 ]
 TABLE_COLUMNS = [
     *OWNER,
@@ -184,6 +189,11 @@ BASIS_LABELS = {"own": "本级已审核填报", "rolled_up": "下级已审核填
 def region_key(region: Region) -> tuple:
     """The order of the region tree everywhere in the workbook (and the region import's)."""
     return (region.level, region.order, region.code)
+
+
+def project_key(project) -> tuple:
+    """The projects of a region in their office's order (report F's chapters), then by name."""
+    return (*region_key(project.region), project.order, project.name)
 
 
 def owner_key(region: Region, project_name: str = "") -> tuple:

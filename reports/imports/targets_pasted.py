@@ -9,9 +9,16 @@ file loses the cells that merges covered, so a row may start one or two cells to
 (seed 003: 满意度指标 in the first cell, or a 三级指标 name in the 一级指标 column). The level
 names are a closed list, so a cell that is one (产出指标, 数量指标, 社会效益 指标) sets that level
 for the rows below; of the other cells of an indicator row, the last is the 指标值 and the one
-before it the 三级指标. A level cell left blank is "same as above". A row that names levels
-with no indicator below it (before the next level or at the end) is an error: its cells have
-slipped and the indicators above would be filed under the wrong group.
+before it the 三级指标. A level cell left blank is "same as above".
+
+Text extracted from a PDF puts a merged level cell's text at the middle of the rows it spans,
+and a row beside a merge loses its empty cells and slips left (seed 003's 全区 table, lines
+244–252). Two readings follow, each said in the preview as a warning beside the line it moved:
+a row that names levels with no indicator below it (before the next level or at the end) names
+the indicator directly above it, when that one does not open a group of its own (else it is an
+error: the indicators above would be filed under the wrong group); and a level row that stands
+in the header's columns, below rows that slipped, is the middle of its group: it takes as many
+of the slipped rows directly above it as its group has rows below it.
 
 Every 指标值 must read with ``indicators.rules.parse_target``. The money must add up
 (年度金额 = 中央 + 地方 when all three are given). A paste (or document) holding several tables
@@ -77,6 +84,9 @@ class Line:
     name: str = ""
     target: str = ""
     error: str = ""
+    note: str = ""  # how the line's levels were read, when the cells had slipped
+    opens: bool = False  # the row names the levels of a group
+    slipped: bool = False  # its 指标值 stands left of the header's 指标值 column
 
 
 @dataclass
@@ -230,6 +240,7 @@ def read_table(sheet: Sheet, first: int, last: int) -> PastedTable:
         opened = _read_indicator_row(table, number, texts, header, level, opened, seen)
     if opened is not None:
         _empty_group(table, opened)
+    _centred_levels(table)
     if not table.has_header:
         table.error("没有找到“一级指标、二级指标、三级指标、指标值”表头：请连同表头一起复制。")
     elif not table.lines:
@@ -322,8 +333,8 @@ def _read_indicator_row(table, number, texts, header, level, opened, seen):
             return None if rest else opened
     if not rest:
         if opened is not None:
-            return (opened[0], f"{opened[1]} / {_names(level)}", opened[2] | named)
-        return (number, _names(level), named) if named else opened
+            return (opened[0], f"{opened[1]} / {_names(level)}", opened[2] | named, dict(level))
+        return (number, _names(level), named, dict(level)) if named else opened
     if len(rest) > 2:
         line.name, line.target = rest[-2][1], rest[-1][1]
         first = rest[0]
@@ -341,6 +352,8 @@ def _read_indicator_row(table, number, texts, header, level, opened, seen):
         table.lines.append(line)
         return None
     line.level1, line.level2 = level["level1"], level["level2"]
+    line.opens = bool(named)
+    line.slipped = header.get("target") is not None and rest[-1][0] != header["target"]
     if len(rest) == 1:
         col, text = rest[0]
         if header.get("target") == col:
@@ -421,8 +434,16 @@ def _replaces(opened: tuple, labels: list, header: dict) -> bool:
 
 
 def _empty_group(table: PastedTable, opened: tuple) -> None:
-    row, names, _named = opened
+    """A row that named levels with no indicator below it: they name the indicator directly
+    above it (the merged cell's text came after its row), unless that one opens a group of its
+    own (the group would be left empty) or could not be read."""
+    row, names, _named, levels = opened
     above = [line for line in table.lines if line.row < row and line.name and not line.error]
+    last = table.lines[-1] if table.lines else None
+    if above and above[-1] is last and not last.opens:
+        _move(table, last, levels, f"第{row}行的层级“{names}”下方没有指标")
+        last.opens = True
+        return
     check = f"请核对第{above[-1].row}行“{_short(above[-1].name)}”是否属于它，" if above else ""
     table.lines.append(
         Line(
@@ -432,6 +453,42 @@ def _empty_group(table: PastedTable, opened: tuple) -> None:
         )
     )
     table.lines.sort(key=lambda line: line.row)
+
+
+def _centred_levels(table: PastedTable) -> None:
+    """A level row in the header's columns below rows that slipped is the middle of its group:
+    it takes as many of those rows directly above it as its group has rows below it."""
+    lines = table.lines
+    for index, line in enumerate(lines):
+        if not line.opens or line.slipped or line.error or not line.name:
+            continue
+        group = (line.level1, line.level2)
+        below = 0
+        for after in lines[index + 1 :]:
+            if after.error or after.opens or (after.level1, after.level2) != group:
+                break
+            below += 1
+        run: list[Line] = []
+        for before in reversed(lines[:index]):
+            if before.error or before.opens or not before.slipped or not before.name:
+                break
+            if run and (before.level1, before.level2) != (run[0].level1, run[0].level2):
+                break
+            run.append(before)
+        for moved in run[:below]:
+            why = f"第{line.row}行的层级在其组的中间，本行错位在它上方"
+            _move(table, moved, _levels(line), why)
+
+
+def _levels(line: Line) -> dict:
+    return {"level1": line.level1, "level2": line.level2}
+
+
+def _move(table: PastedTable, line: Line, levels: dict, why: str) -> None:
+    was = _names(_levels(line))
+    line.level1, line.level2 = levels["level1"], levels["level2"]
+    line.note = f"归入“{_names(levels)}”：{why}（按位置原为“{was}”），请核对。"
+    table.warnings.append(RowError(f"“{_short(line.name)}”{line.note}", table.sheet, line.row))
 
 
 def _names(level: dict) -> str:
