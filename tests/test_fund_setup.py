@@ -225,14 +225,14 @@ def test_a_fund_is_copied_for_the_next_year_with_its_tables_and_projects(client,
     assert fund.previous == source and fund.year == 2025 and fund.direction == source.direction
     old_tables = TargetTable.objects.filter(fund=source)
     new_tables = TargetTable.objects.filter(fund=fund)
-    # seed 000: the central table and the 14 regional tables
-    assert new_tables.count() == old_tables.count() == 15
+    # seed 000: the central table, the 全区 table and the 14 regional tables
+    assert new_tables.count() == old_tables.count() == 16
     yili_old = old_tables.get(region__code="654000")
     yili_new = new_tables.get(region__code="654000")
-    assert (
-        yili_new.parent == new_tables.get(region__code="650000")
-        and yili_new.overall_goals == yili_old.overall_goals
-    )
+    whole = new_tables.get(region__code="650000", is_central=False)
+    central = new_tables.get(region__code="650000", is_central=True)
+    assert yili_new.parent == whole and whole.parent == central and central.parent is None
+    assert yili_new.overall_goals == yili_old.overall_goals
     pairs = list(
         zip(yili_old.indicators.order_by("order"), yili_new.indicators.order_by("order"), strict=True)
     )
