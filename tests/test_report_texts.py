@@ -90,9 +90,9 @@ def test_the_offices_texts_stand_where_seed_000_prints_them(elderly, province):
 
 def test_the_generated_measures_stay_beside_the_offices_own(elderly, province):
     texts = _paragraphs(elderly, province)
-    measures = texts[
-        texts.index("b.下一步工作实施改进措施") + 2 : texts.index("四、绩效自评结果拟应用和公开情况")
-    ]
+    start = texts.index("b.下一步工作实施改进措施")
+    assert texts[start + 1 : start + 3] == [ELDERLY_MEASURES, "各项指标的具体改进措施如下："]
+    measures = texts[start + 3 : texts.index("四、绩效自评结果拟应用和公开情况")]
     # The seven missed indicators' own measures, numbered apart from the office's a. and b.
     assert len(measures) == 7 and all(re.match(r"（\d）.+指标：", t) for t in measures)
     assert measures[0].startswith("（1）补助标准实际到位率")

@@ -332,6 +332,8 @@ def _section_three(writer: DocxWriter, evaluation: SelfEvaluation, texts: Sectio
             writer.heading3("b.下一步工作实施改进措施")
     if texts.measures:
         writer.body(texts.measures)
+        if measures:
+            writer.body("各项指标的具体改进措施如下：")
     if not measures and not texts.shortfalls and not texts.measures:
         writer.body("无。" if not missed else "（尚未填写改进措施）")
     for k, line in enumerate(measures):
