@@ -13,7 +13,9 @@ what to load:
   ``transfers.services`` (a project's target table through the target import);
 * the returns of ``xj-2024-elderly`` and of seed 004's projects were reported and approved
   outside the portal (the seeds are their published result): they are recorded as they
-  stand, with their status.
+  stand, with their status;
+* what the province's office wrote in its report of ``xj-2024-elderly`` (报告文字, seed 000's
+  own sentences) through ``reports.services.report_text_save``, as its page saves it.
 
 Idempotent: an import whose preview shows no change is not applied and a service given the
 values already there writes nothing, so a second run changes nothing and writes no audit event.
@@ -29,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from evalportal.models import AuditEvent, Role, User
@@ -45,6 +48,8 @@ from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
 from reports.imports.targets import TargetImporter
+from reports.models import ReportText
+from reports.services import report_text_save
 from transfers.code_list import load_code_list
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Project, Region
 from transfers.services import CodeListRefused, allocation_save, fund_save, notice_save, project_save
@@ -245,6 +250,9 @@ def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
     if "returns" in spec:
         _load_returns(fund, base / spec["returns"], summary)
 
+    if "report_texts" in spec:
+        _load_report_texts(fund, base / spec["report_texts"], summary)
+
 
 def _load_projects(fund: Fund, path: Path, summary: LoadSummary) -> None:
     """The fund's named projects, each with its target table (a workbook beside the file)."""
@@ -382,6 +390,22 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                         "measure": line.get("measure", ""),
                     },
                 )
+
+
+def _load_report_texts(fund: Fund, path: Path, summary: LoadSummary) -> None:
+    """Each region's 报告文字 (its own report's texts), through the service the page uses."""
+    where = _relative(path)
+    for item in _read_toml(path).get("report_texts", []):
+        region = _region(item["region"], where)
+        values = {name: value for name, value in item.items() if name != "region"}
+        if "arrived" in values:
+            values["arrived"] = _decimal(values["arrived"], f"{where} {region.name}的资金到位数")
+        try:
+            _row, changes = report_text_save(actor=None, fund=fund, region=region, values=values)
+        except (ValueError, ValidationError) as exc:
+            reason = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            raise DemoDataError(f"{where}：{region.name}的报告文字：{reason}") from None
+        summary.count(ReportText._meta.verbose_name, created=_created(changes), n=bool(changes))
 
 
 def _project(fund: Fund, name: str, where: str) -> Project:

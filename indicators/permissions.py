@@ -12,8 +12,10 @@ reviewed by a reviewer or administrator of the region directly above it while �
 reopened only by an administrator of the province whose fund it is, once 已审核. Regions are
 imported by the province's administrator; allocation tables by administrators and reviewers of
 the province or a prefecture; target tables by administrators, and by reviewers for the regions
-below them; a whole fund's workbook by the province's administrator. Accounts are managed by administrators; deadlines set, funds and notices recorded
-by the province's.
+below them; a whole fund's workbook by the province's administrator. A report's own texts
+(报告文字) are written by its region's administrator or reviewer (a county's by its clerk).
+Accounts are managed by administrators; deadlines set, funds and notices recorded by the
+province's.
 
 Nothing here runs a query of its own: the facts come with the objects passed in (the callers
 fetch them, scoped to the person's region, through the selectors, with their regions' parents).
@@ -194,6 +196,22 @@ def may_generate_file(user: User, fund: Fund, region: Region) -> str | None:
         return reason
     if not _within(region, user.region_id) or fund.region_id != _province_id(user.region):
         return "只能为本地区及下级地区生成文件。"
+    return None
+
+
+def may_edit_report_texts(user: User, fund: Fund, region: Region) -> str | None:
+    """Write the texts of ``region``'s own report of ``fund`` (报告文字: the notice that launched the
+    evaluation, 到位, 不足 and 措施, 公开, 其他): its own office, at the level that signs the
+    report — an administrator or reviewer; a county or budget unit, whose accounts are clerks,
+    by its clerk. A level above reads them and changes nothing: the words are the region's."""
+    if reason := _writer(user, "修改报告文字"):
+        return reason
+    if not _within(region, user.region_id) or fund.region_id != _province_id(user.region):
+        return "只能查看本地区及下级地区的报告文字。"
+    if region.pk != user.region_id:
+        return f"{region.name}的报告文字由其本级填写，您只能查看。"
+    if user.role not in REVIEWERS and region.level < Region.Level.COUNTY:
+        return f"{region.name}的报告文字由本级管理员或审核员填写。"
     return None
 
 

@@ -1,9 +1,11 @@
-"""Records of long work: generated documents and workbook imports, each a row with a status."""
+"""Records of long work (generated documents and workbook imports, each a row with a status), and
+the texts an office writes for its own report."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
-from transfers.models import Fund, Region
+from transfers.models import MONEY_TO_THE_YUAN, Fund, Region
 
 
 class JobStatus(models.TextChoices):
@@ -85,3 +87,62 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} {self.original_name}"
+
+
+class ReportText(models.Model):
+    """What an office writes in its own report (A, and G for a county) for one fund: the notice
+    that launched the evaluation, the money that arrived, the preamble of the targets it passed
+    down, its overall goals, 不足 and 措施, how the results are used and published, and 其他.
+
+    One row per fund and reporting region. A blank field means "the default": the builders
+    print the wording of ``reports.data.sections`` instead, so an office that writes nothing
+    still gets a report that reads right. The 到位率 is never stored: the rules engine computes
+    it from ``arrived`` and the ledger's budget. Written only by ``reports.services.report_text_save``.
+    """
+
+    fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="report_texts")
+    region = models.ForeignKey(
+        Region, verbose_name="报告地区", on_delete=models.PROTECT, related_name="report_texts"
+    )
+    launch_notice = models.CharField(
+        "启动自评的文件",
+        max_length=300,
+        blank=True,
+        help_text="开篇段落“根据……”引用的文件，含书名号和文号。",
+    )
+    arrived = models.DecimalField(
+        "资金到位数（万元）", **MONEY_TO_THE_YUAN, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    arrival_note = models.TextField("资金到位情况说明", blank=True)
+    split_preamble = models.TextField("分解下达绩效目标的说明", blank=True)
+    split_notice = models.CharField("分解下达绩效目标的文件", max_length=300, blank=True)
+    overall_goals = models.TextField("年初设定的总体目标", blank=True)
+    goals_achieved = models.TextField("总体目标完成情况", blank=True)
+    shortfalls = models.TextField("项目实施过程中存在的不足", blank=True)
+    measures = models.TextField("下一步工作实施改进措施", blank=True)
+    application = models.TextField("绩效自评结果应用", blank=True)
+    website = models.CharField("公开网站", max_length=200, blank=True)
+    publication = models.TextField("公开情况", blank=True)
+    other_matters = models.TextField("其他需要说明的问题", blank=True)
+    version = models.PositiveIntegerField(
+        "版本", default=1, help_text="每次保存加一；用于防止两人同时编辑时互相覆盖。"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="最后修改人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "报告文字"
+        verbose_name_plural = "报告文字"
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "region"], name="report_text_one_per_fund_region")
+        ]
+
+    def __str__(self):
+        return f"{self.fund.code} {self.region} 报告文字"

@@ -1,4 +1,5 @@
-"""Generated-file jobs: request (a row, an audit event, a queued task) and build (the work).
+"""Generated-file jobs: request (a row, an audit event, a queued task) and build (the work);
+and the office's own texts of its report (``report_text_save``).
 
 The task in reports/tasks.py is a thin wrapper around `generated_file_build`; the request
 queues it with transaction.on_commit so that a worker never looks for a row that is not
@@ -20,6 +21,7 @@ import json
 import logging
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -30,12 +32,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from common.text import clean_text
 from evalportal.models import AuditEvent, User
-from indicators.permissions import may_generate_file
+from indicators.permissions import may_edit_report_texts, may_generate_file
+from indicators.rules import format_number
 from reports.builders import KINDS, KindError, build, check_kind
 from reports.data import ReportData, report_data
-from reports.models import GeneratedFile, JobStatus
+from reports.data.sections import TEXT_FIELDS
+from reports.models import GeneratedFile, JobStatus, ReportText
 from transfers.models import Fund, Region
+from transfers.selectors import province_of, region_budget
 
 logger = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -228,3 +234,84 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
         update_fields=["file", "status", "progress", "error", "data_version", "finished_at", "heartbeat_at"]
     )
     return generated
+
+
+# --- the office's own texts of its report -----------------------------------------------------
+
+
+class StaleReportText(ValidationError):
+    """The texts were saved by someone else after the person opened them."""
+
+
+@transaction.atomic
+def report_text_save(
+    *,
+    actor: User | None,
+    fund: Fund,
+    region: Region,
+    values: dict,
+    base_version: int | None = None,
+    comment: str = "",
+) -> tuple[ReportText, dict]:
+    """Save what ``region``'s office writes for its report of ``fund`` (reports.models.ReportText);
+    (row, changes). ``values`` holds the texts and ``arrived`` (万元, Decimal or None); a blank
+    text means the default. ``base_version`` is the version the person opened (0 for none yet):
+    a save over someone else's newer one is refused, nothing changed. ``actor`` None is the
+    system (the demo loader); a person must be allowed by ``may_edit_report_texts``. Changes are
+    audited with old and new values; a save that changes nothing writes nothing."""
+    if actor is not None and (reason := may_edit_report_texts(actor, fund, region)):
+        raise PermissionDenied(reason)
+    if province_of(region).pk != fund.region_id:
+        raise ValidationError(f"{region.name}不属于接收该资金的{fund.region.name}。")
+    unknown = set(values) - {*TEXT_FIELDS, "arrived"}
+    if unknown:
+        raise ValueError(f"报告文字没有这些栏目：{'、'.join(sorted(unknown))}")
+    wanted = {name: clean_text(values[name] or "").strip() for name in TEXT_FIELDS if name in values}
+    if "arrived" in values:
+        wanted["arrived"] = values["arrived"]
+        if values["arrived"] is not None:
+            budget = region_budget(fund, region)["total"]
+            if values["arrived"] > budget:
+                raise ValidationError(
+                    {"arrived": f"资金到位数不能大于下达{region.name}的预算资金{format_number(budget)}万元。"}
+                )
+    row = ReportText.objects.select_for_update().filter(fund=fund, region=region).first()
+    created = row is None
+    current_version = 0 if created else row.version
+    if base_version is not None and base_version != current_version:
+        raise StaleReportText(
+            "报告文字已被他人修改并保存，您看到的不是最新内容。请复制您的修改，刷新页面后再保存。"
+        )
+    if created:
+        row = ReportText(fund=fund, region=region)
+    changes = {}
+    for name, value in wanted.items():
+        old = getattr(row, name)
+        if old != value and not (old in (None, "") and value in (None, "")):
+            label = str(ReportText._meta.get_field(name).verbose_name)
+            changes[label] = [_shown(old), _shown(value)]
+            setattr(row, name, value)
+    if not changes:
+        return row, {}
+    row.updated_by = actor
+    if not created:
+        row.version += 1
+    row.full_clean()
+    row.save()
+    AuditEvent.objects.record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT,
+        obj=row,
+        summary=f"{'填写' if created else '修改'}报告文字：{region.name} {fund.code}",
+        region=region,
+        fund=fund,
+        comment=comment,
+        changes=changes,
+    )
+    return row, changes
+
+
+def _shown(value) -> str | None:
+    if value is None or value == "":
+        return None
+    return format_number(value) if isinstance(value, Decimal) else str(value)

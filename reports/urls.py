@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.index, name="index"),
     path("funds/<slug:fund_code>/", views.fund_files, name="fund_files"),
+    path("funds/<slug:fund_code>/texts/<str:region_code>/", views.report_texts, name="texts"),
     path("files/<int:pk>/", views.file_status, name="file_status"),
     path("files/<int:pk>/progress/", views.file_progress, name="file_progress"),
     path("files/<int:pk>/download/", views.file_download, name="file_download"),

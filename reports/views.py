@@ -7,21 +7,25 @@ its existence is not revealed.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from indicators.permissions import may_edit_report_texts
 from reports.builders import kind_label, title_for
-from reports.forms import GenerateForm
+from reports.data import report_data
+from reports.data.sections import defaults
+from reports.forms import GenerateForm, ReportTextForm
 from reports.models import JobStatus
-from reports.selectors import generated_files_for_user, get_generated_file_for_user
+from reports.selectors import generated_files_for_user, get_generated_file_for_user, get_report_text_for_user
 from reports.services import (
     JobQueueUnavailable,
     data_version,
     generated_file_regenerate,
     generated_file_request,
     is_stale,
+    report_text_save,
 )
 from transfers.selectors import funds_for_user, get_fund_for_user
 
@@ -65,7 +69,55 @@ def fund_files(request, fund_code):
         {"file": f, "label": kind_label(f.kind, f.format), "stale": f.data_version != current[f.region_id]}
         for f in files
     ]
-    return render(request, "reports/fund_files.html", {"fund": fund, "form": form, "rows": rows})
+    context = {"fund": fund, "form": form, "rows": rows, "own_region": request.user.region}
+    return render(request, "reports/fund_files.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_texts(request, fund_code, region_code):
+    """报告文字: what the region's office writes for its report of the fund. Anyone who may see the
+    region reads it (the boxes show the defaults a blank prints); its own office edits it."""
+    fund, region, row = get_report_text_for_user(request.user, fund_code, region_code)
+    refusal = may_edit_report_texts(request.user, fund, region)
+    if request.method == "POST" and refusal:
+        raise PermissionDenied(refusal)
+    data = report_data(fund=fund, region=region)
+    form = ReportTextForm(request.POST or None, row=row, defaults=defaults(data), read_only=bool(refusal))
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, changes = report_text_save(
+                actor=request.user,
+                fund=fund,
+                region=region,
+                values=form.values(),
+                base_version=form.cleaned_data["base_version"],
+            )
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(
+                request, "已保存报告文字，新生成的报告将使用这些文字。" if changes else "没有修改。"
+            )
+            return redirect("reports:texts", fund_code=fund.code, region_code=region.code)
+    context = {
+        "fund": fund,
+        "region": region,
+        "form": form,
+        "refusal": refusal,
+        "budget": data.received["total"],
+        "sections": data.sections,
+        "row": row,
+    }
+    return render(request, "reports/report_texts.html", context)
+
+
+def _errors_into(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):  # a reason about the whole form
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required

@@ -313,3 +313,41 @@ ZHANGYE_TOTAL = (Decimal("68.872"), Decimal("68.842"), Decimal("99.96"))
 # 4 care homes graded (四); and the second project's 成本 in 元 (“生活补助24720元”).
 ZHANGYE_COUNTS = {"retired_workers": "6人", "visited": "24位", "care_homes": "4家"}
 ZHANGYE_RETIREES_PAY_YUAN = Decimal("24720")
+
+# --- Seed 000: what the province's office wrote itself (its 报告文字; the demo holds the same) -----
+
+# 开篇: “…根据《…》（财监〔2025〕1号），自治区民政厅高度重视，…”
+ELDERLY_LAUNCH_NOTICE = (
+    "《财政部关于开展2024年度中央对地方转移支付预算执行情况绩效自评工作的通知》（财监〔2025〕1号）"
+)
+# 一(二)2, before the regional target tables (the seed breaks the line inside the 文号).
+ELDERLY_SPLIT_SENTENCE = (
+    "严格按照自治区财政厅下达的资金文件确定绩效目标，对各地资金的分配主要依据任务特点进行合理安排，"
+    "根据《关于下达2024年中央财政困难群众救助补助资金（支持困难失能老年人等群体基本养老服务救助方向）"
+    "预算的通知》（新财社〔2024〕210号），绩效目标详见下表："
+)
+# 二(一)1: “总预算资金为8454万元，资金到位8454万元，到位率100%。”
+ELDERLY_ARRIVED, ELDERLY_ARRIVAL_RATE = Decimal("8454"), Decimal("100")
+# 二(三)
+ELDERLY_GOALS_ACHIEVED = (
+    "根据2024年《民政部 财政部关于做好经济困难失能老年人等群体集中照护服务工作的通知》（民发〔2024〕73号）"
+    "要求，自资金下达后，为符合条件的困难失能老年人等群体范围共补助资金27.67万元。经济困难失能老年人等群体"
+    "集中照护工作正有序开展，有效保障了经济困难老年人集中照护的需求。基本养老服务政策得到了规范、有效的实施，"
+    "积极引导地方提高经济困难失能老年人等群体集中照护水平。"
+)
+# 三(二) a.项目实施过程中存在的不足, b.下一步工作实施改进措施
+ELDERLY_SHORTFALLS = (
+    "项目实施进度较慢，各地对新政策的理解和执行需要一定时间，同时因服务对象扩面，需要各地在政策宣传上加大力度，"
+    "在前期人员摸排和老年人能力评估上加快进度，这些都在一定程度上影响了项目的整体推进，对各地工作督促指导力度"
+    "还需进一步加强。"
+)
+ELDERLY_MEASURES = (
+    "一是加大经济困难失能老年人等群体集中照护工作指导督促力度；二是加强政策宣传引导，鼓励符合条件的经济困难"
+    "失能老年人等群体享受政策。三是及时沟通对接，帮助基层解决工作开展过程中遇到的困难与问题。"
+)
+# 四(一) opens so, 四(二) entire; 五 entire.
+ELDERLY_APPLICATION_START = (
+    "（一）绩效自评结果应用：在绩效自评中，因资金于2024年12月下达，项目实施周期仅一个月"
+)
+ELDERLY_PUBLICATION = "（二）评价结果将在自治区民政厅、自治区财政厅门户网站进行公示公开，广泛接受社会监督。"
+ELDERLY_OTHER_MATTERS = "截至报告日，在中央巡视、各级审计和财会监督中未发现问题。"

@@ -113,3 +113,15 @@ def execution_rate(spent, budget) -> Decimal | None:
         return None
     with localcontext(prec=_PRECISION):
         return quantize_rate(spent_d / budget_d * HUNDRED)
+
+
+def arrival_rate(arrived, budget) -> Decimal | None:
+    """到位率 = 资金到位数 / 下达的预算数, as a percentage rounded half-up to two places: the
+    money the office says reached it against what the allocations sent (seed 000: 8454 of
+    8454, 100%). None when either is missing or the budget is 0. Floats raise TypeError."""
+    arrived_d = _to_decimal(arrived, "到位数")
+    budget_d = _to_decimal(budget, "预算数")
+    if arrived_d is None or budget_d is None or budget_d == 0:
+        return None
+    with localcontext(prec=_PRECISION):
+        return quantize_rate(arrived_d / budget_d * HUNDRED)

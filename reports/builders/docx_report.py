@@ -23,7 +23,15 @@ from reports.data import (
     Level1,
     NoticeLine,
     ReportData,
+    SectionTexts,
     SelfEvaluation,
+)
+from reports.data.sections import (
+    APPLICATION,
+    OTHER_MATTERS,
+    SPLIT_PREAMBLE,
+    launch_default,
+    publication_sentence,
 )
 from reports.formats import pct_text, wan_text, with_money
 
@@ -133,15 +141,15 @@ def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     writer.title(
         f"{data.region_name}{fund}{data.year}年度绩效自评报告" if county else data.title,
     )
-    # The notice that launched the evaluation (seed 000: 财监〔2025〕1号) is not in the data model.
+    # The notice that launched the evaluation (seed 000: 财监〔2025〕1号), as the office cites it.
+    launch = data.sections.launch_notice or launch_default(data.year)
     writer.body(
-        "为贯彻落实党中央全面实施预算绩效管理决策部署，根据财政部关于开展"
-        f"{data.year}年度中央对地方转移支付预算执行情况绩效自评工作的要求，{data.own_department}"
+        f"为贯彻落实党中央全面实施预算绩效管理决策部署，根据{launch}，{data.own_department}高度重视，"
         f"严格按规范要求组织开展了{data.year}年度{fund}绩效自评工作，现将自评情况汇报如下："
     )
     _section_one(writer, data)
     _section_two(writer, data, county=county)
-    _section_three(writer, data.evaluation)
+    _section_three(writer, data.evaluation, data.sections)
     _sections_four_to_six(writer, data, county=county)
 
 
@@ -187,7 +195,10 @@ def _section_one(writer: DocxWriter, data: ReportData) -> None:
     writer.heading3(f"2.{data.region_word}分解下达绩效目标情况。")
     children = child_target_tables(data)
     if children:
-        writer.body("严格按照下达的资金文件确定绩效目标，结合各地任务特点分解下达，绩效目标详见下表：")
+        # The office's preamble and the notice it passed the targets down by (新财社〔2024〕210号).
+        preamble = (data.sections.split_preamble or SPLIT_PREAMBLE).rstrip("。，；：")
+        basis = f"，根据{data.sections.split_notice}" if data.sections.split_notice else ""
+        writer.body(f"{preamble}{basis}，绩效目标详见下表：")
         for table in children:
             render_table(writer, table)
     elif allocation is not None:
@@ -204,6 +215,12 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     writer.heading3("1.项目资金到位情况分析。")
     total = data.received["total"]
     giver = data.money_giver
+    texts = data.sections
+    # 到位: the amount the office typed, the rate the rules engine computed from it.
+    arrival = ""
+    if texts.arrived is not None:
+        arrival = f"，资金到位{wan_text(texts.arrived)}万元"
+        arrival += f"，到位率{pct_text(texts.arrival_rate)}" if texts.arrival_rate is not None else ""
     if county:
         sources = "、".join(
             f"{line.label}{wan_text(line.budget)}万元" for line in evaluation.sources[:-1] if line.budget
@@ -212,13 +229,14 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         writer.body(
             f"{data.year}年度{fund}全年预算资金为{wan_text(budget)}万元"
             + (f"，其中{sources}" if sources else "")
-            + f"；{giver}下达资金{wan_text(total)}万元。"
+            + f"；{giver}下达资金{wan_text(total)}万元{arrival}。"
         )
     else:
         writer.body(
-            f"{data.year}年度{giver}下达{data.region_short}{fund}总预算资金为{wan_text(total)}万元，"
-            f"资金到位{wan_text(total)}万元。"
+            f"{data.year}年度{giver}下达{data.region_short}{fund}总预算资金为{wan_text(total)}万元{arrival}。"
         )
+    if texts.arrival_note:
+        writer.body(texts.arrival_note)
     writer.heading3("2.项目资金执行情况分析。")
     table = execution_table(data)
     line = data.execution.total if data.execution else evaluation.total
@@ -243,7 +261,14 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
             writer.body(f"存在问题和改进措施：{_sentence(narrative.problems)}")
 
     writer.heading2("（三）总体绩效目标完成情况分析")
-    writer.body(evaluation.goal_achievement or "（尚未填写总体目标完成情况）")
+    if texts.overall_goals:
+        lines = [line.strip() for line in texts.overall_goals.splitlines() if line.strip()]
+        if len(lines) == 1:
+            writer.body(f"年初设定的总体目标：{_sentence(lines[0])}")
+        else:
+            writer.body("年初设定的总体目标：")
+            writer.body("\n".join(lines))
+    writer.body(texts.goals_achieved or evaluation.goal_achievement or "（尚未填写总体目标完成情况）")
 
     writer.heading2("（四）绩效指标完成情况分析")
     if not evaluation.indicators:
@@ -262,7 +287,7 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
                 writer.body(indicator_sentence(line, data, prefix))
 
 
-def _section_three(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
+def _section_three(writer: DocxWriter, evaluation: SelfEvaluation, texts: SectionTexts) -> None:
     writer.heading1(SECTIONS[2])
     writer.heading2("（一）偏离的绩效目标和原因")
     missed = [x for x in evaluation.indicators if x.missed]
@@ -298,24 +323,35 @@ def _section_three(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
         writer.body(f"另有{len(blank)}项指标尚未填报全年实际完成值，未纳入以上分析。")
 
     writer.heading2("（二）下一步改进措施")
+    # The office's 不足 and 措施 (seed 000's a. and b.), then each indicator's own measure.
     measures = [x for x in evaluation.indicators if (x.missed or x.over_achieved) and x.measure]
-    if not measures:
+    if texts.shortfalls:
+        writer.heading3("a.项目实施过程中存在的不足")
+        writer.body(texts.shortfalls)
+        if texts.measures or measures:
+            writer.heading3("b.下一步工作实施改进措施")
+    if texts.measures:
+        writer.body(texts.measures)
+        if measures:
+            writer.body("各项指标的具体改进措施如下：")
+    if not measures and not texts.shortfalls and not texts.measures:
         writer.body("无。" if not missed else "（尚未填写改进措施）")
     for k, line in enumerate(measures):
-        prefix = f"{_letter(k)}." if len(measures) > 1 else ""
+        if texts.shortfalls:  # under b., numbered apart from the a./b. of the office's text
+            prefix = f"（{k + 1}）" if len(measures) > 1 else ""
+        else:
+            prefix = f"{_letter(k)}." if len(measures) > 1 else ""
         writer.body(f"{prefix}{line.name}指标：{_sentence(line.measure)}")
 
 
 def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
-    # The data model has no fields for 四 and 五 yet: standard wording that staff may edit.
+    # 四 and 五 as the office wrote them on its 报告文字 page, else the defaults (reports.data.sections).
+    texts = data.sections
     writer.heading1(SECTIONS[3])
-    writer.body(
-        "（一）绩效自评结果应用：针对自评发现的问题，督促加快预算执行进度，对未完成的绩效指标逐项落实改进措施，"
-        "并将自评结果作为以后年度资金分配和绩效目标设定的重要参考。"
-    )
-    writer.body(f"（二）绩效自评结果将按规定在{data.own_department}门户网站公开，接受社会监督。")
+    writer.body(f"（一）绩效自评结果应用：{texts.application or APPLICATION}")
+    writer.body(f"（二）{texts.publication or publication_sentence(f'{data.own_department}门户网站')}")
     writer.heading1(SECTIONS[4])
-    writer.body("无。")
+    writer.body(texts.other_matters or OTHER_MATTERS)
     writer.heading1(SECTIONS[5])
     writer.body("转移支付区域（项目）绩效自评表。")
     writer.page_break()

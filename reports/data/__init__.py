@@ -36,6 +36,7 @@ from indicators.models import (
     TargetTable,
 )
 from indicators.selectors import previous_actuals_of
+from reports.data.sections import section_texts
 from reports.data.types import (
     AllocationLine,
     AllocationTable,
@@ -46,6 +47,7 @@ from reports.data.types import (
     NoticeLine,
     ProjectData,
     ReportData,
+    SectionTexts,
     SelfEvaluation,
     TargetRow,
     TargetTableData,
@@ -58,6 +60,7 @@ from reports.data.words import (
     strip_code,
     target_giver,
 )
+from reports.models import ReportText
 from transfers.budgets import Received
 from transfers.models import Allocation, Fund, MoneySource, Region
 from transfers.selectors import subtree_q
@@ -146,6 +149,9 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         ],
     )
     data.warnings = _warnings(data, own_return, ledger.account())
+    data.sections = section_texts(ReportText.objects.filter(fund=fund, region=region).first(), data)
+    if data.received["total"] and data.sections.arrived is None:
+        data.warnings.append("尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。")
     return data
 
 
@@ -535,6 +541,7 @@ __all__ = [
     "NoticeLine",
     "ProjectData",
     "ReportData",
+    "SectionTexts",
     "SelfEvaluation",
     "TargetRow",
     "TargetTableData",

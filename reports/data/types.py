@@ -150,6 +150,27 @@ class ProjectData:
 
 
 @dataclass
+class SectionTexts:
+    """The office's own words in report A (and G), as printed: each the text the office wrote in
+    the portal (reports.models.ReportText) or, where it wrote none, the default of
+    reports.data.sections. The 到位率 is the rules engine's, from ``arrived`` and the budget."""
+
+    launch_notice: str = ""  # what “根据……” cites in the opening paragraph
+    arrived: Decimal | None = None  # 资金到位数 (万元), as the office typed it
+    arrival_rate: Decimal | None = None
+    arrival_note: str = ""
+    split_preamble: str = ""  # 一(二)2 before “绩效目标详见下表”
+    split_notice: str = ""
+    overall_goals: str = ""  # 二(三) 年初设定的总体目标
+    goals_achieved: str = ""  # 二(三) what was achieved
+    shortfalls: str = ""  # 三(二) a
+    measures: str = ""  # 三(二) b
+    application: str = ""  # 四(一)
+    publication: str = ""  # 四(二), naming the website
+    other_matters: str = ""  # 五
+
+
+@dataclass
 class ReportData:
     fund_code: str
     fund_name: str
@@ -175,6 +196,7 @@ class ReportData:
     # the province's own 全区 table, decomposed from the central one and passed down
     decomposed_table: TargetTableData | None = None
     warnings: list[str] = field(default_factory=list)
+    sections: SectionTexts = field(default_factory=SectionTexts)
 
     @property
     def title(self) -> str:
