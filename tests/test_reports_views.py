@@ -105,6 +105,7 @@ def test_admin_generates_report_a_and_downloads_it(client, admin_xj, django_capt
         "progress": 100,
         "error": "",
         "finished": True,
+        "warnings": [],  # every return of the elderly fund is approved: a final document
     }
 
     download = client.get(reverse("reports:file_download", args=[generated.pk]))
