@@ -364,8 +364,11 @@ def _section_three(writer: DocxWriter, evaluation: SelfEvaluation, *, final: boo
 
     writer.heading2("（二）下一步改进措施")
     measures = [x for x in lines if (x.missed or x.over_achieved) and x.measure]
-    if not measures and (not missed or not final):
-        writer.body("无。" if not missed else "（尚未填写改进措施）")
+    # 无 only when the lines entered call for none; nothing entered calls for nothing yet.
+    if not measures and missed and not final:
+        writer.body("（尚未填写改进措施）")
+    elif not measures and not missed and entered:
+        writer.body("无。")
     for k, line in enumerate(measures):
         prefix = f"{_letter(k)}." if len(measures) > 1 else ""
         writer.body(f"{prefix}{_indicator(line.name)}：{_sentence(line.measure)}")

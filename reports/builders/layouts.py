@@ -215,7 +215,12 @@ def _evaluation_head(data: ReportData, evaluation: SelfEvaluation, scored: bool)
     ]
     department = data.own_department
     users = "、".join(data.fund_users) or department
-    if scored:  # 3 + 2 + 2 + 2 columns
+    if len(data.fund_users) > 1:
+        # Several offices used the money (the prefectures', the projects'): each label on a row
+        # of its own, so that the list reads across the table instead of down a narrow column.
+        rows.append(Row([_head("地方主管部门", 3), Cell(department, span=n - 3)]))
+        rows.append(Row([_head("资金使用单位", 3), Cell(users, span=n - 3)]))
+    elif scored:  # 3 + 2 + 2 + 2 columns
         rows.append(
             Row(
                 [
