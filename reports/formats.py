@@ -5,6 +5,7 @@ two decimals (8454.00) so that the columns line up; rates always carry two decim
 percent sign (0.33%, 35.72%, 100.00%), as the screens do (the ``pct`` filter).
 """
 
+import re
 from decimal import Decimal
 
 from indicators.rules import format_number, quantize_rate
@@ -36,3 +37,13 @@ def score_text(points: Decimal | None) -> str:
 def with_money(fund_name: str) -> str:
     """A fund's name before 执行情况表 or 总计: “…补助资金”, but “…方向）资金” (never “资金资金”)."""
     return fund_name if fund_name.endswith("资金") else f"{fund_name}资金"
+
+
+_EQUALS = re.compile(r"^\s*[=＝]\s*")
+
+
+def value_text(text: str) -> str:
+    """An 指标值 or 全年实际完成值 as a document prints it: “=510人次” (the rules engine's spelling
+    of exactly 510, which staff also type) reads 510人次, in a sentence (“实际完成510人次”) and
+    in a table cell alike; ≥ and ≤ stay, they say what the target is."""
+    return _EQUALS.sub("", text or "")

@@ -31,6 +31,8 @@ class GeneratedFile(models.Model):
     file = models.FileField("文件", upload_to="generated/%Y/%m/", blank=True)
     error = models.TextField("错误信息", blank=True)
     data_version = models.CharField("数据版本", max_length=64, blank=True)
+    # What the build's data said (ReportData.warnings: 数据未全部审核… first), shown on the file page.
+    warnings = models.JSONField("生成提示", default=list, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="生成人",

@@ -220,6 +220,7 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
         generated.file.save(name, ContentFile(content), save=False)
         generated.status, generated.progress, generated.error = JobStatus.DONE, 100, ""
         generated.data_version = version
+        generated.warnings = data.warnings
     except SoftTimeLimitExceeded:
         logger.error("生成文件 %s 超时", file_id)
         minutes = max(1, settings.REPORT_JOB_TIME_LIMIT // 60)
@@ -231,7 +232,16 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
         generated.status, generated.error = JobStatus.FAILED, f"生成失败：{message}"
     generated.finished_at = generated.heartbeat_at = timezone.now()
     generated.save(
-        update_fields=["file", "status", "progress", "error", "data_version", "finished_at", "heartbeat_at"]
+        update_fields=[
+            "file",
+            "status",
+            "progress",
+            "error",
+            "data_version",
+            "warnings",
+            "finished_at",
+            "heartbeat_at",
+        ]
     )
     return generated
 

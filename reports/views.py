@@ -167,6 +167,7 @@ def file_progress(request, pk):
             "progress": generated.progress,
             "error": generated.error,
             "finished": _finished(generated),
+            "warnings": generated.warnings,
         }
     )
 

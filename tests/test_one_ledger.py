@@ -58,7 +58,7 @@ YINING_BLOCK = {
     "年度资金总额": YINING["合计"],
     "中央财政资金": YINING["中央财政资金"],
     "地方财政资金": (D("708.11"), D("680"), D("96.03")),
-    "其他资金": (None, None, None),
+    "其他资金": (D("0"), D("0"), None),  # none of it: 0, as seed 000's 自评表 prints it
 }
 # 伊犁州 reports nothing of its own: its figures are its approved counties' (伊宁市 alone so far),
 # over its whole budget (seed 003: 65682) plus the provincial 500 and 伊宁市's stated 208.11.

@@ -20,6 +20,7 @@ from indicators.models import IndicatorActual
 from reports import services
 from reports.models import GeneratedFile, JobStatus
 from reports.services import generated_file_request
+from tests import readers
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,7 @@ def test_admin_generates_report_a_and_downloads_it(client, admin_xj, django_capt
         "progress": 100,
         "error": "",
         "finished": True,
+        "warnings": [],  # every return of the elderly fund is approved: a final document
     }
 
     download = client.get(reverse("reports:file_download", args=[generated.pk]))
@@ -290,3 +292,26 @@ def test_a_file_is_stale_exactly_when_its_document_would_change(admin_xj, clerk_
         title="关于下达2024年困难群众救助补助资金的通知"
     )
     assert services.data_version(relief, province) not in (before, renamed)
+
+
+def test_the_file_page_gives_the_notice_the_draft_prints(
+    client, admin_xj, django_capture_on_commit_callbacks
+):
+    # No return of the relief fund is in yet: 伊犁州's report is a draft.
+    client.force_login(admin_xj)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(_fund_page(RELIEF), {"kind": "a", "format": "docx", "region": "654000"})
+    run_queued_jobs(callbacks)
+    generated = GeneratedFile.objects.get()
+    document = Document(generated.file.open("rb"))
+    notice = next(p.text for p in document.paragraphs[:2] if p.text.startswith("数据未全部审核"))
+    headline, *details = notice.split("\n")
+    assert headline.startswith("数据未全部审核：本级及") and details  # counted in tests/test_report_text.py
+
+    status = readers.page(client.get(response["Location"]))
+    (box,) = status.xpath('//*[@id="job-warnings"]')
+    assert "d-none" not in box.get("class")
+    assert box.xpath('.//*[@id="job-warnings-head"]')[0].text_content() == headline
+    assert [li.text_content() for li in box.iter("li")] == details
+    progress = client.get(reverse("reports:file_progress", args=[generated.pk])).json()
+    assert progress["warnings"] == [headline, *details]

@@ -37,6 +37,7 @@ TITLE_SIZE = 44  # 2号 = 22 pt
 CAPTION_SIZE = 28  # 4号 = 14 pt
 TABLE_SIZE = 21  # 5号 = 10.5 pt
 LINE_EXACT = 560  # 28 pt in twips
+NOTICE_COLOR = "C00000"  # the draft notice: dark red, as offices mark a 征求意见稿
 
 
 def w(tag: str) -> str:
@@ -55,23 +56,41 @@ def fonts(parent, east_asia: str) -> etree._Element:
     return sub(parent, "rFonts", ascii=LATIN, hAnsi=LATIN, cs=LATIN, eastAsia=east_asia)
 
 
-def run_properties(parent, *, font: str, size: int, bold: bool = False) -> etree._Element:
+def run_properties(
+    parent, *, font: str, size: int, bold: bool = False, color: str | None = None
+) -> etree._Element:
     rpr = sub(parent, "rPr")
     fonts(rpr, font)
     if bold:
         sub(rpr, "b")
         sub(rpr, "bCs")
+    if color:
+        sub(rpr, "color", val=color)
     sub(rpr, "sz", val=size)
     sub(rpr, "szCs", val=size)
     return rpr
 
 
-def text_run(parent, text: str, *, font: str, size: int, bold: bool = False) -> etree._Element:
+def lines_of(text: str) -> list[str]:
+    """The lines of a text as people typed it: browser text boxes send "\\r\\n", Word pastes
+    U+000B, old systems a lone "\\r" (common.text.clean_text makes them all "\\n")."""
+    return clean_text(text or "").split("\n")
+
+
+def text_run(
+    parent, text: str, *, font: str, size: int, bold: bool = False, color: str | None = None
+) -> etree._Element:
+    """One run of text. A line break inside the text becomes ``<w:br/>``: a carriage return or
+    line feed inside ``<w:t>`` is not a break in Word, and LibreOffice draws a table that holds
+    one (``&#13;``) as stacked lines without borders. Every text of a document passes here."""
     run = sub(parent, "r")
-    run_properties(run, font=font, size=size, bold=bold)
-    t = sub(run, "t")
-    t.text = clean_text(text)  # stored text may hold characters XML cannot (evalportal/text.py)
-    t.set(f"{{{XML_NS}}}space", "preserve")
+    run_properties(run, font=font, size=size, bold=bold, color=color)
+    for i, line in enumerate(lines_of(text)):
+        if i:
+            sub(run, "br")
+        t = sub(run, "t")
+        t.text = line
+        t.set(f"{{{XML_NS}}}space", "preserve")
     return run
 
 
@@ -129,6 +148,19 @@ _STYLES = {
         '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
         BODY_FONT,
         TABLE_SIZE,
+        None,
+    ),
+    "ReviewNotice": (
+        "Review Notice",
+        "Normal",
+        '<w:keepNext/><w:pBdr><w:top w:val="single" w:sz="8" w:space="4" w:color="C00000"/>'
+        '<w:left w:val="single" w:sz="8" w:space="4" w:color="C00000"/>'
+        '<w:bottom w:val="single" w:sz="8" w:space="4" w:color="C00000"/>'
+        '<w:right w:val="single" w:sz="8" w:space="4" w:color="C00000"/></w:pBdr>'
+        '<w:spacing w:before="0" w:after="0" w:line="360" w:lineRule="auto"/>'
+        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
+        BODY_FONT,
+        CAPTION_SIZE,
         None,
     ),
     "TableText": (
@@ -279,9 +311,23 @@ class DocxWriter:
 
     def body(self, text: str) -> None:
         """One paragraph per line of `text` (staff write several paragraphs in one field)."""
-        for line in (text or "").splitlines() or [""]:
+        for line in lines_of(text):
             if line.strip():
                 self.paragraph(line.strip())
+
+    def review_notice(self, lines: list[str]) -> None:
+        """The draft's notice on the first page (数据未全部审核…, then the details), in a red box:
+        one paragraph, so that the box is drawn once around all of it."""
+        if not lines:
+            return
+        p = etree.Element(w("p"))
+        sub(sub(p, "pPr"), "pStyle", val="ReviewNotice")
+        size = STYLE_SIZES["ReviewNotice"]
+        text_run(p, lines[0], font=HEADING1_FONT, size=size, color=NOTICE_COLOR)
+        for line in lines[1:]:
+            sub(sub(p, "r"), "br")
+            text_run(p, line, font=BODY_FONT, size=TABLE_SIZE, color=NOTICE_COLOR)
+        self.append(p)
 
     def page_break(self) -> None:
         p = etree.Element(w("p"))

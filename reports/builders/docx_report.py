@@ -7,7 +7,7 @@ follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules eng
 """
 
 from reports.builders.docx_base import STYLE_FONTS, STYLE_SIZES, DocxWriter, sub, text_run
-from reports.builders.docx_tables import render_table
+from reports.builders.docx_tables import draft_notice, render_table
 from reports.builders.layouts import (
     allocation_table,
     child_target_tables,
@@ -33,7 +33,7 @@ from reports.data.sections import (
     launch_default,
     publication_sentence,
 )
-from reports.formats import pct_text, wan_text, with_money
+from reports.formats import pct_text, value_text, wan_text, with_money
 
 SECTIONS = (
     "一、绩效目标分解下达情况",
@@ -56,6 +56,11 @@ def _sentence(text: str) -> str:
     return text if not text or text[-1] in "。；！？.;" else f"{text}。"
 
 
+def _indicator(name: str) -> str:
+    """“…率指标”, but “…满意度指标” when the name already says 指标 (never “指标指标”)."""
+    return name if name.endswith("指标") else f"{name}指标"
+
+
 def _chinese(n: int) -> str:
     return CHINESE_NUMBERS[n - 1] if n <= 10 else str(n)
 
@@ -68,42 +73,52 @@ def _letter(i: int) -> str:
 
 
 def notice_sentence(notice: NoticeLine, *, recipient: str, fund: str) -> str:
-    """“2024年12月，《…的通知》（财社〔2024〕179号），下达新疆…资金8454万元。”"""
+    """“2024年12月，《…的通知》（财社〔2024〕179号），下达新疆…资金8454万元。”
+
+    A notice of table D that a level above issued (the province paying a prefecture's counties
+    directly, seed 003) is named as received from it: “…，自治区直接下达伊犁州所辖地区…”, never
+    as this level's own (``recipient`` is then the level the report is for)."""
     issuer = notice.issuer.replace(" ", "、")
     first = notice.issuer.split(" ")[0]
     cite = f"《{notice.title}》" if notice.title.startswith(first) else f"{issuer}《{notice.title}》"
     number = f"（{notice.number}）" if notice.number else ""
     when = f"{notice.when}，" if notice.when else ""
     verb = "提前下达" if notice.advance else "下达"
+    if notice.allocated_by:
+        verb = f"{notice.allocated_by}直接{verb}"
+        recipient = f"{recipient}所辖地区"
     return f"{when}{cite}{number}，{verb}{recipient}{fund}项目，资金{wan_text(notice.amount)}万元。"
 
 
 def indicator_sentence(line: EvaluatedIndicator, data: ReportData, prefix: str = "") -> str:
     """二(四): target, actual, 完成率, 偏差率 and the reason where missed (seed 000's wording)."""
     source = f"{data.target_giver}随文下达" if line.handed_down else f"{data.region_word}自行设定"
-    text = f"{prefix}{source}{line.name}指标，指标值为{line.target}，"
+    text = f"{prefix}{source}{_indicator(line.name)}，指标值为{value_text(line.target)}，"
     who = data.region_word
     evaluation = line.evaluation
+    actual = value_text(line.actual)
+    # A final document states only what was written: a reason not given is left out.
+    unwritten = "" if data.final else "{}尚未填写。"
     if not line.entered:
         return text + f"{who}尚未填报全年实际完成值。"
     if evaluation.error:
-        return text + f"{who}填报的实际完成值为{line.actual}，无法计算完成率：{_sentence(evaluation.error)}"
+        return text + f"{who}填报的实际完成值为{actual}，无法计算完成率：{_sentence(evaluation.error)}"
     if evaluation.completion_rate is None:
         judged = {True: "经审核认定已完成。", False: "经审核认定未完成。"}.get(
             line.judged_met, "完成情况有待审核认定。"
         )
-        text += f"{who}实际完成为{line.actual}，{judged}"
+        text += f"{who}实际完成为{actual}，{judged}"
         if evaluation.met is False:
-            text += f"未完成原因为{_sentence(line.reason)}" if line.reason else "未完成原因尚未填写。"
+            text += f"未完成原因为{_sentence(line.reason)}" if line.reason else unwritten.format("未完成原因")
         return text
-    done = f"实际完成为{line.actual}" if evaluation.direction == "qualitative" else f"实际完成{line.actual}"
+    done = f"实际完成为{actual}" if evaluation.direction == "qualitative" else f"实际完成{actual}"
     text += f"{who}{done}，完成率{pct_text(evaluation.completion_rate)}，偏差率{pct_text(evaluation.deviation_rate)}。"
     if evaluation.met is False:
         # “偏差原因为资金下达…” as seed 000 writes it; a numbered reason (一是…二是…) takes a colon.
         joint = "：" if line.reason.startswith(("一是", "1.", "1、", "（1）")) else "为"
-        text += f"偏差原因{joint}{_sentence(line.reason)}" if line.reason else "偏差原因尚未填写。"
+        text += f"偏差原因{joint}{_sentence(line.reason)}" if line.reason else unwritten.format("偏差原因")
     elif line.over_achieved:
-        text += f"超额完成原因为{_sentence(line.reason)}" if line.reason else "超额完成原因尚未说明。"
+        text += f"超额完成原因为{_sentence(line.reason)}" if line.reason else unwritten.format("超额完成原因")
     return text
 
 
@@ -141,6 +156,7 @@ def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     writer.title(
         f"{data.region_name}{fund}{data.year}年度绩效自评报告" if county else data.title,
     )
+    draft_notice(writer, data)
     # The notice that launched the evaluation (seed 000: 财监〔2025〕1号), as the office cites it.
     launch = data.sections.launch_notice or launch_default(data.year)
     writer.body(
@@ -149,7 +165,7 @@ def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     )
     _section_one(writer, data)
     _section_two(writer, data, county=county)
-    _section_three(writer, data.evaluation, data.sections)
+    _section_three(writer, data.evaluation, data.sections, final=data.final)
     _sections_four_to_six(writer, data, county=county)
 
 
@@ -188,9 +204,18 @@ def _section_one(writer: DocxWriter, data: ReportData) -> None:
     if allocation is None:
         writer.body("本级未向下分解下达本资金。")
     else:
-        for notice in data.allocation.notices:
-            writer.body(notice_sentence(notice, recipient="", fund=fund))
-        writer.body(f"共分解下达资金{wan_text(data.allocation.total.total)}万元，资金分解如下：")
+        notices = data.allocation.notices
+        for notice in notices:
+            recipient = data.region_short if notice.allocated_by else ""
+            writer.body(notice_sentence(notice, recipient=recipient, fund=fund))
+        total = wan_text(data.allocation.total.total)
+        givers = sorted({n.allocated_by for n in notices if n.allocated_by})
+        if notices and len(givers) == 1 and all(n.allocated_by for n in notices):
+            writer.body(
+                f"以上资金{total}万元由{givers[0]}直接分解下达至{data.region_short}所辖地区，资金分解如下："
+            )
+        else:
+            writer.body(f"共分解下达资金{total}万元，资金分解如下：")
         render_table(writer, allocation)
     writer.heading3(f"2.{data.region_word}分解下达绩效目标情况。")
     children = child_target_tables(data)
@@ -245,7 +270,7 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     else:
         spent = "执行数尚待各地填报审核" if data.execution else "全年执行数尚未填报"
     writer.body(
-        f"截止到{data.year}年12月31日，{data.year}年度{with_money(fund)}总计{wan_text(line.budget)}万元、{spent}"
+        f"截至{data.year}年12月31日，{data.year}年度{with_money(fund)}总计{wan_text(line.budget)}万元、{spent}"
         + ("，具体情况如下：" if table or county else "。")
     )
     if table:
@@ -254,10 +279,16 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         render_table(writer, sources_table(data))
 
     writer.heading2("（二）项目资金管理情况分析")
-    for i, narrative in enumerate(evaluation.narratives, start=1):
+    # A draft shows what is not written yet; a final document leaves out what its approved
+    # return has nothing for, and numbers the rest.
+    written = [
+        n for n in evaluation.narratives if not data.final or n.description.strip() or _said(n.problems)
+    ]
+    for i, narrative in enumerate(written, start=1):
         writer.heading3(f"{i}.{narrative.heading}。")
-        writer.body(narrative.description or "（尚未填写）")
-        if narrative.problems and narrative.problems.strip() not in ("无", "无。"):
+        if narrative.description.strip() or not data.final:
+            writer.body(narrative.description or "（尚未填写）")
+        if _said(narrative.problems):
             writer.body(f"存在问题和改进措施：{_sentence(narrative.problems)}")
 
     writer.heading2("（三）总体绩效目标完成情况分析")
@@ -268,7 +299,9 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         else:
             writer.body("年初设定的总体目标：")
             writer.body("\n".join(lines))
-    writer.body(texts.goals_achieved or evaluation.goal_achievement or "（尚未填写总体目标完成情况）")
+    achieved = texts.goals_achieved or evaluation.goal_achievement
+    if achieved.strip() or not data.final:
+        writer.body(achieved or "（尚未填写总体目标完成情况）")
 
     writer.heading2("（四）绩效指标完成情况分析")
     if not evaluation.indicators:
@@ -287,7 +320,18 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
                 writer.body(indicator_sentence(line, data, prefix))
 
 
-def _section_three(writer: DocxWriter, evaluation: SelfEvaluation, texts: SectionTexts) -> None:
+def _said(text: str) -> bool:
+    """Whether staff wrote something in a field where 无 means nothing to say."""
+    return (text or "").strip() not in NOTHING
+
+
+def _section_three(
+    writer: DocxWriter, evaluation: SelfEvaluation, texts: SectionTexts, *, final: bool
+) -> None:
+    """三: the indicators missed, those at 130% or more (the rules engine's `over_achieved`), and
+    the measures: the office's 不足 and 措施, then each indicator's own. Only what the return
+    says is claimed: lines not filled or still to be judged are counted apart, never as
+    completed."""
     writer.heading1(SECTIONS[2])
     writer.heading2("（一）偏离的绩效目标和原因")
     missed = [x for x in evaluation.indicators if x.missed]
@@ -300,31 +344,56 @@ def _section_three(writer: DocxWriter, evaluation: SelfEvaluation, texts: Sectio
         writer.heading3(f"{number}.未完成的{level2}。")
         for k, line in enumerate(lines):
             prefix = f"{_letter(k)}." if len(lines) > 1 else ""
-            reason = _sentence(line.reason) if line.reason else "尚未填写。"
-            writer.body(
-                f"{prefix}{line.name}指标，完成率{pct_text(line.evaluation.completion_rate)}，未完成原因为：{reason}"
-            )
+            rate = pct_text(line.evaluation.completion_rate)
+            text = f"{prefix}{_indicator(line.name)}" + (f"，完成率{rate}" if rate else "")
+            if line.reason:
+                text += f"，未完成原因为：{_sentence(line.reason)}"
+            else:
+                text += "。" if final else "，未完成原因尚未填写。"
+            writer.body(text)
+    lines = evaluation.indicators
+    entered = [x for x in lines if x.entered]
+    blank = len(lines) - len(entered)
+    # Entered but neither met nor missed: a qualitative line a reviewer has not judged, or an
+    # actual the rules engine could not read.
+    open_ = [x for x in entered if x.evaluation.met is None]
     if not missed:
-        writer.body("已填报的绩效指标均已完成，无偏离绩效目标的情况。")
-    over = [x for x in evaluation.indicators if x.over_achieved]
+        if not lines:
+            writer.body("本资金尚无绩效指标。")
+        elif not entered:
+            writer.body("各项绩效指标尚未填报全年实际完成值，暂无法分析偏离绩效目标的情况。")
+        elif not blank and not open_:
+            writer.body("各项绩效指标均已完成，无偏离绩效目标的情况。")
+        elif len(open_) < len(entered):
+            writer.body(
+                f"已填报并认定的{len(entered) - len(open_)}项绩效指标均已完成，无偏离绩效目标的情况。"
+            )
+        else:
+            writer.body("已填报的绩效指标完成情况尚待审核认定，暂无法分析偏离绩效目标的情况。")
+    over = [x for x in lines if x.over_achieved]
     number += 1
     writer.heading3(f"{number}.完成率超出30%及以上指标。")
     if not over:
-        writer.body("无完成率超出30%及以上的指标。")
+        writer.body("无完成率超出30%及以上的指标。" if entered else "尚无可分析的全年实际完成值。")
     for k, line in enumerate(over):
         prefix = f"{_letter(k)}." if len(over) > 1 else ""
-        reason = _sentence(line.reason) if line.reason else "尚未说明。"
-        writer.body(
-            f"{prefix}{line.name}指标，指标值为{line.target}，实际完成{line.actual}，"
-            f"完成率{pct_text(line.evaluation.completion_rate)}，超额完成原因为：{reason}"
+        text = (
+            f"{prefix}{_indicator(line.name)}，指标值为{value_text(line.target)}，实际完成{value_text(line.actual)}，"
+            f"完成率{pct_text(line.evaluation.completion_rate)}"
         )
-    blank = [x for x in evaluation.indicators if not x.entered]
-    if blank:
-        writer.body(f"另有{len(blank)}项指标尚未填报全年实际完成值，未纳入以上分析。")
+        if line.reason:
+            text += f"，超额完成原因为：{_sentence(line.reason)}"
+        else:
+            text += "。" if final else "，超额完成原因尚未说明。"
+        writer.body(text)
+    if blank and entered:
+        writer.body(f"另有{blank}项指标尚未填报全年实际完成值，未纳入以上分析。")
+    if open_:
+        writer.body(f"另有{len(open_)}项指标的完成情况有待审核认定，未纳入以上分析。")
 
     writer.heading2("（二）下一步改进措施")
     # The office's 不足 and 措施 (seed 000's a. and b.), then each indicator's own measure.
-    measures = [x for x in evaluation.indicators if (x.missed or x.over_achieved) and x.measure]
+    measures = [x for x in lines if (x.missed or x.over_achieved) and x.measure]
     if texts.shortfalls:
         writer.heading3("a.项目实施过程中存在的不足")
         writer.body(texts.shortfalls)
@@ -335,13 +404,17 @@ def _section_three(writer: DocxWriter, evaluation: SelfEvaluation, texts: Sectio
         if measures:
             writer.body("各项指标的具体改进措施如下：")
     if not measures and not texts.shortfalls and not texts.measures:
-        writer.body("无。" if not missed else "（尚未填写改进措施）")
+        # 无 only when the lines entered call for none; nothing entered calls for nothing yet.
+        if missed and not final:
+            writer.body("（尚未填写改进措施）")
+        elif not missed and entered:
+            writer.body("无。")
     for k, line in enumerate(measures):
         if texts.shortfalls:  # under b., numbered apart from the a./b. of the office's text
             prefix = f"（{k + 1}）" if len(measures) > 1 else ""
         else:
             prefix = f"{_letter(k)}." if len(measures) > 1 else ""
-        writer.body(f"{prefix}{line.name}指标：{_sentence(line.measure)}")
+        writer.body(f"{prefix}{_indicator(line.name)}：{_sentence(line.measure)}")
 
 
 def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
@@ -381,6 +454,7 @@ def build_report_f(data: ReportData) -> bytes:
     """
     writer = DocxWriter()
     _title_f(writer, data.region_name, f"{data.year}年度项目支出绩效自评报告")
+    draft_notice(writer, data)
     chapters = [(p.name, p.summary, p.region_name, p.received, p.table, p.evaluation) for p in data.projects]
     if not chapters:
         chapters = [
@@ -396,12 +470,12 @@ def build_report_f(data: ReportData) -> bytes:
             writer.body(f"项目概况：{region_name}实施，资金来源为{data.fund_name}{sent}。")
         writer.heading2("（一）项目绩效目标")
         goals = "".join(line.strip() for line in (table.goals if table else "").splitlines() if line.strip())
-        writer.body(f"目标：{goals}" if goals else "目标：（尚未设定）")
+        writer.body(f"目标：{goals}" if goals else ("目标：未设定。" if data.final else "目标：（尚未设定）"))
         writer.heading2("（二）绩效目标完成情况")
         _project_money(writer, data, evaluation)
         _project_indicators(writer, evaluation)
         writer.heading2("（五）偏离绩效目标的原因和下一步改进措施")
-        for text in _project_deviations(evaluation) or ["无。"]:
+        for text in _project_deviations(evaluation, final=data.final) or ["无。"]:
             writer.body(text)
         writer.heading2("（六）绩效自评结果拟应用和公开情况")
         writer.body("无。")
@@ -425,7 +499,7 @@ def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluat
     """二 1–4: the figures are the ledger's; each paragraph goes on with what the return says."""
     money = evaluation.total
     narratives = {n.label: n.description.strip() for n in evaluation.narratives}
-    final = evaluation.status == "已审核"
+    final = data.final or evaluation.status == "已审核"
     number = 0
 
     def paragraph(heading: str, texts: list[str], *, optional: bool) -> None:
@@ -461,15 +535,19 @@ def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluat
     paragraph("总体绩效目标完成情况分析。", [evaluation.goal_achievement.strip()], optional=True)
 
 
-def _project_deviations(evaluation: SelfEvaluation) -> list[str]:
+def _project_deviations(evaluation: SelfEvaluation, *, final: bool) -> list[str]:
     """五: each indicator missed with its reason and measure, spending below budget, and the
-    problems and measures the return states (seed 004 writes them here)."""
-    texts = [
-        f"{line.name}指标未完成，原因：{_sentence(line.reason) or '尚未填写。'}"
-        f"改进措施：{_sentence(line.measure) or '尚未填写。'}"
-        for line in evaluation.indicators
-        if line.missed
-    ]
+    problems and measures the return states (seed 004 writes them here). A final document
+    leaves out a reason or measure not written."""
+    unwritten = "" if final else "尚未填写。"
+    texts = []
+    for line in evaluation.indicators:
+        if line.missed:
+            text = f"{_indicator(line.name)}未完成"
+            text += f"，原因：{_sentence(line.reason) or unwritten}" if line.reason or not final else "。"
+            if line.measure or not final:
+                text += f"改进措施：{_sentence(line.measure) or unwritten}"
+            texts.append(text)
     rate = evaluation.total.rate
     if rate is not None and rate < 100:
         texts.append(f"全年预算执行率{pct_text(rate)}，资金未全部支出。")
@@ -487,16 +565,17 @@ def _project_indicators(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
         parts = []
         for line in lines:
             e = line.evaluation
-            text = f"{line.name}，指标值为{line.target}"
+            text = f"{line.name}，指标值为{value_text(line.target)}"
             done = "实际完成为" if e.direction == "qualitative" else "实际完成"
+            actual = value_text(line.actual)
             if not line.entered:
                 text += "，尚未填报实际完成值"
             elif e.completion_rate is None:
-                text += f"，{done}{line.actual}"
+                text += f"，{done}{actual}"
                 if e.direction == "qualitative" and e.met is None:
                     text += "，完成情况有待审核认定"
             else:
-                text += f"，{done}{line.actual}，完成率{pct_text(e.completion_rate)}"
+                text += f"，{done}{actual}，完成率{pct_text(e.completion_rate)}"
             parts.append(text)
         return "；".join(parts) + "。"
 

@@ -13,6 +13,7 @@ from reports.builders.docx_base import (
     TABLE_HEAD_FONT,
     TABLE_SIZE,
     DocxWriter,
+    lines_of,
     sub,
     text_run,
     w,
@@ -73,7 +74,7 @@ def _cell_xml(
     sub(tcpr, "vAlign", val="center")
     text = "" if continued else cell_text(cell)
     font = TABLE_HEAD_FONT if cell.head else BODY_FONT
-    for line in text.split("\n"):
+    for line in lines_of(text):
         p = sub(tc, "p")
         ppr = sub(p, "pPr")
         sub(ppr, "pStyle", val="TableText")
@@ -106,10 +107,18 @@ def render_table(writer: DocxWriter, table: Table) -> None:
         writer.paragraph(note, "TableNote")
 
 
+def draft_notice(writer: DocxWriter, data: ReportData) -> None:
+    """A draft says so on its first page: the notice and details the command line and the file
+    page give (reports.data: `ReportData.pending` is the one rule); a final document says nothing."""
+    if not data.final:
+        writer.review_notice(data.warnings)
+
+
 def build_tables_docx(data: ReportData, kind: str) -> bytes:
     """A document holding only the tables of one kind (b, b_scored, c, d, e)."""
     tables = tables_for(data, kind)
     writer = DocxWriter()
+    draft_notice(writer, data)
     if not tables:
         writer.paragraph(f"{data.region_name}{data.fund_name}：本级没有可生成的该类表格。")
     for i, table in enumerate(tables):

@@ -9,6 +9,7 @@ of the rows below, and those rows leave them out.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from indicators import rules
 from indicators.models import LEVEL2_BY_LEVEL1
@@ -22,8 +23,10 @@ from reports.data import (
     TargetRow,
     TargetTableData,
 )
-from reports.formats import pct_text, score_text, wan_cell, with_money
+from reports.formats import pct_text, score_text, value_text, wan_cell, with_money
 from transfers.models import MoneySource
+
+ZERO = Decimal("0")
 
 # Text width of an A4 page with 2.8 / 2.6 cm side margins, in twentieths of a point.
 TEXT_WIDTH = 8845
@@ -211,21 +214,25 @@ def _evaluation_head(data: ReportData, evaluation: SelfEvaluation, scored: bool)
         Row([_head("中央主管部门", 3), Cell(data.central_department, span=n - 3)]),
     ]
     department = data.own_department
-    if scored:  # 3 + 2 + 2 + 2 columns
+    users = "、".join(data.fund_users) or department
+    if len(data.fund_users) > 1:
+        # Several offices used the money (the prefectures', the projects'): each label on a row
+        # of its own, so that the list reads across the table instead of down a narrow column.
+        rows.append(Row([_head("地方主管部门", 3), Cell(department, span=n - 3)]))
+        rows.append(Row([_head("资金使用单位", 3), Cell(users, span=n - 3)]))
+    elif scored:  # 3 + 2 + 2 + 2 columns
         rows.append(
             Row(
                 [
                     _head("地方主管部门", 3),
                     Cell(department, span=2),
                     _head("资金使用单位", 2),
-                    Cell(department, span=2),
+                    Cell(users, span=2),
                 ]
             )
         )
     else:  # 3 + 1 + 2 + 1 columns
-        rows.append(
-            Row([_head("地方主管部门", 3), Cell(department), _head("资金使用单位", 2), Cell(department)])
-        )
+        rows.append(Row([_head("地方主管部门", 3), Cell(department), _head("资金使用单位", 2), Cell(users)]))
 
     money_head = [_head("全年预算数"), _head("全年执行数")]
     money_head += [_head("分值"), _head("得分"), _head("预算执行率")] if scored else [_head("预算执行率")]
@@ -233,7 +240,11 @@ def _evaluation_head(data: ReportData, evaluation: SelfEvaluation, scored: bool)
     score = evaluation.score
     for i, line in enumerate(evaluation.money):
         label = f"其中：{line.label}" if line.source == MoneySource.CENTRAL else line.label
-        cells = [Cell(label, span=3), _money(line.budget), _money(line.spent)]
+        budget, spent = line.budget, line.spent
+        if i >= 2 and not budget:
+            # 地方财政资金, 其他资金: a source the region has none of prints 0 (seed 000), not blank.
+            budget, spent = ZERO, spent if spent is not None else ZERO
+        cells = [Cell(label, span=3), _money(budget), _money(spent)]
         if scored:
             first = i == 0
             cells += [
@@ -284,7 +295,7 @@ def _evaluation_indicators(evaluation: SelfEvaluation, scored: bool) -> Grid:
     for i, (line, (level1, level2)) in enumerate(zip(lines, _level_cells(lines), strict=True)):
         cells = [_head("绩效指标", rows=len(lines))] if i == 0 else []
         cells += [c for c in (level1, level2) if c is not None]
-        cells += [Cell(line.name), _centre(line.target), _centre(line.actual)]
+        cells += [Cell(line.name), _centre(value_text(line.target)), _centre(value_text(line.actual))]
         if scored:
             score = line.score
             cells += [
@@ -340,7 +351,7 @@ def target_table(table: TargetTableData, year: int, *, top: bool = False, sheet:
     )
     for row, (level1, level2) in zip(indicators, _level_cells(indicators), strict=True):
         cells = [c for c in (level1, level2) if c is not None]
-        rows.append(Row([*cells, Cell(row.name), _centre(row.target)]))
+        rows.append(Row([*cells, Cell(row.name), _centre(value_text(row.target))]))
     where = "" if top else f" {table.owner}"
     if table.inherited_from:
         where = f" {table.owner}，沿用{table.inherited_from}绩效目标"
@@ -450,7 +461,6 @@ def execution_table(data: ReportData) -> Table | None:
         sheet="执行情况表",
         grids=[Grid(widths, rows)],
         unit="单位：万元",
-        notes=["执行数取自各地已审核通过的自评填报；未审核或未填报的地区执行数空缺，不计入合计。"],
     )
 
 
@@ -472,7 +482,7 @@ def sources_table(data: ReportData, evaluation: SelfEvaluation | None = None) ->
             )
         )
     return Table(
-        title=f"{data.region_name}{data.year}年{data.fund_name}资金来源及执行情况表",
+        title=f"{data.region_name}{data.year}年{with_money(data.fund_name)}来源及执行情况表",
         subtitle="",
         sheet="资金来源",
         grids=[Grid(widths, rows)],

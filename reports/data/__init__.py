@@ -45,6 +45,7 @@ from reports.data.types import (
     ExecutionTable,
     NarrativeLine,
     NoticeLine,
+    Pending,
     ProjectData,
     ReportData,
     SectionTexts,
@@ -56,6 +57,7 @@ from reports.data.words import (
     NARRATIVE_HEADINGS,
     Words,
     departments,
+    level_word,
     money_giver,
     strip_code,
     target_giver,
@@ -139,15 +141,17 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
         decomposed_table=_target_table_data(decomposed, words, ledger, decomposed=True)
         if decomposed
         else None,
-        allocation=_allocation_table(ledger),
+        allocation=_allocation_table(ledger, {r.pk: level_word(r) for r in ancestors}),
         child_tables=child_tables,
         execution=_execution_table(ledger),
         evaluation=evaluation,
+        fund_users=_fund_users(ledger, words),
         projects=[
             _project_data(node, tables_by_owner, project_returns, details, ledger, words)
             for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.position))
         ],
     )
+    data.pending = _pending(data, own_return)
     data.warnings = _warnings(data, own_return, ledger.account())
     data.sections = section_texts(ReportText.objects.filter(fund=fund, region=region).first(), data)
     if data.received["total"] and data.sections.arrived is None:
@@ -164,12 +168,21 @@ def _received_dict(received: Received) -> dict[str, Decimal]:
     }
 
 
-def _notices(allocations) -> list[NoticeLine]:
-    by_notice: dict[int, list[Allocation]] = {}
+def _notices(allocations, *, own: int | None = None, above: dict | None = None) -> list[NoticeLine]:
+    """The notices under which ``allocations`` were made, with their amounts. For the allocations
+    of table D, ``own`` is this level's region and ``above`` names the levels above it: a notice
+    whose money a level above split (``from_region``) says so (``allocated_by``)."""
+
+    def giver(a: Allocation) -> str:
+        if above is None or a.from_region_id == own:
+            return ""
+        return above.get(a.from_region_id, "中央")
+
+    by_notice: dict[tuple, list[Allocation]] = {}
     for a in allocations:
-        by_notice.setdefault(a.notice_id, []).append(a)
+        by_notice.setdefault((a.notice_id, giver(a)), []).append(a)
     lines = []
-    for group in by_notice.values():
+    for (_notice, allocated_by), group in by_notice.items():
         notice = group[0].notice
         when = f"{notice.issued_on.year}年{notice.issued_on.month}月" if notice.issued_on else ""
         if not when:  # the demo keeps the month in the note (“2024年12月”) when the day is unknown
@@ -183,6 +196,7 @@ def _notices(allocations) -> list[NoticeLine]:
                 when=when,
                 amount=sum((a.amount for a in group), ZERO),
                 advance=all(a.kind == Allocation.Kind.ADVANCE for a in group),
+                allocated_by=allocated_by,
             )
         )
     # Advance notices first: they came earlier in the year.
@@ -192,9 +206,10 @@ def _notices(allocations) -> list[NoticeLine]:
 # --- allocation table (D) -----------------------------------------------------------------------
 
 
-def _allocation_table(ledger: FundLedger) -> AllocationTable:
+def _allocation_table(ledger: FundLedger, above: dict[int, str]) -> AllocationTable:
     """How this level split its money: allocations to regions and projects below it, made by
-    it or by a level above straight to its counties (seed 003), not re-allocations further down."""
+    it or by a level above straight to its counties (seed 003), not re-allocations further down.
+    ``above`` names the levels above ({region pk: 自治区}) for the notices they issued."""
     tree, root = ledger.tree, ledger.tree.root
     recipients: dict[tuple, tuple[Node, list[Allocation]]] = {}
     for a in ledger.budgets.allocations:
@@ -246,7 +261,7 @@ def _allocation_table(ledger: FundLedger) -> AllocationTable:
         total=_sum_line([x for x in lines if x.kind == "line"], "合计", "total"),
         has_advance=any(a.kind == Allocation.Kind.ADVANCE for a in split),
         grouped=grouped,
-        notices=_notices(split),
+        notices=_notices(split, own=root.region.pk, above=above),
     )
 
 
@@ -493,10 +508,52 @@ def _project_data(
     )
 
 
+def _fund_users(ledger: FundLedger, words: Words) -> list[str]:
+    """The 自评表's 资金使用单位: the offices of the regions and units directly below that the
+    fund reaches (a project: its 实施单位), with this level's own office first when it kept money
+    for itself, or alone when nothing went further down."""
+    users = []
+    below = ZERO
+    for account in ledger.taking_part():
+        node = account.node
+        users.append(node.region.name if node.is_project else words.office(node.region))
+        below += account.total.budget or ZERO
+    kept = (ledger.account().received.total or ZERO) > below
+    if kept or not users:
+        users.insert(0, words.department)
+    return list(dict.fromkeys(users))
+
+
+def _through_projects(data: ReportData, own_return: Return | None) -> bool:
+    """An office whose money of the fund all went to its projects reports through them (report F)."""
+    return bool(data.projects) and not data.received["total"] and own_return is None
+
+
+def _pending(data: ReportData, own_return: Return | None) -> list[Pending]:
+    """The one rule of a draft: the returns the document relies on that are missing or not
+    approved — the region's own (unless it reports through its projects), its projects', and
+    each line of the execution table whose figures are blank for that reason."""
+    pending = []
+    if own_return is None and not _through_projects(data, own_return):
+        pending.append(Pending(data.region_name, "本级", "未填报"))
+    elif own_return is not None and own_return.status != Return.Status.APPROVED:
+        pending.append(Pending(data.region_name, "本级", "尚未审核"))
+    for project in data.projects:
+        if project.evaluation.status != Return.Status.APPROVED.label:
+            state = "未填报" if project.evaluation.status == "未填报" else "尚未审核"
+            pending.append(Pending(project.name, "项目", state))
+    projects = {p.name for p in data.projects}
+    for line in data.execution.lines if data.execution else []:
+        if line.spent is None and line.note in ("未填报", "尚未审核") and line.name not in projects:
+            pending.append(Pending(line.name, "下级地区", line.note))
+    return pending
+
+
 def _warnings(data: ReportData, own_return: Return | None, account: Account) -> list[str]:
-    warnings = []
-    # An office whose money of the fund all went to its projects reports through them (report F).
-    through_projects = bool(data.projects) and not data.received["total"] and own_return is None
+    """What the command line and the file page tell the person who asked for the document: the
+    review notice (from `_pending`) first, then the details."""
+    warnings = [data.review_notice] if data.review_notice else []
+    through_projects = _through_projects(data, own_return)
     for project in data.projects:
         if project.evaluation.status != Return.Status.APPROVED.label:
             warnings.append(
@@ -539,6 +596,7 @@ __all__ = [
     "Money",
     "NarrativeLine",
     "NoticeLine",
+    "Pending",
     "ProjectData",
     "ReportData",
     "SectionTexts",

@@ -20,6 +20,9 @@ class NoticeLine:
     when: str  # “2024年12月”, or blank when unknown
     amount: Decimal
     advance: bool  # a 提前下达 notice
+    # In the allocation table (D): who split the money when it was not this level (自治区 for a
+    # prefecture whose counties the province paid directly, seed 003); blank when it was.
+    allocated_by: str = ""
 
 
 @dataclass
@@ -149,6 +152,15 @@ class ProjectData:
     evaluation: SelfEvaluation
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A region or project whose figures the document relies on and that are not approved."""
+
+    name: str
+    noun: str  # 本级 (the region itself) / 下级地区 / 项目
+    state: str  # 未填报 / 尚未审核
+
+
 @dataclass
 class SectionTexts:
     """The office's own words in report A (and G), as printed: each the text the office wrote in
@@ -192,12 +204,38 @@ class ReportData:
     child_tables: list[TargetTableData]
     execution: ExecutionTable | None
     evaluation: SelfEvaluation
+    fund_users: list[str] = field(default_factory=list)  # 资金使用单位: the offices that used the money
     projects: list[ProjectData] = field(default_factory=list)
     # the province's own 全区 table, decomposed from the central one and passed down
     decomposed_table: TargetTableData | None = None
+    pending: list[Pending] = field(default_factory=list)
+    # What the person who asks for the document is told (command line, file page); when returns
+    # are pending the first is `review_notice`, which the document prints on its first page.
     warnings: list[str] = field(default_factory=list)
     sections: SectionTexts = field(default_factory=SectionTexts)
 
     @property
     def title(self) -> str:
         return f"{self.region_name}{self.fund_name}转移支付{self.year}年度绩效自评报告"
+
+    @property
+    def final(self) -> bool:
+        """A document is final when every return it relies on is approved; until then it is a
+        draft that says so on its first page, and may show what is not written yet."""
+        return not self.pending
+
+    @property
+    def review_notice(self) -> str:
+        """数据未全部审核：… — how many regions (projects) are missing or not approved; blank when final."""
+        if self.final:
+            return ""
+        parts = []
+        for state, words in (("未填报", "未填报自评"), ("尚未审核", "的自评填报尚未审核通过")):
+            some = [p for p in self.pending if p.state == state]
+            who = ["本级"] if any(p.noun == "本级" for p in some) else []
+            for noun in ("下级地区", "项目"):
+                if count := sum(p.noun == noun for p in some):
+                    who.append(f"{count}个{noun}")
+            if who:
+                parts.append("及".join(who) + words)
+        return f"数据未全部审核：{'，'.join(parts)}。本文件为草稿，其中的数据和文字可能变化。"

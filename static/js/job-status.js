@@ -8,6 +8,19 @@
   var bar = document.getElementById("job-bar");
   var meter = document.getElementById("job-meter");
   var lastAnnounced = -1;
+  // 数据未全部审核…: the notice the document carries on its first page, then its details.
+  function showWarnings(warnings) {
+    if (!warnings.length) return;
+    document.getElementById("job-warnings-head").textContent = warnings[0];
+    var list = document.getElementById("job-warnings-list");
+    list.textContent = "";
+    warnings.slice(1).forEach(function (text) {
+      var item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    });
+    document.getElementById("job-warnings").classList.remove("d-none");
+  }
   function poll() {
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
@@ -25,6 +38,7 @@
         if (job.status === "done") {
           bar.classList.add("bg-success");
           document.getElementById("job-done").classList.remove("d-none");
+          showWarnings(job.warnings || []);
         } else {
           bar.classList.add("bg-danger");
           var error = document.getElementById("job-error");
