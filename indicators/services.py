@@ -40,6 +40,7 @@ from indicators.rollups import return_rollup
 from indicators.selectors import (
     budget_holders,
     nearest_table_above,
+    own_return_under_review,
     passed_down_table,
     region_table,
     return_table,
@@ -1027,6 +1028,46 @@ def project_set_up(
         source=source, amount=amount, from_region=fund.region,
     )  # fmt: skip
     return project
+
+
+@transaction.atomic
+def fund_received_set(
+    *, actor: User, fund: Fund, notice: Notice, kind: str, source: str, amount: Decimal
+) -> bool:
+    """What the centre sent the province for ``fund`` with ``notice``: one line per 下达方式 and
+    资金来源 (提前下达, 本次下达), the province's budget of the fund; an amount of 0 removes the
+    line. Refused while the province's own return is submitted or approved: its budget, and so
+    its execution rate, would change behind the reviewer. Returns whether anything changed."""
+    if amount < 0:
+        raise ValidationError({"amount": "中央下达金额不能为负数。"})
+    province = fund.region
+    current = Allocation.objects.filter(
+        fund=fund, notice=notice, region=province, project=None, from_region=None, kind=kind, source=source
+    ).first()
+    if (current.amount if current else Decimal(0)) == amount:
+        return False
+    if locked := own_return_under_review(fund, province):
+        raise ValidationError(
+            f"{province.name}的{locked.get_period_display()}填报{locked.get_status_display()}，"
+            "改变中央下达金额会改变其预算数：请先退回或重新打开该填报。"
+        )
+    if amount == 0:
+        AuditEvent.objects.record(
+            actor=actor,
+            action=AuditEvent.Action.EDIT,  # the audit trail has no separate word for a removal
+            obj=current,
+            summary=f"删除中央向{province.name}的{current.get_kind_display()}{current.amount:.2f}万元（{notice}）",
+            region=province,
+            fund=fund,
+            changes={"金额（万元）": [f"{current.amount:.2f}", None]},
+        )
+        current.delete()
+        return True
+    allocation_save(
+        actor=actor, fund=fund, notice=notice, region=province, kind=kind, source=source,
+        amount=amount, from_region=None,
+    )  # fmt: skip
+    return True
 
 
 @dataclass(frozen=True)

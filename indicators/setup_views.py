@@ -2,6 +2,8 @@
 portal, not in the Django admin (indicators.permissions.may_set_up_funds). Everyone else with
 a region sees the list read-only."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +16,16 @@ from indicators.models import TargetTable
 from indicators.permissions import may_set_up_funds
 from indicators.project_forms import ProjectTableForm
 from indicators.selectors import STATUS_LABELS, table_comparison
-from indicators.services import fund_copy, project_parent_table, project_set_up, project_table_set
+from indicators.services import (
+    fund_copy,
+    fund_received_set,
+    project_parent_table,
+    project_set_up,
+    project_table_set,
+)
 from transfers.budgets import FundBudgets
-from transfers.fund_forms import FundCopyForm, FundForm, NoticeForm, ProjectForm
-from transfers.models import Fund, Project
+from transfers.fund_forms import FundCopyForm, FundForm, NoticeForm, ProjectForm, ReceivedForm
+from transfers.models import Allocation, Fund, Project
 from transfers.selectors import (
     funds_for_user,
     get_fund_for_user,
@@ -177,6 +185,38 @@ def notice_edit_view(request, pk: int):
             messages.success(request, "已保存。" if changes else "没有修改。")
             return redirect("setup:notices")
     return render(request, "indicators/setup/notice_form.html", {"form": form, "notice": notice})
+
+
+# --- what the centre sent ---------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def fund_received(request, code: str):
+    """The lines of money the centre sent the province for the fund, and a form to add or
+    change one (the same notice, 下达方式 and 资金来源 is the same line)."""
+    fund = _fund_to_set_up(request, code)
+    form = ReceivedForm(request.POST or None, notices=notices_for_user(request.user).order_by("-issued_on"))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = fund_received_set(
+                actor=request.user, fund=fund, notice=data["notice"], kind=data["kind"],
+                source=data["source"], amount=data["amount"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, "已保存。" if changed else "没有修改。")
+            return redirect("setup:received", code=fund.code)
+    lines = (
+        Allocation.objects.filter(fund=fund, from_region=None, region=fund.region, project=None)
+        .select_related("notice")
+        .order_by("notice__issued_on", "kind", "source")
+    )
+    total = sum((line.amount for line in lines), start=Decimal(0))
+    context = {"fund": fund, "form": form, "lines": lines, "total": total}
+    return render(request, "indicators/setup/received.html", context)
 
 
 # --- projects -----------------------------------------------------------------------------------

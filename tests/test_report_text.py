@@ -60,7 +60,7 @@ def test_no_document_of_the_demo_holds_internal_or_false_text(elderly, province)
     actual.actual_text = f"={actual.actual_text}"
     actual.reason = "一是资金下达较晚。\r\n二是宣传不够。"
     actual.save(update_fields=["actual_text", "reason"])
-    table = TargetTable.objects.get(fund=elderly, region=province)
+    table = TargetTable.objects.get(fund=elderly, region=province, is_central=True)
     table.overall_goals = table.overall_goals.replace("\n", "\r\n")
     table.save(update_fields=["overall_goals"])
     assert "\r\n" in table.overall_goals
@@ -217,7 +217,7 @@ def test_an_exact_value_prints_without_its_equals_sign(elderly, province):
 
 
 def test_line_breaks_typed_in_a_text_box_become_paragraphs(elderly, province):
-    table = TargetTable.objects.get(fund=elderly, region=province)
+    table = TargetTable.objects.get(fund=elderly, region=province, is_central=True)
     table.overall_goals = "1.第一项目标。\r\n2.第二项目标。"
     table.save(update_fields=["overall_goals"])
     narrative = ReturnNarrative.objects.get(ret__fund=elderly, ret__region=province, aspect="allocation")

@@ -135,7 +135,8 @@ def test_the_arrival_rate_rule():
 def test_a_report_without_texts_prints_the_defaults(relief, province):
     assert not ReportText.objects.filter(fund=relief, region=province).exists()
     texts = _paragraphs(relief, province)
-    assert "根据财政部关于开展2024年度中央对地方转移支付预算执行情况绩效自评工作的要求，" in texts[1]
+    opening = next(t for t in texts if t.startswith("为贯彻落实党中央全面实施预算绩效管理决策部署"))
+    assert "根据财政部关于开展2024年度中央对地方转移支付预算执行情况绩效自评工作的要求，" in opening
     preamble = _after(texts, "2.自治区分解下达绩效目标情况。")[0]
     assert preamble == (
         f"{SPLIT_PREAMBLE}，根据《关于下达2024年中央财政困难群众救助补助资金预算的通知》（新财社〔2024〕35号），"

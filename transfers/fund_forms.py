@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from common.forms import BootstrapFormMixin
 from transfers.forms import RegionField
-from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Notice, Project, Region
+from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
 
 RESERVED_CODES = {"new", "notices"}  # the setup pages' own paths under /funds/
 
@@ -237,3 +237,39 @@ class FundCopyForm(BootstrapFormMixin, forms.Form):
 
     clean_code = FundForm.clean_code
     fund = None  # clean_code's question: a new fund
+
+
+class ReceivedForm(BootstrapFormMixin, forms.Form):
+    """One line of what the centre sent the province for a fund (the province's budget)."""
+
+    notice = forms.ModelChoiceField(
+        label="下达文件",
+        queryset=Notice.objects.none(),
+        empty_label="请选择",
+        help_text="财政部下达本资金的文件；先在“下达文件”中登记。",
+        error_messages={"required": "请选择下达文件。", "invalid_choice": "请选择本省（区）登记的下达文件。"},
+    )
+    kind = forms.ChoiceField(label="下达方式", choices=Allocation.Kind.choices, initial=Allocation.Kind.BATCH)
+    source = forms.ChoiceField(
+        label="资金来源",
+        choices=[(value, label) for value, label in MoneySource.choices if value in ALLOCATED_SOURCES],
+        initial=MoneySource.CENTRAL,
+    )
+    amount = forms.DecimalField(
+        label="金额（万元）",
+        max_digits=16,
+        decimal_places=4,
+        min_value=0,
+        help_text="填 0 删除这一笔。",
+        error_messages={
+            "required": "请填写金额（万元）。",
+            "invalid": "请输入金额（万元），如 8454 或 12.5。",
+            "max_decimal_places": "金额最多四位小数（万元）。",
+            "min_value": "中央下达金额不能为负数。",
+        },
+    )
+
+    def __init__(self, *args, notices: QuerySet[Notice], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].queryset = notices
+        self._style_widgets()
