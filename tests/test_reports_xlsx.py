@@ -62,10 +62,11 @@ def _merged_at(ws, cell):
 
 def test_workbook_has_one_table_per_sheet(elderly_book):
     names = elderly_book.sheetnames
-    assert names[:2] == ["自评表", "目标表-本级"]
+    # the centre's table as received, then the 自治区's own 全区 table and the 14 passed down
+    assert names[:3] == ["自评表", "目标表-本级", "目标表-全区"]
     assert names[-2:] == ["分配表", "执行情况表"]
     assert "目标表-伊犁州" in names and "目标表-乌鲁木齐市" in names
-    assert len(names) == 2 + 14 + 2
+    assert len(names) == 3 + 14 + 2
 
 
 def test_evaluation_sheet_merges_levels_and_keeps_seed_figures(elderly_book):
