@@ -163,7 +163,7 @@ def test_the_province_records_what_the_centre_sent(client, admin_xj, care_fund, 
     line = Allocation.objects.get(fund=care_fund, from_region=None, kind="batch")
     assert line.region == admin_xj.region and line.amount == D("600")
     page = client.get(reverse("setup:received", args=[care_fund.code])).content.decode()
-    assert "720.5" in page  # 600 + 120.5
+    assert "720.50" in page  # 600 + 120.5
     assert new_events().filter(summary__startswith="中央向新疆维吾尔自治区本次下达").count() == 1
     # 0 removes the line, audited
     post_received(client, care_fund, central_notice, "0", kind="advance")
