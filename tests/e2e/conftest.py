@@ -50,7 +50,9 @@ def shots(request):
 
 
 @pytest.fixture
-def sign_in(browser, live_server):
+def sign_in(browser, live_server, committed_demo):
+    """Sign in as a demo account; each browser test empties the tables after it, so the demo
+    data is loaded again for the next (committed_demo)."""
     contexts = []
 
     def open_as(username: str):
