@@ -107,7 +107,7 @@ def test_admin_generates_report_a_and_downloads_it(client, admin_xj, django_capt
         "error": "",
         "finished": True,
         "warnings": [],  # every return of the elderly fund is approved: a final document
-        "has_pdf": False,  # REPORT_PDF_CONVERTER is off in tests but test_reports_pdf.py's
+        "has_pdf": False,  # tests other than test_reports_pdf.py build no PDF
         "pdf_error": "",
     }
 

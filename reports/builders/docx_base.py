@@ -132,7 +132,7 @@ def balanced_lines(text: str, per_line: float) -> list[str]:
         return not (before.isascii() and after.isascii() and before.isalnum() and after.isalnum())
 
     def bonus(i: int) -> float:
-        return 0.5 if text[i] == "（" or text[i - 1] == "）" or text[i:] == "指标" else 0.0
+        return 2.5 if text[i] == "（" or text[i - 1] == "）" or text[i:] == "指标" else 0.0
 
     cuts = [i for i in range(1, len(text)) if allowed(i)]
     # Dynamic programme over the allowed cuts: fewest lines first, then the most even.
