@@ -9,8 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/data/media
 
-# No LibreOffice or fonts: the portal writes DOCX and XLSX and converts nothing to PDF here
-# (PDF rendering is only a test of the documents, run in CI).
+# The worker converts every DOCX to PDF with LibreOffice headless and draws page 1 with
+# pdftoppm (reports/pdf.py): Writer alone, the CJK fonts the documents need, and poppler.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+       libreoffice-writer fonts-noto-cjk poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
 # The exact versions of the lock file, each checked against its hash.

@@ -197,6 +197,17 @@ if REPORT_JOB_STALE_AFTER <= REPORT_JOB_TIME_LIMIT:
         "否则仍在运行的任务会被当作中断而重试。"
     )
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REPORT_JOB_STALE_AFTER + 60}
+# Documents: the reference .docx whose styles, page setup and footer every DOCX takes (README:
+# 文档样式); empty: the one the project ships (reports/builders/reference.docx).
+REPORT_REFERENCE_DOCX = env_str("REPORT_REFERENCE_DOCX", "")
+if REPORT_REFERENCE_DOCX and not Path(REPORT_REFERENCE_DOCX).is_file():
+    raise ImproperlyConfigured(f"环境变量 REPORT_REFERENCE_DOCX 指向的文件不存在：{REPORT_REFERENCE_DOCX}")
+# The PDF copy of each DOCX and the picture of its first page: LibreOffice headless and
+# pdftoppm, run by the worker in the same job. REPORT_PDF_CONVERTER names LibreOffice's program
+# (a name on PATH or a path); empty turns the PDF off. Missing or failing, the job still
+# delivers the DOCX and says in Chinese why there is no PDF.
+REPORT_PDF_CONVERTER = env_str("REPORT_PDF_CONVERTER", "soffice")
+REPORT_PDF_TIMEOUT = env_int("REPORT_PDF_TIMEOUT", 240)
 # With the broker down a request fails within seconds instead of hanging (reports/services.py
 # then shows a Chinese error page and fails the job it had recorded).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3

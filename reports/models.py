@@ -29,6 +29,11 @@ class GeneratedFile(models.Model):
     status = models.CharField("状态", max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     file = models.FileField("文件", upload_to="generated/%Y/%m/", blank=True)
+    # A DOCX's PDF copy and the picture of its page 1 (reports.pdf), made in the same job;
+    # pdf_error says why there is none when LibreOffice is missing or failed.
+    pdf = models.FileField("PDF文件", upload_to="generated/%Y/%m/", blank=True)
+    preview = models.FileField("第1页预览图", upload_to="generated/%Y/%m/", blank=True)
+    pdf_error = models.TextField("PDF生成提示", blank=True)
     error = models.TextField("错误信息", blank=True)
     data_version = models.CharField("数据版本", max_length=64, blank=True)
     # What the build's data said (ReportData.warnings: 数据未全部审核… first), shown on the file page.

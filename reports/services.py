@@ -40,6 +40,7 @@ from reports.builders import KINDS, KindError, build, check_kind
 from reports.data import ReportData, report_data
 from reports.data.sections import TEXT_FIELDS
 from reports.models import GeneratedFile, JobStatus, ReportText
+from reports.pdf import ConversionError, docx_to_pdf, first_page_png
 from transfers.models import Fund, Region
 from transfers.selectors import province_of, region_budget
 
@@ -216,8 +217,10 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
         content = build(data, kind=generated.kind, format=generated.format)
         _progress(generated, 80)
         stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
-        name = f"{generated.fund.code}-{generated.region.code}-{generated.kind}-{stamp}.{generated.format}"
-        generated.file.save(name, ContentFile(content), save=False)
+        stem = f"{generated.fund.code}-{generated.region.code}-{generated.kind}-{stamp}"
+        generated.file.save(f"{stem}.{generated.format}", ContentFile(content), save=False)
+        if generated.format == "docx":
+            _pdf_copy(generated, content, stem)
         generated.status, generated.progress, generated.error = JobStatus.DONE, 100, ""
         generated.data_version = version
         generated.warnings = data.warnings
@@ -234,6 +237,9 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
     generated.save(
         update_fields=[
             "file",
+            "pdf",
+            "preview",
+            "pdf_error",
             "status",
             "progress",
             "error",
@@ -244,6 +250,24 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
         ]
     )
     return generated
+
+
+def _pdf_copy(generated: GeneratedFile, content: bytes, stem: str) -> None:
+    """The PDF of the DOCX and the PNG of its page 1, kept beside it. Without LibreOffice, or
+    when it fails, the DOCX is still delivered and ``pdf_error`` says why there is no PDF."""
+    converter = settings.REPORT_PDF_CONVERTER
+    if not converter:
+        return
+    _progress(generated, 85)
+    try:
+        pdf = docx_to_pdf(content, converter=converter, timeout=settings.REPORT_PDF_TIMEOUT)
+        generated.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        _progress(generated, 95)
+        generated.preview.save(f"{stem}-1.png", ContentFile(first_page_png(pdf)), save=False)
+        generated.pdf_error = ""
+    except ConversionError as exc:
+        logger.warning("生成文件 %s 未生成PDF：%s", generated.pk, exc)
+        generated.pdf_error = f"{exc} DOCX 文件已生成，可正常下载。"
 
 
 # --- the office's own texts of its report -----------------------------------------------------

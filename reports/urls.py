@@ -10,5 +10,7 @@ urlpatterns = [
     path("files/<int:pk>/", views.file_status, name="file_status"),
     path("files/<int:pk>/progress/", views.file_progress, name="file_progress"),
     path("files/<int:pk>/download/", views.file_download, name="file_download"),
+    path("files/<int:pk>/pdf/", views.file_download, {"part": "pdf"}, name="file_pdf"),
+    path("files/<int:pk>/page-1.png", views.file_download, {"part": "preview"}, name="file_preview"),
     path("files/<int:pk>/regenerate/", views.file_regenerate, name="file_regenerate"),
 ]

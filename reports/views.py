@@ -168,23 +168,32 @@ def file_progress(request, pk):
             "error": generated.error,
             "finished": _finished(generated),
             "warnings": generated.warnings,
+            "has_pdf": bool(generated.pdf),
+            "pdf_error": generated.pdf_error,
         }
     )
 
 
 @login_required
 @require_GET
-def file_download(request, pk):
+def file_download(request, pk, part="document"):
+    """The document, its PDF copy (``part="pdf"``) or the picture of its page 1 (``"preview"``):
+    one view, so that all three are served under the one rule of the document itself
+    (get_generated_file_for_user: 404 outside the user's region)."""
     generated = get_generated_file_for_user(request.user, pk)
-    if generated.status != JobStatus.DONE or not generated.file:
+    stored = {"document": generated.file, "pdf": generated.pdf, "preview": generated.preview}[part]
+    if generated.status != JobStatus.DONE or not stored:
         raise Http404("文件尚未生成。")
+    if part == "preview":
+        return FileResponse(stored.open("rb"), content_type="image/png")
     name = title_for(
         region_name=generated.region.name,
         fund_name=generated.fund.full_name,
         year=generated.fund.year,
         kind=generated.kind,
     )
-    return FileResponse(generated.file.open("rb"), as_attachment=True, filename=f"{name}.{generated.format}")
+    extension = "pdf" if part == "pdf" else generated.format
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{name}.{extension}")
 
 
 def _finished(generated) -> bool:

@@ -31,6 +31,13 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _no_pdf_unless_asked(settings):
+    """LibreOffice takes seconds a document: the jobs of other tests build DOCX only; the tests
+    of the PDF copy (test_reports_pdf.py) set REPORT_PDF_CONVERTER themselves."""
+    settings.REPORT_PDF_CONVERTER = ""
+
+
 @pytest.fixture
 def new_events(db):
     """The audit events written during the test (the demo's imports wrote their own before)."""

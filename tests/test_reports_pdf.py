@@ -1,7 +1,9 @@
-"""Report A converts to PDF with LibreOffice headless (CI installs libreoffice and fonts-noto-cjk).
+"""Every DOCX also as PDF, made by LibreOffice headless in the job that builds the DOCX, with a
+picture of page 1 on the file page; served under the DOCX's own rule (404 outside the region).
+Without LibreOffice, or when it fails, the DOCX is still delivered and the page says why.
 
-The test proves the DOCX is one a word processor opens and lays out, with the Chinese text
-rendered (extractable from the PDF) and the page-number field filled in.
+The tests that convert need LibreOffice (CI installs libreoffice-writer, fonts-noto-cjk and
+poppler-utils); on a developer's machine without it they are skipped, in CI they must run.
 """
 
 import os
@@ -10,25 +12,120 @@ import shutil
 import subprocess
 
 import pytest
+from django.urls import reverse
 
+from reports import services
 from reports.builders import build
 from reports.data import report_data
+from reports.models import GeneratedFile, JobStatus
 from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")
-
-
-# On a developer's machine without LibreOffice the test is skipped; in CI it must run.
-@pytest.mark.skipif(
+needs_libreoffice = pytest.mark.skipif(
     LIBREOFFICE is None and not os.environ.get("CI"),
     reason="未安装 LibreOffice（apt-get install libreoffice-writer fonts-noto-cjk poppler-utils）",
 )
-def test_report_a_converts_to_pdf(tmp_path):
-    data = report_data(
-        fund=Fund.objects.get(code="xj-2024-elderly"), region=Region.objects.get(code="650000")
+ELDERLY = "xj-2024-elderly"
+
+
+def built(user, region_code: str, *, kind="b", format="docx") -> GeneratedFile:
+    """A document requested through the service and built as the worker builds it."""
+    generated = services.generated_file_request(
+        fund=Fund.objects.get(code=ELDERLY),
+        region=Region.objects.get(code=region_code),
+        kind=kind,
+        format=format,
+        actor=user,
     )
+    services.generated_file_build(file_id=generated.pk)
+    generated.refresh_from_db()
+    return generated
+
+
+@needs_libreoffice
+def test_a_docx_job_also_delivers_its_pdf_and_a_picture_of_page_1(
+    client, settings, admin_xj, clerk_yining, clerk_huocheng, reviewer_yili
+):
+    settings.REPORT_PDF_CONVERTER = LIBREOFFICE or "soffice"
+    generated = built(admin_xj, "650000")
+    assert (generated.status, generated.error, generated.pdf_error) == (JobStatus.DONE, "", "")
+    assert generated.pdf.read().startswith(b"%PDF-")
+    assert generated.preview.read().startswith(b"\x89PNG")
+
+    client.force_login(admin_xj)
+    page = client.get(reverse("reports:file_status", args=[generated.pk])).content.decode()
+    pdf_url = reverse("reports:file_pdf", args=[generated.pk])
+    preview_url = reverse("reports:file_preview", args=[generated.pk])
+    assert pdf_url in page and f'src="{preview_url}"' in page and "第1页预览" in page
+    listing = client.get(reverse("reports:fund_files", args=[ELDERLY])).content.decode()
+    assert pdf_url in listing and reverse("reports:file_download", args=[generated.pk]) in listing
+
+    pdf = client.get(pdf_url)
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    assert pdf["Content-Disposition"].startswith("attachment") and ".pdf" in pdf["Content-Disposition"]
+    picture = client.get(preview_url)
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/png"
+    width, height = _png_size(b"".join(picture.streaming_content))
+    assert 490 <= width <= 500 and 700 <= height <= 705  # A4 at 60 dpi: a modest picture
+
+    # The province's file is nobody's outside the province's region: the county clerk and the
+    # prefecture reviewer get 404 for the PDF and the picture as for the DOCX.
+    for outsider in (clerk_yining, reviewer_yili):
+        client.force_login(outsider)
+        for name in ("file_download", "file_pdf", "file_preview"):
+            assert client.get(reverse(f"reports:{name}", args=[generated.pk])).status_code == 404, name
+    # A county's file: its clerk reads all three, the clerk of another county none.
+    county = built(clerk_yining, "654002", kind="e")
+    client.force_login(clerk_yining)
+    for name in ("file_download", "file_pdf", "file_preview"):
+        assert client.get(reverse(f"reports:{name}", args=[county.pk])).status_code == 200, name
+    client.force_login(clerk_huocheng)
+    for name in ("file_download", "file_pdf", "file_preview"):
+        assert client.get(reverse(f"reports:{name}", args=[county.pk])).status_code == 404, name
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+
+
+def test_without_libreoffice_the_docx_is_delivered_and_the_page_says_why(client, settings, admin_xj):
+    settings.REPORT_PDF_CONVERTER = "soffice-not-installed"
+    generated = built(admin_xj, "650000")
+    assert (generated.status, generated.error) == (JobStatus.DONE, "")
+    assert not generated.pdf and not generated.preview
+    assert "服务器未安装 LibreOffice" in generated.pdf_error and "DOCX 文件已生成" in generated.pdf_error
+    client.force_login(admin_xj)
+    page = client.get(reverse("reports:file_status", args=[generated.pk]))
+    assert page.status_code == 200 and generated.pdf_error in page.content.decode()
+    assert client.get(reverse("reports:file_download", args=[generated.pk])).status_code == 200
+    assert client.get(reverse("reports:file_pdf", args=[generated.pk])).status_code == 404
+    assert client.get(reverse("reports:file_preview", args=[generated.pk])).status_code == 404
+    progress = client.get(reverse("reports:file_progress", args=[generated.pk])).json()
+    assert (progress["has_pdf"], progress["pdf_error"]) == (False, generated.pdf_error)
+
+
+def test_a_failing_libreoffice_is_reported_in_chinese(settings, tmp_path, admin_xj):
+    broken = tmp_path / "soffice"
+    broken.write_text("#!/bin/sh\necho 'javaldx: Could not find a Java Runtime Environment!' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    settings.REPORT_PDF_CONVERTER = str(broken)
+    generated = built(admin_xj, "650000")
+    assert generated.status == JobStatus.DONE and generated.file
+    assert generated.pdf_error.startswith("LibreOffice 转换PDF失败（退出码 3）")
+
+
+def test_a_workbook_has_no_pdf(settings, admin_xj):
+    settings.REPORT_PDF_CONVERTER = "soffice-not-installed"
+    generated = built(admin_xj, "650000", format="xlsx")
+    assert generated.status == JobStatus.DONE and not generated.pdf and generated.pdf_error == ""
+
+
+# On a developer's machine without LibreOffice the test is skipped; in CI it must run.
+@needs_libreoffice
+def test_report_a_converts_to_pdf(tmp_path):
+    data = report_data(fund=Fund.objects.get(code=ELDERLY), region=Region.objects.get(code="650000"))
     docx = tmp_path / "report-a.docx"
     docx.write_bytes(build(data, kind="a", format="docx"))
     # A profile of its own: a LibreOffice already running for the same user would take the job.

@@ -107,6 +107,8 @@ def test_admin_generates_report_a_and_downloads_it(client, admin_xj, django_capt
         "error": "",
         "finished": True,
         "warnings": [],  # every return of the elderly fund is approved: a final document
+        "has_pdf": False,  # tests other than test_reports_pdf.py build no PDF
+        "pdf_error": "",
     }
 
     download = client.get(reverse("reports:file_download", args=[generated.pk]))
@@ -156,7 +158,7 @@ def test_list_page_queries_do_not_grow_with_files(client, admin_xj, make_file, d
         make_file(admin_xj, "650000", kind="d", format="xlsx")
     with django_assert_num_queries(len(two)):
         response = client.get(_fund_page())
-    assert response.content.decode().count("下载</a>") == 6
+    assert response.content.decode().count(">下载XLSX</a>") == 6
 
 
 def test_clerk_downloads_own_county_file_and_reviewer_sees_it(client, clerk_yining, reviewer_yili, make_file):

@@ -1,6 +1,7 @@
 """Document and workbook builders: data (reports.data) in, file bytes out; no database access."""
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from reports.data import ReportData
 
@@ -60,14 +61,21 @@ def build(data: ReportData, *, kind: str, format: str) -> bytes:
 
         return build_workbook(data, kind)
     from reports.builders import docx_report, docx_tables
+    from reports.builders.docx_base import with_properties
 
     if kind == "a":
-        return docx_report.build_report_a(data)
-    if kind == "f":
-        return docx_report.build_report_f(data)
-    if kind == "g":
-        return docx_report.build_report_g(data)
-    return docx_tables.build_tables_docx(data, kind)
+        content = docx_report.build_report_a(data)
+    elif kind == "f":
+        content = docx_report.build_report_f(data)
+    elif kind == "g":
+        content = docx_report.build_report_g(data)
+    else:
+        content = docx_tables.build_tables_docx(data, kind)
+    # The document names itself, the unit that issues it and when it was made (Word: 文件 → 信息).
+    title = title_for(region_name=data.region_name, fund_name=data.fund_name, year=data.year, kind=kind)
+    return with_properties(
+        content, title=title, author=data.own_department or data.region_name, made=datetime.now(UTC)
+    )
 
 
 def title_for(*, region_name: str, fund_name: str, year: int, kind: str, format: str = "docx") -> str:

@@ -1,47 +1,45 @@
 """A DOCX document in Chinese government style, written as WordprocessingML with lxml.
 
-python-docx opens its template and saves the package; everything in between (styles, page
-setup, footer, paragraphs, tables) is written as XML directly. Its proxy objects are slow in
-loops (a table cell lookup rebuilds the whole grid), and a report of 120 regions has
-thousands of cells.
+Every document starts from the reference document (``reference.docx`` beside this module, or
+the office's own named by ``REPORT_REFERENCE_DOCX``; ``reports.builders.reference`` writes the
+shipped one and describes the style). Its styles set the fonts, sizes and spacing, its section
+the page size and margins, its footer the page numbers; the writer finds the styles by name,
+keeps the rest of the file, and replaces only the body. Body text carries no font or size of
+its own, so that an office that edits a style in Word changes every document.
 
-Style (GB/T 9704 as the offices apply it): A4; margins 3.7 / 3.5 / 2.8 / 2.6 cm (top, bottom,
-left, right); title 方正小标宋简体 2号 (22 pt); body 仿宋_GB2312 3号 (16 pt), 28 pt exact line
-spacing, two-character first-line indent; 一、 headings 黑体, （一） headings 楷体_GB2312; page
-numbers “— 1 —” in the footer. The East Asian font is named in the XML of every style and
-every run (w:rFonts w:eastAsia), and the theme fonts of the template are removed, because
-Word lets a theme font override an explicit one.
+python-docx opens the reference and saves the package; everything in between (paragraphs,
+tables) is written as XML directly. Its proxy objects are slow in loops (a table cell lookup
+rebuilds the whole grid), and a report of 120 regions has thousands of cells.
 """
 
+import math
+import zipfile
+from datetime import datetime
+from functools import lru_cache
 from io import BytesIO
+from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docx import Document
-from docx.shared import Cm
 from lxml import etree
 
 from common.text import clean_text
+from reports.builders import reference
+from reports.builders.reference import STYLES, W_NS, XML_NS, w
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-LATIN = "Times New Roman"
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING1_FONT = "黑体"
-HEADING2_FONT = "楷体_GB2312"
-TABLE_HEAD_FONT = "黑体"
-PAGE_NUMBER_FONT = "宋体"
-
-BODY_SIZE = 32  # half-points: 3号 = 16 pt
-TITLE_SIZE = 44  # 2号 = 22 pt
-CAPTION_SIZE = 28  # 4号 = 14 pt
-TABLE_SIZE = 21  # 5号 = 10.5 pt
-LINE_EXACT = 560  # 28 pt in twips
+TABLE_SIZE = reference.TABLE_SIZE
 NOTICE_COLOR = "C00000"  # the draft notice: dark red, as offices mark a 征求意见稿
 
-
-def w(tag: str) -> str:
-    return f"{{{W_NS}}}{tag}"
+# The styles the writer asks for (their ids in the shipped reference) and the names it finds
+# them by in any reference: Word keeps a style's name when an office edits it, and a Chinese
+# Word may give a built-in style another id ("1" for heading 1).
+STYLE_NAMES = {spec[0]: name for name, spec in STYLES.items()}
+# The shipped reference's fonts and sizes, for direct formatting that must not depend on it.
+STYLE_FONTS = {spec[0]: spec[3] for spec in STYLES.values()}
+STYLE_SIZES = {spec[0]: spec[4] for spec in STYLES.values()}
 
 
 def sub(parent, tag: str, **attrs) -> etree._Element:
@@ -52,22 +50,23 @@ def sub(parent, tag: str, **attrs) -> etree._Element:
     return element
 
 
-def fonts(parent, east_asia: str) -> etree._Element:
-    return sub(parent, "rFonts", ascii=LATIN, hAnsi=LATIN, cs=LATIN, eastAsia=east_asia)
-
-
 def run_properties(
-    parent, *, font: str, size: int, bold: bool = False, color: str | None = None
-) -> etree._Element:
+    parent, *, font: str | None = None, size: int | None = None, bold: bool = False, color: str | None = None
+) -> etree._Element | None:
+    """Direct formatting of a run, only what differs from its paragraph's style."""
+    if not (font or size or bold or color):
+        return None
     rpr = sub(parent, "rPr")
-    fonts(rpr, font)
+    if font:
+        sub(rpr, "rFonts", eastAsia=font)
     if bold:
         sub(rpr, "b")
         sub(rpr, "bCs")
     if color:
         sub(rpr, "color", val=color)
-    sub(rpr, "sz", val=size)
-    sub(rpr, "szCs", val=size)
+    if size:
+        sub(rpr, "sz", val=size)
+        sub(rpr, "szCs", val=size)
     return rpr
 
 
@@ -78,7 +77,13 @@ def lines_of(text: str) -> list[str]:
 
 
 def text_run(
-    parent, text: str, *, font: str, size: int, bold: bool = False, color: str | None = None
+    parent,
+    text: str,
+    *,
+    font: str | None = None,
+    size: int | None = None,
+    bold: bool = False,
+    color: str | None = None,
 ) -> etree._Element:
     """One run of text. A line break inside the text becomes ``<w:br/>``: a carriage return or
     line feed inside ``<w:t>`` is not a break in Word, and LibreOffice draws a table that holds
@@ -94,177 +99,189 @@ def text_run(
     return run
 
 
-# Paragraph styles: id → (name, based on, pPr XML, font, size, outline level).
-_INDENT = '<w:ind w:firstLineChars="200" w:firstLine="640"/>'
-_BODY_SPACING = f'<w:spacing w:before="0" w:after="0" w:line="{LINE_EXACT}" w:lineRule="exact"/>'
-_STYLES = {
-    "Normal": (
-        "Normal",
-        None,
-        f'<w:widowControl/>{_BODY_SPACING}{_INDENT}<w:jc w:val="both"/>',
-        BODY_FONT,
-        BODY_SIZE,
-        None,
-    ),
-    "Title": (
-        "Title",
-        "Normal",
-        '<w:keepNext/><w:spacing w:before="0" w:after="560" w:line="700" w:lineRule="exact"/>'
-        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
-        TITLE_FONT,
-        TITLE_SIZE,
-        None,
-    ),
-    "Heading1": (
-        "heading 1",
-        "Normal",
-        f"<w:keepNext/>{_BODY_SPACING}{_INDENT}",
-        HEADING1_FONT,
-        BODY_SIZE,
-        0,
-    ),
-    "Heading2": (
-        "heading 2",
-        "Normal",
-        f"<w:keepNext/>{_BODY_SPACING}{_INDENT}",
-        HEADING2_FONT,
-        BODY_SIZE,
-        1,
-    ),
-    "Heading3": ("heading 3", "Normal", f"<w:keepNext/>{_BODY_SPACING}{_INDENT}", BODY_FONT, BODY_SIZE, 2),
-    "TableCaption": (
-        "Table Caption",
-        "Normal",
-        '<w:keepNext/><w:spacing w:before="240" w:after="0" w:line="360" w:lineRule="auto"/>'
-        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
-        TABLE_HEAD_FONT,
-        CAPTION_SIZE,
-        None,
-    ),
-    "TableNote": (
-        "Table Note",
-        "Normal",
-        '<w:spacing w:before="60" w:after="120" w:line="300" w:lineRule="auto"/>'
-        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
-        BODY_FONT,
-        TABLE_SIZE,
-        None,
-    ),
-    "ReviewNotice": (
-        "Review Notice",
-        "Normal",
-        '<w:keepNext/><w:pBdr><w:top w:val="single" w:sz="8" w:space="4" w:color="C00000"/>'
-        '<w:left w:val="single" w:sz="8" w:space="4" w:color="C00000"/>'
-        '<w:bottom w:val="single" w:sz="8" w:space="4" w:color="C00000"/>'
-        '<w:right w:val="single" w:sz="8" w:space="4" w:color="C00000"/></w:pBdr>'
-        '<w:spacing w:before="0" w:after="0" w:line="360" w:lineRule="auto"/>'
-        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
-        BODY_FONT,
-        CAPTION_SIZE,
-        None,
-    ),
-    "TableText": (
-        "Table Text",
-        "Normal",
-        '<w:spacing w:before="0" w:after="0" w:line="260" w:lineRule="auto"/>'
-        '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="left"/>',
-        BODY_FONT,
-        TABLE_SIZE,
-        None,
-    ),
-}
-STYLE_FONTS = {style_id: spec[3] for style_id, spec in _STYLES.items()}
-STYLE_SIZES = {style_id: spec[4] for style_id, spec in _STYLES.items()}
+# --- balanced lines ------------------------------------------------------------------------------
+
+_NO_LINE_START = set("）》」』】〕，。、；：？！”’%.,;:)")
+_NO_LINE_END = set("（《「『【〔“‘(")
 
 
-def _fragment(xml: str) -> list[etree._Element]:
-    wrapper = etree.fromstring(f'<w:x xmlns:w="{W_NS}">{xml}</w:x>')
-    return list(wrapper)
+def text_width(text: str) -> float:
+    """Width in Chinese characters (one em): digits and Latin letters take half of one, and a
+    word processor puts a quarter of one between them and Chinese (2024 年)."""
+    wide = [ord(ch) > 0x2E7F for ch in text]
+    gaps = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
+    return sum(1 if x else 0.5 for x in wide) + gaps / 4
+
+
+def balanced_lines(text: str, per_line: float) -> list[str]:
+    """``text`` broken into as few lines as fit ``per_line`` characters, all about as long, so
+    that no line holds one character alone: a title of 63 characters at 20 a line reads as four
+    lines of 16, not three of 20 and one of 3. Never breaks inside a number or a Latin word,
+    before a closing mark or after an opening one; prefers a break before “（”, after “）” and
+    before a closing “指标” (社会效益 / 指标). Text that fits, or holds a line break, is kept."""
+    total = text_width(text)
+    if total <= per_line or "\n" in text or per_line < 1:
+        return [text]
+    count = math.ceil(total / per_line)
+    starts = [0.0] + [text_width(text[:i]) for i in range(1, len(text) + 1)]
+
+    def allowed(i: int) -> bool:
+        before, after = text[i - 1], text[i]
+        if after in _NO_LINE_START or before in _NO_LINE_END:
+            return False
+        return not (before.isascii() and after.isascii() and before.isalnum() and after.isalnum())
+
+    def bonus(i: int) -> float:
+        return 2.5 if text[i] == "（" or text[i - 1] == "）" or text[i:] == "指标" else 0.0
+
+    cuts = [i for i in range(1, len(text)) if allowed(i)]
+    # Dynamic programme over the allowed cuts: fewest lines first, then the most even.
+    for lines in range(count, count + 3):
+        target = total / lines
+        best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
+        for _ in range(lines - 1):
+            step: dict[int, tuple[float, list[int]]] = {}
+            for start, (cost, path) in best.items():
+                for cut in cuts:
+                    width = starts[cut] - starts[start]
+                    if cut <= start or width > per_line:
+                        continue
+                    value = cost + (width - target) ** 2 - bonus(cut)
+                    if cut not in step or value < step[cut][0]:
+                        step[cut] = (value, [*path, cut])
+            best = step
+        finished = [
+            (cost + (total - starts[start] - target) ** 2, path)
+            for start, (cost, path) in best.items()
+            if total - starts[start] <= per_line
+        ]
+        if finished:
+            path = min(finished)[1]
+            bounds = [0, *path, len(text)]
+            return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [text]
+
+
+# --- the reference document ------------------------------------------------------------------------
+
+
+class ReferenceError(ValueError):
+    """The reference document cannot be used: the message says why, in Chinese."""
+
+
+def reference_path() -> Path:
+    """The office's reference document (setting REPORT_REFERENCE_DOCX) or the shipped one."""
+    from django.conf import settings
+
+    configured = getattr(settings, "REPORT_REFERENCE_DOCX", "") if settings.configured else ""
+    return Path(configured) if configured else reference.SHIPPED
+
+
+class Reference:
+    """What the writer needs of a reference document, read once per file version."""
+
+    def __init__(self, content: bytes, path: Path):
+        self.content = content
+        doc = Document(BytesIO(content))
+        styles = doc.styles.element
+        by_name = {}
+        for style in styles.findall(w("style")):
+            name = style.find(w("name"))
+            if style.get(w("type")) == "paragraph" and name is not None:
+                by_name.setdefault(name.get(w("val"), "").lower(), style)
+        missing = [name for name in STYLE_NAMES.values() if name.lower() not in by_name]
+        if missing:
+            raise ReferenceError(
+                f"参考文档 {path.name} 缺少样式：{'、'.join(missing)}。"
+                "请在 Word 中保留这些样式名称（可修改字体、字号和间距），或改用系统自带的参考文档。"
+            )
+        found = {key: by_name[name.lower()] for key, name in STYLE_NAMES.items()}
+        self.style_ids = {key: style.get(w("styleId")) for key, style in found.items()}
+        ids = {style.get(w("styleId")): style for style in styles.findall(w("style"))}
+        default_size = styles.find(f"{w('docDefaults')}/{w('rPrDefault')}/{w('rPr')}/{w('sz')}")
+        fallback = int(default_size.get(w("val"))) if default_size is not None else 21
+        self.sizes = {key: _style_size(style, ids, fallback) for key, style in found.items()}
+        section = doc.sections[0]
+        self.text_width = int((section.page_width - section.left_margin - section.right_margin) / 635)
+        self.text_height = int((section.page_height - section.top_margin - section.bottom_margin) / 635)
+        # Line heights in twips, for estimates of what fits a page.
+        self.table_line = _line_height(found["TableText"], ids, self.sizes["TableText"])
+        self.caption_line = _line_height(found["TableCaption"], ids, self.sizes["TableCaption"])
+
+
+def _line_height(style, ids: dict, size: int) -> int:
+    """A style's line height in twips: its exact spacing, or its font's (a CJK font's line is
+    about 1.45 of its size) times the spacing it asks for."""
+    seen = set()
+    while style is not None and id(style) not in seen:
+        seen.add(id(style))
+        spacing = style.find(f"{w('pPr')}/{w('spacing')}")
+        if spacing is not None and spacing.get(w("line")):
+            line, rule = int(spacing.get(w("line"))), spacing.get(w("lineRule"), "auto")
+            return line if rule in ("exact", "atLeast") else round(size * 10 * 1.45 * line / 240)
+        based = style.find(w("basedOn"))
+        style = ids.get(based.get(w("val"))) if based is not None else None
+    return round(size * 10 * 1.45)
+
+
+def _style_size(style, ids: dict, fallback: int) -> int:
+    """A style's font size in half-points, following its basedOn chain."""
+    seen = set()
+    while style is not None and id(style) not in seen:
+        seen.add(id(style))
+        size = style.find(f"{w('rPr')}/{w('sz')}")
+        if size is not None:
+            return int(size.get(w("val")))
+        based = style.find(w("basedOn"))
+        style = ids.get(based.get(w("val"))) if based is not None else None
+    return fallback
+
+
+@lru_cache(maxsize=4)
+def _reference(path: str, mtime_ns: int) -> Reference:
+    try:
+        content = Path(path).read_bytes()
+    except OSError:
+        raise ReferenceError(f"无法读取参考文档 {path}，请检查设置 REPORT_REFERENCE_DOCX。") from None
+    try:
+        return Reference(content, Path(path))
+    except ReferenceError:
+        raise
+    except Exception:
+        raise ReferenceError(f"参考文档 {Path(path).name} 不是有效的 Word（.docx）文件。") from None
+
+
+def load_reference(path: Path | None = None) -> Reference:
+    path = path or reference_path()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        raise ReferenceError(f"找不到参考文档 {path}，请检查设置 REPORT_REFERENCE_DOCX。") from None
+    return _reference(str(path), mtime)
+
+
+# --- the writer -------------------------------------------------------------------------------------
 
 
 class DocxWriter:
-    """Appends paragraphs and tables to a fresh A4 document; `to_bytes()` saves it."""
+    """Appends paragraphs and tables to a fresh document made from the reference; `to_bytes()`
+    saves it."""
 
-    def __init__(self):
-        self.doc = Document()
-        self._page_setup()
-        self._styles()
-        self._page_numbers()
+    def __init__(self, reference_file: Path | None = None):
+        self.reference = load_reference(reference_file)
+        self.doc = Document(BytesIO(self.reference.content))
+        self.text_width = self.reference.text_width
         self._body = self.doc.element.body
-        for element in list(self._body):  # the template's empty paragraph
-            if element.tag == w("p"):
+        for element in list(self._body):  # the reference's own text
+            if element.tag != w("sectPr"):
                 self._body.remove(element)
         self._end = self._body[-1]  # sectPr: everything goes before it
 
-    # --- set-up ---------------------------------------------------------------------------
+    def style_id(self, key: str) -> str:
+        return self.reference.style_ids.get(key, key)
 
-    def _page_setup(self) -> None:
-        section = self.doc.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-        section.header_distance, section.footer_distance = Cm(1.5), Cm(2.5)
-
-    def _styles(self) -> None:
-        styles = self.doc.styles.element
-        defaults = styles.find(w("docDefaults"))
-        rpr = defaults.find(f"{w('rPrDefault')}/{w('rPr')}")
-        for child in list(rpr):
-            rpr.remove(child)
-        for element in _fragment(
-            f'<w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:cs="{LATIN}" w:eastAsia="{BODY_FONT}"/>'
-            f'<w:kern w:val="2"/><w:sz w:val="{BODY_SIZE}"/><w:szCs w:val="{BODY_SIZE}"/>'
-            '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
-        ):
-            rpr.append(element)
-        ppr = defaults.find(f"{w('pPrDefault')}/{w('pPr')}")
-        for child in list(ppr):
-            ppr.remove(child)
-        ppr.append(_fragment('<w:spacing w:after="0" w:line="240" w:lineRule="auto"/>')[0])
-
-        existing = {s.get(w("styleId")): s for s in styles.findall(w("style"))}
-        for style_id, (name, based_on, ppr_xml, font, size, outline) in _STYLES.items():
-            if style_id in existing:
-                styles.remove(existing[style_id])
-            outline_xml = f'<w:outlineLvl w:val="{outline}"/>' if outline is not None else ""
-            based_xml = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
-            default = ' w:default="1"' if style_id == "Normal" else ""
-            style = etree.fromstring(
-                f'<w:style xmlns:w="{W_NS}" w:type="paragraph"{default} w:styleId="{style_id}">'
-                f'<w:name w:val="{name}"/>{based_xml}<w:qFormat/>'
-                f"<w:pPr>{ppr_xml}{outline_xml}</w:pPr>"
-                f'<w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:cs="{LATIN}" w:eastAsia="{font}"/>'
-                f'<w:b w:val="0"/><w:color w:val="000000"/><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
-                "</w:style>"
-            )
-            styles.append(style)
-
-    def _page_numbers(self) -> None:
-        """“— 1 —” centred in the footer: a PAGE field between two dashes."""
-        footer = self.doc.sections[0].footer
-        paragraph = footer.paragraphs[0]._p
-        ppr = sub(paragraph, "pPr")
-        sub(ppr, "jc", val="center")
-        size = CAPTION_SIZE
-        text_run(paragraph, "— ", font=PAGE_NUMBER_FONT, size=size)
-        for kind, instruction in (
-            ("begin", None),
-            (None, " PAGE "),
-            ("separate", None),
-            (None, "1"),
-            ("end", None),
-        ):
-            run = sub(paragraph, "r")
-            run_properties(run, font=PAGE_NUMBER_FONT, size=size)
-            if kind:
-                sub(run, "fldChar", fldCharType=kind)
-            elif instruction == " PAGE ":
-                t = sub(run, "instrText")
-                t.text = instruction
-                t.set(f"{{{XML_NS}}}space", "preserve")
-            else:
-                sub(run, "t").text = instruction
-        text_run(paragraph, " —", font=PAGE_NUMBER_FONT, size=size)
+    def size_of(self, key: str) -> int:
+        return self.reference.sizes.get(key, TABLE_SIZE)
 
     # --- content --------------------------------------------------------------------------
 
@@ -283,22 +300,22 @@ class DocxWriter:
     ) -> etree._Element:
         p = etree.Element(w("p"))
         ppr = sub(p, "pPr")
-        sub(ppr, "pStyle", val=style)
+        sub(ppr, "pStyle", val=self.style_id(style))
         if align:
             sub(ppr, "jc", val=align)
         if text:
-            text_run(
-                p,
-                text,
-                font=font or STYLE_FONTS.get(style, BODY_FONT),
-                size=size or STYLE_SIZES.get(style, BODY_SIZE),
-                bold=bold,
-            )
+            text_run(p, text, font=font, size=size, bold=bold)
         self.append(p)
         return p
 
     def title(self, text: str) -> None:
-        self.paragraph(text, "Title")
+        self.title_lines([text])
+
+    def title_lines(self, lines: list[str]) -> None:
+        """The title, each of its lines broken into balanced lines of the page's width."""
+        per_line = self.text_width / (self.size_of("Title") * 10)
+        broken = [part for line in lines for part in balanced_lines(line, math.floor(per_line))]
+        self.paragraph("\n".join(broken), "Title")
 
     def heading1(self, text: str) -> None:
         self.paragraph(text, "Heading1")
@@ -321,18 +338,17 @@ class DocxWriter:
         if not lines:
             return
         p = etree.Element(w("p"))
-        sub(sub(p, "pPr"), "pStyle", val="ReviewNotice")
-        size = STYLE_SIZES["ReviewNotice"]
-        text_run(p, lines[0], font=HEADING1_FONT, size=size, color=NOTICE_COLOR)
+        sub(sub(p, "pPr"), "pStyle", val=self.style_id("ReviewNotice"))
+        text_run(p, lines[0], font=HEADING1_FONT, color=NOTICE_COLOR)
         for line in lines[1:]:
             sub(sub(p, "r"), "br")
-            text_run(p, line, font=BODY_FONT, size=TABLE_SIZE, color=NOTICE_COLOR)
+            text_run(p, line, size=TABLE_SIZE, color=NOTICE_COLOR)
         self.append(p)
 
     def page_break(self) -> None:
         p = etree.Element(w("p"))
         ppr = sub(p, "pPr")
-        sub(ppr, "pStyle", val="TableText")
+        sub(ppr, "pStyle", val=self.style_id("TableText"))
         sub(sub(p, "r"), "br", type="page")
         self.append(p)
 
@@ -340,3 +356,46 @@ class DocxWriter:
         buffer = BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
+
+
+# --- the package's properties -------------------------------------------------------------------
+
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
+    ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{title}</dc:title><dc:creator>{author}</dc:creator>"
+    "<cp:lastModifiedBy>{author}</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
+    "</cp:coreProperties>"
+)
+
+
+def with_properties(content: bytes, *, title: str, author: str, made: datetime) -> bytes:
+    """The package again with core properties that name the document, the unit that issues it
+    and the time it was made (python-docx's template says “python-docx”, 2013)."""
+    when = made.astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
+    when = f"{when[:-2]}:{when[-2:]}"  # W3CDTF: +08:00
+    core = _CORE.format(title=escape(clean_text(title)), author=escape(clean_text(author)), when=when)
+    source = zipfile.ZipFile(BytesIO(content))
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = core.encode() if info.filename == "docProps/core.xml" else source.read(info)
+            target.writestr(info, data)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "W_NS",
+    "DocxWriter",
+    "ReferenceError",
+    "balanced_lines",
+    "lines_of",
+    "sub",
+    "text_run",
+    "w",
+    "with_properties",
+]

@@ -6,7 +6,7 @@ follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules eng
 (carried in reports.data); nothing here computes one.
 """
 
-from reports.builders.docx_base import STYLE_FONTS, STYLE_SIZES, DocxWriter, sub, text_run
+from reports.builders.docx_base import DocxWriter
 from reports.builders.docx_tables import draft_notice, render_table
 from reports.builders.layouts import (
     allocation_table,
@@ -425,9 +425,11 @@ def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool)
     writer.body(f"（二）{texts.publication or publication_sentence(f'{data.own_department}门户网站')}")
     writer.heading1(SECTIONS[4])
     writer.body(texts.other_matters or OTHER_MATTERS)
+    # 六 heads the attachment's page, as 附件 does in an official document: never a page of
+    # its own with two lines on it.
+    writer.page_break()
     writer.heading1(SECTIONS[5])
     writer.body("转移支付区域（项目）绩效自评表。")
-    writer.page_break()
     render_table(writer, evaluation_table(data))
 
 
@@ -490,9 +492,7 @@ def build_report_f(data: ReportData) -> bytes:
 
 def _title_f(writer: DocxWriter, unit: str, what: str) -> None:
     """The title on two lines, the unit above what the report is (a long name wraps badly)."""
-    p = writer.paragraph(unit, "Title")
-    sub(sub(p, "r"), "br")
-    text_run(p, what, font=STYLE_FONTS["Title"], size=STYLE_SIZES["Title"])
+    writer.title_lines([unit, what])
 
 
 def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation) -> None:

@@ -2,68 +2,154 @@
 
 Merged cells are written the way Word writes them: a cell over several columns carries
 ``<w:gridSpan>``, a cell over several rows is a ``<w:vMerge w:val="restart"/>`` cell followed
-by ``<w:vMerge/>`` cells (same span) in the rows below. Header rows carry ``<w:tblHeader/>``
-so that they repeat on every page; short rows carry ``<w:cantSplit/>``.
+by ``<w:vMerge/>`` cells (same span) in the rows below.
+
+Print layout: a table fills the text width of the reference's page (its columns scaled to it);
+header rows carry ``<w:tblHeader/>`` so that they repeat on every page, and short rows
+``<w:cantSplit/>``; a caption, its subtitle and 单位：万元 keep with the table (their styles'
+keepNext), the header rows with the first row, and the last rows with each other, so that no
+page holds a header and a row or two. A table marked ``keep_together`` (a 区域绩效目标表) keeps
+all its rows together: it starts on a new page rather than leave two rows on one of their own,
+unless it is longer than a page. A short label (一级指标, 全年预算数) is broken into balanced
+lines where it does not fit its column (数量指标, 满意度/指标), never with one character alone.
 """
+
+import math
 
 from lxml import etree
 
 from reports.builders.docx_base import (
-    BODY_FONT,
-    TABLE_HEAD_FONT,
     TABLE_SIZE,
     DocxWriter,
+    balanced_lines,
     lines_of,
     sub,
     text_run,
+    text_width,
     w,
 )
 from reports.builders.layouts import Cell, Grid, Table, cell_text, tables_for
 from reports.data import ReportData
 
 _ALIGN = {"left": "left", "center": "center", "right": "right"}
-# Rows whose text is longer than this may break across pages (a narrative of a page's length).
-_CANT_SPLIT_UNDER = 120
+# A row of more lines than this may break across pages (paragraph widow control leaves two
+# lines at least on each side), so that long narratives fill their pages; a shorter one moves
+# to the next page whole. The last rows of a table stay on one page together where they hold
+# no more than _KEEP_LAST_LINES lines between them (a third of an A4 page of 五号).
+_ROW_LINES_MAX = 8
+_KEEP_LAST = 3
+_KEEP_LAST_LINES = 15
+_CELL_MARGIN = 57  # twips, left and right
+# A label longer than this many lines of its column is text, not a label: it wraps as it comes.
+_LABEL_LINES = 3
 
 
-def grid_xml(grid: Grid, *, size: int = TABLE_SIZE) -> etree._Element:
+def grid_xml(
+    grid: Grid,
+    *,
+    size: int = TABLE_SIZE,
+    width: int | None = None,
+    keep: bool = False,
+    styles: tuple[str, str] = ("TableHead", "TableText"),
+) -> etree._Element:
+    """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
+    one page where they fit; ``styles``: the ids of the head and text styles of the reference."""
+    widths = _scaled(grid.widths, width)
     tbl = etree.Element(w("tbl"))
     tblpr = sub(tbl, "tblPr")
-    sub(tblpr, "tblW", w=sum(grid.widths), type="dxa")
+    sub(tblpr, "tblW", w=sum(widths), type="dxa")
     sub(tblpr, "jc", val="center")
     borders = sub(tblpr, "tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         sub(borders, edge, val="single", sz=4, space=0, color="000000")
     sub(tblpr, "tblLayout", type="fixed")
     margins = sub(tblpr, "tblCellMar")
-    sub(margins, "left", w=57, type="dxa")
-    sub(margins, "right", w=57, type="dxa")
+    sub(margins, "left", w=_CELL_MARGIN, type="dxa")
+    sub(margins, "right", w=_CELL_MARGIN, type="dxa")
     sub(
         tblpr, "tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0, noHBand=0, noVBand=1
     )
     tblgrid = sub(tbl, "tblGrid")
-    for width in grid.widths:
-        sub(tblgrid, "gridCol", w=width)
+    for column in widths:
+        sub(tblgrid, "gridCol", w=column)
 
-    for row, placed in zip(grid.rows, grid.placed(), strict=True):
+    all_placed = grid.placed()
+    heights = [_row_lines(placed, widths, size) for placed in all_placed]
+    count = len(grid.rows)
+    # keepNext on a row's paragraphs keeps it on the page of the row below: the whole table
+    # (``keep``), or the last rows where they are short enough to move to the next page together.
+    keep_from = count - 1
+    if keep:
+        keep_from = 0
+    elif sum(heights[-_KEEP_LAST:]) <= _KEEP_LAST_LINES:
+        keep_from = max(0, count - _KEEP_LAST)
+    for number, (row, placed) in enumerate(zip(grid.rows, all_placed, strict=True)):
         tr = sub(tbl, "tr")
         trpr = sub(tr, "trPr")
-        length = sum(len(cell_text(c)) for _, c, continued in placed if not continued)
-        if row.header or length < _CANT_SPLIT_UNDER:
+        if row.header or keep or heights[number] <= _ROW_LINES_MAX:
             sub(trpr, "cantSplit")
         if row.header:
             sub(trpr, "tblHeader")
+        # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
+        labels = all(cell.head for _, cell, continued in placed if not continued)
+        with_next = number < count - 1 and (row.header or labels or number >= keep_from)
         for col, cell, continued in placed:
-            _cell_xml(tr, grid, col, cell, continued, bold=row.total, keep=row.header, size=size)
+            cell_width = sum(widths[col : col + cell.span])
+            _cell_xml(
+                tr, cell, continued, cell_width, bold=row.total, keep=with_next, size=size, styles=styles
+            )
     return tbl
 
 
+def _scaled(widths: list[int], width: int | None) -> list[int]:
+    """The columns scaled to ``width`` (the reference's text width), the rounding in the last."""
+    if not width or sum(widths) == width:
+        return widths
+    scale = width / sum(widths)
+    scaled = [round(x * scale) for x in widths]
+    scaled[-1] += width - sum(scaled)
+    return scaled
+
+
+def _fits_one_page(writer: DocxWriter, table: Table) -> bool:
+    """Whether the table and its caption fit one page, by an estimate of the lines its rows wrap
+    to. A table kept together that does not fit would leave its caption alone at the bottom of
+    a page; one that may split starts under its caption (and keeps its last rows together)."""
+    reference = writer.reference
+    height = 3 * reference.caption_line  # caption, subtitle and the space before them
+    for grid in table.grids:
+        widths = _scaled(grid.widths, writer.text_width)
+        # each row: its lines, and its border
+        height += sum(
+            _row_lines(placed, widths, table.font_size) * reference.table_line + 12
+            for placed in grid.placed()
+        )
+    return height <= reference.text_height
+
+
+def _per_line(width: int, size: int) -> int:
+    """Characters of ``size`` (half-points) on one line of a cell ``width`` twips wide."""
+    return max(1, math.floor((width - 2 * _CELL_MARGIN - 20) / (size * 10)))
+
+
+def _row_lines(placed, widths: list[int], size: int) -> int:
+    """The lines the row's tallest cell wraps to (cells merged down are not counted)."""
+    lines = 1
+    for col, cell, continued in placed:
+        if continued or cell.rows > 1:
+            continue
+        per_line = _per_line(sum(widths[col : col + cell.span]), size)
+        wrapped = sum(max(1, math.ceil(text_width(line) / per_line)) for line in lines_of(cell_text(cell)))
+        lines = max(lines, wrapped)
+    return lines
+
+
 def _cell_xml(
-    tr, grid: Grid, col: int, cell: Cell, continued: bool, *, bold: bool, keep: bool, size: int
+    tr, cell: Cell, continued: bool, width: int, *, bold: bool, keep: bool, size: int, styles: tuple[str, str]
 ) -> None:
     tc = sub(tr, "tc")
     tcpr = sub(tc, "tcPr")
-    sub(tcpr, "tcW", w=sum(grid.widths[col : col + cell.span]), type="dxa")
+    sub(tcpr, "tcW", w=width, type="dxa")
     if cell.span > 1:
         sub(tcpr, "gridSpan", val=cell.span)
     if cell.rows > 1:
@@ -73,36 +159,52 @@ def _cell_xml(
             sub(tcpr, "vMerge", val="restart")
     sub(tcpr, "vAlign", val="center")
     text = "" if continued else cell_text(cell)
-    font = TABLE_HEAD_FONT if cell.head else BODY_FONT
-    for line in lines_of(text):
+    lines = lines_of(text)
+    if len(lines) == 1 and (cell.head or cell.alignment == "center"):
+        # A label: balanced lines rather than 数量指 / 标. Widths in characters of this size.
+        per_line = _per_line(width, size)
+        width_ = text_width(text)
+        # Only where wrapping would leave one character alone (数量指 / 标): elsewhere a label
+        # wraps as it comes and reads the same as typed.
+        if width_ <= per_line * _LABEL_LINES and per_line < width_ and (width_ - 1) % per_line < 1:
+            lines = balanced_lines(text, per_line)
+    style = styles[0] if cell.head else styles[1]
+    own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
+    for line in lines:
         p = sub(tc, "p")
         ppr = sub(p, "pPr")
-        sub(ppr, "pStyle", val="TableText")
-        if keep:  # a header row stays with the first row under it
+        sub(ppr, "pStyle", val=style)
+        if keep:
             sub(ppr, "keepNext")
         sub(ppr, "jc", val=_ALIGN[cell.alignment])
         if line:
-            text_run(p, line, font=font, size=size, bold=bold and not cell.head)
+            text_run(p, line, size=own_size, bold=bold and not cell.head)
 
 
 def render_table(writer: DocxWriter, table: Table) -> None:
-    """Caption, unit line, the grids (one after the other) and the notes under them."""
+    """Caption, unit line, the grids (one after the other) and the notes under them. (The
+    sentence before, “…如下：”, does not keep with the table: LibreOffice then leaves the caption
+    alone on the page before a table kept together.)"""
     writer.paragraph(table.title, "TableCaption")
     if table.subtitle:
-        writer.paragraph(table.subtitle, "TableCaption", font="楷体_GB2312")
+        writer.paragraph(table.subtitle, "TableSubtitle")
     if table.unit:
-        writer.paragraph(table.unit, "TableNote", align="right")
+        writer.paragraph(table.unit, "TableUnit")
+    keep = table.keep_together and _fits_one_page(writer, table)
     for i, grid in enumerate(table.grids):
         if i:
             # Two tables with nothing between them would be joined by Word; a 1 pt paragraph
             # keeps the indicator block a table of its own, so its header row can repeat.
             spacer = etree.Element(w("p"))
             ppr = sub(spacer, "pPr")
-            sub(ppr, "pStyle", val="TableText")
+            sub(ppr, "pStyle", val=writer.style_id("TableText"))
+            sub(ppr, "keepNext")
             sub(ppr, "spacing", before=0, after=0, line=20, lineRule="exact")
             sub(sub(ppr, "rPr"), "sz", val=2)
             writer.append(spacer)
-        writer.append(grid_xml(grid, size=table.font_size))
+        styles = (writer.style_id("TableHead"), writer.style_id("TableText"))
+        grid = grid_xml(grid, size=table.font_size, width=writer.text_width, keep=keep, styles=styles)
+        writer.append(grid)
     for note in table.notes:
         writer.paragraph(note, "TableNote")
 

@@ -106,6 +106,8 @@ class Table:
     unit: str = ""  # 单位：万元
     notes: list[str] = field(default_factory=list)  # lines printed under the table
     font_size: int = 21  # half-points: 五号 (10.5 pt); dense tables use 小五 (18)
+    # Printed on one page where it fits (a 区域绩效目标表): a new page rather than a split.
+    keep_together: bool = False
 
 
 def cell_text(cell: Cell) -> str:
@@ -199,15 +201,21 @@ def evaluation_table(data: ReportData, *, scored: bool = False) -> Table:
     )
 
 
-# Column widths of the 自评表 (twips): side label, 一级, 二级, 三级, 指标值/全年预算数,
-# 实际完成值/全年执行数, [分值, 得分,] 原因/预算执行率. Money columns hold 792267.00.
-EVALUATION_WIDTHS = [640, 900, 950, 1900, 1150, 1150, 2155]
-SCORED_WIDTHS = [640, 650, 800, 1500, 1000, 1000, 650, 700, 1905]
+# Column widths of the 自评表's indicators (twips, the A4 text width in all): side label, 一级,
+# 二级, 三级, 指标值, 实际完成值, [分值, 得分,] 原因. 一级 holds 满意度指标 and 二级 数量指标 on one
+# line (五号: 210 twips a character, 小五 180, and 114 of cell margins).
+EVALUATION_WIDTHS = [640, 1190, 1000, 1880, 1000, 1000, 2135]
+SCORED_WIDTHS = [560, 1100, 860, 1500, 900, 900, 600, 600, 1825]
+# The part above the indicators has columns of its own (a table of its own in the DOCX): the
+# seven narratives need a wide 情况说明 (columns 3–5, or 3–6 scored) more than a wide 存在问题;
+# 全年预算数 and 全年执行数 (columns 4, 5) hold 792267.00.
+EVALUATION_HEAD_WIDTHS = [640, 600, 600, 3305, 1100, 1100, 1500]
+SCORED_HEAD_WIDTHS = [560, 600, 600, 2485, 1000, 1000, 600, 600, 1400]
 
 
 def _evaluation_head(data: ReportData, evaluation: SelfEvaluation, scored: bool) -> Grid:
     """The 自评表 above the indicators: names, money, the seven narratives, the goals."""
-    widths = SCORED_WIDTHS if scored else EVALUATION_WIDTHS
+    widths = SCORED_HEAD_WIDTHS if scored else EVALUATION_HEAD_WIDTHS
     n = len(widths)
     rows = [
         Row([_head("转移支付名称", 3), Cell(data.fund_name, span=n - 3)]),
@@ -327,7 +335,9 @@ def _evaluation_indicators(evaluation: SelfEvaluation, scored: bool) -> Grid:
 
 def target_table(table: TargetTableData, year: int, *, top: bool = False, sheet: str = "") -> Table:
     """C. 区域绩效目标表 (seed 000's layout; finance and line departments on rows of their own)."""
-    widths = [640, 1100, 1400, 4205, 1500]
+    # 一级 holds 满意度指标 and 二级 数量指标 on one line; 三级 takes the rest (a name on one line
+    # where it can: the table fits one page more often).
+    widths = [640, 1190, 1000, 4715, 1300]
     rows = [Row([_head("项目名称", 2), Cell(table.project_name, span=3)])]
     for label, value in table.departments:
         rows.append(Row([_head(label, 2), Cell(value, span=3)]))
@@ -360,6 +370,7 @@ def target_table(table: TargetTableData, year: int, *, top: bool = False, sheet:
         subtitle=f"（{year}年度{where}）",
         sheet=sheet or _sheet_name(f"目标表-{table.owner}"),
         grids=[Grid(widths, rows)],
+        keep_together=True,
     )
 
 

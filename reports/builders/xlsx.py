@@ -48,7 +48,8 @@ def cell_value(cell: Cell):
 
 def write_table(workbook: Workbook, table: Table) -> None:
     ws = workbook.create_sheet(_unique(workbook, table.sheet))
-    widths = table.grids[0].widths
+    # One sheet for all the grids: each column as wide as the widest grid has it.
+    widths = [max(column) for column in zip(*(grid.widths for grid in table.grids), strict=True)]
     ncols = len(widths)
     for i, twips in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = round(twips / TWIPS_PER_WIDTH_UNIT, 1)

@@ -36,6 +36,8 @@
         if (!job.finished) { setTimeout(poll, 1000); return; }
         bar.classList.remove("progress-bar-striped", "progress-bar-animated");
         if (job.status === "done") {
+          // The page as the server draws a finished job: the PDF link and the picture of page 1.
+          if (job.has_pdf || job.pdf_error) { window.location.reload(); return; }
           bar.classList.add("bg-success");
           document.getElementById("job-done").classList.remove("d-none");
           showWarnings(job.warnings || []);
