@@ -6,6 +6,8 @@ follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules eng
 (carried in reports.data); nothing here computes one.
 """
 
+from decimal import Decimal
+
 from reports.builders.docx_base import STYLE_FONTS, STYLE_SIZES, DocxWriter, sub, text_run
 from reports.builders.docx_tables import draft_notice, render_table
 from reports.builders.layouts import (
@@ -44,6 +46,7 @@ SECTIONS = (
     "六、附件",
 )
 CHINESE_NUMBERS = "一二三四五六七八九十"
+ZERO = Decimal("0")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # The level-1 groups of 二(四), in report order. 成本指标 as a level-1 group appears only when the
 # table has one; otherwise the 产出指标/成本指标 line says it is not set.
@@ -153,9 +156,7 @@ def build_report_g(data: ReportData) -> bytes:
 
 def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     fund = data.fund_name
-    writer.title(
-        f"{data.region_name}{fund}{data.year}年度绩效自评报告" if county else data.title,
-    )
+    writer.title(data.unit_title if county else data.title)
     draft_notice(writer, data)
     # The notice that launched the evaluation (seed 000: 财监〔2025〕1号), as the office cites it.
     launch = data.sections.launch_notice or launch_default(data.year)
@@ -163,13 +164,25 @@ def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         f"为贯彻落实党中央全面实施预算绩效管理决策部署，根据{launch}，{data.own_department}高度重视，"
         f"严格按规范要求组织开展了{data.year}年度{fund}绩效自评工作，现将自评情况汇报如下："
     )
-    _section_one(writer, data)
+    _section_one(writer, data, county=county)
     _section_two(writer, data, county=county)
     _section_three(writer, data.evaluation, data.sections, final=data.final)
     _sections_four_to_six(writer, data, county=county)
 
 
-def _section_one(writer: DocxWriter, data: ReportData) -> None:
+def sources_sentence(data: ReportData) -> str:
+    """Report G, 一(一)1: the year's budget and every money source with its amount, a source the
+    county has none of as 0 (as its sources table prints 0.00): “伊宁市…全年预算14005万元，其中：
+    中央财政资金14005万元，省级财政资金0万元，市县财政资金0万元，其他资金0万元。”"""
+    *sources, total = data.evaluation.sources
+    parts = "，".join(f"{line.label}{wan_text(line.budget or ZERO)}万元" for line in sources)
+    return (
+        f"{data.region_short}{data.year}年度{data.fund_name}全年预算{wan_text(total.budget or ZERO)}万元，"
+        f"其中：{parts}。"
+    )
+
+
+def _section_one(writer: DocxWriter, data: ReportData, *, county: bool = False) -> None:
     fund = data.fund_name
     writer.heading1(SECTIONS[0])
     giver = data.money_giver
@@ -185,6 +198,8 @@ def _section_one(writer: DocxWriter, data: ReportData) -> None:
         if received["advance"]:
             split = f"（其中提前下达{wan_text(received['advance'])}万元，本次下达{wan_text(received['batch'])}万元）"
         writer.body(f"以上合计{wan_text(received['total'])}万元{split}。")
+    if county:
+        writer.body(sources_sentence(data))
     writer.heading3("2.下达绩效目标情况。")
     own = own_target_table(data)
     if own is None:
@@ -247,14 +262,11 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         arrival = f"，资金到位{wan_text(texts.arrived)}万元"
         arrival += f"，到位率{pct_text(texts.arrival_rate)}" if texts.arrival_rate is not None else ""
     if county:
-        sources = "、".join(
-            f"{line.label}{wan_text(line.budget)}万元" for line in evaluation.sources[:-1] if line.budget
-        )
-        budget = evaluation.sources[-1].budget
+        # Every source with its amount is in 一(一)1; here the budget and what came from above.
+        budget = evaluation.sources[-1].budget or ZERO
         writer.body(
-            f"{data.year}年度{fund}全年预算资金为{wan_text(budget)}万元"
-            + (f"，其中{sources}" if sources else "")
-            + f"；{giver}下达资金{wan_text(total)}万元{arrival}。"
+            f"{data.year}年度{fund}全年预算资金为{wan_text(budget)}万元，"
+            f"其中{giver}下达资金{wan_text(total)}万元{arrival}。"
         )
     else:
         writer.body(
