@@ -14,7 +14,6 @@ from reports.builders import build, title_for
 from reports.data import report_data
 from tests.readers import docx, docx_lines, docx_rows, docx_table, workbook, xlsx_find
 from tests.seed_figures import YINING_RELIEF, ZHANGYE_PROJECTS
-from transfers.models import Region
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +25,6 @@ SOURCES = ["中央财政资金", "省级财政资金", "市县财政资金", "�
 
 def _texts(doc) -> list[str]:
     return [p.text for p in doc.paragraphs]
-
-
-@pytest.fixture
-def yining(db):
-    return Region.objects.get(code="654002")
 
 
 def _report_g(fund, region):
