@@ -156,6 +156,7 @@ class ProjectData:
     received: Decimal
     table: TargetTableData | None
     evaluation: SelfEvaluation
+    total_estimate: Decimal | None = None  # 资金总概算 (万元), the project's whole estimate
 
 
 @dataclass(frozen=True)

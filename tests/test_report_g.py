@@ -1,8 +1,6 @@
-"""Reports F (项目支出绩效自评报告) and G (a county's own report), read back from the DOCX.
-
-F is checked against seed 004 (张掖市民政局's five projects, fund gs-2024-zhangye): the figures
-are typed in tests/seed_figures.py, never computed by the code under test. G is the county's
-report of a fund with every money source (伊宁市 in xj-2024-relief, seed 003's 14005万元).
+"""Report G, a county's own report of one fund with every money source, read back from the DOCX:
+伊宁市 in xj-2024-relief (seed 003's 14005万元). Report F is tested with the demo it was made
+for, seed 004's 张掖市民政局, in tests/test_demo_gansu.py.
 """
 
 from decimal import Decimal
