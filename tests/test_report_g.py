@@ -50,6 +50,12 @@ def test_report_g_lists_every_source_in_one_with_zero_printed_as_0(relief, yinin
         f"{YINING_RELIEF}万元，省级财政资金0万元，市县财政资金0万元，其他资金0万元。"
     )
     assert expected in one
+    # 二(一)1 then says what of it came from above (every source is in 一 already).
+    (arrival,) = texts[texts.index("1.项目资金到位情况分析。") + 1 : texts.index("2.项目资金执行情况分析。")]
+    assert (
+        arrival
+        == f"2024年度中央财政困难群众救助补助资金全年预算{YINING_RELIEF}万元，其中自治区下达{YINING_RELIEF}万元。"
+    )
 
 
 def test_report_g_sources_table_prints_zero_sources_as_0_00(relief, yining):

@@ -266,8 +266,7 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         # Every source with its amount is in 一(一)1; here the budget and what came from above.
         budget = evaluation.sources[-1].budget or ZERO
         writer.body(
-            f"{data.year}年度{fund}全年预算资金为{wan_text(budget)}万元，"
-            f"其中{giver}下达资金{wan_text(total)}万元{arrival}。"
+            f"{data.year}年度{fund}全年预算{wan_text(budget)}万元，其中{giver}下达{wan_text(total)}万元{arrival}。"
         )
     else:
         writer.body(
@@ -551,7 +550,7 @@ def _project_money(
         if not texts and optional and final:
             return
         number += 1
-        writer.body(f"{number}.{heading}")
+        writer.heading3(f"{number}.{heading}")
         writer.body("\n".join(texts) if texts else "（尚未填写）")
 
     if money.budget is None:
