@@ -267,6 +267,9 @@ def _load_projects(fund: Fund, path: Path, summary: LoadSummary) -> None:
                 region=region,
                 summary=item.get("summary", "").strip(),
                 order=order,
+                total_estimate=_decimal(
+                    item.get("total_estimate"), f"{where} 项目“{item['name']}”的资金总概算"
+                ),
             )
         except ValueError as exc:
             raise DemoDataError(f"{where}：项目“{item['name']}”：{exc}") from None

@@ -1214,7 +1214,12 @@ def fund_copy(*, actor: User, source: Fund, code: str, year: int, name: str | No
     projects = {}
     for project in source.projects.order_by("pk"):
         projects[project.pk] = Project.objects.create(
-            fund=fund, region=project.region, name=project.name, summary=project.summary, order=project.order
+            fund=fund,
+            region=project.region,
+            name=project.name,
+            summary=project.summary,
+            order=project.order,
+            total_estimate=project.total_estimate,
         )
     tables: dict[int, TargetTable] = {}
     indicators: dict[int, IndicatorTarget] = {}

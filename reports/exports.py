@@ -192,8 +192,15 @@ def _projects(ws, fund: Fund, region: Region) -> None:
     _header(ws, layout.PROJECT_COLUMNS)
     projects = Project.objects.filter(subtree_q(region, "region__"), fund=fund).select_related("region")
     for row, project in enumerate(sorted(projects, key=layout.project_key), 2):
-        values = [project.name, project.region.code, project.region.name, project.order, project.summary]
-        _row(ws, row, values, wrap=True)
+        values = [
+            project.name,
+            project.region.code,
+            project.region.name,
+            project.order,
+            project.summary,
+            project.total_estimate,
+        ]
+        _row(ws, row, values, money={6}, wrap=True)
 
 
 def _table_owner(table: TargetTable) -> tuple[Region, Project | None]:

@@ -1,8 +1,11 @@
 """How figures are printed in documents. Formatting only: every rate arrives computed by rules.py.
 
-Sentences print money as people write it (8454万元, 27.67万元, 1.4万元); table cells print it with
-two decimals (8454.00) so that the columns line up; rates always carry two decimals and a
-percent sign (0.33%, 35.72%, 100.00%), as the screens do (the ``pct`` filter).
+Money is kept to the 元: four decimal places of 万元 (2.472万元 is 24,720 元, seed 004). Sentences
+print it as people write it (8454万元, 27.67万元, 1.4万元, 2.472万元); table cells, in DOCX and
+XLSX alike, with two decimals so that the columns line up (8454.00, 1.40), or with as many as the
+amount needs, up to four (2.472, 0.0001): a document never rounds off money that was there
+(``money_places``, the one rule). Rates always carry two decimals and a percent sign (0.33%,
+35.72%, 100.00%), as the screens do (the ``pct`` filter).
 """
 
 import re
@@ -16,11 +19,32 @@ def wan_text(amount: Decimal | None) -> str:
     return "" if amount is None else format_number(amount)
 
 
+# Money is stored to the 元 (transfers.models.MONEY_TO_THE_YUAN): four places of 万元.
+MONEY_MAX_PLACES = 4
+MONEY_MIN_PLACES = 2
+
+
+def money_places(amount: Decimal) -> int:
+    """How many decimals a table prints ``amount`` with: two (8454.00, 2.40), or as many as its
+    元 need (2.472, 0.0001) — never fewer than the amount has, so nothing is rounded away."""
+    exponent = amount.normalize().as_tuple().exponent if amount else 0
+    needed = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return min(max(needed, MONEY_MIN_PLACES), MONEY_MAX_PLACES)
+
+
+def money_number_format(amount: Decimal) -> str:
+    """The XLSX number format of a money cell: 0.00, or 0.000 / 0.0000 when the amount needs it."""
+    return "0." + "0" * money_places(amount)
+
+
 def wan_cell(amount: Decimal | None) -> str:
-    """Money in a table cell: 8454.00, 1.40; blank when not entered (blank is not zero)."""
+    """Money in a table cell: 8454.00, 1.40, 2.472; blank when not entered (blank is not zero)."""
     if amount is None:
         return ""
-    return f"{quantize_rate(amount):f}"
+    places = money_places(amount)
+    if places == MONEY_MIN_PLACES:
+        return f"{quantize_rate(amount):f}"
+    return f"{amount:.{places}f}"
 
 
 def pct_text(rate: Decimal | None) -> str:

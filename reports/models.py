@@ -97,7 +97,8 @@ class ImportRecord(models.Model):
 
 
 class ReportText(models.Model):
-    """What an office writes in its own report (A, and G for a county) for one fund: the notice
+    """What an office writes in its own report (A, and G for a county; F's 六 and 七 take its 应用,
+    公开 and 其他) for one fund: the notice
     that launched the evaluation, the money that arrived, the preamble of the targets it passed
     down, its overall goals, 不足 and 措施, how the results are used and published, and 其他.
 

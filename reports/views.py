@@ -16,6 +16,7 @@ from indicators.permissions import may_edit_report_texts
 from reports.builders import kind_label, title_for
 from reports.data import report_data
 from reports.data.sections import defaults
+from reports.data.words import Words
 from reports.forms import GenerateForm, ReportTextForm
 from reports.models import JobStatus
 from reports.selectors import generated_files_for_user, get_generated_file_for_user, get_report_text_for_user
@@ -191,6 +192,7 @@ def file_download(request, pk, part="document"):
         fund_name=generated.fund.full_name,
         year=generated.fund.year,
         kind=generated.kind,
+        unit=Words(generated.fund, generated.region).department,
     )
     extension = "pdf" if part == "pdf" else generated.format
     return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{name}.{extension}")

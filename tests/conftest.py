@@ -131,6 +131,12 @@ def notice(db):
 
 
 @pytest.fixture
+def yining(db):
+    """伊宁市, the county of clerk_yining (seed 003: 14005万元 of the relief fund)."""
+    return Region.objects.get(code="654002")
+
+
+@pytest.fixture
 def yili(db):
     """伊犁哈萨克自治州, the prefecture of 伊宁市 and 霍城县."""
     return Region.objects.get(code="654000")

@@ -313,6 +313,12 @@ ZHANGYE_TOTAL = (Decimal("68.872"), Decimal("68.842"), Decimal("99.96"))
 # 4 care homes graded (四); and the second project's 成本 in 元 (“生活补助24720元”).
 ZHANGYE_COUNTS = {"retired_workers": "6人", "visited": "24位", "care_homes": "4家"}
 ZHANGYE_RETIREES_PAY_YUAN = Decimal("24720")
+# 二1 of each project: “该项目资金总概算32万元，2024年市级预算金额32万元。” — the 资金总概算 of the
+# first four (the fifth cites the notice that sent its 30万元 and gives none).
+ZHANGYE_ESTIMATES = [Decimal("32"), Decimal("2.472"), Decimal("2.4"), Decimal("2"), None]
+# 五's 数量 paragraph, an indicator of words with numbers inside: “市县均建立信息服务平台，实现
+# “15分钟养老服务圈”覆盖所有居家老年人。”
+ZHANGYE_HOME_CARE_REACH = "市县均建立信息服务平台，实现“15分钟养老服务圈”覆盖所有居家老年人"
 
 # --- Seed 000: what the province's office wrote itself (its 报告文字; the demo holds the same) -----
 

@@ -5,6 +5,7 @@ fund and nothing of 新疆's, and the other way round. The figures are typed fro
 tests/seed_figures.py, never computed by the code under test.
 """
 
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -14,12 +15,15 @@ from docx import Document
 
 from evalportal.models import User
 from indicators.ledger import FundLedger
-from indicators.models import Return, TargetTable
+from indicators.models import IndicatorActual, Return, TargetTable
 from reports.builders import build
 from reports.data import report_data
+from reports.services import report_text_save
 from tests.seed_figures import (
     ZHANGYE_COUNTS,
+    ZHANGYE_ESTIMATES,
     ZHANGYE_HOME_CARE_RATE,
+    ZHANGYE_HOME_CARE_REACH,
     ZHANGYE_PROJECTS,
     ZHANGYE_RETIREES_PAY_YUAN,
     ZHANGYE_TOTAL,
@@ -28,6 +32,8 @@ from transfers.models import Fund, Region
 from transfers.services import project_save
 
 pytestmark = pytest.mark.django_db
+
+D = Decimal
 
 XJ_FUNDS = ("xj-2024-elderly", "xj-2024-relief")
 
@@ -124,6 +130,12 @@ def test_a_project_of_the_fund_is_run_within_its_province(fund, bureau):
         project_save(actor=None, fund=fund, region=bureau.parent, name="市级项目")
     project, _ = project_save(actor=None, fund=fund, region=bureau, name="张掖市民政局测试项目", order=9)
     assert (project.region, project.order) == (bureau, 9)
+    with pytest.raises(ValueError, match="资金总概算不能为负数"):
+        project_save(actor=None, fund=fund, region=bureau, name=project.name, total_estimate=D("-1"))
+    _, changes = project_save(
+        actor=None, fund=fund, region=bureau, name=project.name, total_estimate=D("2.472")
+    )
+    assert changes == {"资金总概算（万元）": ["", "2.472"]}  # audited, to the 元
 
 
 # --- two provinces that cannot see each other --------------------------------------------------------
@@ -231,8 +243,10 @@ def test_report_f_has_the_bureaus_five_chapters_in_its_order(report_f):
 
 
 def test_report_f_prints_each_projects_budget_and_spending_from_seed_004(report_f):
-    for name, budget, _spent in ZHANGYE_PROJECTS:
-        assert f"该项目2024年全年预算数{budget}万元，全部为市县财政资金。" in report_f, name
+    # 二1: “该项目资金总概算2.472万元，2024市级预算金额2.472万元” — the estimate, then the year's budget.
+    for (name, budget, _spent), estimate in zip(ZHANGYE_PROJECTS, ZHANGYE_ESTIMATES, strict=True):
+        whole = f"资金总概算{estimate}万元，" if estimate is not None else ""
+        assert f"该项目{whole}2024年全年预算数{budget}万元，全部为市县财政资金。" in report_f, name
     for _name, _budget, spent in ZHANGYE_PROJECTS[:4]:  # paid in full
         assert f"全年执行{spent}万元，预算执行率100.00%。" in report_f
     _name, _budget, spent = ZHANGYE_PROJECTS[4]
@@ -249,10 +263,129 @@ def test_report_f_leaves_out_what_seed_004_leaves_out_and_shows_no_blanks(report
     assert report_f.count("3.项目资金管理情况分析。") == 3
     assert report_f.count("4.总体绩效目标完成情况分析。") == 2
     # 三 numbers the groups a table has: the third project has no 质量 indicator.
-    assert (
-        "2.时效指标：慰问完成时间，指标值为春节前夕完成，实际完成为春节前夕完成，完成率100.00%。" in report_f
-    )
+    assert "2.时效指标：慰问完成时间，指标值为“春节前夕完成”，已完成。" in report_f
     assert not [t for t in report_f if "尚未" in t or "未设定" in t]
+
+
+def _report_f(fund, bureau) -> list[str]:
+    return [
+        p.text
+        for p in Document(
+            BytesIO(build(report_data(fund=fund, region=bureau), kind="f", format="docx"))
+        ).paragraphs
+    ]
+
+
+def _chapter(texts: list[str], n: int) -> list[str]:
+    """The paragraphs of the n-th project's chapter (1-based), its heading first."""
+    starts = [i for i, t in enumerate(texts) if t[:2] in ("一、", "二、", "三、", "四、", "五、")]
+    ends = [*starts[1:], len(texts) - 3]  # the 落款 (a blank line, the unit, the date) closes the last
+    return texts[starts[n - 1] : ends[n - 1]]
+
+
+def _after(texts: list[str], heading: str) -> list[str]:
+    """The paragraphs under ``heading`` up to the next （…） heading."""
+    start = texts.index(heading) + 1
+    end = next((i for i in range(start, len(texts)) if texts[i].startswith("（")), len(texts))
+    return texts[start:end]
+
+
+def test_report_f_counts_a_projects_own_budget_once(fund, bureau):
+    """The issue's 2.4 → 4.8 at 50%: the 市县 money a return states is the budget, once — not
+    again as 省级 money, nor with the money its target table states added on top."""
+    name, budget, spent = ZHANGYE_PROJECTS[2]
+    project = fund.projects.get(name=name)
+    TargetTable.objects.filter(project=project).update(stated_total=budget, stated_local=budget)
+    ret = Return.objects.get(fund=fund, project=project, period="year_end")
+    money = FundLedger(fund, bureau).return_money(ret)
+    assert (money.total.budget, money.total.spent, money.total.rate) == (budget, spent, D("100.00"))
+    assert (money.line("provincial").budget, money.line("local").budget) == (None, budget)
+    chapter = _chapter(_report_f(fund, bureau), 3)
+    assert f"该项目资金总概算{budget}万元，2024年全年预算数{budget}万元，全部为市县财政资金。" in chapter
+    assert f"全年执行{spent}万元，预算执行率100.00%。" in chapter
+    assert not [t for t in chapter if f"{budget * 2}" in t or "50.00%" in t]
+
+
+def test_report_f_follows_the_order_the_office_gives(fund, bureau, clerk_zhangye):
+    first, *_, last = fund.projects.order_by("order")
+    for project, order in ((first, last.order + 1), (last, 0)):
+        project_save(actor=clerk_zhangye, fund=fund, region=bureau, name=project.name, order=order)
+    chapters = [t for t in _report_f(fund, bureau) if t[:2] in ("一、", "二、", "三、", "四、", "五、")]
+    names = [name for name, _, _ in ZHANGYE_PROJECTS]
+    assert chapters == [
+        f"{n}、{name}" for n, name in zip("一二三四五", [names[4], *names[1:4], names[0]], strict=True)
+    ]
+
+
+def test_report_f_prints_an_indicator_of_words_as_words(report_f):
+    # Seed 004's own sentence, numbers inside, read as qualitative and printed whole.
+    home_care = _chapter(report_f, 5)
+    reach = ZHANGYE_HOME_CARE_REACH.replace("“", "‘").replace("”", "’")  # quotes nest as ‘…’
+    assert f"1.数量指标：居家老年人养老服务覆盖，指标值为“{reach}”，已完成。" in home_care
+    # Words carry no 完成率; numbers do.
+    groups = [t for t in report_f if t[:2] in ("1.", "2.", "3.", "4.") and "指标值为" in t]
+    for text in groups:
+        for part in text.split("；"):
+            assert ("指标值为“" in part) != ("完成率" in part), part
+    assert not [t for t in report_f if "为为" in t or "““" in t]
+
+
+def test_report_f_six_and_seven_say_what_the_office_and_the_returns_say(fund, bureau, clerk_zhangye):
+    texts = _report_f(fund, bureau)
+    assert "无。" not in [
+        t for n in range(1, 6) for t in _after(_chapter(texts, n), "（六）绩效自评结果拟应用和公开情况")
+    ]
+    # Fully spent, every target met: no problem claimed.
+    first = _after(_chapter(texts, 1), "（六）绩效自评结果拟应用和公开情况")
+    assert first == [
+        "将自评结果作为以后年度预算安排和绩效目标设定的重要参考。",
+        "绩效自评结果将在张掖市民政局门户网站进行公示公开，广泛接受社会监督。",
+    ]
+    # 29.97 of 30 spent: the measure its return calls for, and no 未完成 indicator.
+    (use, _public) = _after(_chapter(texts, 5), "（六）绩效自评结果拟应用和公开情况")
+    assert "督促加快预算执行进度" in use and "未完成" not in use
+    assert _after(_chapter(texts, 5), "（七）其他需要说明的问题") == [
+        "截至报告日，在中央巡视、各级审计和财会监督中未发现问题。"
+    ]
+    # What the bureau writes on its 报告文字 page goes into every chapter.
+    report_text_save(
+        actor=clerk_zhangye,
+        fund=fund,
+        region=bureau,
+        values={
+            "application": "自评结果作为2025年预算安排的依据。",
+            "website": "张掖市人民政府网站",
+            "other_matters": "本单位无其他需要说明的问题。",
+        },
+        base_version=0,
+    )
+    texts = _report_f(fund, bureau)
+    for n in range(1, 6):
+        chapter = _chapter(texts, n)
+        assert _after(chapter, "（六）绩效自评结果拟应用和公开情况") == [
+            "自评结果作为2025年预算安排的依据。",
+            "绩效自评结果将在张掖市人民政府网站进行公示公开，广泛接受社会监督。",
+        ], n
+        assert _after(chapter, "（七）其他需要说明的问题") == ["本单位无其他需要说明的问题。"], n
+
+
+def test_report_f_names_an_indicator_judged_missed_in_three_five_and_six(fund, bureau):
+    name = ZHANGYE_PROJECTS[3][0]
+    IndicatorActual.objects.filter(
+        ret__project__name=name, indicator__name="民办养老机构自律性和社会诚信度"
+    ).update(
+        actual_text="部分机构有所提升", judged_met=False, reason="评定后整改未完成。", measure="督促整改。"
+    )
+    chapter = _chapter(_report_f(fund, bureau), 4)
+    assert (
+        "2.可持续影响指标：民办养老机构自律性和社会诚信度，指标值为“有所提升”，实际完成为“部分机构有所提升”，未完成。"
+        in chapter
+    )
+    assert _after(chapter, "（五）偏离绩效目标的原因和下一步改进措施") == [
+        "民办养老机构自律性和社会诚信度指标未完成，原因：评定后整改未完成。改进措施：督促整改。"
+    ]
+    (use, _public) = _after(chapter, "（六）绩效自评结果拟应用和公开情况")
+    assert "对未完成的绩效指标逐项落实改进措施" in use and "督促加快预算执行进度" not in use
 
 
 def test_render_report_writes_report_f_for_the_bureau(tmp_path, capsys):

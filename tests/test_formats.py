@@ -3,7 +3,8 @@ from decimal import Decimal
 import pytest
 
 from indicators.formats import pct, wan
-from tests.seed_figures import RELIEF_TOTAL
+from reports.formats import money_number_format, wan_cell, wan_text
+from tests.seed_figures import RELIEF_TOTAL, ZHANGYE_PROJECTS
 
 
 @pytest.mark.parametrize(
@@ -25,3 +26,35 @@ def test_pct_and_no_floats():
     assert pct(Decimal("35.72")) == "35.72%"
     with pytest.raises(TypeError):
         wan(0.1)
+
+
+# --- documents: money to the 元 (reports.formats.money_places, the one rule) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "cell", "number_format"),
+    [
+        (ZHANGYE_PROJECTS[1][1], "2.472", "0.000"),  # seed 004: 2.472万元, 24,720 元
+        (ZHANGYE_PROJECTS[2][1], "2.40", "0.00"),
+        (ZHANGYE_PROJECTS[0][1], "32.00", "0.00"),
+        (Decimal("0.0001"), "0.0001", "0.0000"),  # one 元
+        (Decimal("-49"), "-49.00", "0.00"),
+        (Decimal("0"), "0.00", "0.00"),
+        (Decimal("29.9700"), "29.97", "0.00"),  # trailing zeros are not places the amount needs
+    ],
+)
+def test_a_document_cell_keeps_two_places_unless_the_yuan_need_more(value, cell, number_format):
+    assert wan_cell(value) == cell
+    assert money_number_format(value) == number_format
+    assert Decimal(wan_cell(value)) == value  # nothing of the amount rounded away
+
+
+def test_a_sentence_writes_money_as_people_do():
+    assert [wan_text(budget) for _name, budget, _spent in ZHANGYE_PROJECTS] == [
+        "32",
+        "2.472",
+        "2.4",
+        "2",
+        "30",
+    ]
+    assert wan_text(None) == "" and wan_cell(None) == ""

@@ -26,7 +26,7 @@ from reports.imports.base import ImportFailed, apply, dry_run
 from reports.imports.fund import FundImporter
 from reports.models import ImportRecord
 from tests.scenarios import fill_submit_approve, gansu, person, project_fund, project_return
-from tests.seed_figures import YINING_RELIEF_BATCH, ZHANGYE_PROJECTS
+from tests.seed_figures import YINING_RELIEF_BATCH, ZHANGYE_ESTIMATES, ZHANGYE_PROJECTS
 from tests.xlsx_factory import db_snapshot
 from transfers.models import Allocation, Fund, Notice, Project, Region
 
@@ -131,20 +131,25 @@ def test_the_same_workbook_again_changes_nothing(admin_xj):
 
 def zhangye_projects() -> list[tuple]:
     return list(
-        Project.objects.filter(fund__code=ZHANGYE).order_by("order").values_list("name", "order", "summary")
+        Project.objects.filter(fund__code=ZHANGYE)
+        .order_by("order")
+        .values_list("name", "order", "summary", "total_estimate")
     )
 
 
 def test_the_projects_overview_and_order_go_out_and_come_back(new_events):
-    """张掖市民政局's five projects (seed 004), in the bureau's order, each with its 项目概况."""
+    """张掖市民政局's five projects (seed 004), in the bureau's order, each with its 项目概况 and
+    资金总概算 (to the 元: 2.472)."""
     admin_gs = User.objects.get(username="admin_gs")
     projects = zhangye_projects()
-    assert [name for name, _order, _summary in projects] == [p[0] for p in ZHANGYE_PROJECTS]
+    assert [name for name, *_ in projects] == [p[0] for p in ZHANGYE_PROJECTS]
+    assert [estimate for *_, estimate in projects] == ZHANGYE_ESTIMATES
     content = export_of(ZHANGYE, "620000")
     rows = sheets(content)["项目"]
-    assert rows[0] == ("项目名称", "实施地区代码", "实施地区", "排序", "项目概况")
-    assert [(r[0], r[3], r[4]) for r in rows[1:]] == projects  # the office's order, not by name
-    assert all(summary for _name, _order, summary in projects)
+    assert rows[0] == ("项目名称", "实施地区代码", "实施地区", "排序", "项目概况", "资金总概算（万元）")
+    exported = [(r[0], r[3], r[4], None if r[5] is None else D(str(r[5]))) for r in rows[1:]]
+    assert exported == projects  # the office's order, not by name
+    assert all(summary for _name, _order, summary, _estimate in projects)
 
     empty(ZHANGYE)
     import_as(admin_gs, content)
@@ -156,11 +161,15 @@ def test_the_projects_overview_and_order_go_out_and_come_back(new_events):
         content, "项目", "项目概况", "用于城乡低保等工作经费。", where=lambda r: r["项目名称"] == first
     )
     content, _ = edited(content, "项目", "排序", 9, where=lambda r: r["项目名称"] == second)
+    content, _ = edited(
+        content, "项目", "资金总概算（万元）", "2.4721", where=lambda r: r["项目名称"] == second
+    )
     plan = import_as(admin_gs, content, "改过的.xlsx")
     assert (plan.counts["create"], plan.counts["update"], plan.counts["delete"]) == (0, 2, 0)
     project = Project.objects.get(fund__code=ZHANGYE, name=first)
     assert project.summary == "用于城乡低保等工作经费。"
-    assert Project.objects.get(fund__code=ZHANGYE, name=second).order == 9
+    changed = Project.objects.get(fund__code=ZHANGYE, name=second)
+    assert (changed.order, changed.total_estimate) == (9, D("2.4721"))
     (event,) = new_events().filter(
         object_type="transfers.project", object_id=str(project.pk), comment__contains="改过的"
     )
@@ -168,12 +177,12 @@ def test_the_projects_overview_and_order_go_out_and_come_back(new_events):
     assert event.comment == f"导入“改过的.xlsx”第{row}行"
 
 
-def test_a_workbook_without_the_two_columns_keeps_them_and_a_bad_order_is_refused():
+def test_a_workbook_without_the_optional_columns_keeps_them_and_bad_values_are_refused():
     admin_gs = User.objects.get(username="admin_gs")
     projects = zhangye_projects()
     content = export_of(ZHANGYE, "620000")
     book = load_workbook(io.BytesIO(content))
-    book["项目"].delete_cols(4, 2)  # as exported before the columns existed
+    book["项目"].delete_cols(4, 3)  # as exported before the columns existed
     buffer = io.BytesIO()
     book.save(buffer)
     plan = dry_run(
@@ -185,6 +194,13 @@ def test_a_workbook_without_the_two_columns_keeps_them_and_a_bad_order_is_refuse
     errors = refused(bad, admin_gs)
     assert [(e.sheet, e.row, e.column) for e in errors] == [("项目", row, "D")]
     assert "排序应为不小于0的整数，这里是“第二”" in errors[0].message
+    assert db_snapshot() == before
+    bad, row = edited(
+        content, "项目", "资金总概算（万元）", "-2.4", where=lambda r: r["项目名称"] == projects[2][0]
+    )
+    errors = refused(bad, admin_gs)
+    assert [(e.sheet, e.row, e.column) for e in errors] == [("项目", row, "F")]
+    assert "资金总概算" in errors[0].message
     assert db_snapshot() == before
 
 

@@ -22,11 +22,6 @@ def xinjiang():
     return Region.objects.get(code="650000")
 
 
-@pytest.fixture
-def yining():
-    return Region.objects.get(code="654002")
-
-
 def refused_by_the_database(write):
     with pytest.raises(IntegrityError), transaction.atomic():
         write()

@@ -382,7 +382,7 @@ def test_county_report_g_shows_every_money_source(relief):
     data = report_data(fund=relief, region=Region.objects.get(code="654002"))
     doc = _open(build(data, kind="g", format="docx"))
     texts = _texts(doc)
-    assert texts[0].replace("\n", "") == "伊宁市中央财政困难群众救助补助资金2024年度绩效自评报告"
+    assert texts[0].replace("\n", "") == "伊宁市民政局2024年中央财政困难群众救助补助资金支出绩效自评报告"
     table = _table_starting(doc, "资金来源", "全年预算数", "全年执行数", "预算执行率")
     labels = [row[0] for row in _rows(table)[1:]]
     assert labels == ["中央财政资金", "省级财政资金", "市县财政资金", "其他资金", "合计"]

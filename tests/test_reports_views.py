@@ -165,7 +165,12 @@ def test_clerk_downloads_own_county_file_and_reviewer_sees_it(client, clerk_yini
     generated = make_file(clerk_yining, "654002", fund=RELIEF, kind="g")
     for user in (clerk_yining, reviewer_yili):
         client.force_login(user)
-        assert client.get(reverse("reports:file_download", args=[generated.pk])).status_code == 200
+        download = client.get(reverse("reports:file_download", args=[generated.pk]))
+        assert download.status_code == 200
+        # Named as it is titled: after the unit that reports (伊宁市民政局), the year and the fund.
+        assert "伊宁市民政局2024年中央财政困难群众救助补助资金支出绩效自评报告.docx" in unquote(
+            download["Content-Disposition"]
+        )
         assert "伊宁市" in client.get(_fund_page(RELIEF)).content.decode()
 
 

@@ -332,3 +332,50 @@ def test_why_a_text_with_digits_is_refused(text, why):
     with pytest.raises(TargetParseError) as caught:
         parse_target(text)
     assert str(caught.value) == f"无法识别指标值“{text}”：{why}"
+
+
+# --------------------------------------------------------------------------------------------
+# Statements with numbers inside them (seed 004 writes its project indicators so)
+# --------------------------------------------------------------------------------------------
+
+# Words before the first number and after the last: a narrative, read as qualitative.
+NARRATIVES = [
+    "市县均建立信息服务平台，实现“15分钟养老服务圈”覆盖所有居家老年人",  # seed 004, 五 数量
+    "每年的6月和12月按时发放",  # seed 004, 二 数量
+    "印发宣传资料1万余份",  # seed 004, 一 数量
+    "完成全市4家养老机构等级评定工作",  # seed 004, 四 数量
+]
+
+
+@pytest.mark.parametrize("text", NARRATIVES)
+def test_a_statement_with_numbers_inside_is_words(text):
+    target = parse_target(text)
+    assert (target.kind, target.comparator, target.value) == ("qualitative", None, None)
+    # Met when the actual says the same, as any qualitative target; no rate of its numbers.
+    result = evaluate(text, text)
+    assert (result.met, result.completion_rate, result.direction) == (True, D("100.00"), "qualitative")
+    assert evaluate(text, "基本完成").met is None  # other words: a reviewer judges
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "95%左右",  # starts with the number
+        "约95%",  # one word before it
+        "完成率95%左右",  # nothing after the number but words that blur it
+        "发放慰问金2.4万元",  # ends in the number: a number to compare (≤2.4万元)
+        "≥95%左右",  # a comparator before it
+        "不低于95%的对象满意",
+        "达到95%以上的覆盖面",
+        "大约95%的对象满意",  # “about 95%”: still a number
+        "2024年12月底前",
+    ],
+)
+def test_a_number_with_words_around_it_is_still_refused(text):
+    with pytest.raises(TargetParseError):
+        parse_target(text)
+
+
+def test_a_narrative_actual_of_a_number_target_says_to_write_the_number():
+    with pytest.raises(TargetParseError, match="不是数值"):
+        parse_actual("完成全市4家养老机构等级评定工作", "4家")

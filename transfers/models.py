@@ -7,7 +7,7 @@ sum of the allocations that enter its subtree from outside it (see transfers.bud
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -248,12 +248,28 @@ class Project(models.Model):
     name = models.CharField("项目名称", max_length=200)
     summary = models.TextField("项目概况", blank=True, help_text="报告F“项目概况”一段：用途、依据和内容。")
     order = models.PositiveIntegerField("排序", default=0, help_text="在本单位项目中的次序（报告F的章序）。")
+    # The project's whole estimate, which may span years (seed 004: “该项目资金总概算32万元”); the
+    # year's budget is the ledger's (allocations, or what the return states), never this.
+    total_estimate = models.DecimalField(
+        "资金总概算（万元）",
+        **MONEY_TO_THE_YUAN,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="报告F“项目资金到位情况分析”的资金总概算；当年预算数以下达资金或填报为准。",
+    )
 
     class Meta:
         verbose_name = "项目"
         verbose_name_plural = "项目"
         ordering = ["fund", "region__code", "order", "name"]
-        constraints = [models.UniqueConstraint(fields=["fund", "name"], name="project_name_unique_in_fund")]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "name"], name="project_name_unique_in_fund"),
+            models.CheckConstraint(
+                condition=Q(total_estimate__isnull=True) | Q(total_estimate__gte=0),
+                name="project_total_estimate_not_negative",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -116,11 +116,14 @@ class ProjectResource(AuditedResource):
     name = fields.Field(attribute="name", column_name="项目名称")
     summary = fields.Field(attribute="summary", column_name="项目概况")
     order = fields.Field(attribute="order", column_name="排序", widget=IntegerWidget())
+    total_estimate = fields.Field(
+        attribute="total_estimate", column_name="资金总概算（万元）", widget=DecimalWidget()
+    )
 
     class Meta:
         model = Project
         import_id_fields = ["id"]
-        fields = ["id", "fund", "region", "name", "summary", "order"]
+        fields = ["id", "fund", "region", "name", "summary", "order", "total_estimate"]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

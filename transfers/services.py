@@ -26,7 +26,9 @@ def _display(value) -> str:
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        # Two places, as money is written (300.00); the 元 of an amount kept to them (2.472) stay.
+        cents = value.quantize(Decimal("0.01"))
+        return f"{cents:f}" if cents == value else f"{value.normalize():f}"
     return str(value)
 
 
@@ -703,16 +705,20 @@ def project_save(
     note: AuditNote | None = None,
     summary: str | None = None,
     order: int | None = None,
+    total_estimate: Decimal | None = None,
 ) -> tuple[Project, dict]:
     """A named project of ``fund`` run in ``region``, by its name (unique in the fund): a county
     project, or a budget unit's own (seed 004's five of 张掖市民政局). ``summary`` is its
-    项目概况, ``order`` its place among the projects of its region (report F's chapters); None
-    leaves either as it is."""
+    项目概况, ``order`` its place among the projects of its region (report F's chapters),
+    ``total_estimate`` its 资金总概算 in 万元 (to the 元); None leaves each as it is."""
     if region.level != Region.Level.COUNTY:
         raise ValueError(f"项目的实施地区应为县市区或预算单位，{region.name}是{region.get_level_display()}。")
     if not Region.objects.filter(subtree_q(fund.region), pk=region.pk).exists():
         raise ValueError(f"{region.name}不在{fund.region.name}。")
-    described = {key: value for key, value in (("summary", summary), ("order", order)) if value is not None}
+    if total_estimate is not None and total_estimate < 0:
+        raise ValueError(f"项目“{name.strip()}”的资金总概算不能为负数。")
+    given = (("summary", summary), ("order", order), ("total_estimate", total_estimate))
+    described = {key: value for key, value in given if value is not None}
     values = {"region": region} | described
     project, changes, created = _save(Project, {"fund": fund, "name": name.strip()}, values)
     note = note or AuditNote(summary=f"{'登记' if created else '修改'}项目{project.name}")

@@ -200,6 +200,8 @@ def _parse(text: str, label: str) -> Target:
 
     match = _QUANTITY.fullmatch(normal)
     if match is None:
+        if _reads_as_words(normal):
+            return Target(text=original, kind=QUALITATIVE)
         raise fail(_why_not_a_quantity(normal))
 
     number = match["number"].replace(",", "")
@@ -217,6 +219,32 @@ def _parse(text: str, label: str) -> Target:
         value=Decimal(number),
         unit=match["unit"] or "",
     )
+
+
+# Words after a number that only blur it (95%左右): the number is still what was meant.
+_APPROXIMATIONS = ("左右", "上下", "前后", "以上", "以下", "以内", "之内", "及以上", "及以下")
+_APPROXIMATELY = ("约", "大约", "近", "将近", "接近")  # …and before it (约95%的对象)
+_MIN_WORDS = 2  # Chinese characters a narrative has on each side of its numbers
+
+
+def _reads_as_words(normal: str) -> bool:
+    """A statement with numbers inside it, not a number (seed 004 writes its indicators so:
+    “实现“15分钟养老服务圈”覆盖所有居家老年人”, “每年的6月和12月按时发放”): words come before
+    the first number, and words after the last one, at least two Chinese characters each. Text
+    that starts with a number or a comparator (“95%左右”, “≥95%左右”, “不低于95%的…”), or ends in
+    one (“发放慰问金2.4万元”, “完成率95%左右”), means a number to compare and stays an error."""
+    numbers = list(_ANY_NUMBER.finditer(normal))
+    lead = normal[: numbers[0].start()]
+    if len(_CJK.findall(lead)) < _MIN_WORDS:
+        return False
+    bare = "".join(ch for ch in lead if not _is_punctuation(ch))
+    if bare.endswith((*_PREFIX_WORDS, *_APPROXIMATELY)) or lead.rstrip().endswith(("<", ">", "=")):
+        return False
+    quantity = _QUANTITY.match(normal, numbers[-1].start())
+    tail = normal[quantity.end() if quantity else numbers[-1].end() :]
+    for word in sorted(_APPROXIMATIONS, key=len, reverse=True):
+        tail = tail.removeprefix(word)
+    return len(_CJK.findall(tail)) >= _MIN_WORDS
 
 
 def _why_not_a_quantity(normal: str) -> str:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.data import ReportData
+from reports.data.types import unit_report_title
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,13 @@ def build(data: ReportData, *, kind: str, format: str) -> bytes:
     )
 
 
-def title_for(*, region_name: str, fund_name: str, year: int, kind: str, format: str = "docx") -> str:
-    """The file's name as people see it (the download name, without the extension)."""
+def title_for(
+    *, region_name: str, fund_name: str, year: int, kind: str, format: str = "docx", unit: str = ""
+) -> str:
+    """The file's name as people see it (the download name, without the extension). Report G
+    is named as it is titled, after the ``unit`` that reports (伊宁市民政局…)."""
+    if kind == "g":
+        return unit_report_title(unit or region_name, year, fund_name)
     if (kind, format) == ("a", "xlsx"):
         kind = "tables"
     names = {
@@ -91,6 +97,5 @@ def title_for(*, region_name: str, fund_name: str, year: int, kind: str, format:
         "d": f"{fund_name}{year}年度资金分配表",
         "e": f"{fund_name}{year}年度资金执行情况表",
         "f": f"{year}年度项目支出绩效自评报告",
-        "g": f"{fund_name}{year}年度绩效自评报告",
     }
     return f"{region_name}{names[kind]}"

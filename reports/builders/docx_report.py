@@ -6,6 +6,8 @@ follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules eng
 (carried in reports.data); nothing here computes one.
 """
 
+from decimal import Decimal
+
 from reports.builders.docx_base import DocxWriter
 from reports.builders.docx_tables import draft_notice, render_table
 from reports.builders.layouts import (
@@ -31,6 +33,7 @@ from reports.data.sections import (
     OTHER_MATTERS,
     SPLIT_PREAMBLE,
     launch_default,
+    project_application,
     publication_sentence,
 )
 from reports.formats import pct_text, value_text, wan_text, with_money
@@ -44,6 +47,7 @@ SECTIONS = (
     "六、附件",
 )
 CHINESE_NUMBERS = "一二三四五六七八九十"
+ZERO = Decimal("0")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # The level-1 groups of 二(四), in report order. 成本指标 as a level-1 group appears only when the
 # table has one; otherwise the 产出指标/成本指标 line says it is not set.
@@ -153,9 +157,7 @@ def build_report_g(data: ReportData) -> bytes:
 
 def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     fund = data.fund_name
-    writer.title(
-        f"{data.region_name}{fund}{data.year}年度绩效自评报告" if county else data.title,
-    )
+    writer.title(data.unit_title if county else data.title)
     draft_notice(writer, data)
     # The notice that launched the evaluation (seed 000: 财监〔2025〕1号), as the office cites it.
     launch = data.sections.launch_notice or launch_default(data.year)
@@ -163,13 +165,25 @@ def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         f"为贯彻落实党中央全面实施预算绩效管理决策部署，根据{launch}，{data.own_department}高度重视，"
         f"严格按规范要求组织开展了{data.year}年度{fund}绩效自评工作，现将自评情况汇报如下："
     )
-    _section_one(writer, data)
+    _section_one(writer, data, county=county)
     _section_two(writer, data, county=county)
     _section_three(writer, data.evaluation, data.sections, final=data.final)
     _sections_four_to_six(writer, data, county=county)
 
 
-def _section_one(writer: DocxWriter, data: ReportData) -> None:
+def sources_sentence(data: ReportData) -> str:
+    """Report G, 一(一)1: the year's budget and every money source with its amount, a source the
+    county has none of as 0 (as its sources table prints 0.00): “伊宁市…全年预算14005万元，其中：
+    中央财政资金14005万元，省级财政资金0万元，市县财政资金0万元，其他资金0万元。”"""
+    *sources, total = data.evaluation.sources
+    parts = "，".join(f"{line.label}{wan_text(line.budget or ZERO)}万元" for line in sources)
+    return (
+        f"{data.region_short}{data.year}年度{data.fund_name}全年预算{wan_text(total.budget or ZERO)}万元，"
+        f"其中：{parts}。"
+    )
+
+
+def _section_one(writer: DocxWriter, data: ReportData, *, county: bool = False) -> None:
     fund = data.fund_name
     writer.heading1(SECTIONS[0])
     giver = data.money_giver
@@ -185,6 +199,8 @@ def _section_one(writer: DocxWriter, data: ReportData) -> None:
         if received["advance"]:
             split = f"（其中提前下达{wan_text(received['advance'])}万元，本次下达{wan_text(received['batch'])}万元）"
         writer.body(f"以上合计{wan_text(received['total'])}万元{split}。")
+    if county:
+        writer.body(sources_sentence(data))
     writer.heading3("2.下达绩效目标情况。")
     own = own_target_table(data)
     if own is None:
@@ -247,14 +263,10 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
         arrival = f"，资金到位{wan_text(texts.arrived)}万元"
         arrival += f"，到位率{pct_text(texts.arrival_rate)}" if texts.arrival_rate is not None else ""
     if county:
-        sources = "、".join(
-            f"{line.label}{wan_text(line.budget)}万元" for line in evaluation.sources[:-1] if line.budget
-        )
-        budget = evaluation.sources[-1].budget
+        # Every source with its amount is in 一(一)1; here the budget and what came from above.
+        budget = evaluation.sources[-1].budget or ZERO
         writer.body(
-            f"{data.year}年度{fund}全年预算资金为{wan_text(budget)}万元"
-            + (f"，其中{sources}" if sources else "")
-            + f"；{giver}下达资金{wan_text(total)}万元{arrival}。"
+            f"{data.year}年度{fund}全年预算{wan_text(budget)}万元，其中{giver}下达{wan_text(total)}万元{arrival}。"
         )
     else:
         writer.body(
@@ -457,12 +469,25 @@ def build_report_f(data: ReportData) -> bytes:
     writer = DocxWriter()
     _title_f(writer, data.region_name, f"{data.year}年度项目支出绩效自评报告")
     draft_notice(writer, data)
-    chapters = [(p.name, p.summary, p.region_name, p.received, p.table, p.evaluation) for p in data.projects]
+    chapters = [
+        (p.name, p.summary, p.region_name, p.received, p.table, p.evaluation, p.total_estimate)
+        for p in data.projects
+    ]
     if not chapters:
         chapters = [
-            (data.fund_name, "", data.region_name, data.received["total"], data.own_table, data.evaluation)
+            (
+                data.fund_name,
+                "",
+                data.region_name,
+                data.received["total"],
+                data.own_table,
+                data.evaluation,
+                None,
+            )
         ]
-    for i, (name, summary, region_name, received, table, evaluation) in enumerate(chapters, start=1):
+    for i, (name, summary, region_name, received, table, evaluation, estimate) in enumerate(
+        chapters, start=1
+    ):
         title = name if name.endswith("项目") else f"{name}项目"
         writer.heading1(f"{_chinese(i)}、{title}")
         if summary:
@@ -474,15 +499,18 @@ def build_report_f(data: ReportData) -> bytes:
         goals = "".join(line.strip() for line in (table.goals if table else "").splitlines() if line.strip())
         writer.body(f"目标：{goals}" if goals else ("目标：未设定。" if data.final else "目标：（尚未设定）"))
         writer.heading2("（二）绩效目标完成情况")
-        _project_money(writer, data, evaluation)
+        _project_money(writer, data, evaluation, estimate)
         _project_indicators(writer, evaluation)
         writer.heading2("（五）偏离绩效目标的原因和下一步改进措施")
         for text in _project_deviations(evaluation, final=data.final) or ["无。"]:
             writer.body(text)
+        # （六） and （七）: the office's own texts for the fund (its 报告文字 page), else what the
+        # project's return calls for and the default statement of 其他 (reports.data.sections).
         writer.heading2("（六）绩效自评结果拟应用和公开情况")
-        writer.body("无。")
+        writer.body(_project_application(data.sections, evaluation))
+        writer.body(data.sections.publication)
         writer.heading2("（七）其他需要说明的问题")
-        writer.body("无。")
+        writer.body(data.sections.other_matters or OTHER_MATTERS)
     # 落款: the office that signs, and the date it signs on, written in by hand.
     writer.paragraph()
     writer.paragraph(data.own_department or data.region_name, align="right")
@@ -495,7 +523,21 @@ def _title_f(writer: DocxWriter, unit: str, what: str) -> None:
     writer.title_lines([unit, what])
 
 
-def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation) -> None:
+def _project_application(texts: SectionTexts, evaluation: SelfEvaluation) -> str:
+    """The office's 绩效自评结果应用 where it wrote one, else the project's own (no 未完成 claimed
+    of a project that missed nothing)."""
+    if texts.application and texts.application != APPLICATION:
+        return texts.application
+    rate = evaluation.total.rate
+    return project_application(
+        underspent=rate is not None and rate < 100,
+        missed=any(line.missed for line in evaluation.indicators),
+    )
+
+
+def _project_money(
+    writer: DocxWriter, data: ReportData, evaluation: SelfEvaluation, estimate: Decimal | None
+) -> None:
     """二 1–4: the figures are the ledger's; each paragraph goes on with what the return says."""
     money = evaluation.total
     narratives = {n.label: n.description.strip() for n in evaluation.narratives}
@@ -508,7 +550,7 @@ def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluat
         if not texts and optional and final:
             return
         number += 1
-        writer.body(f"{number}.{heading}")
+        writer.heading3(f"{number}.{heading}")
         writer.body("\n".join(texts) if texts else "（尚未填写）")
 
     if money.budget is None:
@@ -521,7 +563,8 @@ def _project_money(writer: DocxWriter, data: ReportData, evaluation: SelfEvaluat
             split = "，其中" + "、".join(f"{m.label}{wan_text(m.budget)}万元" for m in sources)
         else:
             split = ""
-        arrival = f"该项目{data.year}年全年预算数{wan_text(money.budget)}万元{split}。"
+        whole = f"资金总概算{wan_text(estimate)}万元，" if estimate is not None else ""
+        arrival = f"该项目{whole}{data.year}年全年预算数{wan_text(money.budget)}万元{split}。"
     paragraph("项目资金到位情况分析。", [arrival, narratives[ARRIVAL.label]], optional=False)
     if money.spent is None:
         spent = "全年执行数尚未填报。"
@@ -555,6 +598,41 @@ def _project_deviations(evaluation: SelfEvaluation, *, final: bool) -> list[str]
     return texts
 
 
+def _quoted(text: str) -> str:
+    """“…” around words, the quotes inside them turned to ‘…’ as Chinese nests them."""
+    inner = text.strip().replace("“", "‘").replace("”", "’")
+    return f"“{inner}”"
+
+
+def _project_indicator(line: EvaluatedIndicator) -> str:
+    """One indicator of a project's 三/四. A number: target, actual and 完成率. Words (seed 004
+    writes most of its indicators so): what the target says and whether it was reached — the
+    actual only where it says more than the target, no 完成率 (a rate of words reads as
+    arithmetic it is not)."""
+    e = line.evaluation
+    if e.target is None or not e.target.is_qualitative:
+        text = f"{line.name}，指标值为{value_text(line.target)}"
+        if not line.entered:
+            return text + "，尚未填报实际完成值"
+        actual = value_text(line.actual)
+        if e.completion_rate is None:  # unreadable: printed as written
+            return text + f"，实际完成{actual}"
+        return text + f"，实际完成{actual}，完成率{pct_text(e.completion_rate)}"
+    # Words are quoted: they may hold commas (按合同约定按时完成，验收后及时支付) or start with 为.
+    text = f"{line.name}，指标值为{_quoted(line.target)}"
+    if not line.entered:
+        return text + "，尚未填报实际完成值"
+    repeats = e.actual is not None and e.target is not None and e.actual.same_as(e.target)
+    if e.met and (repeats or line.judged_met is None):
+        return text + "，已完成"  # the actual repeats the target or says it was met (已完成)
+    said = f"，实际完成为{_quoted(line.actual)}"
+    if e.met:
+        return text + said + "，经审核认定已完成"
+    if e.met is False:
+        return text + said + "，未完成"
+    return text + said + "，完成情况有待审核认定"
+
+
 def _project_indicators(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
     """三 and 四: one numbered line per 二级 group the table has (seed 004 numbers only those),
     then 满意度."""
@@ -562,22 +640,7 @@ def _project_indicators(writer: DocxWriter, evaluation: SelfEvaluation) -> None:
     def describe(lines: list[EvaluatedIndicator]) -> str:
         if not lines:
             return "未设定。"
-        parts = []
-        for line in lines:
-            e = line.evaluation
-            text = f"{line.name}，指标值为{value_text(line.target)}"
-            done = "实际完成为" if e.direction == "qualitative" else "实际完成"
-            actual = value_text(line.actual)
-            if not line.entered:
-                text += "，尚未填报实际完成值"
-            elif e.completion_rate is None:
-                text += f"，{done}{actual}"
-                if e.direction == "qualitative" and e.met is None:
-                    text += "，完成情况有待审核认定"
-            else:
-                text += f"，{done}{actual}，完成率{pct_text(e.completion_rate)}"
-            parts.append(text)
-        return "；".join(parts) + "。"
+        return "；".join(_project_indicator(line) for line in lines) + "。"
 
     def groups(level1s) -> list[tuple[str, list[EvaluatedIndicator]]]:
         found = []

@@ -487,11 +487,12 @@ def sources_table(data: ReportData, evaluation: SelfEvaluation | None = None) ->
     lines: list[Money] = evaluation.sources
     for line in lines:
         label = _head(line.label) if line.label == "合计" else Cell(line.label)
-        rows.append(
-            Row(
-                [label, _money(line.budget), _money(line.spent), _rate(line.rate)], total=line.label == "合计"
-            )
-        )
+        budget, spent = line.budget, line.spent
+        if not budget:
+            # A source the county has none of prints 0.00, as the 自评表 does (seed 000), not blank;
+            # spending not entered against a budget stays blank (blank is not zero).
+            budget, spent = ZERO, spent if spent is not None else ZERO
+        rows.append(Row([label, _money(budget), _money(spent), _rate(line.rate)], total=line.label == "合计"))
     return Table(
         title=f"{data.region_name}{data.year}年{with_money(data.fund_name)}来源及执行情况表",
         subtitle="",

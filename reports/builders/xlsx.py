@@ -1,12 +1,14 @@
 """Tables B–E as an XLSX workbook, one table per sheet, from the same grids as the DOCX.
 
-Money is stored as a number with the format ``0.00`` (万元); a rate as the fraction with the
+Money is stored as a number with the format ``0.00`` (万元), or more places when its 元 need them
+(``reports.formats.money_number_format``: 2.472 is ``0.000``); a rate as the fraction with the
 format ``0.00%`` (the rules engine's 0.33 becomes 0.0033, shown as 0.33%); merged cells are
 merged ranges; the table's header rows are frozen and repeated on every printed page; pages
 are A4, fitted to the width.
 """
 
 import math
+from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -16,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from common.text import clean_text, neutralise_workbook
 from reports.builders.layouts import Cell, Table, cell_text, tables_for
 from reports.data import ReportData
+from reports.formats import money_number_format
 
 HUNDRED = 100
 BODY_FONT = Font(name="宋体", size=10.5)
@@ -113,7 +116,9 @@ def _write_cell(ws, row: int, column: int, cell: Cell, *, total: bool) -> None:
     target.font = HEAD_FONT if cell.head else (TOTAL_FONT if total else BODY_FONT)
     target.alignment = ALIGNMENTS[cell.alignment]
     target.border = BORDER
-    if cell.kind in FORMATS and target.value is not None:
+    if cell.kind == "money" and isinstance(cell.value, Decimal):
+        target.number_format = money_number_format(cell.value)  # 2.472 keeps its 元
+    elif cell.kind in FORMATS and target.value is not None:
         target.number_format = FORMATS[cell.kind]
 
 

@@ -505,6 +505,7 @@ def _project_data(
         received=received.total,
         table=_target_table_data(table, words, ledger) if table else None,
         evaluation=_self_evaluation(ret, table, details, money),
+        total_estimate=project.total_estimate,
     )
 
 

@@ -37,6 +37,18 @@ APPLICATION = (
     "针对自评发现的问题，督促加快预算执行进度，对未完成的绩效指标逐项落实改进措施，"
     "并将自评结果作为以后年度资金分配和绩效目标设定的重要参考。"
 )
+
+
+def project_application(*, underspent: bool, missed: bool) -> str:
+    """Report F's （六） when the office wrote no 绩效自评结果应用 of its own: what the project's
+    return calls for and nothing it does not (no 未完成的绩效指标 where every one was met)."""
+    steps = (["督促加快预算执行进度"] if underspent else []) + (
+        ["对未完成的绩效指标逐项落实改进措施"] if missed else []
+    )
+    use = "将自评结果作为以后年度预算安排和绩效目标设定的重要参考。"
+    return f"针对自评发现的问题，{'，'.join(steps)}，并{use}" if steps else use
+
+
 OTHER_MATTERS = "截至报告日，在中央巡视、各级审计和财会监督中未发现问题。"
 
 

@@ -10,6 +10,12 @@ from decimal import Decimal
 
 from indicators import rules
 from indicators.ledger import Money
+from reports.formats import with_money
+
+
+def unit_report_title(unit: str, year: int, fund_name: str) -> str:
+    """“<单位><年>年<资金>支出绩效自评报告”: report G's title and its file's name."""
+    return f"{unit}{year}年{with_money(fund_name)}支出绩效自评报告"
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,7 @@ class ProjectData:
     received: Decimal
     table: TargetTableData | None
     evaluation: SelfEvaluation
+    total_estimate: Decimal | None = None  # 资金总概算 (万元), the project's whole estimate
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,12 @@ class ReportData:
     @property
     def title(self) -> str:
         return f"{self.region_name}{self.fund_name}转移支付{self.year}年度绩效自评报告"
+
+    @property
+    def unit_title(self) -> str:
+        """Report G's title, as a county's own report is titled: the unit that reports, the year,
+        the fund (伊宁市民政局2024年中央财政困难群众救助补助资金支出绩效自评报告)."""
+        return unit_report_title(self.own_department, self.year, self.fund_name)
 
     @property
     def final(self) -> bool:

@@ -129,6 +129,7 @@ class ProjectRow:
     region: Region
     order: int | None = None  # None: the sheet has no 排序 column; the project keeps its own
     summary: str | None = None  # likewise 项目概况
+    total_estimate: Decimal | None = None  # 资金总概算; blank or no column: kept as it is
 
 
 @dataclass
@@ -463,18 +464,20 @@ class FundImporter(Importer):
                     f"项目的实施地区应为县市区或预算单位，{region.name}是{region.get_level_display()}。",
                     "region",
                 )
-            order = summary = None
+            order = summary = estimate = None
             if "order" in cells.header.columns:  # blank: the first place, as a new project has
                 order = cells.whole("order", "排序") if cell_text(cells.raw("order")) else 0
             if "summary" in cells.header.columns:
                 summary = cells.text("summary", "项目概况")
+            if "total_estimate" in cells.header.columns:
+                estimate = cells.number("total_estimate", "资金总概算", places=4)
             if cells.failed:
                 book.broken.add(("project", name))
                 continue
             if name in book.projects:
                 cells.error(f"项目“{name}”与第{book.projects[name].row}行重复。", "name")
                 continue
-            book.projects[name] = ProjectRow(cells.row, name, region, order, summary)
+            book.projects[name] = ProjectRow(cells.row, name, region, order, summary, estimate)
 
     def _project(self, cells: _Cells, book: Book, region: Region | None, key: str = "project") -> str:
         """The project named in the row: one of the 项目 sheet, run in the row's region."""
@@ -806,11 +809,15 @@ class FundImporter(Importer):
                 )
                 continue
             fields = {} if current else {"实施地区": [None, row.region.name]}
-            described = {"排序": ("order", row.order), "项目概况": ("summary", row.summary)}
+            described = {
+                "排序": ("order", row.order),
+                "项目概况": ("summary", row.summary),
+                "资金总概算": ("total_estimate", row.total_estimate),
+            }
             for label, (key, value) in described.items():
                 old = getattr(current, key) if current else None
                 if value is not None and old != value and (current or value):
-                    fields[label] = [old, value]
+                    fields[label] = [_shown(old), _shown(value)]
             action = "create" if current is None else ("update" if fields else "unchanged")
             plan.changes.append(
                 Change(action, f"项目{name}", layout.SHEET_PROJECTS, row.row, fields, payload=row)
@@ -1158,7 +1165,7 @@ class FundImporter(Importer):
                 row = change.payload
                 project_save(
                     actor=self.actor, fund=fund, name=row.name, region=row.region, note=self.note(change),
-                    summary=row.summary, order=row.order,
+                    summary=row.summary, order=row.order, total_estimate=row.total_estimate,
                 )  # fmt: skip
         return {p.name: p for p in fund.projects.all()}
 
@@ -1350,6 +1357,11 @@ def _owners_under_review(fund: Fund) -> dict[Owner, Return]:
     for ret in Return.objects.filter(fund=fund, status__in=LOCKED).select_related("region", "project"):
         locked[(ret.region.code, ret.project.name if ret.project_id else "")] = ret
     return locked
+
+
+def _shown(value):
+    """A value as an audit event keeps it: money as text (2.472), anything else as it is."""
+    return _text(value) if isinstance(value, Decimal) else value
 
 
 def _text(value) -> str:

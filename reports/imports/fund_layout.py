@@ -106,6 +106,7 @@ PROJECT_COLUMNS = [
     Col("region_name", "实施地区", shown=True, width=24),
     Col("order", "排序", width=6, optional=True),
     Col("summary", "项目概况", width=80, optional=True),
+    Col("total_estimate", "资金总概算（万元）", width=16, optional=True),
 ]
 TABLE_COLUMNS = [
     *OWNER,
