@@ -48,7 +48,7 @@ from indicators.selectors import (
 )
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
-from transfers.services import AuditNote, allocation_save, fund_save, project_change
+from transfers.services import AuditNote, allocation_remove, allocation_save, fund_save, project_change
 
 
 class WorkflowError(Exception):
@@ -966,6 +966,28 @@ def _project_locked(project: Project) -> Return | None:
     )
 
 
+def _drop_empty_lines(project: Project, dropped: list[IndicatorTarget], actor: User) -> None:
+    """The open returns' lines of indicators the project's table drops: removed when they hold
+    nothing yet (each return's history says so), refused when the clerk wrote in one."""
+    lines = IndicatorActual.objects.filter(indicator__in=dropped).select_related("ret", "indicator")
+    filled = [
+        line
+        for line in lines
+        if line.actual_text or line.reason or line.measure or line.denominator is not None
+    ]
+    if filled:
+        names = "、".join(dict.fromkeys(f"“{line.indicator.name}”" for line in filled))
+        raise ValidationError(
+            f"{project.name}的填报已填写指标{names}，不能删除：请先清空该行，或保留该指标。"
+        )
+    for ret in {line.ret for line in lines}:
+        gone = "、".join(f"“{line.indicator.name}”" for line in lines if line.ret_id == ret.pk)
+        _audit(
+            ret, actor=actor, action=AuditEvent.Action.EDIT, summary=f"目标表删除指标{gone}，已从本填报移除"
+        )
+    lines.delete()
+
+
 def _refuse_locked(project: Project, what: str, changes: str) -> None:
     """A project whose return is submitted or approved keeps ``changes`` (its 预算 or 指标)."""
     if locked := _project_locked(project):
@@ -1011,16 +1033,7 @@ def project_set_up(
     if amount is not None:
         stale = stale.exclude(notice=notice, kind=Allocation.Kind.BATCH, source=source)
     for old in stale:
-        AuditEvent.objects.record(
-            actor=actor,
-            action=AuditEvent.Action.EDIT,  # the audit trail has no separate word for a removal
-            obj=old,
-            summary=f"删除{project.name}的分配{old.amount:.2f}万元（{old.notice}）",
-            region=region,
-            fund=fund,
-            changes={"金额（万元）": [f"{old.amount:.2f}", None]},
-        )
-        old.delete()
+        allocation_remove(actor=actor, allocation=old, summary=f"删除{project.name}的分配", region=region)
     if amount is None:
         return project
     allocation_save(
@@ -1052,16 +1065,8 @@ def fund_received_set(
             "改变中央下达金额会改变其预算数：请先退回或重新打开该填报。"
         )
     if amount == 0:
-        AuditEvent.objects.record(
-            actor=actor,
-            action=AuditEvent.Action.EDIT,  # the audit trail has no separate word for a removal
-            obj=current,
-            summary=f"删除中央向{province.name}的{current.get_kind_display()}{current.amount:.2f}万元（{notice}）",
-            region=province,
-            fund=fund,
-            changes={"金额（万元）": [f"{current.amount:.2f}", None]},
-        )
-        current.delete()
+        summary = f"删除中央向{province.name}的{current.get_kind_display()}"
+        allocation_remove(actor=actor, allocation=current, summary=summary, region=province)
         return True
     allocation_save(
         actor=actor, fund=fund, notice=notice, region=province, kind=kind, source=source,
@@ -1131,10 +1136,11 @@ def project_table_set(
         names.add(new.name)
     if dropped or kept_new or add or (not created and goals.strip() != table.overall_goals):
         _refuse_locked(project, "改变目标表", "指标")
+    _drop_empty_lines(project, dropped, actor)
     for indicator in dropped:
-        _audit_note(
-            indicator, AuditNote(f"删除指标{indicator}"), actor, AuditEvent.Action.DELETE, region, fund
-        )
+        # the audit trail has no separate word for a removal: an edit to nothing
+        note = AuditNote(f"删除指标{indicator}", changes={"指标值": [indicator.target_text, None]})
+        _audit_note(indicator, note, actor, AuditEvent.Action.EDIT, region, fund)
         indicator.delete()
     order = max((i.order for i in current if i not in dropped), default=0)
     added = []

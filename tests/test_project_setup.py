@@ -112,6 +112,12 @@ def test_a_line_added_later_reaches_the_open_return_and_a_dropped_one_leaves(
     assert sorted(a.indicator.name for a in ret.actuals.all()) == sorted(
         [first.name, "老年人就近享受养老服务"]
     )
+    # unticking the kept line drops it from the table and from the open return, audited
+    start = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert client.post(url, table_data([])).status_code == 302
+    assert [a.indicator.name for a in ret.actuals.all()] == ["老年人就近享受养老服务"]
+    removal = AuditEvent.objects.get(pk__gt=start, summary__startswith=f"删除指标{first.name}")
+    assert removal.changes == {"指标值": [first.target_text, None]}
 
 
 @pytest.mark.parametrize(
@@ -296,3 +302,17 @@ def test_the_service_sets_up_a_project_with_money_or_on_its_own_budget(admin_xj,
             actor=admin_xj, fund=fund, region=yining, name=NAME, notice=None, amount=None, project=paid
         )  # fmt: skip
     assert paid.allocations.get().amount == Decimal("300")
+
+
+def test_a_line_the_clerk_filled_keeps_its_indicator(client, project, admin_xj, clerk_yining):
+    url = reverse("setup:project_table", args=[FUND, project.pk])
+    first, second = yili_table().indicators.order_by("order")[:2]
+    client.post(url, table_data([first.pk, second.pk]))
+    client.force_login(clerk_yining)
+    client.post(reverse("indicators:start", args=[FUND]), {"project": project.pk})
+    ret = Return.objects.get(project=project)
+    ret.actuals.filter(indicator__name=first.name).update(actual_text="96%")
+    client.force_login(admin_xj)
+    page = client.post(url, table_data([second.pk])).content.decode()
+    assert f"填报已填写指标“{first.name}”，不能删除" in page
+    assert sorted(a.indicator.name for a in ret.actuals.all()) == sorted([first.name, second.name])

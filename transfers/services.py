@@ -258,6 +258,20 @@ def allocation_save(
     return allocation, changes
 
 
+def allocation_remove(*, actor: User | None, allocation: Allocation, summary: str, region: Region) -> None:
+    """Delete one allocation line, audited with the amount it had (``summary`` says whose)."""
+    AuditEvent.objects.record(
+        actor=actor,
+        action=AuditEvent.Action.EDIT,  # the audit trail has no separate word for a removal
+        obj=allocation,
+        summary=f"{summary}{_display(allocation.amount)}万元（{allocation.notice}）",
+        region=region,
+        fund=allocation.fund,
+        changes={"金额（万元）": [_display(allocation.amount), None]},
+    )
+    allocation.delete()
+
+
 @transaction.atomic
 def project_change(
     *, actor: User, fund: Fund, region: Region, name: str, project: Project | None = None
