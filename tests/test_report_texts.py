@@ -147,7 +147,9 @@ def test_a_report_without_texts_prints_the_defaults(relief, province):
     (arrival,) = _after(texts, "1.项目资金到位情况分析。")
     assert "资金到位" not in arrival and "到位率" not in arrival  # no figure was given: none is printed
     warnings = report_data(fund=relief, region=province).warnings
-    assert "尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。" in warnings
+    note = "尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。"
+    assert note in warnings  # told to whoever asks for the document (command line, file page) …
+    assert not any("报告文字" in text for text in texts)  # … never printed in it
 
 
 def test_a_countys_own_report_prints_its_texts(relief, clerk_yining):

@@ -213,7 +213,7 @@ def draft_notice(writer: DocxWriter, data: ReportData) -> None:
     """A draft says so on its first page: the notice and details the command line and the file
     page give (reports.data: `ReportData.pending` is the one rule); a final document says nothing."""
     if not data.final:
-        writer.review_notice(data.warnings)
+        writer.review_notice([w for w in data.warnings if w not in data.staff_notes])
 
 
 def build_tables_docx(data: ReportData, kind: str) -> bytes:

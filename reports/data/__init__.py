@@ -155,7 +155,8 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
     data.warnings = _warnings(data, own_return, ledger.account())
     data.sections = section_texts(ReportText.objects.filter(fund=fund, region=region).first(), data)
     if data.received["total"] and data.sections.arrived is None:
-        data.warnings.append("尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。")
+        data.staff_notes.append("尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。")
+    data.warnings += data.staff_notes
     return data
 
 

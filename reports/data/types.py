@@ -219,6 +219,9 @@ class ReportData:
     # What the person who asks for the document is told (command line, file page); when returns
     # are pending the first is `review_notice`, which the document prints on its first page.
     warnings: list[str] = field(default_factory=list)
+    # the warnings addressed to the office's staff (what to do in the portal): told on the
+    # command line and the file page, never printed in the document
+    staff_notes: list[str] = field(default_factory=list)
     sections: SectionTexts = field(default_factory=SectionTexts)
 
     @property
