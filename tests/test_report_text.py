@@ -154,7 +154,12 @@ def test_a_final_document_has_no_notice_and_leaves_out_what_was_not_written(elde
     management = _section(texts, "（二）项目资金管理情况分析", "（三）总体绩效目标完成情况分析")
     assert management[1:] == ["1.资金使用规范性。", "专款专用。"]
     goals = _section(texts, "（三）总体绩效目标完成情况分析", "（四）绩效指标完成情况分析")
-    assert goals == ["（三）总体绩效目标完成情况分析"]
+    # no heading stands alone: the document says the return is silent on it
+    assert goals == ["（三）总体绩效目标完成情况分析", "伊犁州的自评填报未就总体绩效目标完成情况作出说明。"]
+    ReturnNarrative.objects.filter(ret=ret).delete()
+    texts = [p.text for p in _doc(elderly, yili.code)[1].paragraphs]
+    management = _section(texts, "（二）项目资金管理情况分析", "（三）总体绩效目标完成情况分析")
+    assert management == ["（二）项目资金管理情况分析", "伊犁州的自评填报未就资金管理情况作出说明。"]
 
 
 # --- 三: what deviated, what went 30% over ----------------------------------------------------------

@@ -302,6 +302,8 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
             writer.body(narrative.description or "（尚未填写）")
         if _said(narrative.problems):
             writer.body(f"存在问题和改进措施：{_sentence(narrative.problems)}")
+    if not written:  # a heading alone would read as a page lost; say what the return holds
+        writer.body(f"{data.region_short}的自评填报未就资金管理情况作出说明。")
 
     writer.heading2("（三）总体绩效目标完成情况分析")
     if texts.overall_goals:
@@ -314,6 +316,8 @@ def _section_two(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
     achieved = texts.goals_achieved or evaluation.goal_achievement
     if achieved.strip() or not data.final:
         writer.body(achieved or "（尚未填写总体目标完成情况）")
+    elif not texts.overall_goals:
+        writer.body(f"{data.region_short}的自评填报未就总体绩效目标完成情况作出说明。")
 
     writer.heading2("（四）绩效指标完成情况分析")
     if not evaluation.indicators:
