@@ -319,6 +319,9 @@ def test_the_file_page_gives_the_notice_the_draft_prints(
     (box,) = status.xpath('//*[@id="job-warnings"]')
     assert "d-none" not in box.get("class")
     assert box.xpath('.//*[@id="job-warnings-head"]')[0].text_content() == headline
-    assert [li.text_content() for li in box.iter("li")] == details
+    # the page says what the document says, then what is addressed to the office's staff only
+    staff = ["尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。"]
+    assert [li.text_content() for li in box.iter("li")] == details + staff
+    assert not any("报告文字" in line for line in details)
     progress = client.get(reverse("reports:file_progress", args=[generated.pk])).json()
-    assert progress["warnings"] == [headline, *details]
+    assert progress["warnings"] == [headline, *details, *staff]
