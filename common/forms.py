@@ -1,6 +1,7 @@
 """What every form of the portal shares."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class BootstrapFormMixin:
@@ -20,3 +21,13 @@ class BootstrapFormMixin:
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             widget.attrs["class"] = css
+
+
+def errors_into(form: forms.Form, exc: ValidationError) -> None:
+    """A service's refusal shown on the form it came from: a reason about one field beside it,
+    any other above the form."""
+    if not hasattr(exc, "error_dict"):  # a reason about the whole form
+        form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)

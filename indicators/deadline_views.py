@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from common.forms import BootstrapFormMixin
+from common.forms import BootstrapFormMixin, errors_into
 from indicators.models import Deadline, Period
 from indicators.permissions import may_set_deadlines
 from indicators.reminders import (
@@ -96,8 +96,7 @@ def deadline_edit(request, fund_code: str, period: str):
                 remind_days_before=form.cleaned_data["remind_days_before"],
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            errors_into(form, exc)
         else:
             messages.success(request, f"已保存：{deadline_title(deadline)}截止日期。")
             return redirect("deadlines:list")

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from common.forms import errors_into
 from indicators.models import TargetTable
 from indicators.permissions import may_set_up_funds
 from indicators.project_forms import ProjectTableForm
@@ -35,14 +36,6 @@ from transfers.selectors import (
     regions_for_user,
 )
 from transfers.services import fund_save, notice_edit, notice_save
-
-
-def _errors_into(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):  # a reason about the whole form
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required
@@ -88,7 +81,7 @@ def fund_create(request):
                 actor=request.user, code=form.cleaned_data["code"], region=province, **_fund_values(form)
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, f"已登记资金：{fund.year}年{fund.full_name}。")
             return redirect("setup:funds")
@@ -110,7 +103,7 @@ def fund_edit(request, code: str):
                 actor=request.user, code=fund.code, region=fund.region, **_fund_values(form)
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, "已保存。" if changes else "没有修改。")
             return redirect("setup:funds")
@@ -162,7 +155,7 @@ def notice_create(request):
                 actor=request.user, province=request.user.region, new=True, **_notice_values(form)
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, f"已登记文件：{notice}。")
             return redirect("setup:notices")
@@ -180,7 +173,7 @@ def notice_edit_view(request, pk: int):
         try:
             changes = notice_edit(actor=request.user, notice=notice, **_notice_values(form))
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, "已保存。" if changes else "没有修改。")
             return redirect("setup:notices")
@@ -205,7 +198,7 @@ def fund_received(request, code: str):
                 source=data["source"], amount=data["amount"],
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, "已保存。" if changed else "没有修改。")
             return redirect("setup:received", code=fund.code)
@@ -256,7 +249,7 @@ def _project_form_page(request, fund: Fund, project: Project | None):
                 notice=data["notice"], amount=data["amount"], source=data["source"],
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, f"已保存项目：{saved.name}。")
             return redirect("setup:project_table", code=fund.code, pk=saved.pk)
@@ -299,7 +292,7 @@ def project_table(request, code: str, pk: int):
                 add=data["add"], goals=data["goals"],
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(request, f"已保存{project.name}的绩效目标表。")
             return redirect("setup:projects", code=fund.code)
@@ -319,7 +312,7 @@ def fund_copy_view(request, code: str):
                 actor=request.user, source=source, code=data["code"], year=data["year"], name=data["name"]
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(
                 request,

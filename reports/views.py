@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.forms import errors_into
 from indicators.permissions import may_edit_report_texts
 from reports.builders import kind_label, title_for
 from reports.data import report_data
@@ -95,7 +96,7 @@ def report_texts(request, fund_code, region_code):
                 base_version=form.cleaned_data["base_version"],
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            errors_into(form, exc)
         else:
             messages.success(
                 request, "已保存报告文字，新生成的报告将使用这些文字。" if changes else "没有修改。"
@@ -111,14 +112,6 @@ def report_texts(request, fund_code, region_code):
         "row": row,
     }
     return render(request, "reports/report_texts.html", context)
-
-
-def _errors_into(form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):  # a reason about the whole form
-        form.add_error(None, exc.messages)
-        return
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @login_required
