@@ -2,8 +2,6 @@
 portal, not in the Django admin (indicators.permissions.may_set_up_funds). Everyone else with
 a region sees the list read-only."""
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,13 +24,14 @@ from indicators.services import (
 )
 from transfers.budgets import FundBudgets
 from transfers.fund_forms import FundCopyForm, FundForm, NoticeForm, ProjectForm, ReceivedForm
-from transfers.models import Allocation, Fund, Project
+from transfers.models import Fund, Project
 from transfers.selectors import (
     funds_for_user,
     get_fund_for_user,
     notices_for_user,
     project_regions_for_user,
     province_of,
+    region_received,
     regions_for_user,
 )
 from transfers.services import fund_save, notice_edit, notice_save
@@ -202,13 +201,8 @@ def fund_received(request, code: str):
         else:
             messages.success(request, "已保存。" if changed else "没有修改。")
             return redirect("setup:received", code=fund.code)
-    lines = (
-        Allocation.objects.filter(fund=fund, from_region=None, region=fund.region, project=None)
-        .select_related("notice")
-        .order_by("notice__issued_on", "kind", "source")
-    )
-    total = sum((line.amount for line in lines), start=Decimal(0))
-    context = {"fund": fund, "form": form, "lines": lines, "total": total}
+    received = region_received(fund, fund.region)  # the province's budget, by the one rule
+    context = {"fund": fund, "form": form, "lines": received.allocations, "total": received.total}
     return render(request, "indicators/setup/received.html", context)
 
 

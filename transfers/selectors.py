@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from transfers.budgets import FundBudgets
+from transfers.budgets import FundBudgets, Received
 from transfers.models import Fund, Notice, Region
 from transfers.tree import subtree_q
 
@@ -21,11 +21,17 @@ def funds_visible_to(region: Region) -> QuerySet[Fund]:
     return Fund.objects.filter(region=province_of(region))
 
 
+def region_received(fund: Fund, region: Region) -> Received:
+    """What ``region`` received of ``fund``, line by line and in total, by the one budget rule
+    of ``transfers.budgets`` (money entering the region's subtree from outside): for the
+    province, what the centre sent."""
+    return FundBudgets.build(fund, region).of_root()
+
+
 def region_budget(fund: Fund, region: Region) -> dict[str, Decimal]:
     """The year total of ``fund`` for ``region``, split into 提前下达 and 本次下达 (万元), by the
     one budget rule of ``transfers.budgets`` (money entering the region's subtree from outside)."""
-    budgets = FundBudgets.build(fund, region)
-    return budgets.of(budgets.tree.root).as_dict()
+    return region_received(fund, region).as_dict()
 
 
 # --- access: every view that takes a region or fund from a URL goes through these -----------
