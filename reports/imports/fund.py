@@ -1341,15 +1341,16 @@ def _return_table_key(tables: dict, code: str, project: str) -> TableKey:
 
 
 def _table_label(owner: TableKey, region_name: str) -> str:
-    code, project, central = owner
+    _code, project, central = owner
     return f"{region_name}（中央下达）" if central else (project or region_name)
 
 
-def _owner_text(owner: tuple | None) -> str:
+def _owner_text(owner: TableKey | None) -> str:
+    """A table as the preview names it: 654000 · 项目名, or 650000（中央下达）."""
     if not owner:
         return ""
-    parts = [part for part in owner if isinstance(part, str) and part]
-    return " · ".join(parts) + ("（中央下达）" if len(owner) > 2 and owner[2] else "")
+    code, project, central = owner
+    return " · ".join(part for part in (code, project) if part) + ("（中央下达）" if central else "")
 
 
 def _owners_under_review(fund: Fund) -> dict[Owner, Return]:
