@@ -97,6 +97,11 @@ class AuditEvent(models.Model):
         IMPORT = "import", "导入"
         LOAD = "load", "加载数据"
         ACCOUNT = "account", "账号管理"
+        EXCEPTION = "exception", "例外审核"
+        ATTACH = "attach", "上传佐证材料"
+        DETACH = "detach", "删除佐证材料"
+        UNLOCK = "unlock", "解除锁定"
+        SPOT_CHECK = "spotcheck", "抽查复核"
 
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
