@@ -5,17 +5,23 @@ an indicator line, ``return`` for the whole return, so the form shows each findi
 the field it is about.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.db.models import Prefetch
 
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, return_money
-from indicators.models import IndicatorActual, Return
-from indicators.selectors import previous_actuals
+from indicators.models import Aspect, IndicatorActual, Return, ReturnNarrative
+from indicators.selectors import previous_actuals, previous_actuals_of
 from transfers.models import Fund, Region
 
 
-def return_data(ret: Return, *, money: Figures | None = None) -> rules.ReturnData:
-    """The return as the rules engine checks it; ``money`` from the ledger (looked up if None)."""
+def return_data(
+    ret: Return, *, money: Figures | None = None, previous: dict[str, str] | None = None
+) -> rules.ReturnData:
+    """The return as the rules engine checks it; ``money`` from the ledger and ``previous``
+    (last year's actuals, ``previous_actuals``) looked up when None."""
     money = money if money is not None else return_money(ret)
     lines = [
         rules.MoneyLine(
@@ -28,7 +34,7 @@ def return_data(ret: Return, *, money: Figures | None = None) -> rules.ReturnDat
         )
         for line in money
     ]
-    previous = previous_actuals(ret)
+    previous = previous if previous is not None else previous_actuals(ret)
     indicators = [
         rules.IndicatorLine(
             key=f"actual-{actual.indicator_id}",
@@ -67,8 +73,10 @@ def _actual_lines(ret: Return):
     return ret.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
 
 
-def return_findings(ret: Return, *, money: Figures | None = None) -> list[rules.Finding]:
-    return rules.check_return(return_data(ret, money=money))
+def return_findings(
+    ret: Return, *, money: Figures | None = None, previous: dict[str, str] | None = None
+) -> list[rules.Finding]:
+    return rules.check_return(return_data(ret, money=money, previous=previous))
 
 
 def errors_of(findings: list[rules.Finding]) -> list[rules.Finding]:
@@ -112,3 +120,74 @@ def fund_findings(
         (by_pk.get(finding.where[0]) if isinstance(finding.where, tuple) else None, finding)
         for finding in rules.check_fund(data, unreported)
     ]
+
+
+# --- what a reviewer still has to look at before approving (bulk approval, #11) -----------------
+
+
+@dataclass(frozen=True)
+class OpenItems:
+    """What is still open in a submitted return, in the words the reviewer reads.
+
+    ``items``: lines waiting for the reviewer's judgement, empty narratives, an empty 总体目标,
+    the checks' warnings — none blocks an approval, but a bulk approval passes over them only
+    when the reviewer ticks the return. ``errors``: the checks' errors, which do block it.
+    """
+
+    ret: Return
+    items: list[str]
+    errors: list[str]
+
+
+NARRATIVE_LINES = Prefetch("narratives", queryset=ReturnNarrative.objects.all())
+
+
+def open_items_of(returns: list[Return]) -> list[OpenItems]:
+    """``OpenItems`` of each return, in the given order, in a number of queries that does not
+    grow with the returns: one ledger, one read of last year's actuals per fund, period and
+    reviewing region, and one prefetch of the lines and narratives for all."""
+    if not returns:
+        return []
+    fetched = {
+        ret.pk: ret
+        for ret in Return.objects.filter(pk__in=[r.pk for r in returns])
+        .select_related("fund", "region__parent", "project")
+        .prefetch_related("funding", ACTUAL_LINES, NARRATIVE_LINES)
+    }
+    groups: dict[tuple, list[Return]] = defaultdict(list)
+    for ret in fetched.values():
+        # The ledger of the region that reviews the return holds its budget (as fund_findings).
+        root = ret.region.parent or ret.region
+        groups[(ret.fund_id, ret.period, root.pk)].append(ret)
+    found: dict[int, OpenItems] = {}
+    for group in groups.values():
+        first = group[0]
+        ledger = FundLedger(first.fund, first.region.parent or first.region, first.period)
+        previous = previous_actuals_of(group, fund=first.fund)
+        for ret in group:
+            findings = return_findings(ret, money=ledger.return_money(ret), previous=previous.get(ret.pk, {}))
+            found[ret.pk] = OpenItems(ret, _open_items(ret, findings), [f.message for f in errors_of(findings)])
+    return [found[ret.pk] for ret in returns if ret.pk in found]
+
+
+def open_items(ret: Return) -> list[str]:
+    """What is still open in one return (see ``OpenItems.items``)."""
+    states = open_items_of([ret])
+    return states[0].items if states else []
+
+
+def _open_items(ret: Return, findings: list[rules.Finding]) -> list[str]:
+    items = []
+    # The rules engine says which lines it cannot settle: a qualitative actual whose wording
+    # does not say met or missed, with no 认定 of the reviewer yet.
+    unjudged = sum(1 for f in findings if f.code == "needs_judgement")
+    if unjudged:
+        items.append(f"{unjudged}项定性指标待审核认定")
+    written = {n.aspect for n in ret.narratives.all() if n.description.strip()}
+    empty = len(Aspect.values) - len(written & set(Aspect.values))
+    if empty:
+        items.append(f"{empty}项资金管理情况未填写")
+    if not ret.goal_achievement.strip():
+        items.append("总体目标完成情况未填写")
+    items.extend(f"警告：{f.message}" for f in warnings_of(findings))
+    return items

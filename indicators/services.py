@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
-from indicators.checks import errors_of, return_findings, warnings_of
+from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
 from indicators.models import (
     Aspect,
     IndicatorActual,
@@ -839,12 +839,36 @@ def return_approve(*, ret: Return, actor: User, comment: str = "") -> None:
     ret.status, ret.version = locked.status, locked.version
 
 
-def returns_approve_bulk(*, returns: list[Return], actor: User) -> tuple[list[Return], list[str]]:
-    """Approve each; one that cannot be approved is skipped with its reason, the rest go on."""
+def returns_approve_bulk(
+    *, returns: list[Return], actor: User, confirmed_open: set[int]
+) -> tuple[list[Return], list[str]]:
+    """Approve each through ``return_approve``; one that cannot be approved is skipped with its
+    reason, the rest go on.
+
+    A return with open items (``checks.open_items_of``: lines awaiting 认定, empty narratives or
+    总体目标, warnings) is approved only when its id is in ``confirmed_open`` — the reviewer
+    ticked 仍然通过 beside those items — and its approval records them; otherwise it is skipped,
+    so a bulk approval never passes over what nobody looked at. The items are read again here,
+    not taken from the confirmation page: what changed since is what counts.
+    """
     approved, skipped = [], []
+    reviewable = []
     for ret in returns:
+        if refusal := may_review_return(actor, ret):
+            skipped.append(refusal)
+        else:
+            reviewable.append(ret)
+    open_by_pk = {state.ret.pk: state.items for state in open_items_of(reviewable)}
+    for ret in reviewable:
+        items = open_by_pk.get(ret.pk, [])
+        if items and ret.pk not in confirmed_open:
+            skipped.append(
+                f"{ret.region.name}：仍有未完成事项（{'；'.join(items)}），未勾选“仍然通过”，未审核。"
+            )
+            continue
+        comment = f"批量审核通过，审核时仍有未完成事项：{'；'.join(items)}" if items else ""
         try:
-            return_approve(ret=ret, actor=actor)
+            return_approve(ret=ret, actor=actor, comment=comment)
             approved.append(ret)
         except WorkflowError as exc:
             skipped.append(str(exc))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/reopen/", views.return_reopen_view, name="reopen"),
     path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
+    path("approve/confirm/", views.returns_bulk_confirm, name="bulk_confirm"),
     path("checks/<slug:code>/", views.fund_checks, name="fund_checks"),
     path("preview/rate/", views.rate_preview, name="rate_preview"),
     path("preview/execution/", views.execution_rate_preview, name="execution_preview"),

@@ -9,11 +9,11 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.text import MAX_TEXT
 from indicators import rules
-from indicators.checks import fund_findings, return_findings
+from indicators.checks import fund_findings, open_items_of, return_findings
 from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
@@ -26,6 +26,7 @@ from indicators.selectors import (
     previous_actuals,
     return_history,
     returns_for_user,
+    review_queue,
 )
 from indicators.services import (
     ChecksFailed,
@@ -266,16 +267,56 @@ def return_approve_view(request, pk):
     )
 
 
+def _ids(values) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def returns_bulk_confirm(request):
+    """确认批量审核: the returns ticked in the review queue, each with what is still open.
+
+    Only returns waiting for this reviewer are listed (another region's ids fall away); a
+    return without open items is ticked already, one with open items only by an explicit
+    仍然通过. Nothing is written here: the page posts to ``returns_bulk_approve``.
+    """
+    if reason := may_review(request.user):
+        raise PermissionDenied(reason)
+    params = request.POST if request.method == "POST" else request.GET
+    ids = _ids(params.getlist("ids"))
+    if not ids:
+        messages.warning(request, "请先勾选要审核通过的填报。")
+        return redirect("home")
+    queue = list(review_queue(request.user).filter(pk__in=ids))
+    states = open_items_of(queue)
+    context = {
+        "clean": [s for s in states if not s.items and not s.errors],
+        "open": [s for s in states if s.items and not s.errors],
+        "blocked": [s for s in states if s.errors],
+        "left_out": len(set(ids)) - len(states),
+    }
+    return render(request, "indicators/bulk_confirm.html", context)
+
+
 @login_required
 @require_POST
 def returns_bulk_approve(request):
+    """Approve what the confirmation page sent: ``ids`` (returns without open items) and
+    ``confirm`` (returns with open items the reviewer ticked 仍然通过)."""
     if reason := may_review(request.user):
         raise PermissionDenied(reason)
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit()]
-    returns = list(returns_for_user(request.user).filter(pk__in=ids).select_related("region__parent", "fund"))
-    approved, skipped = returns_approve_bulk(returns=returns, actor=request.user)
+    confirmed = set(_ids(request.POST.getlist("confirm")))
+    ids = set(_ids(request.POST.getlist("ids"))) | confirmed
+    returns = list(
+        returns_for_user(request.user)
+        .filter(pk__in=ids)
+        .select_related("region__parent", "fund")
+        .order_by("region__code", "pk")
+    )
+    approved, skipped = returns_approve_bulk(returns=returns, actor=request.user, confirmed_open=confirmed)
     if approved:
-        messages.success(request, f"已审核通过{len(approved)}份填报。")
+        names = "、".join(ret.region.name for ret in approved)
+        messages.success(request, f"已审核通过{len(approved)}份填报：{names}。")
     for reason in skipped:
         messages.warning(request, reason)
     if not ids:
