@@ -166,7 +166,9 @@ def open_items_of(returns: list[Return]) -> list[OpenItems]:
         previous = previous_actuals_of(group, fund=first.fund)
         for ret in group:
             findings = return_findings(ret, money=ledger.return_money(ret), previous=previous.get(ret.pk, {}))
-            found[ret.pk] = OpenItems(ret, _open_items(ret, findings), [f.message for f in errors_of(findings)])
+            found[ret.pk] = OpenItems(
+                ret, _open_items(ret, findings), [f.message for f in errors_of(findings)]
+            )
     return [found[ret.pk] for ret in returns if ret.pk in found]
 
 

@@ -185,7 +185,13 @@ def test_bulk_approve_from_the_queue(client, relief, clerk_yining, clerk_huochen
     client.force_login(reviewer_yili)
     home = client.get(reverse("home")).content.decode()
     assert "待我审核（2）" in home
+    # complete_input writes one narrative of seven: both are open, so both need 仍然通过
+    # (tests/test_bulk_approval.py); the ids alone approve nothing.
+    page = client.get(reverse("indicators:bulk_confirm"), {"ids": ids}).content.decode()
+    assert page.count("<li>6项资金管理情况未填写</li>") == 2
     client.post(reverse("indicators:bulk_approve"), {"ids": ids})
+    assert set(Return.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"submitted"}
+    client.post(reverse("indicators:bulk_approve"), {"confirm": ids})
     assert set(Return.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"approved"}
 
 
@@ -194,7 +200,7 @@ def test_bulk_approve_ignores_returns_outside_the_region(client, relief, clerk_y
     return_save(ret=ret, actor=clerk_yining, base_version=1, data=complete_input(ret))
     return_submit(ret=ret, actor=clerk_yining)
     client.force_login(reviewer_aksu)
-    client.post(reverse("indicators:bulk_approve"), {"ids": [ret.pk]})
+    client.post(reverse("indicators:bulk_approve"), {"ids": [ret.pk], "confirm": [ret.pk]})
     ret.refresh_from_db()
     assert ret.status == Return.Status.SUBMITTED
 
