@@ -310,12 +310,14 @@ def returns_bulk_approve(request):
     returns = list(
         returns_for_user(request.user)
         .filter(pk__in=ids)
-        .select_related("region__parent", "fund")
+        .select_related("region__parent", "fund", "project")
         .order_by("region__code", "pk")
     )
     approved, skipped = returns_approve_bulk(returns=returns, actor=request.user, confirmed_open=confirmed)
     if approved:
-        names = "、".join(ret.region.name for ret in approved)
+        names = "、".join(
+            f"{r.region.name}·{r.project.name}" if r.project_id else r.region.name for r in approved
+        )
         messages.success(request, f"已审核通过{len(approved)}份填报：{names}。")
     for reason in skipped:
         messages.warning(request, reason)
