@@ -48,10 +48,10 @@ def recipients_for(ret: Return, event: str, actor: User) -> list[User]:
 
 
 def _who(actor: User) -> str:
-    """伊犁州审核员张三"""
+    """伊犁州审核员张三 (display names of accounts are often the office's own: a space keeps them apart)"""
     if actor.region_id is None:
-        return f"系统管理员{actor}"
-    return f"{actor.region.name}{actor.get_role_display()}{actor}"
+        return f"系统管理员 {actor}"
+    return f"{actor.region.display_name}{actor.get_role_display()} {actor}"
 
 
 def _owner(ret: Return) -> str:
