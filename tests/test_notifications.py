@@ -328,3 +328,25 @@ def test_the_badge_costs_one_query(client, clerk_yining, django_assert_num_queri
     with django_assert_num_queries(4):
         response = client.get(reverse("own_account"))
     assert response.status_code == 200
+
+
+def test_from_the_review_page_to_the_clerks_badge_and_back_to_the_return(
+    client, relief, clerk_yining, reviewer_yili
+):
+    ret = submitted(relief, clerk_yining)
+    line = ret.actuals.get(indicator__name="临时救助人次")
+    client.force_login(reviewer_yili)
+    client.post(
+        reverse("indicators:send_back", args=[ret.pk]),
+        {"reason": "请补充人次。", f"comment-{line.pk}": "请填写具体人次"},
+    )
+    assert Return.objects.get(pk=ret.pk).status == Return.Status.RETURNED
+    client.force_login(clerk_yining)
+    home = client.get(reverse("home")).content.decode()
+    assert 'aria-label="1条未读">1</span>' in home
+    listing = client.get(reverse("notifications:list")).content.decode()
+    assert "临时救助人次：请填写具体人次" in listing
+    notice = Notification.objects.get(recipient=clerk_yining)
+    detail = client.get(reverse("notifications:open", args=[notice.pk]), follow=True)
+    assert detail.status_code == 200 and detail.redirect_chain == [(f"/returns/{ret.pk}/", 302)]
+    assert "条未读" not in detail.content.decode()
