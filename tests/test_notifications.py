@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from evalportal.models import Role
+from evalportal.models import Role, User
 from indicators.models import Notification, Return
 from indicators.services import (
     return_approve,
@@ -350,3 +350,15 @@ def test_from_the_review_page_to_the_clerks_badge_and_back_to_the_return(
     detail = client.get(reverse("notifications:open", args=[notice.pk]), follow=True)
     assert detail.status_code == 200 and detail.redirect_chain == [(f"/returns/{ret.pk}/", 302)]
     assert "条未读" not in detail.content.decode()
+
+
+def test_support_sees_notices_in_the_admin_and_cannot_mark_them(client, relief, clerk_yining, reviewer_yili):
+    sent_back(relief, clerk_yining, reviewer_yili)
+    notice = Notification.objects.get(recipient=clerk_yining)
+    client.force_login(User.objects.create_superuser("operator", password="x"))
+    listing = client.get(reverse("admin:indicators_notification_changelist"))
+    assert listing.status_code == 200 and notice.subject in listing.content.decode()
+    url = reverse("admin:indicators_notification_change", args=[notice.pk])
+    assert client.post(url, {"read_at_0": "2025-01-01", "read_at_1": "00:00"}).status_code == 403
+    notice.refresh_from_db()
+    assert notice.read_at is None
