@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/password_change/", account_views.own_password, name="password_change"),
     path("accounts/manage/", include("evalportal.account_urls")),
     path("deadlines/", include("indicators.deadline_urls")),
+    path("notifications/", include("indicators.notification_urls")),
     path("funds/", include("indicators.setup_urls")),
     path("returns/", include("indicators.urls")),
     path("reports/", include("reports.urls")),

@@ -4,6 +4,7 @@ from common.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from indicators.models import (
     IndicatorActual,
     IndicatorTarget,
+    Notification,
     Return,
     ReturnFunding,
     ReturnNarrative,
@@ -64,3 +65,14 @@ class ReturnAdmin(ReadOnlyAdmin):
     list_select_related = ["fund", "region", "project"]
     autocomplete_fields = ["region", "project"]
     inlines = [ReturnFundingInline, IndicatorActualInline, ReturnNarrativeInline]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Support can see whether, when and what a person was told; only the person marks it read."""
+
+    list_display = ["created_at", "recipient", "kind", "subject", "read_at"]
+    list_filter = ["kind", "read_at"]
+    search_fields = ["recipient__username", "recipient__display_name", "subject"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient", "ret"]

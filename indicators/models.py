@@ -397,3 +397,44 @@ class ReturnComment(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+class Notification(models.Model):
+    """A message to one person in the portal about a step of a return (or, later, anything else).
+
+    The portal list is the record; the e-mail sent with it is a copy for those with an address.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "提交审核"
+        RETURNED = "returned", "退回修改"
+        APPROVED = "approved", "审核通过"
+        REOPENED = "reopened", "重新打开"
+
+    recipient = models.ForeignKey(
+        "evalportal.User", verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications"
+    )
+    ret = models.ForeignKey(
+        Return,
+        verbose_name="填报",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    link = models.CharField("链接", max_length=300, blank=True, help_text="站内路径，如 /returns/12/。")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-pk"]
+        # The nav badge counts a person's unread notices on every page.
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.subject

@@ -53,15 +53,28 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def deadline_title(deadline: Deadline) -> str:
+# The last lines of every mail the portal sends (reminders, notifications).
+MAIL_FOOTER = "\n\n此邮件由绩效自评系统自动发送，请勿直接回复。"
+
+
+def fund_period_title(fund: Fund, period: str) -> str:
     """2024年中央财政困难群众救助补助资金 年度绩效自评"""
-    return f"{deadline.fund.year}年{deadline.fund.full_name} {Period(deadline.period).label}"
+    return f"{fund.year}年{fund.full_name} {Period(period).label}"
+
+
+def deadline_title(deadline: Deadline) -> str:
+    return fund_period_title(deadline.fund, deadline.period)
+
+
+def portal_url(path: str) -> str:
+    """A path of the portal as a mail shows it: PORTAL_URL makes it absolute."""
+    return f"{getattr(settings, 'PORTAL_URL', '').rstrip('/')}{path}"
 
 
 def portal_link() -> str:
     """The home page lists each person's returns and review queue. Returns are opened by POST
-    (indicators:start), so a mail can only point there. PORTAL_URL makes the link absolute."""
-    return f"{getattr(settings, 'PORTAL_URL', '').rstrip('/')}{reverse('home')}"
+    (indicators:start), so a reminder can only point there."""
+    return portal_url(reverse("home"))
 
 
 def region_within(region: Region, root: Region) -> bool:
@@ -166,7 +179,7 @@ class Reminder:
         title = deadline_title(self.deadline)
         due = chinese_date(self.deadline.due_on)
         link = portal_link()
-        footer = "\n\n此邮件由绩效自评系统自动发送，请勿直接回复。"
+        footer = MAIL_FOOTER
         if self.kind == self.ESCALATION:
             lines = "\n".join(f"  {region.name}（{status}）" for region, status in self.late)
             # A parent without a reviewer escalates to its administrators (see the module doc).

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
-from indicators.models import IndicatorActual, Period, Return, TargetTable
+from indicators.models import IndicatorActual, Notification, Period, Return, TargetTable
 from indicators.permissions import may_change_data, may_review
 from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
@@ -329,3 +329,21 @@ def previous_actuals_of(returns: list[Return], *, fund: Fund | None = None) -> d
     for last_pk, name, text in actuals.values_list("ret_id", "indicator__name", "actual_text"):
         found[wanted[last_pk]][name] = text
     return found
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def notifications_for_user(user) -> QuerySet[Notification]:
+    """A person's own notices, newest first; nobody sees another's."""
+    return Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-pk")
+
+
+def get_notification_for_user(user, pk: int) -> Notification:
+    """404 for a notice of someone else, as for one that does not exist."""
+    return get_object_or_404(notifications_for_user(user), pk=pk)
+
+
+def unread_notification_count(user) -> int:
+    """One query (index notification_unread): the nav shows it on every page."""
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()

@@ -22,6 +22,7 @@ from indicators.models import (
     Aspect,
     IndicatorActual,
     IndicatorTarget,
+    Notification,
     Period,
     Return,
     ReturnComment,
@@ -29,6 +30,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
+from indicators.notifications import notify_return_event
 from indicators.permissions import (
     EDITABLE,
     may_edit_return,
@@ -786,6 +788,7 @@ def return_submit(*, ret: Return, actor: User, acknowledge_warnings: bool = Fals
         comment="；".join(f.message for f in warnings),
         changes={"状态": [Return.Status(ret.status).label, Return.Status.SUBMITTED.label]},
     )
+    notify_return_event(ret=locked, event=Notification.Kind.SUBMITTED, actor=actor)
     ret.status, ret.version = locked.status, locked.version
     return findings
 
@@ -817,6 +820,9 @@ def return_send_back(*, ret: Return, actor: User, reason: str, line_comments: di
         comment=reason,
         changes={"状态": ["已提交", "已退回"], "逐项意见": comments},
     )
+    notify_return_event(
+        ret=locked, event=Notification.Kind.RETURNED, actor=actor, reason=reason, line_comments=comments
+    )
     ret.status, ret.version = locked.status, locked.version
 
 
@@ -836,6 +842,7 @@ def return_approve(*, ret: Return, actor: User, comment: str = "") -> None:
         comment=comment.strip(),
         changes={"状态": ["已提交", "已审核"]},
     )
+    notify_return_event(ret=locked, event=Notification.Kind.APPROVED, actor=actor, reason=comment)
     ret.status, ret.version = locked.status, locked.version
 
 
@@ -892,6 +899,7 @@ def return_reopen(*, ret: Return, actor: User, reason: str) -> None:
         comment=reason.strip(),
         changes={"状态": ["已审核", "已退回"]},
     )
+    notify_return_event(ret=locked, event=Notification.Kind.REOPENED, actor=actor, reason=reason)
     ret.status, ret.version = locked.status, locked.version
 
 

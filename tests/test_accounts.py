@@ -156,8 +156,8 @@ def test_list_query_count_does_not_grow_with_users(client, admin_xj, django_asse
     )
     client.force_login(admin_xj)
     # session, user, the user's region (page header), count, one page of accounts with regions,
-    # which of them are locked out (django-axes)
-    with django_assert_num_queries(6):
+    # which of them are locked out (django-axes), the nav's unread notifications
+    with django_assert_num_queries(7):
         response = client.get(reverse("accounts:list"), {"q": "", "role": "", "active": ""})
     assert response.status_code == 200
 

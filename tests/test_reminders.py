@@ -369,8 +369,9 @@ class TestDeadlinePages:
         )
         client.force_login(reviewer_yili)
         # session, user, user's region, its province (whose funds these are), funds, deadlines,
-        # then per fund the regions owing returns and per deadline their returns.
-        with django_assert_num_queries(9):
+        # then per fund the regions owing returns and per deadline their returns; the nav's
+        # unread notifications.
+        with django_assert_num_queries(10):
             response = client.get(reverse("deadlines:list"))
         [row] = [r for r in response.context["rows"] if r["deadline"] == relief_deadline]
         assert row["missing"] >= extra_counties
