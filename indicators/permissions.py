@@ -117,8 +117,10 @@ def may_review_return(user: User, ret: Return) -> str | None:
 def may_unlock_return(user: User, ret: Return) -> str | None:
     """Let a return locked after its deadline be changed and submitted late, with a reason: the
     reviewer (or administrator) of the region directly above, who would review it."""
-    if reason := may_review(user):
+    if reason := _writer(user, "解锁"):
         return reason
+    if user.role not in REVIEWERS:
+        return "只有上级审核员或管理员可以解锁。"
     if ret.region.parent_id != user.region_id:
         return f"{ret.region.name}的填报由其上级审核员解锁，您不能解锁。"
     if ret.lock is None or not ret.lock.is_locked:

@@ -258,7 +258,8 @@ def test_only_the_reviewer_above_unlocks(
     ret = fresh(admin_xj, filled_return)
     assert permissions.may_unlock_return(reviewer_aksu, ret) == "伊宁市的填报由其上级审核员解锁，您不能解锁。"
     assert permissions.may_unlock_return(admin_xj, ret) == "伊宁市的填报由其上级审核员解锁，您不能解锁。"
-    assert permissions.may_unlock_return(clerk_yining, ret) == "只有审核员或管理员可以审核。"
+    assert permissions.may_unlock_return(clerk_yining, ret) == "只有上级审核员或管理员可以解锁。"
+    assert permissions.may_unlock_return(auditor_xj, ret) == "查阅账号不能解锁。"
     with pytest.raises(WorkflowError, match="由其上级审核员解锁"):
         return_unlock(ret=ret, actor=reviewer_aksu, reason="越权解锁")
 
