@@ -5,13 +5,19 @@ province as their region."""
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 
 def province_sets_existing(apps, schema_editor):
     Deadline = apps.get_model("indicators", "Deadline")
-    for deadline in Deadline.objects.select_related("fund"):
-        deadline.region_id = deadline.fund.region_id
-        deadline.save(update_fields=["region"])
+    Fund = apps.get_model("transfers", "Fund")
+    Deadline.objects.update(
+        region_id=Subquery(Fund.objects.filter(pk=OuterRef("fund_id")).values("region_id")[:1])
+    )
+    if schema_editor.connection.vendor == "postgresql":
+        # The foreign-key checks of that update are deferred; run them now, or PostgreSQL refuses
+        # the ALTER TABLE below ("pending trigger events") in this same transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
