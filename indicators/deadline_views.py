@@ -1,5 +1,6 @@
-"""Deadline pages: everyone sees the deadlines of their funds and the progress in their own
-region; the province administrator sets them (indicators.permissions.may_set_deadlines)."""
+"""Deadline pages: everyone sees the deadlines of their funds, the one that binds their own
+region (set above it) and the progress in their region; the province and each prefecture set the
+deadline of the returns directly below them (indicators.permissions.may_set_deadlines)."""
 
 from django import forms
 from django.contrib import messages
@@ -11,16 +12,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from common.forms import BootstrapFormMixin, errors_into
-from indicators.models import Deadline, Period
+from indicators.models import Period
 from indicators.permissions import may_set_deadlines
 from indicators.reminders import (
     NAMES_IN_NOTICE,
+    bound_regions,
     deadline_progress,
     deadline_set,
     deadline_title,
     region_within,
     regions_owing_returns,
 )
+from indicators.selectors import binding_deadline, deadlines_by_setter
 from transfers.selectors import funds_for_user, get_fund_for_user
 
 
@@ -34,6 +37,11 @@ class DeadlineForm(BootstrapFormMixin, forms.Form):
         max_value=60,
         help_text="截止前这一天和截止当天各提醒一次填报员；逾期后每天提醒填报员并通知上级审核员。",
     )
+    lock_after = forms.BooleanField(
+        label="逾期锁定",
+        required=False,
+        help_text="截止日期过后，尚未提交的填报不能再修改和提交，须由上级审核员填写原因解锁。",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,27 +51,36 @@ class DeadlineForm(BootstrapFormMixin, forms.Form):
 @login_required
 def deadline_list(request):
     user = request.user
+    own = user.region
     today = timezone.localdate()
     funds = list(funds_for_user(user))
-    deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds)}
+    grouped = deadlines_by_setter(funds)
     rows = []
     for fund in funds:
-        owing = [region for region in regions_owing_returns(fund) if region_within(region, user.region)]
+        owing = [region for region in regions_owing_returns(fund) if region_within(region, own)]
         for period in Period:
-            deadline = deadlines.get((fund.pk, period.value))
+            by_setter = grouped.get((fund.pk, period.value), {})
+            own_deadline = by_setter.get(own.pk)
+            above = binding_deadline(by_setter, own)
+            # The regions counted are those the deadline shown binds: the ones this region's own
+            # deadline binds, or (where it set none, or sets none: a county) the one from above.
+            shown = own_deadline or above
             row = {
                 "fund": fund,
                 "period": period,
-                "deadline": deadline,
-                "can_edit": may_set_deadlines(user, fund) is None,
+                "deadline": own_deadline,
+                "above": above,
+                "shown": shown,
+                "can_edit": may_set_deadlines(user, fund, own) is None,
             }
-            if deadline is not None:
-                progress = deadline_progress(deadline, regions=owing)
+            if shown is not None:
+                counted = bound_regions(by_setter, owing).get(shown.pk, [])
+                progress = deadline_progress(shown, regions=counted)
                 missing = progress.missing
                 row |= {
                     "days_left": progress.days_left(today),
                     "days_overdue": -progress.days_left(today),
-                    "owing": len(owing),
+                    "owing": len(counted),
                     "missing": len(missing),
                     "missing_names": "、".join(r.display_name for r in missing[:NAMES_IN_NOTICE]),
                     "more_missing": len(missing) > NAMES_IN_NOTICE,
@@ -76,24 +93,34 @@ def deadline_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def deadline_edit(request, fund_code: str, period: str):
+    """The deadline the user's own region sets for the returns directly below it."""
     fund = get_fund_for_user(request.user, fund_code)
     if period not in Period.values:
         raise Http404("填报期不存在。")
-    if reason := may_set_deadlines(request.user, fund):
+    region = request.user.region
+    if reason := may_set_deadlines(request.user, fund, region):
         raise PermissionDenied(reason)
-    deadline = Deadline.objects.filter(fund=fund, period=period).select_related("fund").first()
-    initial = {"remind_days_before": 3}
+    by_setter = deadlines_by_setter([fund.pk]).get((fund.pk, period), {})
+    deadline = by_setter.get(region.pk)
+    above = binding_deadline(by_setter, region)
+    initial = {"remind_days_before": 3, "lock_after": False}
     if deadline is not None:
-        initial = {"due_on": deadline.due_on, "remind_days_before": deadline.remind_days_before}
+        initial = {
+            "due_on": deadline.due_on,
+            "remind_days_before": deadline.remind_days_before,
+            "lock_after": deadline.lock_after,
+        }
     form = DeadlineForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             deadline = deadline_set(
                 actor=request.user,
                 fund=fund,
+                region=region,
                 period=period,
                 due_on=form.cleaned_data["due_on"],
                 remind_days_before=form.cleaned_data["remind_days_before"],
+                lock_after=form.cleaned_data["lock_after"],
             )
         except ValidationError as exc:
             errors_into(form, exc)
@@ -105,6 +132,8 @@ def deadline_edit(request, fund_code: str, period: str):
         "fund": fund,
         "period": Period(period),
         "deadline": deadline,
+        "above": above,
+        "region": region,
         "title": f"{fund.year}年{fund.full_name} {Period(period).label}",
     }
     return render(request, "indicators/deadlines/form.html", context)

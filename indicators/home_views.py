@@ -10,9 +10,15 @@ from django.utils import timezone
 
 from indicators.formats import pct
 from indicators.ledger import FundLedger
-from indicators.models import Deadline, Period, Return
+from indicators.models import Period, Return
 from indicators.reminders import deadline_notices_for_user
-from indicators.selectors import fund_progress, own_returns, review_queue
+from indicators.selectors import (
+    binding_deadline,
+    deadlines_by_setter,
+    fund_progress,
+    own_returns,
+    review_queue,
+)
 from transfers.selectors import funds_for_user
 
 
@@ -25,7 +31,11 @@ def home(request):
             return redirect("accounts:provinces")
         return render(request, "indicators/home.html", {"region": None})
     mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
-    deadlines = {(d.fund_id, d.period): d for d in Deadline.objects.filter(fund__in=funds_for_user(user))}
+    # The deadline binding this office's own returns: its parent's, else the nearest above.
+    deadlines = {
+        key: binding_deadline(by_setter, region)
+        for key, by_setter in deadlines_by_setter(funds_for_user(user)).items()
+    }
     funds = []
     for fund in funds_for_user(user):
         ledger = FundLedger(fund, region, Period.YEAR_END)

@@ -226,6 +226,10 @@ class Return(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    # The lock after a passed deadline (indicators.selectors.ReturnLock) or None. Not stored: the
+    # selectors and services attach it (with_lock) so the permission functions need no query.
+    lock = None
+
     class Meta:
         verbose_name = "自评填报"
         verbose_name_plural = "自评填报"
@@ -354,21 +358,83 @@ class ReturnNarrative(models.Model):
 
 
 class Deadline(models.Model):
-    """When the returns of one fund and period are due; reminders are sent around it."""
+    """When the returns of one fund and period are due at one level; reminders are sent around it.
+
+    ``region`` is the region that sets it: it binds the returns directly below that region (the
+    province's binds prefectures and province-level units, 伊犁州's its counties). A return is
+    bound by the deadline of its parent, or, if the parent set none, by the nearest one above
+    (``indicators.selectors.applicable_deadlines``).
+    """
 
     fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="deadlines")
+    region = models.ForeignKey(
+        Region, verbose_name="设置地区", on_delete=models.CASCADE, related_name="deadlines"
+    )
     period = models.CharField("填报期", max_length=10, choices=Period.choices, default=Period.YEAR_END)
     due_on = models.DateField("截止日期")
     remind_days_before = models.PositiveSmallIntegerField("提前提醒天数", default=3)
+    lock_after = models.BooleanField(
+        "逾期锁定", default=False, help_text="截止日期过后未提交的填报不能再修改和提交，需上级审核员解锁。"
+    )
 
     class Meta:
         verbose_name = "填报截止日期"
         verbose_name_plural = "填报截止日期"
         ordering = ["due_on"]
-        constraints = [models.UniqueConstraint(fields=["fund", "period"], name="deadline_unique_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "period", "region"], name="deadline_unique_region_period")
+        ]
 
     def __str__(self):
         return f"{self.fund.code} {self.get_period_display()} {self.due_on}"
+
+
+class DeadlineUnlock(models.Model):
+    """A reviewer lets one return past its locked deadline, with a reason (until a day, or for good)."""
+
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="unlocks")
+    author = models.ForeignKey(
+        "evalportal.User", verbose_name="解锁人", on_delete=models.PROTECT, related_name="unlocks"
+    )
+    reason = models.TextField("解锁原因")
+    until = models.DateField("解锁至", null=True, blank=True, help_text="留空表示一直有效。")
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "逾期解锁"
+        verbose_name_plural = "逾期解锁"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.ret} 解锁"
+
+    def holds_on(self, day) -> bool:
+        return self.until is None or self.until >= day
+
+
+class SentReminder(models.Model):
+    """A reminder mailed to one person for one deadline on one day: sent once, however often beat runs."""
+
+    deadline = models.ForeignKey(
+        Deadline, verbose_name="截止日期", on_delete=models.CASCADE, related_name="sent_reminders"
+    )
+    recipient = models.ForeignKey(
+        "evalportal.User", verbose_name="收件人", on_delete=models.CASCADE, related_name="sent_reminders"
+    )
+    kind = models.CharField("类型", max_length=12)
+    sent_on = models.DateField("发送日期")
+
+    class Meta:
+        verbose_name = "已发提醒"
+        verbose_name_plural = "已发提醒"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "recipient", "kind", "sent_on"], name="sent_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.deadline} {self.kind} {self.sent_on}"
 
 
 class ReturnComment(models.Model):

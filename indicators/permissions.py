@@ -14,8 +14,11 @@ imported by the province's administrator; allocation tables by administrators an
 the province or a prefecture; target tables by administrators, and by reviewers for the regions
 below them; a whole fund's workbook by the province's administrator. A report's own texts
 (报告文字) are written by its region's administrator or reviewer (a county's by its clerk).
-Accounts are managed by administrators; deadlines set, funds and notices recorded by the
-province's.
+Accounts are managed by administrators; funds and notices recorded by the province's. A
+deadline is set for the returns directly below a region: by the province's administrator, or by
+a prefecture's administrator or reviewer for its counties and units. After a deadline set to
+lock, a return not yet sent in is neither changed nor submitted until the reviewer above
+unlocks it (``ret.lock``, attached by ``indicators.selectors.with_lock``).
 
 Nothing here runs a query of its own: the facts come with the objects passed in (the callers
 fetch them, scoped to the person's region, through the selectors, with their regions' parents).
@@ -79,6 +82,8 @@ def may_edit_return(user: User, ret: Return) -> str | None:
         return "只能修改本单位自己的填报。"
     if ret.status not in EDITABLE:
         return f"本填报当前状态为“{ret.get_status_display()}”，不能修改。"
+    if ret.lock is not None and ret.lock.is_locked:
+        return ret.lock.reason
     return None
 
 
@@ -106,6 +111,20 @@ def may_review_return(user: User, ret: Return) -> str | None:
         return f"{ret.region.name}的填报由其上级审核，您不能审核。"
     if ret.status != Return.Status.SUBMITTED:
         return f"{ret.region.name}的填报当前状态为“{ret.get_status_display()}”，不能审核。"
+    return None
+
+
+def may_unlock_return(user: User, ret: Return) -> str | None:
+    """Let a return locked after its deadline be changed and submitted late, with a reason: the
+    reviewer (or administrator) of the region directly above, who would review it."""
+    if reason := _writer(user, "解锁"):
+        return reason
+    if user.role not in REVIEWERS:
+        return "只有上级审核员或管理员可以解锁。"
+    if ret.region.parent_id != user.region_id:
+        return f"{ret.region.name}的填报由其上级审核员解锁，您不能解锁。"
+    if ret.lock is None or not ret.lock.is_locked:
+        return f"{ret.region.name}的填报没有被锁定，无需解锁。"
     return None
 
 
@@ -215,13 +234,22 @@ def may_edit_report_texts(user: User, fund: Fund, region: Region) -> str | None:
     return None
 
 
-def may_set_deadlines(user: User, fund: Fund) -> str | None:
-    """Only an administrator of the province that receives the fund: a deadline has no region,
-    so one set by a prefecture would bind every prefecture."""
+def may_set_deadlines(user: User, fund: Fund, region: Region) -> str | None:
+    """Set ``region``'s deadline of ``fund``, which binds the returns directly below it: at the
+    province its administrator (who approves the prefectures); at a prefecture its administrator
+    or reviewer (who reviews the counties). A county or a budget unit has nobody below to bind."""
     if reason := _writer(user):
         return reason
-    if user.role != Role.ADMIN or user.region_id != fund.region_id:
-        return "只有省级管理员可以设置截止日期。"
+    if region.pk != user.region_id:
+        return f"只能设置本级（{user.region.name}）的截止日期。"
+    if fund.region_id != _province_id(region):
+        return f"这是其他省份的资金，{region.name}不能设置截止日期。"
+    if region.level == Region.Level.PROVINCE:
+        return None if user.role == Role.ADMIN else "只有省级管理员可以设置全省的截止日期。"
+    if region.level > Region.Level.PREFECTURE or region.is_budget_unit:
+        return f"{region.name}没有下级填报单位，不能设置截止日期。"
+    if user.role not in REVIEWERS:
+        return "只有管理员或审核员可以设置截止日期。"
     return None
 
 

@@ -19,8 +19,15 @@ When mail goes out (``reminders_due``; Celery beat runs it once a day):
   reviewer escalates to its administrators instead: at the province it is the administrator
   who approves prefectures (domain.md §1), so late prefectures reach them.
 
+Deadlines are per level (``Deadline.region`` is the region that set it): a region's return is
+due by its parent's deadline or, where the parent set none, the nearest one above; so 伊犁州's
+deadline reminds its counties' clerks and escalates to 伊犁州, while the province's covers the
+prefectures and every county whose prefecture set none. Escalations go to the late region's
+parent, the reviewer who reviews (and unlocks) it.
+
 Inactive accounts get nothing. Accounts without an e-mail address are skipped and counted.
-Reminders are not recorded, so running the task twice on one day sends twice.
+Every mail sent is recorded (``SentReminder``: deadline, person, kind, day), so running the task
+twice on one day sends nothing twice; a mail that failed is not recorded and goes next run.
 
 The same facts feed the home page: ``deadline_notices_for_user``.
 """
@@ -33,13 +40,14 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
-from indicators.models import Deadline, Period, Return
+from indicators.models import Deadline, Period, Return, SentReminder
 from indicators.permissions import may_set_deadlines
+from indicators.selectors import binding_deadline, chinese_date, deadlines_by_setter
 from transfers.models import Fund, Region
 from transfers.selectors import funds_for_user
 
@@ -47,10 +55,6 @@ logger = logging.getLogger(__name__)
 
 IN_STATUSES = (Return.Status.SUBMITTED, Return.Status.APPROVED)
 NAMES_IN_NOTICE = 5
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # The last lines of every mail the portal sends (reminders, notifications).
@@ -123,9 +127,33 @@ class DeadlineProgress:
         return (self.deadline.due_on - today).days
 
 
-def deadline_progress(deadline: Deadline, *, regions: list[Region] | None = None) -> DeadlineProgress:
-    if regions is None:
-        regions = regions_owing_returns(deadline.fund)
+def bound_regions(by_setter: dict[int, Deadline], regions: list[Region]) -> dict[int, list[Region]]:
+    """The regions owing returns grouped by the deadline binding them (deadline pk → regions);
+    regions no deadline binds are left out."""
+    bound: dict[int, list[Region]] = {}
+    for region in regions:
+        if (deadline := binding_deadline(by_setter, region)) is not None:
+            bound.setdefault(deadline.pk, []).append(region)
+    return bound
+
+
+def deadline_pairs(fund_ids, *, within: Region | None = None) -> list[tuple[Deadline, list[Region]]]:
+    """Every deadline of the funds with the regions owing returns it binds (``within``: only
+    those in that subtree), by due date, fund, period and the setter's level."""
+    pairs = []
+    owing_by_fund: dict[int, list[Region]] = {}
+    for by_setter in deadlines_by_setter(fund_ids).values():
+        fund = next(iter(by_setter.values())).fund
+        if fund.pk not in owing_by_fund:
+            owing = regions_owing_returns(fund)
+            owing_by_fund[fund.pk] = [r for r in owing if within is None or region_within(r, within)]
+        bound = bound_regions(by_setter, owing_by_fund[fund.pk])
+        pairs += [(deadline, bound.get(deadline.pk, [])) for deadline in by_setter.values()]
+    pairs.sort(key=lambda p: (p[0].due_on, p[0].fund.code, p[0].period, p[0].region.level, p[0].region.code))
+    return pairs
+
+
+def deadline_progress(deadline: Deadline, *, regions: list[Region]) -> DeadlineProgress:
     rows = (
         Return.objects.filter(
             fund=deadline.fund_id,
@@ -224,11 +252,11 @@ def _people(role: str, region_ids) -> dict[int, list[User]]:
 def reminders_due(today: date) -> list[Reminder]:
     """Every reminder and escalation to send on `today`, clerks' first, then escalations."""
     reminders: list[Reminder] = []
-    for deadline in Deadline.objects.select_related("fund").order_by("due_on", "fund__code", "period"):
+    for deadline, regions in deadline_pairs(Fund.objects.all()):
         kind = _kind_for(deadline, today)
-        if kind is None:
+        if kind is None or not regions:
             continue
-        progress = deadline_progress(deadline)
+        progress = deadline_progress(deadline, regions=regions)
         missing = progress.missing
         if not missing:
             continue
@@ -270,6 +298,7 @@ class ReminderSummary:
     skipped_no_email: int = 0
     failed: int = 0
     without_recipient: int = 0  # late regions (or parents) with nobody active to tell
+    already_sent: int = 0  # mails this day's earlier run sent (SentReminder)
     skipped_users: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -292,15 +321,32 @@ def reminders_send(today: date) -> ReminderSummary:
                 summary.skipped_no_email += 1
                 summary.skipped_users.append(user.username)
                 continue
+            claim = _claim(reminder, user)
+            if claim is None:
+                summary.already_sent += 1
+                continue
             try:
                 send_mail(reminder.subject, reminder.body, None, [user.email], connection=connection)
             except (SMTPException, OSError):
                 logger.exception("提醒邮件发送失败：%s", user.email)
+                claim.delete()  # not sent: the next run tries again
                 summary.failed += 1
             else:
                 summary.emails_sent += 1
     logger.info("截止日期提醒 %s：%s", today.isoformat(), summary.as_dict())
     return summary
+
+
+def _claim(reminder: Reminder, user: User) -> SentReminder | None:
+    """Record the mail before sending it, so a second run (even one running at the same time)
+    finds it and sends nothing; None when it was already recorded."""
+    try:
+        with transaction.atomic():
+            return SentReminder.objects.create(
+                deadline=reminder.deadline, recipient=user, kind=reminder.kind, sent_on=reminder.today
+            )
+    except IntegrityError:
+        return None
 
 
 # --- home page ----------------------------------------------------------------------------
@@ -316,12 +362,7 @@ def deadline_notices_for_user(user, today: date) -> list[str]:
         return []
     own = user.region
     notices = []
-    deadlines = Deadline.objects.filter(fund__in=funds_for_user(user)).select_related("fund")
-    regions_by_fund: dict[int, list[Region]] = {}
-    for deadline in deadlines.order_by("due_on", "fund__code", "period"):
-        if deadline.fund_id not in regions_by_fund:
-            regions_by_fund[deadline.fund_id] = regions_owing_returns(deadline.fund)
-        scoped = [region for region in regions_by_fund[deadline.fund_id] if region_within(region, own)]
+    for deadline, scoped in deadline_pairs(funds_for_user(user), within=own):
         if not scoped:
             continue
         progress = deadline_progress(deadline, regions=scoped)
@@ -352,23 +393,37 @@ def _when(deadline: Deadline, today: date) -> str:
 
 
 @transaction.atomic
-def deadline_set(*, actor: User, fund: Fund, period: str, due_on: date, remind_days_before: int) -> Deadline:
-    if reason := may_set_deadlines(actor, fund):
+def deadline_set(
+    *,
+    actor: User,
+    fund: Fund,
+    region: Region,
+    period: str,
+    due_on: date,
+    remind_days_before: int,
+    lock_after: bool = False,
+) -> Deadline:
+    """Set (or change) ``region``'s deadline of ``fund``, binding the returns directly below it."""
+    if reason := may_set_deadlines(actor, fund, region):
         raise PermissionDenied(reason)
     if period not in Period.values:
         raise ValidationError({"period": "填报期无效。"})
     if due_on.year < fund.year:
         raise ValidationError({"due_on": f"截止日期不能早于{fund.year}年（资金年度）。"})
-    deadline = Deadline.objects.select_for_update().filter(fund=fund, period=period).first()
+    deadline = Deadline.objects.select_for_update().filter(fund=fund, period=period, region=region).first()
     created = deadline is None
+    fields = ("due_on", "remind_days_before", "lock_after")
     if created:
-        deadline = Deadline(fund=fund, period=period, due_on=due_on, remind_days_before=remind_days_before)
-        old = {"due_on": "", "remind_days_before": ""}
+        deadline = Deadline(fund=fund, region=region, period=period, due_on=due_on)
+        old = dict.fromkeys(fields, "")
     else:
-        old = {"due_on": deadline.due_on.isoformat(), "remind_days_before": deadline.remind_days_before}
-        deadline.due_on = due_on
-        deadline.remind_days_before = remind_days_before
-    new = {"due_on": due_on.isoformat(), "remind_days_before": remind_days_before}
+        old = {
+            "due_on": deadline.due_on.isoformat(),
+            "remind_days_before": deadline.remind_days_before,
+            "lock_after": deadline.lock_after,
+        }
+    deadline.due_on, deadline.remind_days_before, deadline.lock_after = due_on, remind_days_before, lock_after
+    new = {"due_on": due_on.isoformat(), "remind_days_before": remind_days_before, "lock_after": lock_after}
     changes = {name: [old[name], new[name]] for name in new if old[name] != new[name]}
     if not changes:
         return deadline
@@ -376,13 +431,16 @@ def deadline_set(*, actor: User, fund: Fund, period: str, due_on: date, remind_d
     if created:
         deadline.save()
     else:
-        deadline.save(update_fields=["due_on", "remind_days_before"])
+        deadline.save(update_fields=list(fields))
     AuditEvent.objects.record(
         actor=actor,
         action=AuditEvent.Action.CREATE if created else AuditEvent.Action.EDIT,
         obj=deadline,
-        summary=f"{'设置' if created else '修改'}截止日期：{deadline_title(deadline)} {chinese_date(due_on)}",
-        region=fund.region,
+        summary=(
+            f"{'设置' if created else '修改'}{region.display_name}截止日期：{deadline_title(deadline)} "
+            f"{chinese_date(due_on)}{'（逾期锁定）' if lock_after else ''}"
+        ),
+        region=region,
         fund=fund,
         changes=changes,
     )

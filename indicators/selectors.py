@@ -2,15 +2,25 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
-from indicators.models import IndicatorActual, Notification, Period, Return, TargetTable
-from indicators.permissions import may_change_data, may_review
+from indicators.models import (
+    Deadline,
+    DeadlineUnlock,
+    IndicatorActual,
+    Notification,
+    Period,
+    Return,
+    TargetTable,
+)
+from indicators.permissions import EDITABLE, may_change_data, may_review
 from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
 
@@ -27,6 +37,92 @@ def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     ret = get_object_or_404(returns_for_user(user).select_related("fund", "region__parent", "project"), pk=pk)
     if for_edit and (reason := may_change_data(user)):
         raise PermissionDenied(reason)
+    return with_lock(ret)
+
+
+# --- deadlines per level and the lock after them (docs/domain.md, deadlines) --------------------
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def regions_above(region: Region) -> list[int]:
+    """The ids of the regions above ``region``, its parent first; needs region.parent loaded."""
+    if region.parent_id is None:
+        return []
+    grandparent = region.parent.parent_id
+    return [region.parent_id] + ([grandparent] if grandparent is not None else [])
+
+
+def binding_deadline(by_setter: dict[int, Deadline], region: Region) -> Deadline | None:
+    """Of the deadlines of one fund and period keyed by the region that set them, the one binding
+    ``region``'s returns: its parent's, or, where the parent set none, the nearest one above."""
+    for setter_id in regions_above(region):
+        if setter_id in by_setter:
+            return by_setter[setter_id]
+    return None
+
+
+def deadlines_by_setter(fund_ids) -> dict[tuple[int, str], dict[int, Deadline]]:
+    """Every deadline of the funds: (fund, period) → the id of the region that set it → deadline."""
+    deadlines = Deadline.objects.filter(fund__in=fund_ids).select_related("fund", "region")
+    grouped: dict[tuple[int, str], dict[int, Deadline]] = {}
+    for deadline in deadlines.order_by("due_on", "pk"):
+        grouped.setdefault((deadline.fund_id, deadline.period), {})[deadline.region_id] = deadline
+    return grouped
+
+
+def applicable_deadline(fund: Fund, period: str, region: Region) -> Deadline | None:
+    """The deadline that binds ``region``'s return of ``fund`` and ``period``."""
+    above = regions_above(region)
+    if not above:
+        return None
+    by_setter = {
+        d.region_id: d
+        for d in Deadline.objects.filter(fund=fund, period=period, region__in=above).select_related(
+            "fund", "region"
+        )
+    }
+    return binding_deadline(by_setter, region)
+
+
+@dataclass(frozen=True)
+class ReturnLock:
+    """A return past a deadline set to lock (逾期锁定): it can neither be changed nor submitted
+    until the reviewer above unlocks it (``unlock``), and is unlocked while that unlock holds."""
+
+    deadline: Deadline
+    reviewer_region: Region  # the region whose reviewer unlocks: the return's parent
+    unlock: DeadlineUnlock | None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.unlock is None
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"已过截止日期（{chinese_date(self.deadline.due_on)}），填报已锁定，"
+            f"请联系{self.reviewer_region.display_name}审核人解锁。"
+        )
+
+
+def return_lock(ret: Return, today: date) -> ReturnLock | None:
+    """The lock on ``ret`` on ``today``, or None when no locking deadline has passed for it.
+    Only a return still to be sent in (填报中, 已退回) is locked; needs ret.region.parent loaded."""
+    if ret.status not in EDITABLE or ret.region.parent_id is None:
+        return None
+    deadline = applicable_deadline(ret.fund, ret.period, ret.region)
+    if deadline is None or not deadline.lock_after or deadline.due_on >= today:
+        return None
+    unlock = next((u for u in ret.unlocks.select_related("author") if u.holds_on(today)), None)
+    return ReturnLock(deadline, ret.region.parent, unlock)
+
+
+def with_lock(ret: Return, today: date | None = None) -> Return:
+    """Attach ``ret.lock`` (see ``Return.lock``): the permission functions read it, never query."""
+    ret.lock = return_lock(ret, today or timezone.localdate())
     return ret
 
 

@@ -9,6 +9,7 @@ above reviews it; read-only accounts change nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from evalportal.models import AuditEvent, User
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
 from indicators.models import (
     Aspect,
+    DeadlineUnlock,
     IndicatorActual,
     IndicatorTarget,
     Notification,
@@ -37,16 +39,19 @@ from indicators.permissions import (
     may_reopen_return,
     may_review_return,
     may_submit_return,
+    may_unlock_return,
 )
 from indicators.rollups import return_rollup
 from indicators.selectors import (
     budget_holders,
+    chinese_date,
     nearest_table_above,
     own_return_under_review,
     passed_down_table,
     region_table,
     return_table,
     table_above,
+    with_lock,
 )
 from transfers.budgets import FundBudgets
 from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
@@ -87,7 +92,8 @@ def _audit(ret: Return, *, actor, action, summary, comment="", changes=None):
 
 
 def _locked(ret: Return) -> Return:
-    return (
+    """The return, row-locked for this transaction, with its deadline lock (``Return.lock``)."""
+    return with_lock(
         Return.objects.select_for_update(of=("self",)).select_related("fund", "region__parent").get(pk=ret.pk)
     )
 
@@ -880,6 +886,33 @@ def returns_approve_bulk(
         except WorkflowError as exc:
             skipped.append(str(exc))
     return approved, skipped
+
+
+@transaction.atomic
+def return_unlock(*, ret: Return, actor: User, reason: str, until: date | None = None) -> DeadlineUnlock:
+    """Let a return locked after its deadline be changed and submitted late (until ``until``, or
+    for good), with a reason the region and the audit trail keep."""
+    locked = _locked(ret)
+    if refusal := may_unlock_return(actor, locked):
+        raise WorkflowError(refusal)
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("解锁必须填写原因。")
+    today = timezone.localdate()
+    if until is not None and until < today:
+        raise WorkflowError("解锁期限不能早于今天。")
+    unlock = DeadlineUnlock.objects.create(ret=locked, author=actor, reason=reason, until=until)
+    ReturnComment.objects.create(ret=locked, author=actor, text=f"逾期解锁：{reason}")
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.UNLOCK,
+        summary=f"逾期解锁（截止日期{chinese_date(locked.lock.deadline.due_on)}）",
+        comment=reason,
+        changes={"解锁至": ["", until.isoformat() if until else "一直有效"]},
+    )
+    ret.lock = with_lock(locked).lock
+    return unlock
 
 
 @transaction.atomic

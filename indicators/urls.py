@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/send-back/", views.return_send_back_view, name="send_back"),
     path("<int:pk>/approve/", views.return_approve_view, name="approve"),
     path("<int:pk>/reopen/", views.return_reopen_view, name="reopen"),
+    path("<int:pk>/unlock/", views.return_unlock_view, name="unlock"),
     path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
     path("approve/confirm/", views.returns_bulk_confirm, name="bulk_confirm"),

@@ -18,7 +18,7 @@ from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
-from indicators.permissions import may_edit_return, may_open_return, may_review
+from indicators.permissions import may_edit_return, may_open_return, may_review, may_unlock_return
 from indicators.rollups import return_rollup
 from indicators.selectors import (
     changes_since_approval,
@@ -41,6 +41,7 @@ from indicators.services import (
     return_save,
     return_send_back,
     return_submit,
+    return_unlock,
     returns_approve_bulk,
 )
 from transfers.selectors import get_fund_for_user
@@ -342,6 +343,25 @@ def return_reopen_view(request, pk):
         ret,
         lambda: return_reopen(ret=ret, actor=request.user, reason=form.cleaned_data["reason"]),
         f"已重新打开{ret.region.name}的填报。",
+    )
+
+
+@login_required
+@require_POST
+def return_unlock_view(request, pk):
+    """The reviewer above lets a return locked after its deadline be finished late."""
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    if reason := may_unlock_return(request.user, ret):
+        raise PermissionDenied(reason)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "解锁必须填写原因。")
+        return redirect("indicators:detail", pk=ret.pk)
+    return _perform(
+        request,
+        ret,
+        lambda: return_unlock(ret=ret, actor=request.user, reason=form.cleaned_data["reason"]),
+        f"已为{ret.region.name}的填报解锁，现在可以修改和提交。",
     )
 
 

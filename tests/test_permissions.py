@@ -122,7 +122,9 @@ def test_documents_deadlines_and_accounts(people, relief):
     assert allowed(
         permissions.may_generate_file, people, relief, Region.objects.get(code="654002")
     ) == everyone - {"clerk_huocheng"}
-    assert allowed(permissions.may_set_deadlines, people, relief) == {"admin_xj"}
+    xj = Region.objects.get(code="650000")
+    assert allowed(permissions.may_set_deadlines, people, relief, xj) == {"admin_xj"}
+    assert allowed(permissions.may_set_deadlines, people, relief, yili) == {"reviewer_yili", "admin_yili"}
     assert allowed(permissions.may_manage_accounts, people) == {"admin_xj", "admin_yili"}
 
 
@@ -170,7 +172,10 @@ def test_every_refusal_names_its_reason(people, yining_return, relief):
     )
     assert permissions.may_import_return(other_clerk, yining_return) == "只能导入本单位自己的填报。"
     assert permissions.may_generate_file(other_clerk, relief, county) == "只能为本地区及下级地区生成文件。"
-    assert permissions.may_set_deadlines(yili_admin, relief) == "只有省级管理员可以设置截止日期。"
+    assert (
+        permissions.may_set_deadlines(yili_admin, relief, relief.region)
+        == "只能设置本级（伊犁哈萨克自治州）的截止日期。"
+    )
     assert permissions.may_manage_accounts(clerk) == "只有管理员可以管理账号。"
     nowhere = User.objects.create_superuser("root_nowhere", password="x", role=Role.ADMIN)  # no region
     assert permissions.may_change_data(nowhere) == "您的账号没有绑定地区，请联系管理员。"

@@ -21,6 +21,7 @@ from indicators.forms import ReturnForm
 from indicators.models import Aspect, Return
 from indicators.permissions import may_import_return
 from indicators.rules import check_return
+from indicators.selectors import with_lock
 from indicators.services import ReturnInput, StaleReturnError, WorkflowError, differs, return_save, shown
 from reports.imports.base import (
     CellError,
@@ -103,7 +104,8 @@ class ReturnImporter(Importer):
 
     def plan(self, sheets: list[Sheet]) -> Plan:
         plan = Plan()
-        ret = Return.objects.select_related("fund", "region").get(pk=self.ret.pk)
+        # With its deadline lock: a return locked after its deadline takes no workbook either.
+        ret = with_lock(Return.objects.select_related("fund", "region__parent").get(pk=self.ret.pk))
         self.base_version = self._version(sheets, ret)
         if self.actor is not None and (reason := may_import_return(self.actor, ret)):
             raise ImportFailed([RowError(reason)])
