@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from evalportal.models import AuditEvent
+from evalportal.models import AuditEvent, Role
 from indicators.models import Return, SpotCheck, SpotCheckDraw
 from indicators.rules.sampling import sample_size, share_percent, spot_check_sample
 from indicators.services import WorkflowError, return_open
@@ -21,7 +21,7 @@ from indicators.spot_checks import spot_check_assign, spot_check_draw, spot_chec
 from reports.builders import build
 from reports.data import report_data
 from tests.readers import docx
-from tests.scenarios import fill_submit_approve
+from tests.scenarios import fill_submit_approve, person
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -271,6 +271,20 @@ def test_the_assignee_is_offered_on_the_page(client, relief, checks, admin_xj, r
     assign = {f"assign-{check.pk}-assignee": reviewer_xj.pk}
     assert client.post(_url("spot_check_assign", relief, check.pk), assign).status_code == 302
     assert SpotCheck.objects.get(pk=check.pk).assignee == reviewer_xj
+
+
+def test_another_provinces_administrator_finds_no_page(client, relief, approved_two):
+    client.force_login(person("gs_admin_spot", "620000", Role.ADMIN))
+    assert client.get(_url("spot_checks", relief)).status_code == 404
+    assert client.post(_url("spot_check_draw", relief), {"percent": "15", "seed": ""}).status_code == 404
+    assert not SpotCheckDraw.objects.exists()
+
+
+def test_a_province_reviewer_is_offered_confirm_only(client, relief, checks, reviewer_xj):
+    client.force_login(reviewer_xj)
+    page = client.get(_url("spot_checks", relief)).content.decode()
+    assert '<option value="确认">确认</option>' in page
+    assert "需整改（重新打开填报）" not in page
 
 
 def test_a_check_of_another_fund_is_not_found(client, relief, elderly, checks, admin_xj):
