@@ -8,6 +8,8 @@ from indicators.models import (
     Return,
     ReturnFunding,
     ReturnNarrative,
+    SpotCheck,
+    SpotCheckDraw,
     TargetTable,
 )
 from indicators.resources import IndicatorTargetResource
@@ -76,3 +78,20 @@ class NotificationAdmin(ReadOnlyAdmin):
     search_fields = ["recipient__username", "recipient__display_name", "subject"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient", "ret"]
+
+
+class SpotCheckInline(ReadOnlyInline, admin.TabularInline):
+    model = SpotCheck
+    raw_id_fields = ["ret"]
+    fields = ["ret", "assignee", "finding", "finding_text", "recorded_by", "recorded_at"]
+
+
+@admin.register(SpotCheckDraw)
+class SpotCheckDrawAdmin(ReadOnlyAdmin):
+    """Draws and findings change only on the fund's 抽查复核 page: a draw is evidence for an
+    auditor, and 需整改 reopens a return through the workflow."""
+
+    list_display = ["fund", "period", "drawn_at", "drawn_by", "seed", "share"]
+    list_filter = ["fund", "period"]
+    list_select_related = ["fund", "drawn_by"]
+    inlines = [SpotCheckInline]

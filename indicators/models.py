@@ -7,6 +7,7 @@ texts and amounts here by indicators.rules whenever they are shown.
 from django.db import models
 from django.db.models import Q
 
+from indicators.rules.sampling import share_percent
 from transfers.models import MONEY_TO_THE_YUAN, Fund, MoneySource, Project, Region
 
 
@@ -504,3 +505,76 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class SpotCheckDraw(models.Model):
+    """One random draw of the province's spot re-check (抽查复核): what was considered, the seed
+    and share, and what was drawn, kept so an auditor can repeat the draw
+    (indicators.rules.sampling.spot_check_sample over ``population_ids`` with ``seed``)."""
+
+    fund = models.ForeignKey(Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="spot_draws")
+    period = models.CharField("填报期", max_length=10, choices=Period.choices, default=Period.YEAR_END)
+    drawn_by = models.ForeignKey(
+        "evalportal.User", verbose_name="抽取人", on_delete=models.PROTECT, related_name="spot_draws"
+    )
+    drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+    seed = models.CharField("随机种子", max_length=64)
+    share = models.DecimalField("抽查比例", max_digits=5, decimal_places=4)
+    population_ids = models.JSONField(
+        "参与抽取的填报", default=list, help_text="已审核县级填报的编号，升序。"
+    )
+    drawn_ids = models.JSONField("抽中的填报", default=list, help_text="抽中的填报编号，升序。")
+
+    class Meta:
+        verbose_name = "抽查复核抽取"
+        verbose_name_plural = "抽查复核抽取"
+        ordering = ["-drawn_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.fund.code} {self.drawn_at:%Y-%m-%d %H:%M} 种子{self.seed}"
+
+    @property
+    def share_text(self) -> str:
+        return share_percent(self.share)
+
+
+class SpotCheck(models.Model):
+    """One drawn return's re-check: who is to do it and what they found."""
+
+    class Finding(models.TextChoices):
+        NONE = "", "未复核"
+        CONFIRMED = "确认", "确认"
+        RECTIFY = "需整改", "需整改"
+
+    draw = models.ForeignKey(
+        SpotCheckDraw, verbose_name="抽取", on_delete=models.CASCADE, related_name="checks"
+    )
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.PROTECT, related_name="spot_checks")
+    assignee = models.ForeignKey(
+        "evalportal.User",
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spot_checks_assigned",
+    )
+    finding = models.CharField("复核结论", max_length=4, choices=Finding.choices, blank=True, default="")
+    finding_text = models.TextField("复核意见", blank=True)
+    recorded_by = models.ForeignKey(
+        "evalportal.User",
+        verbose_name="记录人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="spot_checks_recorded",
+    )
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "抽查复核"
+        verbose_name_plural = "抽查复核"
+        ordering = ["draw", "ret__region__order", "ret__region__code"]
+        constraints = [models.UniqueConstraint(fields=["draw", "ret"], name="spot_check_once_per_draw")]
+
+    def __str__(self):
+        return f"{self.ret} {self.get_finding_display()}"

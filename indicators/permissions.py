@@ -19,6 +19,10 @@ deadline is set for the returns directly below a region: by the province's admin
 a prefecture's administrator or reviewer for its counties and units. After a deadline set to
 lock, a return not yet sent in is neither changed nor submitted until the reviewer above
 unlocks it (``ret.lock``, attached by ``indicators.selectors.with_lock``).
+The spot re-check (抽查复核) is the province's: its administrator draws and assigns,
+the assignee or a province administrator or reviewer records a finding, and only the
+administrator finds 需整改, because that reopens the return; the province's read-only accounts
+read the draws.
 
 Nothing here runs a query of its own: the facts come with the objects passed in (the callers
 fetch them, scoped to the person's region, through the selectors, with their regions' parents).
@@ -27,7 +31,7 @@ fetch them, scoped to the person's region, through the selectors, with their reg
 from __future__ import annotations
 
 from evalportal.models import Role, User
-from indicators.models import Return
+from indicators.models import Return, SpotCheck
 from transfers.models import Fund, Region
 
 EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
@@ -136,6 +140,55 @@ def may_reopen_return(user: User, ret: Return) -> str | None:
         return "只有省级管理员可以重新打开已审核的填报。"
     if ret.status != Return.Status.APPROVED:
         return "只有已审核的填报才能重新打开。"
+    return None
+
+
+# --- spot re-check (抽查复核) ---------------------------------------------------------------------
+
+
+def may_view_spot_checks(user: User, fund: Fund) -> str | None:
+    """Read the draws of ``fund``: the accounts of the province that receives it, read-only too."""
+    if reason := _signed_in(user):
+        return reason
+    if user.region_id != fund.region_id:
+        return "抽查复核由省级开展，只有省级账号可以查看。"
+    return None
+
+
+def may_draw_spot_check(user: User, fund: Fund) -> str | None:
+    """Draw a sample of the approved county returns, and assign who re-checks each."""
+    if reason := _writer(user, "抽取复核样本"):
+        return reason
+    if not _is_province_admin(user) or fund.region_id != user.region_id:
+        return "只有省级管理员可以抽取和分派抽查复核。"
+    return None
+
+
+def may_assign_spot_check(user: User, check: SpotCheck) -> str | None:
+    if reason := may_draw_spot_check(user, check.draw.fund):
+        return reason
+    if check.finding:
+        return f"{check.ret.region.name}的复核结论已记录，不能再分派。"
+    return None
+
+
+def may_record_spot_check(user: User, check: SpotCheck, finding: str = "") -> str | None:
+    """Record a re-check's finding: its assignee, or a province administrator or reviewer; a
+    finding stands once recorded (需整改 has reopened the return by then). 需整改 reopens the
+    return, so it is the province administrator's alone, and only while the return is approved."""
+    if reason := _writer(user, "记录复核结论"):
+        return reason
+    fund = check.draw.fund
+    at_province = user.region_id == fund.region_id
+    if not at_province or (user.role not in REVIEWERS and user.pk != check.assignee_id):
+        return "只有复核人或省级管理员、审核员可以记录复核结论。"
+    if check.finding:
+        return f"{check.ret.region.name}的复核结论已记录为“{check.finding}”，不能修改。"
+    if finding == SpotCheck.Finding.RECTIFY:
+        if not _is_province_admin(user):
+            return "需整改会重新打开填报，只有省级管理员可以记录。"
+        if check.ret.status != Return.Status.APPROVED:
+            return f"{check.ret.region.name}的填报当前状态为“{check.ret.get_status_display()}”，不能按需整改重新打开。"
     return None
 
 

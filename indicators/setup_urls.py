@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from indicators import setup_views
+from indicators import setup_views, spot_check_views
 
 app_name = "setup"
 urlpatterns = [
@@ -20,4 +20,16 @@ urlpatterns = [
     path("<slug:code>/projects/new/", setup_views.project_create, name="project_create"),
     path("<slug:code>/projects/<int:pk>/", setup_views.project_edit, name="project_edit"),
     path("<slug:code>/projects/<int:pk>/table/", setup_views.project_table, name="project_table"),
+    path("<slug:code>/spot-checks/", spot_check_views.spot_check_list, name="spot_checks"),
+    path("<slug:code>/spot-checks/draw/", spot_check_views.spot_check_draw_view, name="spot_check_draw"),
+    path(
+        "<slug:code>/spot-checks/<int:pk>/assign/",
+        spot_check_views.spot_check_assign_view,
+        name="spot_check_assign",
+    ),
+    path(
+        "<slug:code>/spot-checks/<int:pk>/record/",
+        spot_check_views.spot_check_record_view,
+        name="spot_check_record",
+    ),
 ]

@@ -36,6 +36,7 @@ from reports.data.sections import (
     project_application,
     publication_sentence,
 )
+from reports.data.types import SpotCheckSummary
 from reports.formats import pct_text, value_text, wan_text, with_money
 
 SECTIONS = (
@@ -439,6 +440,8 @@ def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool)
     writer.heading1(SECTIONS[3])
     writer.body(f"（一）绩效自评结果应用：{texts.application or APPLICATION}")
     writer.body(f"（二）{texts.publication or publication_sentence(f'{data.own_department}门户网站')}")
+    if data.spot_checks is not None:
+        writer.body(f"（三）抽查复核：{spot_check_sentence(data.spot_checks, data.own_department)}")
     writer.heading1(SECTIONS[4])
     writer.body(texts.other_matters or OTHER_MATTERS)
     # 六 heads the attachment's page, as 附件 does in an official document: never a page of
@@ -447,6 +450,22 @@ def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool)
     writer.heading1(SECTIONS[5])
     writer.body("转移支付区域（项目）绩效自评表。")
     render_table(writer, evaluation_table(data))
+
+
+def spot_check_sentence(summary: SpotCheckSummary, department: str) -> str:
+    """四(三): the province's latest draw, with its seed so a reader can have it repeated, and
+    each 需整改 with what is to be put right."""
+    found = f"确认{summary.confirmed}份，需整改{len(summary.rectify)}份"
+    if summary.rectify:
+        found += (
+            "（" + "；".join(f"{f.region}：{f.text.strip().rstrip('。；;')}" for f in summary.rectify) + "）"
+        )
+    if summary.pending:
+        found += f"，尚未完成复核{summary.pending}份"
+    return (
+        f"{department}按{summary.share}比例从{summary.population}份已审核县级填报中随机抽取"
+        f"{summary.drawn}份复核（随机种子 {summary.seed}），{found}。"
+    )
 
 
 # --- report F ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from indicators.models import (
 )
 from indicators.selectors import previous_actuals_of
 from reports.data.sections import section_texts
+from reports.data.spot_checks import spot_check_summary
 from reports.data.types import (
     AllocationLine,
     AllocationTable,
@@ -154,6 +155,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
     data.pending = _pending(data, own_return)
     data.warnings = _warnings(data, own_return, ledger.account())
     data.sections = section_texts(ReportText.objects.filter(fund=fund, region=region).first(), data)
+    data.spot_checks = spot_check_summary(fund, region, period)
     if data.received["total"] and data.sections.arrived is None:
         data.staff_notes.append("尚未在“报告文字”中填写资金到位数，报告二（一）1只写下达的预算数。")
     data.warnings += data.staff_notes

@@ -189,6 +189,28 @@ class SectionTexts:
     other_matters: str = ""  # 五
 
 
+@dataclass(frozen=True)
+class SpotCheckFinding:
+    region: str
+    text: str
+
+
+@dataclass
+class SpotCheckSummary:
+    """The province's latest spot re-check (抽查复核) of the fund, for report A's 四."""
+
+    share: str  # 15%
+    seed: str
+    population: int  # approved county returns the draw considered
+    confirmed: int
+    rectify: list[SpotCheckFinding]
+    pending: int  # drawn, no finding recorded yet
+
+    @property
+    def drawn(self) -> int:
+        return self.confirmed + len(self.rectify) + self.pending
+
+
 @dataclass
 class ReportData:
     fund_code: str
@@ -223,6 +245,8 @@ class ReportData:
     # command line and the file page, never printed in the document
     staff_notes: list[str] = field(default_factory=list)
     sections: SectionTexts = field(default_factory=SectionTexts)
+    # the province's latest spot re-check; None below the province and before any draw
+    spot_checks: SpotCheckSummary | None = None
 
     @property
     def title(self) -> str:
