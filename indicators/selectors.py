@@ -110,12 +110,25 @@ class ReturnLock:
 
 def return_lock(ret: Return, today: date) -> ReturnLock | None:
     """The lock on ``ret`` on ``today``, or None when no locking deadline has passed for it.
-    Only a return still to be sent in (填报中, 已退回) is locked; needs ret.region.parent loaded."""
+    Only a return still to be sent in (填报中, 已退回) is locked; needs ret.region.parent loaded.
+
+    A return sent back or reopened after the deadline is not locked: the reviewer asked for the
+    change, so the late work is theirs to expect, not to unlock again."""
     if ret.status not in EDITABLE or ret.region.parent_id is None:
         return None
     deadline = applicable_deadline(ret.fund, ret.period, ret.region)
     if deadline is None or not deadline.lock_after or deadline.due_on >= today:
         return None
+    if ret.status == Return.Status.RETURNED:
+        sent_back = (
+            return_history(ret)
+            .filter(action__in=[AuditEvent.Action.RETURN, AuditEvent.Action.REOPEN])
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if sent_back is not None and timezone.localdate(sent_back) > deadline.due_on:
+            return None
     unlock = next((u for u in ret.unlocks.select_related("author") if u.holds_on(today)), None)
     return ReturnLock(deadline, ret.region.parent, unlock)
 

@@ -18,7 +18,7 @@ from indicators import permissions
 from indicators.models import Deadline, DeadlineUnlock, Period, Return, SentReminder
 from indicators.reminders import Reminder, deadline_set, reminders_due, reminders_send
 from indicators.selectors import applicable_deadline, get_return_for_user, with_lock
-from indicators.services import WorkflowError, return_save, return_submit, return_unlock
+from indicators.services import WorkflowError, return_save, return_send_back, return_submit, return_unlock
 from tests.scenarios import complete_input
 from transfers.models import Region
 
@@ -190,6 +190,18 @@ def test_after_a_locking_deadline_the_return_is_neither_edited_nor_submitted(
 def test_a_returned_return_is_locked_too(filled_return, yili_lock, clerk_yining):
     Return.objects.filter(pk=filled_return.pk).update(status=Return.Status.RETURNED)
     assert permissions.may_edit_return(clerk_yining, fresh(clerk_yining, filled_return)) == LOCKED
+
+
+def test_a_return_sent_back_after_the_deadline_is_not_locked(
+    filled_return, yili_lock, reviewer_yili, clerk_yining
+):
+    # Unlocked for today only, submitted late, then sent back by the reviewer: the change is
+    # the reviewer's request, so it stays open after the unlock has run out.
+    return_unlock(ret=filled_return, actor=reviewer_yili, reason="系统故障延误", until=date.today())
+    return_submit(ret=fresh(clerk_yining, filled_return), actor=clerk_yining, acknowledge_warnings=True)
+    return_send_back(ret=fresh(reviewer_yili, filled_return), actor=reviewer_yili, reason="请补充佐证")
+    tomorrow = date.fromordinal(date.today().toordinal() + 1)
+    assert with_lock(fresh(clerk_yining, filled_return), tomorrow).lock is None
 
 
 def test_no_lock_without_lock_after_or_before_the_date(filled_return, relief, clerk_yining):
