@@ -10,6 +10,10 @@ urlpatterns = [
     path("<int:pk>/send-back/", views.return_send_back_view, name="send_back"),
     path("<int:pk>/approve/", views.return_approve_view, name="approve"),
     path("<int:pk>/reopen/", views.return_reopen_view, name="reopen"),
+    path("<int:pk>/exception/", views.approval_exception_view, name="exception"),
+    path(
+        "<int:pk>/exception/<int:eid>/remove/", views.approval_exception_remove_view, name="exception_remove"
+    ),
     path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
     path("checks/<slug:code>/", views.fund_checks, name="fund_checks"),
