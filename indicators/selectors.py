@@ -410,4 +410,6 @@ def missing_below(ret: Return, *, ledger: FundLedger | None = None) -> list[Miss
 
 def approval_exceptions(ret: Return) -> list[ApprovalException]:
     """Every exception recorded on ``ret``, oldest first (kept when the region is approved later)."""
-    return list(ApprovalException.objects.filter(ret=ret).select_related("author", "region", "project"))
+    return list(
+        ApprovalException.objects.filter(ret=ret).select_related("author__region", "region", "project")
+    )
