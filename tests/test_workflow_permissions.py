@@ -25,6 +25,7 @@ from indicators.services import (
     return_send_back,
     return_submit,
 )
+from tests.scenarios import excuse_missing
 from transfers.models import Region
 
 
