@@ -578,3 +578,64 @@ class SpotCheck(models.Model):
 
     def __str__(self):
         return f"{self.ret} {self.get_finding_display()}"
+
+
+class ApprovalException(models.Model):
+    """A recipient below a return that has no approved return, recorded with the reason why the
+    return above goes ahead without it (docs/domain.md §1: approval follows the tree). The
+    report's 数据说明 names it, so a figure that lacks a region says so."""
+
+    ret = models.ForeignKey(
+        Return, verbose_name="上级填报", on_delete=models.CASCADE, related_name="approval_exceptions"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="未审核的下级地区/单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_exceptions",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="未审核的项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_exceptions",
+    )
+    reason = models.TextField("原因")
+    author = models.ForeignKey(
+        "evalportal.User", verbose_name="登记人", on_delete=models.PROTECT, related_name="approval_exceptions"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核例外"
+        verbose_name_plural = "审核例外"
+        ordering = ["ret", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(project__isnull=True))
+                | (Q(region__isnull=True) & Q(project__isnull=False)),
+                name="approval_exception_one_recipient",
+                violation_error_message="例外必须指向一个下级地区/单位或一个项目，且只能是其一。",
+            ),
+            models.UniqueConstraint(
+                fields=["ret", "region"],
+                condition=Q(region__isnull=False),
+                name="approval_exception_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["ret", "project"],
+                condition=Q(project__isnull=False),
+                name="approval_exception_unique_project",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ret} · {self.project or self.region}"
+
+    @property
+    def recipient(self):
+        return self.project or self.region

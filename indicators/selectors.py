@@ -12,6 +12,7 @@ from django.utils import timezone
 from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
+    ApprovalException,
     Deadline,
     DeadlineUnlock,
     IndicatorActual,
@@ -23,6 +24,7 @@ from indicators.models import (
 from indicators.permissions import EDITABLE, may_change_data, may_review
 from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
+from transfers.tree import Node
 
 
 def returns_for_user(user) -> QuerySet[Return]:
@@ -456,3 +458,86 @@ def get_notification_for_user(user, pk: int) -> Notification:
 def unread_notification_count(user) -> int:
     """One query (index notification_unread): the nav shows it on every page."""
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+# --- approval follows the tree ------------------------------------------------------------------
+
+
+def owes_own_return(ledger: FundLedger, node: Node) -> bool:
+    """Whether ``node`` files a return of its own: a project does; a region does unless all its
+    money of the fund goes to projects run in it and nothing but projects lies below it (it
+    reports through them, as does a bureau whose projects are paid from its own budget)."""
+    if node.is_project:
+        return True
+    projects = [child for child in node.children if child.is_project]
+    regions_below = any(not child.is_project for child in node.children)
+    received = ledger.budgets.of(node)
+    project_only = bool(projects) and all(a.project_id for a in received.allocations)
+    return regions_below or not project_only
+
+
+@dataclass(frozen=True)
+class MissingRecipient:
+    """A region or project directly below a return that has no approved return of the fund."""
+
+    node: Node
+    own: Return | None
+    exception: ApprovalException | None
+
+    @property
+    def name(self) -> str:
+        return self.node.display_name
+
+    @property
+    def status_label(self) -> str:
+        return self.own.get_status_display() if self.own is not None else "未开始"
+
+    @property
+    def excused(self) -> bool:
+        return self.exception is not None
+
+
+def recipients_below(ledger: FundLedger) -> list[Node]:
+    """Whose approved returns the root's return waits for: each region directly below that
+    holds money of the fund (or reported), and each project run in the root. A region that
+    reports through its projects is replaced by them. Nothing for a county: its projects are
+    reviewed beside it by the same reviewer."""
+    root = ledger.root
+    if not any(not child.is_project for child in root.children):
+        return []
+    nodes = []
+    for account in ledger.children(root):
+        node = account.node
+        if node.is_project:
+            nodes.append(node)
+        elif not (account.is_funded or account.reported):
+            continue
+        elif owes_own_return(ledger, node):
+            nodes.append(node)
+        else:
+            nodes.extend(child for child in node.children if child.is_project)
+    return nodes
+
+
+def missing_below(ret: Return, *, ledger: FundLedger | None = None) -> list[MissingRecipient]:
+    """The recipients below ``ret`` without an approved return, each with the exception
+    recorded for it, if any. The ledger's queries and one more, whatever the tree's size."""
+    ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
+    exceptions = {
+        ("p", e.project_id) if e.project_id else ("r", e.region_id): e
+        for e in ApprovalException.objects.filter(ret=ret).select_related("author", "region", "project")
+    }
+    missing = []
+    for node in recipients_below(ledger):
+        own = ledger.returns.get(node.key)
+        if own is not None and own.status == Return.Status.APPROVED:
+            continue
+        missing.append(MissingRecipient(node, own, exceptions.get(node.key)))
+    return missing
+
+
+def approval_exceptions(ret: Return) -> list[ApprovalException]:
+    """Every exception recorded on ``ret``, oldest first (kept when the region is approved later)."""
+    return list(
+        ApprovalException.objects.filter(ret=ret).select_related("author__region", "region", "project")
+    )

@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,11 +18,19 @@ from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
-from indicators.permissions import may_edit_return, may_open_return, may_review, may_unlock_return
+from indicators.permissions import (
+    may_edit_return,
+    may_open_return,
+    may_record_approval_exception,
+    may_review,
+    may_unlock_return,
+)
 from indicators.rollups import return_rollup
 from indicators.selectors import (
+    approval_exceptions,
     changes_since_approval,
     get_return_for_user,
+    missing_below,
     previous_actuals,
     return_history,
     returns_for_user,
@@ -33,6 +41,8 @@ from indicators.services import (
     NeedsAcknowledgement,
     StaleReturnError,
     WorkflowError,
+    approval_exception_record,
+    approval_exception_remove,
     return_approve,
     return_fill_from_rollup,
     return_judge,
@@ -94,6 +104,8 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
         "rollup": rollup,
         "comments": comments,
         "money": money,
+        "missing_below": missing_below(ret, ledger=ledger),
+        "approval_exceptions": approval_exceptions(ret),
     }
 
 
@@ -344,6 +356,63 @@ def return_reopen_view(request, pk):
         lambda: return_reopen(ret=ret, actor=request.user, reason=form.cleaned_data["reason"]),
         f"已重新打开{ret.region.name}的填报。",
     )
+
+
+def _back_to_return(request, ret):
+    """Back to the page the person recorded from: the form while they may edit, else the detail."""
+    if may_edit_return(request.user, ret) is None:
+        return redirect("indicators:edit", pk=ret.pk)
+    return redirect("indicators:detail", pk=ret.pk)
+
+
+@login_required
+@require_POST
+def approval_exception_view(request, pk):
+    """Record why one recipient below goes without an approved return."""
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    if reason := may_record_approval_exception(request.user, ret):
+        raise PermissionDenied(reason)
+    kind, _, number = request.POST.get("recipient", "").partition("-")
+    found = next(
+        (m for m in missing_below(ret) if m.node.key == (kind, _int(number))),
+        None,
+    )
+    if found is None:
+        raise Http404("没有这个未审核通过的下级。")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"登记{found.name}的例外必须填写原因。")
+        return _back_to_return(request, ret)
+    node = found.node
+    try:
+        approval_exception_record(
+            ret=ret,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            region=None if node.is_project else node.region,
+            project=node.project,
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已登记{found.name}的例外。")
+    return _back_to_return(request, ret)
+
+
+@login_required
+@require_POST
+def approval_exception_remove_view(request, pk, eid):
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    exception = get_object_or_404(ret.approval_exceptions.select_related("region", "project"), pk=eid)
+    if reason := may_record_approval_exception(request.user, ret):
+        raise PermissionDenied(reason)
+    try:
+        approval_exception_remove(exception=exception, actor=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已撤销{exception.recipient.name}的例外。")
+    return _back_to_return(request, ret)
 
 
 @login_required
