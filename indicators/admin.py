@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from common.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from indicators.models import (
+    ApprovalException,
+    DeadlineUnlock,
     IndicatorActual,
     IndicatorTarget,
     Notification,
@@ -57,6 +59,21 @@ class ReturnNarrativeInline(ReadOnlyInline, admin.StackedInline):
     model = ReturnNarrative
 
 
+class ApprovalExceptionInline(ReadOnlyInline, admin.TabularInline):
+    """Recorded and withdrawn on the return's page only (each audited), never here."""
+
+    model = ApprovalException
+    fk_name = "ret"
+    fields = ["region", "project", "reason", "author", "created_at"]
+    readonly_fields = fields
+
+
+class DeadlineUnlockInline(ReadOnlyInline, admin.TabularInline):
+    model = DeadlineUnlock
+    fields = ["reason", "until", "author", "created_at"]
+    readonly_fields = fields
+
+
 @admin.register(Return)
 class ReturnAdmin(ReadOnlyAdmin):
     """Returns change only through the workflow (save, submit, review, reopen with a reason)."""
@@ -66,7 +83,13 @@ class ReturnAdmin(ReadOnlyAdmin):
     search_fields = ["region__name", "region__short_name", "project__name"]
     list_select_related = ["fund", "region", "project"]
     autocomplete_fields = ["region", "project"]
-    inlines = [ReturnFundingInline, IndicatorActualInline, ReturnNarrativeInline]
+    inlines = [
+        ReturnFundingInline,
+        IndicatorActualInline,
+        ReturnNarrativeInline,
+        ApprovalExceptionInline,
+        DeadlineUnlockInline,
+    ]
 
 
 @admin.register(Notification)
