@@ -18,7 +18,7 @@ from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
-from indicators.permissions import may_edit_return, may_open_return, may_review
+from indicators.permissions import may_edit_return, may_open_return, may_review, may_review_return
 from indicators.rollups import return_rollup
 from indicators.selectors import (
     changes_since_approval,
@@ -152,6 +152,12 @@ def return_edit(request, pk):
 @login_required
 def return_detail(request, pk):
     ret = get_return_for_user(request.user, pk)
+    return render(request, "indicators/return_detail.html", _detail_context(ret))
+
+
+def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_back_form=None) -> dict:
+    """The review page; ``typed_comments`` (by line id) and the form are what a refused
+    send-back posted, shown again so the reviewer's words are not lost."""
     previous = previous_actuals(ret)
     lines = [
         (
@@ -173,11 +179,12 @@ def return_detail(request, pk):
             "narratives": ret.narratives.all(),
             "history": return_history(ret),
             "since_approval": changes_since_approval(ret),
-            "send_back_form": SendBackForm(),
+            "send_back_form": send_back_form or SendBackForm(),
             "reason_form": ReasonForm(),
+            "typed_comments": typed_comments or {},
         }
     )
-    return render(request, "indicators/return_detail.html", context)
+    return context
 
 
 def _perform(request, ret, step, success: str):
@@ -232,16 +239,19 @@ def return_send_back_view(request, pk):
     if not _apply_judgements(request, ret):
         return redirect("indicators:detail", pk=ret.pk)
     form = SendBackForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "退回必须填写退回原因。")
-        return redirect("indicators:detail", pk=ret.pk)
     line_comments = {
         int(key.removeprefix("comment-")): value
         for key, value in request.POST.items()
         if key.startswith("comment-") and key.removeprefix("comment-").isdigit()
     }
-    if _too_long(request, line_comments.values()):
-        return redirect("indicators:detail", pk=ret.pk)
+    if not form.is_valid() or _too_long(request, line_comments.values()):
+        if refusal := may_review_return(request.user, ret):  # nothing to keep for who may not review
+            raise PermissionDenied(refusal)
+        if "reason" in form.errors:
+            messages.error(request, f"{form.errors['reason'][0]}逐项意见已保留，尚未退回。")
+        # Re-rendered, not redirected: the line comments typed are shown again in their boxes.
+        context = _detail_context(ret, typed_comments=line_comments, send_back_form=form)
+        return render(request, "indicators/return_detail.html", context, status=400)
     return _perform(
         request,
         ret,
