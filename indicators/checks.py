@@ -40,6 +40,7 @@ def return_data(ret: Return, *, money: Figures | None = None) -> rules.ReturnDat
             reason=actual.reason,
             measure=actual.measure,
             judged_met=actual.judged_met,
+            denominator=actual.denominator,
             previous_text=previous.get(actual.indicator.name),
             parent_target_text=(
                 actual.indicator.parent_indicator.target_text

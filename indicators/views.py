@@ -167,6 +167,7 @@ def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_b
                 actual.actual_text,
                 judged_met=actual.judged_met,
                 previous=previous.get(actual.indicator.name),
+                denominator=actual.denominator,
             ),
         )
         for actual in ret.actuals.select_related("indicator").order_by("indicator__order")
@@ -336,10 +337,29 @@ def rate_preview(request):
     if not actual:
         return HttpResponse('<span class="text-muted small" data-explain="0">—</span>')
     previous = request.GET.get("previous", "").strip() or None  # last year's, shown on the form
-    return HttpResponse(_rate_html(rules.evaluate(request.GET.get("target", ""), actual, previous=previous)))
+    target = request.GET.get("target", "")
+    denominator = _typed_number(request.GET.get("denominator", ""))
+    if denominator is False:
+        return HttpResponse(
+            format_html('<span class="text-danger small" data-explain="0">{}</span>', "分母请输入数字")
+        )
+    evaluation = rules.evaluate(target, actual, previous=previous, denominator=denominator)
+    return HttpResponse(_rate_html(evaluation, rules.ratio_reading(actual, target, denominator)))
 
 
-def _rate_html(evaluation) -> str:
+def _typed_number(text: str) -> Decimal | None | bool:
+    """A number typed in a box (thousands separators allowed); None when blank, False when not a number."""
+    text = text.replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return False
+    return number if number.is_finite() else False
+
+
+def _rate_html(evaluation, reading: str | None = None) -> str:
     if evaluation.error:
         return format_html('<span class="text-danger small" data-explain="0">{}</span>', evaluation.error)
     if evaluation.completion_rate is None:
@@ -348,13 +368,17 @@ def _rate_html(evaluation) -> str:
         return format_html('<span class="text-muted small" data-explain="0">{}</span>', "—")
     css = "text-success" if evaluation.met and not evaluation.over_achieved else "text-danger"
     flag = "1" if evaluation.needs_explanation else "0"
-    return format_html(
-        '<span class="{} small num" data-explain="{}">完成率 {}%<br>偏差率 {}%</span>',
+    rates = format_html(
+        '<span class="{} small num" data-explain="{}" data-over="{}">完成率 {}%<br>偏差率 {}%</span>',
         css,
         flag,
+        "1" if evaluation.over_achieved else "0",
         evaluation.completion_rate,
         evaluation.deviation_rate,
     )
+    if reading:  # the clerk sees how 46 of 50 was read before saving
+        return format_html('<span class="small text-muted d-block num">实际 {}</span>{}', reading, rates)
+    return rates
 
 
 @login_required

@@ -3,11 +3,13 @@ they typed and what it means."""
 
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 
+from indicators import rules
 from indicators.models import Return, ReturnComment
 from indicators.services import return_save, return_submit
-from tests.scenarios import complete_input
+from tests.scenarios import complete_input, form_data
 
 D = Decimal
 
@@ -79,3 +81,99 @@ def test_the_wrong_person_gets_no_page_of_typed_comments(
         assert "别人的意见" not in response.content.decode()
     ret.refresh_from_db()
     assert ret.status == Return.Status.SUBMITTED
+
+
+# --- 2. A denominator makes the actual a numerator ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actual", "denominator", "rate", "met"),
+    [
+        ("46", "50", D("96.84"), False),  # 46 of 50 is 92%, against ≥95%
+        ("48", "50", D("101.05"), True),  # 96% of a 95% target
+        ("90%", "50", D("94.74"), False),  # written as a rate: the denominator only weighs it
+        ("92", None, D("96.84"), False),  # no denominator: 92 is 92%
+    ],
+)
+def test_an_actual_with_a_denominator_is_read_as_a_ratio(actual, denominator, rate, met):
+    evaluation = rules.evaluate("≥95%", actual, denominator=denominator)
+    assert (evaluation.completion_rate, evaluation.met) == (rate, met)
+
+
+def test_the_ratio_reading_and_a_zero_denominator():
+    assert rules.ratio_reading("46", "≥95%", D("50")) == "46 / 50 = 92.00%"
+    assert rules.ratio_reading("1", "≥95%", "3") == "1 / 3 = 33.33%"
+    assert rules.ratio_reading("92%", "≥95%", "50") is None
+    assert rules.ratio_reading("46人次", "≥500人次", "50") is None  # not a rate target
+    assert (
+        rules.evaluate("≥95%", "46", denominator="0").error == "分母应大于0（现为0），无法计算“46”所占比例。"
+    )
+
+
+def test_checks_and_rollup_read_the_numerator_alike():
+    line = rules.IndicatorLine("k", "产出指标", "质量指标", "覆盖率", "≥95%", "46", denominator=D("50"))
+    findings = rules.check_return(rules.ReturnData("return", "伊宁市", indicators=[line]))
+    assert [f.message for f in findings if f.code == "missing_reason"] == [
+        "指标“覆盖率”未完成（完成率96.84%），请填写未完成原因。"
+    ]
+    result = rules.rollup(
+        "≥95%", [rules.ChildValue("甲", "46", denominator=50), rules.ChildValue("乙", "150", denominator=150)]
+    )
+    # (46 + 150) / (50 + 150) = 98%
+    assert (result.value, result.text) == (D("98.00"), "98%")
+
+
+def test_the_preview_shows_the_reading_through_the_rules(client, clerk_yining):
+    client.force_login(clerk_yining)
+    url = reverse("indicators:rate_preview")
+    page = client.get(url, {"target": "≥95%", "actual": "46", "denominator": "50"}).content.decode()
+    assert "实际 46 / 50 = 92.00%" in page and "完成率 96.84%" in page and "偏差率 3.16%" in page
+    page = client.get(url, {"target": "≥95%", "actual": "46", "denominator": "五十"}).content.decode()
+    assert "分母请输入数字" in page
+
+
+def test_the_denominator_field_says_what_it_means(client, yining_return, clerk_yining):
+    client.force_login(clerk_yining)
+    page = client.get(reverse("indicators:edit", args=[yining_return.pk])).content.decode()
+    assert "填写分母时，实际完成值填分子（人数、户数等），完成值按分子÷分母计算：50人中46人为92%。" in page
+
+
+def test_the_preview_is_for_signed_in_people_only(client):
+    response = client.get(
+        reverse("indicators:rate_preview"), {"target": "≥95%", "actual": "46", "denominator": "50"}
+    )
+    assert response.status_code == 302
+
+
+# --- 3. ≥130% asks for 超额完成原因 --------------------------------------------------------------
+
+
+def test_over_achievement_asks_for_the_reason_it_was_exceeded():
+    line = rules.IndicatorLine("k", "产出指标", "数量指标", "救助人次", "≥500人次", "650人次")
+    findings = rules.check_return(rules.ReturnData("return", "伊宁市", indicators=[line]))
+    assert [f.message for f in findings] == [
+        "指标“救助人次”完成率130%，超出目标30%及以上，请填写超额完成原因。"
+    ]
+
+
+def test_the_form_label_switches_to_over_achievement(client, yining_return, clerk_yining):
+    line = next(
+        a
+        for a in yining_return.actuals.select_related("indicator")
+        if not rules.parse_target(a.indicator.target_text).is_qualitative
+        and rules.parse_target(a.indicator.target_text).value
+    )
+    target = line.indicator.target_text  # ≥N<unit>
+    parsed = rules.parse_target(target)
+    count = f"{parsed.value * 2}{parsed.unit}"
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    client.post(url, form_data(yining_return, **{f"actual-{line.indicator_id}-actual_text": count}, save="1"))
+    page = client.get(url).content.decode()
+    over = f'<label class="small text-muted reason-label" for="id_actual-{line.indicator_id}-reason">超额完成原因</label>'
+    assert over in page
+    assert page.count(">超额完成原因</label>") == 1  # the other lines still ask why they were missed
+    page = client.get(
+        reverse("indicators:rate_preview"), {"target": target, "actual": count}
+    ).content.decode()
+    assert 'data-over="1"' in page

@@ -145,7 +145,7 @@ def test_over_achievement_at_130_needs_an_explanation():
     # 123.5 / 95 = 130% exactly: explained by a reason; 123.4 / 95 = 129.89%: nothing to say.
     findings = check(line(name="覆盖率", actual="123.5%"))
     assert codes(findings) == [("error", "missing_overachievement_explanation", "k")]
-    assert findings[0].message == "指标“覆盖率”完成率130%，超出目标30%及以上，请说明超额完成的原因。"
+    assert findings[0].message == "指标“覆盖率”完成率130%，超出目标30%及以上，请填写超额完成原因。"
     assert check(line(actual="123.5%", reason="当年新增入住人数较多。")) == []
     assert check(line(actual="123.4%")) == []
 

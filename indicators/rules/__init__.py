@@ -50,7 +50,7 @@ from indicators.rules.consistency import (
     check_return,
 )
 from indicators.rules.evaluation import MET_PHRASES, NEGATIVE, NOT_MET_PHRASES, POSITIVE, Evaluation, evaluate
-from indicators.rules.grammar import Target, parse_actual, parse_target
+from indicators.rules.grammar import Target, parse_actual, parse_target, ratio_reading
 from indicators.rules.numbers import (
     CENT,
     HUNDRED,
@@ -127,6 +127,7 @@ __all__ = [
     "parse_actual",
     "parse_target",
     "quantize_rate",
+    "ratio_reading",
     "rollup",
     "score_indicator",
     "score_return",

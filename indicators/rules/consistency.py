@@ -40,6 +40,7 @@ class IndicatorLine:
     parent_target_text: str | None = None
     judged_met: bool | None = None  # a reviewer's decision on a qualitative actual
     previous_text: str | None = None  # last year's actual, for 不低于上年 and 有所提升
+    denominator: object = None  # 分母: an actual without a unit is then its numerator
 
 
 @dataclass
@@ -178,7 +179,7 @@ def _check_indicator(line: IndicatorLine) -> tuple[list[Finding], Evaluation | N
         findings.append(Finding(ERROR, "target_unreadable", f"指标“{name}”：{exc}", line.key))
         return findings, None
     try:
-        actual = parse_actual(line.actual_text, target)
+        actual = parse_actual(line.actual_text, target, denominator=line.denominator)
     except UnitMismatchError as exc:
         findings.append(Finding(ERROR, "unit_mismatch", f"指标“{name}”：{exc}", line.key))
         return findings, None
@@ -219,7 +220,7 @@ def _explanation_findings(line: IndicatorLine, evaluation: Evaluation) -> list[F
             Finding(
                 ERROR,
                 "missing_overachievement_explanation",
-                f"指标“{name}”完成率{format_number(rate)}%，超出目标30%及以上，请说明超额完成的原因。",
+                f"指标“{name}”完成率{format_number(rate)}%，超出目标30%及以上，请填写超额完成原因。",
                 line.key,
             )
         )

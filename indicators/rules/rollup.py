@@ -98,8 +98,8 @@ def rollup(target_text, children, rule=None) -> Rollup:
             missing.append(child.region)
             continue
         try:
-            readable.append((child, parse_actual(child.actual_text, target)))
-        except (TargetParseError, TypeError) as exc:
+            readable.append((child, parse_actual(child.actual_text, target, denominator=child.denominator)))
+        except (TargetParseError, TypeError, ValueError) as exc:
             errors.append((child.region, str(exc)))
 
     if rule == "all_met":
