@@ -177,3 +177,49 @@ def test_the_form_label_switches_to_over_achievement(client, yining_return, cler
         reverse("indicators:rate_preview"), {"target": target, "actual": count}
     ).content.decode()
     assert 'data-over="1"' in page
+
+
+# --- 4. A qualitative roll-up says 全部完成 -------------------------------------------------------
+
+
+def test_a_qualitative_rollup_says_all_met_when_every_region_met_it():
+    children = [rules.ChildValue("伊宁市", "应保尽保"), rules.ChildValue("霍城县", "已完成")]
+    result = rules.rollup("应保尽保", children)
+    assert (result.rule, result.text, result.unmet) == ("all_met", "全部完成", [])
+    # …and a prefecture's return filled with it reads as met, with no reviewer's judgement asked
+    evaluation = rules.evaluate("应保尽保", result.text)
+    assert (evaluation.met, evaluation.completion_rate) == (True, D("100.00"))
+
+
+@pytest.mark.parametrize(
+    "children",
+    [
+        [rules.ChildValue("伊宁市", "应保尽保"), rules.ChildValue("霍城县", "未完成")],
+        [rules.ChildValue("伊宁市", "应保尽保"), rules.ChildValue("霍城县", "")],
+        [rules.ChildValue("伊宁市", "应保尽保"), rules.ChildValue("霍城县", "基本做到")],  # to be judged
+    ],
+)
+def test_a_qualitative_rollup_is_not_all_met_otherwise(children):
+    assert rules.rollup("应保尽保", children).text == "未全部完成"
+
+
+def test_a_prefecture_filled_from_its_counties_reads_all_met(
+    relief, clerk_yining, clerk_huocheng, reviewer_yili
+):
+    from indicators.services import return_approve, return_open
+
+    for clerk in (clerk_yining, clerk_huocheng):
+        ret = return_open(fund=relief, region=clerk.region, actor=clerk)
+        _submitted(ret, clerk)
+        return_approve(ret=ret, actor=reviewer_yili)
+    prefecture = return_open(fund=relief, region=reviewer_yili.region, actor=reviewer_yili)
+    line = prefecture.actuals.get(indicator__name="低保对象人数")
+    assert line.actual_text == "全部完成"
+    findings = rules.check_return(
+        rules.ReturnData(
+            "return",
+            "伊犁州",
+            indicators=[rules.IndicatorLine("k", "", "", "低保对象人数", "应保尽保", "全部完成")],
+        )
+    )
+    assert findings == []

@@ -66,7 +66,16 @@ from indicators.rules.numbers import (
     format_value,
     quantize_rate,
 )
-from indicators.rules.rollup import RULES, ChildValue, Contribution, Rollup, infer_rollup_rule, rollup
+from indicators.rules.rollup import (
+    ALL_MET,
+    NOT_ALL_MET,
+    RULES,
+    ChildValue,
+    Contribution,
+    Rollup,
+    infer_rollup_rule,
+    rollup,
+)
 from indicators.rules.scoring import (
     BANDS,
     BUDGET_POINTS,
@@ -82,6 +91,8 @@ from indicators.rules.scoring import (
 )
 
 __all__ = [
+    "ALL_MET",
+    "NOT_ALL_MET",
     "AllocationRow",
     "BANDS",
     "BUDGET_POINTS",

@@ -20,7 +20,9 @@ NEGATIVE = "negative"  # 反向: less is better (<=)
 
 # An actual that says a qualitative target was met, besides repeating its wording. Kept small
 # on purpose: anything else is for a reviewer to judge.
-MET_PHRASES = frozenset({"是", "完成", "已完成", "达到", "已达到", "达成", "已达成", "实现", "已实现"})
+MET_PHRASES = frozenset(
+    {"是", "完成", "已完成", "全部完成", "达到", "已达到", "达成", "已达成", "实现", "已实现"}
+)
 # …and the same words before the target's wording (已实现应保尽保).
 MET_PREFIXES = ("已实现", "已达到", "实现", "达到", "已")
 # An actual that says plainly it was not met: missed, so it needs a reason.
