@@ -223,3 +223,78 @@ def test_a_prefecture_filled_from_its_counties_reads_all_met(
         )
     )
     assert findings == []
+
+
+# --- 6. Plausibility: warnings to acknowledge -----------------------------------------------------
+
+
+def _warnings(**line):
+    fields = {"key": "k", "level1": "产出指标", "level2": "质量指标", "name": "覆盖率", "target_text": "≥95%"}
+    findings = rules.check_return(
+        rules.ReturnData("return", "伊宁市", indicators=[rules.IndicatorLine(**{**fields, **line})])
+    )
+    return [(f.code, f.message) for f in findings if f.severity == "warning"]
+
+
+def test_a_share_above_100_percent_is_a_warning():
+    assert _warnings(actual_text="960%", reason="超额原因") == [
+        ("share_above_100", "指标“覆盖率”的实际完成值960%超过100%，比例一般不超过100%，请核实是否填错。")
+    ]
+    assert _warnings(actual_text="100%") == []
+
+
+def test_an_actual_ten_times_the_target_is_a_warning():
+    assert _warnings(name="救助人次", target_text="≥500人次", actual_text="5000人次", reason="原因") == [
+        (
+            "ten_times_target",
+            "指标“救助人次”的实际完成值5000人次达到指标值≥500人次的10倍以上，请核实是否填错。",
+        )
+    ]
+    assert _warnings(name="救助人次", target_text="≥500人次", actual_text="4999人次", reason="原因") == []
+
+
+def test_the_indicators_own_range_replaces_the_defaults():
+    assert _warnings(actual_text="120%", reason="原因", plausible_max=D("150")) == []
+    assert _warnings(actual_text="96%", plausible_min=D("97"), plausible_max=D("100")) == [
+        ("below_plausible_range", "指标“覆盖率”的实际完成值96%低于合理范围下限97%，请核实。")
+    ]
+    assert _warnings(actual_text="99.5%", plausible_max=D("99")) == [
+        ("above_plausible_range", "指标“覆盖率”的实际完成值99.5%高于合理范围上限99%，请核实。")
+    ]
+
+
+def test_a_ratio_above_its_denominator_is_a_share_above_100():
+    assert [code for code, _ in _warnings(actual_text="55", denominator=D("50"), reason="原因")] == [
+        "share_above_100"
+    ]
+
+
+def test_a_submit_with_an_implausible_value_asks_for_acknowledgement(client, yining_return, clerk_yining):
+    line = yining_return.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率")
+    line.indicator.plausible_max = D("98")
+    line.indicator.save()
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    data = form_data(yining_return, **{f"actual-{line.indicator_id}-actual_text": "99%"}, submit="1")
+    page = client.post(url, data).content.decode()
+    assert "指标“孤儿等符合条件的儿童纳入保障范围率”的实际完成值99%高于合理范围上限98%，请核实。" in page
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.DRAFT
+    data = form_data(
+        yining_return, **{f"actual-{line.indicator_id}-actual_text": "99%"}, submit="1", acknowledge="on"
+    )
+    assert client.post(url, data).status_code == 302
+    yining_return.refresh_from_db()
+    assert yining_return.status == Return.Status.SUBMITTED
+
+
+def test_the_range_is_set_in_the_admin(client, clerk_yining, yining_return):
+    from evalportal.models import User
+
+    indicator = yining_return.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率").indicator
+    url = reverse("admin:indicators_indicatortarget_change", args=[indicator.pk])
+    client.force_login(User.objects.create_superuser("operator", password="x"))
+    page = client.get(url).content.decode()
+    assert "合理范围下限" in page and "合理范围上限" in page
+    client.force_login(clerk_yining)
+    assert client.get(url).status_code in (302, 403)
