@@ -140,10 +140,14 @@ class ReturnForm(forms.Form):
             }
             yield line, fields, prefix, reason_label(line.indicator.target_text, fields)
 
-    # The script switches the label while typing (data-over of the rate preview); this is the
-    # label of what the page holds when it is drawn, after a save or a refused submit.
+    def narrative_rows(self):
+        for line in self.narrative_lines:
+            prefix = f"narrative-{line.aspect}"
+            yield line, self[f"{prefix}-description"], self[f"{prefix}-problems"]
 
 
+# The script switches the label while typing (data-over of the rate preview); this is the
+# label of what the page holds when it is drawn, after a save or a refused submit.
 def reason_label(target_text: str, fields: dict) -> str:
     """未完成原因, or 超额完成原因 when the line as shown is completed at 130% or more."""
     actual = fields["actual_text"].value()
@@ -155,11 +159,6 @@ def reason_label(target_text: str, fields: dict) -> str:
     except (TypeError, ValueError):
         return REASON_LABEL
     return OVER_REASON_LABEL if evaluation.over_achieved else REASON_LABEL
-
-    def narrative_rows(self):
-        for line in self.narrative_lines:
-            prefix = f"narrative-{line.aspect}"
-            yield line, self[f"{prefix}-description"], self[f"{prefix}-problems"]
 
 
 class SendBackForm(forms.Form):
