@@ -26,6 +26,7 @@ from indicators.selectors import (
     previous_actuals,
     return_history,
     returns_for_user,
+    save_conflict,
 )
 from indicators.services import (
     ChecksFailed,
@@ -122,11 +123,8 @@ def return_edit(request, pk):
             base_version=form.cleaned_data["base_version"],
             data=form.to_input(),
         )
-    except StaleReturnError as exc:
-        messages.error(request, str(exc))
-        return render(
-            request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger), status=409
-        )
+    except StaleReturnError:
+        return _save_conflict(request, ret, form)
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("indicators:detail", pk=ret.pk)
@@ -147,6 +145,19 @@ def return_edit(request, pk):
         return redirect("indicators:detail", pk=ret.pk)
     messages.success(request, "已提交，等待上级审核。")
     return redirect("indicators:detail", pk=ret.pk)
+
+
+def _save_conflict(request, ret, form):
+    """409: my typed values beside the ones saved meanwhile. The form keeps mine and carries the
+    version now saved, so saving again overwrites the other person's values knowingly."""
+    ret.refresh_from_db()
+    conflict = save_conflict(ret, form.to_input())
+    data = request.POST.copy()
+    data["base_version"] = str(conflict.version)
+    ledger = _ledger(ret)
+    mine = ReturnForm(ret, data, money=ledger.return_money(ret))
+    context = _form_context(ret, mine, ledger=ledger) | {"conflict": conflict}
+    return render(request, "indicators/return_form.html", context, status=409)
 
 
 @login_required

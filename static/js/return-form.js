@@ -64,6 +64,15 @@
       later(total || row, updateTotal);
     });
   });
+  // A save conflict: each differing line puts my value or the other person's into the form.
+  document.querySelectorAll("[data-conflict-row]").forEach(function (row) {
+    row.addEventListener("change", function (event) {
+      var field = form.elements[row.dataset.field];
+      if (!field || event.target.type !== "radio") return;
+      field.value = event.target.value === "theirs" ? row.dataset.theirs : row.dataset.mine;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
   form.querySelectorAll("[data-indicator-row]").forEach(function (row) {
     updateIndicator(row);
     row.addEventListener("input", function () { later(row, function () { updateIndicator(row); }); });
