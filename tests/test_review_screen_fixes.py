@@ -298,3 +298,146 @@ def test_the_range_is_set_in_the_admin(client, clerk_yining, yining_return):
     assert "合理范围下限" in page and "合理范围上限" in page
     client.force_login(clerk_yining)
     assert client.get(url).status_code in (302, 403)
+
+
+# --- 7. A save conflict shows both values, line by line --------------------------------------------
+
+
+def _conflict_panel(page: str) -> str:
+    start = page.index('id="save-conflict"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.fixture
+def second_clerk(db):
+    from evalportal.models import Role
+    from tests.scenarios import person
+
+    clerk = person("clerk_yining_second", "654002", Role.CLERK)
+    clerk.display_name = "伊宁市民政局第二填报员"
+    clerk.save()
+    return clerk
+
+
+def _two_open_the_same_version(client, yining_return, clerk_yining, second_clerk):
+    """Both clerks opened version 1; the first saves. Returns the second's client and the url."""
+    from django.test import Client
+
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    client.force_login(clerk_yining)
+    first = form_data(yining_return, goal_achievement="第一个人写的总体目标", save="1")
+    first |= {"funding-local-budget": "300.00", "narrative-allocation-description": "按因素法分配。"}
+    assert client.post(url, first).status_code == 302
+    other = Client()
+    other.force_login(second_clerk)
+    return other, url
+
+
+def test_a_stale_save_shows_mine_beside_theirs_and_saves_nothing(
+    client, yining_return, clerk_yining, second_clerk, new_events
+):
+    other, url = _two_open_the_same_version(client, yining_return, clerk_yining, second_clerk)
+    mine = form_data(yining_return, goal_achievement="第二个人写的总体目标", save="1")
+    mine |= {
+        "funding-central-spent": "8000.00",
+        "funding-local-budget": "300.00",
+        "narrative-allocation-description": "按因素法分配。",
+    }
+    response = other.post(url, mine)
+    assert response.status_code == 409
+    page = response.content.decode()
+    panel = _conflict_panel(page)
+    assert "保存冲突：伊宁市民政局填报员于" in panel and "在您打开后保存了这份填报" in panel
+    assert "栏目</th><th>我填写的</th><th>对方已保存的</th>" in panel
+    assert '<th scope="row" class="fw-normal">总体目标完成情况</th>' in panel
+    assert "<td>第二个人写的总体目标</td>\n          <td>第一个人写的总体目标</td>" in panel
+    assert '<th scope="row" class="fw-normal">中央财政资金·全年执行数</th>' in panel
+    assert "<td>8000.00</td>\n          <td>9000.50</td>" in panel
+    # What both typed alike is not a conflict.
+    assert "市县财政资金" not in panel and "分配科学性" not in panel and "实际完成值" not in panel
+    assert "保留我的（覆盖对方）" in panel
+    assert f'href="{url}">采用对方的</a>' in panel
+    # Each row carries both values, for the per-row choice to put into the form field.
+    assert (
+        '<tr data-conflict-row data-field="goal_achievement" data-mine="第二个人写的总体目标" '
+        'data-theirs="第一个人写的总体目标">'
+    ) in panel
+    # The form keeps what I typed and carries the version now saved.
+    assert ">\n第二个人写的总体目标</textarea>" in page
+    assert '<input type="hidden" name="base_version" value="2"' in page
+    yining_return.refresh_from_db()
+    assert yining_return.version == 2
+    assert yining_return.goal_achievement == "第一个人写的总体目标"
+    assert yining_return.funding.get(source="central").spent == D("9000.50")
+    assert [e.actor for e in new_events().filter(action="edit")] == [clerk_yining]
+
+
+def test_keeping_mine_after_a_conflict_overwrites_theirs_and_is_audited(
+    client, yining_return, clerk_yining, second_clerk, new_events
+):
+    import re
+
+    other, url = _two_open_the_same_version(client, yining_return, clerk_yining, second_clerk)
+    mine = form_data(yining_return, goal_achievement="第二个人写的总体目标", save="1")
+    mine |= {"funding-local-budget": "300.00", "narrative-allocation-description": "按因素法分配。"}
+    page = other.post(url, mine).content.decode()
+    version = re.search(r'name="base_version" value="(\d+)"', page).group(1)
+    assert other.post(url, mine | {"base_version": version}).status_code == 302
+    yining_return.refresh_from_db()
+    assert yining_return.goal_achievement == "第二个人写的总体目标"
+    assert yining_return.version == 3
+    last = new_events().filter(action="edit").first()
+    assert last.actor == second_clerk
+    assert last.changes == {"总体目标完成情况": ["第一个人写的总体目标", "第二个人写的总体目标"]}
+
+
+def test_the_conflict_names_each_line_that_differs(yining_return, clerk_yining):
+    from indicators.selectors import save_conflict
+
+    line = yining_return.actuals.select_related("indicator").get(indicator__name="临时救助人次")
+    theirs = complete_input(yining_return)
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=theirs)
+    mine = complete_input(yining_return)
+    mine.actuals[line.indicator_id] = {
+        "actual_text": "1200人次",
+        "reason": "  ",
+        "measure": "加强宣传",
+        "denominator": D("50"),
+    }
+    mine.narratives["allocation"]["problems"] = "部分资金下达较晚"
+    conflict = save_conflict(yining_return, mine)
+    assert conflict.by == "伊宁市民政局填报员" and conflict.version == 2
+    assert [(row.label, row.mine, row.theirs, row.field) for row in conflict.rows] == [
+        (
+            "指标“临时救助人次”·实际完成值",
+            "1200人次",
+            line.indicator.target_text,
+            f"actual-{line.indicator_id}-actual_text",
+        ),
+        ("指标“临时救助人次”·改进措施", "加强宣传", "", f"actual-{line.indicator_id}-measure"),
+        ("指标“临时救助人次”·分母", "50.00", "", f"actual-{line.indicator_id}-denominator"),
+        ("分配科学性·存在问题和改进措施", "部分资金下达较晚", "无", "narrative-allocation-problems"),
+    ]
+    assert save_conflict(yining_return, complete_input(yining_return)).rows == []
+
+
+def test_another_countys_clerk_cannot_reach_the_conflict_page(
+    client, yining_return, clerk_yining, clerk_huocheng
+):
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    client.force_login(clerk_huocheng)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    assert client.post(url, form_data(yining_return, base_version=1, save="1")).status_code == 404
+
+
+def test_the_form_draws_the_narratives_and_a_save_keeps_them(client, yining_return, clerk_yining):
+    return_save(ret=yining_return, actor=clerk_yining, base_version=1, data=complete_input(yining_return))
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    page = client.get(url).content.decode()
+    assert 'name="narrative-allocation-description"' in page and ">\n按因素法分配。</textarea>" in page
+    assert 'name="narrative-responsibility-problems"' in page
+    data = form_data(yining_return, **{"narrative-allocation-description": "按因素法分配。"}, save="1")
+    data["narrative-allocation-problems"] = "无"
+    assert client.post(url, data).status_code == 302
+    assert yining_return.narratives.get(aspect="allocation").description == "按因素法分配。"
