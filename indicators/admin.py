@@ -21,7 +21,17 @@ class IndicatorTargetInline(admin.TabularInline):
     model = IndicatorTarget
     fk_name = "table"
     extra = 0
-    fields = ["order", "level1", "level2", "name", "target_text", "weight", "rollup_rule"]
+    fields = [
+        "order",
+        "level1",
+        "level2",
+        "name",
+        "target_text",
+        "weight",
+        "rollup_rule",
+        "plausible_min",
+        "plausible_max",
+    ]
 
 
 @admin.register(TargetTable)
@@ -38,7 +48,7 @@ class TargetTableAdmin(AuditedAdmin):
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(AuditedAdmin):
     resource_classes = [IndicatorTargetResource]
-    list_display = ["name", "target_text", "level1", "level2", "table"]
+    list_display = ["name", "target_text", "plausible_min", "plausible_max", "level1", "level2", "table"]
     list_filter = ["level1", "level2", "table__fund"]
     search_fields = ["name", "target_text"]
     list_select_related = ["table__fund", "table__region", "table__project"]

@@ -172,6 +172,24 @@ class IndicatorTarget(models.Model):
     rollup_rule = models.CharField(
         "汇总规则", max_length=10, choices=RollupRule.choices, blank=True, default=""
     )
+    # Where an actual stops being believable (a typo: 960 for 96%): outside it the submit asks
+    # for an acknowledgement, it does not refuse. In the actual's unit, as the target is written.
+    plausible_min = models.DecimalField(
+        "合理范围下限",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="实际完成值低于此数时提交前提示核实；留空不设下限。",
+    )
+    plausible_max = models.DecimalField(
+        "合理范围上限",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="实际完成值高于此数时提交前提示核实；留空按默认：比率不超过100%，不超过指标值的10倍。",
+    )
 
     class Meta:
         verbose_name = "绩效指标"
@@ -190,6 +208,13 @@ class IndicatorTarget(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(weight__isnull=True) | Q(weight__gte=0), name="indicator_weight_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(plausible_min__isnull=True)
+                | Q(plausible_max__isnull=True)
+                | Q(plausible_min__lte=models.F("plausible_max")),
+                name="indicator_plausible_range_ordered",
+                violation_error_message="合理范围下限不能大于上限。",
             ),
         ]
 

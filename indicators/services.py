@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
+from indicators import rules
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
 from indicators.models import (
     ApprovalException,
@@ -1019,6 +1020,13 @@ def return_fill_from_rollup(*, ret: Return, actor: User) -> dict:
     return changes
 
 
+def _says_met(actual: IndicatorActual) -> bool:
+    return (
+        bool(actual.actual_text)
+        and rules.evaluate(actual.indicator.target_text, actual.actual_text).met is True
+    )
+
+
 def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
     """Write the roll-up of the approved returns below into ``ret``; the caller audits.
 
@@ -1036,6 +1044,8 @@ def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
             continue
         if only_blank and actual.actual_text:
             continue
+        if result.text == rules.ALL_MET and _says_met(actual):
+            continue  # 应保尽保 already says what 全部完成 says: the prefecture's wording stays
         if actual.actual_text != result.text:
             changes[f"指标“{actual.indicator.name}”·实际完成值"] = [actual.actual_text, result.text]
             actual.actual_text = result.text

@@ -449,7 +449,11 @@ def _indicator_line(
         # The top table came from the centre; below it, a row without a parent is the level's own.
         handed_down=table.parent_id is None or row.parent_indicator_id is not None,
         evaluation=rules.evaluate(
-            row.target_text, actual_text, judged_met=actual.judged_met if actual else None, previous=previous
+            row.target_text,
+            actual_text,
+            judged_met=actual.judged_met if actual else None,
+            previous=previous,
+            denominator=actual.denominator if actual else None,
         ),
         weight=row.weight,
         band=actual.band if actual else "",
