@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from evalportal.models import AuditEvent
 from indicators.ledger import Account, FundLedger, Money
-from indicators.models import IndicatorActual, Period, Return, TargetTable
+from indicators.models import Attachment, IndicatorActual, Period, Return, TargetTable
 from indicators.permissions import may_change_data, may_review
 from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
@@ -329,3 +329,22 @@ def previous_actuals_of(returns: list[Return], *, fund: Fund | None = None) -> d
     for last_pk, name, text in actuals.values_list("ret_id", "indicator__name", "actual_text"):
         found[wanted[last_pk]][name] = text
     return found
+
+
+def attachments_by_line(ret: Return) -> dict[int | None, list[Attachment]]:
+    """The return's 佐证材料 keyed by the indicator of their line (None: the whole return)."""
+    by_line: dict[int | None, list[Attachment]] = {}
+    for attachment in ret.attachments.select_related("uploaded_by", "actual").order_by("uploaded_at", "pk"):
+        by_line.setdefault(attachment.actual.indicator_id if attachment.actual_id else None, []).append(
+            attachment
+        )
+    return by_line
+
+
+def get_attachment_for_user(user, ret_pk: int, pk: int) -> Attachment:
+    """One attachment of a return the user may read (404 for a return outside the region, or a
+    file of another return: the address names both, and both must agree)."""
+    ret = get_return_for_user(user, ret_pk)
+    attachment = get_object_or_404(Attachment.objects.select_related("uploaded_by"), pk=pk, ret=ret)
+    attachment.ret = ret
+    return attachment

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/approve/", views.return_approve_view, name="approve"),
     path("<int:pk>/reopen/", views.return_reopen_view, name="reopen"),
     path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
+    path("<int:pk>/attachments/add/", views.attachment_upload, name="attachment_add"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"
+    ),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
     path("checks/<slug:code>/", views.fund_checks, name="fund_checks"),
     path("preview/rate/", views.rate_preview, name="rate_preview"),
