@@ -1308,20 +1308,27 @@ def attachment_add(*, ret: Return, actor: User, upload, actual: IndicatorActual 
         uploaded_by=actor,
     )
     attachment.file.save(name, upload, save=False)
-    attachment.save()
+    stored = attachment.file.name
     where = actual.indicator.name if actual is not None else "整份填报"
-    _audit(
-        locked,
-        actor=actor,
-        action=AuditEvent.Action.ATTACH,
-        summary=f"上传佐证材料：{name}",
-        changes={
-            "佐证材料": [None, name],
-            "指标": where,
-            "大小": _size_text(checked.size),
-            "SHA-256": checked.sha256,
-        },
-    )
+    try:
+        attachment.save()
+        _audit(
+            locked,
+            actor=actor,
+            action=AuditEvent.Action.ATTACH,
+            summary=f"上传佐证材料：{name}",
+            changes={
+                "佐证材料": [None, name],
+                "指标": where,
+                "大小": _size_text(checked.size),
+                "SHA-256": checked.sha256,
+            },
+        )
+    except BaseException:
+        # The storage is not part of the transaction: a file whose row rolls back must not
+        # stay behind, unlisted and unaudited.
+        attachment.file.storage.delete(stored)
+        raise
     return attachment
 
 
