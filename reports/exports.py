@@ -1,11 +1,12 @@
 """Everything about one fund as one workbook, for the region a person works in and below it.
 
 The layout is docs/fund-workbook.md (its columns: ``reports.imports.fund_layout``): 资金, 分地区预算,
-文件, 资金分配, 项目, 目标表, 绩效指标, 自评填报, 资金执行, 指标完成情况, 资金管理情况, 佐证材料 (a list, never read back), 审计记录.
-The province's workbook is the whole fund and imports again (``reports.imports.fund``); every
-sheet but the audit trail comes out the same after a round trip, so nothing here may depend
-on a database key or on the time. Nothing outside the person's region is read: every query
-starts from subtree_q of that region.
+文件, 资金分配, 项目, 目标表, 绩效指标, 自评填报, 资金执行, 指标完成情况, 资金管理情况, 佐证材料 (a list,
+never read back), 审计记录. The province's workbook is the whole fund and imports again
+(``reports.imports.fund``); every sheet but the audit trail and the list of 佐证材料 (whose files
+do not travel with it) comes out the same after a round trip, so nothing here may depend on a
+database key or on the time. Nothing outside the person's region is read: every query starts
+from subtree_q of that region.
 """
 
 from __future__ import annotations

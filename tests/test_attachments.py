@@ -16,6 +16,8 @@ from indicators import services
 from indicators.models import Attachment, IndicatorActual, Return
 from indicators.services import WorkflowError, attachment_add, return_open
 from reports.exports import fund_export
+from reports.imports.base import dry_run
+from reports.imports.fund import FundImporter
 from tests.scenarios import fill_submit_approve
 from transfers.models import Region
 
@@ -308,6 +310,8 @@ def test_attach_and_detach_are_in_the_audit_trail(
         (AuditEvent.Action.ATTACH, "上传佐证材料：覆盖率.xlsx"),
         (AuditEvent.Action.DETACH, "删除佐证材料：覆盖率.xlsx"),
     ]
+    detail = page(client.get(reverse("indicators:detail", args=[yining_return.pk])))
+    assert "上传佐证材料：覆盖率.xlsx" in detail and "删除佐证材料：覆盖率.xlsx" in detail  # 处理记录
     attach, detach = events
     assert attach.changes["佐证材料"] == [None, "覆盖率.xlsx"]
     assert attach.changes["指标"] == first_line.indicator.name
@@ -369,3 +373,12 @@ def test_the_fund_workbook_lists_the_evidence_in_scope(
     assert all(row[8] for row in rows)
     # 霍城县's own workbook holds none of 伊宁市's files
     assert evidence_rows("654023", relief)[1:] == []
+
+
+def test_the_import_passes_over_the_evidence_sheet(client, relief, kept, admin_xj):
+    """The list is for the reader: the same workbook imported again changes nothing."""
+    content = fund_export(fund=relief, region=admin_xj.region, user=admin_xj)
+    assert load_workbook(io.BytesIO(content))["佐证材料"]["F2"].value == "说明.pdf"
+    plan = dry_run(FundImporter(actor=admin_xj, scope=admin_xj.region), content=content, filename="x.xlsx")
+    assert not plan.errors and not plan.has_changes, plan.errors[:3]
+    assert Attachment.objects.get() == kept
