@@ -165,6 +165,14 @@ def test_an_empty_file_is_refused(client, yining_return, clerk_yining):
     assert not Attachment.objects.exists()
 
 
+def test_a_post_without_a_file_says_so(client, yining_return, clerk_yining):
+    client.force_login(clerk_yining)
+    response = client.post(reverse("indicators:attachment_add", args=[yining_return.pk]), {"line": ""})
+    assert response.status_code == 302
+    assert "请先选择要上传的文件。" in page(client.get(response["Location"]))
+    assert not Attachment.objects.exists()
+
+
 def test_a_return_holds_at_most_the_stated_count(client, settings, yining_return, clerk_yining):
     settings.ATTACHMENT_MAX_COUNT = 2
     client.force_login(clerk_yining)
