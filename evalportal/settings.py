@@ -242,6 +242,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 200_000)
 IMPORT_MAX_SHEETS = env_int("IMPORT_MAX_SHEETS", 20)
+# 佐证材料 (evidence attached to returns): the largest file and how many one return may hold.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 30)
 # A form post (without its files) larger than this is refused with a Chinese page (400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("POST_MAX_BYTES", 2 * 1024 * 1024)
 

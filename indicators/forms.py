@@ -9,9 +9,9 @@ from decimal import Decimal
 from django import forms
 
 from common.text import MAX_TEXT, MAX_TEXT_MESSAGE
-from indicators import rules
+from indicators import evidence, rules
 from indicators.ledger import Figures, return_money
-from indicators.models import Aspect, Return
+from indicators.models import Aspect, IndicatorActual, Return
 from indicators.services import ReturnInput, shown
 
 # Money is typed to the 元 (four decimals of 万元, models.ReturnFunding); a denominator to two.
@@ -182,3 +182,34 @@ class ReasonForm(forms.Form):
 def _as_typed(amount: Decimal | None) -> Decimal | None:
     """A stored amount as people type it: 9000.50, not the 9000.5000 it is kept as (to the 元)."""
     return None if amount is None else Decimal(shown(amount))
+
+
+class _LineChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.indicator.order}. {obj.indicator.name}"
+
+
+class AttachmentForm(forms.Form):
+    """One file for the whole return or for one of its indicator lines (the content is checked
+    by the service: indicators.evidence)."""
+
+    file = forms.FileField(
+        label="选择文件",
+        allow_empty_file=True,  # an empty file gets the service's own message
+        error_messages={"required": "请先选择要上传的文件。", "invalid": "未收到文件，请重新选择。"},
+        widget=forms.ClearableFileInput(
+            attrs={"class": "form-control form-control-sm", "accept": evidence.ACCEPT}
+        ),
+    )
+    line = _LineChoice(
+        label="对应指标",
+        queryset=IndicatorActual.objects.none(),
+        required=False,
+        empty_label="（整份填报）",
+        error_messages={"invalid_choice": "所选指标不属于本填报，请重新选择。"},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+    def __init__(self, ret: Return, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = ret.actuals.select_related("indicator").order_by("indicator__order")

@@ -4,6 +4,8 @@ Rates are never stored: completion, deviation and execution rates are computed f
 texts and amounts here by indicators.rules whenever they are shown.
 """
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 
@@ -664,3 +666,44 @@ class ApprovalException(models.Model):
     @property
     def recipient(self):
         return self.project or self.region
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Where the stored file lives: by fund and return, never by the name the person chose (a
+    name can hold ``..``, slashes or characters object storage refuses); the original name is
+    kept in ``original_name`` and given back on download. Only the extension is carried over,
+    already checked against the content."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"evidence/{instance.ret.fund.code}/{instance.ret_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(models.Model):
+    """佐证材料: a file a return's office attached to the whole return or to one indicator line."""
+
+    ret = models.ForeignKey(Return, verbose_name="填报", on_delete=models.CASCADE, related_name="attachments")
+    actual = models.ForeignKey(
+        IndicatorActual,
+        verbose_name="指标行",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        help_text="留空表示整份填报的佐证材料。",
+    )
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    original_name = models.CharField("文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    content_type = models.CharField("文件类型", max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        "evalportal.User", verbose_name="上传人", on_delete=models.PROTECT, related_name="attachments"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["ret", "uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

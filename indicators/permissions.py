@@ -207,6 +207,31 @@ def may_record_approval_exception(user: User, ret: Return) -> str | None:
     return "只有本单位或其上级审核人可以登记例外。"
 
 
+# --- evidence (佐证材料) -------------------------------------------------------------------------
+
+
+def may_attach(user: User, ret: Return) -> str | None:
+    """Attach a file to the return or one of its lines, or remove one: whoever may edit it,
+    while they may (an approved return's evidence is what was approved)."""
+    if reason := _writer(user, "上传或删除佐证材料"):
+        return reason
+    if ret.region_id != user.region_id:
+        return "只能为本单位自己的填报上传或删除佐证材料。"
+    if ret.status not in EDITABLE:
+        return f"本填报当前状态为“{ret.get_status_display()}”，不能上传或删除佐证材料。"
+    return None
+
+
+def may_read_attachment(user: User, attachment) -> str | None:
+    """Download it: anyone who may read the return — its own office and the regions above it,
+    read-only accounts too."""
+    if reason := _signed_in(user):
+        return reason
+    if not _within(attachment.ret.region, user.region_id):
+        return "只能查看本地区及下级地区的佐证材料。"
+    return None
+
+
 # --- imports -----------------------------------------------------------------------------------
 
 

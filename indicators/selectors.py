@@ -14,6 +14,7 @@ from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
     ApprovalException,
     Aspect,
+    Attachment,
     Deadline,
     DeadlineUnlock,
     IndicatorActual,
@@ -633,3 +634,22 @@ def save_conflict(ret: Return, typed) -> SaveConflict:
         version=saved.version,
         rows=rows,
     )
+
+
+def attachments_by_line(ret: Return) -> dict[int | None, list[Attachment]]:
+    """The return's 佐证材料 keyed by the indicator of their line (None: the whole return)."""
+    by_line: dict[int | None, list[Attachment]] = {}
+    for attachment in ret.attachments.select_related("uploaded_by", "actual").order_by("uploaded_at", "pk"):
+        by_line.setdefault(attachment.actual.indicator_id if attachment.actual_id else None, []).append(
+            attachment
+        )
+    return by_line
+
+
+def get_attachment_for_user(user, ret_pk: int, pk: int) -> Attachment:
+    """One attachment of a return the user may read (404 for a return outside the region, or a
+    file of another return: the address names both, and both must agree)."""
+    ret = get_return_for_user(user, ret_pk)
+    attachment = get_object_or_404(Attachment.objects.select_related("uploaded_by"), pk=pk, ret=ret)
+    attachment.ret = ret
+    return attachment

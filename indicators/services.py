@@ -8,21 +8,24 @@ above reviews it; read-only accounts change nothing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
-from indicators import rules
+from indicators import evidence, rules
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
 from indicators.models import (
     ApprovalException,
     Aspect,
+    Attachment,
     DeadlineUnlock,
     IndicatorActual,
     IndicatorTarget,
@@ -37,6 +40,7 @@ from indicators.models import (
 from indicators.notifications import notify_return_event
 from indicators.permissions import (
     EDITABLE,
+    may_attach,
     may_edit_return,
     may_record_approval_exception,
     may_reopen_return,
@@ -1409,3 +1413,84 @@ def fund_copy(*, actor: User, source: Fund, code: str, year: int, name: str | No
         changes={"上年资金": [None, source.code]},
     )
     return fund
+
+
+# --- evidence (佐证材料) -------------------------------------------------------------------------
+
+
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+@transaction.atomic
+def attachment_add(*, ret: Return, actor: User, upload, actual: IndicatorActual | None = None) -> Attachment:
+    """Keep one file for the return (or one of its lines), checked by its content; the return
+    is locked so two uploads at once cannot pass the count limit together."""
+    locked = _locked(ret)
+    if refusal := may_attach(actor, locked):
+        raise WorkflowError(refusal)
+    if actual is not None and actual.ret_id != locked.pk:
+        raise WorkflowError("该指标行不属于本填报。")
+    limit = settings.ATTACHMENT_MAX_COUNT
+    if locked.attachments.count() >= limit:
+        raise WorkflowError(f"每份填报最多 {limit} 个附件，请先删除不需要的附件。")
+    name = os.path.basename(upload.name or "").strip()[:255] or "未命名"
+    try:
+        checked = evidence.check(name, upload, size=upload.size, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    except evidence.EvidenceRefused as exc:
+        raise WorkflowError(str(exc)) from None
+    attachment = Attachment(
+        ret=locked,
+        actual=actual,
+        original_name=name,
+        size=checked.size,
+        content_type=checked.kind.content_type,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(name, upload, save=False)
+    stored = attachment.file.name
+    where = actual.indicator.name if actual is not None else "整份填报"
+    try:
+        attachment.save()
+        _audit(
+            locked,
+            actor=actor,
+            action=AuditEvent.Action.ATTACH,
+            summary=f"上传佐证材料：{name}",
+            changes={
+                "佐证材料": [None, name],
+                "指标": where,
+                "大小": _size_text(checked.size),
+                "SHA-256": checked.sha256,
+            },
+        )
+    except BaseException:
+        # The storage is not part of the transaction: a file whose row rolls back must not
+        # stay behind, unlisted and unaudited.
+        attachment.file.storage.delete(stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, actor: User) -> None:
+    """Remove a file while its return may be edited. The stored file is deleted once the
+    transaction has committed, so a rollback never leaves a row without its file."""
+    locked = _locked(attachment.ret)
+    if refusal := may_attach(actor, locked):
+        raise WorkflowError(refusal)
+    row = Attachment.objects.select_related("actual__indicator").filter(pk=attachment.pk, ret=locked).first()
+    if row is None:
+        raise WorkflowError("该附件已被删除。")
+    where = row.actual.indicator.name if row.actual_id else "整份填报"
+    storage, path = row.file.storage, row.file.name
+    row.delete()
+    transaction.on_commit(lambda: storage.delete(path))
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.DETACH,
+        summary=f"删除佐证材料：{row.original_name}",
+        changes={"佐证材料": [row.original_name, None], "指标": where, "SHA-256": row.sha256},
+    )

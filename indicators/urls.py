@@ -16,6 +16,11 @@ urlpatterns = [
         "<int:pk>/exception/<int:eid>/remove/", views.approval_exception_remove_view, name="exception_remove"
     ),
     path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
+    path("<int:pk>/attachments/add/", views.attachment_upload, name="attachment_add"),
+    path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"
+    ),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
     path("approve/confirm/", views.returns_bulk_confirm, name="bulk_confirm"),
     path("checks/<slug:code>/", views.fund_checks, name="fund_checks"),

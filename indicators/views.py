@@ -2,11 +2,13 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -15,12 +17,14 @@ from common.text import MAX_TEXT
 from indicators import rules
 from indicators.checks import fund_findings, open_items_of, return_findings
 from indicators.formats import pct, wan
-from indicators.forms import ReasonForm, ReturnForm, SendBackForm
+from indicators.forms import AttachmentForm, ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
 from indicators.permissions import (
+    may_attach,
     may_edit_return,
     may_open_return,
+    may_read_attachment,
     may_record_approval_exception,
     may_review,
     may_review_return,
@@ -29,7 +33,9 @@ from indicators.permissions import (
 from indicators.rollups import return_rollup
 from indicators.selectors import (
     approval_exceptions,
+    attachments_by_line,
     changes_since_approval,
+    get_attachment_for_user,
     get_return_for_user,
     missing_below,
     previous_actuals,
@@ -45,6 +51,8 @@ from indicators.services import (
     WorkflowError,
     approval_exception_record,
     approval_exception_remove,
+    attachment_add,
+    attachment_remove,
     return_approve,
     return_fill_from_rollup,
     return_judge,
@@ -108,6 +116,10 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
         "money": money,
         "missing_below": missing_below(ret, ledger=ledger),
         "approval_exceptions": approval_exceptions(ret),
+        "attachments": attachments_by_line(ret),
+        "attachment_form": AttachmentForm(ret),
+        "attachment_max_mb": f"{settings.ATTACHMENT_MAX_BYTES / (1024 * 1024):g}",
+        "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
     }
 
 
@@ -566,3 +578,69 @@ def fund_checks(request, code):
     findings = fund_findings(fund, request.user.region, period)
     context = {"fund": fund, "period": Period(period), "findings": findings, "region": request.user.region}
     return render(request, "indicators/fund_checks.html", context)
+
+
+# --- evidence (佐证材料) -------------------------------------------------------------------------
+
+
+def _back_to(request, ret):
+    """Back to the page the upload or delete came from: the form while it may be edited."""
+    if may_attach(request.user, ret) is None:
+        return redirect(f"{reverse('indicators:edit', args=[ret.pk])}#evidence")
+    return redirect("indicators:detail", pk=ret.pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk):
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    if reason := may_attach(request.user, ret):
+        raise PermissionDenied(reason)
+    form = AttachmentForm(ret, request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to(request, ret)
+    upload = form.cleaned_data["file"]
+    try:
+        attachment_add(ret=ret, actor=request.user, upload=upload, actual=form.cleaned_data["line"])
+    except WorkflowError as exc:
+        messages.error(request, f"“{upload.name}”未上传：{exc}")
+    else:
+        messages.success(request, f"已上传“{upload.name}”。")
+    return _back_to(request, ret)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk, attachment_id):
+    attachment = get_attachment_for_user(request.user, pk, attachment_id)
+    if reason := may_attach(request.user, attachment.ret):
+        raise PermissionDenied(reason)
+    try:
+        attachment_remove(attachment=attachment, actor=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已删除“{attachment.original_name}”。")
+    return _back_to(request, attachment.ret)
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk, attachment_id):
+    """The file as it was uploaded, under its own name, never shown inline (a PDF or image the
+    browser would render is still only handed over as a download)."""
+    attachment = get_attachment_for_user(request.user, pk, attachment_id)
+    if reason := may_read_attachment(request.user, attachment):
+        raise PermissionDenied(reason)
+    try:
+        stream = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("文件已不存在，请联系管理员。") from None
+    response = FileResponse(
+        stream, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

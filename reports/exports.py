@@ -1,11 +1,12 @@
 """Everything about one fund as one workbook, for the region a person works in and below it.
 
 The layout is docs/fund-workbook.md (its columns: ``reports.imports.fund_layout``): 资金, 分地区预算,
-文件, 资金分配, 项目, 目标表, 绩效指标, 自评填报, 资金执行, 指标完成情况, 资金管理情况, 审计记录.
-The province's workbook is the whole fund and imports again (``reports.imports.fund``); every
-sheet but the audit trail comes out the same after a round trip, so nothing here may depend
-on a database key or on the time. Nothing outside the person's region is read: every query
-starts from subtree_q of that region.
+文件, 资金分配, 项目, 目标表, 绩效指标, 自评填报, 资金执行, 指标完成情况, 资金管理情况, 佐证材料 (a list,
+never read back), 审计记录. The province's workbook is the whole fund and imports again
+(``reports.imports.fund``); every sheet but the audit trail and the list of 佐证材料 (whose files
+do not travel with it) comes out the same after a round trip, so nothing here may depend on a
+database key or on the time. Nothing outside the person's region is read: every query starts
+from subtree_q of that region.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from indicators import rules
 from indicators.ledger import FundLedger
 from indicators.models import (
     Aspect,
+    Attachment,
     IndicatorActual,
     IndicatorTarget,
     Period,
@@ -56,6 +58,7 @@ def fund_export(*, fund: Fund, region: Region, user: User | None = None) -> byte
     _funding(wb.create_sheet(layout.SHEET_FUNDING), returns, ledger)
     _actuals(wb.create_sheet(layout.SHEET_ACTUALS), returns)
     _narratives(wb.create_sheet(layout.SHEET_NARRATIVES), returns)
+    _evidence(wb.create_sheet(layout.SHEET_EVIDENCE), returns)
     _audit(wb.create_sheet(layout.SHEET_AUDIT), fund, region, user)
     return to_bytes(wb)
 
@@ -343,6 +346,38 @@ def _narratives(ws, returns: list[Return]) -> None:
             values = [*_return_cells(ret), aspect.label, narrative.description, narrative.problems]
             _row(ws, row, values, wrap=True)
             row += 1
+
+
+def _size(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
+
+
+def _evidence(ws, returns: list[Return]) -> None:
+    """The 佐证材料 of the returns in scope, by return, line and upload time (the files stay in
+    the portal; the list says what a return rests on and who put it there)."""
+    _header(ws, layout.EVIDENCE_COLUMNS)
+    by_return = {ret.pk: ret for ret in returns}
+    attachments = sorted(
+        Attachment.objects.filter(ret__in=list(by_return)).select_related("actual__indicator", "uploaded_by"),
+        key=lambda a: (
+            _return_key(by_return[a.ret_id]),
+            a.actual.indicator.order if a.actual_id else -1,
+            a.uploaded_at,
+            a.original_name,
+        ),
+    )
+    for row, attachment in enumerate(attachments, start=2):
+        ret = by_return[attachment.ret_id]
+        values = [
+            *_owner(ret.region, ret.project),
+            ret.get_period_display(),
+            attachment.actual.indicator.name if attachment.actual_id else "（整份填报）",
+            attachment.original_name,
+            _size(attachment.size),
+            str(attachment.uploaded_by),
+            timezone.localtime(attachment.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+        ]
+        _row(ws, row, values)
 
 
 def _audit(ws, fund: Fund, region: Region, user: User | None) -> None:

@@ -29,11 +29,13 @@ SHEET_RETURNS = "自评填报"
 SHEET_FUNDING = "资金执行"
 SHEET_ACTUALS = "指标完成情况"
 SHEET_NARRATIVES = "资金管理情况"
+SHEET_EVIDENCE = "佐证材料"
 SHEET_AUDIT = "审计记录"
 
-# Written for the reader, never read: the budgets sheet (the ledger's figures) and the audit
-# trail (with who exported the workbook and when).
-EXPORT_ONLY = (SHEET_BUDGETS, SHEET_AUDIT)
+# Written for the reader, never read: the budgets sheet (the ledger's figures), the list of
+# 佐证材料 (the files themselves stay in the portal) and the audit trail (with who exported
+# the workbook and when).
+EXPORT_ONLY = (SHEET_BUDGETS, SHEET_EVIDENCE, SHEET_AUDIT)
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,17 @@ NARRATIVE_COLUMNS = [
     Col("aspect", "方面", width=18),
     Col("description", "情况说明", width=60),
     Col("problems", "存在问题和改进措施", width=60),
+]
+EVIDENCE_COLUMNS = [
+    Col("code", "代码", shown=True, width=12),
+    Col("owner", "地区", shown=True, width=24),
+    Col("project", "项目", shown=True, width=24),
+    Col("period", "填报期", shown=True, width=14),
+    Col("indicator", "指标", shown=True, width=36),
+    Col("name", "文件名", shown=True, width=40),
+    Col("size", "大小", shown=True, width=12),
+    Col("uploader", "上传人", shown=True, width=18),
+    Col("uploaded_at", "上传时间", shown=True, width=18),
 ]
 AUDIT_COLUMNS = ["时间", "操作人", "操作", "对象类型", "对象编号", "地区", "摘要", "意见/说明", "变更内容"]
 

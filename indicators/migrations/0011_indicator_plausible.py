@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0011_spot_check'),
+        ('indicators', '0010_spot_check'),
     ]
 
     operations = [

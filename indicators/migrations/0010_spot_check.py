@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0010_deadline_level'),
+        ('indicators', '0009_deadline_level'),
         ('transfers', '0011_project_total_estimate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
