@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -278,6 +278,22 @@ def changes_since_approval(ret: Return) -> dict[str, list[str]]:
         for label, (old, new) in event.changes.items():
             merged[label] = [merged[label][0] if label in merged else old, new]
     return {label: values for label, values in merged.items() if values[0] != values[1]}
+
+
+def filled_lines(returns) -> dict[int, tuple[int, int]]:
+    """{return pk: (indicator lines with an actual typed, indicator lines)} of ``returns``, in
+    one aggregate query for all of them: the board asks it once, never once per row. A return
+    without lines is absent (its share is None, see ``rules.filled_share``)."""
+    ids = [ret.pk for ret in returns]
+    if not ids:
+        return {}
+    counts = (
+        IndicatorActual.objects.filter(ret_id__in=ids)
+        .order_by()
+        .values("ret_id")
+        .annotate(lines=Count("pk"), filled=Count("pk", filter=~Q(actual_text="")))
+    )
+    return {row["ret_id"]: (row["filled"], row["lines"]) for row in counts}
 
 
 @dataclass
