@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evalportal.models import AuditEvent
+from indicators import rules
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
     Deadline,
@@ -280,6 +281,12 @@ def changes_since_approval(ret: Return) -> dict[str, list[str]]:
     return {label: values for label, values in merged.items() if values[0] != values[1]}
 
 
+NOT_STARTED = "未开始"  # a region or project with no return of the fund and period yet
+
+# The board's status filter: a return's state, or "none" for a region that has not begun.
+BOARD_STATUSES = [(status.value, status.label) for status in Return.Status] + [("none", NOT_STARTED)]
+
+
 def filled_lines(returns) -> dict[int, tuple[int, int]]:
     """{return pk: (indicator lines with an actual typed, indicator lines)} of ``returns``, in
     one aggregate query for all of them: the board asks it once, never once per row. A return
@@ -304,6 +311,22 @@ class ProgressRow:
     account: Account
     units: int  # reporting units below it: funded regions or projects with nothing funded under them
     below: dict  # status → count of those units' returns
+    lines: tuple[int, int] | None = None  # (filled, lines) of its own return's indicators
+    has_below: bool = False  # regions, units or projects below it take part: it has a board
+
+    @property
+    def status(self) -> str:
+        """The state of its own return (draft … approved), or "none" when it has not begun."""
+        return self.ret.status if self.ret else "none"
+
+    @property
+    def status_label(self) -> str:
+        return self.ret.get_status_display() if self.ret else NOT_STARTED
+
+    @property
+    def filled_share(self):
+        """填报完成度 of its own return (Decimal percentage), None without one or without lines."""
+        return rules.filled_share(*self.lines) if self.lines else None
 
     @property
     def node(self):
@@ -354,11 +377,15 @@ def fund_progress(
     return, with the ledger's figures (the same as every document's). A fixed number of
     queries whatever the number of regions: the ledger's."""
     ledger = ledger or FundLedger(fund, region, period)
+    accounts = ledger.taking_part()
+    lines = filled_lines([account.own for account in accounts if account.own is not None])
     rows = []
-    for account in ledger.taking_part():
+    for account in accounts:
         units = ledger.reporting_units(account.node)
         below = Counter(ledger.returns[unit.key].status for unit in units if unit.key in ledger.returns)
-        rows.append(ProgressRow(account, len(units), dict(below)))
+        own = lines.get(account.own.pk) if account.own is not None else None
+        has_below = not account.node.is_project and bool(ledger.taking_part(account.node))
+        rows.append(ProgressRow(account, len(units), dict(below), own, has_below))
     return rows
 
 
