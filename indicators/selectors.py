@@ -6,6 +6,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -279,6 +280,24 @@ def changes_since_approval(ret: Return) -> dict[str, list[str]]:
         for label, (old, new) in event.changes.items():
             merged[label] = [merged[label][0] if label in merged else old, new]
     return {label: values for label, values in merged.items() if values[0] != values[1]}
+
+
+def get_board_region(user, code: str) -> Region:
+    """The region whose board ``user`` opens: their own or one below it, else 404. Its parents
+    come with it, for the breadcrumbs (``board_trail``) without a query per level."""
+    if user.region_id is None:
+        raise Http404("账号未绑定地区。")
+    regions = Region.objects.filter(subtree_q(user.region)).select_related("parent__parent__parent")
+    return get_object_or_404(regions, code=code)
+
+
+def board_trail(user, region: Region) -> list[Region]:
+    """The boards from the user's own region down to ``region``, top first (新疆 › 伊犁州): never
+    above the user's region, whose boards they may not open."""
+    trail = [region]
+    while trail[-1].pk != user.region_id and trail[-1].parent_id is not None:
+        trail.append(trail[-1].parent)
+    return trail[::-1]
 
 
 NOT_STARTED = "未开始"  # a region or project with no return of the fund and period yet
