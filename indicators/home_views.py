@@ -93,8 +93,10 @@ def board(request, code, region_code):
     fund = get_fund_for_user(request.user, code)
     region = get_board_region(request.user, region_code)
     ledger = FundLedger(fund, region, Period.YEAR_END)
-    if not ledger.root.children:
-        raise Http404("该地区没有下级地区或项目。")
+    # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
+    # no row of the board above links here.
+    if not ledger.taking_part():
+        raise Http404("该资金在本地区没有下级地区或项目。")
     rows = fund_progress(fund, region, ledger=ledger)
     status = request.GET.get("status", "")
     if status in dict(BOARD_STATUSES):

@@ -119,6 +119,8 @@ def test_province_board_leads_to_ili_and_ili_board_to_its_counties(client, admin
 
     province = client.get(board_url("650000")).content.decode()
     assert f'href="{board_url("654000")}"' in row_html(province, "654000")
+    # One table for both pages: the home page's row of 伊犁州 is the province board's.
+    assert row_html(relief_board, "654000") == row_html(province, "654000")
     assert f'href="{board_url("652900")}"' in row_html(province, "652900")  # 阿克苏地区
 
     ili = client.get(board_url("654000"))
@@ -186,6 +188,15 @@ def test_another_prefectures_clerk_finds_no_ili_board(client, clerk_aksu):
 def test_a_county_with_nothing_below_has_no_board(client, clerk_yining):
     client.force_login(clerk_yining)
     assert client.get(board_url("654002")).status_code == 404
+
+
+def test_a_prefecture_where_the_money_stops_has_no_board(client, admin_xj):
+    """Seed 000: the elderly fund goes to the prefectures and no further; 伊犁州's counties are
+    not on it, so its row offers no board and the board's address finds nothing."""
+    client.force_login(admin_xj)
+    province = client.get(board_url("650000", fund="xj-2024-elderly")).content.decode()
+    assert "/board/" not in row_html(province, "654000")
+    assert client.get(board_url("654000", fund="xj-2024-elderly")).status_code == 404
 
 
 def test_unknown_fund_or_region_is_404(client, admin_xj):
