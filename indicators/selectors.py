@@ -374,10 +374,14 @@ class ProgressRow:
 
     @property
     def below_display(self) -> list[tuple[str, int]]:
-        """(status label, count) of the units' returns, in the order a return moves."""
-        return [
+        """(status label, count) of the units' returns, in the order a return moves, then the
+        units that have not begun (未开始), so the five add up to the units below."""
+        counts = [
             (status.label, self.below[status.value]) for status in Return.Status if status.value in self.below
         ]
+        if (not_started := self.units - sum(self.below.values())) > 0:
+            counts.append((NOT_STARTED, not_started))
+        return counts
 
     @property
     def status_counts(self) -> dict[str, int]:

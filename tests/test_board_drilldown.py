@@ -76,9 +76,9 @@ def test_a_prefecture_without_a_return_shows_not_started_and_its_counties_counts
 ):
     client.force_login(admin_xj)
     row = row_html(client.get(board_url("650000")).content.decode(), "654000")
-    assert 'data-status="none"' in row and "未开始" in row
+    assert 'data-status="none"' in row and '<span class="text-muted small">未开始</span>' in row
     # 13 reporting units of 伊犁州 (seed 003): one approved, one submitted, eleven not begun.
-    assert "已提交 1，已审核 1" in row
+    assert "已提交 1，已审核 1，未开始 11" in row
 
 
 def test_a_draft_with_3_of_14_lines_typed_is_21_43_percent_filled(
