@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from common.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from indicators.models import (
+    ApprovalException,
+    DeadlineUnlock,
     IndicatorActual,
     IndicatorTarget,
     Notification,
@@ -19,7 +21,17 @@ class IndicatorTargetInline(admin.TabularInline):
     model = IndicatorTarget
     fk_name = "table"
     extra = 0
-    fields = ["order", "level1", "level2", "name", "target_text", "weight", "rollup_rule"]
+    fields = [
+        "order",
+        "level1",
+        "level2",
+        "name",
+        "target_text",
+        "weight",
+        "rollup_rule",
+        "plausible_min",
+        "plausible_max",
+    ]
 
 
 @admin.register(TargetTable)
@@ -36,7 +48,7 @@ class TargetTableAdmin(AuditedAdmin):
 @admin.register(IndicatorTarget)
 class IndicatorTargetAdmin(AuditedAdmin):
     resource_classes = [IndicatorTargetResource]
-    list_display = ["name", "target_text", "level1", "level2", "table"]
+    list_display = ["name", "target_text", "plausible_min", "plausible_max", "level1", "level2", "table"]
     list_filter = ["level1", "level2", "table__fund"]
     search_fields = ["name", "target_text"]
     list_select_related = ["table__fund", "table__region", "table__project"]
@@ -57,6 +69,21 @@ class ReturnNarrativeInline(ReadOnlyInline, admin.StackedInline):
     model = ReturnNarrative
 
 
+class ApprovalExceptionInline(ReadOnlyInline, admin.TabularInline):
+    """Recorded and withdrawn on the return's page only (each audited), never here."""
+
+    model = ApprovalException
+    fk_name = "ret"
+    fields = ["region", "project", "reason", "author", "created_at"]
+    readonly_fields = fields
+
+
+class DeadlineUnlockInline(ReadOnlyInline, admin.TabularInline):
+    model = DeadlineUnlock
+    fields = ["reason", "until", "author", "created_at"]
+    readonly_fields = fields
+
+
 @admin.register(Return)
 class ReturnAdmin(ReadOnlyAdmin):
     """Returns change only through the workflow (save, submit, review, reopen with a reason)."""
@@ -66,7 +93,13 @@ class ReturnAdmin(ReadOnlyAdmin):
     search_fields = ["region__name", "region__short_name", "project__name"]
     list_select_related = ["fund", "region", "project"]
     autocomplete_fields = ["region", "project"]
-    inlines = [ReturnFundingInline, IndicatorActualInline, ReturnNarrativeInline]
+    inlines = [
+        ReturnFundingInline,
+        IndicatorActualInline,
+        ReturnNarrativeInline,
+        ApprovalExceptionInline,
+        DeadlineUnlockInline,
+    ]
 
 
 @admin.register(Notification)

@@ -46,6 +46,9 @@ def return_data(
             reason=actual.reason,
             measure=actual.measure,
             judged_met=actual.judged_met,
+            denominator=actual.denominator,
+            plausible_min=actual.indicator.plausible_min,
+            plausible_max=actual.indicator.plausible_max,
             previous_text=previous.get(actual.indicator.name),
             parent_target_text=(
                 actual.indicator.parent_indicator.target_text

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 
 from common.text import MAX_TEXT, MAX_TEXT_MESSAGE
+from indicators import rules
 from indicators.ledger import Figures, return_money
 from indicators.models import Aspect, Return
 from indicators.services import ReturnInput, shown
@@ -16,6 +17,7 @@ from indicators.services import ReturnInput, shown
 # Money is typed to the 元 (four decimals of 万元, models.ReturnFunding); a denominator to two.
 MONEY_FIELD = {"max_digits": 16, "decimal_places": 4, "min_value": 0, "required": False}
 DENOMINATOR_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
+REASON_LABEL, OVER_REASON_LABEL = "未完成原因", "超额完成原因"
 TEXT_AREA = forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
 # Longer text than a spreadsheet cell holds is refused here, with the limit, not cut on export.
 LONG_TEXT = {"max_length": MAX_TEXT, "error_messages": {"max_length": MAX_TEXT_MESSAGE}}
@@ -64,7 +66,12 @@ class ReturnForm(forms.Form):
             self.fields[f"{prefix}-measure"] = forms.CharField(
                 label="改进措施", required=False, widget=TEXT_AREA, **LONG_TEXT
             )
-            self.fields[f"{prefix}-denominator"] = forms.DecimalField(label="分母", **DENOMINATOR_FIELD)
+            self.fields[f"{prefix}-denominator"] = forms.DecimalField(
+                label="分母（可选）",
+                help_text="填写分母时，实际完成值填分子（人数、户数等），完成值按分子÷分母计算：50人中46人为92%。"
+                "实际完成值已写成百分比（92%）时，分母只用于上级加权汇总。",
+                **DENOMINATOR_FIELD,
+            )
             self.fields[f"{prefix}-override_note"] = forms.CharField(
                 label="覆盖汇总值说明", required=False, max_length=500
             )
@@ -127,19 +134,31 @@ class ReturnForm(forms.Form):
     def actual_rows(self):
         for line in self.actual_lines:
             prefix = f"actual-{line.indicator_id}"
-            yield (
-                line,
-                {
-                    name: self[f"{prefix}-{name}"]
-                    for name in ("actual_text", "reason", "measure", "denominator", "override_note")
-                },
-                prefix,
-            )
+            fields = {
+                name: self[f"{prefix}-{name}"]
+                for name in ("actual_text", "reason", "measure", "denominator", "override_note")
+            }
+            yield line, fields, prefix, reason_label(line.indicator.target_text, fields)
 
     def narrative_rows(self):
         for line in self.narrative_lines:
             prefix = f"narrative-{line.aspect}"
             yield line, self[f"{prefix}-description"], self[f"{prefix}-problems"]
+
+
+# The script switches the label while typing (data-over of the rate preview); this is the
+# label of what the page holds when it is drawn, after a save or a refused submit.
+def reason_label(target_text: str, fields: dict) -> str:
+    """未完成原因, or 超额完成原因 when the line as shown is completed at 130% or more."""
+    actual = fields["actual_text"].value()
+    if not actual:
+        return REASON_LABEL
+    denominator = fields["denominator"].value() or None
+    try:
+        evaluation = rules.evaluate(target_text, actual, denominator=denominator)
+    except (TypeError, ValueError):
+        return REASON_LABEL
+    return OVER_REASON_LABEL if evaluation.over_achieved else REASON_LABEL
 
 
 class SendBackForm(forms.Form):

@@ -20,6 +20,7 @@ from indicators.selectors import (
     deadlines_by_setter,
     fund_progress,
     get_board_region,
+    owes_own_return,
     own_returns,
     review_queue,
 )
@@ -50,9 +51,7 @@ def home(request):
         # county whose money of the fund all goes to its projects reports through them, and so
         # does a bureau whose projects are paid from its own budget (seed 004: nothing allocated).
         owners = [node for node in ledger.root.children if node.is_project]
-        project_only = bool(owners) and all(a.project_id for a in received.allocations)
-        has_regions_below = any(not node.is_project for node in ledger.root.children)
-        if has_regions_below or not project_only:
+        if owes_own_return(ledger, ledger.root):
             owners.insert(0, ledger.root)
         funds.append(
             {

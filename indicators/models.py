@@ -172,6 +172,24 @@ class IndicatorTarget(models.Model):
     rollup_rule = models.CharField(
         "汇总规则", max_length=10, choices=RollupRule.choices, blank=True, default=""
     )
+    # Where an actual stops being believable (a typo: 960 for 96%): outside it the submit asks
+    # for an acknowledgement, it does not refuse. In the actual's unit, as the target is written.
+    plausible_min = models.DecimalField(
+        "合理范围下限",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="实际完成值低于此数时提交前提示核实；留空不设下限。",
+    )
+    plausible_max = models.DecimalField(
+        "合理范围上限",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="实际完成值高于此数时提交前提示核实；留空按默认：比率不超过100%，不超过指标值的10倍。",
+    )
 
     class Meta:
         verbose_name = "绩效指标"
@@ -190,6 +208,13 @@ class IndicatorTarget(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(weight__isnull=True) | Q(weight__gte=0), name="indicator_weight_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(plausible_min__isnull=True)
+                | Q(plausible_max__isnull=True)
+                | Q(plausible_min__lte=models.F("plausible_max")),
+                name="indicator_plausible_range_ordered",
+                violation_error_message="合理范围下限不能大于上限。",
             ),
         ]
 
@@ -578,3 +603,64 @@ class SpotCheck(models.Model):
 
     def __str__(self):
         return f"{self.ret} {self.get_finding_display()}"
+
+
+class ApprovalException(models.Model):
+    """A recipient below a return that has no approved return, recorded with the reason why the
+    return above goes ahead without it (docs/domain.md §1: approval follows the tree). The
+    report's 数据说明 names it, so a figure that lacks a region says so."""
+
+    ret = models.ForeignKey(
+        Return, verbose_name="上级填报", on_delete=models.CASCADE, related_name="approval_exceptions"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name="未审核的下级地区/单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_exceptions",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name="未审核的项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="approval_exceptions",
+    )
+    reason = models.TextField("原因")
+    author = models.ForeignKey(
+        "evalportal.User", verbose_name="登记人", on_delete=models.PROTECT, related_name="approval_exceptions"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "审核例外"
+        verbose_name_plural = "审核例外"
+        ordering = ["ret", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(region__isnull=False) & Q(project__isnull=True))
+                | (Q(region__isnull=True) & Q(project__isnull=False)),
+                name="approval_exception_one_recipient",
+                violation_error_message="例外必须指向一个下级地区/单位或一个项目，且只能是其一。",
+            ),
+            models.UniqueConstraint(
+                fields=["ret", "region"],
+                condition=Q(region__isnull=False),
+                name="approval_exception_unique_region",
+            ),
+            models.UniqueConstraint(
+                fields=["ret", "project"],
+                condition=Q(project__isnull=False),
+                name="approval_exception_unique_project",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ret} · {self.project or self.region}"
+
+    @property
+    def recipient(self):
+        return self.project or self.region

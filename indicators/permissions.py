@@ -192,6 +192,21 @@ def may_record_spot_check(user: User, check: SpotCheck, finding: str = "") -> st
     return None
 
 
+def may_record_approval_exception(user: User, ret: Return) -> str | None:
+    """Record (or withdraw) why a recipient below ``ret`` goes without an approved return: the
+    return's own office while it may edit it, or its reviewer while it is submitted — the two
+    who would otherwise wait for the recipient."""
+    if reason := _writer(user, "登记例外"):
+        return reason
+    if ret.region_id == user.region_id:
+        if ret.status in EDITABLE:
+            return None
+        return f"本填报当前状态为“{ret.get_status_display()}”，不能登记例外。"
+    if may_review_return(user, ret) is None:
+        return None
+    return "只有本单位或其上级审核人可以登记例外。"
+
+
 # --- imports -----------------------------------------------------------------------------------
 
 

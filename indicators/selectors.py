@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -14,6 +14,8 @@ from evalportal.models import AuditEvent
 from indicators import rules
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
+    ApprovalException,
+    Aspect,
     Deadline,
     DeadlineUnlock,
     IndicatorActual,
@@ -25,6 +27,7 @@ from indicators.models import (
 from indicators.permissions import EDITABLE, may_change_data, may_review
 from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
+from transfers.tree import Node
 
 
 def returns_for_user(user) -> QuerySet[Return]:
@@ -522,3 +525,177 @@ def get_notification_for_user(user, pk: int) -> Notification:
 def unread_notification_count(user) -> int:
     """One query (index notification_unread): the nav shows it on every page."""
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+# --- approval follows the tree ------------------------------------------------------------------
+
+
+def owes_own_return(ledger: FundLedger, node: Node) -> bool:
+    """Whether ``node`` files a return of its own: a project does; a region does unless all its
+    money of the fund goes to projects run in it and nothing but projects lies below it (it
+    reports through them, as does a bureau whose projects are paid from its own budget)."""
+    if node.is_project:
+        return True
+    projects = [child for child in node.children if child.is_project]
+    regions_below = any(not child.is_project for child in node.children)
+    received = ledger.budgets.of(node)
+    project_only = bool(projects) and all(a.project_id for a in received.allocations)
+    return regions_below or not project_only
+
+
+@dataclass(frozen=True)
+class MissingRecipient:
+    """A region or project directly below a return that has no approved return of the fund."""
+
+    node: Node
+    own: Return | None
+    exception: ApprovalException | None
+
+    @property
+    def name(self) -> str:
+        return self.node.display_name
+
+    @property
+    def status_label(self) -> str:
+        return self.own.get_status_display() if self.own is not None else "未开始"
+
+    @property
+    def excused(self) -> bool:
+        return self.exception is not None
+
+
+def recipients_below(ledger: FundLedger) -> list[Node]:
+    """Whose approved returns the root's return waits for: each region directly below that
+    holds money of the fund (or reported), and each project run in the root. A region that
+    reports through its projects is replaced by them. Nothing for a county: its projects are
+    reviewed beside it by the same reviewer."""
+    root = ledger.root
+    if not any(not child.is_project for child in root.children):
+        return []
+    nodes = []
+    for account in ledger.children(root):
+        node = account.node
+        if node.is_project:
+            nodes.append(node)
+        elif not (account.is_funded or account.reported):
+            continue
+        elif owes_own_return(ledger, node):
+            nodes.append(node)
+        else:
+            nodes.extend(child for child in node.children if child.is_project)
+    return nodes
+
+
+def missing_below(ret: Return, *, ledger: FundLedger | None = None) -> list[MissingRecipient]:
+    """The recipients below ``ret`` without an approved return, each with the exception
+    recorded for it, if any. The ledger's queries and one more, whatever the tree's size."""
+    ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
+    exceptions = {
+        ("p", e.project_id) if e.project_id else ("r", e.region_id): e
+        for e in ApprovalException.objects.filter(ret=ret).select_related("author", "region", "project")
+    }
+    missing = []
+    for node in recipients_below(ledger):
+        own = ledger.returns.get(node.key)
+        if own is not None and own.status == Return.Status.APPROVED:
+            continue
+        missing.append(MissingRecipient(node, own, exceptions.get(node.key)))
+    return missing
+
+
+def approval_exceptions(ret: Return) -> list[ApprovalException]:
+    """Every exception recorded on ``ret``, oldest first (kept when the region is approved later)."""
+    return list(
+        ApprovalException.objects.filter(ret=ret).select_related("author__region", "region", "project")
+    )
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    """One line where what I typed and what is now saved differ."""
+
+    label: str
+    field: str  # the form field, so the page can put either value back into it
+    mine: str
+    theirs: str
+
+
+@dataclass(frozen=True)
+class SaveConflict:
+    """A save refused because someone saved after I opened the return: who, when, and what differs."""
+
+    by: str
+    at: datetime | None
+    version: int  # the version now saved: a save based on it overwrites knowingly
+    rows: list[ConflictRow]
+
+
+def save_conflict(ret: Return, typed) -> SaveConflict:
+    """Compare what was typed (a services.ReturnInput) with the return as saved now, line by
+    line, in the labels and the comparison return_save uses, so a row here is a change there."""
+    # services imports this module; its one comparison rule is borrowed at call time.
+    from indicators.services import differs, shown
+
+    saved = Return.objects.get(pk=ret.pk)
+    rows: list[ConflictRow] = []
+
+    def compare(old, new, label: str, field: str) -> None:
+        if differs(old, new):
+            rows.append(ConflictRow(label=label, field=field, mine=shown(new), theirs=shown(old)))
+
+    for line in saved.funding.all():
+        money = typed.funding.get(line.source)
+        if money is None:
+            continue
+        source = line.get_source_display()
+        if "budget" in money:  # an allocated source's budget is not typed
+            compare(line.budget, money["budget"], f"{source}·全年预算数", f"funding-{line.source}-budget")
+        compare(line.spent, money.get("spent"), f"{source}·全年执行数", f"funding-{line.source}-spent")
+
+    for actual in saved.actuals.select_related("indicator").order_by("indicator__order"):
+        values = typed.actuals.get(actual.indicator_id)
+        if values is None:
+            continue
+        name, prefix = f"指标“{actual.indicator.name}”", f"actual-{actual.indicator_id}"
+        for attr, label in (
+            ("actual_text", "实际完成值"),
+            ("reason", "未完成原因"),
+            ("measure", "改进措施"),
+            ("denominator", "分母"),
+            ("override_note", "覆盖说明"),
+        ):
+            new = values.get(attr)
+            compare(
+                getattr(actual, attr),
+                new.strip() if isinstance(new, str) else new,
+                f"{name}·{label}",
+                f"{prefix}-{attr}",
+            )
+
+    order = list(Aspect.values)
+    for narrative in sorted(saved.narratives.all(), key=lambda n: order.index(n.aspect)):
+        values = typed.narratives.get(narrative.aspect)
+        if values is None:
+            continue
+        aspect, prefix = narrative.get_aspect_display(), f"narrative-{narrative.aspect}"
+        compare(
+            narrative.description,
+            values.get("description", "").strip(),
+            f"{aspect}·情况说明",
+            f"{prefix}-description",
+        )
+        compare(
+            narrative.problems,
+            values.get("problems", "").strip(),
+            f"{aspect}·存在问题和改进措施",
+            f"{prefix}-problems",
+        )
+
+    compare(saved.goal_achievement, typed.goal_achievement.strip(), "总体目标完成情况", "goal_achievement")
+    last = return_history(saved).filter(action=AuditEvent.Action.EDIT).first()
+    return SaveConflict(
+        by=str(last.actor or "系统") if last else "他人",
+        at=last.created_at if last else None,
+        version=saved.version,
+        rows=rows,
+    )

@@ -18,8 +18,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from evalportal.models import AuditEvent, User
+from indicators import rules
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
 from indicators.models import (
+    ApprovalException,
     Aspect,
     DeadlineUnlock,
     IndicatorActual,
@@ -36,6 +38,7 @@ from indicators.notifications import notify_return_event
 from indicators.permissions import (
     EDITABLE,
     may_edit_return,
+    may_record_approval_exception,
     may_reopen_return,
     may_review_return,
     may_submit_return,
@@ -45,6 +48,7 @@ from indicators.rollups import return_rollup
 from indicators.selectors import (
     budget_holders,
     chinese_date,
+    missing_below,
     nearest_table_above,
     own_return_under_review,
     passed_down_table,
@@ -779,6 +783,7 @@ def return_submit(*, ret: Return, actor: User, acknowledge_warnings: bool = Fals
     locked = _locked(ret)
     if refusal := may_submit_return(actor, locked):
         raise WorkflowError(refusal)
+    _refuse_missing_below(locked)
     findings = return_findings(locked)
     if errors_of(findings):
         raise ChecksFailed(findings)
@@ -797,6 +802,68 @@ def return_submit(*, ret: Return, actor: User, acknowledge_warnings: bool = Fals
     notify_return_event(ret=locked, event=Notification.Kind.SUBMITTED, actor=actor)
     ret.status, ret.version = locked.status, locked.version
     return findings
+
+
+def _refuse_missing_below(ret: Return) -> None:
+    """Approval follows the tree: a return goes up only when every recipient below it has an
+    approved return, or someone recorded why it goes without one."""
+    waiting = [m for m in missing_below(ret) if not m.excused]
+    if waiting:
+        names = "、".join(f"{m.name}（{m.status_label}）" for m in waiting)
+        raise WorkflowError(f"以下下级尚未审核通过：{names}。请等待其审核通过，或登记例外并说明原因。")
+
+
+@transaction.atomic
+def approval_exception_record(
+    *,
+    ret: Return,
+    actor: User,
+    reason: str,
+    region: Region | None = None,
+    project: Project | None = None,
+) -> ApprovalException:
+    """Record that ``region`` (or ``project``) below ``ret`` has no approved return, and why."""
+    locked = _locked(ret)
+    if refusal := may_record_approval_exception(actor, locked):
+        raise WorkflowError(refusal)
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError("登记例外必须填写原因。")
+    key = ("p", project.pk) if project is not None else ("r", region.pk if region is not None else None)
+    found = next((m for m in missing_below(locked) if m.node.key == key), None)
+    if found is None:
+        raise WorkflowError("只能为本级之下尚未审核通过的下级登记例外。")
+    if found.excused:
+        raise WorkflowError(f"{found.name}已登记例外。")
+    exception = ApprovalException.objects.create(
+        ret=locked, region=region if project is None else None, project=project, reason=reason, author=actor
+    )
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.EXCEPTION,
+        summary=f"登记例外：{found.name}（{found.status_label}）",
+        comment=reason,
+        changes={f"例外：{found.name}": ["", reason]},
+    )
+    return exception
+
+
+@transaction.atomic
+def approval_exception_remove(*, exception: ApprovalException, actor: User) -> None:
+    """Withdraw a recorded exception: the return waits for that recipient again."""
+    locked = _locked(exception.ret)
+    if refusal := may_record_approval_exception(actor, locked):
+        raise WorkflowError(refusal)
+    name = exception.recipient.name
+    exception.delete()
+    _audit(
+        locked,
+        actor=actor,
+        action=AuditEvent.Action.EXCEPTION,
+        summary=f"撤销例外：{name}",
+        changes={f"例外：{name}": [exception.reason, ""]},
+    )
 
 
 @transaction.atomic
@@ -837,6 +904,7 @@ def return_approve(*, ret: Return, actor: User, comment: str = "") -> None:
     locked = _locked(ret)
     if refusal := may_review_return(actor, locked):
         raise WorkflowError(refusal)
+    _refuse_missing_below(locked)
     if errors_of(return_findings(locked)):
         raise WorkflowError(f"{locked.region.name}的填报存在错误，不能审核通过，请退回修改。")
     _bump(locked, status=Return.Status.APPROVED)
@@ -952,6 +1020,13 @@ def return_fill_from_rollup(*, ret: Return, actor: User) -> dict:
     return changes
 
 
+def _says_met(actual: IndicatorActual) -> bool:
+    return (
+        bool(actual.actual_text)
+        and rules.evaluate(actual.indicator.target_text, actual.actual_text).met is True
+    )
+
+
 def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
     """Write the roll-up of the approved returns below into ``ret``; the caller audits.
 
@@ -969,6 +1044,8 @@ def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
             continue
         if only_blank and actual.actual_text:
             continue
+        if result.text == rules.ALL_MET and _says_met(actual):
+            continue  # 应保尽保 already says what 全部完成 says: the prefecture's wording stays
         if actual.actual_text != result.text:
             changes[f"指标“{actual.indicator.name}”·实际完成值"] = [actual.actual_text, result.text]
             actual.actual_text = result.text

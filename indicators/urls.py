@@ -11,6 +11,10 @@ urlpatterns = [
     path("<int:pk>/approve/", views.return_approve_view, name="approve"),
     path("<int:pk>/reopen/", views.return_reopen_view, name="reopen"),
     path("<int:pk>/unlock/", views.return_unlock_view, name="unlock"),
+    path("<int:pk>/exception/", views.approval_exception_view, name="exception"),
+    path(
+        "<int:pk>/exception/<int:eid>/remove/", views.approval_exception_remove_view, name="exception_remove"
+    ),
     path("<int:pk>/rollup/", views.return_rollup_view, name="rollup"),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
     path("approve/confirm/", views.returns_bulk_confirm, name="bulk_confirm"),

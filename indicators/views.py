@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,21 +18,33 @@ from indicators.formats import pct, wan
 from indicators.forms import ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
-from indicators.permissions import may_edit_return, may_open_return, may_review, may_unlock_return
+from indicators.permissions import (
+    may_edit_return,
+    may_open_return,
+    may_record_approval_exception,
+    may_review,
+    may_review_return,
+    may_unlock_return,
+)
 from indicators.rollups import return_rollup
 from indicators.selectors import (
+    approval_exceptions,
     changes_since_approval,
     get_return_for_user,
+    missing_below,
     previous_actuals,
     return_history,
     returns_for_user,
     review_queue,
+    save_conflict,
 )
 from indicators.services import (
     ChecksFailed,
     NeedsAcknowledgement,
     StaleReturnError,
     WorkflowError,
+    approval_exception_record,
+    approval_exception_remove,
     return_approve,
     return_fill_from_rollup,
     return_judge,
@@ -94,6 +106,8 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
         "rollup": rollup,
         "comments": comments,
         "money": money,
+        "missing_below": missing_below(ret, ledger=ledger),
+        "approval_exceptions": approval_exceptions(ret),
     }
 
 
@@ -124,11 +138,8 @@ def return_edit(request, pk):
             base_version=form.cleaned_data["base_version"],
             data=form.to_input(),
         )
-    except StaleReturnError as exc:
-        messages.error(request, str(exc))
-        return render(
-            request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger), status=409
-        )
+    except StaleReturnError:
+        return _save_conflict(request, ret, form)
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("indicators:detail", pk=ret.pk)
@@ -151,9 +162,28 @@ def return_edit(request, pk):
     return redirect("indicators:detail", pk=ret.pk)
 
 
+def _save_conflict(request, ret, form):
+    """409: my typed values beside the ones saved meanwhile. The form keeps mine and carries the
+    version now saved, so saving again overwrites the other person's values knowingly."""
+    ret.refresh_from_db()
+    conflict = save_conflict(ret, form.to_input())
+    data = request.POST.copy()
+    data["base_version"] = str(conflict.version)
+    ledger = _ledger(ret)
+    mine = ReturnForm(ret, data, money=ledger.return_money(ret))
+    context = _form_context(ret, mine, ledger=ledger) | {"conflict": conflict}
+    return render(request, "indicators/return_form.html", context, status=409)
+
+
 @login_required
 def return_detail(request, pk):
     ret = get_return_for_user(request.user, pk)
+    return render(request, "indicators/return_detail.html", _detail_context(ret))
+
+
+def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_back_form=None) -> dict:
+    """The review page; ``typed_comments`` (by line id) and the form are what a refused
+    send-back posted, shown again so the reviewer's words are not lost."""
     previous = previous_actuals(ret)
     lines = [
         (
@@ -163,6 +193,7 @@ def return_detail(request, pk):
                 actual.actual_text,
                 judged_met=actual.judged_met,
                 previous=previous.get(actual.indicator.name),
+                denominator=actual.denominator,
             ),
         )
         for actual in ret.actuals.select_related("indicator").order_by("indicator__order")
@@ -175,11 +206,12 @@ def return_detail(request, pk):
             "narratives": ret.narratives.all(),
             "history": return_history(ret),
             "since_approval": changes_since_approval(ret),
-            "send_back_form": SendBackForm(),
+            "send_back_form": send_back_form or SendBackForm(),
             "reason_form": ReasonForm(),
+            "typed_comments": typed_comments or {},
         }
     )
-    return render(request, "indicators/return_detail.html", context)
+    return context
 
 
 def _perform(request, ret, step, success: str):
@@ -234,16 +266,19 @@ def return_send_back_view(request, pk):
     if not _apply_judgements(request, ret):
         return redirect("indicators:detail", pk=ret.pk)
     form = SendBackForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "退回必须填写退回原因。")
-        return redirect("indicators:detail", pk=ret.pk)
     line_comments = {
         int(key.removeprefix("comment-")): value
         for key, value in request.POST.items()
         if key.startswith("comment-") and key.removeprefix("comment-").isdigit()
     }
-    if _too_long(request, line_comments.values()):
-        return redirect("indicators:detail", pk=ret.pk)
+    if not form.is_valid() or _too_long(request, line_comments.values()):
+        if refusal := may_review_return(request.user, ret):  # nothing to keep for who may not review
+            raise PermissionDenied(refusal)
+        if "reason" in form.errors:
+            messages.error(request, f"{form.errors['reason'][0]}逐项意见已保留，尚未退回。")
+        # Re-rendered, not redirected: the line comments typed are shown again in their boxes.
+        context = _detail_context(ret, typed_comments=line_comments, send_back_form=form)
+        return render(request, "indicators/return_detail.html", context, status=400)
     return _perform(
         request,
         ret,
@@ -346,6 +381,63 @@ def return_reopen_view(request, pk):
     )
 
 
+def _back_to_return(request, ret):
+    """Back to the page the person recorded from: the form while they may edit, else the detail."""
+    if may_edit_return(request.user, ret) is None:
+        return redirect("indicators:edit", pk=ret.pk)
+    return redirect("indicators:detail", pk=ret.pk)
+
+
+@login_required
+@require_POST
+def approval_exception_view(request, pk):
+    """Record why one recipient below goes without an approved return."""
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    if reason := may_record_approval_exception(request.user, ret):
+        raise PermissionDenied(reason)
+    kind, _, number = request.POST.get("recipient", "").partition("-")
+    found = next(
+        (m for m in missing_below(ret) if m.node.key == (kind, _int(number))),
+        None,
+    )
+    if found is None:
+        raise Http404("没有这个未审核通过的下级。")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"登记{found.name}的例外必须填写原因。")
+        return _back_to_return(request, ret)
+    node = found.node
+    try:
+        approval_exception_record(
+            ret=ret,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            region=None if node.is_project else node.region,
+            project=node.project,
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已登记{found.name}的例外。")
+    return _back_to_return(request, ret)
+
+
+@login_required
+@require_POST
+def approval_exception_remove_view(request, pk, eid):
+    ret = get_return_for_user(request.user, pk, for_edit=True)
+    exception = get_object_or_404(ret.approval_exceptions.select_related("region", "project"), pk=eid)
+    if reason := may_record_approval_exception(request.user, ret):
+        raise PermissionDenied(reason)
+    try:
+        approval_exception_remove(exception=exception, actor=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已撤销{exception.recipient.name}的例外。")
+    return _back_to_return(request, ret)
+
+
 @login_required
 @require_POST
 def return_unlock_view(request, pk):
@@ -389,10 +481,29 @@ def rate_preview(request):
     if not actual:
         return HttpResponse('<span class="text-muted small" data-explain="0">—</span>')
     previous = request.GET.get("previous", "").strip() or None  # last year's, shown on the form
-    return HttpResponse(_rate_html(rules.evaluate(request.GET.get("target", ""), actual, previous=previous)))
+    target = request.GET.get("target", "")
+    denominator = _typed_number(request.GET.get("denominator", ""))
+    if denominator is False:
+        return HttpResponse(
+            format_html('<span class="text-danger small" data-explain="0">{}</span>', "分母请输入数字")
+        )
+    evaluation = rules.evaluate(target, actual, previous=previous, denominator=denominator)
+    return HttpResponse(_rate_html(evaluation, rules.ratio_reading(actual, target, denominator)))
 
 
-def _rate_html(evaluation) -> str:
+def _typed_number(text: str) -> Decimal | None | bool:
+    """A number typed in a box (thousands separators allowed); None when blank, False when not a number."""
+    text = text.replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return False
+    return number if number.is_finite() else False
+
+
+def _rate_html(evaluation, reading: str | None = None) -> str:
     if evaluation.error:
         return format_html('<span class="text-danger small" data-explain="0">{}</span>', evaluation.error)
     if evaluation.completion_rate is None:
@@ -401,13 +512,17 @@ def _rate_html(evaluation) -> str:
         return format_html('<span class="text-muted small" data-explain="0">{}</span>', "—")
     css = "text-success" if evaluation.met and not evaluation.over_achieved else "text-danger"
     flag = "1" if evaluation.needs_explanation else "0"
-    return format_html(
-        '<span class="{} small num" data-explain="{}">完成率 {}%<br>偏差率 {}%</span>',
+    rates = format_html(
+        '<span class="{} small num" data-explain="{}" data-over="{}">完成率 {}%<br>偏差率 {}%</span>',
         css,
         flag,
+        "1" if evaluation.over_achieved else "0",
         evaluation.completion_rate,
         evaluation.deviation_rate,
     )
+    if reading:  # the clerk sees how 46 of 50 was read before saving
+        return format_html('<span class="small text-muted d-block num">实际 {}</span>{}', reading, rates)
+    return rates
 
 
 @login_required

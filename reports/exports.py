@@ -301,6 +301,7 @@ def _actuals(ws, returns: list[Return]) -> None:
                     actual.actual_text,
                     judged_met=actual.judged_met,
                     previous=previous.get(ret.pk, {}).get(indicator.name),
+                    denominator=actual.denominator,
                 )
                 if actual.actual_text
                 else None

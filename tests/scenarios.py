@@ -10,7 +10,15 @@ from decimal import Decimal
 
 from evalportal.models import Role, User
 from indicators.models import IndicatorTarget, Return, TargetTable
-from indicators.services import ReturnInput, return_approve, return_open, return_save, return_submit
+from indicators.selectors import missing_below
+from indicators.services import (
+    ReturnInput,
+    approval_exception_record,
+    return_approve,
+    return_open,
+    return_save,
+    return_submit,
+)
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import apply
 from reports.imports.services import import_preview
@@ -72,6 +80,22 @@ def fill_submit_approve(ret, *, clerk: User, reviewer: User, funding: dict) -> N
     return_save(ret=ret, actor=clerk, base_version=ret.version, data=met_input(ret, funding=funding))
     return_submit(ret=ret, actor=clerk, acknowledge_warnings=True)
     return_approve(ret=ret, actor=reviewer)
+
+
+def excuse_missing(ret, *, actor: User, reason: str = "本测试只关心已填报的下级") -> None:
+    """Record an exception for every recipient below ``ret`` without an approved return, so a
+    test about something else may submit or approve a prefecture's return (approval follows
+    the tree: tests/test_approval_order.py)."""
+    for missing in missing_below(ret):
+        if not missing.excused:
+            node = missing.node
+            approval_exception_record(
+                ret=ret,
+                actor=actor,
+                reason=reason,
+                region=None if node.is_project else node.region,
+                project=node.project,
+            )
 
 
 def person(username: str, region_code: str, role: str) -> User:

@@ -99,7 +99,7 @@ def test_second_person_with_an_old_version_keeps_their_input(client, yining_retu
     response = client.post(url, stale | {"save": "1"})
     assert response.status_code == 409
     page = response.content.decode()
-    assert "已被伊宁市民政局填报员" in page and "第二个人写的" in page
+    assert "保存冲突：伊宁市民政局填报员于" in page and "第二个人写的" in page
     yining_return.refresh_from_db()
     assert yining_return.goal_achievement == "保障了困难群众基本生活。"
 

@@ -184,7 +184,7 @@ def test_prefecture_return_rolls_up_its_counties(relief, clerk_yining, clerk_huo
     line = prefecture.actuals.get(indicator__name="孤儿等符合条件的儿童纳入保障范围率")
     assert line.actual_text == "94.52%"
     # A qualitative target met by every county is met.
-    assert prefecture.actuals.get(indicator__name="低保对象人数").actual_text == "应保尽保"
+    assert prefecture.actuals.get(indicator__name="低保对象人数").actual_text == "全部完成"
     # The reviewer overrides one value with a note; a refill keeps it.
     data = complete_input(prefecture, spent="13000.50")
     data.actuals[line.indicator_id] = {"actual_text": "95%", "override_note": "按州级抽样核定"}

@@ -676,7 +676,7 @@ def test_rollup_worst_deadline():
 def test_rollup_all_met():
     children = [ChildValue("甲", "应纳尽纳"), ChildValue("乙", "已完成")]
     result = rollup("应纳尽纳", children)
-    assert (result.rule, result.value, result.text) == ("all_met", None, "应纳尽纳")
+    assert (result.rule, result.value, result.text) == ("all_met", None, "全部完成")
     assert [c.value for c in result.contributions] == [D("100.00"), D("100.00")]
 
     children.append(ChildValue("丙", "部分纳入"))

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("indicators", "0006_target_table_central"),
+        ("indicators", "0007_approval_exception"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -50,7 +50,7 @@ from indicators.rules.consistency import (
     check_return,
 )
 from indicators.rules.evaluation import MET_PHRASES, NEGATIVE, NOT_MET_PHRASES, POSITIVE, Evaluation, evaluate
-from indicators.rules.grammar import Target, parse_actual, parse_target
+from indicators.rules.grammar import Target, parse_actual, parse_target, ratio_reading
 from indicators.rules.numbers import (
     CENT,
     HUNDRED,
@@ -67,7 +67,16 @@ from indicators.rules.numbers import (
     format_value,
     quantize_rate,
 )
-from indicators.rules.rollup import RULES, ChildValue, Contribution, Rollup, infer_rollup_rule, rollup
+from indicators.rules.rollup import (
+    ALL_MET,
+    NOT_ALL_MET,
+    RULES,
+    ChildValue,
+    Contribution,
+    Rollup,
+    infer_rollup_rule,
+    rollup,
+)
 from indicators.rules.scoring import (
     BANDS,
     BUDGET_POINTS,
@@ -83,6 +92,8 @@ from indicators.rules.scoring import (
 )
 
 __all__ = [
+    "ALL_MET",
+    "NOT_ALL_MET",
     "AllocationRow",
     "BANDS",
     "BUDGET_POINTS",
@@ -129,6 +140,7 @@ __all__ = [
     "parse_actual",
     "parse_target",
     "quantize_rate",
+    "ratio_reading",
     "rollup",
     "score_indicator",
     "score_return",

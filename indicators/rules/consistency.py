@@ -7,7 +7,15 @@ from dataclasses import dataclass, field, replace
 
 from indicators.rules.evaluation import Evaluation, evaluate
 from indicators.rules.grammar import _text_of, _wording, parse_actual, parse_target
-from indicators.rules.numbers import TargetParseError, UnitMismatchError, _to_decimal, format_number
+from indicators.rules.numbers import (
+    HUNDRED,
+    TargetParseError,
+    UnitMismatchError,
+    _to_decimal,
+    format_number,
+    format_value,
+    quantize_rate,
+)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 REPEATED_REASON_THRESHOLD = 3
@@ -40,6 +48,9 @@ class IndicatorLine:
     parent_target_text: str | None = None
     judged_met: bool | None = None  # a reviewer's decision on a qualitative actual
     previous_text: str | None = None  # last year's actual, for 不低于上年 and 有所提升
+    denominator: object = None  # 分母: an actual without a unit is then its numerator
+    plausible_min: object = None  # 合理范围: outside it, a warning to acknowledge
+    plausible_max: object = None
 
 
 @dataclass
@@ -178,7 +189,7 @@ def _check_indicator(line: IndicatorLine) -> tuple[list[Finding], Evaluation | N
         findings.append(Finding(ERROR, "target_unreadable", f"指标“{name}”：{exc}", line.key))
         return findings, None
     try:
-        actual = parse_actual(line.actual_text, target)
+        actual = parse_actual(line.actual_text, target, denominator=line.denominator)
     except UnitMismatchError as exc:
         findings.append(Finding(ERROR, "unit_mismatch", f"指标“{name}”：{exc}", line.key))
         return findings, None
@@ -188,7 +199,66 @@ def _check_indicator(line: IndicatorLine) -> tuple[list[Finding], Evaluation | N
 
     evaluation = evaluate(target, actual, judged_met=line.judged_met, previous=line.previous_text)
     findings.extend(_explanation_findings(line, evaluation))
+    findings.extend(_plausibility_findings(line, target, actual))
     return findings, evaluation
+
+
+PLAUSIBLE_TIMES_TARGET = 10
+
+
+def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]:
+    """Warnings for an actual that looks mistyped (960% for 96%): outside the indicator's
+    合理范围 where it has one; without an upper bound, a rate above 100% or an actual ten
+    times the target. Warnings, not errors: a real figure can be surprising, so the clerk
+    acknowledges it on submit."""
+    if target.is_qualitative or actual.is_qualitative or actual.value is None:
+        return []
+    name, unit = line.name, actual.unit
+    shown = format_value(quantize_rate(actual.value), unit)
+    low, high = (
+        _to_decimal(line.plausible_min, "合理范围下限"),
+        _to_decimal(line.plausible_max, "合理范围上限"),
+    )
+    findings = []
+    if low is not None and actual.value < low:
+        findings.append(
+            Finding(
+                WARNING,
+                "below_plausible_range",
+                f"指标“{name}”的实际完成值{shown}低于合理范围下限{format_value(low, unit)}，请核实。",
+                line.key,
+            )
+        )
+    if high is not None:
+        if actual.value > high:
+            findings.append(
+                Finding(
+                    WARNING,
+                    "above_plausible_range",
+                    f"指标“{name}”的实际完成值{shown}高于合理范围上限{format_value(high, unit)}，请核实。",
+                    line.key,
+                )
+            )
+    elif unit == "%" and actual.value > HUNDRED:
+        findings.append(
+            Finding(
+                WARNING,
+                "share_above_100",
+                f"指标“{name}”的实际完成值{shown}超过100%，比例一般不超过100%，请核实是否填错。",
+                line.key,
+            )
+        )
+    elif target.value and actual.value >= target.value * PLAUSIBLE_TIMES_TARGET:
+        findings.append(
+            Finding(
+                WARNING,
+                "ten_times_target",
+                f"指标“{name}”的实际完成值{shown}达到指标值{target.display}的{PLAUSIBLE_TIMES_TARGET}倍以上，"
+                "请核实是否填错。",
+                line.key,
+            )
+        )
+    return findings
 
 
 def _explanation_findings(line: IndicatorLine, evaluation: Evaluation) -> list[Finding]:
@@ -219,7 +289,7 @@ def _explanation_findings(line: IndicatorLine, evaluation: Evaluation) -> list[F
             Finding(
                 ERROR,
                 "missing_overachievement_explanation",
-                f"指标“{name}”完成率{format_number(rate)}%，超出目标30%及以上，请说明超额完成的原因。",
+                f"指标“{name}”完成率{format_number(rate)}%，超出目标30%及以上，请填写超额完成原因。",
                 line.key,
             )
         )

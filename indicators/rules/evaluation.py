@@ -20,7 +20,9 @@ NEGATIVE = "negative"  # 反向: less is better (<=)
 
 # An actual that says a qualitative target was met, besides repeating its wording. Kept small
 # on purpose: anything else is for a reviewer to judge.
-MET_PHRASES = frozenset({"是", "完成", "已完成", "达到", "已达到", "达成", "已达成", "实现", "已实现"})
+MET_PHRASES = frozenset(
+    {"是", "完成", "已完成", "全部完成", "达到", "已达到", "达成", "已达成", "实现", "已实现"}
+)
 # …and the same words before the target's wording (已实现应保尽保).
 MET_PREFIXES = ("已实现", "已达到", "实现", "达到", "已")
 # An actual that says plainly it was not met: missed, so it needs a reason.
@@ -66,7 +68,9 @@ def _direction(target: Target) -> str:
     return POSITIVE
 
 
-def evaluate(target, actual, *, judged_met: bool | None = None, previous=None) -> Evaluation:
+def evaluate(
+    target, actual, *, judged_met: bool | None = None, previous=None, denominator=None
+) -> Evaluation:
     """Compare an actual with its target (texts as staff write them, or parsed ``Target``s).
 
     ``judged_met`` is a reviewer's decision for a qualitative actual the wording alone cannot
@@ -74,7 +78,8 @@ def evaluate(target, actual, *, judged_met: bool | None = None, previous=None) -
     ``previous`` is last year's actual of the same indicator: a target of ``YEAR_OVER_YEAR``
     wording (不低于上年, 有所提升) with a number this year and last year is arithmetic, not a
     judgement — met when this year's value is at least (or above) last year's, completion
-    this year's over last year's, capped at 100 when met.
+    this year's over last year's, capped at 100 when met. ``denominator`` (分母): an actual
+    without a unit against a rate target is its numerator (``grammar.parse_actual``).
 
     正向: completion = actual / target × 100, not capped; a target of 0 is met by anything.
     反向: 100 when actual ≤ target, else target / actual × 100. 定性: 100 and met when the
@@ -91,8 +96,8 @@ def evaluate(target, actual, *, judged_met: bool | None = None, previous=None) -
         if isinstance(actual, Target):
             parsed_actual = _fit_to_target(actual, parsed_target)
         else:
-            parsed_actual = parse_actual(actual, parsed_target)
-    except (TargetParseError, TypeError) as exc:
+            parsed_actual = parse_actual(actual, parsed_target, denominator=denominator)
+    except (TargetParseError, TypeError, ValueError) as exc:
         return Evaluation(target=parsed_target, actual=None, error=str(exc))
     try:
         if parsed_target.is_qualitative and (yoy := _year_over_year(parsed_target, parsed_actual, previous)):

@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from indicators.rules.numbers import (
+    _PRECISION,
+    HUNDRED,
     QUALITATIVE,
     QUANTITATIVE,
     TargetParseError,
     UnitMismatchError,
+    _to_decimal,
     format_number,
     format_value,
+    quantize_rate,
 )
 
 
@@ -283,7 +287,7 @@ def parse_target(text) -> Target:
     return _parse(text, "指标值")
 
 
-def parse_actual(text, target=None) -> Target:
+def parse_actual(text, target=None, *, denominator=None) -> Target:
     """Read an actual value (全年实际完成值), checked against its target when one is given.
 
     Accepts the target grammar plus actual spellings (``=510人次``, ``30日内``). With a target:
@@ -291,11 +295,47 @@ def parse_actual(text, target=None) -> Target:
     * no unit on the actual takes the target's unit (``95`` for ``≥95%`` is ``95%``);
     * a different unit raises ``UnitMismatchError`` (``510人次`` for ``≥95%``);
     * a qualitative actual for a quantitative target raises ``TargetParseError``.
+
+    With a ``denominator`` (分母) against a rate target (``%``), an actual written without a
+    unit is the numerator: ``46`` of 50 is 92%. This is the one place that reading happens,
+    so screens, checks, roll-ups and documents agree. An actual written as a rate (``92%``)
+    stays that rate; its denominator only weighs it in a roll-up.
     """
     actual = _parse(text, "实际完成值")
     if target is None:
         return actual
-    return _fit_to_target(actual, _as_target(target))
+    target = _as_target(target)
+    ratio = _ratio(actual, target, denominator)
+    return ratio if ratio is not None else _fit_to_target(actual, target)
+
+
+def ratio_reading(text, target, denominator) -> str | None:
+    """How an actual with a denominator is read, as the form shows it: ``46 / 50 = 92.00%``;
+    None when the actual is not a numerator (a rate, words, no denominator) or is unreadable."""
+    try:
+        target = _as_target(target)
+        actual = _parse(text, "实际完成值")
+        ratio = _ratio(actual, target, denominator)
+    except (TargetParseError, TypeError, ValueError):
+        return None
+    if ratio is None:
+        return None
+    return f"{format_number(actual.value)} / {format_number(_to_decimal(denominator))} = {quantize_rate(ratio.value)}%"
+
+
+def _ratio(actual: Target, target: Target, denominator) -> Target | None:
+    """The rate of a numerator over its denominator, or None when the actual is not one."""
+    if target.unit != "%" or actual.is_qualitative or actual.unit:
+        return None
+    number = _to_decimal(denominator, "分母")
+    if number is None:
+        return None
+    if number <= 0:
+        raise TargetParseError(
+            f"分母应大于0（现为{format_number(number)}），无法计算“{actual.text}”所占比例。", actual.text
+        )
+    with localcontext(prec=_PRECISION):
+        return replace(actual, value=actual.value / number * HUNDRED, unit="%")
 
 
 def _fit_to_target(actual: Target, target: Target) -> Target:

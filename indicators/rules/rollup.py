@@ -24,6 +24,9 @@ _SUMMABLE_UNITS = frozenset(
     "人次 万人次 人 万人 名 位 个 次 人月 人日 户 家 所 项 件 起 场 期 处 "
     "份 张 床 间 台 辆 批 条 套 座 篇 册 本 元 万元 亿元 课时 学时 轮".split()
 ) | {""}
+# A qualitative line rolled up says whether every region below met it; the words are in
+# evaluation.MET_PHRASES, so a return filled from the roll-up reads as met.
+ALL_MET = "全部完成"
 NOT_ALL_MET = "未全部完成"
 
 
@@ -98,8 +101,8 @@ def rollup(target_text, children, rule=None) -> Rollup:
             missing.append(child.region)
             continue
         try:
-            readable.append((child, parse_actual(child.actual_text, target)))
-        except (TargetParseError, TypeError) as exc:
+            readable.append((child, parse_actual(child.actual_text, target, denominator=child.denominator)))
+        except (TargetParseError, TypeError, ValueError) as exc:
             errors.append((child.region, str(exc)))
 
     if rule == "all_met":
@@ -181,5 +184,5 @@ def _rollup_all_met(target: Target, readable: list, incomplete: bool) -> Rollup:
         if evaluation.met is not True:
             unmet.append(child.region)
     all_met = bool(readable) and not unmet and not incomplete
-    text = target.display if all_met else NOT_ALL_MET
+    text = ALL_MET if all_met else NOT_ALL_MET
     return Rollup(None, text, "all_met", contributions, unmet=unmet)

@@ -35,7 +35,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
-from indicators.selectors import previous_actuals_of
+from indicators.selectors import approval_exceptions, previous_actuals_of
 from reports.data.sections import section_texts
 from reports.data.spot_checks import spot_check_summary
 from reports.data.types import (
@@ -152,6 +152,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
             for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.position))
         ],
     )
+    data.exception_notes = _exception_notes(own_return)
     data.pending = _pending(data, own_return)
     data.warnings = _warnings(data, own_return, ledger.account())
     data.sections = section_texts(ReportText.objects.filter(fund=fund, region=region).first(), data)
@@ -448,7 +449,11 @@ def _indicator_line(
         # The top table came from the centre; below it, a row without a parent is the level's own.
         handed_down=table.parent_id is None or row.parent_indicator_id is not None,
         evaluation=rules.evaluate(
-            row.target_text, actual_text, judged_met=actual.judged_met if actual else None, previous=previous
+            row.target_text,
+            actual_text,
+            judged_met=actual.judged_met if actual else None,
+            previous=previous,
+            denominator=actual.denominator if actual else None,
         ),
         weight=row.weight,
         band=actual.band if actual else "",
@@ -531,6 +536,21 @@ def _fund_users(ledger: FundLedger, words: Words) -> list[str]:
 def _through_projects(data: ReportData, own_return: Return | None) -> bool:
     """An office whose money of the fund all went to its projects reports through them (report F)."""
     return bool(data.projects) and not data.received["total"] and own_return is None
+
+
+def _exception_notes(own_return: Return | None) -> list[str]:
+    """察布查尔县未审核通过，经伊犁州审核员登记例外：原因。 — one per exception on the return."""
+    if own_return is None:
+        return []
+    notes = []
+    for exception in approval_exceptions(own_return):
+        author = exception.author
+        office = author.region.display_name if author.region_id else ""
+        notes.append(
+            f"{exception.recipient.name}未审核通过，经{office}{author.get_role_display()}登记例外："
+            f"{exception.reason.rstrip('。')}。"
+        )
+    return notes
 
 
 def _pending(data: ReportData, own_return: Return | None) -> list[Pending]:

@@ -247,6 +247,9 @@ class ReportData:
     sections: SectionTexts = field(default_factory=SectionTexts)
     # the province's latest spot re-check; None below the province and before any draw
     spot_checks: SpotCheckSummary | None = None
+    # 例外: the recipients below that the region's return went ahead without, each with who
+    # recorded it and why (indicators.ApprovalException), printed with the review notice
+    exception_notes: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -278,4 +281,5 @@ class ReportData:
                     who.append(f"{count}个{noun}")
             if who:
                 parts.append("及".join(who) + words)
-        return f"数据未全部审核：{'，'.join(parts)}。本文件为草稿，其中的数据和文字可能变化。"
+        notice = f"数据未全部审核：{'，'.join(parts)}。本文件为草稿，其中的数据和文字可能变化。"
+        return "".join([notice, *self.exception_notes])

@@ -24,11 +24,15 @@
   }
 
   function updateIndicator(row) {
-    var actual = row.querySelector(".indicator-actual");
-    fetchInto(form.dataset.rateUrl, { target: row.dataset.target, actual: actual.value, previous: row.dataset.previous || "" }, row.querySelector(".indicator-rate"),
+    var actual = row.querySelector(".indicator-actual"), denominator = row.querySelector(".indicator-denominator");
+    var params = { target: row.dataset.target, actual: actual.value, previous: row.dataset.previous || "", denominator: denominator ? denominator.value : "" };
+    fetchInto(form.dataset.rateUrl, params, row.querySelector(".indicator-rate"),
       function (cell) {
         var flag = cell.querySelector("[data-explain]");
         var explain = flag && flag.dataset.explain === "1";
+        var label = row.querySelector(".reason-label");
+        // ≥130% asks why the target was exceeded, not why it was missed.
+        if (label) label.textContent = flag && flag.dataset.over === "1" ? "超额完成原因" : "未完成原因";
         row.querySelectorAll("textarea").forEach(function (area) {
           area.classList.toggle("border-danger", explain && !area.value.trim());
           area.placeholder = explain ? "必填：未完成或完成率≥130%" : "";
@@ -58,6 +62,15 @@
     row.addEventListener("input", function () {
       later(row, function () { updateMoney(row); });
       later(total || row, updateTotal);
+    });
+  });
+  // A save conflict: each differing line puts my value or the other person's into the form.
+  document.querySelectorAll("[data-conflict-row]").forEach(function (row) {
+    row.addEventListener("change", function (event) {
+      var field = form.elements[row.dataset.field];
+      if (!field || event.target.type !== "radio") return;
+      field.value = event.target.value === "theirs" ? row.dataset.theirs : row.dataset.mine;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
     });
   });
   form.querySelectorAll("[data-indicator-row]").forEach(function (row) {
