@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from evalportal import account_views, views
 from evalportal.region_views import region_search
-from indicators.home_views import home
+from indicators.home_views import board, home
 
 admin.site.site_header = "绩效自评系统管理后台"
 admin.site.site_title = "绩效自评系统"
@@ -12,6 +12,7 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("board/<slug:code>/<str:region_code>/", board, name="board"),
     path("healthz", views.healthz, name="healthz"),
     path("regions/search/", region_search, name="region_search"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -5,6 +5,7 @@ of the regions directly below with the ledger's figures (the same as every docum
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -13,14 +14,17 @@ from indicators.ledger import FundLedger
 from indicators.models import Period, Return
 from indicators.reminders import deadline_notices_for_user
 from indicators.selectors import (
+    BOARD_STATUSES,
     binding_deadline,
+    board_trail,
     deadlines_by_setter,
     fund_progress,
+    get_board_region,
     owes_own_return,
     own_returns,
     review_queue,
 )
-from transfers.selectors import funds_for_user
+from transfers.selectors import funds_for_user, get_fund_for_user
 
 
 @login_required
@@ -79,6 +83,37 @@ def home(request):
         "statuses": Return.Status,
     }
     return render(request, "indicators/home.html", context)
+
+
+@login_required
+def board(request, code, region_code):
+    """The board one level further down: the regions below ``region_code``, for a person of that
+    region or above it (404 otherwise, and for a region with nothing below), by status."""
+    fund = get_fund_for_user(request.user, code)
+    region = get_board_region(request.user, region_code)
+    ledger = FundLedger(fund, region, Period.YEAR_END)
+    # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
+    # no row of the board above links here.
+    if not ledger.taking_part():
+        raise Http404("该资金在本地区没有下级地区或项目。")
+    rows = fund_progress(fund, region, ledger=ledger)
+    status = request.GET.get("status", "")
+    if status in dict(BOARD_STATUSES):
+        rows = [row for row in rows if row.status == status]
+    else:
+        status = ""  # an unknown filter shows everything rather than an empty board
+    context = {
+        "fund": fund,
+        "region": region,
+        "trail": board_trail(request.user, region),
+        "rows": rows,
+        "status": status,
+        "statuses": BOARD_STATUSES,
+        "account": ledger.account(),
+        "chart_height": max(240, 26 * len(rows) + 60),
+        "chart": _chart_data(rows),
+    }
+    return render(request, "indicators/board.html", context)
 
 
 # The status chart's series, in the order a return moves; "none" is a unit that has not begun.

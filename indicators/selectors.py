@@ -5,11 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from evalportal.models import AuditEvent
+from indicators import rules
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
     ApprovalException,
@@ -284,6 +286,46 @@ def changes_since_approval(ret: Return) -> dict[str, list[str]]:
     return {label: values for label, values in merged.items() if values[0] != values[1]}
 
 
+def get_board_region(user, code: str) -> Region:
+    """The region whose board ``user`` opens: their own or one below it, else 404. Its parents
+    come with it, for the breadcrumbs (``board_trail``) without a query per level."""
+    if user.region_id is None:
+        raise Http404("账号未绑定地区。")
+    regions = Region.objects.filter(subtree_q(user.region)).select_related("parent__parent__parent")
+    return get_object_or_404(regions, code=code)
+
+
+def board_trail(user, region: Region) -> list[Region]:
+    """The boards from the user's own region down to ``region``, top first (新疆 › 伊犁州): never
+    above the user's region, whose boards they may not open."""
+    trail = [region]
+    while trail[-1].pk != user.region_id and trail[-1].parent_id is not None:
+        trail.append(trail[-1].parent)
+    return trail[::-1]
+
+
+NOT_STARTED = "未开始"  # a region or project with no return of the fund and period yet
+
+# The board's status filter: a return's state, or "none" for a region that has not begun.
+BOARD_STATUSES = [(status.value, status.label) for status in Return.Status] + [("none", NOT_STARTED)]
+
+
+def filled_lines(returns) -> dict[int, tuple[int, int]]:
+    """{return pk: (indicator lines with an actual typed, indicator lines)} of ``returns``, in
+    one aggregate query for all of them: the board asks it once, never once per row. A return
+    without lines is absent (its share is None, see ``rules.filled_share``)."""
+    ids = [ret.pk for ret in returns]
+    if not ids:
+        return {}
+    counts = (
+        IndicatorActual.objects.filter(ret_id__in=ids)
+        .order_by()
+        .values("ret_id")
+        .annotate(lines=Count("pk"), filled=Count("pk", filter=~Q(actual_text="")))
+    )
+    return {row["ret_id"]: (row["filled"], row["lines"]) for row in counts}
+
+
 @dataclass
 class ProgressRow:
     """One region (or project) directly below the board's region: its money by the ledger's
@@ -292,6 +334,22 @@ class ProgressRow:
     account: Account
     units: int  # reporting units below it: funded regions or projects with nothing funded under them
     below: dict  # status → count of those units' returns
+    lines: tuple[int, int] | None = None  # (filled, lines) of its own return's indicators
+    has_below: bool = False  # regions, units or projects below it take part: it has a board
+
+    @property
+    def status(self) -> str:
+        """The state of its own return (draft … approved), or "none" when it has not begun."""
+        return self.ret.status if self.ret else "none"
+
+    @property
+    def status_label(self) -> str:
+        return self.ret.get_status_display() if self.ret else NOT_STARTED
+
+    @property
+    def filled_share(self):
+        """填报完成度 of its own return (Decimal percentage), None without one or without lines."""
+        return rules.filled_share(*self.lines) if self.lines else None
 
     @property
     def node(self):
@@ -320,10 +378,14 @@ class ProgressRow:
 
     @property
     def below_display(self) -> list[tuple[str, int]]:
-        """(status label, count) of the units' returns, in the order a return moves."""
-        return [
+        """(status label, count) of the units' returns, in the order a return moves, then the
+        units that have not begun (未开始), so the five add up to the units below."""
+        counts = [
             (status.label, self.below[status.value]) for status in Return.Status if status.value in self.below
         ]
+        if (not_started := self.units - sum(self.below.values())) > 0:
+            counts.append((NOT_STARTED, not_started))
+        return counts
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -342,11 +404,15 @@ def fund_progress(
     return, with the ledger's figures (the same as every document's). A fixed number of
     queries whatever the number of regions: the ledger's."""
     ledger = ledger or FundLedger(fund, region, period)
+    accounts = ledger.taking_part()
+    lines = filled_lines([account.own for account in accounts if account.own is not None])
     rows = []
-    for account in ledger.taking_part():
+    for account in accounts:
         units = ledger.reporting_units(account.node)
         below = Counter(ledger.returns[unit.key].status for unit in units if unit.key in ledger.returns)
-        rows.append(ProgressRow(account, len(units), dict(below)))
+        own = lines.get(account.own.pk) if account.own is not None else None
+        has_below = not account.node.is_project and bool(ledger.taking_part(account.node))
+        rows.append(ProgressRow(account, len(units), dict(below), own, has_below))
     return rows
 
 

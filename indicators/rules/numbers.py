@@ -125,3 +125,15 @@ def arrival_rate(arrived, budget) -> Decimal | None:
         return None
     with localcontext(prec=_PRECISION):
         return quantize_rate(arrived_d / budget_d * HUNDRED)
+
+
+def filled_share(filled, lines) -> Decimal | None:
+    """填报完成度 = lines with an actual typed / the return's indicator lines, as a percentage
+    rounded half-up to two places (2 of 3 → 66.67). None for a return with no lines: nothing
+    to fill is not 0% nor 100% filled."""
+    filled_d = _to_decimal(filled, "已填行数")
+    lines_d = _to_decimal(lines, "指标行数")
+    if filled_d is None or lines_d is None or lines_d == 0:
+        return None
+    with localcontext(prec=_PRECISION):
+        return quantize_rate(filled_d / lines_d * HUNDRED)
