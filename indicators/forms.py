@@ -14,6 +14,11 @@ from indicators.ledger import Figures, return_money
 from indicators.models import Aspect, IndicatorActual, Return
 from indicators.services import ReturnInput, shown
 
+# What a denominator means, said once above the indicator lines (each 分母 box points to it).
+DENOMINATOR_HELP = (
+    "填写分母时，实际完成值填分子（人数、户数等），完成值按分子÷分母计算：50人中46人为92%。"
+    "实际完成值已写成百分比（92%）时，分母只用于上级加权汇总。"
+)
 # Money is typed to the 元 (four decimals of 万元, models.ReturnFunding); a denominator to two.
 MONEY_FIELD = {"max_digits": 16, "decimal_places": 4, "min_value": 0, "required": False}
 DENOMINATOR_FIELD = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
@@ -24,6 +29,7 @@ LONG_TEXT = {"max_length": MAX_TEXT, "error_messages": {"max_length": MAX_TEXT_M
 
 
 class ReturnForm(forms.Form):
+    denominator_help = DENOMINATOR_HELP
     base_version = forms.IntegerField(widget=forms.HiddenInput)
     goal_achievement = forms.CharField(
         label="总体目标完成情况",
@@ -68,8 +74,8 @@ class ReturnForm(forms.Form):
             )
             self.fields[f"{prefix}-denominator"] = forms.DecimalField(
                 label="分母（可选）",
-                help_text="填写分母时，实际完成值填分子（人数、户数等），完成值按分子÷分母计算：50人中46人为92%。"
-                "实际完成值已写成百分比（92%）时，分母只用于上级加权汇总。",
+                help_text=DENOMINATOR_HELP,
+                widget=forms.NumberInput(attrs={"aria-describedby": "denominator-help"}),
                 **DENOMINATOR_FIELD,
             )
             self.fields[f"{prefix}-override_note"] = forms.CharField(
