@@ -3,6 +3,7 @@ from django.contrib import admin
 from common.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
 from indicators.models import (
     ApprovalException,
+    Attachment,
     DeadlineUnlock,
     IndicatorActual,
     IndicatorTarget,
@@ -78,6 +79,15 @@ class ApprovalExceptionInline(ReadOnlyInline, admin.TabularInline):
     readonly_fields = fields
 
 
+class AttachmentInline(ReadOnlyInline, admin.TabularInline):
+    """Files are added and removed on the return's page (checked, audited); here support sees
+    what is attached, the checksum included."""
+
+    model = Attachment
+    fields = ["original_name", "actual", "size", "content_type", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
 class DeadlineUnlockInline(ReadOnlyInline, admin.TabularInline):
     model = DeadlineUnlock
     fields = ["reason", "until", "author", "created_at"]
@@ -99,6 +109,7 @@ class ReturnAdmin(ReadOnlyAdmin):
         ReturnNarrativeInline,
         ApprovalExceptionInline,
         DeadlineUnlockInline,
+        AttachmentInline,
     ]
 
 

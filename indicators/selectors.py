@@ -593,7 +593,9 @@ def missing_below(ret: Return, *, ledger: FundLedger | None = None) -> list[Miss
     ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
     exceptions = {
         ("p", e.project_id) if e.project_id else ("r", e.region_id): e
-        for e in ApprovalException.objects.filter(ret=ret).select_related("author", "region", "project")
+        for e in ApprovalException.objects.filter(ret=ret).select_related(
+            "author__region", "region", "project"
+        )
     }
     missing = []
     for node in recipients_below(ledger):

@@ -1,6 +1,8 @@
 """Approval follows the tree (#11): a prefecture's return goes up only when the recipients
 below it are approved, or an exception records which are missing and why."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -17,7 +19,7 @@ from indicators.services import (
     return_submit,
 )
 from reports.data import report_data
-from tests.scenarios import complete_input, excuse_missing
+from tests.scenarios import complete_input, excuse_missing, fill_submit_approve
 from transfers.models import Region
 
 HUOCHENG = "霍城县"
@@ -123,3 +125,18 @@ def test_the_exception_shows_on_the_page_and_in_the_report(client, relief, revie
     assert "霍城县" in page and "霍城县数据核对中" in page
     data = report_data(fund=relief, region=Region.objects.get(code="654000"))
     assert "霍城县未审核通过，经伊犁州审核员登记例外：霍城县数据核对中。" in data.review_notice
+
+
+def test_an_exception_for_a_county_approved_since_drops_out_of_the_report(
+    relief, reviewer_yili, clerk_huocheng
+):
+    ret = prefecture_return(relief, reviewer_yili)
+    approval_exception_record(ret=ret, actor=reviewer_yili, region=huocheng(), reason="霍城县数据核对中")
+    county = return_open(fund=relief, region=huocheng(), actor=clerk_huocheng)
+    fill_submit_approve(
+        county, clerk=clerk_huocheng, reviewer=reviewer_yili, funding={"central": {"spent": Decimal("9000")}}
+    )
+    data = report_data(fund=relief, region=Region.objects.get(code="654000"))
+    # 霍城县's figures are counted now: the notice no longer says it was left out.
+    assert "霍城县未审核通过" not in data.review_notice
+    assert ApprovalException.objects.filter(ret=ret).count() == 1  # the record itself stays

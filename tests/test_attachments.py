@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from evalportal.models import AuditEvent
+from evalportal.models import AuditEvent, User
 from indicators import services
 from indicators.models import Attachment, IndicatorActual, Return
 from indicators.services import WorkflowError, attachment_add, return_open
@@ -390,3 +390,11 @@ def test_the_import_passes_over_the_evidence_sheet(client, relief, kept, admin_x
     plan = dry_run(FundImporter(actor=admin_xj, scope=admin_xj.region), content=content, filename="x.xlsx")
     assert not plan.errors and not plan.has_changes, plan.errors[:3]
     assert Attachment.objects.get() == kept
+
+
+def test_support_sees_the_files_read_only_in_the_admin(client, kept, yining_return):
+    operator = User.objects.create_superuser("operator", password="x")
+    client.force_login(operator)
+    body = page(client.get(reverse("admin:indicators_return_change", args=[yining_return.pk])))
+    assert "说明.pdf" in body and kept.sha256 in body
+    assert 'name="attachments-0-original_name"' not in body  # shown, not editable

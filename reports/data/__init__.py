@@ -35,7 +35,7 @@ from indicators.models import (
     ReturnNarrative,
     TargetTable,
 )
-from indicators.selectors import approval_exceptions, previous_actuals_of
+from indicators.selectors import missing_below, previous_actuals_of
 from reports.data.sections import section_texts
 from reports.data.spot_checks import spot_check_summary
 from reports.data.types import (
@@ -152,7 +152,7 @@ def report_data(*, fund: Fund, region: Region, period: str = Period.YEAR_END) ->
             for node in sorted(project_nodes, key=lambda n: (tree.order(n.parent), n.position))
         ],
     )
-    data.exception_notes = _exception_notes(own_return)
+    data.exception_notes = _exception_notes(own_return, ledger)
     data.pending = _pending(data, own_return)
     data.warnings = _warnings(data, own_return, ledger.account())
     data.sections = section_texts(ReportText.objects.filter(fund=fund, region=region).first(), data)
@@ -538,16 +538,20 @@ def _through_projects(data: ReportData, own_return: Return | None) -> bool:
     return bool(data.projects) and not data.received["total"] and own_return is None
 
 
-def _exception_notes(own_return: Return | None) -> list[str]:
-    """察布查尔县未审核通过，经伊犁州审核员登记例外：原因。 — one per exception on the return."""
+def _exception_notes(own_return: Return | None, ledger: FundLedger) -> list[str]:
+    """察布查尔县未审核通过，经伊犁州审核员登记例外：原因。 — one per recipient the return went ahead
+    without and that is still not approved (one approved since counts in the figures; its
+    exception no longer says anything true about them)."""
     if own_return is None:
         return []
     notes = []
-    for exception in approval_exceptions(own_return):
+    for missing in missing_below(own_return, ledger=ledger):
+        if (exception := missing.exception) is None:
+            continue
         author = exception.author
         office = author.region.display_name if author.region_id else ""
         notes.append(
-            f"{exception.recipient.name}未审核通过，经{office}{author.get_role_display()}登记例外："
+            f"{missing.name}未审核通过，经{office}{author.get_role_display()}登记例外："
             f"{exception.reason.rstrip('。')}。"
         )
     return notes
