@@ -200,7 +200,7 @@ def may_record_approval_exception(user: User, ret: Return) -> str | None:
         return reason
     if ret.region_id == user.region_id:
         if ret.status in EDITABLE:
-            return None
+            return ret.lock.reason if ret.lock is not None and ret.lock.is_locked else None
         return f"本填报当前状态为“{ret.get_status_display()}”，不能登记例外。"
     if may_review_return(user, ret) is None:
         return None
@@ -219,6 +219,8 @@ def may_attach(user: User, ret: Return) -> str | None:
         return "只能为本单位自己的填报上传或删除佐证材料。"
     if ret.status not in EDITABLE:
         return f"本填报当前状态为“{ret.get_status_display()}”，不能上传或删除佐证材料。"
+    if ret.lock is not None and ret.lock.is_locked:
+        return ret.lock.reason
     return None
 
 

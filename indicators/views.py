@@ -393,10 +393,11 @@ def return_reopen_view(request, pk):
     )
 
 
-def _back_to_return(request, ret):
-    """Back to the page the person recorded from: the form while they may edit, else the detail."""
+def _back_to_return(request, ret, *, section: str = ""):
+    """Back to the page the person acted from: the form while they may edit, else the detail
+    (at ``section`` of the form, e.g. #evidence after an upload)."""
     if may_edit_return(request.user, ret) is None:
-        return redirect("indicators:edit", pk=ret.pk)
+        return redirect(reverse("indicators:edit", args=[ret.pk]) + (f"#{section}" if section else ""))
     return redirect("indicators:detail", pk=ret.pk)
 
 
@@ -583,13 +584,6 @@ def fund_checks(request, code):
 # --- evidence (佐证材料) -------------------------------------------------------------------------
 
 
-def _back_to(request, ret):
-    """Back to the page the upload or delete came from: the form while it may be edited."""
-    if may_attach(request.user, ret) is None:
-        return redirect(f"{reverse('indicators:edit', args=[ret.pk])}#evidence")
-    return redirect("indicators:detail", pk=ret.pk)
-
-
 @login_required
 @require_POST
 def attachment_upload(request, pk):
@@ -601,7 +595,7 @@ def attachment_upload(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return _back_to(request, ret)
+        return _back_to_return(request, ret, section="evidence")
     upload = form.cleaned_data["file"]
     try:
         attachment_add(ret=ret, actor=request.user, upload=upload, actual=form.cleaned_data["line"])
@@ -609,7 +603,7 @@ def attachment_upload(request, pk):
         messages.error(request, f"“{upload.name}”未上传：{exc}")
     else:
         messages.success(request, f"已上传“{upload.name}”。")
-    return _back_to(request, ret)
+    return _back_to_return(request, ret, section="evidence")
 
 
 @login_required
@@ -624,7 +618,7 @@ def attachment_delete(request, pk, attachment_id):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已删除“{attachment.original_name}”。")
-    return _back_to(request, attachment.ret)
+    return _back_to_return(request, attachment.ret, section="evidence")
 
 
 @login_required

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from evalportal.models import AuditEvent
@@ -185,6 +186,17 @@ def test_after_a_locking_deadline_the_return_is_neither_edited_nor_submitted(
     page = client.get(reverse("indicators:detail", args=[ret.pk])).content.decode()
     assert LOCKED in page
     assert reverse("indicators:unlock", args=[ret.pk]) not in page  # a clerk cannot unlock
+
+
+def test_a_locked_return_takes_no_evidence_and_no_exception(client, filled_return, yili_lock, clerk_yining):
+    ret = fresh(clerk_yining, filled_return)
+    assert permissions.may_attach(clerk_yining, ret) == LOCKED
+    assert permissions.may_record_approval_exception(clerk_yining, ret) == LOCKED
+    client.force_login(clerk_yining)
+    pdf = SimpleUploadedFile("说明.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = client.post(reverse("indicators:attachment_add", args=[ret.pk]), {"file": pdf})
+    assert response.status_code == 403
+    assert not ret.attachments.exists()
 
 
 def test_a_returned_return_is_locked_too(filled_return, yili_lock, clerk_yining):
