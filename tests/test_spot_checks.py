@@ -19,7 +19,9 @@ from indicators.rules.sampling import sample_size, share_percent, spot_check_sam
 from indicators.services import WorkflowError, return_open
 from indicators.spot_checks import spot_check_assign, spot_check_draw, spot_check_record
 from reports.builders import build
+from reports.builders.docx_report import spot_check_sentence
 from reports.data import report_data
+from reports.data.types import SpotCheckSummary
 from tests.readers import docx
 from tests.scenarios import fill_submit_approve, person
 
@@ -319,3 +321,22 @@ def test_report_a_states_the_re_check_in_four(relief, province, checks, admin_xj
 def test_report_a_says_nothing_of_a_re_check_before_a_draw(relief, province, yili):
     assert not any("抽查复核" in text for text in _paragraphs(relief, province))
     assert report_data(fund=relief, region=yili).spot_checks is None
+
+
+@pytest.mark.parametrize(
+    "confirmed, pending, ending",
+    [
+        (2, 0, "复核结果均予确认。"),
+        (1, 1, "已确认1份，尚未完成复核1份。"),
+        (0, 2, "复核尚未开始。"),
+    ],
+)
+def test_the_sentence_says_plainly_how_far_the_re_check_is(confirmed, pending, ending):
+    summary = SpotCheckSummary(
+        share="15%", seed="s1", population=12, confirmed=confirmed, rectify=[], pending=pending
+    )
+    sentence = spot_check_sentence(summary, "新疆维吾尔自治区民政厅")
+    assert sentence == (
+        "新疆维吾尔自治区民政厅按15%比例从12份已审核县级填报中随机抽取2份复核（随机种子 s1），" + ending
+    )
+    assert "需整改0份" not in sentence

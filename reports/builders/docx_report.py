@@ -455,12 +455,15 @@ def _sections_four_to_six(writer: DocxWriter, data: ReportData, *, county: bool)
 def spot_check_sentence(summary: SpotCheckSummary, department: str) -> str:
     """四(三): the province's latest draw, with its seed so a reader can have it repeated, and
     each 需整改 with what is to be put right."""
-    found = f"确认{summary.confirmed}份，需整改{len(summary.rectify)}份"
     if summary.rectify:
-        found += (
+        found = f"确认{summary.confirmed}份，需整改{len(summary.rectify)}份" + (
             "（" + "；".join(f"{f.region}：{f.text.strip().rstrip('。；;')}" for f in summary.rectify) + "）"
         )
-    if summary.pending:
+    elif summary.confirmed:
+        found = "复核结果均予确认" if not summary.pending else f"已确认{summary.confirmed}份"
+    else:
+        found = "复核尚未开始" if summary.pending else ""
+    if summary.pending and (summary.rectify or summary.confirmed):
         found += f"，尚未完成复核{summary.pending}份"
     return (
         f"{department}按{summary.share}比例从{summary.population}份已审核县级填报中随机抽取"
