@@ -232,6 +232,9 @@ CELERY_BEAT_SCHEDULE = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+# Notifications are mailed when a review step commits, in the request: a mail server that does
+# not answer delays the page by at most this many seconds (the failure is logged, the step stands).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Makes the links in reminder e-mails absolute, e.g. https://jxzp.example.gov.cn
 PORTAL_URL = env_str("PORTAL_URL", "")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "绩效自评系统 <noreply@localhost>")

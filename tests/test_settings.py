@@ -33,6 +33,9 @@ def test_urls_switch_to_postgresql_and_a_broker():
         ({"REPORT_JOB_STALE_AFTER": "60"}, "REPORT_JOB_STALE_AFTER"),
         ({"LOGIN_FAILURE_LIMIT": "five"}, "LOGIN_FAILURE_LIMIT"),
         ({"IMPORT_MAX_CELLS": "many"}, "IMPORT_MAX_CELLS"),
+        ({"ATTACHMENT_MAX_BYTES": "20MB"}, "ATTACHMENT_MAX_BYTES"),
+        ({"ATTACHMENT_MAX_COUNT": "thirty"}, "ATTACHMENT_MAX_COUNT"),
+        ({"EMAIL_TIMEOUT": "soon"}, "EMAIL_TIMEOUT"),
         ({"SECURE_SSL_REDIRECT": "maybe", "DEBUG": "false", "SECRET_KEY": "x"}, "SECURE_SSL_REDIRECT"),
     ],
 )
