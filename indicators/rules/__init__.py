@@ -34,7 +34,7 @@ summarised here:
 * A quantitative target needs a numeric actual: ``已完成`` against ``≥95%`` is an input error.
 
 The engine is a package along its own seams — numbers, grammar, evaluation, scoring, rollup,
-consistency, allocation_tables — and this module gathers its public names, so callers import
+consistency, allocation_tables, monitoring — and this module gathers its public names, so callers import
 ``indicators.rules`` as one module.
 """
 
@@ -51,6 +51,19 @@ from indicators.rules.consistency import (
 )
 from indicators.rules.evaluation import MET_PHRASES, NEGATIVE, NOT_MET_PHRASES, POSITIVE, Evaluation, evaluate
 from indicators.rules.grammar import Target, parse_actual, parse_target, ratio_reading
+from indicators.rules.monitoring import (
+    DEFAULT_THRESHOLDS,
+    GREEN,
+    LIGHT_LABELS,
+    RED,
+    YELLOW,
+    MonitoringLine,
+    Thresholds,
+    execution_lags,
+    expected_by_month,
+    monitor_line,
+    worst_light,
+)
 from indicators.rules.numbers import (
     CENT,
     HUNDRED,
@@ -92,6 +105,17 @@ from indicators.rules.scoring import (
 )
 
 __all__ = [
+    "DEFAULT_THRESHOLDS",
+    "GREEN",
+    "LIGHT_LABELS",
+    "MonitoringLine",
+    "RED",
+    "Thresholds",
+    "YELLOW",
+    "execution_lags",
+    "expected_by_month",
+    "monitor_line",
+    "worst_light",
     "ALL_MET",
     "NOT_ALL_MET",
     "AllocationRow",
