@@ -10,9 +10,10 @@ from django import forms
 
 from common.text import MAX_TEXT, MAX_TEXT_MESSAGE
 from indicators import evidence, rules
+from indicators.edits import shown
 from indicators.ledger import Figures, return_money
 from indicators.models import Aspect, IndicatorActual, Return
-from indicators.services import ReturnInput, shown
+from indicators.services import ReturnInput
 
 # What a denominator means, said once above the indicator lines (each 分母 box points to it).
 DENOMINATOR_HELP = (

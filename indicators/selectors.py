@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from evalportal.models import AuditEvent
 from indicators import rules
+from indicators.edits import return_edits, shown
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
     ApprovalException,
-    Aspect,
     Attachment,
     Deadline,
     DeadlineUnlock,
@@ -635,66 +635,13 @@ class SaveConflict:
 
 def save_conflict(ret: Return, typed) -> SaveConflict:
     """Compare what was typed (a services.ReturnInput) with the return as saved now, line by
-    line, in the labels and the comparison return_save uses, so a row here is a change there."""
-    # services imports this module; its one comparison rule is borrowed at call time.
-    from indicators.services import differs, shown
-
+    line, through the walk return_save applies (``edits.return_edits``): a row here is a change
+    there."""
     saved = Return.objects.get(pk=ret.pk)
-    rows: list[ConflictRow] = []
-
-    def compare(old, new, label: str, field: str) -> None:
-        if differs(old, new):
-            rows.append(ConflictRow(label=label, field=field, mine=shown(new), theirs=shown(old)))
-
-    for line in saved.funding.all():
-        money = typed.funding.get(line.source)
-        if money is None:
-            continue
-        source = line.get_source_display()
-        if "budget" in money:  # an allocated source's budget is not typed
-            compare(line.budget, money["budget"], f"{source}·全年预算数", f"funding-{line.source}-budget")
-        compare(line.spent, money.get("spent"), f"{source}·全年执行数", f"funding-{line.source}-spent")
-
-    for actual in saved.actuals.select_related("indicator").order_by("indicator__order"):
-        values = typed.actuals.get(actual.indicator_id)
-        if values is None:
-            continue
-        name, prefix = f"指标“{actual.indicator.name}”", f"actual-{actual.indicator_id}"
-        for attr, label in (
-            ("actual_text", "实际完成值"),
-            ("reason", "未完成原因"),
-            ("measure", "改进措施"),
-            ("denominator", "分母"),
-            ("override_note", "覆盖说明"),
-        ):
-            new = values.get(attr)
-            compare(
-                getattr(actual, attr),
-                new.strip() if isinstance(new, str) else new,
-                f"{name}·{label}",
-                f"{prefix}-{attr}",
-            )
-
-    order = list(Aspect.values)
-    for narrative in sorted(saved.narratives.all(), key=lambda n: order.index(n.aspect)):
-        values = typed.narratives.get(narrative.aspect)
-        if values is None:
-            continue
-        aspect, prefix = narrative.get_aspect_display(), f"narrative-{narrative.aspect}"
-        compare(
-            narrative.description,
-            values.get("description", "").strip(),
-            f"{aspect}·情况说明",
-            f"{prefix}-description",
-        )
-        compare(
-            narrative.problems,
-            values.get("problems", "").strip(),
-            f"{aspect}·存在问题和改进措施",
-            f"{prefix}-problems",
-        )
-
-    compare(saved.goal_achievement, typed.goal_achievement.strip(), "总体目标完成情况", "goal_achievement")
+    rows = [
+        ConflictRow(label=edit.label, field=edit.field, mine=shown(edit.new), theirs=shown(edit.old))
+        for edit in return_edits(saved, typed)
+    ]
     last = return_history(saved).filter(action=AuditEvent.Action.EDIT).first()
     return SaveConflict(
         by=str(last.actor or "系统") if last else "他人",

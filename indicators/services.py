@@ -22,6 +22,7 @@ from django.utils import timezone
 from evalportal.models import AuditEvent, User
 from indicators import evidence, rules
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
+from indicators.edits import return_edits, shown
 from indicators.models import (
     ApprovalException,
     Aspect,
@@ -678,23 +679,6 @@ def _audit_note(obj, note: AuditNote | None, actor, action: str, region, fund) -
     )
 
 
-def shown(value) -> str:
-    """A value as the audit trail and an import's preview write it: money with two places, or
-    to the 元 when it has more (2.472), so that no change to a figure is hidden by rounding."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        text = f"{value:.2f}"
-        return text if Decimal(text) == value else format(value.normalize(), "f")
-    return str(value).strip()
-
-
-def differs(old, new) -> bool:
-    """Whether saving ``new`` over ``old`` is a change: blank and None are the same, and so are
-    12.5 and 12.50. The one rule for return_save and for the offline workbook's preview."""
-    return (old or None) != (new or None) and shown(old) != shown(new)
-
-
 @transaction.atomic
 def return_save(*, ret: Return, actor: User, base_version: int, data: ReturnInput) -> dict:
     """Save what was typed. Refuses a save based on an old version; records every change."""
@@ -716,59 +700,20 @@ def return_save(*, ret: Return, actor: User, base_version: int, data: ReturnInpu
             f"本填报已被{who}修改，您的内容尚未保存。请核对下方最新数据后重新填写或复制您的内容。"
         )
 
-    changes: dict[str, list[str]] = {}
-
-    def compare(obj, field_name: str, new, label: str, dirty: list):
-        old = getattr(obj, field_name)
-        if differs(old, new):
-            changes[label] = [shown(old), shown(new)]
-            setattr(obj, field_name, new)
-            dirty.append(field_name)
-
-    for line in locked.funding.all():
-        typed = data.funding.get(line.source)
-        if typed is None:
-            continue
-        dirty: list[str] = []
-        source_label = line.get_source_display()
-        if line.source not in ALLOCATED_SOURCES:  # allocated money's budget is the allocations'
-            compare(line, "budget", typed.get("budget"), f"{source_label}·全年预算数", dirty)
-        compare(line, "spent", typed.get("spent"), f"{source_label}·全年执行数", dirty)
-        if dirty:
-            line.full_clean()
-            line.save(update_fields=dirty)
-
-    for actual in locked.actuals.select_related("indicator"):
-        typed = data.actuals.get(actual.indicator_id)
-        if typed is None:
-            continue
-        dirty = []
-        name = f"指标“{actual.indicator.name}”"
-        compare(actual, "actual_text", typed.get("actual_text", "").strip(), f"{name}·实际完成值", dirty)
-        compare(actual, "reason", typed.get("reason", "").strip(), f"{name}·未完成原因", dirty)
-        compare(actual, "measure", typed.get("measure", "").strip(), f"{name}·改进措施", dirty)
-        compare(actual, "denominator", typed.get("denominator"), f"{name}·分母", dirty)
-        compare(actual, "override_note", typed.get("override_note", "").strip(), f"{name}·覆盖说明", dirty)
-        if dirty:
-            actual.save(update_fields=dirty)
-
-    for narrative in locked.narratives.all():
-        typed = data.narratives.get(narrative.aspect)
-        if typed is None:
-            continue
-        dirty = []
-        label = narrative.get_aspect_display()
-        compare(narrative, "description", typed.get("description", "").strip(), f"{label}·情况说明", dirty)
-        compare(
-            narrative, "problems", typed.get("problems", "").strip(), f"{label}·存在问题和改进措施", dirty
-        )
-        if dirty:
-            narrative.save(update_fields=dirty)
-
-    dirty = []
-    compare(locked, "goal_achievement", data.goal_achievement.strip(), "总体目标完成情况", dirty)
+    edits = return_edits(locked, data)
+    changes = {edit.label: [shown(edit.old), shown(edit.new)] for edit in edits}
+    dirty: dict[int, tuple[object, list[str]]] = {}  # each changed row once, with its fields
+    for edit in edits:
+        setattr(edit.obj, edit.attr, edit.new)
+        dirty.setdefault(id(edit.obj), (edit.obj, []))[1].append(edit.attr)
+    for obj, fields in dirty.values():
+        if obj is locked:
+            continue  # the return itself is saved with its version below
+        if isinstance(obj, ReturnFunding):
+            obj.full_clean()
+        obj.save(update_fields=fields)
     if changes:
-        fields = {"goal_achievement": locked.goal_achievement} if dirty else {}
+        fields = {"goal_achievement": locked.goal_achievement} if id(locked) in dirty else {}
         _bump(locked, **fields)
         _audit(
             locked,

@@ -17,12 +17,13 @@ from decimal import Decimal
 
 from evalportal.models import User
 from indicators.checks import return_data
+from indicators.edits import differs, shown
 from indicators.forms import ReturnForm
 from indicators.models import Aspect, Return
 from indicators.permissions import may_import_return
 from indicators.rules import check_return
 from indicators.selectors import with_lock
-from indicators.services import ReturnInput, StaleReturnError, WorkflowError, differs, return_save, shown
+from indicators.services import ReturnInput, StaleReturnError, WorkflowError, return_save
 from reports.imports.base import (
     CellError,
     Change,

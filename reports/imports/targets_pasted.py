@@ -37,9 +37,10 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from evalportal.models import User
+from indicators.edits import shown
 from indicators.models import LEVEL2_BY_LEVEL1, Level1
 from indicators.rules import parse_target
-from indicators.services import StatedMoney, shown, target_table_write
+from indicators.services import StatedMoney, target_table_write
 from reports.imports.base import (
     CellError,
     Change,
