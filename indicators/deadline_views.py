@@ -20,6 +20,7 @@ from indicators.reminders import (
     deadline_progress,
     deadline_set,
     deadline_title,
+    fund_period_title,
     region_within,
     regions_owing_returns,
 )
@@ -134,6 +135,6 @@ def deadline_edit(request, fund_code: str, period: str):
         "deadline": deadline,
         "above": above,
         "region": region,
-        "title": f"{fund.year}年{fund.full_name} {Period(period).label}",
+        "title": fund_period_title(fund, period),
     }
     return render(request, "indicators/deadlines/form.html", context)

@@ -19,12 +19,11 @@ from indicators.selectors import (
     board_trail,
     deadlines_by_setter,
     fund_progress,
-    get_board_region,
     owes_own_return,
     own_returns,
     review_queue,
 )
-from transfers.selectors import funds_for_user, get_fund_for_user
+from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
 
 @login_required
@@ -90,7 +89,7 @@ def board(request, code, region_code):
     """The board one level further down: the regions below ``region_code``, for a person of that
     region or above it (404 otherwise, and for a region with nothing below), by status."""
     fund = get_fund_for_user(request.user, code)
-    region = get_board_region(request.user, region_code)
+    region = get_region_for_user(request.user, region_code)
     ledger = FundLedger(fund, region, Period.YEAR_END)
     # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
     # no row of the board above links here.

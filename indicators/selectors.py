@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -284,15 +283,6 @@ def changes_since_approval(ret: Return) -> dict[str, list[str]]:
         for label, (old, new) in event.changes.items():
             merged[label] = [merged[label][0] if label in merged else old, new]
     return {label: values for label, values in merged.items() if values[0] != values[1]}
-
-
-def get_board_region(user, code: str) -> Region:
-    """The region whose board ``user`` opens: their own or one below it, else 404. Its parents
-    come with it, for the breadcrumbs (``board_trail``) without a query per level."""
-    if user.region_id is None:
-        raise Http404("账号未绑定地区。")
-    regions = Region.objects.filter(subtree_q(user.region)).select_related("parent__parent__parent")
-    return get_object_or_404(regions, code=code)
 
 
 def board_trail(user, region: Region) -> list[Region]:
@@ -587,22 +577,23 @@ def recipients_below(ledger: FundLedger) -> list[Node]:
     return nodes
 
 
-def missing_below(ret: Return, *, ledger: FundLedger | None = None) -> list[MissingRecipient]:
+def missing_below(
+    ret: Return, *, ledger: FundLedger | None = None, exceptions: list[ApprovalException] | None = None
+) -> list[MissingRecipient]:
     """The recipients below ``ret`` without an approved return, each with the exception
-    recorded for it, if any. The ledger's queries and one more, whatever the tree's size."""
+    recorded for it, if any (``exceptions``: ``approval_exceptions(ret)`` when the caller has
+    read them already). The ledger's queries and one more, whatever the tree's size."""
     ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
-    exceptions = {
+    recorded = {
         ("p", e.project_id) if e.project_id else ("r", e.region_id): e
-        for e in ApprovalException.objects.filter(ret=ret).select_related(
-            "author__region", "region", "project"
-        )
+        for e in (approval_exceptions(ret) if exceptions is None else exceptions)
     }
     missing = []
     for node in recipients_below(ledger):
         own = ledger.returns.get(node.key)
         if own is not None and own.status == Return.Status.APPROVED:
             continue
-        missing.append(MissingRecipient(node, own, exceptions.get(node.key)))
+        missing.append(MissingRecipient(node, own, recorded.get(node.key)))
     return missing
 
 

@@ -103,6 +103,7 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
     comments = {}
     for comment in ret.comments.select_related("author", "actual").order_by("created_at"):
         comments.setdefault(comment.actual.indicator_id if comment.actual_id else None, []).append(comment)
+    exceptions = approval_exceptions(ret)
     return {
         "ret": ret,
         "form": form,
@@ -114,8 +115,8 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
         "rollup": rollup,
         "comments": comments,
         "money": money,
-        "missing_below": missing_below(ret, ledger=ledger),
-        "approval_exceptions": approval_exceptions(ret),
+        "missing_below": missing_below(ret, ledger=ledger, exceptions=exceptions),
+        "approval_exceptions": exceptions,
         "attachments": attachments_by_line(ret),
         "attachment_form": AttachmentForm(ret),
         "attachment_max_mb": f"{settings.ATTACHMENT_MAX_BYTES / (1024 * 1024):g}",

@@ -45,8 +45,9 @@ def regions_for_user(user) -> QuerySet[Region]:
 
 
 def get_region_for_user(user, code: str) -> Region:
-    """Fetch a region by code, or 404 when it does not exist or lies outside the user's scope."""
-    return get_object_or_404(regions_for_user(user), code=code)
+    """Fetch a region by code, or 404 when it does not exist or lies outside the user's scope;
+    with the regions above it (the tree is three deep), for a trail back up without a query."""
+    return get_object_or_404(regions_for_user(user).select_related("parent__parent"), code=code)
 
 
 def funds_for_user(user) -> QuerySet[Fund]:
