@@ -85,15 +85,16 @@ def detect(fileobj: BinaryIO) -> Kind | None:
     return None
 
 
-def _megabytes(limit: int) -> str:
-    mb = limit / (1024 * 1024)
-    return f"{mb:g} MB" if mb >= 1 else f"{max(limit // 1024, 1)} KB"
+def size_text(size: int) -> str:
+    """A size as the pages, the audit trail and the fund workbook say it: 20 MB, 1.5 MB, 3 KB."""
+    mb = size / (1024 * 1024)
+    return f"{round(mb, 1):g} MB" if mb >= 1 else f"{max(size // 1024, 1)} KB"
 
 
 def check(name: str, fileobj: BinaryIO, *, size: int, max_bytes: int) -> Checked:
     """Refuse what is too big, not an allowed kind, or named as another kind than it is."""
     if size > max_bytes:
-        raise EvidenceRefused(f"文件超过 {_megabytes(max_bytes)}，请压缩或拆分后再上传。")
+        raise EvidenceRefused(f"文件超过 {size_text(max_bytes)}，请压缩或拆分后再上传。")
     if size == 0:
         raise EvidenceRefused("文件是空的，请重新选择。")
     kind = detect(fileobj)

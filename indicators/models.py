@@ -667,6 +667,11 @@ class ApprovalException(models.Model):
     def recipient(self):
         return self.project or self.region
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """The recipient's node key in the fund's tree (transfers.tree.Node.key)."""
+        return ("p", self.project_id) if self.project_id else ("r", self.region_id)
+
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
     """Where the stored file lives: by fund and return, never by the name the person chose (a

@@ -584,10 +584,7 @@ def missing_below(
     recorded for it, if any (``exceptions``: ``approval_exceptions(ret)`` when the caller has
     read them already). The ledger's queries and one more, whatever the tree's size."""
     ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
-    recorded = {
-        ("p", e.project_id) if e.project_id else ("r", e.region_id): e
-        for e in (approval_exceptions(ret) if exceptions is None else exceptions)
-    }
+    recorded = {e.key: e for e in (approval_exceptions(ret) if exceptions is None else exceptions)}
     missing = []
     for node in recipients_below(ledger):
         own = ledger.returns.get(node.key)

@@ -778,14 +778,14 @@ def approval_exception_record(
     reason = reason.strip()
     if not reason:
         raise WorkflowError("登记例外必须填写原因。")
-    key = ("p", project.pk) if project is not None else ("r", region.pk if region is not None else None)
-    found = next((m for m in missing_below(locked) if m.node.key == key), None)
+    wanted = ApprovalException(region=None if project is not None else region, project=project)
+    found = next((m for m in missing_below(locked) if m.node.key == wanted.key), None)
     if found is None:
         raise WorkflowError("只能为本级之下尚未审核通过的下级登记例外。")
     if found.excused:
         raise WorkflowError(f"{found.name}已登记例外。")
     exception = ApprovalException.objects.create(
-        ret=locked, region=region if project is None else None, project=project, reason=reason, author=actor
+        ret=locked, region=wanted.region, project=project, reason=reason, author=actor
     )
     _audit(
         locked,
@@ -1363,10 +1363,6 @@ def fund_copy(*, actor: User, source: Fund, code: str, year: int, name: str | No
 # --- evidence (佐证材料) -------------------------------------------------------------------------
 
 
-def _size_text(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
-
-
 @transaction.atomic
 def attachment_add(*, ret: Return, actor: User, upload, actual: IndicatorActual | None = None) -> Attachment:
     """Keep one file for the return (or one of its lines), checked by its content; the return
@@ -1406,7 +1402,7 @@ def attachment_add(*, ret: Return, actor: User, upload, actual: IndicatorActual 
             changes={
                 "佐证材料": [None, name],
                 "指标": where,
-                "大小": _size_text(checked.size),
+                "大小": evidence.size_text(checked.size),
                 "SHA-256": checked.sha256,
             },
         )

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.text import MAX_TEXT
-from indicators import rules
+from indicators import evidence, rules
 from indicators.checks import fund_findings, open_items_of, return_findings
 from indicators.formats import pct, wan
 from indicators.forms import AttachmentForm, ReasonForm, ReturnForm, SendBackForm
@@ -119,7 +119,7 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
         "approval_exceptions": exceptions,
         "attachments": attachments_by_line(ret),
         "attachment_form": AttachmentForm(ret),
-        "attachment_max_mb": f"{settings.ATTACHMENT_MAX_BYTES / (1024 * 1024):g}",
+        "attachment_max_size": evidence.size_text(settings.ATTACHMENT_MAX_BYTES),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
     }
 

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from evalportal.models import AuditEvent, User
 from indicators import rules
+from indicators.evidence import size_text
 from indicators.ledger import FundLedger
 from indicators.models import (
     Aspect,
@@ -348,10 +349,6 @@ def _narratives(ws, returns: list[Return]) -> None:
             row += 1
 
 
-def _size(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{max(size // 1024, 1)} KB"
-
-
 def _evidence(ws, returns: list[Return]) -> None:
     """The 佐证材料 of the returns in scope, by return, line and upload time (the files stay in
     the portal; the list says what a return rests on and who put it there)."""
@@ -373,7 +370,7 @@ def _evidence(ws, returns: list[Return]) -> None:
             ret.get_period_display(),
             attachment.actual.indicator.name if attachment.actual_id else "（整份填报）",
             attachment.original_name,
-            _size(attachment.size),
+            size_text(attachment.size),
             str(attachment.uploaded_by),
             timezone.localtime(attachment.uploaded_at).strftime("%Y-%m-%d %H:%M"),
         ]
