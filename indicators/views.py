@@ -227,15 +227,16 @@ def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_b
     return context
 
 
-def _perform(request, ret, step, success: str):
-    """Run one workflow step; say what happened or why it could not, and go back to the return."""
+def _perform(request, ret, step, success: str, *, back=None, refused: str = ""):
+    """Run one workflow step; say what happened or why it could not (after ``refused``), and go
+    back to the return (its detail, or ``back``)."""
     try:
         step()
     except WorkflowError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, f"{refused}{exc}")
     else:
         messages.success(request, success)
-    return redirect("indicators:detail", pk=ret.pk)
+    return back or redirect("indicators:detail", pk=ret.pk)
 
 
 def _too_long(request, texts) -> bool:
@@ -421,19 +422,19 @@ def approval_exception_view(request, pk):
         messages.error(request, f"登记{found.name}的例外必须填写原因。")
         return _back_to_return(request, ret)
     node = found.node
-    try:
-        approval_exception_record(
+    return _perform(
+        request,
+        ret,
+        lambda: approval_exception_record(
             ret=ret,
             actor=request.user,
             reason=form.cleaned_data["reason"],
             region=None if node.is_project else node.region,
             project=node.project,
-        )
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已登记{found.name}的例外。")
-    return _back_to_return(request, ret)
+        ),
+        f"已登记{found.name}的例外。",
+        back=_back_to_return(request, ret),
+    )
 
 
 @login_required
@@ -443,13 +444,13 @@ def approval_exception_remove_view(request, pk, eid):
     exception = get_object_or_404(ret.approval_exceptions.select_related("region", "project"), pk=eid)
     if reason := may_record_approval_exception(request.user, ret):
         raise PermissionDenied(reason)
-    try:
-        approval_exception_remove(exception=exception, actor=request.user)
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已撤销{exception.recipient.name}的例外。")
-    return _back_to_return(request, ret)
+    return _perform(
+        request,
+        ret,
+        lambda: approval_exception_remove(exception=exception, actor=request.user),
+        f"已撤销{exception.recipient.name}的例外。",
+        back=_back_to_return(request, ret),
+    )
 
 
 @login_required
@@ -563,11 +564,12 @@ def execution_rate_preview(request):
 
 
 def _typed_sum(values: list[str]) -> Decimal | None:
-    """The sum of the typed amounts (thousands separators allowed); None when all are blank."""
-    numbers = [Decimal(v.replace(",", "").strip()) for v in values if v.strip()]
-    if any(not n.is_finite() for n in numbers):
+    """The sum of the typed amounts (each read by ``_typed_number``); None when all are blank."""
+    numbers = [_typed_number(value) for value in values]
+    if any(number is False for number in numbers):
         raise ValueError("not a number")
-    return sum(numbers, Decimal(0)) if numbers else None
+    typed = [number for number in numbers if number is not None]
+    return sum(typed, Decimal(0)) if typed else None
 
 
 @login_required
@@ -598,13 +600,14 @@ def attachment_upload(request, pk):
                 messages.error(request, error)
         return _back_to_return(request, ret, section="evidence")
     upload = form.cleaned_data["file"]
-    try:
-        attachment_add(ret=ret, actor=request.user, upload=upload, actual=form.cleaned_data["line"])
-    except WorkflowError as exc:
-        messages.error(request, f"“{upload.name}”未上传：{exc}")
-    else:
-        messages.success(request, f"已上传“{upload.name}”。")
-    return _back_to_return(request, ret, section="evidence")
+    return _perform(
+        request,
+        ret,
+        lambda: attachment_add(ret=ret, actor=request.user, upload=upload, actual=form.cleaned_data["line"]),
+        f"已上传“{upload.name}”。",
+        back=_back_to_return(request, ret, section="evidence"),
+        refused=f"“{upload.name}”未上传：",
+    )
 
 
 @login_required
@@ -613,13 +616,13 @@ def attachment_delete(request, pk, attachment_id):
     attachment = get_attachment_for_user(request.user, pk, attachment_id)
     if reason := may_attach(request.user, attachment.ret):
         raise PermissionDenied(reason)
-    try:
-        attachment_remove(attachment=attachment, actor=request.user)
-    except WorkflowError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已删除“{attachment.original_name}”。")
-    return _back_to_return(request, attachment.ret, section="evidence")
+    return _perform(
+        request,
+        attachment.ret,
+        lambda: attachment_remove(attachment=attachment, actor=request.user),
+        f"已删除“{attachment.original_name}”。",
+        back=_back_to_return(request, attachment.ret, section="evidence"),
+    )
 
 
 @login_required
