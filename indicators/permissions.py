@@ -61,6 +61,12 @@ def _within(region: Region, top_id: int) -> bool:
     return region.parent_id is not None and region.parent.parent_id == top_id
 
 
+def _lock_reason(ret: Return) -> str | None:
+    """Why a return past its locking deadline may not change (``ret.lock``, attached by
+    ``selectors.with_lock``), or None while no lock holds."""
+    return ret.lock.reason if ret.lock is not None and ret.lock.is_locked else None
+
+
 def may_change_data(user: User) -> str | None:
     """Change anything at all (every POST that writes): not a read-only account."""
     return _writer(user)
@@ -86,9 +92,7 @@ def may_edit_return(user: User, ret: Return) -> str | None:
         return "只能修改本单位自己的填报。"
     if ret.status not in EDITABLE:
         return f"本填报当前状态为“{ret.get_status_display()}”，不能修改。"
-    if ret.lock is not None and ret.lock.is_locked:
-        return ret.lock.reason
-    return None
+    return _lock_reason(ret)
 
 
 def may_submit_return(user: User, ret: Return) -> str | None:
@@ -127,7 +131,7 @@ def may_unlock_return(user: User, ret: Return) -> str | None:
         return "只有上级审核员或管理员可以解锁。"
     if ret.region.parent_id != user.region_id:
         return f"{ret.region.name}的填报由其上级审核员解锁，您不能解锁。"
-    if ret.lock is None or not ret.lock.is_locked:
+    if _lock_reason(ret) is None:
         return f"{ret.region.name}的填报没有被锁定，无需解锁。"
     return None
 
@@ -200,7 +204,7 @@ def may_record_approval_exception(user: User, ret: Return) -> str | None:
         return reason
     if ret.region_id == user.region_id:
         if ret.status in EDITABLE:
-            return ret.lock.reason if ret.lock is not None and ret.lock.is_locked else None
+            return _lock_reason(ret)
         return f"本填报当前状态为“{ret.get_status_display()}”，不能登记例外。"
     if may_review_return(user, ret) is None:
         return None
@@ -219,9 +223,7 @@ def may_attach(user: User, ret: Return) -> str | None:
         return "只能为本单位自己的填报上传或删除佐证材料。"
     if ret.status not in EDITABLE:
         return f"本填报当前状态为“{ret.get_status_display()}”，不能上传或删除佐证材料。"
-    if ret.lock is not None and ret.lock.is_locked:
-        return ret.lock.reason
-    return None
+    return _lock_reason(ret)
 
 
 def may_read_attachment(user: User, attachment) -> str | None:
