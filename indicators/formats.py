@@ -1,4 +1,5 @@
-"""How screens print figures: 万元 with two decimals and grouped thousands, rates in %.
+"""How screens print figures: 万元 with two decimals and grouped thousands, rates in %, dates
+as a notice writes them (2025年1月20日).
 
 Rounding is the rules engine's one rounding (``rules.quantize_rate``); the template filters
 ``wan`` and ``pct`` (evalportal/templatetags/portal.py) are these functions.
@@ -25,3 +26,8 @@ def pct(value) -> str:
     """A computed rate (already a percentage) → '35.72%'."""
     number = _decimal(value)
     return "" if number is None else f"{number:.2f}%"
+
+
+def chinese_date(day) -> str:
+    """2025年1月20日, as deadlines, reminders and locks say it."""
+    return f"{day.year}年{day.month}月{day.day}日"

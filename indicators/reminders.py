@@ -45,9 +45,10 @@ from django.db.models import Q
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
+from indicators.formats import chinese_date
 from indicators.models import Deadline, Period, Return, SentReminder
 from indicators.permissions import may_set_deadlines
-from indicators.selectors import binding_deadline, chinese_date, deadlines_by_setter
+from indicators.selectors import binding_deadline, deadlines_by_setter
 from transfers.models import Fund, Region
 from transfers.selectors import funds_for_user
 

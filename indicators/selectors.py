@@ -12,6 +12,7 @@ from django.utils import timezone
 from evalportal.models import AuditEvent
 from indicators import rules
 from indicators.edits import return_edits, shown
+from indicators.formats import chinese_date
 from indicators.ledger import Account, FundLedger, Money
 from indicators.models import (
     ApprovalException,
@@ -46,10 +47,6 @@ def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
 
 
 # --- deadlines per level and the lock after them (docs/domain.md, deadlines) --------------------
-
-
-def chinese_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def regions_above(region: Region) -> list[int]:

@@ -23,6 +23,7 @@ from evalportal.models import AuditEvent, User
 from indicators import evidence, rules
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
 from indicators.edits import return_edits, shown
+from indicators.formats import chinese_date
 from indicators.models import (
     ApprovalException,
     Aspect,
@@ -52,7 +53,6 @@ from indicators.permissions import (
 from indicators.rollups import return_rollup
 from indicators.selectors import (
     budget_holders,
-    chinese_date,
     missing_below,
     nearest_table_above,
     own_return_under_review,
