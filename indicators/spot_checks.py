@@ -103,8 +103,10 @@ def spot_check_draw(
     the share, the returns considered and those drawn are recorded, so the draw can be repeated."""
     if refusal := may_draw_spot_check(actor, fund):
         raise WorkflowError(refusal)
-    if not Decimal(0) < share <= Decimal(1):
-        raise WorkflowError("抽查比例应大于0%且不超过100%。")
+    try:
+        share_text = share_percent(share)  # the rules engine refuses a share outside (0, 100%]
+    except (TypeError, ValueError) as exc:
+        raise WorkflowError(str(exc)) from None
     seed = str(seed).strip() if seed is not None and str(seed).strip() else secrets.token_hex(8)
     population = list(spot_check_population(fund, period).select_related("region").order_by("pk"))
     if not population:
@@ -132,7 +134,7 @@ def spot_check_draw(
         fund=fund,
         changes={
             "随机种子": ["", seed],
-            "抽查比例": ["", share_percent(share)],
+            "抽查比例": ["", share_text],
             "参与抽取": ["", str(len(population))],
             "抽中填报": ["", names],
         },
@@ -162,10 +164,6 @@ def _audit(check: SpotCheck, *, actor: User, summary: str, changes: dict, commen
     )
 
 
-def _name(user: User | None) -> str:
-    return "" if user is None else (user.display_name or user.username)
-
-
 @transaction.atomic
 def spot_check_assign(*, check: SpotCheck, actor: User, assignee: User | None) -> SpotCheck:
     locked = _locked(check)
@@ -175,10 +173,10 @@ def spot_check_assign(*, check: SpotCheck, actor: User, assignee: User | None) -
         raise WorkflowError("复核人应为本省在用的管理员或审核员。")
     if locked.assignee_id == (assignee.pk if assignee else None):
         return locked
-    old = _name(locked.assignee)
+    old = str(locked.assignee or "")
     locked.assignee = assignee
     locked.save(update_fields=["assignee"])
-    _audit(locked, actor=actor, summary="抽查复核分派", changes={"复核人": [old, _name(assignee)]})
+    _audit(locked, actor=actor, summary="抽查复核分派", changes={"复核人": [old, str(assignee or "")]})
     check.assignee = assignee
     return locked
 

@@ -21,7 +21,7 @@ def _check_share(share: Decimal) -> None:
     if isinstance(share, float):
         raise TypeError("抽查比例必须是 Decimal。")
     if not Decimal(0) < share <= Decimal(1):
-        raise ValueError("抽查比例应大于0且不超过100%。")
+        raise ValueError("抽查比例应大于0%且不超过100%。")
 
 
 def sample_size(population: int, share: Decimal = DEFAULT_SHARE) -> int:
