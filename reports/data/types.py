@@ -282,4 +282,5 @@ class ReportData:
             if who:
                 parts.append("及".join(who) + words)
         notice = f"数据未全部审核：{'，'.join(parts)}。本文件为草稿，其中的数据和文字可能变化。"
-        return "".join([notice, *self.exception_notes])
+        # Each exception on a line of its own: a reason, not more of the sentence above it.
+        return "\n".join([notice, *self.exception_notes])
