@@ -7,13 +7,14 @@ the field it is about.
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Prefetch
 
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, return_money
-from indicators.models import Aspect, IndicatorActual, Return, ReturnNarrative
-from indicators.selectors import previous_actuals, previous_actuals_of
+from indicators.models import Aspect, IndicatorActual, Period, Return, ReturnNarrative
+from indicators.selectors import monitoring_plan, previous_actuals, previous_actuals_of
 from transfers.models import Fund, Region
 
 
@@ -23,6 +24,7 @@ def return_data(
     """The return as the rules engine checks it; ``money`` from the ledger and ``previous``
     (last year's actuals, ``previous_actuals``) looked up when None."""
     money = money if money is not None else return_money(ret)
+    lag_reasons = {line.source: line.lag_reason for line in ret.funding.all()}
     lines = [
         rules.MoneyLine(
             key=f"funding-{line.source}",
@@ -31,6 +33,8 @@ def return_data(
             spent=line.spent,
             allocated=line.allocated,
             label=line.label,
+            forecast=line.forecast,
+            lag_reason=lag_reasons.get(line.source, ""),
         )
         for line in money
     ]
@@ -50,6 +54,9 @@ def return_data(
             plausible_min=actual.indicator.plausible_min,
             plausible_max=actual.indicator.plausible_max,
             previous_text=previous.get(actual.indicator.name),
+            forecast_text=actual.forecast_text,
+            deviation_cause=actual.get_deviation_cause_display() if actual.deviation_cause else "",
+            likelihood=actual.get_likelihood_display() if actual.likelihood else "",
             parent_target_text=(
                 actual.indicator.parent_indicator.target_text
                 if actual.indicator.parent_indicator_id
@@ -79,7 +86,17 @@ def _actual_lines(ret: Return):
 def return_findings(
     ret: Return, *, money: Figures | None = None, previous: dict[str, str] | None = None
 ) -> list[rules.Finding]:
-    return rules.check_return(return_data(ret, money=money, previous=previous))
+    """The rules engine's findings for one return: the year-end checks, or mid-year the
+    monitoring checks with the fund's cut-off month and thresholds (``monitoring_plan``)."""
+    return _check_of(ret.fund, ret.period)(return_data(ret, money=money, previous=previous))
+
+
+def _check_of(fund: Fund, period: str):
+    """What checks one return of ``fund`` and ``period`` (a function of ``rules.ReturnData``)."""
+    if period != Period.MID_YEAR:
+        return rules.check_return
+    plan = monitoring_plan(fund)
+    return partial(rules.check_monitoring, months=plan.through_month, thresholds=plan.thresholds)
 
 
 def errors_of(findings: list[rules.Finding]) -> list[rules.Finding]:
@@ -121,7 +138,7 @@ def fund_findings(
     by_pk = {ret.pk: ret for ret in returns}
     return [
         (by_pk.get(finding.where[0]) if isinstance(finding.where, tuple) else None, finding)
-        for finding in rules.check_fund(data, unreported)
+        for finding in rules.check_fund(data, unreported, check=_check_of(fund, period))
     ]
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from indicators.models import Aspect, Return
+from indicators.models import Aspect, Period, Return
 from transfers.models import ALLOCATED_SOURCES
 
 if TYPE_CHECKING:
@@ -52,6 +52,14 @@ ACTUAL_FIELDS = (
     ("override_note", "覆盖说明"),
 )
 NARRATIVE_FIELDS = (("description", "情况说明"), ("problems", "存在问题和改进措施"))
+# Mid-year monitoring: the same rows say where the year ends, and why a line will miss. These
+# are compared only where the input carries them (a year-end form or workbook has none).
+MONITORING_ACTUAL_FIELDS = (
+    ("forecast_text", "全年预计完成值"),
+    ("deviation_cause", "偏差原因"),
+    ("likelihood", "完成目标可能性"),
+)
+MONITORING_LABELS = {"actual_text": "累计实际完成值", "reason": "原因说明", "measure": "纠偏措施"}
 
 
 def _typed(value):
@@ -64,6 +72,7 @@ def return_edits(ret: Return, data: ReturnInput) -> list[Edit]:
     line, each narrative in the order of the aspects, the overall goal. A line ``data`` does not
     mention is left alone."""
     edits: list[Edit] = []
+    monitoring = ret.period == Period.MID_YEAR
 
     def compare(obj, attr: str, new, label: str, field: str) -> None:
         old = getattr(obj, attr)
@@ -77,7 +86,18 @@ def return_edits(ret: Return, data: ReturnInput) -> list[Edit]:
         source, prefix = line.get_source_display(), f"funding-{line.source}"
         if line.source not in ALLOCATED_SOURCES:  # allocated money's budget is the allocations'
             compare(line, "budget", typed.get("budget"), f"{source}·全年预算数", f"{prefix}-budget")
-        compare(line, "spent", typed.get("spent"), f"{source}·全年执行数", f"{prefix}-spent")
+        spent_label = "累计执行数" if monitoring else "全年执行数"
+        compare(line, "spent", typed.get("spent"), f"{source}·{spent_label}", f"{prefix}-spent")
+        if "forecast" in typed:
+            compare(line, "forecast", typed["forecast"], f"{source}·全年预计执行数", f"{prefix}-forecast")
+        if "lag_reason" in typed:
+            compare(
+                line,
+                "lag_reason",
+                _typed(typed["lag_reason"]),
+                f"{source}·执行进度滞后原因",
+                f"{prefix}-lag_reason",
+            )
 
     for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         typed = data.actuals.get(actual.indicator_id)
@@ -86,7 +106,11 @@ def return_edits(ret: Return, data: ReturnInput) -> list[Edit]:
         name, prefix = f"指标“{actual.indicator.name}”", f"actual-{actual.indicator_id}"
         for attr, label in ACTUAL_FIELDS:
             default = None if attr == "denominator" else ""
+            label = MONITORING_LABELS.get(attr, label) if monitoring else label
             compare(actual, attr, _typed(typed.get(attr, default)), f"{name}·{label}", f"{prefix}-{attr}")
+        for attr, label in MONITORING_ACTUAL_FIELDS:
+            if attr in typed:
+                compare(actual, attr, _typed(typed[attr] or ""), f"{name}·{label}", f"{prefix}-{attr}")
 
     order = list(Aspect.values)
     for narrative in sorted(ret.narratives.all(), key=lambda n: order.index(n.aspect)):

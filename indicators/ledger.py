@@ -37,6 +37,7 @@ from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Region
 from transfers.tree import Node, RegionTree, subtree_q
 
 ZERO = Decimal("0")
+NO_VALUES = (None, None, None)  # (stated budget, spent, forecast) of a source a return lacks
 TOTAL = "total"
 TOTAL_LABEL = "合计"
 
@@ -53,6 +54,9 @@ class Money:
     budget: Decimal | None
     spent: Decimal | None
     stated: bool = False  # the budget is what the return states, not what was allocated
+    # Mid-year monitoring: 全年预计执行数, where the year's spending is expected to end (spent is
+    # then 1–N月执行数). Rolled up as spending is. None at year end.
+    forecast: Decimal | None = None
 
     @property
     def allocated(self) -> bool:
@@ -62,6 +66,11 @@ class Money:
     @property
     def rate(self) -> Decimal | None:
         return rules.execution_rate(self.spent, self.budget)
+
+    @property
+    def forecast_rate(self) -> Decimal | None:
+        """全年预计执行率: the forecast over the budget."""
+        return rules.execution_rate(self.forecast, self.budget)
 
 
 def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
@@ -90,6 +99,7 @@ class Figures:
             _sum(line.budget for line in chosen),
             _sum(line.spent for line in chosen),
             any(line.stated for line in chosen),
+            _sum(line.forecast for line in chosen),
         )
 
     @property
@@ -102,7 +112,8 @@ class Figures:
 
 
 def figures(received: Received, values: dict[str, tuple]) -> Figures:
-    """The lines for what ``received`` brought and ``values`` ({source: (stated budget, spent)}).
+    """The lines for what ``received`` brought and ``values`` ({source: (stated budget, spent,
+    forecast)}).
 
     The one place that decides which budget a source has: allocated sources take the
     allocations (None when nothing of that source arrived), a region's own money the budget
@@ -110,11 +121,15 @@ def figures(received: Received, values: dict[str, tuple]) -> Figures:
     """
     lines = []
     for source in MoneySource:
-        stated_budget, spent = values.get(source.value, (None, None))
+        stated_budget, spent, forecast = values.get(source.value, NO_VALUES)
         if source.value in ALLOCATED_SOURCES:
-            lines.append(Money(source.value, source.label, received.source(source.value), spent))
+            lines.append(
+                Money(source.value, source.label, received.source(source.value), spent, forecast=forecast)
+            )
         else:
-            lines.append(Money(source.value, source.label, stated_budget, spent, stated_budget is not None))
+            lines.append(
+                Money(source.value, source.label, stated_budget, spent, stated_budget is not None, forecast)
+            )
     return Figures(tuple(lines))
 
 
@@ -129,7 +144,7 @@ class Rollup:
     def parts(self, source: str) -> list[tuple[str, Decimal | None]]:
         """Each contributing return's spending of one source (for “组成”)."""
         return [
-            (node.display_name, _own_values(ret).get(source, (None, None))[1]) for node, ret in self.frontier
+            (node.display_name, _own_values(ret).get(source, NO_VALUES)[1]) for node, ret in self.frontier
         ]
 
 
@@ -262,17 +277,17 @@ class FundLedger:
                 missing.append(child)
         values: dict[str, tuple] = {}
         for source in MoneySource.values:
-            parts = [_own_values(ret).get(source, (None, None)) for _node, ret in frontier]
-            values[source] = (_sum(p[0] for p in parts), _sum(p[1] for p in parts))
+            parts = [_own_values(ret).get(source, NO_VALUES) for _node, ret in frontier]
+            values[source] = tuple(_sum(p[i] for p in parts) for i in range(len(NO_VALUES)))
         return Rollup(figures(self.budgets.of(node), values), frontier, missing)
 
 
 def _own_values(ret: Return) -> dict[str, tuple]:
-    """{source: (stated budget, spent)} of a return's money lines."""
+    """{source: (stated budget, spent, forecast)} of a return's money lines."""
     lines = getattr(ret, "money_lines", None)
     if lines is None:
         lines = list(ret.funding.all())
-    return {line.source: (line.budget, line.spent) for line in lines}
+    return {line.source: (line.budget, line.spent, line.forecast) for line in lines}
 
 
 def return_money(ret: Return) -> Figures:

@@ -5,10 +5,12 @@ texts and amounts here by indicators.rules whenever they are shown.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
 
+from indicators.rules.monitoring import Thresholds
 from indicators.rules.sampling import share_percent
 from transfers.models import MONEY_TO_THE_YUAN, Fund, MoneySource, Project, Region
 
@@ -229,6 +231,76 @@ class Period(models.TextChoices):
     MID_YEAR = "mid_year", "绩效运行监控"
 
 
+class DeviationCause(models.TextChoices):
+    """偏差原因 of a monitoring line whose forecast misses its target: the official categories."""
+
+    FUNDING = "funding", "经费保障"
+    RULES = "rules", "制度保障"
+    STAFF = "staff", "人员保障"
+    HARDWARE = "hardware", "硬件条件保障"
+    OTHER = "other", "其他"
+
+
+class Likelihood(models.TextChoices):
+    """完成目标可能性 of a monitoring line that is not on track."""
+
+    CERTAIN = "certain", "确定能"
+    POSSIBLE = "possible", "有可能"
+    IMPOSSIBLE = "impossible", "完全不可能"
+
+
+MONITORING_MONTHS = (1, 11)  # a cut-off of 12 months is the year end, not monitoring
+
+
+class MonitoringPlan(models.Model):
+    """How the province monitors one fund mid-year: the cut-off month of the data (1–N月) and
+    where the yellow light begins (rules.Thresholds). A fund without one takes the defaults
+    (selectors.monitoring_plan)."""
+
+    fund = models.OneToOneField(
+        Fund, verbose_name="资金", on_delete=models.CASCADE, related_name="monitoring_plan"
+    )
+    through_month = models.PositiveSmallIntegerField(
+        "数据截止月份", default=6, help_text="监控数据截至当年几月底（1–11月），如6表示1–6月。"
+    )
+    yellow_from = models.DecimalField(
+        "黄灯起点（预计完成率%）",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("90"),
+        help_text="全年预计完成率不低于此值但未完成目标的为黄灯，低于此值为红灯。",
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "绩效运行监控设置"
+        verbose_name_plural = "绩效运行监控设置"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(through_month__gte=MONITORING_MONTHS[0], through_month__lte=MONITORING_MONTHS[1]),
+                name="monitoring_month_in_year",
+                violation_error_message="数据截止月份应为1至11月。",
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_from__gt=0, yellow_from__lte=100),
+                name="monitoring_yellow_in_range",
+                violation_error_message="黄灯起点应大于0%且不超过100%。",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.fund.code} 1–{self.through_month}月"
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(yellow_from=self.yellow_from)
+
+    @property
+    def months_label(self) -> str:
+        """1–6月: how the forms and documents name the monitoring period."""
+        return f"1–{self.through_month}月"
+
+
 class Return(models.Model):
     """自评填报: what one recipient spent and reached for one fund and period."""
 
@@ -289,6 +361,9 @@ class ReturnFunding(models.Model):
     source = models.CharField("资金来源", max_length=12, choices=MoneySource.choices)
     budget = models.DecimalField("全年预算数（万元）", **MONEY_TO_THE_YUAN, null=True, blank=True)
     spent = models.DecimalField("全年执行数（万元）", **MONEY_TO_THE_YUAN, null=True, blank=True)
+    # Mid-year monitoring only: ``spent`` is then 1–N月执行数, and these say where the year ends.
+    forecast = models.DecimalField("全年预计执行数（万元）", **MONEY_TO_THE_YUAN, null=True, blank=True)
+    lag_reason = models.TextField("执行进度滞后原因", blank=True)
 
     class Meta:
         verbose_name = "资金执行"
@@ -305,6 +380,11 @@ class ReturnFunding(models.Model):
                 condition=Q(budget__isnull=True) | Q(budget__gte=0),
                 name="funding_budget_not_negative",
                 violation_error_message="预算数不能为负数。",
+            ),
+            models.CheckConstraint(
+                condition=Q(forecast__isnull=True) | Q(forecast__gte=0),
+                name="funding_forecast_not_negative",
+                violation_error_message="预计执行数不能为负数。",
             ),
         ]
 
@@ -341,6 +421,15 @@ class IndicatorActual(models.Model):
         help_text="比率类指标的分母（如入住人数），用于上级加权汇总。",
     )
     override_note = models.TextField("覆盖汇总值说明", blank=True)
+    # Mid-year monitoring only: ``actual_text`` is then 1–N月实际完成值, ``reason`` 原因说明 and
+    # ``measure`` 纠偏措施 of a line whose forecast misses its target (rules.monitoring).
+    forecast_text = models.CharField("全年预计完成值", max_length=100, blank=True)
+    deviation_cause = models.CharField(
+        "偏差原因", max_length=10, choices=DeviationCause.choices, blank=True, default=""
+    )
+    likelihood = models.CharField(
+        "完成目标可能性", max_length=10, choices=Likelihood.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = "指标完成值"
@@ -351,6 +440,16 @@ class IndicatorActual(models.Model):
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gte=0),
                 name="actual_denominator_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(deviation_cause__in=["", *DeviationCause.values]),
+                name="actual_deviation_cause_known",
+                violation_error_message="偏差原因应从经费保障、制度保障、人员保障、硬件条件保障、其他中选择。",
+            ),
+            models.CheckConstraint(
+                condition=Q(likelihood__in=["", *Likelihood.values]),
+                name="actual_likelihood_known",
+                violation_error_message="完成目标可能性应为确定能、有可能或完全不可能。",
             ),
         ]
 

@@ -20,6 +20,7 @@ from indicators.models import (
     Deadline,
     DeadlineUnlock,
     IndicatorActual,
+    MonitoringPlan,
     Notification,
     Period,
     Return,
@@ -462,6 +463,15 @@ def table_comparison(table: TargetTable) -> list[ComparedLine]:
         if mine.parent_indicator_id not in known:
             lines.append(ComparedLine("added", mine.level1, mine.level2, mine.name, "", mine.target_text))
     return lines
+
+
+def monitoring_plan(fund: Fund) -> MonitoringPlan:
+    """How ``fund`` is monitored mid-year: its own plan, or the defaults (1–6月, yellow from
+    90%: ``rules.DEFAULT_THRESHOLDS``) as an unsaved plan. Cached on the fund after one query."""
+    try:
+        return fund.monitoring_plan
+    except MonitoringPlan.DoesNotExist:
+        return MonitoringPlan(fund=fund)
 
 
 def previous_actuals(ret: Return) -> dict[str, str]:

@@ -224,8 +224,10 @@ def return_open(
 class ReturnInput:
     """What a person typed: per money source, per indicator, per narrative aspect."""
 
-    funding: dict  # source → {"budget": Decimal|None, "spent": Decimal|None}
-    actuals: dict  # indicator id → {"actual_text", "reason", "measure", "denominator", "override_note"}
+    funding: dict  # source → {"budget": Decimal|None, "spent": Decimal|None}, mid-year also
+    # "forecast" and "lag_reason"
+    actuals: dict  # indicator id → {"actual_text", "reason", "measure", "denominator",
+    # "override_note"}, mid-year also "forecast_text", "deviation_cause", "likelihood"
     narratives: dict  # aspect → {"description", "problems"}
     goal_achievement: str
 

@@ -90,3 +90,70 @@ def test_bad_settings_are_refused():
         Thresholds(yellow_from=90.0)
     with pytest.raises(ValueError):
         Thresholds(yellow_from=D("120"))
+
+
+# --- the monitoring return's checks (rules.check_monitoring) ----------------------------------
+
+from indicators.rules import IndicatorLine, MoneyLine, ReturnData, check_monitoring  # noqa: E402
+
+
+def _line(actual="260人次", forecast="520人次", **explained):
+    return IndicatorLine(
+        "a", "产出指标", "数量指标", "培训人次", "≥500人次", actual, forecast_text=forecast, **explained
+    )
+
+
+def _codes(*indicators, money=()):
+    found = check_monitoring(ReturnData("r", "伊宁市", list(money), list(indicators)), months=6)
+    return [(f.severity, f.code) for f in found], found
+
+
+def test_a_normal_mid_year_figure_below_the_annual_target_asks_for_nothing():
+    codes, _ = _codes(_line())  # 260 of 500 by June, forecast 520: on course
+    assert codes == []
+
+
+def test_a_red_line_needs_cause_explanation_likelihood_and_measure():
+    codes, found = _codes(_line(forecast="400人次"))
+    assert codes == [("error", "deviation_unexplained")]
+    assert "预计完成率80%" in found[0].message and "红灯" in found[0].message
+    assert "偏差原因、原因说明、完成目标可能性、纠偏措施" in found[0].message
+    explained = _line(
+        forecast="400人次",
+        deviation_cause="经费保障",
+        reason="资金7月到位",
+        likelihood="有可能",
+        measure="加密培训",
+    )
+    assert _codes(explained)[0] == []
+    partly = _line(forecast="400人次", deviation_cause="经费保障", reason="资金7月到位")
+    assert "完成目标可能性、纠偏措施" in _codes(partly)[1][0].message
+
+
+def test_the_actual_to_date_and_the_forecast_are_both_required():
+    assert _codes(_line(actual=""))[0] == [("error", "actual_blank")]
+    assert _codes(_line(forecast=""))[0] == [("error", "forecast_blank")]
+    assert _codes(_line(forecast="五百"))[0] == [("error", "monitoring_unreadable")]
+
+
+def _money(spent, forecast, lag_reason="", budget="100"):
+    return MoneyLine(
+        "funding-central", "central", budget=D(budget), spent=spent, allocated=True, label="中央财政资金",
+        forecast=forecast, lag_reason=lag_reason,
+    )  # fmt: skip
+
+
+def test_money_lagging_the_months_passed_needs_its_reason():
+    # 1–6月: 50% of the year; 30 of 100 spent is 30%, behind.
+    codes, found = _codes(money=[_money(D("30"), D("95"))])
+    assert codes == [("error", "lag_reason_blank")]
+    assert found[0].message == "中央财政资金1–6月执行率30%，低于时序进度50%，请填写执行进度滞后原因。"
+    assert _codes(money=[_money(D("30"), D("95"), lag_reason="7月集中拨付")])[0] == []
+    assert _codes(money=[_money(D("50"), D("100"))])[0] == []  # on time: no reason asked
+
+
+def test_the_money_forecast_is_required_not_below_spending_and_warned_above_the_budget():
+    assert _codes(money=[_money(D("60"), None)])[0] == [("error", "forecast_money_blank")]
+    assert _codes(money=[_money(D("60"), D("55"))])[0] == [("error", "forecast_below_spent")]
+    assert _codes(money=[_money(D("60"), D("120"))])[0] == [("warning", "forecast_above_budget")]
+    assert _codes(money=[_money(D("130"), D("130"))])[0][0] == ("error", "spent_over_allocation")

@@ -59,9 +59,11 @@ from indicators.rules.monitoring import (
     YELLOW,
     MonitoringLine,
     Thresholds,
+    check_monitoring,
     execution_lags,
     expected_by_month,
     monitor_line,
+    time_share,
     worst_light,
 )
 from indicators.rules.numbers import (
@@ -112,6 +114,8 @@ __all__ = [
     "RED",
     "Thresholds",
     "YELLOW",
+    "check_monitoring",
+    "time_share",
     "execution_lags",
     "expected_by_month",
     "monitor_line",

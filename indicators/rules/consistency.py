@@ -51,6 +51,11 @@ class IndicatorLine:
     denominator: object = None  # 分母: an actual without a unit is then its numerator
     plausible_min: object = None  # 合理范围: outside it, a warning to acknowledge
     plausible_max: object = None
+    # Mid-year monitoring (rules.monitoring): actual_text is then the actual to the cut-off month,
+    # reason 原因说明 and measure 纠偏措施.
+    forecast_text: str | None = ""  # 全年预计完成值
+    deviation_cause: str | None = ""  # 偏差原因 (a category's label)
+    likelihood: str | None = ""  # 完成目标可能性 (its label)
 
 
 @dataclass
@@ -65,6 +70,8 @@ class MoneyLine:
     spent: object = None
     allocated: bool = False
     label: str = ""  # how messages name the source (中央财政资金); the source's code without one
+    forecast: object = None  # mid-year monitoring: 全年预计执行数 (spent is then 1–N月执行数)
+    lag_reason: str | None = ""  # mid-year monitoring: why execution lags the months passed
 
 
 @dataclass
@@ -348,13 +355,16 @@ def _check_repeated_reasons(missed: list[IndicatorLine]) -> list[Finding]:
     return findings
 
 
-def check_fund(returns: list[ReturnData], allocations_by_region: dict) -> list[Finding]:
+def check_fund(returns: list[ReturnData], allocations_by_region: dict, *, check=None) -> list[Finding]:
     """Check every return of a fund: each return's own findings, prefixed with its region's
     name; two returns for one region (error); a region with money but no return (warning).
 
     ``allocations_by_region`` maps a region name (``ReturnData.region_name``) to the money
-    allocated to it; each return's money lines carry their own budgets already.
+    allocated to it; each return's money lines carry their own budgets already. ``check`` is
+    what finds one return's problems: ``check_return`` at year end, the monitoring checks
+    (``rules.check_monitoring`` with the fund's cut-off month) mid-year.
     """
+    check = check or check_return
     findings = []
     seen = Counter()
     for data in returns:
@@ -363,7 +373,7 @@ def check_fund(returns: list[ReturnData], allocations_by_region: dict) -> list[F
             findings.append(
                 Finding(ERROR, "duplicate_return", f"{data.region_name}：同一地区有多份填报。", data.key)
             )
-        for finding in check_return(data):
+        for finding in check(data):
             findings.append(replace(finding, message=f"{data.region_name}：{finding.message}"))
     for region, amount in allocations_by_region.items():
         if region not in seen and _to_decimal(amount, "分配金额"):

@@ -21,9 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
+from indicators.rules.consistency import ERROR, WARNING, Finding, ReturnData, _blank, _check_money
 from indicators.rules.evaluation import Evaluation, evaluate
 from indicators.rules.grammar import Target, _as_target
-from indicators.rules.numbers import _PRECISION, HUNDRED, TargetParseError, execution_rate, quantize_rate
+from indicators.rules.numbers import (
+    _PRECISION,
+    HUNDRED,
+    TargetParseError,
+    _to_decimal,
+    execution_rate,
+    format_number,
+    quantize_rate,
+)
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHT_LABELS = {GREEN: "绿", YELLOW: "黄", RED: "红"}
@@ -138,3 +147,110 @@ def execution_lags(spent, budget, *, months: int) -> bool:
         return False
     with localcontext(prec=_PRECISION):
         return rate < quantize_rate(HUNDRED * months / MONTHS)
+
+
+def time_share(months: int) -> Decimal:
+    """The share of the year passed by the end of month ``months``, in % (6 → 50.00)."""
+    with localcontext(prec=_PRECISION):
+        return quantize_rate(HUNDRED * months / MONTHS)
+
+
+def check_monitoring(
+    data: ReturnData, *, months: int, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Finding]:
+    """The findings of a mid-year monitoring return (data to the end of month ``months``).
+
+    Money: the year-end checks of spending against its budget, then per source a forecast
+    (全年预计执行数) where there is a budget, not below what was spent, a warning above the
+    budget, and a reason where spending lags the months passed (``execution_lags``).
+    Indicators: the actual to date must read against the target (it need not meet it: a normal
+    mid-year figure below the annual target is not a miss), a forecast for the year is required,
+    and a line that is not green needs 偏差原因, 原因说明, 完成目标可能性 and 纠偏措施.
+    """
+    findings = _check_money(data)
+    share = time_share(months)
+    for line in data.money:
+        source = line.label or line.source
+        budget, spent = _to_decimal(line.budget, "预算数"), _to_decimal(line.spent, "执行数")
+        forecast = _to_decimal(line.forecast, "预计执行数")
+        if not budget and spent is None:
+            continue  # money the region neither has nor spent
+        if forecast is None:
+            findings.append(
+                Finding(ERROR, "forecast_money_blank", f"{source}未填写全年预计执行数。", line.key)
+            )
+        elif spent is not None and forecast < spent:
+            findings.append(
+                Finding(
+                    ERROR,
+                    "forecast_below_spent",
+                    f"{source}全年预计执行数{format_number(forecast)}万元小于1–{months}月已执行的"
+                    f"{format_number(spent)}万元。",
+                    line.key,
+                )
+            )
+        elif budget and forecast > budget:
+            findings.append(
+                Finding(
+                    WARNING,
+                    "forecast_above_budget",
+                    f"{source}全年预计执行数{format_number(forecast)}万元超过全年预算数{format_number(budget)}万元。",
+                    line.key,
+                )
+            )
+        if (
+            spent is not None
+            and budget
+            and execution_lags(spent, budget, months=months)
+            and _blank(line.lag_reason)
+        ):
+            findings.append(
+                Finding(
+                    ERROR,
+                    "lag_reason_blank",
+                    f"{source}1–{months}月执行率{format_number(execution_rate(spent, budget))}%，低于时序进度"
+                    f"{format_number(share)}%，请填写执行进度滞后原因。",
+                    line.key,
+                )
+            )
+    for line in data.indicators:
+        findings.extend(_check_monitoring_line(line, months=months, thresholds=thresholds))
+    return findings
+
+
+def _check_monitoring_line(line, *, months: int, thresholds: Thresholds) -> list[Finding]:
+    name = line.name
+    if _blank(line.actual_text):
+        return [Finding(ERROR, "actual_blank", f"指标“{name}”未填写1–{months}月实际完成值。", line.key)]
+    if _blank(line.forecast_text):
+        return [Finding(ERROR, "forecast_blank", f"指标“{name}”未填写全年预计完成值。", line.key)]
+    result = monitor_line(
+        line.target_text, line.actual_text, line.forecast_text, months=months, thresholds=thresholds
+    )
+    if result.error:
+        return [Finding(ERROR, "monitoring_unreadable", f"指标“{name}”：{result.error}", line.key)]
+    if not result.needs_reason:
+        return []
+    missing = [
+        label
+        for label, value in (
+            ("偏差原因", line.deviation_cause),
+            ("原因说明", line.reason),
+            ("完成目标可能性", line.likelihood),
+            ("纠偏措施", line.measure),
+        )
+        if _blank(value)
+    ]
+    if not missing:
+        return []
+    rate = result.forecast.completion_rate
+    expected = f"（预计完成率{format_number(rate)}%）" if rate is not None else ""
+    return [
+        Finding(
+            ERROR,
+            "deviation_unexplained",
+            f"指标“{name}”预计全年{'难以' if result.light == RED else '可能无法'}完成目标{expected}，"
+            f"{result.light_label}灯预警，请填写{'、'.join(missing)}。",
+            line.key,
+        )
+    ]
