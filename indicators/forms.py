@@ -8,11 +8,20 @@ from decimal import Decimal
 
 from django import forms
 
+from common.forms import BootstrapFormMixin
 from common.text import MAX_TEXT, MAX_TEXT_MESSAGE
 from indicators import evidence, rules
 from indicators.edits import shown
 from indicators.ledger import Figures, return_money
-from indicators.models import Aspect, IndicatorActual, Return
+from indicators.models import (
+    MONITORING_MONTHS,
+    Aspect,
+    DeviationCause,
+    IndicatorActual,
+    Likelihood,
+    MonitoringPlan,
+    Return,
+)
 from indicators.services import ReturnInput
 
 # What a denominator means, said once above the indicator lines (each 分母 box points to it).
@@ -166,6 +175,113 @@ def reason_label(target_text: str, fields: dict) -> str:
     except (TypeError, ValueError):
         return REASON_LABEL
     return OVER_REASON_LABEL if evaluation.over_achieved else REASON_LABEL
+
+
+MONITORING_ACTUAL_NAMES = ("forecast_text", "deviation_cause", "likelihood")
+CHOOSE = [("", "—请选择—")]
+SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
+class MonitoringForm(ReturnForm):
+    """The mid-year return (绩效运行监控表): the same rows as the year end, read to the cut-off
+    month of the fund's plan (1–N月), with the year's forecast beside each figure and, where the
+    forecast misses, 偏差原因, 原因说明, 完成目标可能性 and 纠偏措施 (rules.check_monitoring asks
+    for them). It has no narratives: the monitoring table has none."""
+
+    def __init__(self, ret: Return, *args, plan: MonitoringPlan, money: Figures | None = None, **kwargs):
+        self.plan = plan
+        super().__init__(ret, *args, money=money, **kwargs)
+        months = plan.months_label
+        for line in self.narrative_lines:
+            del self.fields[f"narrative-{line.aspect}-description"]
+            del self.fields[f"narrative-{line.aspect}-problems"]
+        self.narrative_lines = []
+        self.fields["goal_achievement"].label = f"{months}总体目标执行情况"
+        for line in self.money_lines:
+            prefix = f"funding-{line.source}"
+            self.fields[f"{prefix}-spent"].label = f"{line.label}{months}执行数"
+            self.fields[f"{prefix}-forecast"] = forms.DecimalField(
+                label=f"{line.label}全年预计执行数", **MONEY_FIELD
+            )
+            self.fields[f"{prefix}-lag_reason"] = forms.CharField(
+                label=f"{line.label}执行进度滞后原因", required=False, widget=TEXT_AREA, **LONG_TEXT
+            )
+        for line in self.actual_lines:
+            prefix = f"actual-{line.indicator_id}"
+            self.fields[f"{prefix}-actual_text"].label = f"{months}实际完成值"
+            self.fields[f"{prefix}-reason"].label = "原因说明"
+            self.fields[f"{prefix}-measure"].label = "纠偏措施"
+            self.fields[f"{prefix}-forecast_text"] = forms.CharField(
+                label="全年预计完成值", max_length=100, required=False
+            )
+            self.fields[f"{prefix}-deviation_cause"] = forms.ChoiceField(
+                label="偏差原因", choices=CHOOSE + DeviationCause.choices, required=False, widget=SELECT
+            )
+            self.fields[f"{prefix}-likelihood"] = forms.ChoiceField(
+                label="完成目标可能性", choices=CHOOSE + Likelihood.choices, required=False, widget=SELECT
+            )
+
+    def _initial(self) -> dict:
+        initial = super()._initial()
+        for line in self.money_lines:
+            initial[f"funding-{line.source}-forecast"] = _as_typed(line.forecast)
+        for funding in self.ret.funding.all():
+            initial[f"funding-{funding.source}-lag_reason"] = funding.lag_reason
+        for line in self.actual_lines:
+            for name in MONITORING_ACTUAL_NAMES:
+                initial[f"actual-{line.indicator_id}-{name}"] = getattr(line, name)
+        return initial
+
+    def to_input(self) -> ReturnInput:
+        typed = super().to_input()
+        data = self.cleaned_data
+        for source, line in typed.funding.items():
+            line["forecast"] = data.get(f"funding-{source}-forecast")
+            line["lag_reason"] = data.get(f"funding-{source}-lag_reason", "")
+        for indicator_id, line in typed.actuals.items():
+            for name in MONITORING_ACTUAL_NAMES:
+                line[name] = data.get(f"actual-{indicator_id}-{name}", "")
+        return typed
+
+    def funding_rows(self):
+        for line, budget, spent, prefix in super().funding_rows():
+            yield line, budget, spent, prefix, self[f"{prefix}-forecast"], self[f"{prefix}-lag_reason"]
+
+    def actual_rows(self):
+        for line, fields, prefix, _label in super().actual_rows():
+            fields |= {name: self[f"{prefix}-{name}"] for name in MONITORING_ACTUAL_NAMES}
+            yield line, fields, prefix
+
+
+class MonitoringPlanForm(BootstrapFormMixin, forms.Form):
+    """The province's choice for one fund: data to the end of which month, and where yellow begins."""
+
+    through_month = forms.TypedChoiceField(
+        label="数据截止月份",
+        coerce=int,
+        choices=[(n, f"1–{n}月") for n in range(MONITORING_MONTHS[0], MONITORING_MONTHS[1] + 1)],
+        help_text="运行监控填报的累计数据截至该月底，时序进度按此计算（1–6月为50%）。",
+        error_messages={"invalid_choice": "请选择1至11月。"},
+    )
+    yellow_from = forms.DecimalField(
+        label="黄灯起点（全年预计完成率，%）",
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("100"),
+        help_text="预计完成率不低于此值但未完成目标的为黄灯，低于此值为红灯；完成目标为绿灯。默认90%。",
+        error_messages={
+            "required": "请填写黄灯起点。",
+            "invalid": "请输入数字，如90。",
+            "min_value": "黄灯起点应大于0%%。",
+            "max_value": "黄灯起点不能超过100%%。",
+            "max_decimal_places": "最多两位小数。",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
 
 
 class SendBackForm(forms.Form):

@@ -49,6 +49,14 @@ class Monitoring:
     def light_label(self) -> str:
         return rules.LIGHT_LABELS.get(self.light, "")
 
+    @property
+    def by_indicator(self) -> dict[int, MonitoredLine]:
+        return {line.actual.indicator_id: line for line in self.lines}
+
+    @property
+    def by_source(self) -> dict[str, MonitoredMoney]:
+        return {line.money.source: line for line in self.money}
+
     def count(self, light: str) -> int:
         return sum(1 for line in self.lines if line.light == light)
 

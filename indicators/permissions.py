@@ -360,6 +360,16 @@ def may_set_up_funds(user: User, fund: Fund | None = None) -> str | None:
     return None
 
 
+def may_set_monitoring_plan(user: User, fund: Fund) -> str | None:
+    """Set a fund's mid-year monitoring: the cut-off month (1–N月) and where yellow begins. The
+    province that receives the fund decides, through its administrator."""
+    if reason := _writer(user):
+        return reason
+    if not _is_province_admin(user) or fund.region_id != user.region_id:
+        return "只有省级管理员可以设置绩效运行监控。"
+    return None
+
+
 def is_national_admin(user: User) -> bool:
     """The deployment's own administrator (a superuser): makes each province's first accounts."""
     return user.is_authenticated and user.is_active and user.is_superuser

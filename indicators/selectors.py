@@ -474,6 +474,15 @@ def monitoring_plan(fund: Fund) -> MonitoringPlan:
         return MonitoringPlan(fund=fund)
 
 
+def midyear_returns_sent(fund: Fund) -> int:
+    """How many mid-year returns of ``fund`` are submitted or approved (their 1–N月 is fixed)."""
+    return (
+        Return.objects.filter(fund=fund, period=Period.MID_YEAR)
+        .exclude(status__in=(Return.Status.DRAFT, Return.Status.RETURNED))
+        .count()
+    )
+
+
 def previous_actuals(ret: Return) -> dict[str, str]:
     """Last year's actual of each indicator of ``ret``, by indicator name: from the approved
     return of the same region (or the project of the same name) and period in the fund this

@@ -47,13 +47,16 @@ from indicators.permissions import (
     may_record_approval_exception,
     may_reopen_return,
     may_review_return,
+    may_set_monitoring_plan,
     may_submit_return,
     may_unlock_return,
 )
 from indicators.rollups import return_rollup
 from indicators.selectors import (
     budget_holders,
+    midyear_returns_sent,
     missing_below,
+    monitoring_plan,
     nearest_table_above,
     own_return_under_review,
     passed_down_table,
@@ -1165,6 +1168,48 @@ def fund_received_set(
         actor=actor, fund=fund, notice=notice, region=province, kind=kind, source=source,
         amount=amount, from_region=None,
     )  # fmt: skip
+    return True
+
+
+@transaction.atomic
+def monitoring_plan_save(*, actor: User, fund: Fund, through_month: int, yellow_from: Decimal) -> bool:
+    """Set how ``fund`` is monitored mid-year. The cut-off month is fixed once a mid-year return
+    has been submitted: its figures are 1–N月 figures, and a new N would relabel them. The band
+    may change (every light is computed on read, so all screens and documents follow at once).
+    Returns whether anything changed; audited with old and new values."""
+    if refusal := may_set_monitoring_plan(actor, fund):
+        raise WorkflowError(refusal)
+    plan = monitoring_plan(fund)
+    changes = {}
+    if plan.through_month != through_month:
+        changes["数据截止月份"] = [f"1–{plan.through_month}月", f"1–{through_month}月"]
+    if plan.yellow_from != yellow_from:
+        changes["黄灯起点"] = [
+            f"{rules.format_number(plan.yellow_from)}%",
+            f"{rules.format_number(yellow_from)}%",
+        ]
+    if not changes:
+        return False
+    if "数据截止月份" in changes:
+        if count := midyear_returns_sent(fund):
+            raise ValidationError(
+                {
+                    "through_month": f"已有{count}份运行监控填报提交或审核通过，其数据截至1–{plan.through_month}月，"
+                    "不能再改截止月份。如确需修改，请先将这些填报退回。"
+                }
+            )
+    plan.through_month, plan.yellow_from = through_month, yellow_from
+    plan.full_clean()
+    plan.save()
+    AuditEvent.objects.record(
+        actor=actor,
+        action=AuditEvent.Action.EDIT,
+        obj=plan,
+        summary=f"绩效运行监控设置：数据截至{plan.months_label}，黄灯起点{rules.format_number(yellow_from)}%",
+        region=fund.region,
+        fund=fund,
+        changes=changes,
+    )
     return True
 
 

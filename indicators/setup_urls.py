@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:code>/", setup_views.fund_edit, name="fund_edit"),
     path("<slug:code>/copy/", setup_views.fund_copy_view, name="fund_copy"),
     path("<slug:code>/received/", setup_views.fund_received, name="received"),
+    path("<slug:code>/monitoring/", setup_views.monitoring_plan_view, name="monitoring"),
     path("<slug:code>/tables/", setup_views.table_list, name="tables"),
     path("<slug:code>/tables/<int:pk>/", setup_views.table_detail, name="table"),
     path("<slug:code>/projects/", setup_views.project_list, name="projects"),

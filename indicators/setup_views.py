@@ -11,13 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from common.forms import errors_into
+from indicators.forms import MonitoringPlanForm
 from indicators.models import TargetTable
-from indicators.permissions import may_set_up_funds
+from indicators.permissions import may_set_monitoring_plan, may_set_up_funds
 from indicators.project_forms import ProjectTableForm
-from indicators.selectors import STATUS_LABELS, table_comparison
+from indicators.selectors import STATUS_LABELS, midyear_returns_sent, monitoring_plan, table_comparison
 from indicators.services import (
+    WorkflowError,
     fund_copy,
     fund_received_set,
+    monitoring_plan_save,
     project_parent_table,
     project_set_up,
     project_table_set,
@@ -204,6 +207,44 @@ def fund_received(request, code: str):
     received = region_received(fund, fund.region)  # the province's budget, by the one rule
     context = {"fund": fund, "form": form, "lines": received.allocations, "total": received.total}
     return render(request, "indicators/setup/received.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring_plan_view(request, code: str):
+    """How the fund is monitored mid-year: the cut-off month and the yellow band. Everyone of
+    the province reads it; its administrator changes it (may_set_monitoring_plan)."""
+    fund = get_fund_for_user(request.user, code)
+    refusal = may_set_monitoring_plan(request.user, fund)
+    plan = monitoring_plan(fund)
+    if request.method == "POST" and refusal:
+        raise PermissionDenied(refusal)
+    initial = {"through_month": plan.through_month, "yellow_from": plan.yellow_from}
+    form = MonitoringPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = monitoring_plan_save(
+                actor=request.user,
+                fund=fund,
+                through_month=data["through_month"],
+                yellow_from=data["yellow_from"],
+            )
+        except ValidationError as exc:
+            errors_into(form, exc)
+        except WorkflowError as exc:
+            raise PermissionDenied(str(exc)) from exc
+        else:
+            messages.success(request, "已保存。" if changed else "没有修改。")
+            return redirect("setup:monitoring", code=fund.code)
+    context = {
+        "fund": fund,
+        "plan": plan,
+        "form": form,
+        "refusal": refusal,
+        "sent": midyear_returns_sent(fund),
+    }
+    return render(request, "indicators/setup/monitoring.html", context)
 
 
 # --- projects -----------------------------------------------------------------------------------

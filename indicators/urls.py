@@ -26,4 +26,5 @@ urlpatterns = [
     path("checks/<slug:code>/", views.fund_checks, name="fund_checks"),
     path("preview/rate/", views.rate_preview, name="rate_preview"),
     path("preview/execution/", views.execution_rate_preview, name="execution_preview"),
+    path("preview/light/", views.light_preview, name="light_preview"),
 ]

@@ -17,9 +17,10 @@ from common.text import MAX_TEXT
 from indicators import evidence, rules
 from indicators.checks import fund_findings, open_items_of, return_findings
 from indicators.formats import pct, wan
-from indicators.forms import AttachmentForm, ReasonForm, ReturnForm, SendBackForm
+from indicators.forms import AttachmentForm, MonitoringForm, ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
+from indicators.monitoring import return_monitoring
 from indicators.permissions import (
     may_attach,
     may_edit_return,
@@ -38,6 +39,7 @@ from indicators.selectors import (
     get_attachment_for_user,
     get_return_for_user,
     missing_below,
+    monitoring_plan,
     previous_actuals,
     return_history,
     returns_for_user,
@@ -104,8 +106,12 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
     for comment in ret.comments.select_related("author", "actual").order_by("created_at"):
         comments.setdefault(comment.actual.indicator_id if comment.actual_id else None, []).append(comment)
     exceptions = approval_exceptions(ret)
+    monitoring = None
+    if ret.period == Period.MID_YEAR:  # the lights as saved, with the fund's months and band
+        monitoring = return_monitoring(ret, money=money, plan=getattr(form, "plan", None))
     return {
         "ret": ret,
+        "monitoring": monitoring,
         "form": form,
         "previous": previous_actuals(ret),  # last year's actuals, for 不低于上年 and 有所提升
         "findings": findings or [],
@@ -124,6 +130,19 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
     }
 
 
+def _return_form(ret, *args, money):
+    """The form of a return's period: the year-end 自评 or the mid-year 运行监控."""
+    if ret.period == Period.MID_YEAR:
+        return MonitoringForm(ret, *args, plan=monitoring_plan(ret.fund), money=money)
+    return ReturnForm(ret, *args, money=money)
+
+
+def _form_page(request, context, *, status: int = 200):
+    ret = context["ret"]
+    page = "monitoring_form" if ret.period == Period.MID_YEAR else "return_form"
+    return render(request, f"indicators/{page}.html", context, status=status)
+
+
 def _ledger(ret) -> FundLedger:
     """The money of the return's region and everything below it (one read for the page)."""
     return FundLedger(ret.fund, ret.region, ret.period)
@@ -137,13 +156,13 @@ def return_edit(request, pk):
     ledger = _ledger(ret)
     money = ledger.return_money(ret)
     if request.method != "POST":
-        form = ReturnForm(ret, money=money)
-        return render(request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger))
+        form = _return_form(ret, money=money)
+        return _form_page(request, _form_context(ret, form, ledger=ledger))
 
-    form = ReturnForm(ret, request.POST, money=money)
+    form = _return_form(ret, request.POST, money=money)
     if not form.is_valid():
         messages.error(request, "有填写不正确的地方，请按红色提示修改（其余内容未丢失，尚未保存）。")
-        return render(request, "indicators/return_form.html", _form_context(ret, form, ledger=ledger))
+        return _form_page(request, _form_context(ret, form, ledger=ledger))
     try:
         return_save(
             ret=ret,
@@ -165,9 +184,8 @@ def return_edit(request, pk):
     except (ChecksFailed, NeedsAcknowledgement) as exc:
         messages.error(request, f"已保存，但尚未提交：{exc}")
         ledger = _ledger(ret)  # what was saved, with the new version
-        fresh = ReturnForm(ret, money=ledger.return_money(ret))
-        context = _form_context(ret, fresh, exc.findings, ledger=ledger)
-        return render(request, "indicators/return_form.html", context)
+        fresh = _return_form(ret, money=ledger.return_money(ret))
+        return _form_page(request, _form_context(ret, fresh, exc.findings, ledger=ledger))
     except WorkflowError as exc:  # submitted meanwhile (a second click, another tab)
         messages.error(request, str(exc))
         return redirect("indicators:detail", pk=ret.pk)
@@ -183,9 +201,9 @@ def _save_conflict(request, ret, form):
     data = request.POST.copy()
     data["base_version"] = str(conflict.version)
     ledger = _ledger(ret)
-    mine = ReturnForm(ret, data, money=ledger.return_money(ret))
+    mine = _return_form(ret, data, money=ledger.return_money(ret))
     context = _form_context(ret, mine, ledger=ledger) | {"conflict": conflict}
-    return render(request, "indicators/return_form.html", context, status=409)
+    return _form_page(request, context, status=409)
 
 
 @login_required
@@ -553,14 +571,43 @@ def execution_rate_preview(request):
             budget = _typed_sum(request.GET.getlist("budget"))
             spent = _typed_sum(request.GET.getlist("spent"))
             rate = rules.execution_rate(spent, budget)
+            sums = {"budget": wan(budget), "spent": wan(spent), "rate": pct(rate)}
+            if "forecast" in request.GET:  # mid-year: the year's forecast beside what was spent
+                forecast = _typed_sum(request.GET.getlist("forecast"))
+                sums |= {
+                    "forecast": wan(forecast),
+                    "forecast_rate": pct(rules.execution_rate(forecast, budget)),
+                }
         except (ValueError, TypeError, ArithmeticError, InvalidOperation):
             return JsonResponse({"error": "请输入数字"})
-        return JsonResponse({"budget": wan(budget), "spent": wan(spent), "rate": pct(rate)})
+        return JsonResponse(sums)
     try:
         rate = rules.execution_rate(request.GET.get("spent") or None, request.GET.get("budget") or None)
     except (ValueError, TypeError, ArithmeticError):
         return HttpResponse('<span class="text-danger small">请输入数字</span>')
     return HttpResponse("" if rate is None else format_html('<span class="num">{}%</span>', rate))
+
+
+@login_required
+@require_GET
+def light_preview(request):
+    """The monitoring light of what is being typed: ``target``, ``actual`` (1–N月), ``forecast``
+    (全年预计), with the fund's ``months`` and ``yellow`` band as the form carries them; judged by
+    rules.monitor_line (pure arithmetic, no data read)."""
+    months = _int(request.GET.get("months", ""))
+    yellow = _typed_number(request.GET.get("yellow", ""))
+    try:
+        thresholds = rules.Thresholds(yellow_from=yellow) if yellow else rules.DEFAULT_THRESHOLDS
+        result = rules.monitor_line(
+            request.GET.get("target", ""),
+            request.GET.get("actual", "").strip(),
+            request.GET.get("forecast", "").strip(),
+            months=months,
+            thresholds=thresholds,
+        )
+    except (ValueError, TypeError):
+        return HttpResponse('<span class="text-danger small" data-explain="0">无法计算预警</span>')
+    return render(request, "indicators/_monitoring_cell.html", {"result": result})
 
 
 def _typed_sum(values: list[str]) -> Decimal | None:

@@ -3,13 +3,17 @@ small helpers for templates."""
 
 from django import template
 
-from indicators import formats, permissions
+from indicators import formats, permissions, rules
 
 register = template.Library()
 
 
 register.filter("wan", formats.wan)
 register.filter("pct", formats.pct)
+register.filter("figure", rules.format_number)
+register.filter(
+    "time_share", rules.time_share
+)  # 6 → 50.00: the share of the year by month N  # 250, 33.93: a value as people write it
 
 
 class Decision:
@@ -35,6 +39,12 @@ def may(context, action: str, *args):
     if user is None:  # a page rendered without a request (an error page): nothing is offered
         return Decision("请先登录。")
     return Decision(question(user, *args))
+
+
+@register.filter
+def light_count(monitoring, light):
+    """How many lines of a monitoring return (indicators.monitoring) show ``light`` (None: no forecast yet)."""
+    return monitoring.count(light)
 
 
 @register.filter

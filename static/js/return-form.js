@@ -21,6 +21,25 @@
   function updateMoney(row) {
     var budget = row.querySelector(".money-budget"), spent = row.querySelector(".money-spent");
     fetchInto(form.dataset.executionUrl, { budget: budget.value, spent: spent.value }, row.querySelector(".execution-rate"));
+    var forecast = row.querySelector(".money-forecast");  // mid-year: the year's forecast
+    if (forecast) fetchInto(form.dataset.executionUrl, { budget: budget.value, spent: forecast.value }, row.querySelector(".forecast-rate"));
+  }
+
+  // Mid-year: the light of what is typed, judged by the rules engine with the fund's plan.
+  function updateLight(row) {
+    var params = {
+      target: row.dataset.target, months: form.dataset.months, yellow: form.dataset.yellow,
+      actual: row.querySelector(".monitoring-actual").value, forecast: row.querySelector(".monitoring-forecast").value
+    };
+    fetchInto(form.dataset.lightUrl, params, row.querySelector(".monitoring-light"), function (cell) {
+      var flag = cell.querySelector("[data-explain]");
+      var explain = flag && flag.dataset.explain === "1";
+      var details = row.querySelector(".explain-row details");
+      if (details && explain) details.open = true;
+      row.querySelectorAll(".explain-row textarea, .explain-row select").forEach(function (box) {
+        box.classList.toggle("border-danger", explain && !box.value.trim());
+      });
+    });
   }
 
   function updateIndicator(row) {
@@ -47,11 +66,14 @@
     var params = new URLSearchParams({ total: "1" });
     form.querySelectorAll(".money-budget").forEach(function (input) { params.append("budget", input.value); });
     form.querySelectorAll(".money-spent").forEach(function (input) { params.append("spent", input.value); });
+    form.querySelectorAll(".money-forecast").forEach(function (input) { params.append("forecast", input.value); });
     fetch(form.dataset.executionUrl + "?" + params, { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (sums) {
-        var cells = { budget: ".total-budget", spent: ".total-spent", rate: ".total-rate" };
+        var cells = { budget: ".total-budget", spent: ".total-spent", rate: ".total-rate",
+          forecast: ".total-forecast", forecast_rate: ".total-forecast-rate" };
         Object.keys(cells).forEach(function (key) {
+          if (!total.querySelector(cells[key]) || (!sums.error && !(key in sums))) return;
           total.querySelector(cells[key]).textContent = sums.error ? (key === "rate" ? sums.error : "") : sums[key];
         });
       })
@@ -72,6 +94,9 @@
       field.value = event.target.value === "theirs" ? row.dataset.theirs : row.dataset.mine;
       field.dispatchEvent(new Event("input", { bubbles: true }));
     });
+  });
+  form.querySelectorAll("[data-monitoring-row]").forEach(function (row) {
+    row.addEventListener("input", function () { later(row, function () { updateLight(row); }); });
   });
   form.querySelectorAll("[data-indicator-row]").forEach(function (row) {
     updateIndicator(row);
