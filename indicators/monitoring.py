@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indicators import rules
 from django.db.models import Prefetch
 
+from indicators import rules
 from indicators.ledger import Figures, Money, return_money
-from indicators.models import IndicatorActual, MonitoringPlan, Period, Return
+from indicators.models import IndicatorActual, MonitoringPlan, Period, Return, ReturnFunding
 from indicators.selectors import monitoring_plan
 
 
@@ -120,22 +120,26 @@ def midyear_of(ret: Return) -> MidYear | None:
     """What the year-end return ``ret`` builds on: the same fund and region (or project)'s
     mid-year return, if any. A year-end line matches the mid-year line of the same indicator
     (both returns report against the region's one table), else one of the same name, as the
-    roll-ups match lines. A fixed number of queries, whatever the number of lines."""
+    roll-ups match lines. Three queries, whatever the number of lines."""
     if ret.period != Period.YEAR_END:
         return None
     mid = (
         Return.objects.filter(
             fund_id=ret.fund_id, region_id=ret.region_id, project_id=ret.project_id, period=Period.MID_YEAR
         )
+        .select_related("fund__monitoring_plan")
         .prefetch_related(
-            Prefetch("actuals", IndicatorActual.objects.select_related("indicator").order_by("indicator__order"))
+            Prefetch(
+                "actuals", IndicatorActual.objects.select_related("indicator").order_by("indicator__order")
+            ),
+            # Only the lines' lights are shown here: the mid-year money is not read.
+            Prefetch("funding", ReturnFunding.objects.none()),
         )
         .first()
     )
     if mid is None:
         return None
-    plan = monitoring_plan(ret.fund)
-    # Only the lines' lights are shown here: the money of the mid-year return is not read.
+    plan = monitoring_plan(mid.fund)
     monitored = [
         line
         for line in return_monitoring(mid, money=Figures(()), plan=plan).lines
