@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
+
 from indicators import rules
 from indicators.ledger import Figures, Money, return_money
-from indicators.models import IndicatorActual, MonitoringPlan, Return
+from indicators.models import IndicatorActual, MonitoringPlan, Period, Return, ReturnFunding
 from indicators.selectors import monitoring_plan
 
 
@@ -103,3 +105,87 @@ def _actual_lines(ret: Return):
     if "actuals" in getattr(ret, "_prefetched_objects_cache", {}):
         return ret.actuals.all()
     return ret.actuals.select_related("indicator").order_by("indicator__order")
+
+
+# --- year end builds on it ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MidYear:
+    """The mid-year return of a year-end return's fund and region (or project), each of its
+    filled lines under the year-end line it matches, with its light."""
+
+    ret: Return  # the mid-year return
+    months_label: str  # 1–6月
+    lines: dict[int, MonitoredLine]  # by the year-end line's indicator id
+
+    @property
+    def is_approved(self) -> bool:
+        return self.ret.status == Return.Status.APPROVED
+
+
+def midyear_of(ret: Return) -> MidYear | None:
+    """What the year-end return ``ret`` builds on: the same fund and region (or project)'s
+    mid-year return, if any. A year-end line matches the mid-year line of the same indicator
+    (both returns report against the region's one table), else one of the same name, as the
+    roll-ups match lines. Three queries, whatever the number of lines."""
+    if ret.period != Period.YEAR_END:
+        return None
+    mid = (
+        Return.objects.filter(
+            fund_id=ret.fund_id, region_id=ret.region_id, project_id=ret.project_id, period=Period.MID_YEAR
+        )
+        .select_related("fund__monitoring_plan")
+        .prefetch_related(
+            Prefetch(
+                "actuals", IndicatorActual.objects.select_related("indicator").order_by("indicator__order")
+            ),
+            # Only the lines' lights are shown here: the mid-year money is not read.
+            Prefetch("funding", ReturnFunding.objects.none()),
+        )
+        .first()
+    )
+    if mid is None:
+        return None
+    plan = monitoring_plan(mid.fund)
+    monitored = [
+        line
+        for line in return_monitoring(mid, money=Figures(()), plan=plan).lines
+        if line.actual.actual_text or line.actual.forecast_text
+    ]
+    by_indicator = {line.actual.indicator_id: line for line in monitored}
+    by_name: dict[str, MonitoredLine] = {}
+    for line in monitored:
+        by_name.setdefault(line.actual.indicator.name, line)
+    lines = {}
+    for indicator_id, name in ret.actuals.values_list("indicator_id", "indicator__name"):
+        line = by_indicator.get(indicator_id) or by_name.get(name)
+        if line is not None:
+            lines[indicator_id] = line
+    return MidYear(mid, plan.months_label, lines)
+
+
+@dataclass(frozen=True)
+class MidYearReview:
+    """For the reviewer of a year-end return: the lines red at mid-year, and of them those
+    missed at year end, each with its mid-year line beside it."""
+
+    midyear: MidYear
+    red: int
+    missed: list[tuple[IndicatorActual, MonitoredLine]]  # year-end line, its mid-year line
+
+
+def midyear_review(midyear: MidYear | None, lines) -> MidYearReview | None:
+    """``lines``: the year-end return's (actual, rules.evaluate result), as the detail page
+    evaluates them; a line is missed when the rules engine says it is not met."""
+    if midyear is None:
+        return None
+    red = [
+        (actual, evaluation, midyear.lines[actual.indicator_id])
+        for actual, evaluation in lines
+        if actual.indicator_id in midyear.lines and midyear.lines[actual.indicator_id].light == rules.RED
+    ]
+    if not red:
+        return None
+    missed = [(actual, line) for actual, evaluation, line in red if evaluation.met is False]
+    return MidYearReview(midyear, len(red), missed)

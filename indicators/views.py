@@ -20,7 +20,7 @@ from indicators.formats import pct, wan
 from indicators.forms import AttachmentForm, MonitoringForm, ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
 from indicators.models import Period
-from indicators.monitoring import return_monitoring
+from indicators.monitoring import midyear_of, midyear_review, return_monitoring
 from indicators.permissions import (
     may_attach,
     may_edit_return,
@@ -127,6 +127,7 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger):
         "attachment_form": AttachmentForm(ret),
         "attachment_max_size": evidence.size_text(settings.ATTACHMENT_MAX_BYTES),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
+        "midyear": midyear_of(ret),  # a year-end return's mid-year lines (None otherwise)
     }
 
 
@@ -240,6 +241,7 @@ def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_b
             "send_back_form": send_back_form or SendBackForm(),
             "reason_form": ReasonForm(),
             "typed_comments": typed_comments or {},
+            "midyear_review": midyear_review(context["midyear"], lines),
         }
     )
     return context
