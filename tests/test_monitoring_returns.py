@@ -14,6 +14,7 @@ from indicators.models import IndicatorActual, MonitoringPlan, Period, Return
 from indicators.selectors import monitoring_plan
 from indicators.services import ReturnInput, return_approve, return_open, return_save, return_submit
 from tests.scenarios import gansu
+from tests.seed_figures import YINING_RELIEF
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def midyear_data(ret, **overrides) -> dict:
     """A complete mid-year post: every line on course (its target as forecast), money on time."""
     data = {"base_version": ret.version, "goal_achievement": "上半年按计划推进。"}
     data["funding-central-spent"] = "8000"  # 57.12% of 14005 by June: not behind 50%
-    data["funding-central-forecast"] = "14005"
+    data["funding-central-forecast"] = str(YINING_RELIEF)  # the whole budget
     for line in ret.actuals.select_related("indicator"):
         target, key = line.indicator.target_text, f"actual-{line.indicator_id}"
         data[f"{key}-actual_text"] = "96%" if "%" in target else target
@@ -94,14 +95,14 @@ def test_a_save_keeps_forecasts_and_reasons_and_audits_them(client, clerk_yining
     money = midyear.funding.get(source="central")
     assert (money.spent, money.forecast, money.lag_reason) == (
         Decimal("5000"),
-        Decimal("14005"),
+        YINING_RELIEF,
         "部分资金7月才下达",
     )
     event = AuditEvent.objects.filter(object_type="indicators.return", object_id=str(midyear.pk)).first()
     assert event.changes[f"指标“{COUNT}”·全年预计完成值"] == ["", "400人次"]
     assert event.changes[f"指标“{COUNT}”·偏差原因"] == ["", "funding"]
     assert event.changes["中央财政资金·累计执行数"] == ["", "5000.00"]
-    assert event.changes["中央财政资金·全年预计执行数"] == ["", "14005.00"]
+    assert event.changes["中央财政资金·全年预计执行数"] == ["", f"{YINING_RELIEF:.2f}"]
 
 
 def test_an_unknown_cause_is_refused_and_what_was_typed_stays(client, clerk_yining, midyear):
@@ -169,9 +170,7 @@ def _submitted(midyear, clerk, forecast="400人次"):
         value = "96%" if "%" in target else target
         actuals[other.indicator_id] = {"actual_text": value, "forecast_text": value}
     actuals[line.indicator_id] = data
-    funding = {
-        "central": {"spent": Decimal("8000"), "forecast": Decimal("14005"), "lag_reason": "7月集中拨付"}
-    }
+    funding = {"central": {"spent": Decimal("8000"), "forecast": YINING_RELIEF, "lag_reason": "7月集中拨付"}}
     return_save(ret=midyear, actor=clerk, base_version=midyear.version,
                 data=ReturnInput(funding, actuals, {}, "上半年按计划推进。"))  # fmt: skip
     return_submit(ret=midyear, actor=clerk)

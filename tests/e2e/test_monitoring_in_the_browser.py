@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.seed_figures import YINING_RELIEF
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ORPHANS = "孤儿等符合条件的儿童纳入保障范围率"  # ≥ 90%
@@ -29,7 +31,7 @@ def test_monitoring_from_settings_to_review(sign_in, live_server, shots):
     clerk.wait_for_url(re.compile(r"/returns/\d+/edit/$"))
     clerk.get_by_text("绩效运行监控：数据截至1–7月").wait_for()
     clerk.locator("input[name='funding-central-spent']").fill("9000")  # 64.26% of 14005: on time
-    clerk.locator("input[name='funding-central-forecast']").fill("14005")
+    clerk.locator("input[name='funding-central-forecast']").fill(str(YINING_RELIEF))
     for row in clerk.locator("[data-monitoring-row]").all():
         target = row.get_attribute("data-target")
         value = "96%" if "%" in target else target
