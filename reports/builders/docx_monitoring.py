@@ -136,16 +136,8 @@ def _flagged_grid(ret: MonitoredReturn, months: str) -> Grid:
 
 def _draft_notice(writer: DocxWriter, data: MonitoringData) -> None:
     """A document that prints a return not approved yet says so on page 1, as documents A–G do."""
-    pending = data.pending
-    if not pending:
-        return
-    if data.returns:
-        notice = f"数据未全部审核：{len(pending)}份绩效运行监控填报尚未审核通过。本文件为草稿，其中的数据和文字可能变化。"
-    elif not data.reported:
-        notice = "本级尚未填报绩效运行监控，表中指标完成值为空（未填报）。"
-    else:
-        notice = f"数据未全部审核：本级绩效运行监控填报尚未审核通过（{data.status}）。本文件为草稿，其中的数据和文字可能变化。"
-    writer.review_notice([notice])
+    if data.review_notice:
+        writer.review_notice([data.review_notice])
 
 
 def chinese_number(n: int) -> str:

@@ -14,13 +14,13 @@ from reports.formats import pct_text, value_text
 # Excel's light fills (好 / 适中 / 差), readable behind black text.
 LIGHT_FILLS = {rules.GREEN: "C6EFCE", rules.YELLOW: "FFEB9C", rules.RED: "FFC7CE"}
 
-# Ten columns on a landscape A4 page in 小五 (180 twips a character): 一级 holds 满意度指标 on
-# two lines (满意度 / 指标), 二级 服务对象满意度指标 on two, 三级 and the texts take the rest; the
-# light one character. Scaled to the page's text width by the renderers.
-INDICATOR_WIDTHS = [900, 1100, 3000, 1150, 1150, 1150, 2350, 1000, 2250, 600]
-# The head: names over the whole width; the money block's five figures of equal width (they
-# hold 792267.00) and a wide 执行滞后原因.
-HEAD_WIDTHS = [900, 1100, 1400, 1450, 1450, 1450, 1450, 1450, 1900, 2100]
+# Ten columns on a landscape A4 page in 小五 (180 twips a character, after scaling to the text
+# width): 一级 holds 满意度指标 on one line, 二级 服务对象满意度指标 on two, 三级 and the texts take
+# the rest; the light one character.
+INDICATOR_WIDTHS = [1100, 1100, 2900, 1150, 1150, 1150, 2300, 1000, 2200, 600]
+# The head: its first two columns line up with 一级 and 二级 below; the money block's five
+# figures of equal width (they hold 792267.00) and a wide 执行滞后原因.
+HEAD_WIDTHS = [1100, 1100, 1200, 1450, 1450, 1450, 1450, 1450, 1900, 2100]
 
 INDICATOR_HEADS = [
     "一级指标",

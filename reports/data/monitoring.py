@@ -135,10 +135,27 @@ class MonitoringData:
 
     @property
     def pending(self) -> list[str]:
-        """The returns printed that are not approved yet: the document is then a draft."""
+        """The returns printed that are not approved yet (or missing): the document is then a
+        draft."""
         if self.returns:
             return [r.owner for r in self.returns if not r.approved]
         return [] if self.status == Return.Status.APPROVED.label else [self.region_name]
+
+    @property
+    def final(self) -> bool:
+        return not self.pending
+
+    @property
+    def review_notice(self) -> str:
+        """What a draft prints on page 1 (as ReportData.review_notice); blank when final."""
+        if self.final:
+            return ""
+        draft = "本文件为草稿，其中的数据和文字可能变化。"
+        if self.returns:
+            return f"数据未全部审核：{len(self.pending)}份绩效运行监控填报尚未审核通过。{draft}"
+        if not self.reported:
+            return f"本级尚未填报绩效运行监控，表中指标完成值为空（{NOT_REPORTED}）。"
+        return f"数据未全部审核：本级绩效运行监控填报尚未审核通过（{self.status}）。{draft}"
 
 
 def monitoring_data(*, fund: Fund, region: Region, subtree: bool = False) -> MonitoringData:
