@@ -362,3 +362,14 @@ def test_the_short_report_is_offered_in_docx_only(client, relief, admin_xj):
     client.force_login(admin_xj)
     response = client.post(_page(relief), {"kind": "monitor_report", "format": "xlsx", "region": "650000"})
     assert response.status_code == 200 and "只提供 DOCX 格式" in response.content.decode()
+
+
+def test_a_measure_typed_like_a_formula_stays_text_in_the_workbook(mid_year, relief, yining):
+    IndicatorActual.objects.filter(ret=mid_year, indicator__name="临时救助人次").update(
+        measure='=HYPERLINK("http://example.invalid","点击")'
+    )
+    content = build(monitoring_data(fund=relief, region=yining), kind="monitor", format="xlsx")
+    ws = load_workbook(BytesIO(content))["绩效运行监控表"]
+    row = next(c.row for r in ws.iter_rows() for c in r if c.value == "临时救助人次")
+    measure = ws.cell(row=row, column=9)
+    assert measure.data_type == "s" and measure.value == '=HYPERLINK("http://example.invalid","点击")'
