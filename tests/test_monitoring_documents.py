@@ -13,6 +13,8 @@ from io import BytesIO
 from urllib.parse import unquote
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
@@ -24,7 +26,7 @@ from reports.data.monitoring import monitoring_data
 from reports.models import GeneratedFile, JobStatus
 from reports.services import generated_file_build, generated_file_request
 from tests.seed_figures import YINING_RELIEF
-from transfers.models import Region
+from transfers.models import Fund, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -373,3 +375,14 @@ def test_a_measure_typed_like_a_formula_stays_text_in_the_workbook(mid_year, rel
     row = next(c.row for r in ws.iter_rows() for c in r if c.value == "临时救助人次")
     measure = ws.cell(row=row, column=9)
     assert measure.data_type == "s" and measure.value == '=HYPERLINK("http://example.invalid","点击")'
+
+
+def test_the_reports_read_does_not_grow_with_the_returns(
+    mid_year, relief, province, clerk_huocheng, django_assert_num_queries
+):
+    with CaptureQueriesContext(connection) as one:
+        monitoring_data(fund=Fund.objects.get(pk=relief.pk), region=province, subtree=True)
+    return_open(fund=relief, region=clerk_huocheng.region, period=Period.MID_YEAR, actor=clerk_huocheng)
+    with django_assert_num_queries(len(one)):
+        data = monitoring_data(fund=Fund.objects.get(pk=relief.pk), region=province, subtree=True)
+    assert [r.owner for r in data.returns] == ["伊宁市", "霍城县"]

@@ -167,7 +167,9 @@ def monitoring_data(*, fund: Fund, region: Region, subtree: bool = False) -> Mon
     tree = ledger.tree
     words = Words(fund, region)
     own = ledger.returns.get(tree.root.key)
-    monitored = _monitored(ledger, plan, only=None if subtree else own)
+    # The table needs the region's own return only; the short report every return of the subtree.
+    read = list(ledger.returns.values()) if subtree else [r for r in (own,) if r is not None]
+    monitored = _monitored(ledger, plan, read)
     account = ledger.account()
 
     if own is not None:
@@ -217,10 +219,9 @@ def monitoring_data(*, fund: Fund, region: Region, subtree: bool = False) -> Mon
     return data
 
 
-def _monitored(ledger: FundLedger, plan, *, only: Return | None) -> dict[int, Monitoring]:
-    """The lights of every return read (or of ``only``): their lines and lag reasons fetched in
-    two queries for all of them (return_monitoring reads what is prefetched)."""
-    returns = list(ledger.returns.values()) if only is None else [only]
+def _monitored(ledger: FundLedger, plan, returns: list[Return]) -> dict[int, Monitoring]:
+    """The lights of ``returns``: their lines and lag reasons fetched in two queries for all of
+    them (return_monitoring reads what is prefetched)."""
     prefetch_related_objects(
         returns,
         Prefetch(
