@@ -76,15 +76,7 @@ def return_monitoring(
     months, thresholds = plan.through_month, plan.thresholds
     money = money if money is not None else return_money(ret)
     lag_reasons = {line.source: line.lag_reason for line in ret.funding.all()}
-    money_lines = [
-        MonitoredMoney(
-            line,
-            bool(line.budget) and rules.execution_lags(line.spent, line.budget, months=months),
-            lag_reasons.get(line.source, ""),
-        )
-        for line in money
-        if line.budget or line.spent is not None or line.forecast is not None
-    ]
+    money_lines = monitored_money(money, plan=plan, lag_reasons=lag_reasons)
     lines = [
         MonitoredLine(
             actual,
@@ -99,6 +91,24 @@ def return_monitoring(
         for actual in _actual_lines(ret)
     ]
     return Monitoring(plan, lines, money_lines, money.total)
+
+
+def monitored_money(
+    money: Figures, *, plan: MonitoringPlan, lag_reasons: dict[str, str] | None = None
+) -> list[MonitoredMoney]:
+    """Each money source the region has or spent, with its lag against the cut-off month: of
+    a return (``return_monitoring``), or of the ledger's roll-up for a region without one (the
+    绩效运行监控表 of a prefecture that did not fill its own), which has no reasons of its own."""
+    lag_reasons = lag_reasons or {}
+    return [
+        MonitoredMoney(
+            line,
+            bool(line.budget) and rules.execution_lags(line.spent, line.budget, months=plan.through_month),
+            lag_reasons.get(line.source, ""),
+        )
+        for line in money
+        if line.budget or line.spent is not None or line.forecast is not None
+    ]
 
 
 def _actual_lines(ret: Return):

@@ -36,8 +36,9 @@ from common.text import clean_text
 from evalportal.models import AuditEvent, User
 from indicators.permissions import may_edit_report_texts, may_generate_file
 from indicators.rules import format_number
-from reports.builders import KINDS, KindError, build, check_kind
+from reports.builders import KINDS, MONITORING_KINDS, KindError, build, check_kind
 from reports.data import ReportData, report_data
+from reports.data.monitoring import MonitoringData, monitoring_data
 from reports.data.sections import TEXT_FIELDS
 from reports.models import GeneratedFile, JobStatus, ReportText
 from reports.pdf import ConversionError, docx_to_pdf, first_page_png
@@ -48,14 +49,30 @@ logger = logging.getLogger(__name__)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def data_version(fund: Fund, region: Region) -> str:
-    """The fingerprint of what a document for (fund, region) prints: the same read, hashed.
+def data_version(fund: Fund, region: Region, kind: str = "a") -> str:
+    """The fingerprint of what a document of ``kind`` for (fund, region) prints: the same read,
+    hashed.
 
-    Every document is built from ``report_data`` alone, so hashing it covers exactly what a
-    document can show — a region's name, a notice, a target, a narrative, a figure — and
-    nothing else (an audit event, a save that changed nothing, another region's data).
+    Every document is built from its read alone (``document_data``), so hashing it covers
+    exactly what a document can show — a region's name, a notice, a target, a narrative, a
+    figure — and nothing else (an audit event, a save that changed nothing, another region's data).
     """
-    return fingerprint(report_data(fund=fund, region=region))
+    return fingerprint(document_data(fund=fund, region=region, kind=kind))
+
+
+def document_data(*, fund: Fund, region: Region, kind: str) -> ReportData | MonitoringData:
+    """What a document of ``kind`` is built from: documents A–G from ``report_data`` (the
+    year-end returns), the monitoring kinds from ``monitoring_data`` (the mid-year returns; the
+    short report with every return of the subtree)."""
+    if kind in MONITORING_KINDS:
+        return monitoring_data(fund=fund, region=region, subtree=kind == "monitor_report")
+    return report_data(fund=fund, region=region)
+
+
+def version_key(kind: str) -> str:
+    """Files whose kinds read the same data share one fingerprint (documents A–G all read
+    ``report_data``): a list page computes one per region and key."""
+    return kind if kind in MONITORING_KINDS else "report"
 
 
 def fingerprint(data: ReportData) -> str:
@@ -211,7 +228,7 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
     generated = GeneratedFile.objects.select_related("fund", "region").get(pk=file_id)
     try:
         _progress(generated, 10)
-        data = report_data(fund=generated.fund, region=generated.region)
+        data = document_data(fund=generated.fund, region=generated.region, kind=generated.kind)
         version = fingerprint(data)  # of the very read the document is built from
         _progress(generated, 40)
         content = build(data, kind=generated.kind, format=generated.format)

@@ -28,6 +28,7 @@ from reports.services import (
     generated_file_request,
     is_stale,
     report_text_save,
+    version_key,
 )
 from transfers.selectors import funds_for_user, get_fund_for_user
 
@@ -65,10 +66,14 @@ def fund_files(request, fund_code):
         .filter(fund=fund)
         .select_related("region", "requested_by")[:LIST_LIMIT]
     )
-    # One fingerprint per region on the page, not per file.
-    current = {f.region_id: data_version(fund, f.region) for f in {f.region_id: f for f in files}.values()}
+
+    # One fingerprint per region (and kind of read: year-end, monitoring) on the page, not per file.
+    def key(f):
+        return (f.region_id, version_key(f.kind))
+
+    current = {k: data_version(fund, f.region, f.kind) for k, f in {key(f): f for f in files}.items()}
     rows = [
-        {"file": f, "label": kind_label(f.kind, f.format), "stale": f.data_version != current[f.region_id]}
+        {"file": f, "label": kind_label(f.kind, f.format), "stale": f.data_version != current[key(f)]}
         for f in files
     ]
     context = {"fund": fund, "form": form, "rows": rows, "own_region": request.user.region}
@@ -124,7 +129,7 @@ def file_status(request, pk):
         "finished": _finished(generated),
         "stale": is_stale(generated),
         "outdated": generated.status == JobStatus.DONE
-        and generated.data_version != data_version(generated.fund, generated.region),
+        and generated.data_version != data_version(generated.fund, generated.region, generated.kind),
     }
     return render(request, "reports/file_status.html", context)
 

@@ -17,8 +17,9 @@ from docx.text.paragraph import Paragraph
 
 from indicators.models import IndicatorActual, Return, ReturnNarrative, TargetTable
 from indicators.services import return_approve, return_open, return_save, return_submit
-from reports.builders import KINDS, build
+from reports.builders import KINDS, MONITORING_KINDS, build
 from reports.data import report_data
+from reports.services import document_data
 from tests import readers
 from tests.scenarios import met_input
 from transfers.models import Fund, Region
@@ -73,8 +74,14 @@ def test_no_document_of_the_demo_holds_internal_or_false_text(elderly, province)
     built = 0
     for fund in funds:
         for code in LEVELS[fund.region.code]:
-            data = report_data(fund=fund, region=Region.objects.get(code=code))
+            region = Region.objects.get(code=code)
+            year_end = report_data(fund=fund, region=region)
             for kind in DOCX_KINDS:
+                data = (
+                    document_data(fund=fund, region=region, kind=kind)
+                    if kind in MONITORING_KINDS
+                    else year_end
+                )
                 content = build(data, kind=kind, format="docx")
                 doc = readers.docx(content)
                 where = f"{fund.code} {code} {kind}"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from reports.data import ReportData
+from reports.data.monitoring import MonitoringData
 from reports.data.types import unit_report_title
 
 
@@ -25,8 +26,13 @@ KINDS = {
         Kind("e", "E 资金执行情况表", ("docx", "xlsx")),
         Kind("f", "F 项目支出绩效自评报告", ("docx",)),
         Kind("g", "G 县级绩效自评报告（含全部资金来源）", ("docx",)),
+        # Mid-year (#12): read from the 绩效运行监控 returns (reports.data.monitoring), at the
+        # fund's cut-off month.
+        Kind("monitor", "绩效运行监控表（年中）", ("docx", "xlsx")),
+        Kind("monitor_report", "绩效运行监控情况报告（红黄灯指标，年中）", ("docx",)),
     )
 }
+MONITORING_KINDS = ("monitor", "monitor_report")
 FORMATS = {"docx": "DOCX（Word）", "xlsx": "XLSX（Excel）"}
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -55,13 +61,19 @@ def check_kind(kind: str, format: str) -> Kind:
     return KINDS[kind]
 
 
-def build(data: ReportData, *, kind: str, format: str) -> bytes:
+def build(data: ReportData | MonitoringData, *, kind: str, format: str) -> bytes:
+    """The file of ``kind``: from ``report_data`` for documents A–G, from ``monitoring_data``
+    for the monitoring kinds (``MONITORING_KINDS``)."""
     check_kind(kind, format)
     if format == "xlsx":
-        from reports.builders.xlsx import build_workbook
+        from reports.builders.xlsx import build_workbook, tables_workbook
 
+        if kind == "monitor":
+            from reports.builders.monitoring_layout import monitoring_table
+
+            return tables_workbook([monitoring_table(data)])
         return build_workbook(data, kind)
-    from reports.builders import docx_report, docx_tables
+    from reports.builders import docx_monitoring, docx_report, docx_tables
     from reports.builders.docx_base import with_properties
 
     if kind == "a":
@@ -70,6 +82,10 @@ def build(data: ReportData, *, kind: str, format: str) -> bytes:
         content = docx_report.build_report_f(data)
     elif kind == "g":
         content = docx_report.build_report_g(data)
+    elif kind == "monitor":
+        content = docx_monitoring.build_monitoring_table(data)
+    elif kind == "monitor_report":
+        content = docx_monitoring.build_monitoring_report(data)
     else:
         content = docx_tables.build_tables_docx(data, kind)
     # The document names itself, the unit that issues it and when it was made (Word: 文件 → 信息).
@@ -97,5 +113,7 @@ def title_for(
         "d": f"{fund_name}{year}年度资金分配表",
         "e": f"{fund_name}{year}年度资金执行情况表",
         "f": f"{year}年度项目支出绩效自评报告",
+        "monitor": f"{fund_name}{year}年绩效运行监控表",
+        "monitor_report": f"{fund_name}{year}年绩效运行监控情况报告",
     }
     return f"{region_name}{names[kind]}"

@@ -157,6 +157,8 @@ def _cell_xml(
             sub(tcpr, "vMerge")
         else:
             sub(tcpr, "vMerge", val="restart")
+    if cell.fill:
+        sub(tcpr, "shd", val="clear", color="auto", fill=cell.fill)
     sub(tcpr, "vAlign", val="center")
     text = "" if continued else cell_text(cell)
     lines = lines_of(text)

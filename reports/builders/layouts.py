@@ -40,6 +40,7 @@ class Cell:
     rows: int = 1
     align: str = ""  # left / center / right; numbers right and labels centre by default
     head: bool = False  # a label cell: 黑体, centred
+    fill: str = ""  # a background colour (RRGGBB), e.g. a warning light's; the text says it too
 
     @property
     def alignment(self) -> str:
@@ -108,6 +109,7 @@ class Table:
     font_size: int = 21  # half-points: 五号 (10.5 pt); dense tables use 小五 (18)
     # Printed on one page where it fits (a 区域绩效目标表): a new page rather than a split.
     keep_together: bool = False
+    landscape: bool = False  # a wide table (the 绩效运行监控表): the page turned, in DOCX and XLSX
 
 
 def cell_text(cell: Cell) -> str:

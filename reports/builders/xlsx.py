@@ -9,10 +9,11 @@ are A4, fitted to the width.
 
 import math
 from decimal import Decimal
+from functools import lru_cache
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from common.text import clean_text, neutralise_workbook
@@ -100,6 +101,8 @@ def write_table(workbook: Workbook, table: Table) -> None:
     if header_rows:
         ws.print_title_rows = f"{header_rows[0]}:{header_rows[-1]}"
     _print_setup(ws)
+    if table.landscape:
+        ws.page_setup.orientation = "landscape"
 
 
 def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str) -> None:
@@ -116,10 +119,17 @@ def _write_cell(ws, row: int, column: int, cell: Cell, *, total: bool) -> None:
     target.font = HEAD_FONT if cell.head else (TOTAL_FONT if total else BODY_FONT)
     target.alignment = ALIGNMENTS[cell.alignment]
     target.border = BORDER
+    if cell.fill:
+        target.fill = _fill(cell.fill)
     if cell.kind == "money" and isinstance(cell.value, Decimal):
         target.number_format = money_number_format(cell.value)  # 2.472 keeps its 元
     elif cell.kind in FORMATS and target.value is not None:
         target.number_format = FORMATS[cell.kind]
+
+
+@lru_cache(maxsize=16)
+def _fill(colour: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
 
 
 def _lines(cell: Cell, twips: int) -> int:
@@ -157,14 +167,19 @@ def _unique(workbook: Workbook, name: str) -> str:
 
 def build_workbook(data: ReportData, kind: str = "a") -> bytes:
     """The workbook of tables B–E (kind a), or of one table kind (b, b_scored, c, d, e, g)."""
+    tables = tables_for(data, kind)
+    return tables_workbook(tables, empty=f"{data.region_name}{data.fund_name}：本级没有可生成的该类表格。")
+
+
+def tables_workbook(tables: list[Table], *, empty: str = "") -> bytes:
+    """A workbook of one sheet per table (a sheet 说明 saying ``empty`` when there is none)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    tables = tables_for(data, kind)
     for table in tables:
         write_table(workbook, table)
     if not tables:
         ws = workbook.create_sheet("说明")
-        ws["A1"] = clean_text(f"{data.region_name}{data.fund_name}：本级没有可生成的该类表格。")
+        ws["A1"] = clean_text(empty)
     neutralise_workbook(workbook)  # text that starts with = + - @ stays text (evalportal/text.py)
     buffer = BytesIO()
     workbook.save(buffer)

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.builders import KINDS, KindError, build, check_kind
-from reports.data import report_data
+from reports.services import document_data
 from transfers.models import Fund, Region
 from transfers.selectors import regions_within
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except KindError as exc:
             raise CommandError(str(exc)) from None
 
-        data = report_data(fund=fund, region=place)
+        data = document_data(fund=fund, region=place, kind=kind)
         content = build(data, kind=kind, format=format)
         path = Path(output)
         path.write_bytes(content)
