@@ -75,7 +75,7 @@ def _mid_year_input(ret, *, red_forecast="400人次", complete=False) -> ReturnI
 
 
 @pytest.fixture
-def mid_year(relief, clerk_yining):
+def saved_mid_year(relief, clerk_yining):
     """伊宁市's mid-year return of the relief fund, saved by its clerk (still 填报中)."""
     ret = return_open(fund=relief, region=clerk_yining.region, period=Period.MID_YEAR, actor=clerk_yining)
     for line in ret.actuals.select_related("indicator"):
@@ -112,7 +112,7 @@ def _table_docx(fund, region):
 # --- the 绩效运行监控表 in DOCX ----------------------------------------------------------------------
 
 
-def test_table_heads_and_the_lights_of_a_red_and_a_green_line(mid_year, relief, yining):
+def test_table_heads_and_the_lights_of_a_red_and_a_green_line(saved_mid_year, relief, yining):
     body = _indicator_table(_table_docx(relief, yining))
     assert [_text(c) for c in body.rows[0].cells] == HEADS
     assert body.rows[0]._tr.trPr.find(f"{W}tblHeader") is not None  # repeated on every page
@@ -134,7 +134,7 @@ def test_table_heads_and_the_lights_of_a_red_and_a_green_line(mid_year, relief, 
     assert _row_of(body, "求助的流浪乞讨人员救助率")[9] == ""
 
 
-def test_the_light_cell_is_shaded_and_still_says_its_word(mid_year, relief, yining):
+def test_the_light_cell_is_shaded_and_still_says_its_word(saved_mid_year, relief, yining):
     body = _indicator_table(_table_docx(relief, yining))
     cells = {_text(row.cells[2]): row.cells[9] for row in body.rows[1:]}
     red, green = cells["临时救助人次"], cells["低保对象人数"]
@@ -142,7 +142,7 @@ def test_the_light_cell_is_shaded_and_still_says_its_word(mid_year, relief, yini
     assert (green.text, green._tc.tcPr.find(f"{W}shd").get(f"{W}fill")) == ("绿", "C6EFCE")
 
 
-def test_level_columns_merge_over_their_runs_as_in_the_evaluation_table(mid_year, relief, yining):
+def test_level_columns_merge_over_their_runs_as_in_the_evaluation_table(saved_mid_year, relief, yining):
     body = _indicator_table(_table_docx(relief, yining))
     restarts = [v for v in body._tbl.iter(f"{W}vMerge") if v.get(f"{W}val") == "restart"]
     continues = [v for v in body._tbl.iter(f"{W}vMerge") if v.get(f"{W}val") is None]
@@ -155,7 +155,7 @@ def test_level_columns_merge_over_their_runs_as_in_the_evaluation_table(mid_year
     assert _text(body.cell(14, 0)) == "满意度指标" and len(body.rows) == 15
 
 
-def test_head_names_the_fund_offices_period_and_money_by_source(mid_year, relief, yining):
+def test_head_names_the_fund_offices_period_and_money_by_source(saved_mid_year, relief, yining):
     doc = _table_docx(relief, yining)
     head = next(t for t in doc.tables if _text(t.rows[0].cells[0]) == "项目名称")
     rows = [[_text(c) for c in row.cells] for row in head.rows]
@@ -177,7 +177,7 @@ def test_head_names_the_fund_offices_period_and_money_by_source(mid_year, relief
     assert "尚未审核通过（填报中）" in doc.paragraphs[0].text
 
 
-def test_a_region_without_its_own_return_says_not_reported(mid_year, relief, yili):
+def test_a_region_without_its_own_return_says_not_reported(saved_mid_year, relief, yili):
     """伊犁州 has no mid-year return: its lines print 未填报, never 伊宁市's figures."""
     doc = _table_docx(relief, yili)
     body = _indicator_table(doc)
@@ -190,17 +190,17 @@ def test_a_region_without_its_own_return_says_not_reported(mid_year, relief, yil
 
 
 def test_the_money_of_a_region_without_its_return_is_the_ledgers_roll_up(
-    mid_year, relief, yili, clerk_yining, reviewer_yili
+    saved_mid_year, relief, yili, clerk_yining, reviewer_yili
 ):
     """Once 伊宁市's return is approved, 伊犁州's table counts its 5000 spent and its forecast."""
     return_save(
-        ret=mid_year,
+        ret=saved_mid_year,
         actor=clerk_yining,
-        base_version=mid_year.version,
-        data=_mid_year_input(mid_year, complete=True),
+        base_version=saved_mid_year.version,
+        data=_mid_year_input(saved_mid_year, complete=True),
     )
-    return_submit(ret=mid_year, actor=clerk_yining, acknowledge_warnings=True)
-    return_approve(ret=mid_year, actor=reviewer_yili)
+    return_submit(ret=saved_mid_year, actor=clerk_yining, acknowledge_warnings=True)
+    return_approve(ret=saved_mid_year, actor=reviewer_yili)
     data = monitoring_data(fund=relief, region=yili)
     total = data.money[0]
     assert (total.label, total.spent, total.forecast) == ("年度资金总额", D("5000"), D("13500"))
@@ -212,7 +212,7 @@ def test_the_money_of_a_region_without_its_return_is_the_ledgers_roll_up(
 # --- the 绩效运行监控表 in XLSX -----------------------------------------------------------------------
 
 
-def test_workbook_has_the_same_merges_and_lights(mid_year, relief, yining):
+def test_workbook_has_the_same_merges_and_lights(saved_mid_year, relief, yining):
     content = build(monitoring_data(fund=relief, region=yining), kind="monitor", format="xlsx")
     ws = load_workbook(BytesIO(content))["绩效运行监控表"]
     cells = {c.value: c for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
@@ -235,7 +235,7 @@ def test_workbook_has_the_same_merges_and_lights(mid_year, relief, yining):
 # --- the short report -------------------------------------------------------------------------------
 
 
-def test_report_lists_the_red_line_with_its_reason_and_not_the_green_one(mid_year, relief, province):
+def test_report_lists_the_red_line_with_its_reason_and_not_the_green_one(saved_mid_year, relief, province):
     data = monitoring_data(fund=relief, region=province, subtree=True)
     doc = _docx(build(data, kind="monitor_report", format="docx"))
     texts = [p.text for p in doc.paragraphs]
@@ -260,12 +260,12 @@ def test_report_lists_the_red_line_with_its_reason_and_not_the_green_one(mid_yea
     assert len(rows) == 2
 
 
-def test_a_forecast_of_520_is_green_and_leaves_nothing_to_report(mid_year, relief, yining, clerk_yining):
+def test_a_forecast_of_520_is_green_and_leaves_nothing_to_report(saved_mid_year, relief, yining, clerk_yining):
     return_save(
-        ret=mid_year,
+        ret=saved_mid_year,
         actor=clerk_yining,
-        base_version=mid_year.version,
-        data=_mid_year_input(mid_year, red_forecast="520人次"),
+        base_version=saved_mid_year.version,
+        data=_mid_year_input(saved_mid_year, red_forecast="520人次"),
     )
     body = _indicator_table(_table_docx(relief, yining))
     assert _row_of(body, "临时救助人次")[9] == "绿"
@@ -275,7 +275,7 @@ def test_a_forecast_of_520_is_green_and_leaves_nothing_to_report(mid_year, relie
     assert any("暂无需要纠偏的指标" in p.text for p in doc.paragraphs)
 
 
-def test_the_report_of_another_prefecture_holds_nothing_of_yining(mid_year, relief):
+def test_the_report_of_another_prefecture_holds_nothing_of_yining(saved_mid_year, relief):
     aksu = Region.objects.get(code="652900")
     data = monitoring_data(fund=relief, region=aksu, subtree=True)
     assert data.returns == []
@@ -291,7 +291,7 @@ def _page(fund):
 
 
 def test_clerk_generates_both_from_the_report_page_and_downloads_them(
-    client, mid_year, relief, clerk_yining, django_capture_on_commit_callbacks
+    client, saved_mid_year, relief, clerk_yining, django_capture_on_commit_callbacks
 ):
     client.force_login(clerk_yining)
     page = client.get(_page(relief)).content.decode()
@@ -319,7 +319,7 @@ def test_clerk_generates_both_from_the_report_page_and_downloads_them(
 
 
 def test_a_monitoring_file_goes_stale_with_the_mid_year_return_only(
-    client, mid_year, relief, yining, clerk_yining, yining_return, django_capture_on_commit_callbacks
+    client, saved_mid_year, relief, yining, clerk_yining, yining_return, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         generated = generated_file_request(
@@ -330,18 +330,18 @@ def test_a_monitoring_file_goes_stale_with_the_mid_year_return_only(
     # The year-end return changes: the monitoring table would print the same.
     IndicatorActual.objects.filter(ret=yining_return).update(actual_text="96%")
     assert "与当前数据一致" in client.get(_page(relief)).content.decode()
-    IndicatorActual.objects.filter(ret=mid_year, indicator__name="临时救助人次").update(
+    IndicatorActual.objects.filter(ret=saved_mid_year, indicator__name="临时救助人次").update(
         forecast_text="450人次"
     )
     assert "数据已更新，文件可能过期" in client.get(_page(relief)).content.decode()
 
 
 def test_a_clerk_of_another_county_can_neither_generate_nor_download(
-    client, mid_year, relief, clerk_yining, clerk_huocheng, django_capture_on_commit_callbacks
+    client, saved_mid_year, relief, clerk_yining, clerk_huocheng, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         generated = generated_file_request(
-            fund=relief, region=mid_year.region, kind="monitor", format="docx", actor=clerk_yining
+            fund=relief, region=saved_mid_year.region, kind="monitor", format="docx", actor=clerk_yining
         )
     generated_file_build(file_id=generated.pk)
     client.force_login(clerk_huocheng)
@@ -366,8 +366,8 @@ def test_the_short_report_is_offered_in_docx_only(client, relief, admin_xj):
     assert response.status_code == 200 and "只提供 DOCX 格式" in response.content.decode()
 
 
-def test_a_measure_typed_like_a_formula_stays_text_in_the_workbook(mid_year, relief, yining):
-    IndicatorActual.objects.filter(ret=mid_year, indicator__name="临时救助人次").update(
+def test_a_measure_typed_like_a_formula_stays_text_in_the_workbook(saved_mid_year, relief, yining):
+    IndicatorActual.objects.filter(ret=saved_mid_year, indicator__name="临时救助人次").update(
         measure='=HYPERLINK("http://example.invalid","点击")'
     )
     content = build(monitoring_data(fund=relief, region=yining), kind="monitor", format="xlsx")
@@ -378,7 +378,7 @@ def test_a_measure_typed_like_a_formula_stays_text_in_the_workbook(mid_year, rel
 
 
 def test_the_reports_read_does_not_grow_with_the_returns(
-    mid_year, relief, province, clerk_huocheng, django_assert_num_queries
+    saved_mid_year, relief, province, clerk_huocheng, django_assert_num_queries
 ):
     with CaptureQueriesContext(connection) as one:
         monitoring_data(fund=Fund.objects.get(pk=relief.pk), region=province, subtree=True)
