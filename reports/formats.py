@@ -14,6 +14,17 @@ from decimal import Decimal
 from indicators.rules import format_number, quantize_rate
 
 
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三: how a document numbers its parts (一、（一）)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n >= 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    return f"{digits[tens] if tens > 1 else ''}十{digits[ones] if ones else ''}"
+
+
 def wan_text(amount: Decimal | None) -> str:
     """Money in a sentence: 8454, 27.67, 1.4 (no trailing zeros); blank when not entered."""
     return "" if amount is None else format_number(amount)

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.formats import pct, wan
-from reports.formats import money_number_format, wan_cell, wan_text
+from reports.formats import chinese_number, money_number_format, wan_cell, wan_text
 from tests.seed_figures import RELIEF_TOTAL, ZHANGYE_PROJECTS
 
 
@@ -58,3 +58,11 @@ def test_a_sentence_writes_money_as_people_do():
         "30",
     ]
     assert wan_text(None) == "" and wan_cell(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("n", "text"),
+    [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (23, "二十三"), (118, "118")],
+)
+def test_parts_are_numbered_as_documents_write_them(n, text):
+    assert chinese_number(n) == text

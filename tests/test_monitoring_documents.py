@@ -260,7 +260,9 @@ def test_report_lists_the_red_line_with_its_reason_and_not_the_green_one(saved_m
     assert len(rows) == 2
 
 
-def test_a_forecast_of_520_is_green_and_leaves_nothing_to_report(saved_mid_year, relief, yining, clerk_yining):
+def test_a_forecast_of_520_is_green_and_leaves_nothing_to_report(
+    saved_mid_year, relief, yining, clerk_yining
+):
     return_save(
         ret=saved_mid_year,
         actor=clerk_yining,

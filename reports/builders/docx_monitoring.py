@@ -12,7 +12,7 @@ from reports.builders.docx_tables import grid_xml, render_table
 from reports.builders.layouts import Cell, Grid, Row, _centre, _head
 from reports.builders.monitoring_layout import light_cell, monitoring_table
 from reports.data.monitoring import MonitoredReturn, MonitoringData
-from reports.formats import pct_text, value_text, wan_text
+from reports.formats import chinese_number, pct_text, value_text, wan_text
 
 REPORT_SIZE = 18  # 小五: eight columns on a portrait page
 # 指标 | 年度指标值 | 1–N月实际完成值 | 全年预计完成值 | 预警 | 偏差原因及说明 | 完成目标可能性 | 纠偏措施
@@ -138,12 +138,3 @@ def _draft_notice(writer: DocxWriter, data: MonitoringData) -> None:
     """A document that prints a return not approved yet says so on page 1, as documents A–G do."""
     if data.review_notice:
         writer.review_notice([data.review_notice])
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (the numbering of the report's parts)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    tens, ones = divmod(n, 10)
-    return f"{digits[tens] if tens > 1 else ''}十{digits[ones] if ones else ''}"

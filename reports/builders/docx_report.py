@@ -37,7 +37,7 @@ from reports.data.sections import (
     publication_sentence,
 )
 from reports.data.types import SpotCheckSummary
-from reports.formats import pct_text, value_text, wan_text, with_money
+from reports.formats import chinese_number, pct_text, value_text, wan_text, with_money
 
 SECTIONS = (
     "一、绩效目标分解下达情况",
@@ -47,7 +47,6 @@ SECTIONS = (
     "五、其他需要说明的问题",
     "六、附件",
 )
-CHINESE_NUMBERS = "一二三四五六七八九十"
 ZERO = Decimal("0")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # The level-1 groups of 二(四), in report order. 成本指标 as a level-1 group appears only when the
@@ -64,10 +63,6 @@ def _sentence(text: str) -> str:
 def _indicator(name: str) -> str:
     """“…率指标”, but “…满意度指标” when the name already says 指标 (never “指标指标”)."""
     return name if name.endswith("指标") else f"{name}指标"
-
-
-def _chinese(n: int) -> str:
-    return CHINESE_NUMBERS[n - 1] if n <= 10 else str(n)
 
 
 def _letter(i: int) -> str:
@@ -515,7 +510,7 @@ def build_report_f(data: ReportData) -> bytes:
         chapters, start=1
     ):
         title = name if name.endswith("项目") else f"{name}项目"
-        writer.heading1(f"{_chinese(i)}、{title}")
+        writer.heading1(f"{chinese_number(i)}、{title}")
         if summary:
             writer.body(f"项目概况：{summary}")
         else:
