@@ -48,7 +48,6 @@ from indicators.models import (
     TargetTable,
 )
 from indicators.selectors import return_table
-from indicators.services import target_table_for
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
@@ -137,8 +136,12 @@ def _read_toml(path: Path) -> dict:
 
 def _region_files(spec: dict) -> list[str]:
     """The region tables, one file or a list (a province a file), in the order given."""
-    regions = spec["regions"]
-    return [regions] if isinstance(regions, str) else list(regions)
+    return _files(spec["regions"])
+
+
+def _files(named: str | list[str]) -> list[str]:
+    """One file or a list of them, in the order given."""
+    return [named] if isinstance(named, str) else list(named)
 
 
 def _import(importer: Importer, path: Path, summary: LoadSummary, label: str) -> None:
@@ -258,7 +261,8 @@ def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
         _load_projects(fund, base / spec["projects"], summary)
 
     if "returns" in spec:
-        _load_returns(fund, base / spec["returns"], summary)
+        for returns in _files(spec["returns"]):
+            _load_returns(fund, base / returns, summary)
 
     if "report_texts" in spec:
         _load_report_texts(fund, base / spec["report_texts"], summary)
@@ -376,8 +380,7 @@ def _choice(labels: dict, value: str, where: str) -> str:
 
 def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
     """The returns as they stand. A mid-year line also has its forecast (全年预计执行数,
-    全年预计完成值), 偏差原因 and 完成目标可能性; a county without a table of its own gets the
-    copy of the one above that opening its return would make (services.target_table_for)."""
+    全年预计完成值), 偏差原因 and 完成目标可能性."""
     rows = _Rows(summary)
     where = _relative(path)
     for item in _read_toml(path).get("returns", []):
@@ -424,11 +427,6 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                 table = TargetTable.objects.filter(fund=fund, project=project).first()
             else:
                 table = return_table(fund, region)
-                if table is None:
-                    table = target_table_for(fund=fund, region=region, actor=None)
-                    if table is not None:
-                        summary.count("绩效目标表", created=True)
-                        summary.count("绩效指标", created=True, n=table.indicators.count())
             indicators = {i.name: i for i in table.indicators.all()} if table else {}
             for line in actuals:
                 indicator = indicators.get(line["indicator"])
