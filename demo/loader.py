@@ -37,7 +37,11 @@ from django.db import transaction
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import (
     Aspect,
+    DeviationCause,
     IndicatorActual,
+    Likelihood,
+    MonitoringPlan,
+    Period,
     Return,
     ReturnFunding,
     ReturnNarrative,
@@ -58,6 +62,8 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 MANIFEST = FIXTURES / "demo" / "demo.toml"
 DEMO_PASSWORD = "demo2024"
 ASPECT_BY_LABEL = {aspect.label: aspect.value for aspect in Aspect}
+CAUSE_BY_LABEL = {cause.label: cause.value for cause in DeviationCause}
+LIKELIHOOD_BY_LABEL = {likelihood.label: likelihood.value for likelihood in Likelihood}
 
 
 class DemoDataError(Exception):
@@ -130,8 +136,12 @@ def _read_toml(path: Path) -> dict:
 
 def _region_files(spec: dict) -> list[str]:
     """The region tables, one file or a list (a province a file), in the order given."""
-    regions = spec["regions"]
-    return [regions] if isinstance(regions, str) else list(regions)
+    return _files(spec["regions"])
+
+
+def _files(named: str | list[str]) -> list[str]:
+    """One file or a list of them, in the order given."""
+    return [named] if isinstance(named, str) else list(named)
 
 
 def _import(importer: Importer, path: Path, summary: LoadSummary, label: str) -> None:
@@ -244,11 +254,15 @@ def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
             importer = TargetImporter(actor=None, scope=province, fund=fund, region=region, central=central)
             _import(importer, path, summary, "绩效指标")
 
+    if "monitoring" in spec:
+        _load_monitoring_plan(fund, spec["monitoring"], summary)
+
     if "projects" in spec:
         _load_projects(fund, base / spec["projects"], summary)
 
     if "returns" in spec:
-        _load_returns(fund, base / spec["returns"], summary)
+        for returns in _files(spec["returns"]):
+            _load_returns(fund, base / returns, summary)
 
     if "report_texts" in spec:
         _load_report_texts(fund, base / spec["report_texts"], summary)
@@ -339,7 +353,34 @@ class _Rows:
         return obj
 
 
+def _load_monitoring_plan(fund: Fund, spec: dict, summary: LoadSummary) -> None:
+    """The fund's cut-off month and yellow band of mid-year monitoring."""
+    where = f"资金{fund.code}的运行监控设置"
+    try:
+        _Rows(summary).put(
+            MonitoringPlan,
+            {"fund": fund},
+            {
+                "through_month": spec.get("through_month", 6),
+                "yellow_from": _decimal(spec.get("yellow_from", "90"), where),
+            },
+        )
+    except ValidationError as exc:
+        raise DemoDataError(f"{where}：{'；'.join(exc.messages)}") from None
+
+
+def _choice(labels: dict, value: str, where: str) -> str:
+    """A choice written as the form shows it (经费保障, 有可能), or blank."""
+    if not value:
+        return ""
+    if value not in labels:
+        raise DemoDataError(f"{where}：“{value}”应为{'、'.join(labels)}之一。")
+    return labels[value]
+
+
 def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
+    """The returns as they stand. A mid-year line also has its forecast (全年预计执行数,
+    全年预计完成值), 偏差原因 and 完成目标可能性."""
     rows = _Rows(summary)
     where = _relative(path)
     for item in _read_toml(path).get("returns", []):
@@ -349,7 +390,12 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
         status = Return.Status(item.get("status", Return.Status.DRAFT))
         ret = rows.put(
             Return,
-            {"fund": fund, "region": region, "project": project, "period": item.get("period", "year_end")},
+            {
+                "fund": fund,
+                "region": region,
+                "project": project,
+                "period": item.get("period", Period.YEAR_END),
+            },
             {"status": status, "goal_achievement": item.get("goal_achievement", "").strip()},
         )
         for line in item.get("funding", []):
@@ -363,6 +409,8 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                 {
                     "budget": _decimal(line.get("budget"), f"{where} {owner}的预算数"),
                     "spent": _decimal(line.get("spent"), f"{where} {owner}的执行数"),
+                    "forecast": _decimal(line.get("forecast"), f"{where} {owner}的全年预计执行数"),
+                    "lag_reason": line.get("lag_reason", ""),
                 },
             )
         for line in item.get("narratives", []):
@@ -391,6 +439,15 @@ def _load_returns(fund: Fund, path: Path, summary: LoadSummary) -> None:
                         "actual_text": line.get("actual", ""),
                         "reason": line.get("reason", ""),
                         "measure": line.get("measure", ""),
+                        "forecast_text": line.get("forecast", ""),
+                        "deviation_cause": _choice(
+                            CAUSE_BY_LABEL, line.get("deviation_cause", ""), f"{where} {owner}的偏差原因"
+                        ),
+                        "likelihood": _choice(
+                            LIKELIHOOD_BY_LABEL,
+                            line.get("likelihood", ""),
+                            f"{where} {owner}的完成目标可能性",
+                        ),
                     },
                 )
 

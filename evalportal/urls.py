@@ -23,6 +23,7 @@ urlpatterns = [
     path("deadlines/", include("indicators.deadline_urls")),
     path("notifications/", include("indicators.notification_urls")),
     path("funds/", include("indicators.setup_urls")),
+    path("monitoring/", include("indicators.monitoring_urls")),
     path("returns/", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("reports.imports.urls")),

@@ -10,11 +10,11 @@ them), or else one of the same name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indicators import rules
 from indicators.ledger import Figures, FundLedger
-from indicators.models import IndicatorActual, IndicatorTarget, Return
+from indicators.models import IndicatorActual, IndicatorTarget, Period, Return
 from transfers.tree import Node
 
 
@@ -25,6 +25,8 @@ class ReturnRollup:
     indicators: dict[int, rules.Rollup]  # by indicator id of the return's own table
     money: Figures  # the ledger's roll-up of the same returns
     parts: dict[str, list[tuple[str, object]]]  # source → each return's spending
+    # Mid-year: 全年预计完成值 rolled up by the indicator's rule, by indicator id (empty at year end)
+    forecasts: dict[int, rules.Rollup] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -46,28 +48,39 @@ def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRol
         ).select_related("indicator__parent_indicator__parent_indicator"):
             lines.setdefault(actual.ret_id, []).append(actual)
 
-    indicators = {}
+    monitoring = ret.period == Period.MID_YEAR
+    indicators, forecasts = {}, {}
     for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
-        values = []
+        matched = []
         for node, child in below.frontier:
             line = _matching_line(lines.get(child.pk, []), indicator)
-            if line is None:
-                continue
-            values.append(
-                rules.ChildValue(
-                    region=node.display_name,
-                    actual_text=line.actual_text,
-                    denominator=line.denominator,
-                    allocation=ledger.account(node).received.total,
-                )
-            )
-        indicators[indicator.pk] = rules.rollup(
-            indicator.target_text, values, rule=indicator.rollup_rule or None
-        )
+            if line is not None:
+                matched.append((node, line))
+
+        indicators[indicator.pk] = _rolled(indicator, matched, ledger, "actual_text")
+        if monitoring:
+            forecasts[indicator.pk] = _rolled(indicator, matched, ledger, "forecast_text")
 
     parts = {line.source: below.parts(line.source) for line in below.figures}
-    return ReturnRollup(below.frontier, below.missing, indicators, below.figures, parts)
+    return ReturnRollup(below.frontier, below.missing, indicators, below.figures, parts, forecasts)
+
+
+def _rolled(
+    indicator: IndicatorTarget, matched: list[tuple[Node, IndicatorActual]], ledger: FundLedger, attr: str
+) -> rules.Rollup:
+    """``rules.rollup`` of one text field of the children's matching lines (``actual_text``, or
+    at mid-year ``forecast_text``): the one rule for both, with the same denominators and money."""
+    values = [
+        rules.ChildValue(
+            region=node.display_name,
+            actual_text=getattr(line, attr),
+            denominator=line.denominator,
+            allocation=ledger.account(node).received.total,
+        )
+        for node, line in matched
+    ]
+    return rules.rollup(indicator.target_text, values, rule=indicator.rollup_rule or None)
 
 
 def _copied_from(indicator: IndicatorTarget):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from evalportal.models import AuditEvent, User
 from indicators import evidence, rules
 from indicators.checks import errors_of, open_items_of, return_findings, warnings_of
-from indicators.edits import return_edits, shown
+from indicators.edits import MONITORING_ACTUAL_FIELDS, MONITORING_LABELS, return_edits, shown
 from indicators.formats import chinese_date
 from indicators.models import (
     ApprovalException,
@@ -974,11 +974,9 @@ def return_fill_from_rollup(*, ret: Return, actor: User) -> dict:
     return changes
 
 
-def _says_met(actual: IndicatorActual) -> bool:
-    return (
-        bool(actual.actual_text)
-        and rules.evaluate(actual.indicator.target_text, actual.actual_text).met is True
-    )
+def _says_met(actual: IndicatorActual, attr: str = "actual_text") -> bool:
+    text = getattr(actual, attr)
+    return bool(text) and rules.evaluate(actual.indicator.target_text, text).met is True
 
 
 def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
@@ -986,28 +984,45 @@ def _fill_from_rollup(ret: Return, *, only_blank: bool) -> dict:
 
     Indicator values a person explained as their own (override note) are kept; with
     ``only_blank`` only empty values are filled. Money: every source's spending, and the
-    stated budget of a region's own money (allocated budgets are never stored).
+    stated budget of a region's own money (allocated budgets are never stored). A mid-year
+    return also takes the forecasts: 全年预计完成值 and 全年预计执行数.
     """
     rolled = return_rollup(ret)
     if rolled.is_empty:
         return {}
+    monitoring = ret.period == Period.MID_YEAR
+    # In the audit trail's labels (indicators.edits), as a save of the same fields writes them.
+    texts = [
+        ("actual_text", rolled.indicators, MONITORING_LABELS["actual_text"] if monitoring else "实际完成值")
+    ]
+    if monitoring:
+        texts.append(("forecast_text", rolled.forecasts, dict(MONITORING_ACTUAL_FIELDS)["forecast_text"]))
     changes = {}
     for actual in ret.actuals.select_related("indicator"):
-        result = rolled.indicators.get(actual.indicator_id)
-        if result is None or not result.text or actual.override_note:
+        if actual.override_note:
             continue
-        if only_blank and actual.actual_text:
-            continue
-        if result.text == rules.ALL_MET and _says_met(actual):
-            continue  # 应保尽保 already says what 全部完成 says: the prefecture's wording stays
-        if actual.actual_text != result.text:
-            changes[f"指标“{actual.indicator.name}”·实际完成值"] = [actual.actual_text, result.text]
-            actual.actual_text = result.text
-            actual.save(update_fields=["actual_text"])
+        dirty = []
+        for attr, results, label in texts:
+            result = results.get(actual.indicator_id)
+            if result is None or not result.text:
+                continue
+            if only_blank and getattr(actual, attr):
+                continue
+            if result.text == rules.ALL_MET and _says_met(actual, attr):
+                continue  # 应保尽保 already says what 全部完成 says: the prefecture's wording stays
+            if getattr(actual, attr) != result.text:
+                changes[f"指标“{actual.indicator.name}”·{label}"] = [getattr(actual, attr), result.text]
+                setattr(actual, attr, result.text)
+                dirty.append(attr)
+        if dirty:
+            actual.save(update_fields=dirty)
+    money_fields = [("spent", "累计执行数" if monitoring else "全年执行数")]
+    if monitoring:
+        money_fields.append(("forecast", "全年预计执行数"))
     for line in ret.funding.all():
         money = rolled.money.line(line.source)
         dirty = []
-        fields = [("spent", "全年执行数")]
+        fields = list(money_fields)
         if line.source not in ALLOCATED_SOURCES:
             fields.append(("budget", "全年预算数"))
         for name, label in fields:

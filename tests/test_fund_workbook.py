@@ -209,7 +209,12 @@ def test_the_elderly_funds_approved_returns_are_recorded_as_they_stand(admin_xj,
     empty("xj-2024-elderly")
     import_as(admin_xj, content)
     fund = Fund.objects.get(code="xj-2024-elderly")
-    assert set(fund.returns.values_list("status", flat=True)) == {"approved"}
+    assert set(fund.returns.filter(period="year_end").values_list("status", flat=True)) == {"approved"}
+    # The demo's two mid-year returns (fixtures/demo/xj-2024-elderly/monitoring.toml) as they stand too.
+    assert set(fund.returns.filter(period="mid_year").values_list("status", flat=True)) == {
+        "approved",
+        "submitted",
+    }
     province = fund.returns.get(region__code="650000")
     assert province.funding.get(source="central").spent == D("27.67")
     assert province.funding.get(source="local").budget == D("0")
@@ -452,7 +457,7 @@ def test_export_fund_then_import_fund_dry_run_writes_nothing(admin_xj, tmp_path)
     out = StringIO()
     call_command("import_fund", str(path), user="admin_xj", stdout=out)
     assert "已导入：新增" in out.getvalue()
-    assert Fund.objects.get(code="xj-2024-elderly").returns.count() == 15
+    assert Fund.objects.get(code="xj-2024-elderly").returns.count() == 15 + 2  # year end, mid-year
 
 
 def test_import_fund_exits_with_the_errors_named(tmp_path, admin_xj):
@@ -489,11 +494,11 @@ def test_the_province_administrator_imports_a_fund_with_preview_and_confirm(clie
     response = post_fund(client, content)
     record = ImportRecord.objects.get(kind="fund")
     page = client.get(response["Location"]).content.decode()
-    assert "新增193条，修改0条，删除0条" in page and "确认导入" in page
+    assert "新增195条，修改0条，删除0条" in page and "确认导入" in page
     assert "按导入的工作簿" not in page and not Fund.objects.filter(code="xj-2024-elderly").exists()
 
     page = client.post(reverse("imports:apply", args=[record.pk]), follow=True).content.decode()
-    assert "已导入。新增193条" in page
+    assert "已导入。新增195条" in page
     record.refresh_from_db()
     assert record.applied and record.fund.code == "xj-2024-elderly" and record.region == admin_xj.region
     assert sheets(export_of("xj-2024-elderly")) == sheets(content)

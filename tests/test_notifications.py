@@ -166,7 +166,7 @@ def test_reopening_tells_the_clerk_the_reason_not_the_admin(relief, clerk_yining
 
 def test_a_region_without_clerks_tells_its_reviewer_and_admins(elderly, reviewer_yili, admin_yili, admin_xj):
     # 伊犁州 reports the elderly fund itself (no clerk there): its own people hear of the reopening.
-    ret = Return.objects.get(fund=elderly, region__code="654000", project__isnull=True)
+    ret = Return.objects.get(fund=elderly, region__code="654000", project__isnull=True, period="year_end")
     return_reopen(ret=ret, actor=admin_xj, reason="请补充说明")
     assert [n.kind for n in notices_of(reviewer_yili)] == [Notification.Kind.REOPENED]
     assert [n.kind for n in notices_of(admin_yili)] == [Notification.Kind.REOPENED]
