@@ -48,6 +48,7 @@ from indicators.models import (
     TargetTable,
 )
 from indicators.selectors import return_table
+from indicators.services import monitoring_plan_save
 from reports.imports.allocations import AllocationImporter
 from reports.imports.base import Importer, apply, dry_run
 from reports.imports.regions import RegionImporter
@@ -354,19 +355,20 @@ class _Rows:
 
 
 def _load_monitoring_plan(fund: Fund, spec: dict, summary: LoadSummary) -> None:
-    """The fund's cut-off month and yellow band of mid-year monitoring."""
+    """The fund's cut-off month and yellow band of mid-year monitoring, set as the province's
+    administrator sets them (services.monitoring_plan_save)."""
     where = f"资金{fund.code}的运行监控设置"
     try:
-        _Rows(summary).put(
-            MonitoringPlan,
-            {"fund": fund},
-            {
-                "through_month": spec.get("through_month", 6),
-                "yellow_from": _decimal(spec.get("yellow_from", "90"), where),
-            },
+        changed = monitoring_plan_save(
+            actor=None,
+            fund=fund,
+            through_month=int(spec.get("through_month", 6)),
+            yellow_from=_decimal(spec.get("yellow_from", "90"), where),
         )
     except ValidationError as exc:
         raise DemoDataError(f"{where}：{'；'.join(exc.messages)}") from None
+    if changed:
+        summary.count(MonitoringPlan._meta.verbose_name, created=True)
 
 
 def _choice(labels: dict, value: str, where: str) -> str:

@@ -1187,12 +1187,13 @@ def fund_received_set(
 
 
 @transaction.atomic
-def monitoring_plan_save(*, actor: User, fund: Fund, through_month: int, yellow_from: Decimal) -> bool:
+def monitoring_plan_save(*, actor: User | None, fund: Fund, through_month: int, yellow_from: Decimal) -> bool:
     """Set how ``fund`` is monitored mid-year. The cut-off month is fixed once a mid-year return
     has been submitted: its figures are 1–N月 figures, and a new N would relabel them. The band
     may change (every light is computed on read, so all screens and documents follow at once).
-    Returns whether anything changed; audited with old and new values."""
-    if refusal := may_set_monitoring_plan(actor, fund):
+    ``actor`` None is the system (the demo loader); a person must be allowed by
+    ``may_set_monitoring_plan``. Returns whether anything changed; audited with old and new values."""
+    if actor is not None and (refusal := may_set_monitoring_plan(actor, fund)):
         raise WorkflowError(refusal)
     plan = monitoring_plan(fund)
     changes = {}
@@ -1203,8 +1204,8 @@ def monitoring_plan_save(*, actor: User, fund: Fund, through_month: int, yellow_
             f"{rules.format_number(plan.yellow_from)}%",
             f"{rules.format_number(yellow_from)}%",
         ]
-    if not changes:
-        return False
+    if not changes and plan.pk:
+        return False  # an unsaved plan is the defaults: saving them records the choice
     if "数据截止月份" in changes:
         if count := midyear_returns_sent(fund):
             raise ValidationError(
