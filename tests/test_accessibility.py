@@ -34,12 +34,14 @@ def unlabelled_inputs(page: str) -> list[str]:
     return missing
 
 
+@pytest.mark.parametrize("period", ["year_end", "mid_year"])  # the 自评 form; the 运行监控 form
 @pytest.mark.parametrize(
     "username", ["clerk_yining", "reviewer_yili"]
 )  # a county; a prefecture with its roll-up
-def test_every_input_of_the_return_form_has_a_label(client, username, django_user_model):
+def test_every_input_of_the_return_form_has_a_label(client, username, period, django_user_model):
     user = django_user_model.objects.get(username=username)
-    ret = return_open(fund=Fund.objects.get(code="xj-2024-relief"), region=user.region, actor=user)
+    fund = Fund.objects.get(code="xj-2024-relief")
+    ret = return_open(fund=fund, region=user.region, actor=user, period=period)
     client.force_login(user)
     page = client.get(reverse("indicators:edit", args=[ret.pk])).content.decode()
     assert "return-form" in page
@@ -54,6 +56,20 @@ def test_rates_typed_into_the_form_are_announced(client, clerk_yining):
     tree = html.fromstring(client.get(reverse("indicators:edit", args=[ret.pk])).content.decode())
     cells = tree.find_class("execution-rate") + tree.find_class("indicator-rate")
     assert cells and all(cell.get("aria-live") == "polite" for cell in cells)
+
+
+def test_lights_typed_into_the_monitoring_form_are_announced(client, clerk_yining):
+    fund = Fund.objects.get(code="xj-2024-relief")
+    ret = return_open(fund=fund, region=clerk_yining.region, actor=clerk_yining, period="mid_year")
+    client.force_login(clerk_yining)
+    tree = html.fromstring(client.get(reverse("indicators:edit", args=[ret.pk])).content.decode())
+    cells = (
+        tree.find_class("execution-rate")
+        + tree.find_class("forecast-rate")
+        + tree.find_class("monitoring-light")
+    )
+    assert len(tree.find_class("monitoring-light")) == 14  # one per indicator of 伊宁市's table
+    assert all(cell.get("aria-live") == "polite" for cell in cells)
 
 
 def _luminance(rgb):
