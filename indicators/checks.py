@@ -205,11 +205,12 @@ def _open_items(ret: Return, findings: list[rules.Finding]) -> list[str]:
     unjudged = sum(1 for f in findings if f.code == "needs_judgement")
     if unjudged:
         items.append(f"{unjudged}项定性指标待审核认定")
+    monitoring = ret.period == Period.MID_YEAR  # the monitoring table has no narratives
     written = {n.aspect for n in ret.narratives.all() if n.description.strip()}
     empty = len(Aspect.values) - len(written & set(Aspect.values))
-    if empty:
+    if empty and not monitoring:
         items.append(f"{empty}项资金管理情况未填写")
     if not ret.goal_achievement.strip():
-        items.append("总体目标完成情况未填写")
+        items.append("总体目标执行情况未填写" if monitoring else "总体目标完成情况未填写")
     items.extend(f"警告：{f.message}" for f in warnings_of(findings))
     return items

@@ -334,3 +334,17 @@ def test_another_province_cannot_reach_the_settings(client, relief):
     assert client.get(url).status_code == 404
     assert client.post(url, {"through_month": "7", "yellow_from": "85"}).status_code == 404
     assert not MonitoringPlan.objects.filter(fund=relief).exists()
+
+
+def test_bulk_approval_asks_nothing_of_the_narratives_the_monitoring_table_lacks(
+    client, clerk_yining, reviewer_yili, midyear
+):
+    _submitted(midyear, clerk_yining)
+    client.force_login(reviewer_yili)
+    page = client.post(reverse("indicators:bulk_confirm"), {"ids": [midyear.pk]}).content.decode()
+    assert "伊宁市" in page
+    assert "资金管理情况未填写" not in page and "总体目标执行情况未填写" not in page
+    midyear.goal_achievement = ""
+    midyear.save(update_fields=["goal_achievement"])
+    page = client.post(reverse("indicators:bulk_confirm"), {"ids": [midyear.pk]}).content.decode()
+    assert "总体目标执行情况未填写" in page and "资金管理情况未填写" not in page
