@@ -8,13 +8,13 @@ DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from celery.schedules import crontab
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
 from evalportal.env import env_bool, env_int, env_list, env_str
 from evalportal.export_formats import SafeCSV, SafeXLSX
+from evalportal.scale_out import caches, database_from_url, file_storage, replica_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -86,20 +86,19 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite in the project unless DATABASE_URL says otherwise.
+# Database: SQLite in the project unless DATABASE_URL says otherwise. DATABASE_REPLICA_URL adds a
+# read replica, which only the reads that ask for it use (evalportal/db_router.py).
 _database_url = env_str("DATABASE_URL")
+_conn_max_age = env_int("DB_CONN_MAX_AGE", 60)
 if _database_url:
-    if not _database_url.startswith(("postgres://", "postgresql://", "sqlite://")):
-        raise ImproperlyConfigured(
-            f"DATABASE_URL“{_database_url}”无法使用：仅支持 postgres:// 或 sqlite://。"
-        )
-    try:
-        _default_db = dj_database_url.parse(_database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL 无法解析：{exc}") from None
+    _default_db = database_from_url("DATABASE_URL", _database_url, conn_max_age=_conn_max_age)
 else:
     _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 DATABASES = {"default": _default_db}
+_replica_db = replica_database(_default_db if _database_url else None, conn_max_age=_conn_max_age)
+if _replica_db:
+    DATABASES["replica"] = _replica_db
+    DATABASE_ROUTERS = ["evalportal.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "evalportal.User"
@@ -128,6 +127,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "evalportal.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The failed attempts live in the database, so every web process counts the same ones.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "evalportal.views.csrf_failure"
 LOGIN_REDIRECT_URL = "home"
@@ -138,6 +139,8 @@ MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 
 # Sessions live in the database so that any web process can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Redis at CACHE_URL when several processes serve the portal; local memory in the demo.
+CACHES = caches()
 
 LANGUAGE_CODE = "zh-hans"
 # Only Simplified Chinese: Django's own messages and the admin never follow the browser into
@@ -155,8 +158,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # In the demo static files are served from the source folders; in production from STATIC_ROOT.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Generated and uploaded files: the local disk, or an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set (evalportal/scale_out.py). Static files stay in the image.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from common.replica import reading_from_replica
 from indicators.formats import pct
 from indicators.ledger import FundLedger
 from indicators.models import Period, Return
@@ -90,12 +91,14 @@ def board(request, code, region_code):
     region or above it (404 otherwise, and for a region with nothing below), by status."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
-    ledger = FundLedger(fund, region, Period.YEAR_END)
-    # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
-    # no row of the board above links here.
-    if not ledger.taking_part():
-        raise Http404("该资金在本地区没有下级地区或项目。")
-    rows = fund_progress(fund, region, ledger=ledger)
+    with reading_from_replica():  # a page that only reads: the replica may serve its figures
+        ledger = FundLedger(fund, region, Period.YEAR_END)
+        # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
+        # no row of the board above links here.
+        if not ledger.taking_part():
+            raise Http404("该资金在本地区没有下级地区或项目。")
+        rows = fund_progress(fund, region, ledger=ledger)
+        account = ledger.account()
     status = request.GET.get("status", "")
     if status in dict(BOARD_STATUSES):
         rows = [row for row in rows if row.status == status]
@@ -108,7 +111,7 @@ def board(request, code, region_code):
         "rows": rows,
         "status": status,
         "statuses": BOARD_STATUSES,
-        "account": ledger.account(),
+        "account": account,
         "chart_height": max(240, 26 * len(rows) + 60),
         "chart": _chart_data(rows),
     }

@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from common.replica import reading_from_replica
 from common.text import clean_text
 from evalportal.models import AuditEvent, User
 from indicators.permissions import may_edit_report_texts, may_generate_file
@@ -228,7 +229,8 @@ def generated_file_build(*, file_id: int, attempt: int | None = None) -> Generat
     generated = GeneratedFile.objects.select_related("fund", "region").get(pk=file_id)
     try:
         _progress(generated, 10)
-        data = document_data(fund=generated.fund, region=generated.region, kind=generated.kind)
+        with reading_from_replica():  # the job's one read of the data: the replica may serve it
+            data = document_data(fund=generated.fund, region=generated.region, kind=generated.kind)
         version = fingerprint(data)  # of the very read the document is built from
         _progress(generated, 40)
         content = build(data, kind=generated.kind, format=generated.format)

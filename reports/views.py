@@ -183,8 +183,12 @@ def file_download(request, pk, part="document"):
     stored = {"document": generated.file, "pdf": generated.pdf, "preview": generated.preview}[part]
     if generated.status != JobStatus.DONE or not stored:
         raise Http404("文件尚未生成。")
+    try:  # through the storage API: the local disk or the object store alike
+        stream = stored.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("文件已不存在，请重新生成或联系管理员。") from None
     if part == "preview":
-        return FileResponse(stored.open("rb"), content_type="image/png")
+        return FileResponse(stream, content_type="image/png")
     name = title_for(
         region_name=generated.region.name,
         fund_name=generated.fund.full_name,
@@ -193,7 +197,7 @@ def file_download(request, pk, part="document"):
         unit=Words(generated.fund, generated.region).department,
     )
     extension = "pdf" if part == "pdf" else generated.format
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=f"{name}.{extension}")
+    return FileResponse(stream, as_attachment=True, filename=f"{name}.{extension}")
 
 
 def _finished(generated) -> bool:
