@@ -360,7 +360,21 @@ def return_workbook(ret: Return) -> bytes:
         table = return_table(ret.fund, ret.region)
     put(goals, 2, 1, table.overall_goals if table else "").alignment = WRAP
     put(goals, 2, 2, ret.goal_achievement, fill=INPUT_FILL).alignment = WRAP
+    if monitoring:
+        info.row_dimensions[len(rows)].height = 32  # the note on the drop-downs, on two lines
+        for ws in (info, money, sheet, goals):
+            _landscape(ws)
     return to_bytes(wb)
+
+
+def _landscape(ws) -> None:
+    """Printed across one A4 landscape page wide, as the 绩效运行监控表 is."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
 
 
 INDICATOR_WIDTHS = [6, 12, 16, 44, 14, 16, 36, 36, 12]
