@@ -84,11 +84,19 @@ def _actual_lines(ret: Return):
 
 
 def return_findings(
-    ret: Return, *, money: Figures | None = None, previous: dict[str, str] | None = None
+    ret: Return,
+    *,
+    money: Figures | None = None,
+    previous: dict[str, str] | None = None,
+    data: rules.ReturnData | None = None,
 ) -> list[rules.Finding]:
     """The rules engine's findings for one return: the year-end checks, or mid-year the
-    monitoring checks with the fund's cut-off month and thresholds (``monitoring_plan``)."""
-    return _check_of(ret.fund, ret.period)(return_data(ret, money=money, previous=previous))
+    monitoring checks with the fund's cut-off month and thresholds (``monitoring_plan``).
+    ``data``: the return as checked when not as saved (an offline workbook's values over
+    ``return_data``), so an upload's preview warns exactly as submitting would."""
+    if data is None:
+        data = return_data(ret, money=money, previous=previous)
+    return _check_of(ret.fund, ret.period)(data)
 
 
 def _check_of(fund: Fund, period: str):

@@ -20,12 +20,17 @@ class Column:
     label: str
     synonyms: tuple[str, ...] = ()
     required: bool = True
+    # A label that varies, as a regular expression over the squashed text: 1–N月执行数 for any
+    # cut-off month (the reader then says whether N is the return's own).
+    pattern: str = ""
 
     def matches(self, text: str) -> bool:
         if not text:
             return False
         names = {squash(self.label), *map(squash, self.synonyms)}
         bare = re.sub(r"（[^）]*）", "", text)  # 全年预算数（万元） → 全年预算数
+        if self.pattern and any(re.fullmatch(self.pattern, t) for t in (text, bare)):
+            return True
         return text in names or bare in names
 
 

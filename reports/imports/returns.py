@@ -9,20 +9,28 @@ values in place of typed ones, so its field checks are exactly the form's; savin
 through indicators.services.return_save like the form's, which refuses a stale version and
 writes the return's audit event. The rules engine's submission checks are shown in the
 preview as warnings: they block submitting, not saving a draft.
+
+A mid-year return (绩效运行监控) has its own layout, ``layout_of``: the money with 1–N月执行数,
+全年预计执行数 and 执行进度滞后原因; the indicators with 1–N月实际完成值, 全年预计完成值, 偏差原因 and
+完成目标可能性 (chosen from a list, read back by their labels), 原因说明 and 纠偏措施; no
+资金管理情况; 1–N月总体目标执行情况. It binds indicators.forms.MonitoringForm and warns with the
+monitoring checks (indicators.checks.return_findings of its period). The writer
+(templates_xlsx.return_workbook) prints the same columns the reader looks for.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from evalportal.models import User
-from indicators.checks import return_data
+from indicators.checks import return_data, return_findings
 from indicators.edits import differs, shown
-from indicators.forms import ReturnForm
-from indicators.models import Aspect, Return
+from indicators.forms import MonitoringForm, ReturnForm
+from indicators.models import Aspect, DeviationCause, Likelihood, MonitoringPlan, Period, Return
 from indicators.permissions import may_import_return
-from indicators.rules import check_return
-from indicators.selectors import with_lock
+from indicators.selectors import monitoring_plan, with_lock
 from indicators.services import ReturnInput, StaleReturnError, WorkflowError, return_save
 from reports.imports.base import (
     CellError,
@@ -78,6 +86,101 @@ GOAL_COLUMNS = [
     Column("goals", "年度总体目标", required=False),
     Column("achievement", "全年实际完成情况", ("总体目标完成情况",)),
 ]
+
+# --- the mid-year return (绩效运行监控): the columns of one cut-off month -------------------------
+
+INFO_PERIOD = "填报期"
+INFO_MONTHS = "数据截至"
+# 1–6月, 1-7月, 1~7月, 1至7月: the cut-off month as people write it in a header.
+MONTHS_PATTERN = r"1[–—\-－~～至到](\d{1,2})月"
+CHOICES = {"deviation_cause": DeviationCause, "likelihood": Likelihood}
+
+
+def _months_column(key: str, months: str, rest: str, synonyms: tuple[str, ...] = ()) -> Column:
+    """A column named after the cut-off month (1–6月执行数) that finds 1–N月执行数 for any N."""
+    return Column(key, f"{months}{rest}", synonyms, pattern=MONTHS_PATTERN + re.escape(rest))
+
+
+def monitoring_money_columns(months: str) -> list[Column]:
+    return [
+        Column("source", "资金来源"),
+        Column("budget", "全年预算数"),
+        _months_column("spent", months, "执行数"),
+        Column("forecast", "全年预计执行数"),
+        Column("lag_reason", "执行进度滞后原因", ("滞后原因",)),
+    ]
+
+
+def monitoring_indicator_columns(months: str) -> list[Column]:
+    return [
+        Column("order", "序号"),
+        Column("level1", "一级指标", required=False),
+        Column("level2", "二级指标", required=False),
+        Column("name", "三级指标"),
+        Column("target", "指标值", ("年度指标值",), required=False),
+        _months_column("actual_text", months, "实际完成值"),
+        Column("forecast_text", "全年预计完成值"),
+        Column("deviation_cause", "偏差原因"),
+        Column("reason", "原因说明"),
+        Column("likelihood", "完成目标可能性"),
+        Column("measure", "纠偏措施"),
+        Column("denominator", "分母", required=False),
+    ]
+
+
+def monitoring_goal_columns(months: str) -> list[Column]:
+    return [
+        Column("goals", "年度总体目标", required=False),
+        _months_column("achievement", months, "总体目标执行情况"),
+    ]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of one period's workbook: what the writer prints and the reader looks for."""
+
+    money: list[Column]
+    indicators: list[Column]
+    narratives: list[Column] | None  # the monitoring table has no 资金管理情况
+    goals: list[Column]
+    plan: MonitoringPlan | None = None  # mid-year: the fund's cut-off month
+    goal_change: str = "总体目标完成情况"  # what the preview calls the 总体目标 line
+    choices: dict = field(default_factory=dict)  # key → its TextChoices (read by label)
+
+    @property
+    def months(self) -> str:
+        return self.plan.months_label if self.plan else ""
+
+    def label(self, key: str) -> str:
+        columns = self.money + self.indicators + (self.narratives or []) + self.goals
+        return next(c.label for c in columns if c.key == key)
+
+
+YEAR_END = Layout(MONEY_COLUMNS, INDICATOR_COLUMNS, NARRATIVE_COLUMNS, GOAL_COLUMNS)
+
+
+def layout_of(ret: Return, plan: MonitoringPlan | None = None) -> Layout:
+    """The layout of the return's period; mid-year with the fund's plan (``monitoring_plan``)."""
+    if ret.period != Period.MID_YEAR:
+        return YEAR_END
+    plan = plan or monitoring_plan(ret.fund)
+    months = plan.months_label
+    return Layout(
+        monitoring_money_columns(months),
+        monitoring_indicator_columns(months),
+        None,
+        monitoring_goal_columns(months),
+        plan=plan,
+        goal_change="总体目标执行情况",
+        choices=CHOICES,
+    )
+
+
+# The fields a workbook row fills, beyond what both periods share.
+MONEY_NUMBERS = ("budget", "spent", "forecast")
+INDICATOR_TEXTS = ("actual_text", "forecast_text", "reason", "measure")
+LINE_KEYS = ("order", "level1", "level2", "name", "target")  # the target table's, not typed
+
 SOURCES = {s.label: s.value for s in MoneySource} | {s.value: s.value for s in MoneySource}
 SOURCES |= {"中央财政": "central", "中央": "central", "地方财政资金": "local", "市县配套": "local"}
 ASPECTS = {a.label: a.value for a in Aspect}
@@ -92,6 +195,7 @@ class ReturnImporter(Importer):
         self.ret = ret
         self.base_version: int | None = None
         self.input: ReturnInput | None = None
+        self.layout: Layout = YEAR_END
 
     @property
     def fund(self):
@@ -107,6 +211,7 @@ class ReturnImporter(Importer):
         plan = Plan()
         # With its deadline lock: a return locked after its deadline takes no workbook either.
         ret = with_lock(Return.objects.select_related("fund", "region__parent").get(pk=self.ret.pk))
+        self.layout = layout_of(ret)
         self.base_version = self._version(sheets, ret)
         if self.actor is not None and (reason := may_import_return(self.actor, ret)):
             raise ImportFailed([RowError(reason)])
@@ -120,17 +225,18 @@ class ReturnImporter(Importer):
                     )
                 ]
             )
-        form = ReturnForm(ret)
+        form = self._form(ret)
         data = {name: _as_form_text(value) for name, value in form.initial.items()}
         places: dict[str, tuple[str, int, str]] = {}  # form field → sheet, row, column
         self._read_money(sheets, form, data, places, plan)
         self._read_indicators(sheets, form, data, places, plan)
-        self._read_narratives(sheets, form, data, places, plan)
+        if self.layout.narratives is not None:
+            self._read_narratives(sheets, form, data, places, plan)
         self._read_goals(sheets, data, places, plan)
         if plan.errors:
             return plan
 
-        bound = ReturnForm(ret, data)
+        bound = self._form(ret, data)
         if not bound.is_valid():
             for name, messages in bound.errors.items():
                 sheet, row, column = places.get(name, ("", None, ""))
@@ -145,6 +251,12 @@ class ReturnImporter(Importer):
         self._warnings(ret, places, plan)
         return plan
 
+    def _form(self, ret: Return, *args) -> ReturnForm:
+        """The browser's form of the return's period, so its field checks are the browser's."""
+        if self.layout.plan is not None:
+            return MonitoringForm(ret, *args, plan=self.layout.plan)
+        return ReturnForm(ret, *args)
+
     # --- reading ------------------------------------------------------------------------------
 
     def _version(self, sheets: list[Sheet], ret: Return) -> int:
@@ -152,6 +264,7 @@ class ReturnImporter(Importer):
         if info is None:
             raise ImportFailed([RowError(f"工作簿缺少“{SHEET_INFO}”工作表：请使用本系统下载的填报表。")])
         values = {squash(cell_text(r[0])): r[1] if len(r) > 1 else None for r in info.rows if r}
+        self._check_period(squash(cell_text(values.get(INFO_PERIOD))), ret)
         try:
             pk = int(cell_text(values.get(INFO_REPORT)))
             version = int(cell_text(values.get(INFO_VERSION)))
@@ -175,15 +288,62 @@ class ReturnImporter(Importer):
         return version
 
     @staticmethod
+    def _check_period(written: str, ret: Return) -> None:
+        """A year-end workbook uploaded to a mid-year return (or the reverse) says so, by the
+        period the workbook names itself; its 填报编号 would only say "another return"."""
+        periods = {label: value for value, label in Period.choices}
+        if written not in periods or periods[written] == ret.period:
+            return
+        raise ImportFailed(
+            [
+                RowError(
+                    f"这是“{written}”的填报表，不能导入到{ret.region.name}的“{ret.get_period_display()}”填报："
+                    f"两者的栏目不同。请在本填报的“用Excel离线填报”页面重新下载{ret.get_period_display()}填报表，"
+                    "填好后再导入。",
+                    SHEET_INFO,
+                )
+            ]
+        )
+
+    def _header(self, sheets, columns: list[Column], sheet_name: str, plan: Plan) -> Header:
+        """The table of one sheet; a header naming another cut-off month than the return's
+        (1–7月执行数 when the fund's data run to 1–6月) is an error at its cell."""
+        header = find_header(sheets, columns, sheet_name=sheet_name)
+        months = self.layout.plan.through_month if self.layout.plan else None
+        for column in columns:
+            if not column.pattern or column.key not in header.columns:
+                continue
+            col = header.columns[column.key]
+            for row in (header.row, header.row - 1):
+                text = squash(cell_text(header.sheet.value(row, col))) if row >= 1 else ""
+                found = re.match(MONTHS_PATTERN, text)
+                if found and column.matches(text):
+                    break
+            else:
+                continue
+            if int(found.group(1)) != months:
+                plan.errors.append(
+                    RowError(
+                        f"表头“{text}”与本填报的数据期间不符：本填报的数据截至{self.layout.months}。"
+                        "请重新下载填报表，填好后再导入。",
+                        header.sheet.title,
+                        row,
+                        header.letter(column.key),
+                    )
+                )
+        return header
+
+    @staticmethod
     def _put(data, places, name, header: Header, row: int, key: str, value) -> None:
         data[name] = value
         places[name] = (header.sheet.title, row, header.letter(key))
 
     def _read_money(self, sheets, form, data, places, plan) -> None:
-        header = find_header(sheets, MONEY_COLUMNS, sheet_name=SHEET_MONEY)
+        columns = self.layout.money
+        header = self._header(sheets, columns, SHEET_MONEY, plan)
         plan.errors += merged_errors(header, vertical=set())
         sources = {line.source for line in form.money_lines}
-        for row, cells in data_rows(header, MONEY_COLUMNS):
+        for row, cells in data_rows(header, columns):
             label = squash(cell_text(header.get(cells, "source")))
             source = SOURCES.get(label)
             if source not in sources:
@@ -191,15 +351,16 @@ class ReturnImporter(Importer):
                     RowError(f"资金来源“{label}”无法识别。", header.sheet.title, row, header.letter("source"))
                 )
                 continue
-            for key in ("budget", "spent"):
+            for key in (c.key for c in columns if c.key in MONEY_NUMBERS):
                 if source in ALLOCATED_SOURCES and key == "budget":
                     continue  # comes from the allocations; the form ignores it too
                 value = self._number(header, cells, row, key, plan)
                 if value is not False:
                     self._put(data, places, f"funding-{source}-{key}", header, row, key, value)
+            if "lag_reason" in header.columns:
+                self._text(data, places, header, cells, row, "lag_reason", f"funding-{source}", plan)
 
-    @staticmethod
-    def _number(header, cells, row, key, plan):
+    def _number(self, header, cells, row, key, plan):
         """Numbers become text for the form; text is passed on for the form to judge."""
         raw = header.get(cells, key)
         try:
@@ -207,21 +368,56 @@ class ReturnImporter(Importer):
                 return raw.strip()
             value = cell_decimal(
                 raw,
-                what=next(c.label for c in MONEY_COLUMNS + INDICATOR_COLUMNS if c.key == key),
-                places=4 if key in ("budget", "spent") else 2,  # money to the 元, as the form
+                what=self.layout.label(key),
+                places=4 if key in MONEY_NUMBERS else 2,  # money to the 元, as the form
             )
         except CellError as exc:
             plan.errors.append(RowError(str(exc), header.sheet.title, row, header.letter(key)))
             return False
         return "" if value is None else str(value)
 
+    def _text(self, data, places, header, cells, row, key, prefix, plan) -> None:
+        try:
+            value = cell_string(header.get(cells, key), what=self.layout.label(key))
+        except CellError as exc:
+            plan.errors.append(RowError(str(exc), header.sheet.title, row, header.letter(key)))
+            return
+        self._put(data, places, f"{prefix}-{key}", header, row, key, value)
+
+    def _choice(self, data, places, header, cells, row, key, prefix, plan) -> None:
+        """偏差原因 and 完成目标可能性 by their labels (the workbook's drop-down lists)."""
+        what = self.layout.label(key)
+        try:
+            text = squash(cell_string(header.get(cells, key), what=what))
+        except CellError as exc:
+            plan.errors.append(RowError(str(exc), header.sheet.title, row, header.letter(key)))
+            return
+        options = self.layout.choices[key]
+        by_label = {squash(choice.label): choice.value for choice in options}
+        if text and text not in by_label:
+            listed = "、".join(choice.label for choice in options)
+            plan.errors.append(
+                RowError(
+                    f"{what}“{text}”不是可选的{what}：请从下拉列表中选择（{listed}），其他情况选“其他”"
+                    "并在原因说明中写明。"
+                    if key == "deviation_cause"
+                    else f"{what}“{text}”不是可选的{what}：请从下拉列表中选择（{listed}）。",
+                    header.sheet.title,
+                    row,
+                    header.letter(key),
+                )
+            )
+            return
+        self._put(data, places, f"{prefix}-{key}", header, row, key, by_label.get(text, ""))
+
     def _read_indicators(self, sheets, form, data, places, plan) -> None:
-        header = find_header(sheets, INDICATOR_COLUMNS, sheet_name=SHEET_INDICATORS)
+        columns = self.layout.indicators
+        header = self._header(sheets, columns, SHEET_INDICATORS, plan)
         plan.errors += merged_errors(header, vertical={"level1", "level2"})
         lines = {line.indicator.order: line for line in form.actual_lines}
         seen: dict[int, int] = {}
         sheet = header.sheet.title
-        for row, cells in data_rows(header, INDICATOR_COLUMNS):
+        for row, cells in data_rows(header, columns):
             order_text = cell_text(header.get(cells, "order"))
             line = lines.get(int(order_text)) if order_text.isdigit() else None
             name = cell_text(header.get(cells, "name"))
@@ -243,13 +439,11 @@ class ReturnImporter(Importer):
                 continue
             seen[line.indicator_id] = row
             prefix = f"actual-{line.indicator_id}"
-            for key in ("actual_text", "reason", "measure"):
-                try:
-                    value = cell_string(header.get(cells, key), what=header_label(key))
-                except CellError as exc:
-                    plan.errors.append(RowError(str(exc), sheet, row, header.letter(key)))
-                    continue
-                self._put(data, places, f"{prefix}-{key}", header, row, key, value)
+            for column in columns:
+                if column.key in INDICATOR_TEXTS:
+                    self._text(data, places, header, cells, row, column.key, prefix, plan)
+                elif column.key in self.layout.choices:
+                    self._choice(data, places, header, cells, row, column.key, prefix, plan)
             if "denominator" in header.columns:
                 value = self._number(header, cells, row, "denominator", plan)
                 if value is not False:
@@ -270,19 +464,15 @@ class ReturnImporter(Importer):
                 )
                 continue
             for key in ("description", "problems"):
-                try:
-                    value = cell_string(header.get(cells, key), what=header_label(key))
-                except CellError as exc:
-                    plan.errors.append(RowError(str(exc), header.sheet.title, row, header.letter(key)))
-                    continue
-                self._put(data, places, f"narrative-{aspect}-{key}", header, row, key, value)
+                self._text(data, places, header, cells, row, key, f"narrative-{aspect}", plan)
 
     def _read_goals(self, sheets, data, places, plan) -> None:
-        header = find_header(sheets, GOAL_COLUMNS, sheet_name=SHEET_GOALS)
+        columns = self.layout.goals
+        header = self._header(sheets, columns, SHEET_GOALS, plan)
         plan.errors += merged_errors(header, vertical=set())
-        for row, cells in data_rows(header, GOAL_COLUMNS):
+        for row, cells in data_rows(header, columns):
             try:
-                value = cell_string(header.get(cells, "achievement"), what="全年实际完成情况")
+                value = cell_string(header.get(cells, "achievement"), what=self.layout.label("achievement"))
             except CellError as exc:
                 plan.errors.append(RowError(str(exc), header.sheet.title, row, header.letter("achievement")))
                 return
@@ -292,48 +482,53 @@ class ReturnImporter(Importer):
     # --- comparing ----------------------------------------------------------------------------
 
     def _diff(self, form: ReturnForm, bound: ReturnForm, places, plan: Plan) -> None:
-        def change(label: str, names: list[tuple[str, str]]):
+        layout = self.layout
+
+        def display(key: str, value):
+            """A chosen 偏差原因 or 完成目标可能性 by its label, as the workbook and the page show it."""
+            if key in layout.choices and value:
+                return layout.choices[key](value).label
+            return value
+
+        def change(label: str, prefix: str, columns: list[Column]):
             fields = {}
-            for name, field_label in names:
-                old, new = form.initial.get(name), bound.cleaned_data.get(name)
+            names = [(f"{prefix}{c.key}", c) for c in columns]
+            for name, column in names:
                 if bound.fields[name].disabled:
                     continue
+                old = display(column.key, form.initial.get(name))
+                new = display(column.key, bound.cleaned_data.get(name))
                 if differs(old, new):
-                    fields[field_label] = [shown(old), shown(new)]
+                    fields[column.label] = [shown(old), shown(new)]
             placed = [places[name] for name, _ in names if name in places]
             sheet, row, _ = placed[0] if placed else ("", None, "")
             plan.changes.append(Change("update" if fields else "unchanged", label, sheet, row, fields))
 
+        money = [c for c in layout.money if c.key != "source"]
+        indicators = [c for c in layout.indicators if c.key not in LINE_KEYS]
         for line in form.money_lines:
-            p = f"funding-{line.source}"
-            change(line.label, [(f"{p}-budget", "全年预算数"), (f"{p}-spent", "全年执行数")])
+            change(line.label, f"funding-{line.source}-", money)
         for line in form.actual_lines:
-            p = f"actual-{line.indicator_id}"
             change(
-                f"{line.indicator.order}. {line.indicator.name}",
-                [
-                    (f"{p}-actual_text", "全年实际完成值"),
-                    (f"{p}-reason", "未完成原因"),
-                    (f"{p}-measure", "改进措施"),
-                    (f"{p}-denominator", "分母"),
-                ],
+                f"{line.indicator.order}. {line.indicator.name}", f"actual-{line.indicator_id}-", indicators
             )
         for line in form.narrative_lines:
-            p = f"narrative-{line.aspect}"
-            change(
-                line.get_aspect_display(),
-                [(f"{p}-description", "情况说明"), (f"{p}-problems", "存在问题和改进措施")],
-            )
-        change("总体目标完成情况", [("goal_achievement", "全年实际完成情况")])
+            narrative = [c for c in layout.narratives or [] if c.key != "aspect"]
+            change(line.get_aspect_display(), f"narrative-{line.aspect}-", narrative)
+        goal = next(c for c in layout.goals if c.key == "achievement")
+        change(layout.goal_change, "", [Column("goal_achievement", goal.label)])
 
     def _warnings(self, ret: Return, places, plan: Plan) -> None:
-        """What submitting would say about these values (the rules engine's own checks)."""
+        """What submitting would say about these values: the rules engine's own checks of the
+        return's period (indicators.checks.return_findings), over the values of the workbook."""
         checked = return_data(ret)
         for line in checked.money:
             typed = self.input.funding.get(line.source, {})
             if not line.allocated:
                 line.budget = typed.get("budget")
             line.spent = typed.get("spent")
+            if "forecast" in typed:
+                line.forecast, line.lag_reason = typed["forecast"], typed.get("lag_reason", "")
         for line in checked.indicators:
             typed = self.input.actuals.get(int(str(line.key).removeprefix("actual-")), {})
             line.actual_text, line.reason, line.measure = (
@@ -341,7 +536,11 @@ class ReturnImporter(Importer):
                 typed.get("reason"),
                 typed.get("measure"),
             )
-        for finding in check_return(checked):
+            if "forecast_text" in typed:  # the rules engine reads the choices by their labels
+                line.forecast_text = typed["forecast_text"]
+                line.deviation_cause = _label(DeviationCause, typed.get("deviation_cause"))
+                line.likelihood = _label(Likelihood, typed.get("likelihood"))
+        for finding in return_findings(ret, data=checked):
             sheet, row, column = places.get(f"{finding.where}-actual_text") or places.get(
                 f"{finding.where}-spent", ("", None, "")
             )
@@ -360,6 +559,10 @@ def _apply_return(*, ret: Return, actor: User, base_version: int, data: ReturnIn
         raise ImportFailed([RowError(str(exc), SHEET_INFO)]) from None
     except WorkflowError as exc:
         raise ImportFailed([RowError(str(exc))]) from None
+
+
+def _label(choices, value) -> str:
+    return choices(value).label if value else ""
 
 
 def header_label(key: str) -> str:

@@ -232,79 +232,170 @@ def _merge_down(ws, first: int, last: int, columns: list[int]) -> None:
 
 
 def return_workbook(ret: Return) -> bytes:
-    """The return prefilled with its targets and what has been entered so far."""
+    """The return prefilled with its targets and what has been entered so far, in the columns
+    of its period (``returns.layout_of``: the year-end 自评 or the mid-year 运行监控)."""
+    layout = return_layout.layout_of(ret)
+    monitoring = layout.plan is not None
     wb = Workbook()
     info = wb.active
     info.title = return_layout.SHEET_INFO
     rows = [
         ("资金", ret.fund.full_name),
         ("填报地区/单位", ret.region.name),
-        ("填报期", ret.get_period_display()),
+        (return_layout.INFO_PERIOD, ret.get_period_display()),
+        *([(return_layout.INFO_MONTHS, layout.months)] if monitoring else []),
         (return_layout.INFO_REPORT, ret.pk),
         (return_layout.INFO_VERSION, ret.version),
         ("下载时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
         ("说明", "请在浅黄色单元格中填写，不要改动指标、序号和本页内容；填好后在系统中“导入填报表”上传。"),
     ]
+    if monitoring:
+        rows.append(
+            (
+                "",
+                "偏差原因和完成目标可能性请从单元格的下拉列表中选择；全年预计未能完成目标的指标须填写偏差原因、"
+                "原因说明、完成目标可能性和纠偏措施，执行进度滞后于时序进度的资金须填写滞后原因。",
+            )
+        )
     for row, (label, value) in enumerate(rows, start=1):
         put(info, row, 1, label, bold=True)
-        put(info, row, 2, value)
+        cell = put(info, row, 2, value)
+        if monitoring:
+            cell.alignment = WRAP
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 90
 
     money = wb.create_sheet(return_layout.SHEET_MONEY)
-    labels = [f"{c.label}（万元）" if c.key != "source" else c.label for c in return_layout.MONEY_COLUMNS]
-    header(money, 1, labels, widths=[18, 20, 20])
+    amounts = ("budget", "spent", "forecast")
+    labels = [f"{c.label}（万元）" if c.key in amounts else c.label for c in layout.money]
+    header(money, 1, labels, widths=[18, 20, 20, 20, 44][: len(labels)])
     # The ledger's lines: an allocated source's budget is what was allocated.
+    lag_reasons = {line.source: line.lag_reason for line in ret.funding.all()}
     for row, line in enumerate(return_money(ret), start=2):
-        put(money, row, 1, line.label)
-        put(money, row, 2, line.budget, money=True, fill=None if line.allocated else INPUT_FILL)
-        put(money, row, 3, line.spent, money=True, fill=INPUT_FILL)
+        values = {
+            "source": line.label,
+            "budget": line.budget,
+            "spent": line.spent,
+            "forecast": line.forecast,
+            "lag_reason": lag_reasons.get(line.source, ""),
+        }
+        for col, column in enumerate(layout.money, start=1):
+            typed = column.key != "source" and not (column.key == "budget" and line.allocated)
+            cell = put(
+                money,
+                row,
+                col,
+                values[column.key],
+                money=column.key in amounts,
+                fill=INPUT_FILL if typed else None,
+            )
+            if column.key == "lag_reason":
+                cell.alignment = WRAP
     # Beside the table, not under it: a row under it would be read as another money source.
-    money.cell(row=2, column=4, value="中央和省级财政资金的全年预算数由资金分配自动计算，改动无效。")
+    money.cell(
+        row=2,
+        column=len(layout.money) + 1,
+        value="中央和省级财政资金的全年预算数由资金分配自动计算，改动无效。",
+    )
 
     sheet = wb.create_sheet(return_layout.SHEET_INDICATORS)
-    labels = [column.label for column in return_layout.INDICATOR_COLUMNS]  # what the import reads
-    header(sheet, 1, labels, widths=[6, 12, 16, 44, 14, 16, 36, 36, 12])
+    labels = [column.label for column in layout.indicators]  # what the import reads
+    widths = INDICATOR_WIDTHS_MONITORING if monitoring else INDICATOR_WIDTHS
+    header(sheet, 1, labels, widths=widths)
     actuals = ret.actuals.select_related("indicator").order_by("indicator__order")
+    typed_from = next(i for i, c in enumerate(layout.indicators, start=1) if c.key == "actual_text")
     row = 2
     for actual in actuals:
         indicator = actual.indicator
-        values = [
-            indicator.order,
-            indicator.level1,
-            indicator.level2,
-            indicator.name,
-            indicator.target_text,
-            actual.actual_text,
-            actual.reason,
-            actual.measure,
-            actual.denominator,
-        ]
-        for col, value in enumerate(values, start=1):
-            cell = put(sheet, row, col, value, fill=INPUT_FILL if col >= 6 else None, money=col == 9)
+        values = {
+            "order": indicator.order,
+            "level1": indicator.level1,
+            "level2": indicator.level2,
+            "name": indicator.name,
+            "target": indicator.target_text,
+            "actual_text": actual.actual_text,
+            "forecast_text": actual.forecast_text,
+            "deviation_cause": actual.get_deviation_cause_display() if actual.deviation_cause else "",
+            "reason": actual.reason,
+            "likelihood": actual.get_likelihood_display() if actual.likelihood else "",
+            "measure": actual.measure,
+            "denominator": actual.denominator,
+        }
+        for col, column in enumerate(layout.indicators, start=1):
+            cell = put(
+                sheet,
+                row,
+                col,
+                values[column.key],
+                fill=INPUT_FILL if col >= typed_from else None,
+                money=column.key == "denominator",
+            )
             cell.alignment = WRAP
         row += 1
     _merge_down(sheet, 2, row - 1, [2, 3])
-    as_text_column(sheet, 6, 2, row - 1)
+    for col, column in enumerate(layout.indicators, start=1):
+        if column.key in ("actual_text", "forecast_text"):
+            as_text_column(sheet, col, 2, row - 1)
+        if column.key in layout.choices and row > 2:
+            _choice_list(sheet, col, 2, row - 1, column.label, layout.choices[column.key])
 
-    narratives = wb.create_sheet(return_layout.SHEET_NARRATIVES)
-    header(narratives, 1, [c.label for c in return_layout.NARRATIVE_COLUMNS], widths=[20, 60, 60])
-    by_aspect = {n.aspect: n for n in ret.narratives.all()}
-    for row, aspect in enumerate(Aspect, start=2):
-        narrative = by_aspect.get(aspect.value)
-        put(narratives, row, 1, aspect.label)
-        for col, value in (
-            (2, narrative.description if narrative else ""),
-            (3, narrative.problems if narrative else ""),
-        ):
-            put(narratives, row, col, value, fill=INPUT_FILL).alignment = WRAP
+    if layout.narratives is not None:
+        narratives = wb.create_sheet(return_layout.SHEET_NARRATIVES)
+        header(narratives, 1, [c.label for c in layout.narratives], widths=[20, 60, 60])
+        by_aspect = {n.aspect: n for n in ret.narratives.all()}
+        for row, aspect in enumerate(Aspect, start=2):
+            narrative = by_aspect.get(aspect.value)
+            put(narratives, row, 1, aspect.label)
+            for col, value in (
+                (2, narrative.description if narrative else ""),
+                (3, narrative.problems if narrative else ""),
+            ):
+                put(narratives, row, col, value, fill=INPUT_FILL).alignment = WRAP
 
     goals = wb.create_sheet(return_layout.SHEET_GOALS)
-    header(goals, 1, [c.label for c in return_layout.GOAL_COLUMNS], widths=[70, 70])
+    header(goals, 1, [c.label for c in layout.goals], widths=[70, 70])
     if ret.project_id:
         table = TargetTable.objects.filter(fund=ret.fund, project=ret.project).first()
     else:
         table = return_table(ret.fund, ret.region)
     put(goals, 2, 1, table.overall_goals if table else "").alignment = WRAP
     put(goals, 2, 2, ret.goal_achievement, fill=INPUT_FILL).alignment = WRAP
+    if monitoring:
+        info.row_dimensions[len(rows)].height = 32  # the note on the drop-downs, on two lines
+        for ws in (info, money, sheet, goals):
+            _landscape(ws)
     return to_bytes(wb)
+
+
+def _landscape(ws) -> None:
+    """Printed across one A4 landscape page wide, as the 绩效运行监控表 is."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+
+
+INDICATOR_WIDTHS = [6, 12, 16, 44, 14, 16, 36, 36, 12]
+# 序号 一级 二级 三级 指标值 1–N月实际完成值 全年预计完成值 偏差原因 原因说明 可能性 纠偏措施 分母
+INDICATOR_WIDTHS_MONITORING = [6, 10, 14, 36, 14, 16, 16, 14, 32, 14, 32, 10]
+
+
+def _choice_list(ws, col: int, first: int, last: int, what: str, choices) -> None:
+    """A drop-down of the labels (经费保障 …); the import reads the label back."""
+    labels = [choice.label for choice in choices]
+    validation = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=what,
+        error=f"请从下拉列表中选择{what}：{'、'.join(labels)}。",
+        showInputMessage=True,
+        promptTitle=what,
+        prompt="请从下拉列表中选择",
+    )
+    ws.add_data_validation(validation)
+    letter = get_column_letter(col)
+    validation.add(f"{letter}{first}:{letter}{last}")

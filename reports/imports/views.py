@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from indicators.models import Period
 from indicators.permissions import may_import_return
 from indicators.selectors import get_return_for_user
 from reports.exports import fund_export
@@ -246,7 +247,8 @@ def return_import(request, pk):
 @login_required
 def return_download(request, pk):
     ret = get_return_for_user(request.user, pk)
-    filename = f"自评填报_{ret.region.display_name}_{ret.fund.code}_v{ret.version}.xlsx"
+    what = "运行监控填报" if ret.period == Period.MID_YEAR else "自评填报"
+    filename = f"{what}_{ret.region.display_name}_{ret.fund.code}_v{ret.version}.xlsx"
     return _xlsx(templates_xlsx.return_workbook(ret), filename)
 
 
