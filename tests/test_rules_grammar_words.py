@@ -379,3 +379,14 @@ def test_a_number_with_words_around_it_is_still_refused(text):
 def test_a_narrative_actual_of_a_number_target_says_to_write_the_number():
     with pytest.raises(TargetParseError, match="不是数值"):
         parse_actual("完成全市4家养老机构等级评定工作", "4家")
+
+
+def test_a_target_text_is_read_once_and_shared():
+    """A fund's few target texts recur on every line below it: the second read is the first's
+    (frozen) Target, not a new parse; an unreadable text is refused every time."""
+    first, again = parse_target("≥ 95%"), parse_target("≥ 95%")
+    assert first is again and (first.comparator, first.value, first.unit) == (">=", Decimal("95"), "%")
+    for _ in range(2):
+        with pytest.raises(TargetParseError, match="无法识别指标值“≥”"):
+            parse_target("≥")
+    assert parse_target(Decimal("95")).value == Decimal("95")  # not text: read as before

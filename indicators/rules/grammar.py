@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
+from functools import lru_cache
 
 from indicators.rules.numbers import (
     _PRECISION,
@@ -284,6 +285,16 @@ def parse_target(text) -> Target:
     ``parse_target('应保尽保')`` → kind ``'qualitative'``. Unreadable text raises
     ``TargetParseError`` whose message quotes it: ``无法识别指标值“abc”：…``.
     """
+    if isinstance(text, str):
+        return _parse_target_text(text)
+    return _parse(text, "指标值")
+
+
+@lru_cache(maxsize=8192)
+def _parse_target_text(text: str) -> Target:
+    """A target text read once per process: a fund's few target texts recur on every line of
+    every return below it (a check of 1,100 counties read 20 texts 65,000 times). A ``Target``
+    is frozen, so the one read is shared; an unreadable text raises again each time."""
     return _parse(text, "指标值")
 
 
