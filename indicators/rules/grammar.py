@@ -165,8 +165,10 @@ def _normalise(text: str) -> str:
     return compact
 
 
+@lru_cache(maxsize=8192)
 def _wording(text: str) -> str:
-    """Text reduced for comparing words: NFKC, no whitespace, no punctuation."""
+    """Text reduced for comparing words: NFKC, no whitespace, no punctuation. Cached: the same
+    few wordings (应保尽保, 有所提升) are compared on every line of every return."""
     normal = unicodedata.normalize("NFKC", text or "")
     return "".join(ch for ch in normal if not ch.isspace() and not _is_punctuation(ch))
 
