@@ -23,43 +23,23 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, prefetch_related_objects
 
 from indicators import rules
-from indicators.ledger import Account, FundLedger, Money
-from indicators.models import IndicatorActual, MonitoringPlan, Period, Return
+from indicators.ledger import Account, FundLedger
+from indicators.models import IndicatorActual, MonitoringPlan, Period
 from indicators.monitoring import Monitoring, return_monitoring
-from indicators.selectors import NOT_STARTED, monitoring_plan
+from indicators.selectors import AccountRow, monitoring_plan
 from transfers.models import Fund, Region
 
 LIGHTS = (rules.GREEN, rules.YELLOW, rules.RED)
 
 
 @dataclass(frozen=True)
-class MonitoringRow:
+class MonitoringRow(AccountRow):
     """One region (or project) directly below the board's region."""
 
     account: Account  # the ledger's, of the mid-year period
     monitoring: list[Monitoring]  # its own return's; else those of the approved returns below
     has_below: bool  # regions or projects below it take part: it has a board of its own
     months: int  # the plan's cut-off month
-
-    @property
-    def ret(self) -> Return | None:
-        return self.account.own
-
-    @property
-    def name(self) -> str:
-        return self.account.node.display_name
-
-    @property
-    def region(self) -> Region:
-        return self.account.node.region
-
-    @property
-    def status(self) -> str:
-        return self.ret.status if self.ret else "none"
-
-    @property
-    def status_label(self) -> str:
-        return self.ret.get_status_display() if self.ret else NOT_STARTED
 
     @property
     def rolled_up(self) -> bool:
@@ -78,11 +58,6 @@ class MonitoringRow:
     def counts(self) -> dict[str, int]:
         """{green/yellow/red: lines with that light}, over the returns the light is read from."""
         return {light: sum(m.count(light) for m in self.monitoring) for light in LIGHTS}
-
-    @property
-    def money(self) -> Money:
-        """The ledger's total: 1–N月执行数 and 全年预计执行数 of the approved figures."""
-        return self.account.total
 
     @property
     def lags(self) -> bool:

@@ -314,30 +314,12 @@ def filled_lines(returns) -> dict[int, tuple[int, int]]:
     return {row["ret_id"]: (row["filled"], row["lines"]) for row in counts}
 
 
-@dataclass
-class ProgressRow:
-    """One region (or project) directly below the board's region: its money by the ledger's
-    rule, its own return, and how far the reporting units below it have got."""
+class AccountRow:
+    """What every board row says of its ``account`` (the ledger's): its name and region, its own
+    return and that return's state, its money. The year-end board (``ProgressRow``) and the board
+    of lights (``monitoring_board.MonitoringRow``) both read a row so."""
 
     account: Account
-    units: int  # reporting units below it: funded regions or projects with nothing funded under them
-    below: dict  # status → count of those units' returns
-    lines: tuple[int, int] | None = None  # (filled, lines) of its own return's indicators
-    has_below: bool = False  # regions, units or projects below it take part: it has a board
-
-    @property
-    def status(self) -> str:
-        """The state of its own return (draft … approved), or "none" when it has not begun."""
-        return self.ret.status if self.ret else "none"
-
-    @property
-    def status_label(self) -> str:
-        return self.ret.get_status_display() if self.ret else NOT_STARTED
-
-    @property
-    def filled_share(self):
-        """填报完成度 of its own return (Decimal percentage), None without one or without lines."""
-        return rules.filled_share(*self.lines) if self.lines else None
 
     @property
     def node(self):
@@ -356,8 +338,34 @@ class ProgressRow:
         return self.account.own
 
     @property
+    def status(self) -> str:
+        """The state of its own return (draft … approved), or "none" when it has not begun."""
+        return self.ret.status if self.ret else "none"
+
+    @property
+    def status_label(self) -> str:
+        return self.ret.get_status_display() if self.ret else NOT_STARTED
+
+    @property
     def money(self) -> Money:
         return self.account.total
+
+
+@dataclass
+class ProgressRow(AccountRow):
+    """One region (or project) directly below the board's region: its money by the ledger's
+    rule, its own return, and how far the reporting units below it have got."""
+
+    account: Account
+    units: int  # reporting units below it: funded regions or projects with nothing funded under them
+    below: dict  # status → count of those units' returns
+    lines: tuple[int, int] | None = None  # (filled, lines) of its own return's indicators
+    has_below: bool = False  # regions, units or projects below it take part: it has a board
+
+    @property
+    def filled_share(self):
+        """填报完成度 of its own return (Decimal percentage), None without one or without lines."""
+        return rules.filled_share(*self.lines) if self.lines else None
 
     @property
     def rolled_up(self) -> bool:
