@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from indicators import rules
 from indicators.ledger import Figures, Money, return_money
@@ -91,6 +91,21 @@ def return_monitoring(
         for actual in _actual_lines(ret)
     ]
     return Monitoring(plan, lines, money_lines, money.total)
+
+
+def returns_monitoring(returns: list[Return], *, ledger, plan: MonitoringPlan) -> dict[int, Monitoring]:
+    """The lights of many mid-year returns at once (a board, a report of a subtree): their lines
+    (with the indicator and its table) and money lines fetched in two queries for all of them,
+    each return's money from ``ledger`` (a ``FundLedger`` of the mid-year period)."""
+    prefetch_related_objects(
+        returns,
+        Prefetch(
+            "actuals",
+            queryset=IndicatorActual.objects.select_related("indicator__table").order_by("indicator__order"),
+        ),
+        "funding",
+    )
+    return {ret.pk: return_monitoring(ret, money=ledger.return_money(ret), plan=plan) for ret in returns}
 
 
 def monitored_money(

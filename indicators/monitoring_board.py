@@ -20,12 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, prefetch_related_objects
-
 from indicators import rules
 from indicators.ledger import Account, FundLedger
-from indicators.models import IndicatorActual, MonitoringPlan, Period
-from indicators.monitoring import Monitoring, return_monitoring
+from indicators.models import MonitoringPlan, Period
+from indicators.monitoring import Monitoring, returns_monitoring
 from indicators.selectors import AccountRow, monitoring_plan
 from transfers.models import Fund, Region
 
@@ -84,17 +82,7 @@ def monitoring_board(fund: Fund, region: Region, *, ledger: FundLedger | None = 
         for account in accounts
     }
     returns = {ret.pk: ret for rets in read_from.values() for ret in rets}
-    prefetch_related_objects(
-        list(returns.values()),
-        Prefetch(
-            "actuals",
-            queryset=IndicatorActual.objects.select_related("indicator").order_by("indicator__order"),
-        ),
-        "funding",
-    )
-    lights = {
-        pk: return_monitoring(ret, money=ledger.return_money(ret), plan=plan) for pk, ret in returns.items()
-    }
+    lights = returns_monitoring(list(returns.values()), ledger=ledger, plan=plan)
     rows = [
         MonitoringRow(
             account,

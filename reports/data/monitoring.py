@@ -21,12 +21,10 @@ own and those below it, regions and projects) with its lines.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, prefetch_related_objects
-
 from indicators import rules
 from indicators.ledger import Figures, FundLedger
-from indicators.models import IndicatorActual, IndicatorTarget, Period, Return
-from indicators.monitoring import Monitoring, monitored_money, return_monitoring
+from indicators.models import IndicatorTarget, Period, Return
+from indicators.monitoring import Monitoring, monitored_money, returns_monitoring
 from indicators.selectors import monitoring_plan, nearest_table_above, return_table
 from reports.data import _fund_users
 from reports.data.words import Words, strip_code
@@ -169,7 +167,7 @@ def monitoring_data(*, fund: Fund, region: Region, subtree: bool = False) -> Mon
     own = ledger.returns.get(tree.root.key)
     # The table needs the region's own return only; the short report every return of the subtree.
     read = list(ledger.returns.values()) if subtree else [r for r in (own,) if r is not None]
-    monitored = _monitored(ledger, plan, read)
+    monitored = returns_monitoring(read, ledger=ledger, plan=plan)
     account = ledger.account()
 
     if own is not None:
@@ -217,20 +215,6 @@ def monitoring_data(*, fund: Fund, region: Region, subtree: bool = False) -> Mon
         data.not_reported = [a.node.name for a in ledger.taking_part() if a.is_funded and not a.reported]
     data.warnings = _warnings(data, subtree)
     return data
-
-
-def _monitored(ledger: FundLedger, plan, returns: list[Return]) -> dict[int, Monitoring]:
-    """The lights of ``returns``: their lines and lag reasons fetched in two queries for all of
-    them (return_monitoring reads what is prefetched)."""
-    prefetch_related_objects(
-        returns,
-        Prefetch(
-            "actuals",
-            queryset=IndicatorActual.objects.select_related("indicator__table").order_by("indicator__order"),
-        ),
-        "funding",
-    )
-    return {ret.pk: return_monitoring(ret, money=ledger.return_money(ret), plan=plan) for ret in returns}
 
 
 def _goals(monitoring: Monitoring) -> str:
