@@ -19,27 +19,10 @@ from reports.imports.base import dry_run
 from reports.imports.returns import ReturnImporter
 from reports.models import ImportRecord
 from tests.seed_figures import YINING_RELIEF, ZHANGYE_PROJECTS
-from tests.xlsx_factory import db_snapshot
+from tests.xlsx_factory import db_snapshot, download, fill
 from transfers.models import Fund
 
 pytestmark = pytest.mark.django_db
-
-
-def download(client, ret) -> bytes:
-    response = client.get(reverse("imports:return_workbook", args=[ret.pk]))
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return response.content
-
-
-def fill(content: bytes, **sheets) -> bytes:
-    wb = load_workbook(io.BytesIO(content))
-    for title, cells in sheets.items():
-        for ref, value in cells.items():
-            wb[title][ref] = value
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def upload(client, ret, content, name="伊宁市填报.xlsx"):

@@ -23,7 +23,7 @@ from reports.imports.base import dry_run
 from reports.imports.returns import ReturnImporter
 from reports.models import ImportRecord
 from tests.seed_figures import YINING_RELIEF
-from tests.xlsx_factory import db_snapshot
+from tests.xlsx_factory import db_snapshot, download, fill
 
 pytestmark = pytest.mark.django_db
 
@@ -34,22 +34,6 @@ INPUT_FILL = "00FFF8DC"
 @pytest.fixture
 def opened_midyear(relief, clerk_yining):
     return return_open(fund=relief, region=clerk_yining.region, actor=clerk_yining, period=Period.MID_YEAR)
-
-
-def download(client, ret) -> bytes:
-    response = client.get(reverse("imports:return_workbook", args=[ret.pk]))
-    assert response.status_code == 200
-    return response.content
-
-
-def fill(content: bytes, **sheets) -> bytes:
-    wb = load_workbook(io.BytesIO(content))
-    for title, cells in sheets.items():
-        for ref, value in cells.items():
-            wb[title][ref] = value
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
 
 
 def preview(ret, person, content):

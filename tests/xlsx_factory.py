@@ -219,6 +219,27 @@ def edited(
     return buffer.getvalue()
 
 
+def fill(content: bytes, **sheets) -> bytes:
+    """A copy of a workbook with cells of several sheets filled in: ``fill(b, 资金={"C2": 5000})``."""
+    wb = load_workbook(io.BytesIO(content))
+    for title, cells in sheets.items():
+        for ref, value in cells.items():
+            wb[title][ref] = value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def download(client, ret) -> bytes:
+    """The offline workbook of return ``ret`` as its page hands it out (an .xlsx)."""
+    from django.urls import reverse
+
+    response = client.get(reverse("imports:return_workbook", args=[ret.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return response.content
+
+
 def expanding_xlsx(*, rows: int, columns: int = 26, sheets: int = 1, padding: int = 0) -> bytes:
     """A workbook whose XML is written directly: tiny on disk, huge once unpacked.
 
