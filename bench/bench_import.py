@@ -8,15 +8,14 @@ reading + previewing into an empty fund (6,014 creates), applying it, previewing
 again (all unchanged), and previewing + applying a file with one changed figure.
 """
 
-import io
 import os
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 DB_FILE = "/tmp/bench_import.sqlite3"
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{DB_FILE}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "evalportal.settings")
@@ -27,8 +26,8 @@ import django  # noqa: E402
 
 django.setup()
 
+from allocation_table import allocation_rows, allocation_workbook  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
 
 from evalportal.models import AuditEvent, Role, User  # noqa: E402
 from reports.imports.allocations import AllocationImporter  # noqa: E402
@@ -53,37 +52,8 @@ def build_regions() -> Region:
 
 
 def table_rows(change: bool = False) -> list[list]:
-    """附件1 rows; whole 万元 and some cents, negative batches on every tenth county."""
-    blocks, grand = [], [Decimal(0)] * 3
-    for p in range(10, 10 + PREFECTURES):
-        lines, sums = [], [Decimal(0)] * 3
-        for c in range(1, COUNTIES + 1):
-            advance = Decimal(p * 100 + c) + Decimal("0.25")
-            batch = Decimal(-c) if c % 10 == 0 else Decimal(c * 7) + Decimal("0.5")
-            if change and (p, c) == (10, 1):
-                batch += 1
-            figures = [advance + batch, advance, batch]
-            sums = [a + b for a, b in zip(sums, figures, strict=True)]
-            lines.append([None, f"第{p}州第{c}县", *figures])
-        grand = [a + b for a, b in zip(grand, sums, strict=True)]
-        blocks.append([f"第{p}州", "小计", *sums])
-        blocks += lines
-    return [["合 计", None, *grand], *blocks]
-
-
-def workbook(rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "附件1"
-    ws.append(["测试资金分配表"])
-    ws.append(["单位：万元"])
-    ws.append(["地州市", "县市区", "全年资金合计", "其中：", None])
-    ws.append([None, None, None, "提前下达", "本次实际下达"])
-    for row in rows:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    """附件1 rows of the 31 prefectures (10–40); ``change``: one figure of 第10州第1县 raised."""
+    return allocation_rows(range(10, 10 + PREFECTURES), COUNTIES, changed=(10, 1) if change else None)
 
 
 def timed(label: str, work):
@@ -98,8 +68,10 @@ def main() -> None:
     province = build_regions()
     admin = User.objects.create(username="bench_admin", region=province, role=Role.ADMIN)
     fund = Fund.objects.create(code="bench", name="测试资金", year=2024, region=province)
-    batch = Notice.objects.create(issuer="测试", number="测〔2024〕1号", title="本次下达")
-    advance = Notice.objects.create(issuer="测试", number="测〔2024〕0号", title="提前下达")
+    batch = Notice.objects.create(province=province, issuer="测试", number="测〔2024〕1号", title="本次下达")
+    advance = Notice.objects.create(
+        province=province, issuer="测试", number="测〔2024〕0号", title="提前下达"
+    )
 
     def importer():
         return AllocationImporter(
@@ -107,7 +79,7 @@ def main() -> None:
         )
 
     rows = table_rows()
-    content = timed(f"build workbook ({len(rows)} rows)", lambda: workbook(rows))
+    content = timed(f"build workbook ({len(rows)} rows)", lambda: allocation_workbook(rows))
     print(f"{'  file size':<42}{len(content) / 1024:8.0f} KB")
     plan = timed(
         "preview into an empty fund", lambda: dry_run(importer(), content=content, filename="a.xlsx")
@@ -125,7 +97,7 @@ def main() -> None:
         "preview the same file again", lambda: dry_run(importer(), content=content, filename="a.xlsx")
     )
     print(f"{'  ' + plan.describe():<42}")
-    changed = workbook(table_rows(change=True))
+    changed = allocation_workbook(table_rows(change=True))
     plan = timed(
         "preview a file with one changed figure",
         lambda: dry_run(importer(), content=changed, filename="b.xlsx"),

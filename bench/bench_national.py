@@ -27,6 +27,7 @@ import time
 import traceback
 import tracemalloc
 import zipfile
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -43,8 +44,14 @@ PREFECTURE = national_dataset.DEMO_PREFECTURE
 RUNS = 7
 
 
-class Rollback(Exception):
-    """Raised at the end of a block whose writes are thrown away."""
+@contextmanager
+def thrown_away():
+    """A block whose writes are rolled back at its end: the national dataset stays as built."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def out(text: str = "") -> None:
@@ -232,7 +239,6 @@ def flat_pages(fund, province, prefecture, review) -> list[tuple[str, str | None
 
 def row_3(args) -> None:
     """board, check and review pages, demo → 100× counties under one prefecture (flat within 2×)."""
-    from django.db import transaction
 
     fund, province, prefecture, review, _form = objects()
     if review is not None and review.region.parent_id != prefecture.pk:
@@ -243,32 +249,28 @@ def row_3(args) -> None:
     before = {}
     for label, user, url in pages:
         before[label] = page_cpu(client_for(user), url, args.runs)
-    try:
-        with transaction.atomic():
-            tick = time.perf_counter()
-            added = national_dataset.demo_x100(FUND, PREFECTURE)
-            out(
-                f"  after: {before_counties + added} counties (demo_x100 {time.perf_counter() - tick:.1f} s, rolled back after)"
+    with thrown_away():
+        tick = time.perf_counter()
+        added = national_dataset.demo_x100(FUND, PREFECTURE)
+        out(
+            f"  after: {before_counties + added} counties (demo_x100 {time.perf_counter() - tick:.1f} s, rolled back after)"
+        )
+        for label, user, url in pages:
+            try:
+                cpu, wall_time, queries, size = page_cpu(client_for(user), url, args.runs)
+            except Exception as exc:
+                line(label, "failed", "", "", f"{type(exc).__name__}: {exc}")
+                continue
+            b_cpu, _b_wall, b_queries, b_size = before[label]
+            ratio = cpu / b_cpu
+            line(label, ms(cpu), ms(b_cpu), f"{ratio:.1f}×", verdict(ratio, 2))
+            line(
+                "",
+                f"{queries} queries",
+                f"{b_queries} queries",
+                "",
+                f"{size / 1024:.0f} vs {b_size / 1024:.0f} KiB",
             )
-            for label, user, url in pages:
-                try:
-                    cpu, wall_time, queries, size = page_cpu(client_for(user), url, args.runs)
-                except Exception as exc:
-                    line(label, "failed", "", "", f"{type(exc).__name__}: {exc}")
-                    continue
-                b_cpu, _b_wall, b_queries, b_size = before[label]
-                ratio = cpu / b_cpu
-                line(label, ms(cpu), ms(b_cpu), f"{ratio:.1f}×", verdict(ratio, 2))
-                line(
-                    "",
-                    f"{queries} queries",
-                    f"{b_queries} queries",
-                    "",
-                    f"{size / 1024:.0f} vs {b_size / 1024:.0f} KiB",
-                )
-            raise Rollback
-    except Rollback:
-        pass
 
 
 NATIONAL_SPENT = """
@@ -359,7 +361,6 @@ GROUP BY i.name
 
 def row_5(args) -> None:
     """one province refreshed from its counties vs SQL (≤ 2×)."""
-    from django.db import transaction
 
     from evalportal.models import User
     from indicators.models import Return
@@ -372,12 +373,8 @@ def row_5(args) -> None:
     params = {"fund": fund.pk, "province": province.pk}
 
     def refresh():
-        try:
-            with transaction.atomic():
-                changes = return_fill_from_rollup(ret=Return.objects.get(pk=ret.pk), actor=admin)
-                raise Rollback(changes)
-        except Rollback as done:
-            return done.args[0]
+        with thrown_away():
+            return return_fill_from_rollup(ret=Return.objects.get(pk=ret.pk), actor=admin)
 
     refresh()
     sql(PROVINCE_ROLLUP_SQL, params)
@@ -509,7 +506,7 @@ def row_7(args) -> None:
 def allocation_fixture(counties_per_prefecture: int, prefectures: int, tag: int):
     """A synthetic province (9Txxxx codes) with its fund, notices and administrator; the
     附件1 workbook of its counties."""
-    from openpyxl import Workbook
+    from allocation_table import allocation_rows, allocation_workbook
 
     from evalportal.models import Role, User
     from transfers.models import Fund, Notice, Region
@@ -535,36 +532,13 @@ def allocation_fixture(counties_per_prefecture: int, prefectures: int, tag: int)
         province=province, issuer="测试", number=f"测〔2023〕{tag}号", title="提前下达"
     )
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "附件1"
-    ws.append(["测试资金分配表"])
-    ws.append(["单位：万元"])
-    ws.append(["地州市", "县市区", "全年资金合计", "其中：", None])
-    ws.append([None, None, None, "提前下达", "本次实际下达"])
-    blocks, grand = [], [Decimal(0)] * 3
-    for p in range(1, prefectures + 1):
-        lines, sums = [], [Decimal(0)] * 3
-        for c in range(1, counties_per_prefecture + 1):
-            adv = Decimal(p * 100 + c) + Decimal("0.25")
-            bat = Decimal(-c) if c % 10 == 0 else Decimal(c * 7) + Decimal("0.5")
-            figures = [adv + bat, adv, bat]
-            sums = [a + b for a, b in zip(sums, figures, strict=True)]
-            lines.append([None, f"第{p}州第{c}县", *figures])
-        grand = [a + b for a, b in zip(grand, sums, strict=True)]
-        blocks.append([f"第{p}州", "小计", *sums])
-        blocks += lines
-    for row in [["合 计", None, *grand], *blocks]:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return admin, province, fund, batch, advance, buffer.getvalue()
+    content = allocation_workbook(allocation_rows(range(1, prefectures + 1), counties_per_prefecture))
+    return admin, province, fund, batch, advance, content
 
 
 def row_8(args) -> None:
     """allocation import of 30,000 rows: preview / apply vs openpyxl read-only over the same file
     (≤ 3× / ≤ 5×, memory flat)."""
-    from django.db import transaction
     from openpyxl import load_workbook
 
     from reports.imports import reading
@@ -587,70 +561,66 @@ def row_8(args) -> None:
     memory = {}
     for prefectures, per, tag in sizes:
         rows = prefectures * per
-        try:
-            with transaction.atomic():
-                admin, province, fund, batch, advance, content = allocation_fixture(per, prefectures, tag)
+        with thrown_away():
+            admin, province, fund, batch, advance, content = allocation_fixture(per, prefectures, tag)
 
-                def importer(fund=fund, admin=admin, province=province, batch=batch, advance=advance):
-                    return AllocationImporter(
-                        actor=admin, scope=province, fund=fund, batch_notice=batch, advance_notice=advance
-                    )
+            def importer(fund=fund, admin=admin, province=province, batch=batch, advance=advance):
+                return AllocationImporter(
+                    actor=admin, scope=province, fund=fund, batch_notice=batch, advance_notice=advance
+                )
 
-                def read_only(content=content):
-                    book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-                    count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
-                    book.close()
-                    return count
+            def read_only(content=content):
+                book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+                count = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
+                book.close()
+                return count
 
-                r_time, count = wall(read_only, 3)
-                out(f"  {rows:,} county rows ({count:,} sheet rows, {len(content) / 1024:.0f} KiB)")
-                p_time, plan = wall(
-                    lambda importer=importer, content=content: dry_run(
-                        importer(), content=content, filename="a.xlsx"
-                    ),
-                    1,
-                )
-                if plan.errors:
-                    raise AssertionError(f"preview found errors: {plan.errors[:3]}")
-                line(
-                    f"preview {rows:,} rows",
-                    f"{p_time:.2f} s",
-                    f"{r_time:.2f} s",
-                    f"{p_time / r_time:.1f}×",
-                    verdict(p_time / r_time, 3),
-                )
-                tracemalloc.start()
-                dry_run(importer(), content=content, filename="a.xlsx")
-                peak = tracemalloc.get_traced_memory()[1]
-                tracemalloc.stop()
-                tracemalloc.start()
-                read_only()
-                read_peak = tracemalloc.get_traced_memory()[1]
-                tracemalloc.stop()
-                memory[rows] = peak
-                line(
-                    "",
-                    f"peak {peak / 2**20:.0f} MiB",
-                    f"{read_peak / 2**20:.0f} MiB",
-                    f"{peak / read_peak:.1f}×",
-                    "(tracemalloc)",
-                )
-                a_time, _ = wall(
-                    lambda importer=importer, content=content: apply(
-                        importer(), content=content, filename="a.xlsx"
-                    ),
-                    1,
-                )
-                line(
-                    f"apply {rows:,} rows",
-                    f"{a_time:.2f} s",
-                    f"{r_time:.2f} s",
-                    f"{a_time / r_time:.1f}×",
-                    verdict(a_time / r_time, 5),
-                )
-                raise Rollback
-        except Rollback:
-            pass
+            r_time, count = wall(read_only, 3)
+            out(f"  {rows:,} county rows ({count:,} sheet rows, {len(content) / 1024:.0f} KiB)")
+            p_time, plan = wall(
+                lambda importer=importer, content=content: dry_run(
+                    importer(), content=content, filename="a.xlsx"
+                ),
+                1,
+            )
+            if plan.errors:
+                raise AssertionError(f"preview found errors: {plan.errors[:3]}")
+            line(
+                f"preview {rows:,} rows",
+                f"{p_time:.2f} s",
+                f"{r_time:.2f} s",
+                f"{p_time / r_time:.1f}×",
+                verdict(p_time / r_time, 3),
+            )
+            tracemalloc.start()
+            dry_run(importer(), content=content, filename="a.xlsx")
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            tracemalloc.start()
+            read_only()
+            read_peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            memory[rows] = peak
+            line(
+                "",
+                f"peak {peak / 2**20:.0f} MiB",
+                f"{read_peak / 2**20:.0f} MiB",
+                f"{peak / read_peak:.1f}×",
+                "(tracemalloc)",
+            )
+            a_time, _ = wall(
+                lambda importer=importer, content=content: apply(
+                    importer(), content=content, filename="a.xlsx"
+                ),
+                1,
+            )
+            line(
+                f"apply {rows:,} rows",
+                f"{a_time:.2f} s",
+                f"{r_time:.2f} s",
+                f"{a_time / r_time:.1f}×",
+                verdict(a_time / r_time, 5),
+            )
     reading.MAX_ROWS = limit
     if len(memory) == 2:
         small, large = sorted(memory)
