@@ -100,9 +100,7 @@ def write_table(workbook: Workbook, table: Table) -> None:
     ws.freeze_panes = ws.cell(row=frozen, column=1)
     if header_rows:
         ws.print_title_rows = f"{header_rows[0]}:{header_rows[-1]}"
-    _print_setup(ws)
-    if table.landscape:
-        ws.page_setup.orientation = "landscape"
+    _print_setup(ws, landscape=table.landscape)
 
 
 def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str) -> None:
@@ -144,12 +142,17 @@ def _width(text: str) -> float:
     return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
 
 
-def _print_setup(ws) -> None:
+def fit_to_page_width(ws, *, landscape: bool = False) -> None:
+    """Printed on A4, one page wide and as many long as it takes (tables and the offline workbook)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _print_setup(ws, *, landscape: bool = False) -> None:
+    fit_to_page_width(ws, landscape=landscape)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
     ws.page_margins.top = ws.page_margins.bottom = 0.8

@@ -23,6 +23,7 @@ from common.text import clean_text, neutralise_cell, neutralise_workbook
 from indicators.ledger import return_money
 from indicators.models import LEVEL2_BY_LEVEL1, Aspect, Level1, Return, TargetTable
 from indicators.selectors import nearest_table_above, passed_down_table, return_table
+from reports.builders.xlsx import fit_to_page_width
 from reports.imports import returns as return_layout
 from reports.imports.allocations import current_table
 from transfers.models import Fund, Region
@@ -369,11 +370,7 @@ def return_workbook(ret: Return) -> bytes:
 
 def _landscape(ws) -> None:
     """Printed across one A4 landscape page wide, as the 绩效运行监控表 is."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_to_page_width(ws, landscape=True)
     ws.print_title_rows = "1:1"
 
 
