@@ -85,13 +85,10 @@ class MonitoredReturn:
     light: str | None
     light_label: str
     lines: list[MonitoringLine]
+    approved: bool = False
 
     def count(self, light: str) -> int:
         return sum(1 for line in self.lines if line.light == light)
-
-    @property
-    def approved(self) -> bool:
-        return self.status == Return.Status.APPROVED.label
 
     @property
     def flagged(self) -> list[MonitoringLine]:
@@ -114,6 +111,7 @@ class MonitoringData:
     time_share: Decimal  # 50.00: the share of the year passed, %
     yellow_from: Decimal
     status: str  # the own return's status, or 未填报
+    approved: bool  # the own return is approved
     goals: str  # 年度总体目标
     money: list[MonitoringMoney]
     lines: list[MonitoringLine]
@@ -137,7 +135,7 @@ class MonitoringData:
         draft."""
         if self.returns:
             return [r.owner for r in self.returns if not r.approved]
-        return [] if self.status == Return.Status.APPROVED.label else [self.region_name]
+        return [] if self.approved else [self.region_name]
 
     @property
     def final(self) -> bool:
@@ -199,6 +197,7 @@ def monitoring_data(*, fund: Fund, region: Region, subtree: bool = False) -> Mon
         time_share=rules.time_share(plan.through_month),
         yellow_from=plan.yellow_from,
         status=own.get_status_display() if own else NOT_REPORTED,
+        approved=own is not None and own.status == Return.Status.APPROVED,
         goals=goals,
         money=[_money(total, total=True), *(_money(m.money, m.lags, m.lag_reason) for m in money_lines)],
         lines=lines,
@@ -274,6 +273,7 @@ def _returned(owner: str, ret: Return, monitoring: Monitoring) -> MonitoredRetur
     return MonitoredReturn(
         owner=owner,
         status=ret.get_status_display(),
+        approved=ret.status == Return.Status.APPROVED,
         light=monitoring.light,
         light_label=monitoring.light_label,
         lines=[_line(m) for m in monitoring.lines],
