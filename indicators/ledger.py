@@ -25,10 +25,10 @@ money lines (2) — whatever the size of the tree.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import QuerySet
 
 from indicators import rules
 from indicators.models import Period, Return, ReturnFunding
@@ -40,6 +40,10 @@ ZERO = Decimal("0")
 NO_VALUES = (None, None, None)  # (stated budget, spent, forecast) of a source a return lacks
 TOTAL = "total"
 TOTAL_LABEL = "合计"
+# The sources in the official order, read once: a ledger asks for them at every node, and a
+# Django choices enum rebuilds its lists on every read.
+SOURCES: tuple[tuple[str, str], ...] = tuple((source.value, source.label) for source in MoneySource)
+SOURCE_VALUES: tuple[str, ...] = tuple(value for value, _label in SOURCES)
 
 
 # --- what the consumers read -----------------------------------------------------------------
@@ -92,7 +96,8 @@ class Figures:
 
     def group(self, label: str, sources: Iterable[str], *, name: str = "") -> Money:
         """Several sources together: budgets with budgets, spending with spending."""
-        chosen = [line for line in self.lines if line.source in set(sources)]
+        wanted = set(sources)
+        chosen = [line for line in self.lines if line.source in wanted]
         return Money(
             name or label,
             label,
@@ -104,7 +109,7 @@ class Figures:
 
     @property
     def total(self) -> Money:
-        return self.group(TOTAL_LABEL, MoneySource.values, name=TOTAL)
+        return self.group(TOTAL_LABEL, SOURCE_VALUES, name=TOTAL)
 
     @property
     def has_spending(self) -> bool:
@@ -120,16 +125,12 @@ def figures(received: Received, values: dict[str, tuple]) -> Figures:
     its return states.
     """
     lines = []
-    for source in MoneySource:
-        stated_budget, spent, forecast = values.get(source.value, NO_VALUES)
-        if source.value in ALLOCATED_SOURCES:
-            lines.append(
-                Money(source.value, source.label, received.source(source.value), spent, forecast=forecast)
-            )
+    for value, label in SOURCES:
+        stated_budget, spent, forecast = values.get(value, NO_VALUES)
+        if value in ALLOCATED_SOURCES:
+            lines.append(Money(value, label, received.source(value), spent, forecast=forecast))
         else:
-            lines.append(
-                Money(source.value, source.label, stated_budget, spent, stated_budget is not None, forecast)
-            )
+            lines.append(Money(value, label, stated_budget, spent, stated_budget is not None, forecast))
     return Figures(tuple(lines))
 
 
@@ -140,6 +141,7 @@ class Rollup:
     figures: Figures
     frontier: list[tuple[Node, Return]]  # the approved returns the figures come from
     missing: list[Node]  # regions or projects below with money but no approved figures
+    values: dict[str, tuple] = field(default_factory=dict)  # {source: (stated, spent, forecast)}
 
     def parts(self, source: str) -> list[tuple[str, Decimal | None]]:
         """Each contributing return's spending of one source (for “组成”)."""
@@ -176,25 +178,63 @@ class FundLedger:
     """The money of ``fund`` for ``root`` and everything below it, for one period."""
 
     def __init__(
-        self, fund: Fund, root: Region, period: str = Period.YEAR_END, *, tree: RegionTree | None = None
+        self,
+        fund: Fund,
+        root: Region,
+        period: str = Period.YEAR_END,
+        *,
+        tree: RegionTree | None = None,
+        budgets: FundBudgets | None = None,
+        returns: Iterable[Return] | None = None,
     ):
+        """``budgets`` and ``returns`` (the fund's returns of the period in the subtree, their
+        money values attached by ``_attach_money``) are read here when not given: ``for_funds``
+        reads them once for many funds."""
         self.fund = fund
         self.period = period
-        self.budgets = FundBudgets.build(fund, root, tree=tree)
+        self.budgets = budgets or FundBudgets.build(fund, root, tree=tree)
         self.tree = self.budgets.tree
-        returns = (
-            Return.objects.filter(subtree_q(root, "region__"), fund=fund, period=period)
-            .select_related("region", "project")
-            .prefetch_related(
-                Prefetch("funding", queryset=ReturnFunding.objects.all(), to_attr="money_lines")
+        if returns is None:
+            returns = _with_money(
+                Return.objects.filter(subtree_q(root, "region__"), fund=fund, period=period)
             )
-        )
         self.returns: dict[tuple, Return] = {}
         for ret in returns:
             node = self.tree.recipient(region_id=ret.region_id, project_id=ret.project_id)
             if node is not None:
+                # The tree's own instances: no join, and no query when a consumer reads them.
+                ret.fund = fund
+                if (region := self.tree.region(ret.region_id)) is not None:
+                    ret.region = region.region
+                if node.project is not None:
+                    ret.project = node.project
                 self.returns[node.key] = ret
         self._accounts: dict[tuple, Account] = {}
+
+    @classmethod
+    def for_funds(
+        cls, funds: Iterable[Fund], root: Region, period: str = Period.YEAR_END
+    ) -> dict[int, FundLedger]:
+        """{fund pk: its ledger} for ``root`` and many funds, in the queries of one ledger: the
+        regions, the funds' projects, allocations, returns and money lines each read once (the
+        home page lists every fund of an office)."""
+        funds = list(funds)
+        trees = RegionTree.build_many(root, funds)
+        allocations = FundBudgets.allocations_of(funds, root)
+        returns: dict[int, list[Return]] = {fund.pk: [] for fund in funds}
+        read = Return.objects.filter(subtree_q(root, "region__"), fund__in=funds, period=period)
+        for ret in _with_money(read):
+            returns[ret.fund_id].append(ret)
+        return {
+            fund.pk: cls(
+                fund,
+                root,
+                period,
+                budgets=FundBudgets(fund, trees[fund.pk], allocations[fund.pk]),
+                returns=returns[fund.pk],
+            )
+            for fund in funds
+        }
 
     @property
     def root(self) -> Node:
@@ -266,28 +306,53 @@ class FundLedger:
     def _below(self, node: Node) -> Rollup:
         frontier: list[tuple[Node, Return]] = []
         missing: list[Node] = []
+        parts: list[dict[str, tuple]] = []  # the figures of each child that has some
         for child in node.children:
             account = self.account(child)
             if account.basis == "own":
                 frontier.append((child, account.own))
+                parts.append(_own_values(account.own))
             elif account.basis == "rolled_up":
                 frontier.extend(account.below.frontier)
                 missing.extend(account.below.missing)
+                parts.append(account.below.values)
             elif account.is_funded:
                 missing.append(child)
-        values: dict[str, tuple] = {}
-        for source in MoneySource.values:
-            parts = [_own_values(ret).get(source, NO_VALUES) for _node, ret in frontier]
-            values[source] = tuple(_sum(p[i] for p in parts) for i in range(len(NO_VALUES)))
-        return Rollup(figures(self.budgets.of(node), values), frontier, missing)
+        # Each child's figures are already the sum of its frontier: adding them adds up this
+        # node's frontier once, without walking it again at every level above.
+        values = {
+            source: tuple(
+                _sum(part.get(source, NO_VALUES)[i] for part in parts) for i in range(len(NO_VALUES))
+            )
+            for source in SOURCE_VALUES
+        }
+        return Rollup(figures(self.budgets.of(node), values), frontier, missing, values)
 
 
 def _own_values(ret: Return) -> dict[str, tuple]:
     """{source: (stated budget, spent, forecast)} of a return's money lines."""
-    lines = getattr(ret, "money_lines", None)
-    if lines is None:
-        lines = list(ret.funding.all())
-    return {line.source: (line.budget, line.spent, line.forecast) for line in lines}
+    values = getattr(ret, "money_values", None)
+    if values is None:
+        values = {line.source: (line.budget, line.spent, line.forecast) for line in ret.funding.all()}
+    return values
+
+
+def _with_money(query: QuerySet[Return]) -> list[Return]:
+    """The returns of ``query`` with their money lines' values attached (``money_values``),
+    read in one more query as plain rows: a ledger holds thousands of lines, and builds no
+    model for them."""
+    returns = list(query)
+    values: dict[int, dict[str, tuple]] = {ret.pk: {} for ret in returns}
+    if returns:
+        lines = ReturnFunding.objects.filter(ret__in=query.values("pk")).values_list(
+            "ret_id", "source", "budget", "spent", "forecast"
+        )
+        for ret_id, source, budget, spent, forecast in lines:
+            if ret_id in values:  # a return added between the two reads waits for the next
+                values[ret_id][source] = (budget, spent, forecast)
+    for ret in returns:
+        ret.money_values = values[ret.pk]
+    return returns
 
 
 def return_money(ret: Return) -> Figures:

@@ -394,14 +394,21 @@ class ProgressRow(AccountRow):
 
 
 def fund_progress(
-    fund: Fund, region: Region, period: str = Period.YEAR_END, *, ledger: FundLedger | None = None
+    fund: Fund,
+    region: Region,
+    period: str = Period.YEAR_END,
+    *,
+    ledger: FundLedger | None = None,
+    lines: dict[int, tuple[int, int]] | None = None,
 ) -> list[ProgressRow]:
     """One row per region or project directly below ``region`` that has money of the fund or a
     return, with the ledger's figures (the same as every document's). A fixed number of
-    queries whatever the number of regions: the ledger's."""
+    queries whatever the number of regions: the ledger's, and one for ``lines`` (the rows'
+    ``filled_lines``) unless the caller read them for many boards at once."""
     ledger = ledger or FundLedger(fund, region, period)
     accounts = ledger.taking_part()
-    lines = filled_lines([account.own for account in accounts if account.own is not None])
+    if lines is None:
+        lines = filled_lines([account.own for account in accounts if account.own is not None])
     rows = []
     for account in accounts:
         units = ledger.reporting_units(account.node)

@@ -81,12 +81,21 @@ class FundBudgets:
     @classmethod
     def build(cls, fund: Fund, root: Region, *, tree: RegionTree | None = None) -> FundBudgets:
         tree = tree or RegionTree.build(root, fund=fund)
-        allocations = list(
-            fund.allocations.filter(subtree_q(root, "region__") | subtree_q(root, "project__region__"))
-            .select_related("notice")
+        return cls(fund, tree, cls.allocations_of([fund], root)[fund.pk])
+
+    @staticmethod
+    def allocations_of(funds: list[Fund], root: Region) -> dict[int, list[Allocation]]:
+        """{fund pk: its allocations to ``root``'s subtree, in table order}, in one query."""
+        found: dict[int, list[Allocation]] = {fund.pk: [] for fund in funds}
+        allocations = (
+            Allocation.objects.filter(subtree_q(root, "region__") | subtree_q(root, "project__region__"))
+            .filter(fund__in=[fund.pk for fund in funds])
             .order_by("order", "pk")
+            .prefetch_related("notice")  # a handful of notices, each built once
         )
-        return cls(fund, tree, allocations)
+        for allocation in allocations:
+            found[allocation.fund_id].append(allocation)
+        return found
 
     def recipient(self, allocation: Allocation) -> Node | None:
         return self.tree.recipient(region_id=allocation.region_id, project_id=allocation.project_id)

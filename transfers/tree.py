@@ -87,6 +87,7 @@ class RegionTree:
             region_node = self.nodes.get(("r", project.region_id))
             if region_node is None:
                 continue  # a project run outside this subtree
+            project.region = region_node.region  # the tree's instance: reading it needs no query
             self.nodes[("p", project.pk)] = Node(
                 ("p", project.pk), region_node.region, project, region_node, position=offset + position
             )
@@ -97,13 +98,19 @@ class RegionTree:
     @classmethod
     def build(cls, root: Region, *, fund=None) -> RegionTree:
         """The subtree of ``root`` in two queries (regions; the fund's projects in it)."""
+        if fund is None:
+            return cls(root, Region.objects.filter(subtree_q(root)))
+        return cls.build_many(root, [fund])[fund.pk]
+
+    @classmethod
+    def build_many(cls, root: Region, funds) -> dict[int, RegionTree]:
+        """{fund pk: the subtree of ``root`` with that fund's projects}, in two queries for any
+        number of funds (the regions are read once and shared)."""
         regions = list(Region.objects.filter(subtree_q(root)))
-        projects = (
-            list(Project.objects.filter(subtree_q(root, "region__"), fund=fund).select_related("region"))
-            if fund is not None
-            else []
-        )
-        return cls(root, regions, projects)
+        projects: dict[int, list[Project]] = {fund.pk: [] for fund in funds}
+        for project in Project.objects.filter(subtree_q(root, "region__"), fund__in=[f.pk for f in funds]):
+            projects[project.fund_id].append(project)
+        return {fund.pk: cls(root, regions, projects[fund.pk]) for fund in funds}
 
     # --- lookups ------------------------------------------------------------------------------
 
