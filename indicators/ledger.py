@@ -19,14 +19,19 @@ return form and detail page, the offline workbook, the checks.
 Every screen, check, workbook and document that shows money reads it here: the return form
 and detail, the review and fund check pages, the progress board, roll-ups, the whole-fund
 export and documents A–G. Queries: the tree (2), the allocations (1), the returns with their
-money lines (2) — whatever the size of the tree.
+money lines (2) — whatever the size of the tree — and the allocations' notices (1) when a page
+prints the allocations themselves. Everything is read as rows: the roll-up runs on them, and a
+region's, return's or allocation's model instance is built only when a page asks for it, so a
+province's board builds its dozen rows' models, not those of every county below (issue #14).
+``FundLedger.for_funds`` reads the ledgers of many funds in the same queries (the home page).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -107,7 +112,7 @@ class Figures:
             _sum(line.forecast for line in chosen),
         )
 
-    @property
+    @cached_property  # a board reads it for every column of every row
     def total(self) -> Money:
         return self.group(TOTAL_LABEL, SOURCE_VALUES, name=TOTAL)
 
@@ -139,9 +144,15 @@ class Rollup:
     """What the approved returns below a node add up to (the node's own return aside)."""
 
     figures: Figures
-    frontier: list[tuple[Node, Return]]  # the approved returns the figures come from
+    nodes: list[Node]  # the nodes whose approved returns the figures come from
     missing: list[Node]  # regions or projects below with money but no approved figures
     values: dict[str, tuple] = field(default_factory=dict)  # {source: (stated, spent, forecast)}
+    returns: Mapping[tuple, Return] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def frontier(self) -> list[tuple[Node, Return]]:
+        """The approved returns the figures come from, each with its node."""
+        return [(node, self.returns[node.key]) for node in self.nodes]
 
     def parts(self, source: str) -> list[tuple[str, Decimal | None]]:
         """Each contributing return's spending of one source (for “组成”)."""
@@ -156,11 +167,16 @@ class Account:
 
     node: Node
     received: Received
-    own: Return | None  # the node's own return for the period, whatever its status
     figures: Figures  # by the rule: the own approved return, else the roll-up of the nodes below
     basis: str  # "own" (its approved return) / "rolled_up" / "none"
     below: Rollup
     reported: bool = False  # a return of the fund and period exists in its subtree (any status)
+    returns: Mapping[tuple, Return] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def own(self) -> Return | None:
+        """The node's own return for the period, whatever its status."""
+        return self.returns.get(self.node.key)
 
     @property
     def total(self) -> Money:
@@ -169,6 +185,50 @@ class Account:
     @property
     def is_funded(self) -> bool:
         return bool(self.received.total)
+
+
+class Returns(Mapping):
+    """The returns of a ledger by node key. Read as rows, with their money lines' values; a
+    return's model instance is built on first use, with the ledger's fund and the tree's region
+    and project, so a board of a province builds the instances of its rows, not of every county."""
+
+    def __init__(self, fund: Fund, tree: RegionTree, rows: Iterable[tuple], db: str):
+        self._fund, self._tree, self._db = fund, tree, db
+        self._rows: dict[tuple, tuple] = {}
+        self.money: dict[tuple, dict[str, tuple]] = {}  # node key → {source: (stated, spent, forecast)}
+        self._built: dict[tuple, Return] = {}
+        for row, values in rows:
+            node = tree.recipient(region_id=row[_REGION], project_id=row[_PROJECT])
+            if node is not None:
+                self._rows[node.key] = row
+                self.money[node.key] = values
+
+    def __getitem__(self, key: tuple) -> Return:
+        if key not in self._built:
+            row = self._rows[key]  # KeyError for a node without a return, as a dict would
+            ret = Return.from_db(self._db, RETURN_COLUMNS, row)
+            ret.fund = self._fund
+            if (region := self._tree.region(row[_REGION])) is not None:
+                ret.region = region.region
+            if row[_PROJECT] is not None:
+                ret.project = self._tree.project(row[_PROJECT]).project
+            ret.money_values = self.money[key]
+            self._built[key] = ret
+        return self._built[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self._rows
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def status(self, key: tuple) -> str | None:
+        """The state of the node's return (None without one), without building it."""
+        row = self._rows.get(key)
+        return row[_STATUS] if row is not None else None
 
 
 # --- the ledger --------------------------------------------------------------------------------
@@ -185,30 +245,20 @@ class FundLedger:
         *,
         tree: RegionTree | None = None,
         budgets: FundBudgets | None = None,
-        returns: Iterable[Return] | None = None,
+        returns: tuple[list, str] | None = None,
     ):
-        """``budgets`` and ``returns`` (the fund's returns of the period in the subtree, their
-        money values attached by ``_attach_money``) are read here when not given: ``for_funds``
-        reads them once for many funds."""
+        """``budgets`` and ``returns`` (the fund's returns of the period in the subtree, as
+        ``_return_rows`` reads them, and the database read) are read here when not given:
+        ``for_funds`` reads them once for many funds."""
         self.fund = fund
         self.period = period
         self.budgets = budgets or FundBudgets.build(fund, root, tree=tree)
         self.tree = self.budgets.tree
         if returns is None:
-            returns = _with_money(
+            returns = _return_rows(
                 Return.objects.filter(subtree_q(root, "region__"), fund=fund, period=period)
             )
-        self.returns: dict[tuple, Return] = {}
-        for ret in returns:
-            node = self.tree.recipient(region_id=ret.region_id, project_id=ret.project_id)
-            if node is not None:
-                # The tree's own instances: no join, and no query when a consumer reads them.
-                ret.fund = fund
-                if (region := self.tree.region(ret.region_id)) is not None:
-                    ret.region = region.region
-                if node.project is not None:
-                    ret.project = node.project
-                self.returns[node.key] = ret
+        self.returns = Returns(fund, self.tree, *returns)
         self._accounts: dict[tuple, Account] = {}
 
     @classmethod
@@ -220,18 +270,20 @@ class FundLedger:
         home page lists every fund of an office)."""
         funds = list(funds)
         trees = RegionTree.build_many(root, funds)
-        allocations = FundBudgets.allocations_of(funds, root)
-        returns: dict[int, list[Return]] = {fund.pk: [] for fund in funds}
-        read = Return.objects.filter(subtree_q(root, "region__"), fund__in=funds, period=period)
-        for ret in _with_money(read):
-            returns[ret.fund_id].append(ret)
+        allocations, db = FundBudgets.allocations_of(funds, root)
+        rows, returns_db = _return_rows(
+            Return.objects.filter(subtree_q(root, "region__"), fund__in=funds, period=period)
+        )
+        by_fund: dict[int, list] = {fund.pk: [] for fund in funds}
+        for row in rows:
+            by_fund[row[0][_FUND]].append(row)
         return {
             fund.pk: cls(
                 fund,
                 root,
                 period,
-                budgets=FundBudgets(fund, trees[fund.pk], allocations[fund.pk]),
-                returns=returns[fund.pk],
+                budgets=FundBudgets(fund, trees[fund.pk], allocations[fund.pk], db=db),
+                returns=(by_fund[fund.pk], returns_db),
             )
             for fund in funds
         }
@@ -249,18 +301,19 @@ class FundLedger:
     def account(self, node: Node | None = None) -> Account:
         node = node or self.root
         if node.key not in self._accounts:
-            own = self.returns.get(node.key)
             below = self._below(node)
-            if own is not None and own.status == Return.Status.APPROVED:
-                values, basis = _own_values(own), "own"
+            if self.returns.status(node.key) == Return.Status.APPROVED:
+                values, basis = self.returns.money[node.key], "own"
                 result = figures(self.budgets.of(node), values)
-            elif below.frontier:
+            elif below.nodes:
                 result, basis = below.figures, "rolled_up"
             else:
                 result, basis = figures(self.budgets.of(node), {}), "none"
-            reported = own is not None or any(self.account(child).reported for child in node.children)
+            reported = node.key in self.returns or any(
+                self.account(child).reported for child in node.children
+            )
             self._accounts[node.key] = Account(
-                node, self.budgets.of(node), own, result, basis, below, reported
+                node, self.budgets.of(node), result, basis, below, reported, self.returns
             )
         return self._accounts[node.key]
 
@@ -273,10 +326,7 @@ class FundLedger:
         return [
             account
             for account in accounts
-            if account.node.region.is_active
-            or account.node.is_project
-            or account.is_funded
-            or account.reported
+            if account.node.is_active or account.node.is_project or account.is_funded or account.reported
         ]
 
     def taking_part(self, node: Node | None = None) -> list[Account]:
@@ -304,16 +354,16 @@ class FundLedger:
         return figures(self.budgets.of(node), _own_values(ret))
 
     def _below(self, node: Node) -> Rollup:
-        frontier: list[tuple[Node, Return]] = []
+        nodes: list[Node] = []
         missing: list[Node] = []
         parts: list[dict[str, tuple]] = []  # the figures of each child that has some
         for child in node.children:
             account = self.account(child)
             if account.basis == "own":
-                frontier.append((child, account.own))
-                parts.append(_own_values(account.own))
+                nodes.append(child)
+                parts.append(self.returns.money[child.key])
             elif account.basis == "rolled_up":
-                frontier.extend(account.below.frontier)
+                nodes.extend(account.below.nodes)
                 missing.extend(account.below.missing)
                 parts.append(account.below.values)
             elif account.is_funded:
@@ -326,7 +376,7 @@ class FundLedger:
             )
             for source in SOURCE_VALUES
         }
-        return Rollup(figures(self.budgets.of(node), values), frontier, missing, values)
+        return Rollup(figures(self.budgets.of(node), values), nodes, missing, values, self.returns)
 
 
 def _own_values(ret: Return) -> dict[str, tuple]:
@@ -337,22 +387,28 @@ def _own_values(ret: Return) -> dict[str, tuple]:
     return values
 
 
-def _with_money(query: QuerySet[Return]) -> list[Return]:
-    """The returns of ``query`` with their money lines' values attached (``money_values``),
-    read in one more query as plain rows: a ledger holds thousands of lines, and builds no
-    model for them."""
-    returns = list(query)
-    values: dict[int, dict[str, tuple]] = {ret.pk: {} for ret in returns}
-    if returns:
+# The columns read of each return: every concrete field, so that its instance can be built
+# from the row (``Return.from_db``) when a page prints it.
+RETURN_COLUMNS = tuple(f.attname for f in Return._meta.concrete_fields)
+_PK, _FUND, _REGION, _PROJECT, _STATUS = (
+    RETURN_COLUMNS.index(name) for name in ("id", "fund_id", "region_id", "project_id", "status")
+)
+
+
+def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict]], str]:
+    """([(the return's row, its money lines' values {source: (stated, spent, forecast)})], the
+    database read) of the returns of ``query``: two queries, and no model built for a return or
+    a money line (a ledger of a province holds thousands)."""
+    rows = list(query.values_list(*RETURN_COLUMNS))
+    values: dict[int, dict[str, tuple]] = {row[_PK]: {} for row in rows}
+    if rows:
         lines = ReturnFunding.objects.filter(ret__in=query.values("pk")).values_list(
             "ret_id", "source", "budget", "spent", "forecast"
         )
         for ret_id, source, budget, spent, forecast in lines:
             if ret_id in values:  # a return added between the two reads waits for the next
                 values[ret_id][source] = (budget, spent, forecast)
-    for ret in returns:
-        ret.money_values = values[ret.pk]
-    return returns
+    return [(row, values[row[_PK]]) for row in rows], query.db
 
 
 def return_money(ret: Return) -> Figures:

@@ -412,7 +412,7 @@ def fund_progress(
     rows = []
     for account in accounts:
         units = ledger.reporting_units(account.node)
-        below = Counter(ledger.returns[unit.key].status for unit in units if unit.key in ledger.returns)
+        below = Counter(status for unit in units if (status := ledger.returns.status(unit.key)))
         own = lines.get(account.own.pk) if account.own is not None else None
         has_below = not account.node.is_project and bool(ledger.taking_part(account.node))
         rows.append(ProgressRow(account, len(units), dict(below), own, has_below))
@@ -561,7 +561,7 @@ def owes_own_return(ledger: FundLedger, node: Node) -> bool:
     projects = [child for child in node.children if child.is_project]
     regions_below = any(not child.is_project for child in node.children)
     received = ledger.budgets.of(node)
-    project_only = bool(projects) and all(a.project_id for a in received.allocations)
+    project_only = bool(projects) and received.none_but_to_projects
     return regions_below or not project_only
 
 

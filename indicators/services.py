@@ -131,7 +131,7 @@ def target_table_for(*, fund: Fund, region: Region, actor: User | None) -> Targe
     if own is not None:
         return own
     received = FundBudgets.build(fund, region).of_root()
-    if received.allocations and all(a.project_id for a in received.allocations):
+    if received.counted and received.none_but_to_projects:
         return None
     source = nearest_table_above(fund, region)
     if source is None:

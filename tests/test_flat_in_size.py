@@ -90,10 +90,52 @@ def test_the_home_page_reads_one_fund_or_four_in_the_same_queries(client, flat_p
     for index in (1, 2, 3, 4):
         assert f"测试资金{index}" in page
     assert page.count("40.00%") >= 4
-    # The regions of the subtree are built once for all funds, the money lines never.
+    # The regions of the subtree are built once for all funds, the money lines never, and of
+    # the returns only those the boards print: each fund's one row, the prefecture.
     assert built_one["Region"] == built_four["Region"]
     assert built_four["ReturnFunding"] == 0
-    assert built_four["Return"] == 4 * (COUNTIES + 1)
+    assert built_four["Return"] == 4
+
+
+def add_counties(fund: Fund, count: int) -> None:
+    """``count`` more counties under 测试州, each allocated 10 with a submitted return spending 5."""
+    prefecture = Region.objects.get(code="730100")
+    notice = Notice.objects.get(province=fund.region, number__endswith="1号")
+    start = prefecture.children.count() + 1
+    for index in range(start, start + count):
+        county = Region.objects.create(
+            code=f"7301{index:02d}", name=f"测试县{index}", level=3, parent=prefecture
+        )
+        Allocation.objects.create(
+            fund=fund, notice=notice, from_region=fund.region, region=county, amount=D("10")
+        )
+        ret = Return.objects.create(fund=fund, region=county, status=Return.Status.SUBMITTED)
+        ret.funding.create(source="central", spent=D("5"))
+
+
+def test_the_province_board_builds_the_same_models_for_3_or_30_counties(client, flat_province):
+    """The board of the province lists one row, the prefecture: the counties below it are
+    counted (units, their states, the money rolled up) without building a model for any."""
+    province, admin = flat_province
+    fund = add_fund(province, 1)
+    Return.objects.filter(fund=fund, region__code="730100").update(status=Return.Status.SUBMITTED)
+    client.force_login(admin)
+    url = reverse("board", args=[fund.code, province.code])
+
+    def board():
+        with CaptureQueriesContext(connection) as queries, instances_built() as built:
+            page = client.get(url).content.decode()
+        return page, len(queries), built
+
+    page, queries_3, built_3 = board()
+    assert "已提交 3" in page
+    add_counties(fund, 27)
+    page, queries_30, built_30 = board()
+    assert "已提交 30" in page
+    # 30 counties × 10 allocated; nothing approved yet, so nothing spent is shown.
+    assert "300.00" in page
+    assert queries_3 == queries_30
+    assert built_3 == built_30, (built_3, built_30)
 
 
 def test_ledgers_for_many_funds_are_the_ledgers_of_each(flat_province):

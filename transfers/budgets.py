@@ -14,13 +14,31 @@ project), never with regions × allocations.
 
 from __future__ import annotations
 
+from collections import namedtuple
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from transfers.models import Allocation, Fund, MoneySource, Region
+from transfers.models import Allocation, Fund, MoneySource, Notice, Region
 from transfers.tree import Node, RegionTree, subtree_q
 
 ZERO = Decimal("0")
+
+
+# The columns read of each allocation: every concrete field, so that its instance can be built
+# from the row (``Allocation.from_db``) when a page prints it.
+ALLOCATION_COLUMNS = tuple(f.attname for f in Allocation._meta.concrete_fields)
+
+
+class AllocationRow(namedtuple("AllocationRow", ALLOCATION_COLUMNS)):
+    """One allocation as read: what the budget rule adds up (source, kind, amount, who gave it
+    to whom), without building its model instance."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 @dataclass
@@ -28,12 +46,25 @@ class Received:
     """A node's allocated money: amounts by (source, kind), and the allocations counted."""
 
     amounts: dict[tuple[str, str], Decimal] = field(default_factory=dict)
-    allocations: list[Allocation] = field(default_factory=list)
+    counted: list = field(default_factory=list)  # the allocations added: rows or instances
+    # Builds the instances of counted rows (``FundBudgets.instances``); None when instances
+    # were added.
+    resolve: Callable[[list], list[Allocation]] | None = field(default=None, repr=False, compare=False)
 
-    def add(self, allocation: Allocation) -> None:
+    def add(self, allocation: Allocation | AllocationRow) -> None:
         key = (allocation.source, allocation.kind)
         self.amounts[key] = self.amounts.get(key, ZERO) + allocation.amount
-        self.allocations.append(allocation)
+        self.counted.append(allocation)
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        """The allocations counted, as model instances (with their notices)."""
+        return self.resolve(self.counted) if self.resolve is not None else list(self.counted)
+
+    @property
+    def none_but_to_projects(self) -> bool:
+        """No allocation counted went to anything but a named project (true of none at all)."""
+        return all(a.project_id for a in self.counted)
 
     def source(self, source: str) -> Decimal | None:
         """What arrived of one source; None when no allocation of it arrived at all."""
@@ -63,39 +94,60 @@ class Received:
 class FundBudgets:
     """The allocations of ``fund`` inside ``tree``, added up for every node of it."""
 
-    def __init__(self, fund: Fund, tree: RegionTree, allocations: list[Allocation]):
+    def __init__(self, fund: Fund, tree: RegionTree, rows: list[AllocationRow], *, db: str = "default"):
         self.fund = fund
         self.tree = tree
-        self.allocations = allocations
-        self._received: dict[tuple, Received] = {key: Received() for key in tree.nodes}
-        for allocation in allocations:
-            recipient = self.recipient(allocation)
+        self.rows = rows
+        self._db = db
+        self._instances: dict[int, Allocation] | None = None
+        self._received: dict[tuple, Received] = {key: Received(resolve=self.instances) for key in tree.nodes}
+        for row in rows:
+            recipient = self.recipient(row)
             if recipient is None:
                 continue
-            giver = tree.region(allocation.from_region_id) if allocation.from_region_id else None
+            giver = tree.region(row.from_region_id) if row.from_region_id else None
             for node in recipient.ancestry():
                 if giver is not None and tree.contains(giver, node):
                     break  # moved inside this node's subtree (and so inside every one above it)
-                self._received[node.key].add(allocation)
+                self._received[node.key].add(row)
 
     @classmethod
     def build(cls, fund: Fund, root: Region, *, tree: RegionTree | None = None) -> FundBudgets:
         tree = tree or RegionTree.build(root, fund=fund)
-        return cls(fund, tree, cls.allocations_of([fund], root)[fund.pk])
+        rows, db = cls.allocations_of([fund], root)
+        return cls(fund, tree, rows[fund.pk], db=db)
 
     @staticmethod
-    def allocations_of(funds: list[Fund], root: Region) -> dict[int, list[Allocation]]:
-        """{fund pk: its allocations to ``root``'s subtree, in table order}, in one query."""
-        found: dict[int, list[Allocation]] = {fund.pk: [] for fund in funds}
-        allocations = (
+    def allocations_of(funds: list[Fund], root: Region) -> tuple[dict[int, list[AllocationRow]], str]:
+        """({fund pk: its allocations to ``root``'s subtree as rows, in table order}, the
+        database they were read from), in one query."""
+        found: dict[int, list[AllocationRow]] = {fund.pk: [] for fund in funds}
+        query = (
             Allocation.objects.filter(subtree_q(root, "region__") | subtree_q(root, "project__region__"))
             .filter(fund__in=[fund.pk for fund in funds])
             .order_by("order", "pk")
-            .prefetch_related("notice")  # a handful of notices, each built once
         )
-        for allocation in allocations:
+        for row in query.values_list(*ALLOCATION_COLUMNS):
+            allocation = AllocationRow._make(row)
             found[allocation.fund_id].append(allocation)
-        return found
+        return found, query.db
+
+    @property
+    def allocations(self) -> list[Allocation]:
+        """Every allocation of the subtree, in table order, as model instances."""
+        return self.instances(self.rows)
+
+    def instances(self, rows: list) -> list[Allocation]:
+        """The model instances of ``rows``, built the first time any is asked for, each with
+        its notice (one query for the notices of the whole subtree)."""
+        if self._instances is None:
+            notices = Notice.objects.using(self._db).in_bulk({row.notice_id for row in self.rows})
+            self._instances = {}
+            for row in self.rows:
+                allocation = Allocation.from_db(self._db, ALLOCATION_COLUMNS, row)
+                allocation.notice = notices[row.notice_id]
+                self._instances[row.id] = allocation
+        return [self._instances[row.pk] if isinstance(row, AllocationRow) else row for row in rows]
 
     def recipient(self, allocation: Allocation) -> Node | None:
         return self.tree.recipient(region_id=allocation.region_id, project_id=allocation.project_id)
@@ -108,5 +160,5 @@ class FundBudgets:
 
     def sources(self) -> list[str]:
         """The sources any allocation of the subtree carries, in the official order."""
-        present = {a.source for a in self.allocations}
+        present = {a.source for a in self.rows}
         return [s for s in MoneySource.values if s in present]

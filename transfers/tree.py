@@ -12,7 +12,6 @@ every question after that is answered without a query.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.db.models import Q
 
@@ -29,16 +28,98 @@ def subtree_q(region: Region, prefix: str = "") -> Q:
     )
 
 
-@dataclass(eq=False)
-class Node:
-    """A region of the subtree, or a project run in one."""
+class RegionRows:
+    """Regions read as rows of ``REGION_COLUMNS``, from database ``db``; each region's instance
+    is built once, however many trees (one per fund) share the rows."""
 
-    key: tuple[str, int]  # ("r", region pk) or ("p", project pk)
-    region: Region  # the region itself, or the region the project is run in
-    project: Project | None = None
-    parent: Node | None = None
-    children: list[Node] = field(default_factory=list)
-    position: int = 0  # print order within the tree
+    def __init__(self, rows: list[tuple], db: str):
+        self.rows, self.db = rows, db
+        self._built: dict[int, Region] = {}
+
+    def instance(self, row: tuple) -> Region:
+        if row[_PK] not in self._built:
+            self._built[row[_PK]] = Region.from_db(self.db, REGION_COLUMNS, row)
+        return self._built[row[_PK]]
+
+
+def region_rows(root: Region) -> RegionRows:
+    """``root`` and the regions below it as rows, in one query."""
+    query = Region.objects.filter(subtree_q(root))
+    return RegionRows(list(query.values_list(*REGION_COLUMNS)), query.db)
+
+
+# The columns a tree reads of each region: every concrete field, so that a region's instance
+# can be built from its row (``Region.from_db``) when, and only when, someone asks for it.
+REGION_COLUMNS = tuple(field.attname for field in Region._meta.concrete_fields)
+_PK, _PARENT, _LEVEL, _ORDER, _CODE, _ACTIVE = (
+    REGION_COLUMNS.index(name) for name in ("id", "parent_id", "level", "order", "code", "is_active")
+)
+
+
+class Node:
+    """A region of the subtree, or a project run in one.
+
+    A region's model instance is built from its row on first use: a ledger of a province holds
+    every county, and a page reads only the few it prints."""
+
+    __slots__ = (
+        "key",
+        "project",
+        "parent",
+        "children",
+        "position",
+        "_row",
+        "_rows",
+        "_region",
+        "_region_node",
+    )
+
+    def __init__(
+        self,
+        key,
+        row=None,
+        *,
+        rows: RegionRows | None = None,
+        region: Region | None = None,
+        project=None,
+        parent=None,
+        position=0,
+    ):
+        self.key: tuple[str, int] = key  # ("r", region pk) or ("p", project pk)
+        self.project: Project | None = project
+        self.parent: Node | None = parent
+        self.children: list[Node] = []
+        self.position = position  # print order within the tree
+        self._row, self._rows = row, rows  # the region's row, and the rows it was read with
+        self._region = region
+        self._region_node: Node | None = parent if project is not None else None
+
+    def __repr__(self) -> str:
+        return f"Node({self.key!r})"
+
+    @property
+    def region(self) -> Region:
+        """The region itself, or the region the project is run in."""
+        if self._region_node is not None:
+            return self._region_node.region
+        if self._region is None:
+            self._region = self._rows.instance(self._row)
+        return self._region
+
+    @region.setter
+    def region(self, region: Region) -> None:
+        self._region = region
+
+    @property
+    def region_id(self) -> int:
+        return self._region_node.region_id if self._region_node is not None else self.key[1]
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the region (a project's region) is active, without building its instance."""
+        if self._region_node is not None:
+            return self._region_node.is_active
+        return self._region.is_active if self._region is not None else self._row[_ACTIVE]
 
     @property
     def name(self) -> str:
@@ -70,27 +151,27 @@ class Node:
 class RegionTree:
     """``root`` and its subtree (active and withdrawn regions alike), with the fund's projects."""
 
-    def __init__(self, root: Region, regions: Iterable[Region], projects: Iterable[Project] = ()):
-        ordered = sorted(regions, key=lambda r: (r.level, r.order, r.code))
+    def __init__(self, root: Region, rows: RegionRows, projects: Iterable[Project] = ()):
+        """``rows``: the subtree's regions as read by ``region_rows``."""
+        ordered = sorted(rows.rows, key=lambda r: (r[_LEVEL], r[_ORDER], r[_CODE]))
         self.nodes: dict[tuple[str, int], Node] = {}
-        for position, region in enumerate(ordered):
-            self.nodes[("r", region.pk)] = Node(("r", region.pk), region, position=position)
+        for position, row in enumerate(ordered):
+            self.nodes[("r", row[_PK])] = Node(("r", row[_PK]), row, rows=rows, position=position)
         if ("r", root.pk) not in self.nodes:
-            self.nodes[("r", root.pk)] = Node(("r", root.pk), root, position=-1)
+            self.nodes[("r", root.pk)] = Node(("r", root.pk), region=root, position=-1)
         self.root = self.nodes[("r", root.pk)]
         self.root.region = root  # the caller's instance, with whatever it already holds (its parent)
         for node in list(self.nodes.values()):
             if node is not self.root:
-                node.parent = self.nodes.get(("r", node.region.parent_id))
+                node.parent = self.nodes.get(("r", node._row[_PARENT]))
         offset = len(self.nodes)
         for position, project in enumerate(sorted(projects, key=lambda p: (p.region_id, p.order, p.name))):
             region_node = self.nodes.get(("r", project.region_id))
             if region_node is None:
                 continue  # a project run outside this subtree
-            project.region = region_node.region  # the tree's instance: reading it needs no query
-            self.nodes[("p", project.pk)] = Node(
-                ("p", project.pk), region_node.region, project, region_node, position=offset + position
-            )
+            node = Node(("p", project.pk), project=project, parent=region_node, position=offset + position)
+            project.region = region_node.region  # the region of a project is always printed with it
+            self.nodes[("p", project.pk)] = node
         for node in sorted(self.nodes.values(), key=lambda n: n.position):
             if node.parent is not None:
                 node.parent.children.append(node)
@@ -99,18 +180,18 @@ class RegionTree:
     def build(cls, root: Region, *, fund=None) -> RegionTree:
         """The subtree of ``root`` in two queries (regions; the fund's projects in it)."""
         if fund is None:
-            return cls(root, Region.objects.filter(subtree_q(root)))
+            return cls(root, region_rows(root))
         return cls.build_many(root, [fund])[fund.pk]
 
     @classmethod
     def build_many(cls, root: Region, funds) -> dict[int, RegionTree]:
         """{fund pk: the subtree of ``root`` with that fund's projects}, in two queries for any
         number of funds (the regions are read once and shared)."""
-        regions = list(Region.objects.filter(subtree_q(root)))
+        rows = region_rows(root)
         projects: dict[int, list[Project]] = {fund.pk: [] for fund in funds}
         for project in Project.objects.filter(subtree_q(root, "region__"), fund__in=[f.pk for f in funds]):
             projects[project.fund_id].append(project)
-        return {fund.pk: cls(root, regions, projects[fund.pk]) for fund in funds}
+        return {fund.pk: cls(root, rows, projects[fund.pk]) for fund in funds}
 
     # --- lookups ------------------------------------------------------------------------------
 
