@@ -228,6 +228,53 @@ def _fund_findings(fund: Fund, region: Region, period: str) -> list[tuple[str, R
     return found
 
 
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class RegionFindings:
+    """The findings about one region (or project) below the reviewer's: its return (None for a
+    region with money and no return), the findings errors first, and their counts."""
+
+    name: str
+    ret: Return | None
+    findings: list[rules.Finding]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    @property
+    def infos(self) -> int:
+        return self.count("info")
+
+
+def fund_findings_by_region(fund: Fund, region: Region, period: str = "year_end") -> list[RegionFindings]:
+    """``fund_findings`` as a reviewer reads them: by region, the regions with errors first, then
+    those with warnings, then the rest (each group in the order of the regions), and in each
+    region its errors, warnings, then information."""
+    groups: dict[object, RegionFindings] = {}
+    for name, ret, finding in _fund_findings(fund, region, period):
+        key = ret.pk if ret is not None else name
+        if key not in groups:
+            groups[key] = RegionFindings(name, ret, [])
+        groups[key].findings.append(finding)
+    for group in groups.values():
+        group.findings.sort(key=lambda f: _rank(f.severity))
+    return sorted(groups.values(), key=lambda group: _rank(group.findings[0].severity))
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 # --- what a reviewer still has to look at before approving (bulk approval, #11) -----------------
 
 
