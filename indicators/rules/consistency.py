@@ -221,7 +221,10 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
     if target.is_qualitative or actual.is_qualitative or actual.value is None:
         return []
     name, unit = line.name, actual.unit
-    shown = format_value(quantize_rate(actual.value), unit)
+
+    def shown() -> str:  # only for a line that has a finding: most lines have none
+        return format_value(quantize_rate(actual.value), unit)
+
     low, high = (
         _to_decimal(line.plausible_min, "合理范围下限"),
         _to_decimal(line.plausible_max, "合理范围上限"),
@@ -232,7 +235,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
             Finding(
                 WARNING,
                 "below_plausible_range",
-                f"指标“{name}”的实际完成值{shown}低于合理范围下限{format_value(low, unit)}，请核实。",
+                f"指标“{name}”的实际完成值{shown()}低于合理范围下限{format_value(low, unit)}，请核实。",
                 line.key,
             )
         )
@@ -242,7 +245,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
                 Finding(
                     WARNING,
                     "above_plausible_range",
-                    f"指标“{name}”的实际完成值{shown}高于合理范围上限{format_value(high, unit)}，请核实。",
+                    f"指标“{name}”的实际完成值{shown()}高于合理范围上限{format_value(high, unit)}，请核实。",
                     line.key,
                 )
             )
@@ -251,7 +254,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
             Finding(
                 WARNING,
                 "share_above_100",
-                f"指标“{name}”的实际完成值{shown}超过100%，比例一般不超过100%，请核实是否填错。",
+                f"指标“{name}”的实际完成值{shown()}超过100%，比例一般不超过100%，请核实是否填错。",
                 line.key,
             )
         )
@@ -260,7 +263,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
             Finding(
                 WARNING,
                 "ten_times_target",
-                f"指标“{name}”的实际完成值{shown}达到指标值{target.display}的{PLAUSIBLE_TIMES_TARGET}倍以上，"
+                f"指标“{name}”的实际完成值{shown()}达到指标值{target.display}的{PLAUSIBLE_TIMES_TARGET}倍以上，"
                 "请核实是否填错。",
                 line.key,
             )
