@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from indicators.rules.evaluation import Evaluation, evaluate
 from indicators.rules.grammar import _text_of, _wording, parse_actual, parse_target
@@ -320,11 +321,7 @@ def _check_parent_target(line: IndicatorLine) -> list[Finding]:
     parent = line.parent_target_text
     if parent is None or _blank(parent):
         return []
-    try:
-        same = parse_target(line.target_text).same_as(parse_target(parent))
-    except TargetParseError:
-        same = _wording(line.target_text) == _wording(parent)
-    if same:
+    if _same_target(line.target_text, parent):
         return []
     return [
         Finding(
@@ -334,6 +331,16 @@ def _check_parent_target(line: IndicatorLine) -> list[Finding]:
             line.key,
         )
     ]
+
+
+@lru_cache(maxsize=8192)
+def _same_target(text, parent) -> bool:
+    """Whether a target says what its parent's does. Cached: every county of a prefecture
+    compares the same few pairs of texts."""
+    try:
+        return parse_target(text).same_as(parse_target(parent))
+    except TargetParseError:
+        return _wording(text) == _wording(parent)
 
 
 def _check_repeated_reasons(missed: list[IndicatorLine]) -> list[Finding]:
