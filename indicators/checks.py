@@ -9,22 +9,35 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, return_money
-from indicators.models import Aspect, IndicatorActual, Period, Return, ReturnNarrative
+from indicators.models import (
+    Aspect,
+    DeviationCause,
+    IndicatorActual,
+    Likelihood,
+    Period,
+    Return,
+    ReturnNarrative,
+)
 from indicators.selectors import monitoring_plan, previous_actuals, previous_actuals_of
 from transfers.models import Fund, Region
 
 
 def return_data(
-    ret: Return, *, money: Figures | None = None, previous: dict[str, str] | None = None
+    ret: Return,
+    *,
+    money: Figures | None = None,
+    previous: dict[str, str] | None = None,
+    indicators: list[rules.IndicatorLine] | None = None,
 ) -> rules.ReturnData:
-    """The return as the rules engine checks it; ``money`` from the ledger and ``previous``
-    (last year's actuals, ``previous_actuals``) looked up when None."""
+    """The return as the rules engine checks it; ``money`` from the ledger, ``previous`` (last
+    year's actuals, ``previous_actuals``) and ``indicators`` (``indicator_lines_of``) looked up
+    when None."""
     money = money if money is not None else return_money(ret)
-    lag_reasons = {line.source: line.lag_reason for line in ret.funding.all()}
+    lag_reasons = {line.source: line.lag_reason for line in _funding_lines(ret)}
     lines = [
         rules.MoneyLine(
             key=f"funding-{line.source}",
@@ -38,49 +51,103 @@ def return_data(
         )
         for line in money
     ]
-    previous = previous if previous is not None else previous_actuals(ret)
-    indicators = [
-        rules.IndicatorLine(
-            key=f"actual-{actual.indicator_id}",
-            level1=actual.indicator.level1,
-            level2=actual.indicator.level2,
-            name=actual.indicator.name,
-            target_text=actual.indicator.target_text,
-            actual_text=actual.actual_text,
-            reason=actual.reason,
-            measure=actual.measure,
-            judged_met=actual.judged_met,
-            denominator=actual.denominator,
-            plausible_min=actual.indicator.plausible_min,
-            plausible_max=actual.indicator.plausible_max,
-            previous_text=previous.get(actual.indicator.name),
-            forecast_text=actual.forecast_text,
-            deviation_cause=actual.get_deviation_cause_display() if actual.deviation_cause else "",
-            likelihood=actual.get_likelihood_display() if actual.likelihood else "",
-            parent_target_text=(
-                actual.indicator.parent_indicator.target_text
-                if actual.indicator.parent_indicator_id
-                else None
-            ),
-        )
-        for actual in _actual_lines(ret)
-    ]
+    if indicators is None:
+        previous = previous if previous is not None else previous_actuals(ret)
+        indicators = indicator_lines_of([ret.pk], {ret.pk: previous})[ret.pk]
     return rules.ReturnData(key="return", region_name=ret.region.name, money=lines, indicators=indicators)
 
 
-ACTUAL_LINES = Prefetch(
-    "actuals",
-    queryset=IndicatorActual.objects.select_related("indicator__parent_indicator").order_by(
-        "indicator__order"
-    ),
+def _funding_lines(ret: Return):
+    """The return's money lines: the ledger's (``money_lines``) when it read them, else a query
+    (or the ``funding`` prefetch)."""
+    lines = getattr(ret, "money_lines", None)
+    return lines if lines is not None else ret.funding.all()
+
+
+# The fields of an indicator line as the rules engine reads them: the actual's, its indicator's
+# and the parent indicator's 指标值 — one row a line, no model instance (a fund check reads
+# tens of thousands of lines).
+_LINE_FIELDS = (
+    "ret_id",
+    "indicator_id",
+    "indicator__level1",
+    "indicator__level2",
+    "indicator__name",
+    "indicator__target_text",
+    "indicator__plausible_min",
+    "indicator__plausible_max",
+    "indicator__parent_indicator__target_text",
+    "actual_text",
+    "reason",
+    "measure",
+    "judged_met",
+    "denominator",
+    "forecast_text",
+    "deviation_cause",
+    "likelihood",
 )
+_DEVIATION_CAUSES = dict(DeviationCause.choices)
+_LIKELIHOODS = dict(Likelihood.choices)
 
 
-def _actual_lines(ret: Return):
-    """The return's indicator lines in order, from a prefetch (ACTUAL_LINES) when there is one."""
-    if "actuals" in getattr(ret, "_prefetched_objects_cache", {}):
-        return ret.actuals.all()
-    return ret.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
+def indicator_lines_of(
+    returns: list[int] | QuerySet, previous: dict[int, dict[str, str]]
+) -> dict[int, list[rules.IndicatorLine]]:
+    """The indicator lines of each return (pks, or a query of them: a subquery is planned far
+    better than a list of 1,100 pks), in the indicators' order, in one query for all of them;
+    ``previous``: last year's actuals of each return (``previous_actuals_of``). A return
+    without lines has none."""
+    found: dict[int, list[rules.IndicatorLine]] = defaultdict(list)
+    rows = (
+        IndicatorActual.objects.filter(ret_id__in=returns)
+        .order_by("ret_id", "indicator__order", "pk")
+        .values_list(*_LINE_FIELDS)
+    )
+    for row in rows:
+        found[row[0]].append(_indicator_line(row, previous.get(row[0], {})))
+    return found
+
+
+def _indicator_line(row: tuple, previous: dict[str, str]) -> rules.IndicatorLine:
+    """One indicator line from a row of ``_LINE_FIELDS``."""
+    (
+        _ret_id,
+        indicator_id,
+        level1,
+        level2,
+        name,
+        target_text,
+        plausible_min,
+        plausible_max,
+        parent_target_text,
+        actual_text,
+        reason,
+        measure,
+        judged_met,
+        denominator,
+        forecast_text,
+        deviation_cause,
+        likelihood,
+    ) = row
+    return rules.IndicatorLine(
+        key=f"actual-{indicator_id}",
+        level1=level1,
+        level2=level2,
+        name=name,
+        target_text=target_text,
+        actual_text=actual_text,
+        reason=reason,
+        measure=measure,
+        judged_met=judged_met,
+        denominator=denominator,
+        plausible_min=plausible_min,
+        plausible_max=plausible_max,
+        previous_text=previous.get(name),
+        forecast_text=forecast_text,
+        deviation_cause=_DEVIATION_CAUSES.get(deviation_cause, deviation_cause) if deviation_cause else "",
+        likelihood=_LIKELIHOODS.get(likelihood, likelihood) if likelihood else "",
+        parent_target_text=parent_target_text,  # None without a parent indicator
+    )
 
 
 def return_findings(
@@ -125,16 +192,27 @@ def fund_findings(
     regions with money but no return at all (neither their own nor one below them). Each
     finding comes with the return it is about.
     """
+    return [(ret, finding) for _name, ret, finding in _fund_findings(fund, region, period)]
+
+
+def _fund_findings(fund: Fund, region: Region, period: str) -> list[tuple[str, Return | None, rules.Finding]]:
+    """``fund_findings``, each with the name of the region (or project) it is about. Queries:
+    the ledger's, last year's actuals (none without a previous year) and one read of all the
+    returns' indicator lines as rows — whatever the number of returns."""
     ledger = FundLedger(fund, region, period)
-    returns = list(
-        Return.objects.filter(fund=fund, period=period, region__parent=region)
-        .select_related("fund", "region", "project")
-        .prefetch_related("funding", ACTUAL_LINES)
+    # The ledger read every return of the subtree with its money lines; the checks want the
+    # ones directly below the region, in the order of the regions.
+    returns = sorted(
+        (ret for ret in ledger.returns.values() if ret.region.parent_id == region.pk),
+        key=lambda ret: (ret.region.level, ret.region.order, ret.region.code, ledger.node_for(ret).position),
     )
-    data = []
+    previous = previous_actuals_of(returns, fund=fund)
+    below = Return.objects.filter(fund=fund, period=period, region__parent=region).values("pk")
+    indicators = indicator_lines_of(below, previous)
+    data, names = [], {}
     for ret in returns:
-        item = return_data(ret, money=ledger.return_money(ret))
-        item.region_name = ledger.node_for(ret).name
+        item = return_data(ret, money=ledger.return_money(ret), indicators=indicators[ret.pk])
+        item.region_name = names[ret.pk] = ledger.node_for(ret).name
         # Tag every key with its return so each finding can link to it.
         item.key = (ret.pk, item.key)
         for line in [*item.money, *item.indicators]:
@@ -144,10 +222,60 @@ def fund_findings(
         account.node.name: account.received.total for account in ledger.taking_part() if not account.reported
     }
     by_pk = {ret.pk: ret for ret in returns}
-    return [
-        (by_pk.get(finding.where[0]) if isinstance(finding.where, tuple) else None, finding)
-        for finding in rules.check_fund(data, unreported, check=_check_of(fund, period))
-    ]
+    found = []
+    for finding in rules.check_fund(data, unreported, check=_check_of(fund, period)):
+        if isinstance(finding.where, tuple):
+            found.append((names[finding.where[0]], by_pk[finding.where[0]], finding))
+        else:  # a region with money and no return: ``where`` is its name
+            found.append((finding.where, None, finding))
+    return found
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class RegionFindings:
+    """The findings about one region (or project) below the reviewer's: its return (None for a
+    region with money and no return), the findings errors first, and their counts."""
+
+    name: str
+    ret: Return | None
+    findings: list[rules.Finding]
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    @property
+    def infos(self) -> int:
+        return self.count("info")
+
+
+def fund_findings_by_region(fund: Fund, region: Region, period: str = "year_end") -> list[RegionFindings]:
+    """``fund_findings`` as a reviewer reads them: by region, the regions with errors first, then
+    those with warnings, then the rest (each group in the order of the regions), and in each
+    region its errors, warnings, then information."""
+    groups: dict[object, RegionFindings] = {}
+    for name, ret, finding in _fund_findings(fund, region, period):
+        key = ret.pk if ret is not None else name
+        if key not in groups:
+            groups[key] = RegionFindings(name, ret, [])
+        groups[key].findings.append(finding)
+    for group in groups.values():
+        group.findings.sort(key=lambda f: _rank(f.severity))
+    return sorted(groups.values(), key=lambda group: _rank(group.findings[0].severity))
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
 # --- what a reviewer still has to look at before approving (bulk approval, #11) -----------------
@@ -180,7 +308,7 @@ def open_items_of(returns: list[Return]) -> list[OpenItems]:
         ret.pk: ret
         for ret in Return.objects.filter(pk__in=[r.pk for r in returns])
         .select_related("fund", "region__parent", "project")
-        .prefetch_related("funding", ACTUAL_LINES, NARRATIVE_LINES)
+        .prefetch_related("funding", NARRATIVE_LINES)
     }
     groups: dict[tuple, list[Return]] = defaultdict(list)
     for ret in fetched.values():
@@ -192,8 +320,10 @@ def open_items_of(returns: list[Return]) -> list[OpenItems]:
         first = group[0]
         ledger = FundLedger(first.fund, first.region.parent or first.region, first.period)
         previous = previous_actuals_of(group, fund=first.fund)
+        indicators = indicator_lines_of([ret.pk for ret in group], previous)
         for ret in group:
-            findings = return_findings(ret, money=ledger.return_money(ret), previous=previous.get(ret.pk, {}))
+            data = return_data(ret, money=ledger.return_money(ret), indicators=indicators[ret.pk])
+            findings = return_findings(ret, data=data)
             found[ret.pk] = OpenItems(
                 ret, _open_items(ret, findings), [f.message for f in errors_of(findings)]
             )

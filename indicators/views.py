@@ -1,11 +1,13 @@
 """Entering, reviewing and approving returns. Every view starts from a region-scoped selector."""
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.text import MAX_TEXT
 from indicators import evidence, rules
-from indicators.checks import fund_findings, open_items_of, return_findings
+from indicators.checks import fund_findings_by_region, open_items_of, return_findings
 from indicators.formats import pct, wan
 from indicators.forms import AttachmentForm, MonitoringForm, ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
@@ -621,15 +623,45 @@ def _typed_sum(values: list[str]) -> Decimal | None:
     return sum(typed, Decimal(0)) if typed else None
 
 
+CHECK_PAGE_REGIONS = 50  # regions a page of the fund check lists (1,100 counties: 22 pages)
+CHECK_SEVERITIES = {"error": "错误", "warning": "提示", "info": "信息"}
+
+
 @login_required
 def fund_checks(request, code):
-    """All findings for the returns directly below the user's region, for one fund."""
+    """All findings for the returns directly below the user's region, for one fund: by region,
+    errors first, a page of regions at a time, narrowed by severity or a region's name."""
     fund = get_fund_for_user(request.user, code)
     period = request.GET.get("period", Period.YEAR_END)
     if period not in Period.values:
         period = Period.YEAR_END
-    findings = fund_findings(fund, request.user.region, period)
-    context = {"fund": fund, "period": Period(period), "findings": findings, "region": request.user.region}
+    regions = fund_findings_by_region(fund, request.user.region, period)
+    severity = request.GET.get("severity", "")
+    if severity not in CHECK_SEVERITIES:
+        severity = ""
+    search = request.GET.get("q", "").strip()
+    shown = regions
+    if severity:
+        shown = [replace(r, findings=[f for f in r.findings if f.severity == severity]) for r in shown]
+        shown = [r for r in shown if r.findings]
+    if search:
+        shown = [r for r in shown if search in r.name]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "fund": fund,
+        "period": Period(period),
+        "region": request.user.region,
+        "regions": regions,
+        "page": Paginator(shown, CHECK_PAGE_REGIONS).get_page(request.GET.get("page")),
+        "totals": [
+            (key, label, sum(r.count(key) for r in regions)) for key, label in CHECK_SEVERITIES.items()
+        ],
+        "severities": CHECK_SEVERITIES,
+        "severity": severity,
+        "search": search,
+        "query": query.urlencode(),
+    }
     return render(request, "indicators/fund_checks.html", context)
 
 

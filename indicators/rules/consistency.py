@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from indicators.rules.evaluation import Evaluation, evaluate
 from indicators.rules.grammar import _text_of, _wording, parse_actual, parse_target
@@ -221,7 +222,10 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
     if target.is_qualitative or actual.is_qualitative or actual.value is None:
         return []
     name, unit = line.name, actual.unit
-    shown = format_value(quantize_rate(actual.value), unit)
+
+    def shown() -> str:  # only for a line that has a finding: most lines have none
+        return format_value(quantize_rate(actual.value), unit)
+
     low, high = (
         _to_decimal(line.plausible_min, "合理范围下限"),
         _to_decimal(line.plausible_max, "合理范围上限"),
@@ -232,7 +236,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
             Finding(
                 WARNING,
                 "below_plausible_range",
-                f"指标“{name}”的实际完成值{shown}低于合理范围下限{format_value(low, unit)}，请核实。",
+                f"指标“{name}”的实际完成值{shown()}低于合理范围下限{format_value(low, unit)}，请核实。",
                 line.key,
             )
         )
@@ -242,7 +246,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
                 Finding(
                     WARNING,
                     "above_plausible_range",
-                    f"指标“{name}”的实际完成值{shown}高于合理范围上限{format_value(high, unit)}，请核实。",
+                    f"指标“{name}”的实际完成值{shown()}高于合理范围上限{format_value(high, unit)}，请核实。",
                     line.key,
                 )
             )
@@ -251,7 +255,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
             Finding(
                 WARNING,
                 "share_above_100",
-                f"指标“{name}”的实际完成值{shown}超过100%，比例一般不超过100%，请核实是否填错。",
+                f"指标“{name}”的实际完成值{shown()}超过100%，比例一般不超过100%，请核实是否填错。",
                 line.key,
             )
         )
@@ -260,7 +264,7 @@ def _plausibility_findings(line: IndicatorLine, target, actual) -> list[Finding]
             Finding(
                 WARNING,
                 "ten_times_target",
-                f"指标“{name}”的实际完成值{shown}达到指标值{target.display}的{PLAUSIBLE_TIMES_TARGET}倍以上，"
+                f"指标“{name}”的实际完成值{shown()}达到指标值{target.display}的{PLAUSIBLE_TIMES_TARGET}倍以上，"
                 "请核实是否填错。",
                 line.key,
             )
@@ -317,11 +321,7 @@ def _check_parent_target(line: IndicatorLine) -> list[Finding]:
     parent = line.parent_target_text
     if parent is None or _blank(parent):
         return []
-    try:
-        same = parse_target(line.target_text).same_as(parse_target(parent))
-    except TargetParseError:
-        same = _wording(line.target_text) == _wording(parent)
-    if same:
+    if _same_target(line.target_text, parent):
         return []
     return [
         Finding(
@@ -331,6 +331,16 @@ def _check_parent_target(line: IndicatorLine) -> list[Finding]:
             line.key,
         )
     ]
+
+
+@lru_cache(maxsize=8192)
+def _same_target(text, parent) -> bool:
+    """Whether a target says what its parent's does. Cached: every county of a prefecture
+    compares the same few pairs of texts."""
+    try:
+        return parse_target(text).same_as(parse_target(parent))
+    except TargetParseError:
+        return _wording(text) == _wording(parent)
 
 
 def _check_repeated_reasons(missed: list[IndicatorLine]) -> list[Finding]:

@@ -314,12 +314,19 @@ def parse_actual(text, target=None, *, denominator=None) -> Target:
     so screens, checks, roll-ups and documents agree. An actual written as a rate (``92%``)
     stays that rate; its denominator only weighs it in a roll-up.
     """
-    actual = _parse(text, "实际完成值")
+    actual = _parse_actual_text(text) if isinstance(text, str) else _parse(text, "实际完成值")
     if target is None:
         return actual
     target = _as_target(target)
     ratio = _ratio(actual, target, denominator)
     return ratio if ratio is not None else _fit_to_target(actual, target)
+
+
+@lru_cache(maxsize=8192)
+def _parse_actual_text(text: str) -> Target:
+    """An actual text read once per process, as ``_parse_target_text``: the same few actuals
+    (100%, 应保尽保, 达到预期) recur on many lines of a fund check. Frozen, so shared."""
+    return _parse(text, "实际完成值")
 
 
 def ratio_reading(text, target, denominator) -> str | None:
