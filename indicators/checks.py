@@ -12,7 +12,7 @@ from functools import partial
 from django.db.models import Prefetch, QuerySet
 
 from indicators import rules
-from indicators.ledger import Figures, FundLedger, return_money
+from indicators.ledger import Figures, FundLedger, lag_reasons_of, return_money
 from indicators.models import (
     Aspect,
     DeviationCause,
@@ -37,7 +37,7 @@ def return_data(
     year's actuals, ``previous_actuals``) and ``indicators`` (``indicator_lines_of``) looked up
     when None."""
     money = money if money is not None else return_money(ret)
-    lag_reasons = {line.source: line.lag_reason for line in _funding_lines(ret)}
+    lag_reasons = lag_reasons_of(ret)
     lines = [
         rules.MoneyLine(
             key=f"funding-{line.source}",
@@ -55,13 +55,6 @@ def return_data(
         previous = previous if previous is not None else previous_actuals(ret)
         indicators = indicator_lines_of([ret.pk], {ret.pk: previous})[ret.pk]
     return rules.ReturnData(key="return", region_name=ret.region.name, money=lines, indicators=indicators)
-
-
-def _funding_lines(ret: Return):
-    """The return's money lines: the ledger's (``money_lines``) when it read them, else a query
-    (or the ``funding`` prefetch)."""
-    lines = getattr(ret, "money_lines", None)
-    return lines if lines is not None else ret.funding.all()
 
 
 # The fields of an indicator line as the rules engine reads them: the actual's, its indicator's
@@ -202,10 +195,13 @@ def _fund_findings(fund: Fund, region: Region, period: str) -> list[tuple[str, R
     ledger = FundLedger(fund, region, period)
     # The ledger read every return of the subtree with its money lines; the checks want the
     # ones directly below the region, in the order of the regions.
-    returns = sorted(
-        (ret for ret in ledger.returns.values() if ret.region.parent_id == region.pk),
-        key=lambda ret: (ret.region.level, ret.region.order, ret.region.code, ledger.node_for(ret).position),
-    )
+    tree = ledger.tree
+    placed = [  # each node's region, then the node: a county, then the projects run in it
+        (tree.region(node.region_id).position, node.position, key)
+        for key in ledger.returns
+        if tree.region((node := tree.nodes[key]).region_id).parent is tree.root
+    ]
+    returns = [ledger.returns[key] for *_order, key in sorted(placed)]
     previous = previous_actuals_of(returns, fund=fund)
     below = Return.objects.filter(fund=fund, period=period, region__parent=region).values("pk")
     indicators = indicator_lines_of(below, previous)

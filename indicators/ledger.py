@@ -196,12 +196,14 @@ class Returns(Mapping):
         self._fund, self._tree, self._db = fund, tree, db
         self._rows: dict[tuple, tuple] = {}
         self.money: dict[tuple, dict[str, tuple]] = {}  # node key → {source: (stated, spent, forecast)}
+        self._lag_reasons: dict[tuple, dict[str, str]] = {}
         self._built: dict[tuple, Return] = {}
-        for row, values in rows:
+        for row, values, reasons in rows:
             node = tree.recipient(region_id=row[_REGION], project_id=row[_PROJECT])
             if node is not None:
                 self._rows[node.key] = row
                 self.money[node.key] = values
+                self._lag_reasons[node.key] = reasons
 
     def __getitem__(self, key: tuple) -> Return:
         if key not in self._built:
@@ -213,6 +215,7 @@ class Returns(Mapping):
             if row[_PROJECT] is not None:
                 ret.project = self._tree.project(row[_PROJECT]).project
             ret.money_values = self.money[key]
+            ret.lag_reasons = self._lag_reasons[key]
             self._built[key] = ret
         return self._built[key]
 
@@ -379,6 +382,15 @@ class FundLedger:
         return Rollup(figures(self.budgets.of(node), values), nodes, missing, values, self.returns)
 
 
+def lag_reasons_of(ret: Return) -> dict[str, str]:
+    """{source: 执行进度滞后原因} of a return's money lines: read with the ledger's rows when the
+    return came from a ledger, else in one query."""
+    reasons = getattr(ret, "lag_reasons", None)
+    if reasons is None:
+        reasons = {line.source: line.lag_reason for line in ret.funding.all()}
+    return reasons
+
+
 def _own_values(ret: Return) -> dict[str, tuple]:
     """{source: (stated budget, spent, forecast)} of a return's money lines."""
     values = getattr(ret, "money_values", None)
@@ -395,20 +407,22 @@ _PK, _FUND, _REGION, _PROJECT, _STATUS = (
 )
 
 
-def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict]], str]:
-    """([(the return's row, its money lines' values {source: (stated, spent, forecast)})], the
-    database read) of the returns of ``query``: two queries, and no model built for a return or
-    a money line (a ledger of a province holds thousands)."""
+def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict, dict]], str]:
+    """([(the return's row, its money lines' values {source: (stated, spent, forecast)}, their
+    执行进度滞后原因 {source: text})], the database read) of the returns of ``query``: two
+    queries, and no model built for a return or a money line (a province holds thousands)."""
     rows = list(query.values_list(*RETURN_COLUMNS))
     values: dict[int, dict[str, tuple]] = {row[_PK]: {} for row in rows}
+    reasons: dict[int, dict[str, str]] = {row[_PK]: {} for row in rows}
     if rows:
         lines = ReturnFunding.objects.filter(ret__in=query.values("pk")).values_list(
-            "ret_id", "source", "budget", "spent", "forecast"
+            "ret_id", "source", "budget", "spent", "forecast", "lag_reason"
         )
-        for ret_id, source, budget, spent, forecast in lines:
+        for ret_id, source, budget, spent, forecast, lag_reason in lines:
             if ret_id in values:  # a return added between the two reads waits for the next
                 values[ret_id][source] = (budget, spent, forecast)
-    return [(row, values[row[_PK]]) for row in rows], query.db
+                reasons[ret_id][source] = lag_reason
+    return [(row, values[row[_PK]], reasons[row[_PK]]) for row in rows], query.db
 
 
 def return_money(ret: Return) -> Figures:
