@@ -38,23 +38,20 @@ class ReturnRollup:
 
 
 def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRollup:
-    """What the approved returns below ``ret``'s region (or project) add up to."""
+    """What the approved returns below ``ret``'s region (or project) add up to. Queries: the
+    ledger's, the return's own lines and one read of the lines below as rows."""
     ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
     below = ledger.account(ledger.node_for(ret)).below
-    lines: dict[int, list[IndicatorActual]] = {}
-    if below.frontier:
-        for actual in IndicatorActual.objects.filter(
-            ret__in=[child.pk for _node, child in below.frontier]
-        ).select_related("indicator__parent_indicator__parent_indicator"):
-            lines.setdefault(actual.ret_id, []).append(actual)
+    frontier = below.frontier
+    matches = _lines_below([child.pk for _node, child in frontier]) if frontier else {}
 
     monitoring = ret.period == Period.MID_YEAR
     indicators, forecasts = {}, {}
     for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
         matched = []
-        for node, child in below.frontier:
-            line = _matching_line(lines.get(child.pk, []), indicator)
+        for node, child in frontier:
+            line = matches.get(child.pk, _NO_LINES).match(indicator)
             if line is not None:
                 matched.append((node, line))
 
@@ -63,11 +60,61 @@ def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRol
             forecasts[indicator.pk] = _rolled(indicator, matched, ledger, "forecast_text")
 
     parts = {line.source: below.parts(line.source) for line in below.figures}
-    return ReturnRollup(below.frontier, below.missing, indicators, below.figures, parts, forecasts)
+    return ReturnRollup(frontier, below.missing, indicators, below.figures, parts, forecasts)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One indicator line of a return below, as the roll-up reads it."""
+
+    actual_text: str
+    forecast_text: str
+    denominator: object
+
+
+@dataclass
+class _Lines:
+    """A return's lines, found by the indicator they were copied from (at any depth of the
+    chain of copies) or else by name; the first line in the table's order wins, either way."""
+
+    by_copied_from: dict[int, _Line] = field(default_factory=dict)
+    by_name: dict[str, _Line] = field(default_factory=dict)
+
+    def match(self, indicator: IndicatorTarget) -> _Line | None:
+        return self.by_copied_from.get(indicator.pk) or self.by_name.get(indicator.name)
+
+
+_NO_LINES = _Lines()
+# The indicator a line reports against and the three it may have been copied from, nearest
+# first: a table copied from the province's, itself copied from the central one (domain.md §3).
+_CHAIN = (
+    "indicator_id",
+    "indicator__parent_indicator_id",
+    "indicator__parent_indicator__parent_indicator_id",
+    "indicator__parent_indicator__parent_indicator__parent_indicator_id",
+)
+
+
+def _lines_below(return_ids: list[int]) -> dict[int, _Lines]:
+    """{return pk: its lines} of the returns below, read in one query as rows."""
+    found: dict[int, _Lines] = {}
+    rows = (
+        IndicatorActual.objects.filter(ret__in=return_ids)
+        .order_by("ret_id", "indicator__order", "pk")
+        .values_list("ret_id", "indicator__name", "actual_text", "forecast_text", "denominator", *_CHAIN)
+    )
+    for ret_id, name, actual_text, forecast_text, denominator, *chain in rows:
+        lines = found.setdefault(ret_id, _Lines())
+        line = _Line(actual_text, forecast_text, denominator)
+        for indicator_id in chain:
+            if indicator_id is not None:
+                lines.by_copied_from.setdefault(indicator_id, line)
+        lines.by_name.setdefault(name, line)
+    return found
 
 
 def _rolled(
-    indicator: IndicatorTarget, matched: list[tuple[Node, IndicatorActual]], ledger: FundLedger, attr: str
+    indicator: IndicatorTarget, matched: list[tuple[Node, _Line]], ledger: FundLedger, attr: str
 ) -> rules.Rollup:
     """``rules.rollup`` of one text field of the children's matching lines (``actual_text``, or
     at mid-year ``forecast_text``): the one rule for both, with the same denominators and money."""
@@ -81,20 +128,3 @@ def _rolled(
         for node, line in matched
     ]
     return rules.rollup(indicator.target_text, values, rule=indicator.rollup_rule or None)
-
-
-def _copied_from(indicator: IndicatorTarget):
-    """The indicator and those it was copied from, nearest first (select_related three deep)."""
-    seen = 0
-    while indicator is not None and seen < 4:
-        yield indicator
-        indicator = indicator.parent_indicator if indicator.parent_indicator_id else None
-        seen += 1
-
-
-def _matching_line(actuals: list[IndicatorActual], indicator: IndicatorTarget) -> IndicatorActual | None:
-    """The child's line for this indicator: copied from it (at any depth), or of the same name."""
-    for line in actuals:
-        if any(ancestor.pk == indicator.pk for ancestor in _copied_from(line.indicator)):
-            return line
-    return next((line for line in actuals if line.indicator.name == indicator.name), None)
