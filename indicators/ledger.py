@@ -143,11 +143,15 @@ def figures(received: Received, values: dict[str, tuple]) -> Figures:
 class Rollup:
     """What the approved returns below a node add up to (the node's own return aside)."""
 
-    figures: Figures
+    received: Received  # the node's budget, which the figures' allocated sources carry
     nodes: list[Node]  # the nodes whose approved returns the figures come from
     missing: list[Node]  # regions or projects below with money but no approved figures
     values: dict[str, tuple] = field(default_factory=dict)  # {source: (stated, spent, forecast)}
     returns: Mapping[tuple, Return] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property  # built for the nodes a page prints; the roll-up itself adds ``values``
+    def figures(self) -> Figures:
+        return figures(self.received, self.values)
 
     @property
     def frontier(self) -> list[tuple[Node, Return]]:
@@ -167,11 +171,19 @@ class Account:
 
     node: Node
     received: Received
-    figures: Figures  # by the rule: the own approved return, else the roll-up of the nodes below
     basis: str  # "own" (its approved return) / "rolled_up" / "none"
     below: Rollup
     reported: bool = False  # a return of the fund and period exists in its subtree (any status)
     returns: Mapping[tuple, Return] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def figures(self) -> Figures:
+        """By the rule: the own approved return, else the roll-up of the nodes below."""
+        if self.basis == "own":
+            return figures(self.received, self.returns.money[self.node.key])
+        if self.basis == "rolled_up":
+            return self.below.figures
+        return figures(self.received, {})
 
     @property
     def own(self) -> Return | None:
@@ -306,17 +318,16 @@ class FundLedger:
         if node.key not in self._accounts:
             below = self._below(node)
             if self.returns.status(node.key) == Return.Status.APPROVED:
-                values, basis = self.returns.money[node.key], "own"
-                result = figures(self.budgets.of(node), values)
+                basis = "own"
             elif below.nodes:
-                result, basis = below.figures, "rolled_up"
+                basis = "rolled_up"
             else:
-                result, basis = figures(self.budgets.of(node), {}), "none"
+                basis = "none"
             reported = node.key in self.returns or any(
                 self.account(child).reported for child in node.children
             )
             self._accounts[node.key] = Account(
-                node, self.budgets.of(node), result, basis, below, reported, self.returns
+                node, self.budgets.of(node), basis, below, reported, self.returns
             )
         return self._accounts[node.key]
 
@@ -379,7 +390,7 @@ class FundLedger:
             )
             for source in SOURCE_VALUES
         }
-        return Rollup(figures(self.budgets.of(node), values), nodes, missing, values, self.returns)
+        return Rollup(self.budgets.of(node), nodes, missing, values, self.returns)
 
 
 def lag_reasons_of(ret: Return) -> dict[str, str]:
