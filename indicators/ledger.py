@@ -383,13 +383,17 @@ class FundLedger:
             elif account.is_funded:
                 missing.append(child)
         # Each child's figures are already the sum of its frontier: adding them adds up this
-        # node's frontier once, without walking it again at every level above.
-        values = {
-            source: tuple(
-                _sum(part.get(source, NO_VALUES)[i] for part in parts) for i in range(len(NO_VALUES))
-            )
-            for source in SOURCE_VALUES
-        }
+        # node's frontier once, without walking it again at every level above. Nothing below
+        # (most nodes of a tree are leaves) is no values; one child's values are its own.
+        if len(parts) < 2:
+            values = parts[0] if parts else {}
+        else:
+            values = {
+                source: tuple(
+                    _sum(part.get(source, NO_VALUES)[i] for part in parts) for i in range(len(NO_VALUES))
+                )
+                for source in SOURCE_VALUES
+            }
         return Rollup(self.budgets.of(node), nodes, missing, values, self.returns)
 
 
