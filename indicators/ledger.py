@@ -39,7 +39,7 @@ from indicators import rules
 from indicators.models import Period, Return, ReturnFunding
 from transfers.budgets import FundBudgets, Received
 from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Region
-from transfers.tree import Node, RegionTree, subtree_q
+from transfers.tree import Node, RegionTree, subtree_q, subtrees_q
 
 ZERO = Decimal("0")
 NO_VALUES = (None, None, None)  # (stated budget, spent, forecast) of a source a return lacks
@@ -176,14 +176,20 @@ class Account:
     reported: bool = False  # a return of the fund and period exists in its subtree (any status)
     returns: Mapping[tuple, Return] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def values(self) -> dict[str, tuple]:
+        """{source: (stated budget, spent, forecast)} by the rule: the own approved return's,
+        else those rolled up from the nodes below, else none."""
+        if self.basis == "own":
+            return self.returns.money[self.node.key]
+        return self.below.values if self.basis == "rolled_up" else {}
+
     @cached_property
     def figures(self) -> Figures:
         """By the rule: the own approved return, else the roll-up of the nodes below."""
-        if self.basis == "own":
-            return figures(self.received, self.returns.money[self.node.key])
         if self.basis == "rolled_up":
             return self.below.figures
-        return figures(self.received, {})
+        return figures(self.received, self.values)
 
     @property
     def own(self) -> Return | None:
@@ -278,16 +284,19 @@ class FundLedger:
 
     @classmethod
     def for_funds(
-        cls, funds: Iterable[Fund], root: Region, period: str = Period.YEAR_END
+        cls, funds: Iterable[Fund], root: Region | None = None, period: str = Period.YEAR_END
     ) -> dict[int, FundLedger]:
-        """{fund pk: its ledger} for ``root`` and many funds, in the queries of one ledger: the
-        regions, the funds' projects, allocations, returns and money lines each read once (the
-        home page lists every fund of an office)."""
+        """{fund pk: its ledger} for many funds, in the queries of one ledger: the regions, the
+        funds' projects, allocations, returns and money lines each read once. Rooted at ``root``
+        (the home page: every fund of an office), or each at its own province (the ministry:
+        one fund of each province)."""
         funds = list(funds)
-        trees = RegionTree.build_many(root, funds)
-        allocations, db = FundBudgets.allocations_of(funds, root)
+        roots = {fund.pk: root or fund.region for fund in funds}
+        distinct = list({region.pk: region for region in roots.values()}.values())
+        trees = RegionTree.build_many(roots, funds)
+        allocations, db = FundBudgets.allocations_of(funds, distinct)
         rows, returns_db = _return_rows(
-            Return.objects.filter(subtree_q(root, "region__"), fund__in=funds, period=period)
+            Return.objects.filter(subtrees_q(distinct, "region__"), fund__in=funds, period=period)
         )
         by_fund: dict[int, list] = {fund.pk: [] for fund in funds}
         for row in rows:
@@ -295,7 +304,7 @@ class FundLedger:
         return {
             fund.pk: cls(
                 fund,
-                root,
+                roots[fund.pk],
                 period,
                 budgets=FundBudgets(fund, trees[fund.pk], allocations[fund.pk], db=db),
                 returns=(by_fund[fund.pk], returns_db),
@@ -383,18 +392,32 @@ class FundLedger:
             elif account.is_funded:
                 missing.append(child)
         # Each child's figures are already the sum of its frontier: adding them adds up this
-        # node's frontier once, without walking it again at every level above. Nothing below
-        # (most nodes of a tree are leaves) is no values; one child's values are its own.
-        if len(parts) < 2:
-            values = parts[0] if parts else {}
-        else:
-            values = {
-                source: tuple(
-                    _sum(part.get(source, NO_VALUES)[i] for part in parts) for i in range(len(NO_VALUES))
-                )
-                for source in SOURCE_VALUES
-            }
-        return Rollup(self.budgets.of(node), nodes, missing, values, self.returns)
+        # node's frontier once, without walking it again at every level above.
+        return Rollup(self.budgets.of(node), nodes, missing, add_up(parts), self.returns)
+
+
+def add_up(parts: list[dict[str, tuple]]) -> dict[str, tuple]:
+    """Several nodes' values ({source: (stated budget, spent, forecast)}) together, by source:
+    the one sum of the roll-up rule. Nothing (most nodes of a tree are leaves) is no values, and
+    one node's values are its own."""
+    if len(parts) < 2:
+        return parts[0] if parts else {}
+    return {
+        source: tuple(_sum(part.get(source, NO_VALUES)[i] for part in parts) for i in range(len(NO_VALUES)))
+        for source in SOURCE_VALUES
+    }
+
+
+def together(accounts: Iterable[Account]) -> Figures:
+    """The figures of several accounts added up as the roll-up rule adds up a node's children:
+    the budgets they received, and their values by the rule (the ministry's total of one central
+    fund across the provinces, each province by its own ledger)."""
+    received, parts = Received(), []
+    for account in accounts:
+        for allocation in account.received.counted:
+            received.add(allocation)
+        parts.append(account.values)
+    return figures(received, add_up(parts))
 
 
 def lag_reasons_of(ret: Return) -> dict[str, str]:

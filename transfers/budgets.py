@@ -15,12 +15,12 @@ project), never with regions × allocations.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from transfers.models import Allocation, Fund, MoneySource, Notice, Region
-from transfers.tree import Node, RegionTree, subtree_q
+from transfers.tree import Node, RegionTree, subtrees_q
 
 ZERO = Decimal("0")
 
@@ -114,16 +114,19 @@ class FundBudgets:
     @classmethod
     def build(cls, fund: Fund, root: Region, *, tree: RegionTree | None = None) -> FundBudgets:
         tree = tree or RegionTree.build(root, fund=fund)
-        rows, db = cls.allocations_of([fund], root)
+        rows, db = cls.allocations_of([fund], [root])
         return cls(fund, tree, rows[fund.pk], db=db)
 
     @staticmethod
-    def allocations_of(funds: list[Fund], root: Region) -> tuple[dict[int, list[AllocationRow]], str]:
-        """({fund pk: its allocations to ``root``'s subtree as rows, in table order}, the
-        database they were read from), in one query."""
+    def allocations_of(
+        funds: list[Fund], roots: Iterable[Region]
+    ) -> tuple[dict[int, list[AllocationRow]], str]:
+        """({fund pk: its allocations to the subtrees of ``roots`` as rows, in table order},
+        the database they were read from), in one query."""
         found: dict[int, list[AllocationRow]] = {fund.pk: [] for fund in funds}
+        roots = list(roots)
         query = (
-            Allocation.objects.filter(subtree_q(root, "region__") | subtree_q(root, "project__region__"))
+            Allocation.objects.filter(subtrees_q(roots, "region__") | subtrees_q(roots, "project__region__"))
             .filter(fund__in=[fund.pk for fund in funds])
             .order_by("order", "pk")
         )

@@ -28,23 +28,47 @@ def subtree_q(region: Region, prefix: str = "") -> Q:
     )
 
 
+def subtrees_q(regions: Iterable[Region], prefix: str = "") -> Q:
+    """``subtree_q`` of several regions at once (the provinces of one central fund)."""
+    pks = [region.pk for region in regions]
+    return (
+        Q(**{f"{prefix}pk__in": pks})
+        | Q(**{f"{prefix}parent__in": pks})
+        | Q(**{f"{prefix}parent__parent__in": pks})
+    )
+
+
 class RegionRows:
     """Regions read as rows of ``REGION_COLUMNS``, from database ``db``; each region's instance
     is built once, however many trees (one per fund) share the rows."""
 
-    def __init__(self, rows: list[tuple], db: str):
+    def __init__(self, rows: list[tuple], db: str, built: dict[int, Region] | None = None):
         self.rows, self.db = rows, db
-        self._built: dict[int, Region] = {}
+        self._built: dict[int, Region] = {} if built is None else built
 
     def instance(self, row: tuple) -> Region:
         if row[_PK] not in self._built:
             self._built[row[_PK]] = Region.from_db(self.db, REGION_COLUMNS, row)
         return self._built[row[_PK]]
 
+    def by_root(self, roots: Iterable[int]) -> dict[int, RegionRows]:
+        """{root pk: the rows of its subtree} for rows read for several roots' subtrees."""
+        roots = set(roots)
+        parent = {row[_PK]: row[_PARENT] for row in self.rows}
+        found: dict[int, list[tuple]] = {pk: [] for pk in roots}
+        for row in self.rows:
+            pk = row[_PK]
+            for _level in range(3):  # a region, its parent, its parent's parent
+                if pk in roots:
+                    found[pk].append(row)
+                    break
+                pk = parent.get(pk)
+        return {pk: RegionRows(rows, self.db, self._built) for pk, rows in found.items()}
 
-def region_rows(root: Region) -> RegionRows:
-    """``root`` and the regions below it as rows, in one query."""
-    query = Region.objects.filter(subtree_q(root))
+
+def region_rows(roots: Iterable[Region]) -> RegionRows:
+    """The regions of the subtrees of ``roots`` as rows, in one query."""
+    query = Region.objects.filter(subtrees_q(roots))
     return RegionRows(list(query.values_list(*REGION_COLUMNS)), query.db)
 
 
@@ -180,18 +204,26 @@ class RegionTree:
     def build(cls, root: Region, *, fund=None) -> RegionTree:
         """The subtree of ``root`` in two queries (regions; the fund's projects in it)."""
         if fund is None:
-            return cls(root, region_rows(root))
-        return cls.build_many(root, [fund])[fund.pk]
+            return cls(root, region_rows([root]))
+        return cls.build_many({fund.pk: root}, [fund])[fund.pk]
 
     @classmethod
-    def build_many(cls, root: Region, funds) -> dict[int, RegionTree]:
-        """{fund pk: the subtree of ``root`` with that fund's projects}, in two queries for any
-        number of funds (the regions are read once and shared)."""
-        rows = region_rows(root)
+    def build_many(cls, roots: dict[int, Region], funds) -> dict[int, RegionTree]:
+        """{fund pk: the subtree of ``roots[fund pk]`` with that fund's projects}, in two queries
+        for any number of funds: the funds of one office (one root), or one fund of each
+        province (each its own). The regions are read once, and each built once."""
+        distinct = {root.pk: root for root in roots.values()}
+        rows = region_rows(distinct.values())
+        subtrees = rows.by_root(distinct) if len(distinct) > 1 else {pk: rows for pk in distinct}
         projects: dict[int, list[Project]] = {fund.pk: [] for fund in funds}
-        for project in Project.objects.filter(subtree_q(root, "region__"), fund__in=[f.pk for f in funds]):
+        query = Project.objects.filter(
+            subtrees_q(distinct.values(), "region__"), fund__in=[f.pk for f in funds]
+        )
+        for project in query:
             projects[project.fund_id].append(project)
-        return {fund.pk: cls(root, rows, projects[fund.pk]) for fund in funds}
+        return {
+            fund.pk: cls(roots[fund.pk], subtrees[roots[fund.pk].pk], projects[fund.pk]) for fund in funds
+        }
 
     # --- lookups ------------------------------------------------------------------------------
 
