@@ -56,8 +56,16 @@ from reports.imports.targets import TargetImporter
 from reports.models import ReportText
 from reports.services import report_text_save
 from transfers.code_list import load_code_list
-from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Project, Region
-from transfers.services import CodeListRefused, allocation_save, fund_save, notice_save, project_save
+from transfers.models import ALLOCATED_SOURCES, Allocation, CentralFund, Fund, MoneySource, Project, Region
+from transfers.services import (
+    KEEP,
+    CodeListRefused,
+    allocation_save,
+    central_fund_save,
+    fund_save,
+    notice_save,
+    project_save,
+)
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 MANIFEST = FIXTURES / "demo" / "demo.toml"
@@ -100,8 +108,9 @@ def load_demo(manifest: Path = MANIFEST) -> LoadSummary:
         _load_code_list(summary)
         for regions in _region_files(spec):
             _import(RegionImporter(actor=None, scope=None), base / regions, summary, "行政区划")
+        centrals = _load_central_funds(spec.get("central_funds", []), summary)
         for fund_spec in spec["funds"]:
-            _load_fund(fund_spec, base, summary)
+            _load_fund(fund_spec, base, summary, centrals)
         _load_accounts(spec["accounts"], summary)
         if summary.changed:
             # The demo spans provinces: the load is the system's, of no one province.
@@ -190,9 +199,27 @@ def _decimal(value, where: str) -> Decimal | None:
 # --- funds -------------------------------------------------------------------------------------
 
 
-def _load_fund(spec: dict, base: Path, summary: LoadSummary) -> None:
+def _load_central_funds(specs: list[dict], summary: LoadSummary) -> dict[str, CentralFund]:
+    found = {}
+    for item in specs:
+        central, changes = central_fund_save(
+            actor=None,
+            code=item["code"],
+            name=item["name"],
+            year=item["year"],
+            department=item.get("department", "民政部"),
+        )
+        summary.count(CentralFund._meta.verbose_name, created=_created(changes), n=bool(changes))
+        found[central.code] = central
+    return found
+
+
+def _load_fund(spec: dict, base: Path, summary: LoadSummary, centrals: dict[str, CentralFund]) -> None:
     province = _region(spec["province"], f"资金{spec['code']}")
+    if spec.get("central") and spec["central"] not in centrals:
+        raise DemoDataError(f"资金{spec['code']}：没有中央资金“{spec['central']}”。")
     fund, changes = fund_save(
+        central=centrals[spec["central"]] if spec.get("central") else KEEP,
         actor=None,
         code=spec["code"],
         name=spec["name"],
@@ -485,7 +512,7 @@ def _load_accounts(accounts: list[dict], summary: LoadSummary) -> None:
     for item in accounts:
         values = {
             "display_name": item["name"],
-            "region": _region(item["region"], f"演示账号{item['username']}"),
+            "region": _region(item["region"], f"演示账号{item['username']}") if item.get("region") else None,
             "role": Role(item["role"]),
             "is_active": True,
         }

@@ -10,11 +10,14 @@ from evalportal.accounts import account_regions_for_user, check_region_and_role,
 from evalportal.models import Role, User
 from transfers.forms import RegionField
 
+# The roles of a region's accounts: what an administrator may give (中央部委 has no region).
+REGION_ROLES = [(value, label) for value, label in Role.choices if value != Role.MINISTRY]
+
 
 class _AccountFields(BootstrapFormMixin, forms.Form):
     display_name = forms.CharField(label="姓名", max_length=50)
     region = RegionField(label="所属地区/单位", purpose="accounts")
-    role = forms.ChoiceField(label="角色", choices=[("", "请选择角色"), *Role.choices])
+    role = forms.ChoiceField(label="角色", choices=[("", "请选择角色"), *REGION_ROLES])
     phone = forms.CharField(label="电话", max_length=30, required=False)
     email = forms.EmailField(
         label="电子邮箱", required=False, help_text="截止日期提醒发往此邮箱；不填则收不到提醒。"
@@ -122,7 +125,7 @@ class AccountEditForm(_AccountFields):
 
 class AccountSearchForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
-    role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *Role.choices])
+    role = forms.ChoiceField(label="角色", required=False, choices=[("", "全部角色"), *REGION_ROLES])
     active = forms.ChoiceField(
         label="状态", required=False, choices=[("", "全部状态"), ("1", "启用"), ("0", "停用")]
     )

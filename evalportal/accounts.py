@@ -129,6 +129,8 @@ def check_region_and_role(*, actor: User, region: Region, role: str) -> None:
         errors["region"] = "只能选择本地区及下级地区。"
     if role not in Role.values:
         errors["role"] = "请选择有效的角色。"
+    elif role == Role.MINISTRY:
+        errors["role"] = "中央部委账号不属于任何地区，由系统管理员在管理后台创建。"
     elif region is not None and role in ROLES_NEEDING_SUBORDINATES and region.level >= Region.Level.COUNTY:
         errors["role"] = f"{Role(role).label}只能设在省级或地市级，县级和预算单位请设填报员或查阅。"
     if errors:

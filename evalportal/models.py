@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "审核员"
     ADMIN = "admin", "管理员"
     VIEWER = "viewer", "查阅"
+    # The central department (民政部): no region; reads the central funds across provinces.
+    MINISTRY = "ministry", "中央部委"
 
 
 class User(AbstractUser):
@@ -33,9 +35,14 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
         constraints = [
             models.CheckConstraint(
-                condition=Q(is_superuser=True) | Q(region__isnull=False),
+                condition=Q(is_superuser=True) | Q(role="ministry") | Q(region__isnull=False),
                 name="user_has_region_unless_superuser",
-                violation_error_message="除系统超级用户外，每个账号都必须属于一个地区或单位。",
+                violation_error_message="除系统超级用户和中央部委账号外，每个账号都必须属于一个地区或单位。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="ministry") | Q(region__isnull=True),
+                name="ministry_has_no_region",
+                violation_error_message="中央部委账号不属于任何地区。",
             ),
         ]
 
@@ -44,7 +51,7 @@ class User(AbstractUser):
 
     @property
     def is_read_only(self) -> bool:
-        return self.role == Role.VIEWER
+        return self.role in (Role.VIEWER, Role.MINISTRY)
 
 
 class AuditEventQuerySet(models.QuerySet):

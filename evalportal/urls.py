@@ -24,6 +24,7 @@ urlpatterns = [
     path("notifications/", include("indicators.notification_urls")),
     path("funds/", include("indicators.setup_urls")),
     path("monitoring/", include("indicators.monitoring_urls")),
+    path("nation/", include("indicators.nation_urls")),
     path("returns/", include("indicators.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("reports.imports.urls")),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from common.replica import reading_from_replica
+from evalportal.models import Role
 from indicators.formats import pct
 from indicators.ledger import FundLedger
 from indicators.models import Period, Return
@@ -35,6 +36,8 @@ def home(request):
     if region is None:
         if user.is_superuser:  # the deployment's administrator: the provinces and their accounts
             return redirect("accounts:provinces")
+        if user.role == Role.MINISTRY:  # the central department: its funds across the provinces
+            return redirect("nation:funds")
         return render(request, "indicators/home.html", {"region": None})
     mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
     offices_funds = list(funds_for_user(user))

@@ -370,6 +370,16 @@ def may_set_monitoring_plan(user: User, fund: Fund) -> str | None:
     return None
 
 
+def may_view_nation(user: User) -> str | None:
+    """Read one central fund across the provinces that received it: the central department's
+    accounts (民政部), which belong to no region and change nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return "请先登录。"
+    if user.role != Role.MINISTRY:
+        return "只有中央部委账号可以查看各省汇总。"
+    return None
+
+
 def is_national_admin(user: User) -> bool:
     """The deployment's own administrator (a superuser): makes each province's first accounts."""
     return user.is_authenticated and user.is_active and user.is_superuser

@@ -506,22 +506,30 @@ def previous_actuals(ret: Return) -> dict[str, str]:
 
 
 def previous_actuals_of(returns: list[Return], *, fund: Fund | None = None) -> dict[int, dict[str, str]]:
-    """``previous_actuals`` for many returns of one fund (``fund``, if the caller has it), in
-    two queries at most; none when the fund has no previous year."""
+    """``previous_actuals`` for many returns (of one fund, ``fund`` if the caller has it, or of
+    several: the ministry reads one fund of each province), in two queries at most; none when
+    no fund of theirs has a previous year."""
     if not returns:
         return {}
-    fund = fund or returns[0].fund
-    if fund.previous_id is None:
+    previous_of = {ret.fund_id: (fund or ret.fund).previous_id for ret in returns}
+    if not any(previous_of.values()):
         return {}
     last = Return.objects.filter(
-        fund_id=fund.previous_id,
+        fund_id__in={pk for pk in previous_of.values() if pk},
         region__in={r.region_id for r in returns},
         status=Return.Status.APPROVED,
     ).select_related("project")
-    by_owner = {(r.region_id, r.period, r.project.name if r.project_id else None): r.pk for r in last}
+    by_owner = {
+        (r.fund_id, r.region_id, r.period, r.project.name if r.project_id else None): r.pk for r in last
+    }
     wanted = {}
     for ret in returns:
-        key = (ret.region_id, ret.period, ret.project.name if ret.project_id else None)
+        key = (
+            previous_of[ret.fund_id],
+            ret.region_id,
+            ret.period,
+            ret.project.name if ret.project_id else None,
+        )
         if key in by_owner:
             wanted[by_owner[key]] = ret.pk
     found: dict[int, dict[str, str]] = {pk: {} for pk in wanted.values()}

@@ -65,6 +65,7 @@ def _fund_values(form) -> dict:
         "central_department",
         "finance_department",
         "line_department",
+        "central",
     ]
     return {name: data[name] for name in names}
 

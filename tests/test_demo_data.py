@@ -191,13 +191,13 @@ def test_load_demo_repairs_a_changed_figure_through_the_allocation_import(relief
 
 
 def _demo_copy(tmp_path):
-    """fixtures/ copied, to break one file of it; its relief fund under a code not loaded yet."""
+    """fixtures/ copied, to break one file of it; its relief fund under a code not loaded yet
+    (and of no central fund: 新疆's copy of that one is loaded)."""
     shutil.copytree(settings.BASE_DIR / "fixtures", tmp_path / "fixtures")
     manifest = tmp_path / "fixtures" / "demo" / "demo.toml"
     text = manifest.read_text(encoding="utf-8")
-    manifest.write_text(
-        text.replace('code = "xj-2024-relief"', 'code = "xj-2024-relief-2"'), encoding="utf-8"
-    )
+    text = text.replace('code = "xj-2024-relief"', 'code = "xj-2024-relief-2"')
+    manifest.write_text(text.replace('central = "mca-2024-relief"\n', ""), encoding="utf-8")
     return manifest
 
 

@@ -76,6 +76,7 @@ def test_editing_a_fund_keeps_its_code_and_audits_the_change(client, admin_xj, n
     assert "中央财政困难群众救助补助资金" in page and "disabled" in page
     fund = Fund.objects.get(code="xj-2024-relief")
     data = {name: getattr(fund, name) or "" for name in FUND} | {"code": "changed", "batch": "第二批"}
+    data["central"] = fund.central_id  # the form shows the central fund it is 新疆's copy of
     assert client.post(url, data).status_code == 302
     fund.refresh_from_db()
     assert fund.batch == "第二批" and fund.code == "xj-2024-relief"

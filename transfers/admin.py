@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from common.admin import AuditedAdmin
-from transfers.models import Allocation, Fund, Notice, Project, Region, RegionAlias
+from transfers.models import Allocation, CentralFund, Fund, Notice, Project, Region, RegionAlias
 from transfers.resources import (
     AllocationResource,
     FundResource,
@@ -25,6 +25,16 @@ class RegionAdmin(AuditedAdmin):
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]
     inlines = [RegionAliasInline]
+
+
+@admin.register(CentralFund)
+class CentralFundAdmin(AuditedAdmin):
+    """The central funds, recorded by the deployment's administrator: each province then points
+    its own fund at one (资金设置), and 民政部's accounts read them across provinces."""
+
+    list_display = ["code", "name", "year", "department"]
+    list_filter = ["year"]
+    search_fields = ["code", "name"]
 
 
 @admin.register(Fund)

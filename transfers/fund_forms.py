@@ -14,7 +14,16 @@ from django.db.models import QuerySet
 
 from common.forms import BootstrapFormMixin
 from transfers.forms import RegionField
-from transfers.models import ALLOCATED_SOURCES, Allocation, Fund, MoneySource, Notice, Project, Region
+from transfers.models import (
+    ALLOCATED_SOURCES,
+    Allocation,
+    CentralFund,
+    Fund,
+    MoneySource,
+    Notice,
+    Project,
+    Region,
+)
 
 RESERVED_CODES = {"new", "notices"}  # the setup pages' own paths under /funds/
 
@@ -90,12 +99,20 @@ class FundForm(BootstrapFormMixin, forms.Form):
     line_department = forms.CharField(
         label="省级主管部门", max_length=100, required=False, help_text="如 甘肃省民政厅。"
     )
+    central = forms.ModelChoiceField(
+        label="对应的中央资金",
+        queryset=CentralFund.objects.none(),
+        required=False,
+        empty_label="（不对应）",
+        help_text="本省的这项资金是哪一项中央转移支付资金的分配：中央主管部门据此汇总各省的执行情况。",
+    )
 
     def __init__(self, *args, province: Region, fund: Fund | None = None, **kwargs):
         self.fund = fund
         if fund is not None:
             kwargs.setdefault("initial", {name: getattr(fund, name) for name in self.base_fields})
         super().__init__(*args, **kwargs)
+        self.fields["central"].queryset = CentralFund.objects.order_by("-year", "name")
         self.fields["finance_department"].help_text = f"如 {province.name}财政厅。"
         self.fields["line_department"].help_text = f"如 {province.name}民政厅。"
         if fund is not None:  # the code names the fund's files and addresses

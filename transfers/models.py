@@ -136,6 +136,30 @@ class RegionAlias(models.Model):
         return f"{self.name} → {self.region.name}"
 
 
+class CentralFund(models.Model):
+    """A central transfer fund as the ministry sends it to the provinces in one year: each
+    province's ``Fund`` of it is its copy, with its own money, targets and returns, and the
+    ministry reads them side by side (docs/domain.md §8)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True, help_text="短代码，如 mca-2024-relief。")
+    name = models.CharField("资金名称", max_length=200)
+    year = models.PositiveSmallIntegerField("年度")
+    department = models.CharField("中央主管部门", max_length=100, default="民政部")
+
+    class Meta:
+        verbose_name = "中央转移支付资金"
+        verbose_name_plural = "中央转移支付资金"
+        ordering = ["-year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100), name="central_fund_year_sane"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.name}"
+
+
 class Fund(models.Model):
     """A transfer fund (转移支付项目) one province receives in one year."""
 
@@ -163,6 +187,15 @@ class Fund(models.Model):
         related_name="next_years",
         help_text="本资金复制自哪一年的资金：上年的实际完成值据此对照（不低于上年、有所提升）。",
     )
+    central = models.ForeignKey(
+        CentralFund,
+        verbose_name="中央资金",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="funds",
+        help_text="本省的这项资金是哪一项中央转移支付资金：中央主管部门据此汇总各省。",
+    )
 
     class Meta:
         verbose_name = "转移支付资金"
@@ -170,6 +203,8 @@ class Fund(models.Model):
         ordering = ["-year", "code"]
         constraints = [
             models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="fund_year_sane"),
+            # One copy of a central fund per province: the ministry's board has one row each.
+            models.UniqueConstraint(fields=["central", "region"], name="fund_one_per_province_of_central"),
         ]
 
     def __str__(self):

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from evalportal.models import Role
 from transfers.budgets import FundBudgets, Received
-from transfers.models import Fund, Notice, Region
+from transfers.models import CentralFund, Fund, Notice, Region
 from transfers.tree import subtree_q
 
 __all__ = ["subtree_q"]  # "in the subtree", as SQL: defined beside the in-memory form
@@ -54,6 +55,19 @@ def funds_for_user(user) -> QuerySet[Fund]:
     if user.region_id is None:
         return Fund.objects.none()
     return funds_visible_to(user.region)
+
+
+def central_funds_for_user(user) -> QuerySet[CentralFund]:
+    """The central funds a person may read across provinces: all of them for the central
+    department's accounts (role 中央部委, no region), none for anyone else — a province sees
+    its own fund of one, never the others'."""
+    if user.is_authenticated and user.is_active and user.role == Role.MINISTRY and user.region_id is None:
+        return CentralFund.objects.all()
+    return CentralFund.objects.none()
+
+
+def get_central_fund_for_user(user, code: str) -> CentralFund:
+    return get_object_or_404(central_funds_for_user(user), code=code)
 
 
 def province_of(region: Region) -> Region:

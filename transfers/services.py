@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from evalportal.models import AuditEvent, User
-from transfers.models import Allocation, Fund, Notice, Project, Region, RegionAlias
+from transfers.models import Allocation, CentralFund, Fund, Notice, Project, Region, RegionAlias
 from transfers.tree import subtree_q
+
+KEEP = object()  # an argument not given: the field stays as it is
 
 
 def _display(value) -> str:
@@ -91,10 +93,12 @@ def fund_save(
     central_department: str = "",
     finance_department: str = "",
     line_department: str = "",
+    central: CentralFund | None | object = KEEP,
     comment: str = "",
 ) -> tuple[Fund, dict]:
     """A fund by its code, received by the province ``region``; ``comment`` says where the
-    values came from (an import's file and row)."""
+    values came from (an import's file and row). ``central``: the central fund it is this
+    province's copy of (None for none), left as it is when not given (an import)."""
     if region.level != Region.Level.PROVINCE:
         raise ValueError(f"接收资金的地区必须是省级区划，{region.name}不是。")
     values = {
@@ -110,6 +114,9 @@ def fund_save(
     other = Fund.objects.filter(code=code).exclude(region=region).exists()
     if other:  # a code names one fund of the whole deployment
         raise ValidationError({"code": f"资金代码“{code}”已被使用，请换一个代码。"})
+    if central is not KEEP:
+        _check_central(central, code=code, year=year, region=region)
+        values["central"] = central
     fund, changes, created = _save(Fund, {"code": code}, values)
     verb = "登记" if created else "修改"
     _audit(
@@ -123,6 +130,42 @@ def fund_save(
         comment=comment,
     )
     return fund, changes
+
+
+def _check_central(central: CentralFund | None, *, code: str, year: int, region: Region) -> None:
+    """A province's fund is the copy of a central fund of the same year, and the only one of
+    the province (the ministry's board has one row a province)."""
+    if central is None:
+        return
+    if central.year != year:
+        raise ValidationError(
+            {"central": f"中央资金“{central.name}”是{central.year}年的，本资金是{year}年的。"}
+        )
+    taken = central.funds.filter(region=region).exclude(code=code).first()
+    if taken is not None:
+        raise ValidationError(
+            {"central": f"{region.name}已有资金{taken.code}对应“{central.name}”，每个省份只对应一项。"}
+        )
+
+
+@transaction.atomic
+def central_fund_save(
+    *, actor: User | None, code: str, name: str, year: int, department: str = "民政部", comment: str = ""
+) -> tuple[CentralFund, dict]:
+    """A central fund by its code, as the ministry sends it to the provinces (the deployment's
+    administrator records it; each province then points its own fund at it)."""
+    central, changes, created = _save(
+        CentralFund, {"code": code}, {"name": name, "year": year, "department": department}
+    )
+    _audit(
+        central,
+        changes,
+        created,
+        actor=actor,
+        summary=f"{'登记' if created else '修改'}中央资金{central.code}",
+        comment=comment,
+    )
+    return central, changes
 
 
 @transaction.atomic

@@ -1,0 +1,199 @@
+"""The central department's view (issue #14): one central fund across the provinces.
+
+民政部's account belongs to no region and changes nothing; it reads each central fund with one
+row a province, by the province's own ledger, the national total, and each indicator met
+province by province. A province never sees another's through it.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from evalportal.accounts import user_create
+from evalportal.models import AuditEvent, Role, User
+from indicators.nation import national_board
+from tests.scenarios import gansu
+from tests.seed_figures import ELDERLY_INDICATORS, ELDERLY_TOTAL
+from transfers.models import CentralFund, Fund
+from transfers.services import central_fund_save, fund_save
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+ELDERLY = "mca-2024-elderly"
+
+
+@pytest.fixture
+def ministry(db):
+    """民政部's account of the demo: no region, role 中央部委."""
+    return User.objects.get(username="ministry_mca")
+
+
+@pytest.fixture
+def elderly_central(db):
+    """The demo's central fund of which xj-2024-elderly is 新疆's copy."""
+    return CentralFund.objects.get(code=ELDERLY)
+
+
+def link(fund: Fund, central: CentralFund) -> None:
+    fund_save(actor=None, code=fund.code, name=fund.name, year=fund.year, region=fund.region, central=central)
+
+
+def board_page(client, user, code=ELDERLY):
+    client.force_login(user)
+    return client.get(reverse("nation:board", args=[code]))
+
+
+# --- the figures ------------------------------------------------------------------------------------
+
+
+def test_the_ministry_reads_xinjiang_as_its_own_board_does(elderly_central):
+    board = national_board(elderly_central)
+    (line,) = board.lines
+    budget, spent, rate = ELDERLY_TOTAL
+    assert line.row.region.code == "650000"
+    assert (line.central_money.budget, line.central_money.spent, line.central_money.rate) == (
+        budget,
+        spent,
+        rate,
+    )
+    assert (board.central_money.budget, board.central_money.spent, board.central_money.rate) == (
+        budget,
+        spent,
+        rate,
+    )
+    # The seed's 自评表: the lines whose 完成率 is 100 are met, the others missed.
+    met = sum(1 for *_name, completion, _deviation in ELDERLY_INDICATORS if D(completion) >= 100)
+    assert line.indicators_met == (met, len(ELDERLY_INDICATORS))
+    missed = [i for i in board.indicators if i.missed]
+    assert len(missed) == len(ELDERLY_INDICATORS) - met
+    assert board.pending == []
+
+
+def test_a_second_province_adds_its_money_and_waits_for_its_approval(elderly_central):
+    gs = gansu()  # 1000 from the centre to 甘肃; its county's return is a draft
+    link(gs.fund, elderly_central)
+    board = national_board(elderly_central)
+    assert [line.row.region.code for line in board.lines] == ["620000", "650000"]
+    gansu_line = board.lines[0]
+    assert gansu_line.central_money.budget == D("1000")
+    assert gansu_line.central_money.spent is None  # nothing of 甘肃 approved
+    assert gansu_line.indicators_met is None
+    budget, spent, _rate = ELDERLY_TOTAL
+    assert board.central_money.budget == budget + D("1000")
+    assert board.central_money.spent == spent
+    assert board.central_money.rate == D("0.29")  # 27.67 / 9454, half-up
+    assert board.pending == ["甘肃"]
+
+
+def test_the_board_reads_one_province_or_two_in_the_same_queries(client, ministry, elderly_central):
+    client.force_login(ministry)
+    url = reverse("nation:board", args=[ELDERLY])
+    client.get(url)  # the session's first read
+    counts = []
+    for step in ("one", "two"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+        if step == "one":
+            link(gansu().fund, elderly_central)
+    assert counts[0] == counts[1], counts
+
+
+def test_the_page_prints_the_figures_and_the_missed_lines(client, ministry):
+    page = board_page(client, ministry).content.decode()
+    budget, spent, rate = ELDERLY_TOTAL
+    assert "全国合计" in page
+    assert f"{budget:,.2f}" in page and f"{spent:,.2f}" in page and f"{rate}%" in page
+    name, target, actual, *_ = ELDERLY_INDICATORS[0]
+    assert name in page and f"指标值{target}，实际{actual}" in page
+
+
+def test_the_ministry_lands_on_its_funds_and_sees_no_province_page(client, ministry):
+    client.force_login(ministry)
+    assert client.get(reverse("home")).url == reverse("nation:funds")
+    page = client.get(reverse("nation:funds")).content.decode()
+    assert "mca-2024-elderly" in page and "mca-2024-relief" in page
+    # No region: the provinces' own pages are outside its scope.
+    assert client.get(reverse("board", args=["xj-2024-elderly", "650000"])).status_code == 404
+    assert client.get(reverse("setup:funds")).status_code == 403
+
+
+# --- who may --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["admin_xj", "reviewer_yili", "auditor_xj", "admin_gs"])
+def test_no_province_account_reads_the_nation(client, username):
+    client.force_login(User.objects.get(username=username))
+    assert client.get(reverse("nation:funds")).status_code == 403
+    assert client.get(reverse("nation:board", args=[ELDERLY])).status_code == 403
+
+
+def test_the_nation_needs_sign_in_and_a_known_fund(client, ministry):
+    assert client.get(reverse("nation:board", args=[ELDERLY])).status_code == 302
+    assert board_page(client, ministry, code="mca-2099-none").status_code == 404
+
+
+def test_a_province_administrator_cannot_make_a_ministry_account(admin_xj):
+    with pytest.raises(ValidationError, match="由系统管理员在管理后台创建"):
+        user_create(
+            actor=admin_xj,
+            username="m1",
+            display_name="部委",
+            region=admin_xj.region,
+            role=Role.MINISTRY,
+            password="Ab3$kLmn9xQ",
+        )
+    assert not User.objects.filter(username="m1").exists()
+
+
+def test_a_ministry_account_belongs_to_no_region(db):
+    user = User(
+        username="ministry_x", role=Role.MINISTRY, region=Fund.objects.get(code="xj-2024-elderly").region
+    )
+    with pytest.raises(ValidationError, match="中央部委账号不属于任何地区"):
+        user.full_clean()
+    assert User(username="ministry_y", role=Role.MINISTRY).is_read_only
+
+
+# --- a province points its fund at a central fund ---------------------------------------------------
+
+
+def test_a_province_admin_links_its_fund_on_the_fund_form(client, elderly_central):
+    gs = gansu()
+    client.force_login(gs.admin)
+    url = reverse("setup:fund_edit", args=[gs.fund.code])
+    data = {"name": gs.fund.name, "year": gs.fund.year, "central": elderly_central.pk}
+    assert client.post(url, data).status_code == 302
+    gs.fund.refresh_from_db()
+    assert gs.fund.central == elderly_central
+    event = AuditEvent.objects.filter(fund=gs.fund).latest("pk")
+    assert "中央资金" in event.changes
+
+
+def test_a_fund_links_only_to_a_central_fund_of_its_year_and_once_a_province(elderly_central):
+    gs = gansu()
+    later, _ = central_fund_save(actor=None, code="mca-2025-test", name="测试中央资金", year=2025)
+    with pytest.raises(ValidationError, match="是2025年的"):
+        link(gs.fund, later)
+    link(gs.fund, elderly_central)
+    second, _ = fund_save(actor=None, code="gs-2024-second", name="第二项", year=2024, region=gs.fund.region)
+    with pytest.raises(ValidationError, match="每个省份只对应一项"):
+        link(second, elderly_central)
+
+
+def test_an_import_of_the_fund_keeps_its_link(elderly_central):
+    fund = Fund.objects.get(code="xj-2024-elderly")
+    fund_save(
+        actor=None,
+        code=fund.code,
+        name=fund.name,
+        year=fund.year,
+        region=fund.region,
+        direction=fund.direction,
+    )
+    fund.refresh_from_db()
+    assert fund.central == elderly_central
