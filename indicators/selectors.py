@@ -217,15 +217,40 @@ def own_return_under_review(fund: Fund, region: Region, project: Project | None 
 def budget_holders(region_ids, *, below: Region | None) -> dict[int, list[int]]:
     """For each region: itself and the regions above it, strictly below ``below`` — whose
     budgets change when money of the region changes (nearest first). ``below`` None: the
-    centre gave the money, so every region up to the province holds it."""
+    centre gave the money, so every region up to the province holds it.
+
+    The parents of ``below``'s subtree come in one query without a list of ids (an import
+    of a national province names tens of thousands of regions); a region elsewhere is looked
+    up by its id with its parent and theirs (the tree is three levels deep, transfers.tree)."""
+    wanted = set(region_ids)
+    parents: dict[int, int | None] = {}
+    if below is not None and wanted:
+        parents = dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+    outside = wanted - parents.keys()
+    if outside:
+        lines = Region.objects.filter(pk__in=outside).values_list("pk", "parent_id", "parent__parent_id")
+        for pk, parent, grandparent in lines:
+            parents[pk] = parent
+            if parent is not None:
+                parents.setdefault(parent, grandparent)
+    stop = below.pk if below is not None else None
     chains = {}
-    for region in Region.objects.filter(pk__in=region_ids).select_related("parent__parent"):
-        chain, node = [], region
-        while node is not None and (below is None or node.pk != below.pk):
-            chain.append(node.pk)
-            node = node.parent
-        chains[region.pk] = chain
+    for pk in wanted & parents.keys():
+        chain, node = [], pk
+        while node is not None and node != stop:
+            chain.append(node)
+            node = parents.get(node)
+        chains[pk] = chain
     return chains
+
+
+def returns_of_holders(returns: QuerySet[Return], holders: set[int], *, below: Region | None) -> list[Return]:
+    """Those of ``returns`` whose region is one of ``holders`` (regions strictly below
+    ``below``, from budget_holders): by ``below``'s subtree in the query and by id here, so
+    that tens of thousands of holders are not a list of ids in the query."""
+    if below is not None:
+        return [r for r in returns.filter(subtree_q(below, "region__")) if r.region_id in holders]
+    return list(returns.filter(region_id__in=holders))
 
 
 def returns_under_review(fund: Fund, region_ids, *, below: Region | None) -> dict[int, Return]:
@@ -233,15 +258,10 @@ def returns_under_review(fund: Fund, region_ids, *, below: Region | None) -> dic
     (its own, or of a region above it below ``below``) that the change would alter."""
     chains = budget_holders(region_ids, below=below)
     holders = {pk for chain in chains.values() for pk in chain}
-    locked = {
-        r.region_id: r
-        for r in Return.objects.filter(
-            fund=fund,
-            project__isnull=True,
-            region_id__in=holders,
-            status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED],
-        ).select_related("region")
-    }
+    returns = Return.objects.filter(
+        fund=fund, project__isnull=True, status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED]
+    ).select_related("region")
+    locked = {r.region_id: r for r in returns_of_holders(returns, holders, below=below)}
     found = {}
     for region_id, chain in chains.items():
         hit = next((locked[pk] for pk in chain if pk in locked), None)

@@ -62,6 +62,7 @@ from indicators.selectors import (
     passed_down_table,
     region_table,
     return_table,
+    returns_of_holders,
     table_above,
     with_lock,
 )
@@ -243,11 +244,10 @@ def returns_note_budget_change(
     region's money, or money of a region below it) what changed it. Returns under review or
     approved were protected before the change (selectors.returns_under_review)."""
     holders = {pk for chain in budget_holders(regions, below=below).values() for pk in chain}
-    affected = list(
-        Return.objects.filter(
-            fund=fund, project__isnull=True, region_id__in=holders, status__in=EDITABLE
-        ).select_related("region", "fund")
+    returns = Return.objects.filter(fund=fund, project__isnull=True, status__in=EDITABLE).select_related(
+        "region", "fund"
     )
+    affected = returns_of_holders(returns, holders, below=below)
     for ret in affected:
         _audit(ret, actor=actor, action=AuditEvent.Action.EDIT, summary="资金分配变化", comment=note)
     return len(affected)

@@ -34,8 +34,8 @@ def test_too_many_cells_are_refused_while_streaming(settings):
 
 
 def test_too_many_rows_are_refused():
-    message = refusal(expanding_xlsx(rows=20_001, columns=1))
-    assert "行数超过上限20000行" in message
+    message = refusal(expanding_xlsx(rows=50_001, columns=1))
+    assert "行数超过上限50000行" in message
 
 
 def test_too_many_sheets_are_refused():

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from transfers.models import Region
+from transfers.models import Region, RegionAlias
 from transfers.tree import subtree_q
 
 
@@ -20,10 +20,14 @@ class RegionIndex:
     def build(cls, regions=None) -> "RegionIndex":
         if regions is None:
             regions = Region.objects.select_related("parent").prefetch_related("aliases")
+        return cls._of(regions, lambda region: (alias.name for alias in region.aliases.all()))
+
+    @classmethod
+    def _of(cls, regions, aliases) -> "RegionIndex":
         by_name: dict[str, list[Region]] = {}
         for region in regions:
             names = {region.code, region.name, region.short_name}
-            names.update(alias.name for alias in region.aliases.all())
+            names.update(aliases(region))
             for name in names - {""}:
                 by_name.setdefault(normalize(name), []).append(region)
         return cls(by_name)
@@ -31,10 +35,23 @@ class RegionIndex:
     @classmethod
     def within(cls, root: Region) -> "RegionIndex":
         """The names of ``root``'s subtree only: a fund's table names its own province's regions
-        (鼓楼区, 城关区 or 朝阳区 name a region in several provinces)."""
-        return cls.build(
-            Region.objects.filter(subtree_q(root)).select_related("parent").prefetch_related("aliases")
-        )
+        (鼓楼区, 城关区 or 朝阳区 name a region in several provinces).
+
+        Two queries whatever the size (a national province has tens of thousands of units):
+        each region's parent is the one already loaded, not a copy per child, and the aliases
+        come as names, not one prefetch cache per region."""
+        regions = list(Region.objects.filter(subtree_q(root)))
+        by_pk = {region.pk: region for region in regions}
+        for region in regions:
+            if region.parent_id is not None:
+                parent = by_pk.get(region.parent_id)
+                region.parent = parent if parent is not None else Region.objects.get(pk=region.parent_id)
+        aliases: dict[int, list[str]] = {}
+        for region_id, name in RegionAlias.objects.filter(subtree_q(root, "region__")).values_list(
+            "region_id", "name"
+        ):
+            aliases.setdefault(region_id, []).append(name)
+        return cls._of(regions, lambda region: aliases.get(region.pk, ()))
 
     def resolve(self, name: str, *, within: Region | None = None) -> Region:
         candidates = self.by_name.get(normalize(name), [])

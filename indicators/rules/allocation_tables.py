@@ -125,6 +125,8 @@ def _constraints(rows: list[AllocationRow], columns: list[str]) -> list[_Constra
 
 def _localise(constraints, failing, values) -> tuple[set, list[Finding]]:
     """Find cells that alone explain broken equations (see ``check_allocation_table``)."""
+    if not failing:
+        return set(), []
     by_cell: dict[tuple, list] = defaultdict(list)
     for constraint in constraints:
         for row, column, sign in constraint.terms:

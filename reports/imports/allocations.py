@@ -90,7 +90,7 @@ KIND_OF = {"advance": Allocation.Kind.ADVANCE, "batch": Allocation.Kind.BATCH}
 NOTE_PREFIXES = ("注", "说明", "备注", "单位：", "单位:")
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One data row as read: a county (or unit), a prefecture's 小计 or the 合计."""
 
@@ -448,10 +448,12 @@ class AllocationImporter(Importer):
         }
         planned = set()
         position = 0
+        kind_labels = {key: kind.label for key, kind in KIND_OF.items()}  # once, not per line
         for line in lines:
             if line.kind != "county":
                 continue
             position += 1
+            where = f"{line.prefecture.display_name} · " if line.prefecture else ""
             for key in ("advance", "batch"):
                 if key not in used:
                     continue
@@ -459,8 +461,7 @@ class AllocationImporter(Importer):
                 id_ = (notice.pk, recipient_key(line.recipient), kind)
                 planned.add(id_)
                 current = existing.get(id_)
-                where = f"{line.prefecture.display_name} · " if line.prefecture else ""
-                label = f"{where}{line.recipient.name} · {kind.label}"
+                label = f"{where}{line.recipient.name} · {kind_labels[key]}"
                 old = _money(current.amount) if current else None
                 if current is None:
                     action = "create"

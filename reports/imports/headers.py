@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
@@ -24,14 +25,17 @@ class Column:
     # cut-off month (the reader then says whether N is the return's own).
     pattern: str = ""
 
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset({squash(self.label), *map(squash, self.synonyms)})
+
     def matches(self, text: str) -> bool:
         if not text:
             return False
-        names = {squash(self.label), *map(squash, self.synonyms)}
-        bare = re.sub(r"（[^）]*）", "", text)  # 全年预算数（万元） → 全年预算数
+        bare = re.sub(r"（[^）]*）", "", text) if "（" in text else text  # 全年预算数（万元） → 全年预算数
         if self.pattern and any(re.fullmatch(self.pattern, t) for t in (text, bare)):
             return True
-        return text in names or bare in names
+        return text in self.names or bare in self.names
 
 
 @dataclass
@@ -48,12 +52,13 @@ class Header:
         return cells[col - 1] if col is not None and col <= len(cells) else None
 
     def is_header_again(self, cells: tuple, columns: list[Column]) -> bool:
-        """A header repeated on every printed page of the table."""
-        hits = sum(
-            1
-            for c in columns
-            if c.key in self.columns and c.matches(squash(cell_text(self.get(cells, c.key))))
-        )
+        """A header repeated on every printed page of the table (its labels are text: a row of
+        figures is not looked at twice)."""
+        hits = 0
+        for c in columns:
+            value = self.get(cells, c.key) if c.key in self.columns else None
+            if isinstance(value, str) and c.matches(squash(cell_text(value))):
+                hits += 1
         return hits >= 2
 
 

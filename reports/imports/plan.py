@@ -30,9 +30,10 @@ class PlanChanged(Exception):
         super().__init__("预览之后系统中的数据已有变化，请核对新的预览后再确认导入。")
 
 
-@dataclass
+@dataclass(slots=True)
 class Change:
-    """One row's effect. ``fields`` maps a Chinese field name to [old, new] (as text)."""
+    """One row's effect. ``fields`` maps a Chinese field name to [old, new] (as text). Slotted:
+    a national table's plan holds 60,000 of them."""
 
     action: str  # create / update / delete / unchanged
     label: str

@@ -24,7 +24,9 @@ from django.conf import settings
 
 from common.text import MAX_TEXT, clean_text
 
-MAX_ROWS = 20_000
+# A national province's 附件1 has some 30,000 county and unit rows; what a sheet may hold in
+# memory is bounded by IMPORT_MAX_CELLS as well.
+MAX_ROWS = 50_000
 MONEY_LIMIT = Decimal("1e12")  # Allocation.amount: 14 digits, 2 of them decimals
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls

@@ -79,7 +79,7 @@ def importer_for_record(record: ImportRecord, actor: User) -> Importer:
     raise ValueError(f"unknown import kind {record.kind}")
 
 
-# A file with an error in every one of its 20,000 rows keeps (and shows) the first of them only.
+# A file with an error in every one of its 50,000 rows keeps (and shows) the first of them only.
 LISTED_ERRORS = 2000
 
 
