@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import views
+from reports import nation_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("files/<int:pk>/pdf/", views.file_download, {"part": "pdf"}, name="file_pdf"),
     path("files/<int:pk>/page-1.png", views.file_download, {"part": "preview"}, name="file_preview"),
     path("files/<int:pk>/regenerate/", views.file_regenerate, name="file_regenerate"),
+    path("nation/<slug:code>.docx", nation_views.national_summary, {"format": "docx"}, name="national_docx"),
+    path("nation/<slug:code>.xlsx", nation_views.national_summary, {"format": "xlsx"}, name="national_xlsx"),
 ]

@@ -5,13 +5,17 @@ row a province, by the province's own ledger, the national total, and each indic
 province by province. A province never sees another's through it.
 """
 
+import io
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from docx import Document as DocxDocument
+from openpyxl import load_workbook
 
 from evalportal.accounts import user_create
 from evalportal.models import AuditEvent, Role, User
@@ -197,3 +201,47 @@ def test_an_import_of_the_fund_keeps_its_link(elderly_central):
     )
     fund.refresh_from_db()
     assert fund.central == elderly_central
+
+
+# --- the summary documents ----------------------------------------------------------------------------
+
+
+def test_the_ministry_downloads_the_summary_as_word_and_excel(client, ministry):
+    client.force_login(ministry)
+    budget, spent, rate = ELDERLY_TOTAL
+    response = client.get(reverse("reports:national_docx", args=[ELDERLY]))
+    assert response.status_code == 200
+    assert unquote(response["Content-Disposition"]).endswith("各省绩效自评汇总表.docx")
+    document = DocxDocument(io.BytesIO(b"".join(response.streaming_content)))
+    money, indicators = document.tables
+    total = [cell.text for cell in money.rows[-1].cells]
+    assert total[:4] == ["全国合计", f"{budget:.2f}", f"{spent:.2f}", f"{rate}%"]
+    assert len(indicators.rows) == 1 + len(ELDERLY_INDICATORS)
+    name, target, actual, *_ = ELDERLY_INDICATORS[0]
+    first = [cell.text for cell in indicators.rows[1].cells]
+    assert name in first[2] and first[4] == f"新疆（{target}，{actual}）"
+
+    response = client.get(reverse("reports:national_xlsx", args=[ELDERLY]))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["各省资金执行", "绩效指标完成"]
+    values = [[cell for cell in row] for row in book["各省资金执行"].iter_rows(values_only=True)]
+    (total_row,) = [row for row in values if row[0] == "全国合计"]
+    assert [D(str(total_row[1])), D(str(total_row[2]))] == [budget, spent]
+
+
+def test_a_draft_summary_says_which_provinces_are_not_approved(client, ministry, elderly_central):
+    link(gansu().fund, elderly_central)
+    client.force_login(ministry)
+    response = client.get(reverse("reports:national_docx", args=[ELDERLY]))
+    text = "\n".join(
+        p.text for p in DocxDocument(io.BytesIO(b"".join(response.streaming_content))).paragraphs
+    )
+    assert "数据未全部审核" in text and "甘肃的省级自评尚未审核通过" in text
+
+
+@pytest.mark.parametrize("name", ["national_docx", "national_xlsx"])
+def test_no_province_account_downloads_the_summary(client, admin_xj, ministry, name):
+    client.force_login(admin_xj)
+    assert client.get(reverse(f"reports:{name}", args=[ELDERLY])).status_code == 403
+    client.force_login(ministry)
+    assert client.get(reverse(f"reports:{name}", args=["mca-2099-none"])).status_code == 404

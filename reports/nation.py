@@ -1,0 +1,149 @@
+"""The ministry's documents of one central fund: 各省绩效自评汇总表, in DOCX and XLSX.
+
+Two tables from the national board (``indicators.nation``), each defined once as a layout and
+drawn by the same renderers as the official tables B–E (``builders.layouts``): the money of
+each province and the national total, and each indicator province by province. A summary of
+at most 32 provinces is built while the person waits (no job): its read is the board's, a
+fixed number of queries. While a province's own return is not approved the document says so
+on page 1, as every draft does.
+"""
+
+from __future__ import annotations
+
+from indicators.nation import NationalBoard
+from reports.builders.docx_base import DocxWriter
+from reports.builders.docx_tables import render_table
+from reports.builders.layouts import Cell, Grid, Row, Table, _centre, _head
+from reports.builders.xlsx import tables_workbook
+
+# 省份 | 中央财政 下达数 执行数 执行率 | 各来源合计 全年预算数 全年执行数 执行率 | 省级填报
+MONEY_WIDTHS = [1300, 1150, 1100, 900, 1150, 1100, 900, 1245]
+# 一级 | 二级 | 三级指标 | 完成 | 未完成的省份（指标值、实际完成值） | 需人工判断
+INDICATOR_WIDTHS = [850, 950, 3000, 700, 2345, 1000]
+
+
+def national_tables(board: NationalBoard) -> list[Table]:
+    head = Row(
+        [
+            _head("省份", rows=2),
+            _head("中央财政资金", span=3),
+            _head("各来源合计", span=3),
+            _head("省级填报", rows=2),
+        ],
+        header=True,
+    )
+    sub_head = Row(
+        [_head(text) for text in ("下达数", "执行数", "执行率", "全年预算数", "全年执行数", "执行率")],
+        header=True,
+    )
+    rows = [head, sub_head]
+    for line in board.lines:
+        money, total = line.central_money, line.row.money
+        rows.append(
+            Row(
+                [
+                    Cell(line.row.name),
+                    Cell(money.budget, "money"),
+                    Cell(money.spent, "money"),
+                    Cell(money.rate, "rate"),
+                    Cell(total.budget, "money"),
+                    Cell(total.spent, "money"),
+                    Cell(total.rate, "rate"),
+                    _centre(line.row.status_label),
+                ]
+            )
+        )
+    money, total = board.central_money, board.total.total
+    counts = "，".join(f"{label}{count}省" for label, count in board.status_counts)
+    rows.append(
+        Row(
+            [
+                _centre("全国合计"),
+                Cell(money.budget, "money"),
+                Cell(money.spent, "money"),
+                Cell(money.rate, "rate"),
+                Cell(total.budget, "money"),
+                Cell(total.spent, "money"),
+                Cell(total.rate, "rate"),
+                _centre(counts),
+            ],
+            total=True,
+        )
+    )
+    money_table = Table(
+        title="表1 各省资金执行情况",
+        subtitle="",
+        sheet="各省资金执行",
+        grids=[Grid(MONEY_WIDTHS, rows)],
+        unit="单位：万元",
+        notes=["执行数取各省已审核的填报；省级填报未审核的，取其下级已审核的填报汇总。"],
+        font_size=18,
+    )
+    indicator_rows = [
+        Row(
+            [
+                _head(text)
+                for text in (
+                    "一级指标",
+                    "二级指标",
+                    "三级指标",
+                    "完成",
+                    "未完成的省份（指标值，实际完成值）",
+                    "需人工判断",
+                )
+            ],
+            header=True,
+        )
+    ]
+    for indicator in board.indicators:
+        missed = "；".join(
+            f"{r.province}（{r.target_text}，{r.actual_text or '未填'}）"
+            for r in indicator.results
+            if r.met is False
+        )
+        indicator_rows.append(
+            Row(
+                [
+                    Cell(indicator.level1),
+                    Cell(indicator.level2),
+                    Cell(indicator.name),
+                    _centre(f"{len(indicator.met)}/{len(indicator.results)}省"),
+                    Cell(missed or "—"),
+                    Cell("、".join(indicator.to_judge) or "—"),
+                ]
+            )
+        )
+    if len(indicator_rows) == 1:
+        indicator_rows.append(Row([Cell("还没有省份的填报审核通过。", span=len(INDICATOR_WIDTHS))]))
+    notes = ["各省按本省的指标值判断是否完成，省级填报审核通过后计入。"]
+    if board.pending:
+        notes.append(f"尚未计入：{'、'.join(board.pending)}。")
+    indicator_table = Table(
+        title="表2 绩效指标完成情况",
+        subtitle="",
+        sheet="绩效指标完成",
+        grids=[Grid(INDICATOR_WIDTHS, indicator_rows)],
+        notes=notes,
+        font_size=18,
+    )
+    return [money_table, indicator_table]
+
+
+def national_docx(board: NationalBoard) -> bytes:
+    central = board.central
+    writer = DocxWriter()
+    writer.title_lines([central.department, f"{central.year}年{central.name}", "各省绩效自评汇总表"])
+    if board.pending:
+        writer.review_notice(
+            [
+                "数据未全部审核：",
+                f"{'、'.join(board.pending)}的省级自评尚未审核通过，其执行数取下级已审核的填报，指标未计入完成统计。",
+            ]
+        )
+    for table in national_tables(board):
+        render_table(writer, table)
+    return writer.to_bytes()
+
+
+def national_xlsx(board: NationalBoard) -> bytes:
+    return tables_workbook(national_tables(board))
