@@ -15,16 +15,18 @@ lines where it does not fit its column (数量指标, 满意度/指标), never w
 """
 
 import math
+from functools import lru_cache
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
 from reports.builders.docx_base import (
     TABLE_SIZE,
+    W_NS,
     DocxWriter,
     balanced_lines,
     lines_of,
     sub,
-    text_run,
     text_width,
     w,
 )
@@ -51,30 +53,34 @@ def grid_xml(
     width: int | None = None,
     keep: bool = False,
     styles: tuple[str, str] = ("TableHead", "TableText"),
+    heights: list[int] | None = None,
 ) -> etree._Element:
     """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
-    one page where they fit; ``styles``: the ids of the head and text styles of the reference."""
+    one page where they fit; ``styles``: the ids of the head and text styles of the reference;
+    ``heights``: the lines of each row where the caller has counted them already.
+
+    The table is written as one string of WordprocessingML and parsed once: an lxml call per
+    element (tens of thousands in a national report) cost more than the rest of the document.
+    Every text passes ``escape``; the parsed tree is the one the element calls built."""
     widths = _scaled(grid.widths, width)
-    tbl = etree.Element(w("tbl"))
-    tblpr = sub(tbl, "tblPr")
-    sub(tblpr, "tblW", w=sum(widths), type="dxa")
-    sub(tblpr, "jc", val="center")
-    borders = sub(tblpr, "tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        sub(borders, edge, val="single", sz=4, space=0, color="000000")
-    sub(tblpr, "tblLayout", type="fixed")
-    margins = sub(tblpr, "tblCellMar")
-    sub(margins, "left", w=_CELL_MARGIN, type="dxa")
-    sub(margins, "right", w=_CELL_MARGIN, type="dxa")
-    sub(
-        tblpr, "tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0, noHBand=0, noVBand=1
-    )
-    tblgrid = sub(tbl, "tblGrid")
-    for column in widths:
-        sub(tblgrid, "gridCol", w=column)
+    parts = [
+        f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+        "<w:tblBorders>",
+        *(
+            f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+        ),
+        '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
+        f'<w:left w:w="{_CELL_MARGIN}" w:type="dxa"/><w:right w:w="{_CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{column}"/>' for column in widths),
+        "</w:tblGrid>",
+    ]
 
     all_placed = grid.placed()
-    heights = [_row_lines(placed, widths, size) for placed in all_placed]
+    if heights is None:
+        heights = [_row_lines(placed, widths, size) for placed in all_placed]
     count = len(grid.rows)
     # keepNext on a row's paragraphs keeps it on the page of the row below: the whole table
     # (``keep``), or the last rows where they are short enough to move to the next page together.
@@ -84,21 +90,19 @@ def grid_xml(
     elif sum(heights[-_KEEP_LAST:]) <= _KEEP_LAST_LINES:
         keep_from = max(0, count - _KEEP_LAST)
     for number, (row, placed) in enumerate(zip(grid.rows, all_placed, strict=True)):
-        tr = sub(tbl, "tr")
-        trpr = sub(tr, "trPr")
-        if row.header or keep or heights[number] <= _ROW_LINES_MAX:
-            sub(trpr, "cantSplit")
-        if row.header:
-            sub(trpr, "tblHeader")
+        cant_split = "<w:cantSplit/>" if row.header or keep or heights[number] <= _ROW_LINES_MAX else ""
+        parts.append(f"<w:tr><w:trPr>{cant_split}{'<w:tblHeader/>' if row.header else ''}</w:trPr>")
         # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
         labels = all(cell.head for _, cell, continued in placed if not continued)
         with_next = number < count - 1 and (row.header or labels or number >= keep_from)
         for col, cell, continued in placed:
             cell_width = sum(widths[col : col + cell.span])
             _cell_xml(
-                tr, cell, continued, cell_width, bold=row.total, keep=with_next, size=size, styles=styles
+                parts, cell, continued, cell_width, bold=row.total, keep=with_next, size=size, styles=styles
             )
-    return tbl
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return etree.fromstring("".join(parts))
 
 
 def _scaled(widths: list[int], width: int | None) -> list[int]:
@@ -145,21 +149,25 @@ def _row_lines(placed, widths: list[int], size: int) -> int:
 
 
 def _cell_xml(
-    tr, cell: Cell, continued: bool, width: int, *, bold: bool, keep: bool, size: int, styles: tuple[str, str]
+    parts: list[str],
+    cell: Cell,
+    continued: bool,
+    width: int,
+    *,
+    bold: bool,
+    keep: bool,
+    size: int,
+    styles: tuple[str, str],
 ) -> None:
-    tc = sub(tr, "tc")
-    tcpr = sub(tc, "tcPr")
-    sub(tcpr, "tcW", w=width, type="dxa")
+    """One w:tc as text appended to ``parts`` (what ``sub`` and ``text_run`` would build)."""
+    parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>')
     if cell.span > 1:
-        sub(tcpr, "gridSpan", val=cell.span)
+        parts.append(f'<w:gridSpan w:val="{cell.span}"/>')
     if cell.rows > 1:
-        if continued:
-            sub(tcpr, "vMerge")
-        else:
-            sub(tcpr, "vMerge", val="restart")
+        parts.append("<w:vMerge/>" if continued else '<w:vMerge w:val="restart"/>')
     if cell.fill:
-        sub(tcpr, "shd", val="clear", color="auto", fill=cell.fill)
-    sub(tcpr, "vAlign", val="center")
+        parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(cell.fill))}/>')
+    parts.append('<w:vAlign w:val="center"/></w:tcPr>')
     text = "" if continued else cell_text(cell)
     lines = lines_of(text)
     if len(lines) == 1 and (cell.head or cell.alignment == "center"):
@@ -172,15 +180,30 @@ def _cell_xml(
             lines = balanced_lines(text, per_line)
     style = styles[0] if cell.head else styles[1]
     own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
+    ppr = _paragraph_properties(style, keep, _ALIGN[cell.alignment])
+    run_start = _run_start(own_size, bold and not cell.head)
     for line in lines:
-        p = sub(tc, "p")
-        ppr = sub(p, "pPr")
-        sub(ppr, "pStyle", val=style)
-        if keep:
-            sub(ppr, "keepNext")
-        sub(ppr, "jc", val=_ALIGN[cell.alignment])
+        parts.append(ppr)
         if line:
-            text_run(p, line, size=own_size, bold=bold and not cell.head)
+            # text_run: one line of a cell holds no line break (lines_of split them)
+            parts.append(f'{run_start}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
+        parts.append("</w:p>")
+    parts.append("</w:tc>")
+
+
+@lru_cache(maxsize=64)
+def _paragraph_properties(style: str, keep: bool, align: str) -> str:
+    keep_next = "<w:keepNext/>" if keep else ""
+    return f'<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{keep_next}<w:jc w:val="{align}"/></w:pPr>'
+
+
+@lru_cache(maxsize=16)
+def _run_start(size: int | None, bold: bool) -> str:
+    """``<w:r>`` and the run properties ``docx_base.run_properties`` writes for a table cell."""
+    rpr = ("<w:b/><w:bCs/>" if bold else "") + (
+        f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>' if size else ""
+    )
+    return f"<w:r><w:rPr>{rpr}</w:rPr>" if rpr else "<w:r>"
 
 
 def render_table(writer: DocxWriter, table: Table) -> None:
