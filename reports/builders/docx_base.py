@@ -13,6 +13,7 @@ rebuilds the whole grid), and a report of 120 regions has thousands of cells.
 """
 
 import math
+import re
 import zipfile
 from datetime import datetime
 from functools import lru_cache
@@ -105,12 +106,18 @@ _NO_LINE_START = set("）》」』】〕，。、；：？！”’%.,;:)")
 _NO_LINE_END = set("（《「『【〔“‘(")
 
 
+# Runs of wide (CJK, U+2E80 and above) and of narrow characters.
+_RUNS = re.compile("[\u2e80-\U0010ffff]+|[^\u2e80-\U0010ffff]+")
+
+
 def text_width(text: str) -> float:
     """Width in Chinese characters (one em): digits and Latin letters take half of one, and a
     word processor puts a quarter of one between them and Chinese (2024 年)."""
-    wide = [ord(ch) > 0x2E7F for ch in text]
-    gaps = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
-    return sum(1 if x else 0.5 for x in wide) + gaps / 4
+    if text.isascii():
+        return len(text) / 2
+    runs = _RUNS.findall(text)
+    wide = sum(len(run) for run in runs if run[0] >= "\u2e80")
+    return wide + (len(text) - wide) / 2 + (len(runs) - 1) / 4
 
 
 def balanced_lines(text: str, per_line: float) -> list[str]:

@@ -16,10 +16,12 @@ lines where it does not fit its column (数量指标, 满意度/指标), never w
 
 import math
 from functools import lru_cache
+from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from common.text import clean_text
 from reports.builders.docx_base import (
     TABLE_SIZE,
     W_NS,
@@ -53,16 +55,16 @@ def grid_xml(
     width: int | None = None,
     keep: bool = False,
     styles: tuple[str, str] = ("TableHead", "TableText"),
-    heights: list[int] | None = None,
+    measured: "Measured | None" = None,
 ) -> etree._Element:
     """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
     one page where they fit; ``styles``: the ids of the head and text styles of the reference;
-    ``heights``: the lines of each row where the caller has counted them already.
+    ``measured``: the grid as ``measure`` gives it, where the caller has measured it already.
 
     The table is written as one string of WordprocessingML and parsed once: an lxml call per
     element (tens of thousands in a national report) cost more than the rest of the document.
     Every text passes ``escape``; the parsed tree is the one the element calls built."""
-    widths = _scaled(grid.widths, width)
+    widths, all_placed, all_lines, heights = measured or measure(grid, width, size)
     parts = [
         f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
         "<w:tblBorders>",
@@ -78,9 +80,6 @@ def grid_xml(
         "</w:tblGrid>",
     ]
 
-    all_placed = grid.placed()
-    if heights is None:
-        heights = [_row_lines(placed, widths, size) for placed in all_placed]
     count = len(grid.rows)
     # keepNext on a row's paragraphs keeps it on the page of the row below: the whole table
     # (``keep``), or the last rows where they are short enough to move to the next page together.
@@ -89,16 +88,24 @@ def grid_xml(
         keep_from = 0
     elif sum(heights[-_KEEP_LAST:]) <= _KEEP_LAST_LINES:
         keep_from = max(0, count - _KEEP_LAST)
-    for number, (row, placed) in enumerate(zip(grid.rows, all_placed, strict=True)):
+    for number, (row, placed, row_lines) in enumerate(zip(grid.rows, all_placed, all_lines, strict=True)):
         cant_split = "<w:cantSplit/>" if row.header or keep or heights[number] <= _ROW_LINES_MAX else ""
         parts.append(f"<w:tr><w:trPr>{cant_split}{'<w:tblHeader/>' if row.header else ''}</w:trPr>")
         # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
         labels = all(cell.head for _, cell, continued in placed if not continued)
         with_next = number < count - 1 and (row.header or labels or number >= keep_from)
-        for col, cell, continued in placed:
+        for (col, cell, continued), lines in zip(placed, row_lines, strict=True):
             cell_width = sum(widths[col : col + cell.span])
             _cell_xml(
-                parts, cell, continued, cell_width, bold=row.total, keep=with_next, size=size, styles=styles
+                parts,
+                cell,
+                continued,
+                lines,
+                cell_width,
+                bold=row.total,
+                keep=with_next,
+                size=size,
+                styles=styles,
             )
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
@@ -115,20 +122,37 @@ def _scaled(widths: list[int], width: int | None) -> list[int]:
     return scaled
 
 
-def _fits_one_page(writer: DocxWriter, table: Table) -> bool:
+def _fits_one_page(writer: DocxWriter, heights: list[list[int]]) -> bool:
     """Whether the table and its caption fit one page, by an estimate of the lines its rows wrap
-    to. A table kept together that does not fit would leave its caption alone at the bottom of
-    a page; one that may split starts under its caption (and keeps its last rows together)."""
+    to (``heights``: each grid's rows', from ``measure``). A table kept together that does not
+    fit would leave its caption alone at the bottom of a page; one that may split starts under
+    its caption (and keeps its last rows together)."""
     reference = writer.reference
     height = 3 * reference.caption_line  # caption, subtitle and the space before them
-    for grid in table.grids:
-        widths = _scaled(grid.widths, writer.text_width)
+    for rows in heights:
         # each row: its lines, and its border
-        height += sum(
-            _row_lines(placed, widths, table.font_size) * reference.table_line + 12
-            for placed in grid.placed()
-        )
+        height += sum(lines * reference.table_line + 12 for lines in rows)
     return height <= reference.text_height
+
+
+class Measured(NamedTuple):
+    """A grid measured for a page: what the page estimate and the writer both read."""
+
+    widths: list[int]  # the columns scaled to the page
+    placed: list  # Grid.placed()
+    lines: list[list[list[str]]]  # each placed cell's lines of text ([""] where merged down)
+    heights: list[int]  # the lines each row wraps to
+
+
+def measure(grid: Grid, width: int | None, size: int) -> Measured:
+    """The grid with its columns scaled to ``width`` and each cell's text split into lines once."""
+    widths = _scaled(grid.widths, width)
+    placed = grid.placed()
+    lines = [
+        [[""] if continued else lines_of(cell_text(cell)) for _, cell, continued in row] for row in placed
+    ]
+    heights = [_row_lines(row, row_lines, widths, size) for row, row_lines in zip(placed, lines, strict=True)]
+    return Measured(widths, placed, lines, heights)
 
 
 def _per_line(width: int, size: int) -> int:
@@ -136,14 +160,14 @@ def _per_line(width: int, size: int) -> int:
     return max(1, math.floor((width - 2 * _CELL_MARGIN - 20) / (size * 10)))
 
 
-def _row_lines(placed, widths: list[int], size: int) -> int:
+def _row_lines(placed, row_lines: list[list[str]], widths: list[int], size: int) -> int:
     """The lines the row's tallest cell wraps to (cells merged down are not counted)."""
     lines = 1
-    for col, cell, continued in placed:
+    for (col, cell, continued), text in zip(placed, row_lines, strict=True):
         if continued or cell.rows > 1:
             continue
         per_line = _per_line(sum(widths[col : col + cell.span]), size)
-        wrapped = sum(max(1, math.ceil(text_width(line) / per_line)) for line in lines_of(cell_text(cell)))
+        wrapped = sum(max(1, math.ceil(text_width(line) / per_line)) for line in text)
         lines = max(lines, wrapped)
     return lines
 
@@ -152,6 +176,7 @@ def _cell_xml(
     parts: list[str],
     cell: Cell,
     continued: bool,
+    lines: list[str],
     width: int,
     *,
     bold: bool,
@@ -159,7 +184,8 @@ def _cell_xml(
     size: int,
     styles: tuple[str, str],
 ) -> None:
-    """One w:tc as text appended to ``parts`` (what ``sub`` and ``text_run`` would build)."""
+    """One w:tc as text appended to ``parts`` (what ``sub`` and ``text_run`` would build);
+    ``lines``: the cell's text split into lines (``measure``)."""
     parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>')
     if cell.span > 1:
         parts.append(f'<w:gridSpan w:val="{cell.span}"/>')
@@ -168,16 +194,15 @@ def _cell_xml(
     if cell.fill:
         parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(cell.fill))}/>')
     parts.append('<w:vAlign w:val="center"/></w:tcPr>')
-    text = "" if continued else cell_text(cell)
-    lines = lines_of(text)
     if len(lines) == 1 and (cell.head or cell.alignment == "center"):
+        text = "" if continued else cell_text(cell)
         # A label: balanced lines rather than 数量指 / 标. Widths in characters of this size.
         per_line = _per_line(width, size)
         width_ = text_width(text)
         # Only where wrapping would leave one character alone (数量指 / 标): elsewhere a label
         # wraps as it comes and reads the same as typed.
         if width_ <= per_line * _LABEL_LINES and per_line < width_ and (width_ - 1) % per_line < 1:
-            lines = balanced_lines(text, per_line)
+            lines = [clean_text(line) if line else line for line in balanced_lines(text, per_line)]
     style = styles[0] if cell.head else styles[1]
     own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
     ppr = _paragraph_properties(style, keep, _ALIGN[cell.alignment])
@@ -215,7 +240,8 @@ def render_table(writer: DocxWriter, table: Table) -> None:
         writer.paragraph(table.subtitle, "TableSubtitle")
     if table.unit:
         writer.paragraph(table.unit, "TableUnit")
-    keep = table.keep_together and _fits_one_page(writer, table)
+    measured = [measure(grid, writer.text_width, table.font_size) for grid in table.grids]
+    keep = table.keep_together and _fits_one_page(writer, [m.heights for m in measured])
     for i, grid in enumerate(table.grids):
         if i:
             # Two tables with nothing between them would be joined by Word; a 1 pt paragraph
@@ -228,7 +254,14 @@ def render_table(writer: DocxWriter, table: Table) -> None:
             sub(sub(ppr, "rPr"), "sz", val=2)
             writer.append(spacer)
         styles = (writer.style_id("TableHead"), writer.style_id("TableText"))
-        grid = grid_xml(grid, size=table.font_size, width=writer.text_width, keep=keep, styles=styles)
+        grid = grid_xml(
+            grid,
+            size=table.font_size,
+            width=writer.text_width,
+            keep=keep,
+            styles=styles,
+            measured=measured[i],
+        )
         writer.append(grid)
     for note in table.notes:
         writer.paragraph(note, "TableNote")
