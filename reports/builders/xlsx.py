@@ -17,7 +17,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCell, MergedCellRange
 
 from common.text import clean_text, neutralise_workbook
@@ -156,7 +155,8 @@ def _merge(ws, styles: StyleCache, min_row: int, min_col: int, max_row: int, max
     """``ws.merge_cells`` of the range, with the style ids of its cells from ``styles``: the
     same MergedCells, edge borders and protection as openpyxl's ``MergedCellRange.format``
     gives them (and in the same order), without a Border made and hashed per edge cell."""
-    coord = CellRange(min_col=min_col, min_row=min_row, max_col=max_col, max_row=max_row).coord
+    # CellRange.coord of a range of two cells or more, without a CellRange made to print it
+    coord = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
     mcr = MergedCellRange(ws, coord)  # its top-left cell takes the bottom-right's border
     # Not merged_cells.add: it compares the range with every range merged before (quadratic);
     # the layouts' ranges never overlap.
@@ -211,7 +211,14 @@ def _lines(cell: Cell, twips: int) -> int:
 
 def _width(text: str) -> float:
     """Width in Chinese characters: digits and Latin letters take about half of one."""
+    if text.isascii():  # figures: the same float as adding 0.55 once a character
+        return _narrow(len(text))
     return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+@lru_cache(maxsize=256)
+def _narrow(count: int) -> float:
+    return sum(0.55 for _ in range(count))
 
 
 def fit_to_page_width(ws, *, landscape: bool = False) -> None:
