@@ -15,6 +15,7 @@ rebuilds the whole grid), and a report of 120 regions has thousands of cells.
 import math
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from io import BytesIO
@@ -22,6 +23,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.part import Part
 from lxml import etree
 
 from common.text import clean_text
@@ -376,7 +379,15 @@ class DocxWriter:
         sub(sub(p, "r"), "br", type="page")
         self.append(p)
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, properties: "Properties | None" = None) -> bytes:
+        """The package; with ``properties``, its core properties part says them (``core_xml``),
+        written in the same save rather than by a second pass over the zipped package."""
+        if properties is not None:
+            package = self.doc.part.package
+            core = package._core_properties_part
+            for rel in package.rels.values():
+                if rel.reltype == RT.CORE_PROPERTIES:
+                    rel._target = Part(core.partname, core.content_type, core_xml(properties), package)
         buffer = BytesIO()
         self.doc.save(buffer)
         return buffer.getvalue()
@@ -397,17 +408,32 @@ _CORE = (
 )
 
 
+@dataclass(frozen=True)
+class Properties:
+    """What a document says of itself (Word: 文件 → 信息): its title, the unit that issues it
+    and the time it was made (python-docx's template says “python-docx”, 2013)."""
+
+    title: str
+    author: str
+    made: datetime
+
+
+def core_xml(properties: Properties) -> bytes:
+    when = properties.made.astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
+    when = f"{when[:-2]}:{when[-2:]}"  # W3CDTF: +08:00
+    title, author = escape(clean_text(properties.title)), escape(clean_text(properties.author))
+    return _CORE.format(title=title, author=author, when=when).encode()
+
+
 def with_properties(content: bytes, *, title: str, author: str, made: datetime) -> bytes:
     """The package again with core properties that name the document, the unit that issues it
-    and the time it was made (python-docx's template says “python-docx”, 2013)."""
-    when = made.astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
-    when = f"{when[:-2]}:{when[-2:]}"  # W3CDTF: +08:00
-    core = _CORE.format(title=escape(clean_text(title)), author=escape(clean_text(author)), when=when)
+    and the time it was made (a package made elsewhere; DocxWriter.to_bytes writes them itself)."""
+    core = core_xml(Properties(title, author, made))
     source = zipfile.ZipFile(BytesIO(content))
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            data = core.encode() if info.filename == "docProps/core.xml" else source.read(info)
+            data = core if info.filename == "docProps/core.xml" else source.read(info)
             target.writestr(info, data)
     return buffer.getvalue()
 
@@ -415,6 +441,7 @@ def with_properties(content: bytes, *, title: str, author: str, made: datetime) 
 __all__ = [
     "W_NS",
     "DocxWriter",
+    "Properties",
     "ReferenceError",
     "balanced_lines",
     "lines_of",

@@ -26,6 +26,7 @@ from reports.builders.docx_base import (
     TABLE_SIZE,
     W_NS,
     DocxWriter,
+    Properties,
     balanced_lines,
     lines_of,
     sub,
@@ -274,7 +275,7 @@ def draft_notice(writer: DocxWriter, data: ReportData) -> None:
         writer.review_notice([w for w in data.warnings if w not in data.staff_notes])
 
 
-def build_tables_docx(data: ReportData, kind: str) -> bytes:
+def build_tables_docx(data: ReportData, kind: str, properties: Properties | None = None) -> bytes:
     """A document holding only the tables of one kind (b, b_scored, c, d, e)."""
     tables = tables_for(data, kind)
     writer = DocxWriter()
@@ -285,4 +286,4 @@ def build_tables_docx(data: ReportData, kind: str) -> bytes:
         if i:
             writer.page_break()
         render_table(writer, table)
-    return writer.to_bytes()
+    return writer.to_bytes(properties)
