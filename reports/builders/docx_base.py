@@ -24,7 +24,9 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from lxml import etree
 
 from common.text import clean_text
@@ -286,6 +288,7 @@ class DocxWriter:
             if element.tag != w("sectPr"):
                 self._body.remove(element)
         self._end = self._body[-1]  # sectPr: everything goes before it
+        self._fragments: list[str] = []  # XML put in as text (append_xml), in order
 
     def landscape(self) -> None:
         """Turn the page for a wide table (the 绩效运行监控表): A4 across, the side margins kept,
@@ -314,6 +317,13 @@ class DocxWriter:
 
     def append(self, element) -> None:
         self._end.addprevious(element)
+
+    def append_xml(self, xml: str) -> None:
+        """Append WordprocessingML given as text, exactly as lxml would write it in the body
+        (the w: prefix undeclared, empty elements as ``<w:x/>``): it goes into document.xml as
+        it is when the document is saved, never parsed. A placeholder comment holds its place."""
+        self.append(etree.Comment(f"{_FRAGMENT}{len(self._fragments)}"))
+        self._fragments.append(xml)
 
     def paragraph(
         self,
@@ -389,8 +399,37 @@ class DocxWriter:
                 if rel.reltype == RT.CORE_PROPERTIES:
                     rel._target = Part(core.partname, core.content_type, core_xml(properties), package)
         buffer = BytesIO()
-        self.doc.save(buffer)
+        if not self._fragments:
+            self.doc.save(buffer)
+            return buffer.getvalue()
+        # python-docx's Package.save, the document part's XML with the fragments put in.
+        package = self.doc.part.package
+        parts = list(package.parts)
+        for part in parts:
+            part.before_marshal()
+        document = self.doc.part
+        pieces = _FRAGMENT_AT.split(serialize_part_xml(document._element))
+        for i in range(1, len(pieces), 2):
+            pieces[i] = self._fragments[int(pieces[i])].encode()
+        spliced = _Blob(document, b"".join(pieces))
+        PackageWriter.write(buffer, package.rels, [spliced if part is document else part for part in parts])
         return buffer.getvalue()
+
+
+_FRAGMENT = "evalportal-fragment:"
+_FRAGMENT_AT = re.compile(rb"<!--evalportal-fragment:(\d+)-->")
+
+
+class _Blob:
+    """A part as PackageWriter writes it, with the XML given (what ``Part.blob`` would say)."""
+
+    def __init__(self, part, blob: bytes):
+        self.partname, self.content_type, self.rels, self.blob = (
+            part.partname,
+            part.content_type,
+            part.rels,
+            blob,
+        )
 
 
 # --- the package's properties -------------------------------------------------------------------

@@ -58,17 +58,32 @@ def grid_xml(
     styles: tuple[str, str] = ("TableHead", "TableText"),
     measured: "Measured | None" = None,
 ) -> etree._Element:
+    """One grid as a w:tbl element (``grid_text`` parsed), for a caller that works on it."""
+    text = grid_text(grid, size=size, width=width, keep=keep, styles=styles, measured=measured)
+    return etree.fromstring(text.replace("<w:tbl>", f'<w:tbl xmlns:w="{W_NS}">', 1))
+
+
+def grid_text(
+    grid: Grid,
+    *,
+    size: int = TABLE_SIZE,
+    width: int | None = None,
+    keep: bool = False,
+    styles: tuple[str, str] = ("TableHead", "TableText"),
+    measured: "Measured | None" = None,
+) -> str:
     """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
     one page where they fit; ``styles``: the ids of the head and text styles of the reference;
     ``measured``: the grid as ``measure`` gives it, where the caller has measured it already.
 
-    The table is written as one string of WordprocessingML and parsed once: an lxml call per
-    element (tens of thousands in a national report) cost more than the rest of the document.
-    Every text passes ``escape``; the parsed tree is the one the element calls built."""
+    The table is written as one string of WordprocessingML (in the w: prefix of the document,
+    which declares it), as lxml serialises it: the writer puts it into document.xml as it is
+    (``DocxWriter.append_xml``). An lxml call per element (tens of thousands in a national
+    report), then serialising them, cost more than the rest of the document. Every text passes
+    ``escape``."""
     widths, all_placed, all_lines, heights = measured or measure(grid, width, size)
     parts = [
-        f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-        "<w:tblBorders>",
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>',
         *(
             f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
             for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -91,7 +106,8 @@ def grid_xml(
         keep_from = max(0, count - _KEEP_LAST)
     for number, (row, placed, row_lines) in enumerate(zip(grid.rows, all_placed, all_lines, strict=True)):
         cant_split = "<w:cantSplit/>" if row.header or keep or heights[number] <= _ROW_LINES_MAX else ""
-        parts.append(f"<w:tr><w:trPr>{cant_split}{'<w:tblHeader/>' if row.header else ''}</w:trPr>")
+        properties = cant_split + ("<w:tblHeader/>" if row.header else "")
+        parts.append(f"<w:tr><w:trPr>{properties}</w:trPr>" if properties else "<w:tr><w:trPr/>")
         # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
         labels = all(cell.head for _, cell, continued in placed if not continued)
         with_next = number < count - 1 and (row.header or labels or number >= keep_from)
@@ -110,7 +126,7 @@ def grid_xml(
             )
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
-    return etree.fromstring("".join(parts))
+    return "".join(parts)
 
 
 def _scaled(widths: list[int], width: int | None) -> list[int]:
@@ -255,7 +271,7 @@ def render_table(writer: DocxWriter, table: Table) -> None:
             sub(sub(ppr, "rPr"), "sz", val=2)
             writer.append(spacer)
         styles = (writer.style_id("TableHead"), writer.style_id("TableText"))
-        grid = grid_xml(
+        grid = grid_text(
             grid,
             size=table.font_size,
             width=writer.text_width,
@@ -263,7 +279,7 @@ def render_table(writer: DocxWriter, table: Table) -> None:
             styles=styles,
             measured=measured[i],
         )
-        writer.append(grid)
+        writer.append_xml(grid)
     for note in table.notes:
         writer.paragraph(note, "TableNote")
 
