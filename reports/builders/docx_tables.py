@@ -184,9 +184,15 @@ def _row_lines(placed, row_lines: list[list[str]], widths: list[int], size: int)
         if continued or cell.rows > 1:
             continue
         per_line = _per_line(sum(widths[col : col + cell.span]), size)
-        wrapped = sum(max(1, math.ceil(text_width(line) / per_line)) for line in text)
-        lines = max(lines, wrapped)
+        lines = max(lines, _wrapped(tuple(text), per_line))
     return lines
+
+
+@lru_cache(maxsize=4096)
+def _wrapped(text: tuple[str, ...], per_line: int) -> int:
+    """The lines a cell's text wraps to at ``per_line`` characters (the 15 regional tables of a
+    report repeat their labels and indicators)."""
+    return sum(max(1, math.ceil(text_width(line) / per_line)) for line in text)
 
 
 def _cell_xml(
