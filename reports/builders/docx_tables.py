@@ -217,18 +217,13 @@ def _cell_xml(
     if cell.fill:
         parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(cell.fill))}/>')
     parts.append('<w:vAlign w:val="center"/></w:tcPr>')
-    if len(lines) == 1 and (cell.head or cell.alignment == "center"):
-        text = "" if continued else cell_text(cell)
-        # A label: balanced lines rather than 数量指 / 标. Widths in characters of this size.
-        per_line = _per_line(width, size)
-        width_ = text_width(text)
-        # Only where wrapping would leave one character alone (数量指 / 标): elsewhere a label
-        # wraps as it comes and reads the same as typed.
-        if width_ <= per_line * _LABEL_LINES and per_line < width_ and (width_ - 1) % per_line < 1:
-            lines = [clean_text(line) if line else line for line in balanced_lines(text, per_line)]
+    alignment = cell.alignment
+    if len(lines) == 1 and not continued and (cell.head or alignment == "center"):
+        # A label: balanced lines rather than 数量指 / 标 (labels repeat: remembered).
+        lines = _label_lines(cell_text(cell), _per_line(width, size))
     style = styles[0] if cell.head else styles[1]
     own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
-    ppr = _paragraph_properties(style, keep, _ALIGN[cell.alignment])
+    ppr = _paragraph_properties(style, keep, _ALIGN[alignment])
     run_start = _run_start(own_size, bold and not cell.head)
     for line in lines:
         parts.append(ppr)
@@ -237,6 +232,17 @@ def _cell_xml(
             parts.append(f'{run_start}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
         parts.append("</w:p>")
     parts.append("</w:tc>")
+
+
+@lru_cache(maxsize=4096)
+def _label_lines(text: str, per_line: int) -> tuple[str, ...]:
+    """A one-line label's lines at ``per_line`` characters (widths in characters of its size):
+    broken into balanced lines only where wrapping would leave one character alone (数量指 /
+    标); elsewhere a label wraps as it comes and reads the same as typed."""
+    width = text_width(text)
+    if width <= per_line * _LABEL_LINES and per_line < width and (width - 1) % per_line < 1:
+        return tuple(clean_text(line) if line else line for line in balanced_lines(text, per_line))
+    return (clean_text(text),)
 
 
 @lru_cache(maxsize=64)
