@@ -74,25 +74,24 @@ def build(data: ReportData | MonitoringData, *, kind: str, format: str) -> bytes
             return tables_workbook([monitoring_table(data)])
         return build_workbook(data, kind)
     from reports.builders import docx_monitoring, docx_report, docx_tables
-    from reports.builders.docx_base import with_properties
+    from reports.builders.docx_base import Properties
 
-    if kind == "a":
-        content = docx_report.build_report_a(data)
-    elif kind == "f":
-        content = docx_report.build_report_f(data)
-    elif kind == "g":
-        content = docx_report.build_report_g(data)
-    elif kind == "monitor":
-        content = docx_monitoring.build_monitoring_table(data)
-    elif kind == "monitor_report":
-        content = docx_monitoring.build_monitoring_report(data)
-    else:
-        content = docx_tables.build_tables_docx(data, kind)
     # The document names itself, the unit that issues it and when it was made (Word: 文件 → 信息).
     title = title_for(region_name=data.region_name, fund_name=data.fund_name, year=data.year, kind=kind)
-    return with_properties(
-        content, title=title, author=data.own_department or data.region_name, made=datetime.now(UTC)
+    properties = Properties(
+        title=title, author=data.own_department or data.region_name, made=datetime.now(UTC)
     )
+    if kind == "a":
+        return docx_report.build_report_a(data, properties)
+    if kind == "f":
+        return docx_report.build_report_f(data, properties)
+    if kind == "g":
+        return docx_report.build_report_g(data, properties)
+    if kind == "monitor":
+        return docx_monitoring.build_monitoring_table(data, properties)
+    if kind == "monitor_report":
+        return docx_monitoring.build_monitoring_report(data, properties)
+    return docx_tables.build_tables_docx(data, kind, properties)
 
 
 def title_for(

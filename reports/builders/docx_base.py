@@ -13,7 +13,9 @@ rebuilds the whole grid), and a report of 120 regions has thousands of cells.
 """
 
 import math
+import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from io import BytesIO
@@ -21,6 +23,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
+from docx.opc.part import Part
+from docx.opc.pkgwriter import PackageWriter
 from lxml import etree
 
 from common.text import clean_text
@@ -105,12 +111,18 @@ _NO_LINE_START = set("）》」』】〕，。、；：？！”’%.,;:)")
 _NO_LINE_END = set("（《「『【〔“‘(")
 
 
+# Runs of wide (CJK, U+2E80 and above) and of narrow characters.
+_RUNS = re.compile("[\u2e80-\U0010ffff]+|[^\u2e80-\U0010ffff]+")
+
+
 def text_width(text: str) -> float:
     """Width in Chinese characters (one em): digits and Latin letters take half of one, and a
     word processor puts a quarter of one between them and Chinese (2024 年)."""
-    wide = [ord(ch) > 0x2E7F for ch in text]
-    gaps = sum(a != b for a, b in zip(wide, wide[1:], strict=False))
-    return sum(1 if x else 0.5 for x in wide) + gaps / 4
+    if text.isascii():
+        return len(text) / 2
+    runs = _RUNS.findall(text)
+    wide = sum(len(run) for run in runs if run[0] >= "\u2e80")
+    return wide + (len(text) - wide) / 2 + (len(runs) - 1) / 4
 
 
 def balanced_lines(text: str, per_line: float) -> list[str]:
@@ -276,6 +288,7 @@ class DocxWriter:
             if element.tag != w("sectPr"):
                 self._body.remove(element)
         self._end = self._body[-1]  # sectPr: everything goes before it
+        self._fragments: list[str] = []  # XML put in as text (append_xml), in order
 
     def landscape(self) -> None:
         """Turn the page for a wide table (the 绩效运行监控表): A4 across, the side margins kept,
@@ -304,6 +317,13 @@ class DocxWriter:
 
     def append(self, element) -> None:
         self._end.addprevious(element)
+
+    def append_xml(self, xml: str) -> None:
+        """Append WordprocessingML given as text, exactly as lxml would write it in the body
+        (the w: prefix undeclared, empty elements as ``<w:x/>``): it goes into document.xml as
+        it is when the document is saved, never parsed. A placeholder comment holds its place."""
+        self.append(etree.Comment(f"{_FRAGMENT}{len(self._fragments)}"))
+        self._fragments.append(xml)
 
     def paragraph(
         self,
@@ -369,10 +389,47 @@ class DocxWriter:
         sub(sub(p, "r"), "br", type="page")
         self.append(p)
 
-    def to_bytes(self) -> bytes:
+    def to_bytes(self, properties: "Properties | None" = None) -> bytes:
+        """The package; with ``properties``, its core properties part says them (``core_xml``),
+        written in the same save rather than by a second pass over the zipped package."""
+        if properties is not None:
+            package = self.doc.part.package
+            core = package._core_properties_part
+            for rel in package.rels.values():
+                if rel.reltype == RT.CORE_PROPERTIES:
+                    rel._target = Part(core.partname, core.content_type, core_xml(properties), package)
         buffer = BytesIO()
-        self.doc.save(buffer)
+        if not self._fragments:
+            self.doc.save(buffer)
+            return buffer.getvalue()
+        # python-docx's Package.save, the document part's XML with the fragments put in.
+        package = self.doc.part.package
+        parts = list(package.parts)
+        for part in parts:
+            part.before_marshal()
+        document = self.doc.part
+        pieces = _FRAGMENT_AT.split(serialize_part_xml(document._element))
+        for i in range(1, len(pieces), 2):
+            pieces[i] = self._fragments[int(pieces[i])].encode()
+        spliced = _Blob(document, b"".join(pieces))
+        PackageWriter.write(buffer, package.rels, [spliced if part is document else part for part in parts])
         return buffer.getvalue()
+
+
+_FRAGMENT = "evalportal-fragment:"
+_FRAGMENT_AT = re.compile(rb"<!--evalportal-fragment:(\d+)-->")
+
+
+class _Blob:
+    """A part as PackageWriter writes it, with the XML given (what ``Part.blob`` would say)."""
+
+    def __init__(self, part, blob: bytes):
+        self.partname, self.content_type, self.rels, self.blob = (
+            part.partname,
+            part.content_type,
+            part.rels,
+            blob,
+        )
 
 
 # --- the package's properties -------------------------------------------------------------------
@@ -390,17 +447,32 @@ _CORE = (
 )
 
 
+@dataclass(frozen=True)
+class Properties:
+    """What a document says of itself (Word: 文件 → 信息): its title, the unit that issues it
+    and the time it was made (python-docx's template says “python-docx”, 2013)."""
+
+    title: str
+    author: str
+    made: datetime
+
+
+def core_xml(properties: Properties) -> bytes:
+    when = properties.made.astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
+    when = f"{when[:-2]}:{when[-2:]}"  # W3CDTF: +08:00
+    title, author = escape(clean_text(properties.title)), escape(clean_text(properties.author))
+    return _CORE.format(title=title, author=author, when=when).encode()
+
+
 def with_properties(content: bytes, *, title: str, author: str, made: datetime) -> bytes:
     """The package again with core properties that name the document, the unit that issues it
-    and the time it was made (python-docx's template says “python-docx”, 2013)."""
-    when = made.astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
-    when = f"{when[:-2]}:{when[-2:]}"  # W3CDTF: +08:00
-    core = _CORE.format(title=escape(clean_text(title)), author=escape(clean_text(author)), when=when)
+    and the time it was made (a package made elsewhere; DocxWriter.to_bytes writes them itself)."""
+    core = core_xml(Properties(title, author, made))
     source = zipfile.ZipFile(BytesIO(content))
     buffer = BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            data = core.encode() if info.filename == "docProps/core.xml" else source.read(info)
+            data = core if info.filename == "docProps/core.xml" else source.read(info)
             target.writestr(info, data)
     return buffer.getvalue()
 
@@ -408,6 +480,7 @@ def with_properties(content: bytes, *, title: str, author: str, made: datetime) 
 __all__ = [
     "W_NS",
     "DocxWriter",
+    "Properties",
     "ReferenceError",
     "balanced_lines",
     "lines_of",

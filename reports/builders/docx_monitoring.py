@@ -7,7 +7,7 @@ say on page 1 when a return they print is not approved yet.
 """
 
 from indicators import rules
-from reports.builders.docx_base import DocxWriter, sub, w
+from reports.builders.docx_base import DocxWriter, Properties, sub, w
 from reports.builders.docx_tables import grid_xml, render_table
 from reports.builders.layouts import Cell, Grid, Row, _centre, _head
 from reports.builders.monitoring_layout import light_cell, monitoring_table
@@ -19,15 +19,15 @@ REPORT_SIZE = 18  # 小五: eight columns on a portrait page
 FLAGGED_WIDTHS = [1500, 900, 900, 900, 500, 1750, 750, 1645]
 
 
-def build_monitoring_table(data: MonitoringData) -> bytes:
+def build_monitoring_table(data: MonitoringData, properties: Properties | None = None) -> bytes:
     writer = DocxWriter()
     writer.landscape()
     _draft_notice(writer, data)
     render_table(writer, monitoring_table(data))
-    return writer.to_bytes()
+    return writer.to_bytes(properties)
 
 
-def build_monitoring_report(data: MonitoringData) -> bytes:
+def build_monitoring_report(data: MonitoringData, properties: Properties | None = None) -> bytes:
     writer = DocxWriter()
     # The fund's name on a line of its own: a title broken inside it (中 / 央财政…) reads wrong.
     writer.title_lines(
@@ -56,7 +56,7 @@ def build_monitoring_report(data: MonitoringData) -> bytes:
         "对红灯、黄灯指标，请相关地区和单位按所列纠偏措施抓好落实，加快资金执行进度，"
         f"确保年度绩效目标如期实现；{data.own_department}将跟踪纠偏情况，并在年度绩效自评中对照本次监控结果进行复核。"
     )
-    return writer.to_bytes()
+    return writer.to_bytes(properties)
 
 
 def summary(data: MonitoringData) -> str:

@@ -8,7 +8,7 @@ follow seed 000 (A) and seed 004 (F) section by section. Rates are the rules eng
 
 from decimal import Decimal
 
-from reports.builders.docx_base import DocxWriter
+from reports.builders.docx_base import DocxWriter, Properties
 from reports.builders.docx_tables import draft_notice, render_table
 from reports.builders.layouts import (
     allocation_table,
@@ -138,17 +138,17 @@ def _groups(lines: list[EvaluatedIndicator]) -> list[tuple[str, list[tuple[str, 
 # --- report A -------------------------------------------------------------------------------------
 
 
-def build_report_a(data: ReportData) -> bytes:
+def build_report_a(data: ReportData, properties: Properties | None = None) -> bytes:
     writer = DocxWriter()
     _report(writer, data, county=False)
-    return writer.to_bytes()
+    return writer.to_bytes(properties)
 
 
-def build_report_g(data: ReportData) -> bytes:
+def build_report_g(data: ReportData, properties: Properties | None = None) -> bytes:
     """G. A county's (or unit's) own report for one fund, with every money source."""
     writer = DocxWriter()
     _report(writer, data, county=True)
-    return writer.to_bytes()
+    return writer.to_bytes(properties)
 
 
 def _report(writer: DocxWriter, data: ReportData, *, county: bool) -> None:
@@ -474,7 +474,7 @@ NOTHING = {"", "无", "无。", "无."}
 ARRIVAL, EXECUTION = Aspect.TIMELINESS, Aspect.EXECUTION
 
 
-def build_report_f(data: ReportData) -> bytes:
+def build_report_f(data: ReportData, properties: Properties | None = None) -> bytes:
     """F. 项目支出绩效自评报告 (seed 004): one chapter per project of the fund in the region, in
     the office's order.
 
@@ -536,7 +536,7 @@ def build_report_f(data: ReportData) -> bytes:
     writer.paragraph()
     writer.paragraph(data.own_department or data.region_name, align="right")
     writer.paragraph("年    月    日", align="right")
-    return writer.to_bytes()
+    return writer.to_bytes(properties)
 
 
 def _title_f(writer: DocxWriter, unit: str, what: str) -> None:

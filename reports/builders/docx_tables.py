@@ -15,16 +15,21 @@ lines where it does not fit its column (数量指标, 满意度/指标), never w
 """
 
 import math
+from functools import lru_cache
+from typing import NamedTuple
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from common.text import clean_text
 from reports.builders.docx_base import (
     TABLE_SIZE,
+    W_NS,
     DocxWriter,
+    Properties,
     balanced_lines,
     lines_of,
     sub,
-    text_run,
     text_width,
     w,
 )
@@ -51,30 +56,46 @@ def grid_xml(
     width: int | None = None,
     keep: bool = False,
     styles: tuple[str, str] = ("TableHead", "TableText"),
+    measured: "Measured | None" = None,
 ) -> etree._Element:
-    """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
-    one page where they fit; ``styles``: the ids of the head and text styles of the reference."""
-    widths = _scaled(grid.widths, width)
-    tbl = etree.Element(w("tbl"))
-    tblpr = sub(tbl, "tblPr")
-    sub(tblpr, "tblW", w=sum(widths), type="dxa")
-    sub(tblpr, "jc", val="center")
-    borders = sub(tblpr, "tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        sub(borders, edge, val="single", sz=4, space=0, color="000000")
-    sub(tblpr, "tblLayout", type="fixed")
-    margins = sub(tblpr, "tblCellMar")
-    sub(margins, "left", w=_CELL_MARGIN, type="dxa")
-    sub(margins, "right", w=_CELL_MARGIN, type="dxa")
-    sub(
-        tblpr, "tblLook", val="04A0", firstRow=1, lastRow=0, firstColumn=1, lastColumn=0, noHBand=0, noVBand=1
-    )
-    tblgrid = sub(tbl, "tblGrid")
-    for column in widths:
-        sub(tblgrid, "gridCol", w=column)
+    """One grid as a w:tbl element (``grid_text`` parsed), for a caller that works on it."""
+    text = grid_text(grid, size=size, width=width, keep=keep, styles=styles, measured=measured)
+    return etree.fromstring(text.replace("<w:tbl>", f'<w:tbl xmlns:w="{W_NS}">', 1))
 
-    all_placed = grid.placed()
-    heights = [_row_lines(placed, widths, size) for placed in all_placed]
+
+def grid_text(
+    grid: Grid,
+    *,
+    size: int = TABLE_SIZE,
+    width: int | None = None,
+    keep: bool = False,
+    styles: tuple[str, str] = ("TableHead", "TableText"),
+    measured: "Measured | None" = None,
+) -> str:
+    """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
+    one page where they fit; ``styles``: the ids of the head and text styles of the reference;
+    ``measured``: the grid as ``measure`` gives it, where the caller has measured it already.
+
+    The table is written as one string of WordprocessingML (in the w: prefix of the document,
+    which declares it), as lxml serialises it: the writer puts it into document.xml as it is
+    (``DocxWriter.append_xml``). An lxml call per element (tens of thousands in a national
+    report), then serialising them, cost more than the rest of the document. Every text passes
+    ``escape``."""
+    widths, all_placed, all_lines, heights = measured or measure(grid, width, size)
+    parts = [
+        f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>',
+        *(
+            f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+            for edge in ("top", "left", "bottom", "right", "insideH", "insideV")
+        ),
+        '</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar>'
+        f'<w:left w:w="{_CELL_MARGIN}" w:type="dxa"/><w:right w:w="{_CELL_MARGIN}" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+        'w:noHBand="0" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{column}"/>' for column in widths),
+        "</w:tblGrid>",
+    ]
+
     count = len(grid.rows)
     # keepNext on a row's paragraphs keeps it on the page of the row below: the whole table
     # (``keep``), or the last rows where they are short enough to move to the next page together.
@@ -83,22 +104,29 @@ def grid_xml(
         keep_from = 0
     elif sum(heights[-_KEEP_LAST:]) <= _KEEP_LAST_LINES:
         keep_from = max(0, count - _KEEP_LAST)
-    for number, (row, placed) in enumerate(zip(grid.rows, all_placed, strict=True)):
-        tr = sub(tbl, "tr")
-        trpr = sub(tr, "trPr")
-        if row.header or keep or heights[number] <= _ROW_LINES_MAX:
-            sub(trpr, "cantSplit")
-        if row.header:
-            sub(trpr, "tblHeader")
+    for number, (row, placed, row_lines) in enumerate(zip(grid.rows, all_placed, all_lines, strict=True)):
+        cant_split = "<w:cantSplit/>" if row.header or keep or heights[number] <= _ROW_LINES_MAX else ""
+        properties = cant_split + ("<w:tblHeader/>" if row.header else "")
+        parts.append(f"<w:tr><w:trPr>{properties}</w:trPr>" if properties else "<w:tr><w:trPr/>")
         # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
         labels = all(cell.head for _, cell, continued in placed if not continued)
         with_next = number < count - 1 and (row.header or labels or number >= keep_from)
-        for col, cell, continued in placed:
+        for (col, cell, continued), lines in zip(placed, row_lines, strict=True):
             cell_width = sum(widths[col : col + cell.span])
             _cell_xml(
-                tr, cell, continued, cell_width, bold=row.total, keep=with_next, size=size, styles=styles
+                parts,
+                cell,
+                continued,
+                lines,
+                cell_width,
+                bold=row.total,
+                keep=with_next,
+                size=size,
+                styles=styles,
             )
-    return tbl
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
 
 
 def _scaled(widths: list[int], width: int | None) -> list[int]:
@@ -111,20 +139,37 @@ def _scaled(widths: list[int], width: int | None) -> list[int]:
     return scaled
 
 
-def _fits_one_page(writer: DocxWriter, table: Table) -> bool:
+def _fits_one_page(writer: DocxWriter, heights: list[list[int]]) -> bool:
     """Whether the table and its caption fit one page, by an estimate of the lines its rows wrap
-    to. A table kept together that does not fit would leave its caption alone at the bottom of
-    a page; one that may split starts under its caption (and keeps its last rows together)."""
+    to (``heights``: each grid's rows', from ``measure``). A table kept together that does not
+    fit would leave its caption alone at the bottom of a page; one that may split starts under
+    its caption (and keeps its last rows together)."""
     reference = writer.reference
     height = 3 * reference.caption_line  # caption, subtitle and the space before them
-    for grid in table.grids:
-        widths = _scaled(grid.widths, writer.text_width)
+    for rows in heights:
         # each row: its lines, and its border
-        height += sum(
-            _row_lines(placed, widths, table.font_size) * reference.table_line + 12
-            for placed in grid.placed()
-        )
+        height += sum(lines * reference.table_line + 12 for lines in rows)
     return height <= reference.text_height
+
+
+class Measured(NamedTuple):
+    """A grid measured for a page: what the page estimate and the writer both read."""
+
+    widths: list[int]  # the columns scaled to the page
+    placed: list  # Grid.placed()
+    lines: list[list[list[str]]]  # each placed cell's lines of text ([""] where merged down)
+    heights: list[int]  # the lines each row wraps to
+
+
+def measure(grid: Grid, width: int | None, size: int) -> Measured:
+    """The grid with its columns scaled to ``width`` and each cell's text split into lines once."""
+    widths = _scaled(grid.widths, width)
+    placed = grid.placed()
+    lines = [
+        [[""] if continued else lines_of(cell_text(cell)) for _, cell, continued in row] for row in placed
+    ]
+    heights = [_row_lines(row, row_lines, widths, size) for row, row_lines in zip(placed, lines, strict=True)]
+    return Measured(widths, placed, lines, heights)
 
 
 def _per_line(width: int, size: int) -> int:
@@ -132,55 +177,87 @@ def _per_line(width: int, size: int) -> int:
     return max(1, math.floor((width - 2 * _CELL_MARGIN - 20) / (size * 10)))
 
 
-def _row_lines(placed, widths: list[int], size: int) -> int:
+def _row_lines(placed, row_lines: list[list[str]], widths: list[int], size: int) -> int:
     """The lines the row's tallest cell wraps to (cells merged down are not counted)."""
     lines = 1
-    for col, cell, continued in placed:
+    for (col, cell, continued), text in zip(placed, row_lines, strict=True):
         if continued or cell.rows > 1:
             continue
         per_line = _per_line(sum(widths[col : col + cell.span]), size)
-        wrapped = sum(max(1, math.ceil(text_width(line) / per_line)) for line in lines_of(cell_text(cell)))
-        lines = max(lines, wrapped)
+        lines = max(lines, _wrapped(tuple(text), per_line))
     return lines
 
 
+@lru_cache(maxsize=4096)
+def _wrapped(text: tuple[str, ...], per_line: int) -> int:
+    """The lines a cell's text wraps to at ``per_line`` characters (the 15 regional tables of a
+    report repeat their labels and indicators)."""
+    return sum(max(1, math.ceil(text_width(line) / per_line)) for line in text)
+
+
 def _cell_xml(
-    tr, cell: Cell, continued: bool, width: int, *, bold: bool, keep: bool, size: int, styles: tuple[str, str]
+    parts: list[str],
+    cell: Cell,
+    continued: bool,
+    lines: list[str],
+    width: int,
+    *,
+    bold: bool,
+    keep: bool,
+    size: int,
+    styles: tuple[str, str],
 ) -> None:
-    tc = sub(tr, "tc")
-    tcpr = sub(tc, "tcPr")
-    sub(tcpr, "tcW", w=width, type="dxa")
+    """One w:tc as text appended to ``parts`` (what ``sub`` and ``text_run`` would build);
+    ``lines``: the cell's text split into lines (``measure``)."""
+    parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>')
     if cell.span > 1:
-        sub(tcpr, "gridSpan", val=cell.span)
+        parts.append(f'<w:gridSpan w:val="{cell.span}"/>')
     if cell.rows > 1:
-        if continued:
-            sub(tcpr, "vMerge")
-        else:
-            sub(tcpr, "vMerge", val="restart")
+        parts.append("<w:vMerge/>" if continued else '<w:vMerge w:val="restart"/>')
     if cell.fill:
-        sub(tcpr, "shd", val="clear", color="auto", fill=cell.fill)
-    sub(tcpr, "vAlign", val="center")
-    text = "" if continued else cell_text(cell)
-    lines = lines_of(text)
-    if len(lines) == 1 and (cell.head or cell.alignment == "center"):
-        # A label: balanced lines rather than 数量指 / 标. Widths in characters of this size.
-        per_line = _per_line(width, size)
-        width_ = text_width(text)
-        # Only where wrapping would leave one character alone (数量指 / 标): elsewhere a label
-        # wraps as it comes and reads the same as typed.
-        if width_ <= per_line * _LABEL_LINES and per_line < width_ and (width_ - 1) % per_line < 1:
-            lines = balanced_lines(text, per_line)
+        parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(cell.fill))}/>')
+    parts.append('<w:vAlign w:val="center"/></w:tcPr>')
+    alignment = cell.alignment
+    if len(lines) == 1 and not continued and (cell.head or alignment == "center"):
+        # A label: balanced lines rather than 数量指 / 标 (labels repeat: remembered).
+        lines = _label_lines(cell_text(cell), _per_line(width, size))
     style = styles[0] if cell.head else styles[1]
     own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
+    ppr = _paragraph_properties(style, keep, _ALIGN[alignment])
+    run_start = _run_start(own_size, bold and not cell.head)
     for line in lines:
-        p = sub(tc, "p")
-        ppr = sub(p, "pPr")
-        sub(ppr, "pStyle", val=style)
-        if keep:
-            sub(ppr, "keepNext")
-        sub(ppr, "jc", val=_ALIGN[cell.alignment])
+        parts.append(ppr)
         if line:
-            text_run(p, line, size=own_size, bold=bold and not cell.head)
+            # text_run: one line of a cell holds no line break (lines_of split them)
+            parts.append(f'{run_start}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
+        parts.append("</w:p>")
+    parts.append("</w:tc>")
+
+
+@lru_cache(maxsize=4096)
+def _label_lines(text: str, per_line: int) -> tuple[str, ...]:
+    """A one-line label's lines at ``per_line`` characters (widths in characters of its size):
+    broken into balanced lines only where wrapping would leave one character alone (数量指 /
+    标); elsewhere a label wraps as it comes and reads the same as typed."""
+    width = text_width(text)
+    if width <= per_line * _LABEL_LINES and per_line < width and (width - 1) % per_line < 1:
+        return tuple(clean_text(line) if line else line for line in balanced_lines(text, per_line))
+    return (clean_text(text),)
+
+
+@lru_cache(maxsize=64)
+def _paragraph_properties(style: str, keep: bool, align: str) -> str:
+    keep_next = "<w:keepNext/>" if keep else ""
+    return f'<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{keep_next}<w:jc w:val="{align}"/></w:pPr>'
+
+
+@lru_cache(maxsize=16)
+def _run_start(size: int | None, bold: bool) -> str:
+    """``<w:r>`` and the run properties ``docx_base.run_properties`` writes for a table cell."""
+    rpr = ("<w:b/><w:bCs/>" if bold else "") + (
+        f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>' if size else ""
+    )
+    return f"<w:r><w:rPr>{rpr}</w:rPr>" if rpr else "<w:r>"
 
 
 def render_table(writer: DocxWriter, table: Table) -> None:
@@ -192,7 +269,8 @@ def render_table(writer: DocxWriter, table: Table) -> None:
         writer.paragraph(table.subtitle, "TableSubtitle")
     if table.unit:
         writer.paragraph(table.unit, "TableUnit")
-    keep = table.keep_together and _fits_one_page(writer, table)
+    measured = [measure(grid, writer.text_width, table.font_size) for grid in table.grids]
+    keep = table.keep_together and _fits_one_page(writer, [m.heights for m in measured])
     for i, grid in enumerate(table.grids):
         if i:
             # Two tables with nothing between them would be joined by Word; a 1 pt paragraph
@@ -205,8 +283,15 @@ def render_table(writer: DocxWriter, table: Table) -> None:
             sub(sub(ppr, "rPr"), "sz", val=2)
             writer.append(spacer)
         styles = (writer.style_id("TableHead"), writer.style_id("TableText"))
-        grid = grid_xml(grid, size=table.font_size, width=writer.text_width, keep=keep, styles=styles)
-        writer.append(grid)
+        grid = grid_text(
+            grid,
+            size=table.font_size,
+            width=writer.text_width,
+            keep=keep,
+            styles=styles,
+            measured=measured[i],
+        )
+        writer.append_xml(grid)
     for note in table.notes:
         writer.paragraph(note, "TableNote")
 
@@ -218,7 +303,7 @@ def draft_notice(writer: DocxWriter, data: ReportData) -> None:
         writer.review_notice([w for w in data.warnings if w not in data.staff_notes])
 
 
-def build_tables_docx(data: ReportData, kind: str) -> bytes:
+def build_tables_docx(data: ReportData, kind: str, properties: Properties | None = None) -> bytes:
     """A document holding only the tables of one kind (b, b_scored, c, d, e)."""
     tables = tables_for(data, kind)
     writer = DocxWriter()
@@ -229,4 +314,4 @@ def build_tables_docx(data: ReportData, kind: str) -> bytes:
         if i:
             writer.page_break()
         render_table(writer, table)
-    return writer.to_bytes()
+    return writer.to_bytes(properties)

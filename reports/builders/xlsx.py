@@ -8,13 +8,21 @@ are A4, fitted to the width.
 """
 
 import math
+from copy import copy
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.merge import MergedCell, MergedCellRange
+from openpyxl.writer.excel import ExcelWriter
 
 from common.text import clean_text, neutralise_workbook
 from reports.builders.layouts import Cell, Table, cell_text, tables_for
@@ -50,7 +58,22 @@ def cell_value(cell: Cell):
     return value
 
 
-def write_table(workbook: Workbook, table: Table) -> None:
+class StyleCache:
+    """The style ids openpyxl gave one workbook, by what they were made of, so that a cell of a
+    style already seen takes its ids without openpyxl hashing the style objects again (it
+    hashes every Font, Border and Alignment it is given, recursively: most of a workbook's
+    time at national size). The first cell of each style still goes through openpyxl, so the
+    workbook's style lists, and their order, are the ones of setting each cell one by one."""
+
+    def __init__(self):
+        self.cells: dict[tuple, StyleArray] = {}
+        self.borders: dict[tuple, int] = {}
+        self.protections: dict[int, int] = {}
+
+
+def write_table(workbook: Workbook, table: Table, styles: StyleCache | None = None) -> None:
+    """One sheet for ``table``; ``styles``: the workbook's StyleCache (one per workbook)."""
+    styles = styles or StyleCache()
     ws = workbook.create_sheet(_unique(workbook, table.sheet))
     # One sheet for all the grids: each column as wide as the widest grid has it.
     widths = [max(column) for column in zip(*(grid.widths for grid in table.grids), strict=True)]
@@ -61,10 +84,10 @@ def write_table(workbook: Workbook, table: Table) -> None:
     row_number = 1
     for text, font in ((table.title, TITLE_FONT), (table.subtitle, SUBTITLE_FONT)):
         if text:
-            _banner(ws, row_number, ncols, text, font, "center")
+            _banner(ws, row_number, ncols, text, font, "center", styles)
             row_number += 1
     if table.unit:
-        _banner(ws, row_number, ncols, table.unit, BODY_FONT, "right")
+        _banner(ws, row_number, ncols, table.unit, BODY_FONT, "right", styles)
         row_number += 1
 
     header_rows = []
@@ -76,22 +99,17 @@ def write_table(workbook: Workbook, table: Table) -> None:
             for col, cell, continued in placed:
                 if continued:
                     continue
-                _write_cell(ws, row_number, col + 1, cell, total=row.total)
+                _write_cell(ws, row_number, col + 1, cell, total=row.total, styles=styles)
                 if cell.span > 1 or cell.rows > 1:
                     # openpyxl draws the range's outer border from the top-left cell's.
-                    ws.merge_cells(
-                        start_row=row_number,
-                        start_column=col + 1,
-                        end_row=row_number + cell.rows - 1,
-                        end_column=col + cell.span,
-                    )
+                    _merge(ws, styles, row_number, col + 1, row_number + cell.rows - 1, col + cell.span)
                 if cell.rows == 1:
                     lines = max(lines, _lines(cell, sum(widths[col : col + cell.span])))
             # Excel does not grow a row for wrapped text in merged cells: set the height.
             ws.row_dimensions[row_number].height = lines * LINE_HEIGHT + 4
             row_number += 1
     for note in table.notes:
-        _banner(ws, row_number, ncols, note, BODY_FONT, "left")
+        _banner(ws, row_number, ncols, note, BODY_FONT, "left", styles)
         ws.row_dimensions[row_number].height = _lines(Cell(note), sum(widths)) * LINE_HEIGHT + 4
         row_number += 1
 
@@ -103,26 +121,85 @@ def write_table(workbook: Workbook, table: Table) -> None:
     _print_setup(ws, landscape=table.landscape)
 
 
-def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str) -> None:
+def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str, styles: StyleCache) -> None:
     cell = ws.cell(row=row, column=1, value=clean_text(text))
     cell.font = font
     cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
     if ncols > 1:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        _merge(ws, styles, row, 1, row, ncols)
     ws.row_dimensions[row].height = 24 if font is TITLE_FONT else 18
 
 
-def _write_cell(ws, row: int, column: int, cell: Cell, *, total: bool) -> None:
+def _write_cell(ws, row: int, column: int, cell: Cell, *, total: bool, styles: StyleCache) -> None:
     target = ws.cell(row=row, column=column, value=cell_value(cell))
-    target.font = HEAD_FONT if cell.head else (TOTAL_FONT if total else BODY_FONT)
+    font = HEAD_FONT if cell.head else (TOTAL_FONT if total else BODY_FONT)
+    number_format = None
+    if cell.kind == "money" and isinstance(cell.value, Decimal):
+        number_format = money_number_format(cell.value)  # 2.472 keeps its 元
+    elif cell.kind in FORMATS and target.value is not None:
+        number_format = FORMATS[cell.kind]
+    key = (id(font), cell.alignment, cell.fill, number_format)
+    known = styles.cells.get(key)
+    if known is not None:
+        target._style = StyleArray(known)
+        return
+    target.font = font
     target.alignment = ALIGNMENTS[cell.alignment]
     target.border = BORDER
     if cell.fill:
         target.fill = _fill(cell.fill)
-    if cell.kind == "money" and isinstance(cell.value, Decimal):
-        target.number_format = money_number_format(cell.value)  # 2.472 keeps its 元
-    elif cell.kind in FORMATS and target.value is not None:
-        target.number_format = FORMATS[cell.kind]
+    if number_format is not None:
+        target.number_format = number_format
+    styles.cells[key] = StyleArray(target._style)
+
+
+_EDGES = ("top", "left", "right", "bottom")
+
+
+def _merge(ws, styles: StyleCache, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
+    """``ws.merge_cells`` of the range, with the style ids of its cells from ``styles``: the
+    same MergedCells, edge borders and protection as openpyxl's ``MergedCellRange.format``
+    gives them (and in the same order), without a Border made and hashed per edge cell."""
+    # CellRange.coord of a range of two cells or more, without a CellRange made to print it
+    coord = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+    mcr = MergedCellRange(ws, coord)  # its top-left cell takes the bottom-right's border
+    # Not merged_cells.add: it compares the range with every range merged before (quadratic);
+    # the layouts' ranges never overlap.
+    ws.merged_cells.ranges.add(mcr)
+    cells = ws._cells
+    start = mcr.start_cell
+    if start._style is None:
+        start._style = StyleArray()
+    for row in range(min_row, max_row + 1):
+        for col in range(min_col, max_col + 1):
+            if row != min_row or col != min_col:
+                cells[row, col] = MergedCell(ws, row, col)
+    for name in _EDGES:
+        start_border = start._style.borderId  # the top edge holds the top-left cell itself
+        side = getattr(start.border, name)
+        if side and side.style is None:
+            continue  # as openpyxl: nothing to draw on that edge
+        for coord in getattr(mcr, name):
+            target = cells[coord]
+            if target._style is None:
+                target._style = StyleArray()
+            key = (start_border, target._style.borderId, name)
+            border_id = styles.borders.get(key)
+            if border_id is None:
+                target.border += Border(**{name: side})
+                styles.borders[key] = target._style.borderId
+            else:
+                target._style.borderId = border_id
+    protection = styles.protections.get(start._style.protectionId)
+    if protection is None:
+        start.protection = copy(start.protection)
+        protection = styles.protections[start._style.protectionId] = start._style.protectionId
+    for row in range(min_row, max_row + 1):
+        for col in range(min_col, max_col + 1):
+            target = cells[row, col]
+            if target._style is None:
+                target._style = StyleArray()
+            target._style.protectionId = protection
 
 
 @lru_cache(maxsize=16)
@@ -139,7 +216,14 @@ def _lines(cell: Cell, twips: int) -> int:
 
 def _width(text: str) -> float:
     """Width in Chinese characters: digits and Latin letters take about half of one."""
+    if text.isascii():  # figures: the same float as adding 0.55 once a character
+        return _narrow(len(text))
     return sum(1 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+@lru_cache(maxsize=256)
+def _narrow(count: int) -> float:
+    return sum(0.55 for _ in range(count))
 
 
 def fit_to_page_width(ws, *, landscape: bool = False) -> None:
@@ -178,12 +262,37 @@ def tables_workbook(tables: list[Table], *, empty: str = "") -> bytes:
     """A workbook of one sheet per table (a sheet 说明 saying ``empty`` when there is none)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
+    styles = StyleCache()
     for table in tables:
-        write_table(workbook, table)
+        write_table(workbook, table, styles)
     if not tables:
         ws = workbook.create_sheet("说明")
         ws["A1"] = clean_text(empty)
     neutralise_workbook(workbook)  # text that starts with = + - @ stays text (evalportal/text.py)
+    return _saved(workbook)
+
+
+class _InMemoryWriter(ExcelWriter):
+    """openpyxl's writer, each sheet's XML written in memory: openpyxl writes it to a temporary
+    file, zips the file and deletes it (three file-system calls a sheet, 19 sheets in 新疆's
+    workbook of tables B–E)."""
+
+    def write_worksheet(self, ws):
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        out = BytesIO()
+        writer = WorksheetWriter(ws, out=out)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], out.getvalue())
+        self.manifest.append(ws)
+
+
+def _saved(workbook: Workbook) -> bytes:
+    """``workbook.save`` (openpyxl.writer.excel.save_workbook) into memory."""
     buffer = BytesIO()
-    workbook.save(buffer)
+    archive = ZipFile(buffer, "w", ZIP_DEFLATED, allowZip64=True)
+    workbook.properties.modified = datetime.now(tz=UTC).replace(tzinfo=None)
+    _InMemoryWriter(workbook, archive).save()
     return buffer.getvalue()
