@@ -10,6 +10,7 @@ on page 1, as every draft does.
 
 from __future__ import annotations
 
+from indicators.ledger import Money
 from indicators.nation import NationalBoard
 from reports.builders.docx_base import DocxWriter
 from reports.builders.docx_tables import render_table
@@ -38,35 +39,19 @@ def national_tables(board: NationalBoard) -> list[Table]:
     )
     rows = [head, sub_head]
     for line in board.lines:
-        money, total = line.central_money, line.row.money
         rows.append(
             Row(
                 [
                     Cell(line.row.name),
-                    Cell(money.budget, "money"),
-                    Cell(money.spent, "money"),
-                    Cell(money.rate, "rate"),
-                    Cell(total.budget, "money"),
-                    Cell(total.spent, "money"),
-                    Cell(total.rate, "rate"),
+                    *_money_cells(line.central_money, line.row.money),
                     _centre(line.row.status_label),
                 ]
             )
         )
-    money, total = board.central_money, board.total.total
     counts = "，".join(f"{label}{count}省" for label, count in board.status_counts)
     rows.append(
         Row(
-            [
-                _centre("全国合计"),
-                Cell(money.budget, "money"),
-                Cell(money.spent, "money"),
-                Cell(money.rate, "rate"),
-                Cell(total.budget, "money"),
-                Cell(total.spent, "money"),
-                Cell(total.rate, "rate"),
-                _centre(counts),
-            ],
+            [_centre("全国合计"), *_money_cells(board.central_money, board.total.total), _centre(counts)],
             total=True,
         )
     )
@@ -127,6 +112,15 @@ def national_tables(board: NationalBoard) -> list[Table]:
         font_size=18,
     )
     return [money_table, indicator_table]
+
+
+def _money_cells(central: Money, total: Money) -> list[Cell]:
+    """下达数, 执行数, 执行率 of the central money, then 全年预算数, 全年执行数, 执行率 of all."""
+    return [
+        cell
+        for money in (central, total)
+        for cell in (Cell(money.budget, "money"), Cell(money.spent, "money"), Cell(money.rate, "rate"))
+    ]
 
 
 def national_docx(board: NationalBoard) -> bytes:

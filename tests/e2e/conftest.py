@@ -55,7 +55,7 @@ def sign_in(browser, live_server, committed_demo):
     data is loaded again for the next (committed_demo)."""
     contexts = []
 
-    def open_as(username: str):
+    def open_as(username: str, landing: str = "/"):
         context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
@@ -63,7 +63,7 @@ def sign_in(browser, live_server, committed_demo):
         page.fill("#id_username", username)
         page.fill("#id_password", "demo2024")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server.url}{landing}")  # the home page, or where it sends one
         return page
 
     yield open_as
