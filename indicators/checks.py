@@ -227,7 +227,8 @@ def _fund_findings(fund: Fund, region: Region, period: str) -> list[tuple[str, R
     return found
 
 
-SEVERITIES = ("error", "warning", "info")
+# The severities of a finding, most serious first, with the word the pages print for each.
+SEVERITIES = {"error": "错误", "warning": "提示", "info": "信息"}
 
 
 @dataclass
@@ -243,16 +244,9 @@ class RegionFindings:
         return sum(1 for f in self.findings if f.severity == severity)
 
     @property
-    def errors(self) -> int:
-        return self.count("error")
-
-    @property
-    def warnings(self) -> int:
-        return self.count("warning")
-
-    @property
-    def infos(self) -> int:
-        return self.count("info")
+    def counts(self) -> list[tuple[str, int]]:
+        """(label, count) of each severity it has, most serious first: 错误2条 提示1条."""
+        return [(label, n) for key, label in SEVERITIES.items() if (n := self.count(key))]
 
 
 def fund_findings_by_region(fund: Fund, region: Region, period: str = "year_end") -> list[RegionFindings]:
@@ -271,7 +265,8 @@ def fund_findings_by_region(fund: Fund, region: Region, period: str = "year_end"
 
 
 def _rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+    order = list(SEVERITIES)
+    return order.index(severity) if severity in order else len(order)
 
 
 # --- what a reviewer still has to look at before approving (bulk approval, #11) -----------------

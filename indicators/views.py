@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.text import MAX_TEXT
 from indicators import evidence, rules
-from indicators.checks import fund_findings_by_region, open_items_of, return_findings
+from indicators.checks import SEVERITIES, fund_findings_by_region, open_items_of, return_findings
 from indicators.formats import pct, wan
 from indicators.forms import AttachmentForm, MonitoringForm, ReasonForm, ReturnForm, SendBackForm
 from indicators.ledger import FundLedger
@@ -624,7 +624,6 @@ def _typed_sum(values: list[str]) -> Decimal | None:
 
 
 CHECK_PAGE_REGIONS = 50  # regions a page of the fund check lists (1,100 counties: 22 pages)
-CHECK_SEVERITIES = {"error": "错误", "warning": "提示", "info": "信息"}
 
 
 @login_required
@@ -637,7 +636,7 @@ def fund_checks(request, code):
         period = Period.YEAR_END
     regions = fund_findings_by_region(fund, request.user.region, period)
     severity = request.GET.get("severity", "")
-    if severity not in CHECK_SEVERITIES:
+    if severity not in SEVERITIES:
         severity = ""
     search = request.GET.get("q", "").strip()
     shown = regions
@@ -654,10 +653,8 @@ def fund_checks(request, code):
         "region": request.user.region,
         "regions": regions,
         "page": Paginator(shown, CHECK_PAGE_REGIONS).get_page(request.GET.get("page")),
-        "totals": [
-            (key, label, sum(r.count(key) for r in regions)) for key, label in CHECK_SEVERITIES.items()
-        ],
-        "severities": CHECK_SEVERITIES,
+        "totals": [(key, label, sum(r.count(key) for r in regions)) for key, label in SEVERITIES.items()],
+        "severities": SEVERITIES,
         "severity": severity,
         "search": search,
         "query": query.urlencode(),
