@@ -23,7 +23,8 @@ money lines (2) — whatever the size of the tree — and the allocations' notic
 prints the allocations themselves. Everything is read as rows: the roll-up runs on them, and a
 region's, return's or allocation's model instance is built only when a page asks for it, so a
 province's board builds its dozen rows' models, not those of every county below (issue #14).
-``FundLedger.for_funds`` reads the ledgers of many funds in the same queries (the home page).
+``FundLedger.for_funds`` reads the ledgers of many funds in the same queries (the home page,
+and the ministry's board of one fund in each province).
 """
 
 from __future__ import annotations
@@ -384,13 +385,13 @@ class FundLedger:
             account = self.account(child)
             if account.basis == "own":
                 nodes.append(child)
-                parts.append(self.returns.money[child.key])
             elif account.basis == "rolled_up":
                 nodes.extend(account.below.nodes)
                 missing.extend(account.below.missing)
-                parts.append(account.below.values)
             elif account.is_funded:
                 missing.append(child)
+            if account.basis != "none":
+                parts.append(account.values)
         # Each child's figures are already the sum of its frontier: adding them adds up this
         # node's frontier once, without walking it again at every level above.
         return Rollup(self.budgets.of(node), nodes, missing, add_up(parts), self.returns)
