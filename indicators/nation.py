@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, Money, together
 from indicators.models import IndicatorActual, Period, Return
-from indicators.selectors import ProgressRow, filled_lines, previous_actuals_of
+from indicators.selectors import ProgressRow, filled_lines, previous_actuals_of, progress_row
 from transfers.models import CentralFund, Fund, MoneySource
 
 
@@ -98,13 +98,8 @@ def national_board(central: CentralFund, period: str = Period.YEAR_END) -> Natio
     lines = filled_lines(own)
     board_lines = []
     for fund in funds:
-        ledger, account = ledgers[fund.pk], accounts[fund.pk]
-        units = ledger.reporting_units(ledger.root)
-        below = Counter(status for unit in units if (status := ledger.returns.status(unit.key)))
-        ret = account.own
-        filled = lines.get(ret.pk) if ret is not None else None
-        row = ProgressRow(account, len(units), dict(below), filled, bool(ledger.taking_part()))
-        board_lines.append(ProvinceLine(fund, row, indicators.counts.get(ret.pk) if ret else None))
+        row = progress_row(ledgers[fund.pk], accounts[fund.pk], lines)
+        board_lines.append(ProvinceLine(fund, row, indicators.counts.get(row.ret.pk) if row.ret else None))
     pending = [line.row.name for line in board_lines if line.row.status != Return.Status.APPROVED]
     return NationalBoard(central, board_lines, together(accounts.values()), indicators.by_name, pending)
 

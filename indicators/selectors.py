@@ -429,14 +429,17 @@ def fund_progress(
     accounts = ledger.taking_part()
     if lines is None:
         lines = filled_lines([account.own for account in accounts if account.own is not None])
-    rows = []
-    for account in accounts:
-        units = ledger.reporting_units(account.node)
-        below = Counter(status for unit in units if (status := ledger.returns.status(unit.key)))
-        own = lines.get(account.own.pk) if account.own is not None else None
-        has_below = not account.node.is_project and bool(ledger.taking_part(account.node))
-        rows.append(ProgressRow(account, len(units), dict(below), own, has_below))
-    return rows
+    return [progress_row(ledger, account, lines) for account in accounts]
+
+
+def progress_row(ledger: FundLedger, account: Account, lines: dict[int, tuple[int, int]]) -> ProgressRow:
+    """``account``'s row of a board: how far the reporting units below it have got, its own
+    return's share of lines filled (``lines``: ``filled_lines``) and whether it has a board."""
+    units = ledger.reporting_units(account.node)
+    below = Counter(status for unit in units if (status := ledger.returns.status(unit.key)))
+    own = lines.get(account.own.pk) if account.own is not None else None
+    has_below = not account.node.is_project and bool(ledger.taking_part(account.node))
+    return ProgressRow(account, len(units), dict(below), own, has_below)
 
 
 def review_queue(user) -> QuerySet[Return]:
