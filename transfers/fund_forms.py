@@ -101,7 +101,7 @@ class FundForm(BootstrapFormMixin, forms.Form):
     )
     central = forms.ModelChoiceField(
         label="对应的中央资金",
-        queryset=CentralFund.objects.none(),
+        queryset=CentralFund.objects.all(),  # the latest year first
         required=False,
         empty_label="（不对应）",
         help_text="本省的这项资金是哪一项中央转移支付资金的分配：中央主管部门据此汇总各省的执行情况。",
@@ -112,7 +112,6 @@ class FundForm(BootstrapFormMixin, forms.Form):
         if fund is not None:
             kwargs.setdefault("initial", {name: getattr(fund, name) for name in self.base_fields})
         super().__init__(*args, **kwargs)
-        self.fields["central"].queryset = CentralFund.objects.order_by("-year", "name")
         self.fields["finance_department"].help_text = f"如 {province.name}财政厅。"
         self.fields["line_department"].help_text = f"如 {province.name}民政厅。"
         if fund is not None:  # the code names the fund's files and addresses
