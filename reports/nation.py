@@ -20,7 +20,7 @@ from reports.builders.xlsx import tables_workbook
 # 省份 | 中央财政 下达数 执行数 执行率 | 各来源合计 全年预算数 全年执行数 执行率 | 省级填报
 MONEY_WIDTHS = [1300, 1150, 1100, 900, 1150, 1100, 900, 1245]
 # 一级 | 二级 | 三级指标 | 完成 | 未完成的省份（指标值、实际完成值） | 需人工判断
-INDICATOR_WIDTHS = [850, 950, 3000, 700, 2345, 1000]
+INDICATOR_WIDTHS = [900, 900, 3000, 700, 2345, 1000]
 
 
 def national_tables(board: NationalBoard) -> list[Table]:
