@@ -106,6 +106,15 @@ def board(request, code, region_code):
     region or above it (404 otherwise, and for a region with nothing below), by status."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
+    context = board_context(fund, region, request.GET.get("status", ""))
+    context.update(trail=board_trail(request.user, region), board_url="board", board_key=fund.code)
+    return render(request, "indicators/board.html", context)
+
+
+def board_context(fund, region, status: str) -> dict:
+    """What a board of ``fund`` below ``region`` shows, filtered by ``status`` (a return's state,
+    or "none"): the province's boards and the central department's read-only ones alike. 404
+    for a region with nothing of the fund below it."""
     with reading_from_replica():  # a page that only reads: the replica may serve its figures
         ledger = FundLedger(fund, region, Period.YEAR_END)
         # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
@@ -114,15 +123,13 @@ def board(request, code, region_code):
             raise Http404("该资金在本地区没有下级地区或项目。")
         rows = fund_progress(fund, region, ledger=ledger)
         account = ledger.account()
-    status = request.GET.get("status", "")
     if status in dict(BOARD_STATUSES):
         rows = [row for row in rows if row.status == status]
     else:
         status = ""  # an unknown filter shows everything rather than an empty board
-    context = {
+    return {
         "fund": fund,
         "region": region,
-        "trail": board_trail(request.user, region),
         "rows": rows,
         "status": status,
         "statuses": BOARD_STATUSES,
@@ -130,7 +137,6 @@ def board(request, code, region_code):
         "chart_height": max(240, 26 * len(rows) + 60),
         "chart": _chart_data(rows),
     }
-    return render(request, "indicators/board.html", context)
 
 
 # The status chart's series, in the order a return moves; "none" is a unit that has not begun.

@@ -8,4 +8,5 @@ app_name = "nation"
 urlpatterns = [
     path("", nation_views.central_funds, name="funds"),
     path("<slug:code>/", nation_views.national_board_view, name="board"),
+    path("<slug:code>/<str:region_code>/", nation_views.region_board_view, name="region_board"),
 ]

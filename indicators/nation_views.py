@@ -7,9 +7,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from common.replica import reading_from_replica
+from indicators.home_views import board_context
 from indicators.nation import national_board
 from indicators.permissions import may_view_nation
-from transfers.selectors import central_funds_for_user, get_central_fund_for_user
+from indicators.selectors import board_trail
+from transfers.selectors import (
+    central_funds_for_user,
+    get_central_fund_for_user,
+    get_national_fund_for_user,
+)
 
 
 @login_required
@@ -33,3 +39,24 @@ def national_board_view(request, code):
     with reading_from_replica():  # a page that only reads, as the boards
         board = national_board(central)
     return render(request, "indicators/nation_board.html", {"board": board, "central": central})
+
+
+@login_required
+@require_GET
+def region_board_view(request, code, region_code):
+    """A province's board of its copy of the central fund, or a prefecture's below it: the
+    province's own board, read only (no return, form or monitoring page of the province opens
+    from it), with the trail back to the national board."""
+    if reason := may_view_nation(request.user):
+        raise PermissionDenied(reason)
+    central, fund, region = get_national_fund_for_user(request.user, code, region_code)
+    context = board_context(fund, region, request.GET.get("status", ""))
+    context.update(
+        central=central,
+        # No region of its own: the trail starts at the province.
+        trail=board_trail(request.user, region),
+        board_url="nation:region_board",
+        board_key=central.code,
+        read_only=True,
+    )
+    return render(request, "indicators/board.html", context)

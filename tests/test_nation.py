@@ -21,7 +21,13 @@ from evalportal.accounts import user_create
 from evalportal.models import AuditEvent, Role, User
 from indicators.nation import national_board
 from tests.scenarios import gansu
-from tests.seed_figures import ELDERLY_INDICATORS, ELDERLY_TOTAL
+from tests.seed_figures import (
+    ELDERLY_EXECUTION,
+    ELDERLY_INDICATORS,
+    ELDERLY_TOTAL,
+    RELIEF_COUNTIES,
+    RELIEF_SUBTOTALS,
+)
 from transfers.models import CentralFund, Fund
 from transfers.services import central_fund_save, fund_save
 
@@ -124,6 +130,71 @@ def test_the_ministry_lands_on_its_funds_and_sees_no_province_page(client, minis
     # No region: the provinces' own pages are outside its scope.
     assert client.get(reverse("board", args=["xj-2024-elderly", "650000"])).status_code == 404
     assert client.get(reverse("setup:funds")).status_code == 403
+
+
+# --- the boards below the national one ---------------------------------------------------------------
+
+
+def region_board(client, user, code, region_code):
+    client.force_login(user)
+    return client.get(reverse("nation:region_board", args=[code, region_code]))
+
+
+def test_the_national_board_opens_each_province_s_own_board(client, ministry):
+    page = board_page(client, ministry).content.decode()
+    assert reverse("nation:region_board", args=[ELDERLY, "650000"]) in page
+    page = region_board(client, ministry, ELDERLY, "650000").content.decode()
+    budget, _spent, rate = ELDERLY_TOTAL
+    assert f'全年预算数 <strong class="text-body">{budget:,.2f}</strong> 万元，执行率 {rate}%' in page
+    # 伊犁州's row, as the seed's execution table prints it.
+    ili_budget, ili_spent, ili_rate = ELDERLY_EXECUTION["伊犁哈萨克自治州"]
+    row = page[page.index('data-region="654000"') :].split("</tr>")[0]
+    assert f">{D(ili_budget):,.2f}<" in row and f">{D(ili_spent):,.2f}" in row and f">{ili_rate}%<" in row
+    # The trail goes back to the national board, not to a province's home page; every
+    # prefecture's return is approved, and none of them opens from here.
+    assert reverse("nation:board", args=[ELDERLY]) in page
+    assert "已审核" in row and "查看填报" not in page and "/returns/" not in page.split("<main")[-1]
+
+
+def test_the_ministry_goes_down_to_a_prefecture_and_opens_no_return(client, ministry):
+    relief = "mca-2024-relief"
+    page = region_board(client, ministry, relief, "650000").content.decode()
+    below = reverse("nation:region_board", args=[relief, "654000"])
+    assert below in page
+    page = region_board(client, ministry, relief, "654000").content.decode()
+    assert f'全年预算数 <strong class="text-body">{RELIEF_SUBTOTALS["伊犁州"][0]:,.2f}</strong>' in page
+    row = page[page.index("伊宁市") :].split("</tr>")[0]
+    assert f"{RELIEF_COUNTIES['伊宁市'][0]:,.2f}" in row
+    # Read only: no return, form or monitoring page of the province, nor its own board.
+    for name in ("/returns/", "/monitoring/", "/board/"):
+        assert name not in page.split("<main")[-1], name
+    assert reverse("nation:board", args=[relief]) in page
+
+
+def test_the_ministry_reads_only_provinces_of_the_fund(client, ministry):
+    # 甘肃 has not linked a fund to it; an unknown region; a county with nothing below it.
+    assert region_board(client, ministry, ELDERLY, "620000").status_code == 404
+    assert region_board(client, ministry, ELDERLY, "999999").status_code == 404
+    assert region_board(client, ministry, "mca-2024-relief", "654002").status_code == 404
+    assert region_board(client, ministry, "mca-2099-none", "650000").status_code == 404
+
+
+@pytest.mark.parametrize("username", ["admin_xj", "reviewer_yili", "auditor_xj", "admin_gs"])
+def test_no_province_account_opens_a_board_through_the_nation(client, username):
+    response = region_board(client, User.objects.get(username=username), ELDERLY, "650000")
+    assert response.status_code == 403
+
+
+def test_the_boards_below_take_the_same_queries_at_every_level(client, ministry):
+    client.force_login(ministry)
+    counts = []
+    for code in ("650000", "650000", "654000"):  # the first read warms the session
+        with CaptureQueriesContext(connection) as queries:
+            assert (
+                client.get(reverse("nation:region_board", args=["mca-2024-relief", code])).status_code == 200
+            )
+        counts.append(len(queries))
+    assert counts[1] == counts[2], counts
 
 
 # --- who may --------------------------------------------------------------------------------------

@@ -70,6 +70,19 @@ def get_central_fund_for_user(user, code: str) -> CentralFund:
     return get_object_or_404(central_funds_for_user(user), code=code)
 
 
+def get_national_fund_for_user(user, code: str, region_code: str) -> tuple[CentralFund, Fund, Region]:
+    """(the central fund, its copy in the region's province, the region) for the central
+    department's boards below its national one, read only; 404 when the central fund is not
+    the person's to read, the region is unknown, or its province has no fund of it. The region
+    comes with the regions above it, for the trail back up."""
+    central = get_central_fund_for_user(user, code)
+    region = get_object_or_404(Region.objects.select_related("parent__parent"), code=region_code)
+    fund = get_object_or_404(
+        Fund.objects.select_related("region"), central=central, region=province_of(region)
+    )
+    return central, fund, region
+
+
 def province_of(region: Region) -> Region:
     while region.parent_id is not None:
         region = region.parent

@@ -1,6 +1,6 @@
 """The ministry in the browser (#14): 民政部's account lands on its central funds, opens one across
 the provinces, reads 新疆's figures and the national total, sees the lines 新疆 missed, and
-downloads the summary in Excel."""
+downloads the summary in Excel, then opens 新疆's own board and goes back up."""
 
 import io
 from decimal import Decimal
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from tests.seed_figures import ELDERLY_INDICATORS, ELDERLY_TOTAL
+from tests.seed_figures import ELDERLY_EXECUTION, ELDERLY_INDICATORS, ELDERLY_TOTAL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,3 +40,17 @@ def test_the_ministry_reads_a_central_fund_across_the_provinces(sign_in, live_se
     assert Decimal(str(total_row[1])) == budget
     # No province page is open to it: its nav has none of a province's menus.
     assert ministry.get_by_role("link", name="资金设置").count() == 0
+
+    # 新疆's own board, read only: 伊犁州's row as the seed prints it, no return to open.
+    xinjiang.get_by_role("link", name="新疆").click()
+    ministry.get_by_role("heading", name="新疆 · 下级填报进度").wait_for()
+    ili_budget, ili_spent, ili_rate = ELDERLY_EXECUTION["伊犁哈萨克自治州"]
+    ili = ministry.locator("tr[data-region='654000']")
+    ili.get_by_text(f"{Decimal(ili_budget):,.2f}").wait_for()
+    ili.get_by_text(f"{ili_rate}%").wait_for()
+    assert ministry.get_by_role("link", name="查看填报").count() == 0
+    shots(ministry, "national-province-board")
+    ministry.get_by_role("navigation", name="breadcrumb").get_by_role(
+        "link", name="中央财政困难群众救助补助资金"
+    ).click()
+    ministry.get_by_role("heading", name="各省执行情况").wait_for()
