@@ -18,12 +18,13 @@ from indicators.reminders import deadline_notices_for_user
 from indicators.selectors import (
     BOARD_STATUSES,
     binding_deadline,
+    board_page,
     board_trail,
     deadlines_by_setter,
     filled_lines,
-    fund_progress,
     owes_own_return,
     own_returns,
+    progress_rows,
     review_queue,
 )
 from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
@@ -48,20 +49,17 @@ def home(request):
     }
     funds = []
     ledgers = FundLedger.for_funds(offices_funds, region, Period.YEAR_END)
-    # Every board's own returns' share of lines filled, in one query for all funds.
+    # Each board's first page; their own returns' share of lines filled in one query for all.
+    boards = {pk: board_page(ledger) for pk, ledger in ledgers.items()}
     lines = filled_lines(
-        [
-            ret
-            for ledger in ledgers.values()
-            for node in ledger.root.children
-            if (ret := ledger.returns.get(node.key))
-        ]
+        [account.own for board in boards.values() for account in board.page if account.own is not None]
     )
     for fund in offices_funds:
         ledger = ledgers[fund.pk]
         account = ledger.account()
         received = account.received
-        progress = fund_progress(fund, region, ledger=ledger, lines=lines) if ledger.root.children else []
+        board = boards[fund.pk]
+        progress = progress_rows(ledger, list(board.page), lines)
         # What this office fills in: its own return, and one for each project run in it. A
         # county whose money of the fund all goes to its projects reports through them, and so
         # does a bureau whose projects are paid from its own budget (seed 004: nothing allocated).
@@ -86,6 +84,8 @@ def home(request):
                     for period in Period
                 ],
                 "progress": progress,
+                # Rows beyond the first page: listed on the fund's own board.
+                "more": board.total if board.page.has_other_pages() else 0,
                 "chart_height": max(240, 26 * len(progress) + 60),
                 "chart": _chart_data(progress),
             }
@@ -106,33 +106,41 @@ def board(request, code, region_code):
     region or above it (404 otherwise, and for a region with nothing below), by status."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
-    context = board_context(fund, region, request.GET.get("status", ""))
+    context = board_context(request, fund, region)
     context.update(trail=board_trail(request.user, region), board_url="board", board_key=fund.code)
     return render(request, "indicators/board.html", context)
 
 
-def board_context(fund, region, status: str) -> dict:
-    """What a board of ``fund`` below ``region`` shows, filtered by ``status`` (a return's state,
-    or "none"): the province's boards and the central department's read-only ones alike. 404
-    for a region with nothing of the fund below it."""
+def board_context(request, fund, region) -> dict:
+    """What a board of ``fund`` below ``region`` shows: a page of its rows (``?page=``), narrowed
+    by the state of their own return (``?status=``, BOARD_STATUSES) and by name (``?q=``); the
+    province's boards and the central department's read-only ones alike. 404 for a region with
+    nothing of the fund below it."""
+    status = request.GET.get("status", "")
+    if status not in dict(BOARD_STATUSES):
+        status = ""  # an unknown filter shows everything rather than an empty board
+    search = request.GET.get("q", "").strip()[:50]
     with reading_from_replica():  # a page that only reads: the replica may serve its figures
         ledger = FundLedger(fund, region, Period.YEAR_END)
         # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
         # no row of the board above links here.
         if not ledger.taking_part():
             raise Http404("该资金在本地区没有下级地区或项目。")
-        rows = fund_progress(fund, region, ledger=ledger)
+        board = board_page(ledger, status=status, search=search, number=request.GET.get("page"))
+        rows = progress_rows(ledger, list(board.page))
         account = ledger.account()
-    if status in dict(BOARD_STATUSES):
-        rows = [row for row in rows if row.status == status]
-    else:
-        status = ""  # an unknown filter shows everything rather than an empty board
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
         "fund": fund,
         "region": region,
         "rows": rows,
+        "page": board.page,
+        "total": board.total,
         "status": status,
-        "statuses": BOARD_STATUSES,
+        "search": search,
+        "query": query.urlencode(),
+        "statuses": [(value, label, board.counts.get(value, 0)) for value, label in BOARD_STATUSES],
         "account": account,
         "chart_height": max(240, 26 * len(rows) + 60),
         "chart": _chart_data(rows),

@@ -50,7 +50,7 @@ def region_board_view(request, code, region_code):
     if reason := may_view_nation(request.user):
         raise PermissionDenied(reason)
     central, fund, region = get_national_fund_for_user(request.user, code, region_code)
-    context = board_context(fund, region, request.GET.get("status", ""))
+    context = board_context(request, fund, region)
     context.update(
         central=central,
         # No region of its own: the trail starts at the province.

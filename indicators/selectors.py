@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -426,10 +427,44 @@ def fund_progress(
     queries whatever the number of regions: the ledger's, and one for ``lines`` (the rows'
     ``filled_lines``) unless the caller read them for many boards at once."""
     ledger = ledger or FundLedger(fund, region, period)
-    accounts = ledger.taking_part()
+    return progress_rows(ledger, ledger.taking_part(), lines)
+
+
+def progress_rows(
+    ledger: FundLedger, accounts: list[Account], lines: dict[int, tuple[int, int]] | None = None
+) -> list[ProgressRow]:
+    """The board rows of ``accounts`` (``lines``: ``filled_lines`` of their own returns, read here
+    in one query unless the caller read them for many boards at once)."""
     if lines is None:
         lines = filled_lines([account.own for account in accounts if account.own is not None])
     return [progress_row(ledger, account, lines) for account in accounts]
+
+
+BOARD_PAGE_ROWS = 50  # rows a page of a board lists (a prefecture of 1,100 counties: 22 pages)
+
+
+@dataclass
+class BoardPage:
+    """A page of a board's accounts, narrowed by the state of their own return and by name, with
+    how many rows of each state the whole board has (its filter's buttons)."""
+
+    page: Page  # of Account
+    counts: dict[str, int]  # status (a return's state, or "none") → rows of the whole board
+    total: int  # rows of the whole board
+
+
+def board_page(ledger: FundLedger, *, status: str = "", search: str = "", number=1) -> BoardPage:
+    """Page ``number`` of the accounts a board of ``ledger``'s root lists (``taking_part``), of
+    state ``status`` (BOARD_STATUSES; "" for all) whose name holds ``search``. Only the page's
+    rows are built (``progress_rows``): a board of 1,100 counties draws 50 and their chart."""
+    accounts = ledger.taking_part()
+    states = [ledger.returns.status(account.node.key) or "none" for account in accounts]
+    shown = [
+        account
+        for account, state in zip(accounts, states, strict=True)
+        if (not status or state == status) and (not search or search in account.node.display_name)
+    ]
+    return BoardPage(Paginator(shown, BOARD_PAGE_ROWS).get_page(number), Counter(states), len(accounts))
 
 
 def progress_row(ledger: FundLedger, account: Account, lines: dict[int, tuple[int, int]]) -> ProgressRow:

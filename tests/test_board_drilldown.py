@@ -12,7 +12,7 @@ from django.urls import reverse
 from evalportal.models import Role
 from indicators import rules
 from indicators.models import Return
-from indicators.selectors import filled_lines, fund_progress
+from indicators.selectors import BOARD_PAGE_ROWS, filled_lines, fund_progress
 from indicators.services import ReturnInput, return_open, return_save, return_submit
 from tests.scenarios import complete_input, fill_submit_approve, person, synthetic_prefecture
 
@@ -234,8 +234,8 @@ def test_board_costs_the_same_queries_for_10_or_150_counties(client):
         client.force_login(reviewer)
         with CaptureQueriesContext(connection) as queries:
             page = client.get(board_url(reviewer.region.code, fund=f"test-{count}")).content.decode()
-        assert len(shown_regions(page)) == count
-        assert page.count("已提交") >= count
+        assert len(shown_regions(page)) == min(count, BOARD_PAGE_ROWS)  # a page of rows
+        assert page.count("已提交") >= min(count, BOARD_PAGE_ROWS)
         counts.append(len(queries))
         # The province above, whose one row (the prefecture) counts its counties.
         viewer = person(f"viewer{count}", reviewer.region.parent.code, Role.VIEWER)
@@ -247,3 +247,41 @@ def test_board_costs_the_same_queries_for_10_or_150_counties(client):
     assert counts[0] == counts[1], counts
     assert province_counts[0] == province_counts[1], province_counts
     assert Return.objects.filter(fund__code="test-150").count() == 150
+
+
+# --- a page of rows at a time ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_board_of_150_counties_lists_50_a_page_and_finds_one_by_name(client):
+    reviewer = synthetic_prefecture(150)  # counties 县0 … 县149, codes 722000 … 722149
+    client.force_login(reviewer)
+    url = board_url(reviewer.region.code, fund="test-150")
+    page = client.get(url).content.decode()
+    assert shown_regions(page) == [f"72{2000 + i}" for i in range(50)]
+    assert "第1–50个地区或单位，共150个" in page
+    # The filter's buttons count the whole board, not the page.
+    assert "全部 150" in page and "已提交 150" in page and "未开始 0" in page
+    assert shown_regions(client.get(url, {"page": 3}).content.decode()) == [
+        f"72{2000 + i}" for i in range(100, 150)
+    ]
+    assert len(shown_regions(client.get(url, {"page": "末页"}).content.decode())) == 50  # page 1
+    # A name: 县14 and 县140 … 县149.
+    found = client.get(url, {"q": "县14"}).content.decode()
+    assert shown_regions(found) == ["722014", *[f"72{2140 + i}" for i in range(10)]]
+    assert "名称含“县14”的11个" in found and "第1–" not in found  # one page: no page links
+    # A state, and a name within it.
+    Return.objects.filter(region__code__in=["722007", "722140"]).update(status=Return.Status.APPROVED)
+    approved = client.get(url, {"status": "approved"}).content.decode()
+    assert shown_regions(approved) == ["722007", "722140"] and "已审核 2" in approved
+    assert shown_regions(client.get(url, {"status": "approved", "q": "县14"}).content.decode()) == ["722140"]
+
+
+@pytest.mark.django_db
+def test_the_home_page_lists_the_first_page_and_links_to_the_rest(client):
+    reviewer = synthetic_prefecture(150)
+    client.force_login(reviewer)
+    page = client.get(reverse("home")).content.decode()
+    assert len(shown_regions(page)) == 50
+    assert "共150个地区或单位，这里列出前50个" in page
+    assert board_url(reviewer.region.code, fund="test-150") in page
