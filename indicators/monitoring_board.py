@@ -72,11 +72,18 @@ class MonitoringBoard:
     rows: list[MonitoringRow]
 
 
-def monitoring_board(fund: Fund, region: Region, *, ledger: FundLedger | None = None) -> MonitoringBoard:
-    """The board of lights below ``region`` (an empty list where the fund reaches nothing below)."""
+def monitoring_board(
+    fund: Fund,
+    region: Region,
+    *,
+    ledger: FundLedger | None = None,
+    accounts: list[Account] | None = None,
+) -> MonitoringBoard:
+    """The board of lights below ``region`` (an empty list where the fund reaches nothing below):
+    of ``accounts`` (a page of the board, ``selectors.board_page``), else of every region below."""
     ledger = ledger or FundLedger(fund, region, Period.MID_YEAR)
     plan = monitoring_plan(fund)
-    accounts = ledger.taking_part()
+    accounts = ledger.taking_part() if accounts is None else accounts
     read_from = {
         account.node.key: [account.own] if account.own else [ret for _n, ret in account.below.frontier]
         for account in accounts

@@ -10,7 +10,7 @@ from common.replica import reading_from_replica
 from indicators.ledger import FundLedger
 from indicators.models import Period
 from indicators.monitoring_board import monitoring_board
-from indicators.selectors import board_trail
+from indicators.selectors import board_page, board_trail
 from transfers.selectors import get_fund_for_user, get_region_for_user
 
 
@@ -21,12 +21,20 @@ def monitoring_board_view(request, code, region_code):
     it (404 otherwise, and where the fund reaches nothing below)."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
+    search = request.GET.get("q", "").strip()[:50]
     with reading_from_replica():  # a page that only reads, as the year-end board
         ledger = FundLedger(fund, region, Period.MID_YEAR)
         if not ledger.taking_part():
             raise Http404("该资金在本地区没有下级地区或项目。")
-        board = monitoring_board(fund, region, ledger=ledger)
+        # A page of rows at a time, found by name, as the year-end board.
+        page = board_page(ledger, search=search, number=request.GET.get("page")).page
+        board = monitoring_board(fund, region, ledger=ledger, accounts=list(page))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
+        "page": page,
+        "search": search,
+        "query": query.urlencode(),
         "fund": fund,
         "region": region,
         "trail": board_trail(request.user, region),

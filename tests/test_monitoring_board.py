@@ -346,3 +346,18 @@ def test_the_board_costs_the_same_queries_for_2_or_12_counties(client, django_as
     assert page.count('data-light="red"') == 12 and page.count("1 / 0 / 1") == 12
     # 5 of 10 by June, 9 for the year: each county's row, and the prefecture's own figures above.
     assert page.count("50.00%") == 12 + 1 and page.count("90.00%") == 12 + 2  # + 黄灯起点 90.00%
+
+
+@pytest.mark.django_db
+def test_the_board_lists_50_rows_a_page_and_finds_one_by_name(client):
+    reviewer = monitored_prefecture(60)  # 监控县0 … 监控县59, codes 742000 … 742059
+    client.force_login(reviewer)
+    url = board_url(reviewer.region.code, fund="mon-60")
+    page = client.get(url).content.decode()
+    assert page.count('data-light="red"') == 50 and "第1–50个地区或单位，共60个" in page
+    second = client.get(url, {"page": 2}).content.decode()
+    assert re.findall(r'<tr data-region="(\d+)"', second) == [f"74{2050 + i}" for i in range(10)]
+    found = client.get(url, {"q": "监控县5"}).content.decode()
+    assert re.findall(r'<tr data-region="(\d+)"', found) == ["742005", *[f"74{2050 + i}" for i in range(10)]]
+    assert "名称含“监控县5”的11个" in found
+    assert "没有名称含“无此县”的地区或单位" in client.get(url, {"q": "无此县"}).content.decode()
