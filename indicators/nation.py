@@ -4,10 +4,11 @@ Each province's figures are those of its own ledger (``indicators.ledger``), by 
 rule: its approved return, else the approved returns below it. The nation adds the provinces
 up as the ledger adds up a region's children (``ledger.together``): the budgets they received
 from the centre and their spending, by source. Each indicator is judged by the rules engine
-(``rules.evaluate``) in each province whose own return is approved, against that province's
-target (the ministry sets each province its own), and the nation counts the provinces that met
-it. All of it in the queries of one ledger and one read of the provinces' lines, whatever the
-number of provinces (docs/domain.md §8).
+(``rules.evaluate``) against that province's own target (the ministry sets each province its
+own), by the same rule as its money: the line of its own approved return, else the roll-up of
+the approved returns below it (``rollups.rolled_up_below``), marked as such; the nation counts
+the provinces that met it. All of it in the queries of one ledger and a read of the provinces'
+lines, whatever the number of provinces (docs/domain.md §8).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, Money, together
-from indicators.models import IndicatorActual, Period, Return
+from indicators.models import IndicatorActual, IndicatorTarget, Period, Return
+from indicators.rollups import rolled_up_below
 from indicators.selectors import ProgressRow, filled_lines, previous_actuals_of, progress_row
 from transfers.models import CentralFund, Fund, MoneySource
 
@@ -30,6 +34,7 @@ class ProvinceResult:
     target_text: str
     actual_text: str
     met: bool | None  # None: a person must judge, or the text could not be read
+    rolled_up: bool = False  # the approved returns below it rolled up: its own is not approved
 
 
 @dataclass
@@ -61,7 +66,8 @@ class ProvinceLine:
 
     fund: Fund
     row: ProgressRow
-    indicators_met: tuple[int, int] | None = None  # (met, judged) of its own approved return
+    indicators_met: tuple[int, int] | None = None  # (met, judged), None with nothing approved
+    indicators_rolled_up: bool = False  # judged on the roll-up of the approved returns below
 
     @property
     def central_money(self) -> Money:
@@ -75,7 +81,8 @@ class NationalBoard:
     lines: list[ProvinceLine]
     total: Figures  # the provinces added up
     indicators: list[NationalIndicator]
-    pending: list[str]  # provinces whose own return is not approved: not in the indicator counts
+    pending: list[str]  # provinces whose own return is not approved (a draft of the summary)
+    not_counted: list[str] = field(default_factory=list)  # nothing approved: no indicator counted
 
     @property
     def central_money(self) -> Money:
@@ -94,30 +101,39 @@ def national_board(central: CentralFund, period: str = Period.YEAR_END) -> Natio
     ledgers = FundLedger.for_funds(funds, period=period)
     accounts = {fund.pk: ledgers[fund.pk].account() for fund in funds}
     own = [account.own for account in accounts.values() if account.own is not None]
-    indicators = _indicators([ret for ret in own if ret.status == Return.Status.APPROVED])
+    results = _own_results([ret for ret in own if ret.status == Return.Status.APPROVED])
+    results.update(
+        _rolled_up_results([fund for fund in funds if accounts[fund.pk].basis == "rolled_up"], ledgers)
+    )
     lines = filled_lines(own)
-    board_lines = []
+    board_lines, by_name = [], {}
     for fund in funds:
         row = progress_row(ledgers[fund.pk], accounts[fund.pk], lines)
-        board_lines.append(ProvinceLine(fund, row, indicators.counts.get(row.ret.pk) if row.ret else None))
+        found = results.get(fund.pk)
+        met = None
+        if found is not None:
+            for level1, level2, name, result in found:
+                by_name.setdefault(name, NationalIndicator(level1, level2, name)).results.append(result)
+            met = (sum(1 for *_names, result in found if result.met), len(found))
+        rolled = accounts[fund.pk].basis == "rolled_up"
+        board_lines.append(ProvinceLine(fund, row, met, rolled and found is not None))
     pending = [line.row.name for line in board_lines if line.row.status != Return.Status.APPROVED]
-    return NationalBoard(central, board_lines, together(accounts.values()), indicators.by_name, pending)
+    not_counted = [line.row.name for line in board_lines if line.indicators_met is None]
+    return NationalBoard(
+        central, board_lines, together(accounts.values()), list(by_name.values()), pending, not_counted
+    )
 
 
-@dataclass
-class _Indicators:
-    by_name: list[NationalIndicator]
-    counts: dict[int, tuple[int, int]]  # return pk → (met, judged)
+# One province's indicators as the board reads them: (一级, 二级, 三级指标, the province's result).
+_Results = list[tuple[str, str, str, ProvinceResult]]
 
 
-def _indicators(returns: list[Return]) -> _Indicators:
-    """Each indicator of the approved provinces' own returns, judged by the rules engine with
-    last year's actuals where the fund was copied from one; matched across provinces by name,
-    in the order of the first province's table."""
+def _own_results(returns: list[Return]) -> dict[int, _Results]:
+    """{fund pk: its indicators} of the approved provinces' own returns, each judged by the rules
+    engine with last year's actuals where the fund was copied from one, in the table's order."""
     previous = previous_actuals_of(returns)
-    names = {ret.pk: ret.region.display_name for ret in returns}
-    by_name: dict[str, NationalIndicator] = {}
-    counts: dict[int, list[int]] = {ret.pk: [0, 0] for ret in returns}
+    province = {ret.pk: (ret.fund_id, ret.region.display_name) for ret in returns}
+    found: dict[int, _Results] = {fund_pk: [] for fund_pk, _name in province.values()}
     rows = (
         IndicatorActual.objects.filter(ret__in=[ret.pk for ret in returns])
         .order_by("ret__region__code", "indicator__order", "pk")
@@ -140,10 +156,45 @@ def _indicators(returns: list[Return]) -> _Indicators:
             previous=previous.get(ret_id, {}).get(name),
             denominator=denominator,
         )
+        fund_pk, province_name = province[ret_id]
         met = None if result.error else result.met
-        indicator = by_name.setdefault(name, NationalIndicator(level1, level2, name))
-        indicator.results.append(ProvinceResult(names[ret_id], target_text, actual_text, met))
-        counts[ret_id][1] += 1
-        if met:
-            counts[ret_id][0] += 1
-    return _Indicators(list(by_name.values()), {pk: (met, judged) for pk, (met, judged) in counts.items()})
+        found[fund_pk].append(
+            (level1, level2, name, ProvinceResult(province_name, target_text, actual_text, met))
+        )
+    return found
+
+
+def _rolled_up_results(funds: list[Fund], ledgers: dict[int, FundLedger]) -> dict[int, _Results]:
+    """{fund pk: its indicators} of the provinces whose own return is not approved but whose
+    figures roll up from approved returns below: each indicator of the province's own target
+    table, rolled up by its rule (``rollups.rolled_up_below``, as the province's return would
+    take it) and judged against the province's target. A person judges 未全部完成, as on the
+    province's own return."""
+    if not funds:
+        return {}
+    indicators: dict[int, list[IndicatorTarget]] = {fund.pk: [] for fund in funds}
+    tables = IndicatorTarget.objects.filter(
+        table__fund__in=funds, table__region_id=F("table__fund__region_id"), table__project=None
+    ).order_by("order", "pk")
+    for indicator in tables.select_related("table"):
+        indicators[indicator.table.fund_id].append(indicator)
+    wanted = [(ledgers[fund.pk], ledgers[fund.pk].root, indicators[fund.pk]) for fund in funds]
+    found: dict[int, _Results] = {}
+    for fund, rolled in zip(funds, rolled_up_below(wanted), strict=True):
+        if not indicators[fund.pk]:
+            continue  # no target table of its own yet: nothing to judge
+        province_name = ledgers[fund.pk].root.display_name
+        found[fund.pk] = []
+        for indicator in indicators[fund.pk]:
+            rollup = rolled[indicator.pk]
+            result = rules.evaluate(indicator.target_text, rollup.text)
+            met = None if result.error else result.met
+            found[fund.pk].append(
+                (
+                    indicator.level1,
+                    indicator.level2,
+                    indicator.name,
+                    ProvinceResult(province_name, indicator.target_text, rollup.text, met, rolled_up=True),
+                )
+            )
+    return found

@@ -49,18 +49,44 @@ def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRol
     indicators, forecasts = {}, {}
     for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
-        matched = []
-        for node, child in frontier:
-            line = matches.get(child.pk, _NO_LINES).match(indicator)
-            if line is not None:
-                matched.append((node, line))
-
+        matched = _matched(indicator, frontier, matches)
         indicators[indicator.pk] = _rolled(indicator, matched, ledger, "actual_text")
         if monitoring:
             forecasts[indicator.pk] = _rolled(indicator, matched, ledger, "forecast_text")
 
     parts = {line.source: below.parts(line.source) for line in below.figures}
     return ReturnRollup(frontier, below.missing, indicators, below.figures, parts, forecasts)
+
+
+def rolled_up_below(
+    wanted: list[tuple[FundLedger, Node, list[IndicatorTarget]]],
+) -> list[dict[int, rules.Rollup]]:
+    """For each (ledger, node, indicators): {indicator pk: its roll-up from the approved returns
+    below the node}, by the same rule as ``return_rollup``, for a node with no return to hang
+    it on (the ministry's board, for a province whose own return is not approved). The lines
+    below are read once for all of them."""
+    frontiers = [ledger.account(node).below.frontier for ledger, node, _indicators in wanted]
+    ids = [child.pk for frontier in frontiers for _node, child in frontier]
+    matches = _lines_below(ids) if ids else {}
+    return [
+        {
+            indicator.pk: _rolled(indicator, _matched(indicator, frontier, matches), ledger, "actual_text")
+            for indicator in indicators
+        }
+        for (ledger, _node, indicators), frontier in zip(wanted, frontiers, strict=True)
+    ]
+
+
+def _matched(
+    indicator: IndicatorTarget, frontier: list[tuple[Node, Return]], matches: dict[int, _Lines]
+) -> list[tuple[Node, _Line]]:
+    """The line of each return of ``frontier`` that reports against ``indicator``."""
+    matched = []
+    for node, child in frontier:
+        line = matches.get(child.pk, _NO_LINES).match(indicator)
+        if line is not None:
+            matched.append((node, line))
+    return matched
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def national_tables(board: NationalBoard) -> list[Table]:
     ]
     for indicator in board.indicators:
         missed = "；".join(
-            f"{r.province}（{r.target_text}，{r.actual_text or '未填'}）"
+            f"{_province(r)}（{r.target_text}，{r.actual_text or '未填'}）"
             for r in indicator.results
             if r.met is False
         )
@@ -94,15 +94,18 @@ def national_tables(board: NationalBoard) -> list[Table]:
                     Cell(indicator.name),
                     _centre(f"{len(indicator.met)}/{len(indicator.results)}省"),
                     Cell(missed or "—"),
-                    Cell("、".join(indicator.to_judge) or "—"),
+                    Cell("、".join(_province(r) for r in indicator.results if r.met is None) or "—"),
                 ]
             )
         )
     if len(indicator_rows) == 1:
         indicator_rows.append(Row([Cell("还没有省份的填报审核通过。", span=len(INDICATOR_WIDTHS))]))
-    notes = ["各省按本省的指标值判断是否完成，省级填报审核通过后计入。"]
-    if board.pending:
-        notes.append(f"尚未计入：{'、'.join(board.pending)}。")
+    notes = [
+        "各省按本省的指标值判断是否完成：省级填报已审核的取省级填报；"
+        "未审核的取其下级已审核填报按汇总规则汇总的值，标“下级汇总”。"
+    ]
+    if board.not_counted:
+        notes.append(f"尚未计入（没有已审核的填报）：{'、'.join(board.not_counted)}。")
     indicator_table = Table(
         title="表2 绩效指标完成情况",
         subtitle="",
@@ -112,6 +115,12 @@ def national_tables(board: NationalBoard) -> list[Table]:
         font_size=18,
     )
     return [money_table, indicator_table]
+
+
+def _province(result) -> str:
+    """A province's name as the indicator table prints it: marked where its figure is the
+    roll-up of the approved returns below it."""
+    return f"{result.province}（下级汇总）" if result.rolled_up else result.province
 
 
 def _money_cells(central: Money, total: Money) -> list[Cell]:
@@ -131,7 +140,7 @@ def national_docx(board: NationalBoard) -> bytes:
         writer.review_notice(
             [
                 "数据未全部审核：",
-                f"{'、'.join(board.pending)}的省级自评尚未审核通过，其执行数取下级已审核的填报，指标未计入完成统计。",
+                f"{'、'.join(board.pending)}的省级自评尚未审核通过，其执行数和指标完成值取下级已审核的填报汇总。",
             ]
         )
     for table in national_tables(board):

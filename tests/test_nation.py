@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from evalportal.accounts import user_create
 from evalportal.models import AuditEvent, Role, User
+from indicators.models import IndicatorActual, IndicatorTarget, Return, TargetTable
 from indicators.nation import national_board
 from tests.scenarios import gansu
 from tests.seed_figures import (
@@ -28,7 +29,7 @@ from tests.seed_figures import (
     RELIEF_COUNTIES,
     RELIEF_SUBTOTALS,
 )
-from transfers.models import CentralFund, Fund
+from transfers.models import Allocation, CentralFund, Fund, Notice, Region
 from transfers.services import central_fund_save, fund_save
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +131,90 @@ def test_the_ministry_lands_on_its_funds_and_sees_no_province_page(client, minis
     # No region: the provinces' own pages are outside its scope.
     assert client.get(reverse("board", args=["xj-2024-elderly", "650000"])).status_code == 404
     assert client.get(reverse("setup:funds")).status_code == 403
+
+
+# --- a province not yet approved: its indicators by the roll-up rule ---------------------------------
+
+
+def province_of_two_counties(central: CentralFund) -> Fund:
+    """测试省 (760000) of one prefecture and two counties, its fund a copy of ``central``. Its
+    table: 服务人次 ≥100人次, 满意度 ≥90%, 救助政策落实 (words: 应保尽保). 甲县 (10 allocated)
+    reports 40人次, 92%, 应保尽保; 乙县 (30) 70人次, 85%, 应保尽保, both approved. Neither the
+    province nor the prefecture has a return of its own."""
+    province = Region.objects.create(code="760000", name="测试省", level=1)
+    prefecture = Region.objects.create(code="760100", name="测试州", level=2, parent=province)
+    fund, _ = fund_save(actor=None, code="t-2024-roll", name="测试资金", year=2024, region=province)
+    link(fund, central)
+    notice = Notice.objects.create(province=province, issuer="测试", number="测〔2024〕1号", title="测试")
+    table = TargetTable.objects.create(fund=fund, region=province)
+    lines = [
+        ("产出指标", "数量指标", "服务人次", "≥100人次"),
+        ("满意度指标", "服务对象满意度指标", "满意度", "≥90%"),
+        ("效益指标", "社会效益指标", "救助政策落实", "应保尽保"),
+    ]
+    targets = [
+        IndicatorTarget.objects.create(
+            table=table, level1=l1, level2=l2, name=name, target_text=target, order=order
+        )
+        for order, (l1, l2, name, target) in enumerate(lines, 1)
+    ]
+    for index, (name, amount, actuals) in enumerate(
+        [("甲县", "10", ("40人次", "92%", "应保尽保")), ("乙县", "30", ("70人次", "85%", "应保尽保"))]
+    ):
+        county = Region.objects.create(code=f"76010{index + 1}", name=name, level=3, parent=prefecture)
+        Allocation.objects.create(fund=fund, notice=notice, from_region=None, region=county, amount=D(amount))
+        own = TargetTable.objects.create(fund=fund, region=county, parent=table)
+        ret = Return.objects.create(fund=fund, region=county, status=Return.Status.APPROVED)
+        ret.funding.create(source="central", spent=D("5"))
+        for order, (target, actual) in enumerate(zip(targets, actuals, strict=True), 1):
+            line = IndicatorTarget.objects.create(
+                table=own,
+                parent_indicator=target,
+                level1=target.level1,
+                level2=target.level2,
+                name=target.name,
+                target_text=target.target_text,
+                order=order,
+            )
+            IndicatorActual.objects.create(ret=ret, indicator=line, actual_text=actual)
+    return fund
+
+
+def test_a_province_not_yet_approved_is_judged_on_its_counties_rolled_up(elderly_central):
+    province_of_two_counties(elderly_central)
+    board = national_board(elderly_central)
+    line = next(line for line in board.lines if line.row.region.code == "760000")
+    # 40 + 70 = 110人次 (≥100: met); 满意度 by allocation (92×10 + 85×30) / 40 = 86.75% (missed);
+    # both counties 应保尽保: met.
+    assert line.indicators_met == (2, 3) and line.indicators_rolled_up
+    results = {i.name: r for i in board.indicators for r in i.results if r.province == "测试省"}
+    assert (results["服务人次"].actual_text, results["服务人次"].met) == ("110人次", True)
+    assert (results["满意度"].actual_text, results["满意度"].met) == ("86.75%", False)
+    assert results["救助政策落实"].met is True and results["救助政策落实"].rolled_up
+    assert board.pending == ["测试省"] and board.not_counted == []
+    # 新疆's own approved return is read as before.
+    xinjiang = next(line for line in board.lines if line.row.region.code == "650000")
+    assert not xinjiang.indicators_rolled_up and xinjiang.indicators_met[1] == len(ELDERLY_INDICATORS)
+
+
+def test_the_page_and_the_summary_mark_a_figure_rolled_up(client, ministry, elderly_central):
+    province_of_two_counties(elderly_central)
+    page = board_page(client, ministry).content.decode()
+    assert "测试省</span>（下级汇总）（指标值≥90%，实际86.75%）" in page
+    response = client.get(reverse("reports:national_docx", args=[ELDERLY]))
+    document = DocxDocument(io.BytesIO(b"".join(response.streaming_content)))
+    _money, indicators = document.tables
+    satisfaction = next(row for row in indicators.rows if row.cells[2].text == "满意度")
+    assert "测试省（下级汇总）（≥90%，86.75%）" in satisfaction.cells[4].text
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "测试省的省级自评尚未审核通过，其执行数和指标完成值取下级已审核的填报汇总" in text
+
+
+def test_a_province_with_nothing_approved_is_not_counted(elderly_central):
+    link(gansu().fund, elderly_central)  # its one county's return is a draft
+    board = national_board(elderly_central)
+    assert board.not_counted == ["甘肃"]
+    assert next(line for line in board.lines if line.row.region.code == "620000").indicators_met is None
 
 
 # --- the boards below the national one ---------------------------------------------------------------
