@@ -22,6 +22,7 @@ from indicators.selectors import (
     board_trail,
     deadlines_by_setter,
     filled_lines,
+    home_year,
     owes_own_return,
     own_returns,
     progress_rows,
@@ -41,7 +42,11 @@ def home(request):
             return redirect("nation:funds")
         return render(request, "indicators/home.html", {"region": None})
     mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
-    offices_funds = list(funds_for_user(user))
+    # One year's funds at a time: a province keeps every year's funds, and this year's work is
+    # what the page is for (the review queue and the deadlines stay whatever their year).
+    all_funds = list(funds_for_user(user))
+    year, years = home_year(all_funds, region, request.GET.get("year"))
+    offices_funds = [fund for fund in all_funds if fund.year == year]
     # The deadline binding this office's own returns: its parent's, else the nearest above.
     deadlines = {
         key: binding_deadline(by_setter, region)
@@ -93,6 +98,9 @@ def home(request):
     context = {
         "region": region,
         "funds": funds,
+        "year": year,
+        # (year, its funds) for the year links
+        "years": [(y, sum(1 for fund in all_funds if fund.year == y)) for y in years],
         "queue": list(review_queue(user)),
         "notices": deadline_notices_for_user(user, timezone.localdate()),
         "statuses": Return.Status,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -486,6 +486,22 @@ def review_queue(user) -> QuerySet[Return]:
         .select_related("fund", "region")
         .order_by("updated_at")
     )
+
+
+def home_year(funds: list[Fund], region: Region, asked: str | None) -> tuple[int | None, list[int]]:
+    """(the year whose funds the home page shows, the years of the office's funds, latest
+    first): the year asked for (``?year=``) when it is one of them; else the latest year in which
+    anything has been reported in ``region`` or below, since last year's self-evaluation goes on
+    while this year's funds arrive; else the latest year. One query."""
+    years = sorted({fund.year for fund in funds}, reverse=True)
+    if not years:
+        return None, []
+    if asked in {str(year) for year in years}:
+        return int(asked), years
+    reported = Return.objects.filter(subtree_q(region, "region__"), fund__in=funds).aggregate(
+        year=Max("fund__year")
+    )["year"]
+    return (reported if reported in years else years[0]), years
 
 
 def own_returns(user) -> QuerySet[Return]:
