@@ -414,27 +414,13 @@ class ProgressRow(AccountRow):
         return {self.ret.status if self.ret else "none": 1}
 
 
-def fund_progress(
-    fund: Fund,
-    region: Region,
-    period: str = Period.YEAR_END,
-    *,
-    ledger: FundLedger | None = None,
-    lines: dict[int, tuple[int, int]] | None = None,
-) -> list[ProgressRow]:
-    """One row per region or project directly below ``region`` that has money of the fund or a
-    return, with the ledger's figures (the same as every document's). A fixed number of
-    queries whatever the number of regions: the ledger's, and one for ``lines`` (the rows'
-    ``filled_lines``) unless the caller read them for many boards at once."""
-    ledger = ledger or FundLedger(fund, region, period)
-    return progress_rows(ledger, ledger.taking_part(), lines)
-
-
 def progress_rows(
     ledger: FundLedger, accounts: list[Account], lines: dict[int, tuple[int, int]] | None = None
 ) -> list[ProgressRow]:
-    """The board rows of ``accounts`` (``lines``: ``filled_lines`` of their own returns, read here
-    in one query unless the caller read them for many boards at once)."""
+    """One board row per account of ``accounts`` (regions or projects directly below the ledger's
+    root, ``board_page``), with the ledger's figures, the same as every document's. A fixed
+    number of queries whatever the number of regions: ``lines`` (``filled_lines`` of their own
+    returns) are read here in one query unless the caller read them for many boards at once."""
     if lines is None:
         lines = filled_lines([account.own for account in accounts if account.own is not None])
     return [progress_row(ledger, account, lines) for account in accounts]

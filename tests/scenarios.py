@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from evalportal.models import Role, User
+from indicators.ledger import FundLedger
 from indicators.models import IndicatorTarget, Return, TargetTable
-from indicators.selectors import missing_below
+from indicators.selectors import ProgressRow, missing_below, progress_rows
 from indicators.services import (
     ReturnInput,
     approval_exception_record,
@@ -254,11 +255,18 @@ def synthetic_prefecture(count: int) -> User:
     return reviewer
 
 
+def board_rows(fund: Fund, region: Region) -> list[ProgressRow]:
+    """Every row of the board of ``fund`` below ``region``, on one page."""
+    ledger = FundLedger(fund, region)
+    return progress_rows(ledger, ledger.taking_part())
+
+
 def project_return(pf: ProjectFund, county: str, *, clerk: User):
     return return_open(fund=pf.fund, region=clerk.region, actor=clerk, project=pf.projects[county])
 
 
 __all__ = [
+    "board_rows",
     "Role",
     "add_provincial_money",
     "fill_submit_approve",

@@ -12,9 +12,9 @@ from django.urls import reverse
 from evalportal.models import Role
 from indicators import rules
 from indicators.models import Return
-from indicators.selectors import BOARD_PAGE_ROWS, filled_lines, fund_progress
+from indicators.selectors import BOARD_PAGE_ROWS, filled_lines
 from indicators.services import ReturnInput, return_open, return_save, return_submit
-from tests.scenarios import complete_input, fill_submit_approve, person, synthetic_prefecture
+from tests.scenarios import board_rows, complete_input, fill_submit_approve, person, synthetic_prefecture
 
 D = Decimal
 RELIEF = "xj-2024-relief"
@@ -67,7 +67,7 @@ def three_counties(relief, clerk_yining, clerk_huocheng, reviewer_yili):
 
 def test_each_county_shows_its_own_returns_status(relief, yili, three_counties):
     with CaptureQueriesContext(connection) as queries:
-        rows = {row.region.code: row for row in fund_progress(relief, yili)}
+        rows = {row.region.code: row for row in board_rows(relief, yili)}
     # Both returns' lines are counted by one aggregate query, not one per row.
     assert len([q for q in queries if "indicators_indicatoractual" in q["sql"]]) == 1
     assert rows["654002"].filled_share == rows["654023"].filled_share == D("100.00")
@@ -96,7 +96,7 @@ def test_a_draft_with_3_of_14_lines_typed_is_21_43_percent_filled(
     return_save(ret=ret, actor=clerk_yining, base_version=ret.version, data=data)
 
     assert filled_lines([ret]) == {ret.pk: (3, 14)}  # seed 003: 伊宁市's table has 14 indicators
-    (row,) = [row for row in fund_progress(relief, yili) if row.region.code == "654002"]
+    (row,) = [row for row in board_rows(relief, yili) if row.region.code == "654002"]
     assert (row.status_label, row.filled_share) == ("填报中", D("21.43"))
     client.force_login(reviewer_yili)
     html = row_html(client.get(board_url("654000")).content.decode(), "654002")

@@ -68,15 +68,15 @@ def test_the_regions_below_a_prefecture_are_its_counties_and_units():
 
 
 def test_progress_counts_who_has_to_report():
-    from indicators.selectors import fund_progress
+    from tests.scenarios import board_rows
 
     province = Region.objects.get(code="650000")
-    relief = fund_progress(Fund.objects.get(code="xj-2024-relief"), province)
+    relief = board_rows(Fund.objects.get(code="xj-2024-relief"), province)
     yili = next(row for row in relief if row.region.code == "654000")
     # Seed 003: 11 counties and 2 budget units of 伊犁州 receive money; none has reported yet.
     assert yili.status_counts == {"none": 13}
     assert (yili.money.budget, yili.money.spent, yili.money.rate) == (YILI_RELIEF[0], None, None)
-    elderly = fund_progress(Fund.objects.get(code="xj-2024-elderly"), province)
+    elderly = board_rows(Fund.objects.get(code="xj-2024-elderly"), province)
     # Seed 000: the money stops at the prefectures, whose returns are approved.
     assert {row.region.short_name or row.region.name: row.status_counts for row in elderly}["伊犁州"] == {
         "approved": 1
