@@ -197,6 +197,19 @@ def test_a_province_not_yet_approved_is_judged_on_its_counties_rolled_up(elderly
     assert not xinjiang.indicators_rolled_up and xinjiang.indicators_met[1] == len(ELDERLY_INDICATORS)
 
 
+def test_a_line_on_an_indicator_of_another_table_is_rolled_up_the_same(elderly_central):
+    fund = province_of_two_counties(elderly_central)
+    # 乙县's lines point at the province's indicators themselves, not at copies in its own table.
+    for actual in IndicatorActual.objects.filter(ret__region__code="760102").select_related("indicator"):
+        actual.indicator = actual.indicator.parent_indicator
+        actual.save()
+    TargetTable.objects.filter(fund=fund, region__code="760102").update(parent=None)
+    IndicatorTarget.objects.filter(table__fund=fund, table__region__code="760102").delete()
+    board = national_board(elderly_central)
+    results = {i.name: r for i in board.indicators for r in i.results if r.province == "测试省"}
+    assert results["服务人次"].actual_text == "110人次" and results["满意度"].actual_text == "86.75%"
+
+
 def test_the_page_and_the_summary_mark_a_figure_rolled_up(client, ministry, elderly_central):
     province_of_two_counties(elderly_central)
     page = board_page(client, ministry).content.decode()
