@@ -16,13 +16,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import F
-
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, Money, together
 from indicators.models import IndicatorActual, IndicatorTarget, Period, Return
 from indicators.rollups import rolled_up_below
-from indicators.selectors import ProgressRow, filled_lines, previous_actuals_of, progress_row
+from indicators.selectors import (
+    ProgressRow,
+    filled_lines,
+    previous_actuals_of,
+    progress_row,
+    province_return_tables,
+)
 from transfers.models import CentralFund, Fund, MoneySource
 
 
@@ -172,12 +176,12 @@ def _rolled_up_results(funds: list[Fund], ledgers: dict[int, FundLedger]) -> dic
     province's own return."""
     if not funds:
         return {}
+    # The table each province's own return would report against: the central one where it has one.
+    tables = province_return_tables(funds)
     indicators: dict[int, list[IndicatorTarget]] = {fund.pk: [] for fund in funds}
-    tables = IndicatorTarget.objects.filter(
-        table__fund__in=funds, table__region_id=F("table__fund__region_id"), table__project=None
-    ).order_by("order", "pk")
-    for indicator in tables.select_related("table"):
-        indicators[indicator.table.fund_id].append(indicator)
+    fund_of = {table.pk: fund_pk for fund_pk, table in tables.items()}
+    for indicator in IndicatorTarget.objects.filter(table__in=list(tables.values())).order_by("order", "pk"):
+        indicators[fund_of[indicator.table_id]].append(indicator)
     wanted = [(ledgers[fund.pk], ledgers[fund.pk].root, indicators[fund.pk]) for fund in funds]
     found: dict[int, _Results] = {}
     for fund, rolled in zip(funds, rolled_up_below(wanted), strict=True):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -162,10 +162,23 @@ def passed_down_table(fund: Fund, region: Region) -> TargetTable | None:
 def return_table(fund: Fund, region: Region) -> TargetTable | None:
     """The table a region's own return reports against: at the province the central table
     when the fund has one (the province answers to the ministry), else the region's own."""
-    tables = {
-        t.is_central: t for t in TargetTable.objects.filter(fund=fund, region=region, project__isnull=True)
-    }
-    return tables.get(True) or tables.get(False)
+    return province_return_tables([fund], region=region).get(fund.pk)
+
+
+def province_return_tables(funds: list[Fund], *, region: Region | None = None) -> dict[int, TargetTable]:
+    """{fund pk: the table its own return reports against} at ``region``, or at each fund's own
+    province (the ministry's board of one fund in each), in one query: the central table where
+    the fund has one, else the region's own."""
+    tables = TargetTable.objects.filter(fund__in=funds, project__isnull=True)
+    if region is not None:
+        tables = tables.filter(region=region)
+    else:
+        tables = tables.filter(region_id=F("fund__region_id"))
+    found: dict[int, TargetTable] = {}
+    for table in tables:
+        if table.is_central or table.fund_id not in found:
+            found[table.fund_id] = table
+    return found
 
 
 def table_above(fund: Fund, region: Region, *, central: bool = False) -> TargetTable | None:

@@ -197,6 +197,31 @@ def test_a_province_not_yet_approved_is_judged_on_its_counties_rolled_up(elderly
     assert not xinjiang.indicators_rolled_up and xinjiang.indicators_met[1] == len(ELDERLY_INDICATORS)
 
 
+def test_a_province_with_the_central_table_is_judged_on_it_once(elderly_central):
+    fund = province_of_two_counties(elderly_central)
+    # The table the centre sent, which the province's own return reports against; the
+    # province's own table (the one passed down) is copied from it.
+    central = TargetTable.objects.create(fund=fund, region=fund.region, is_central=True)
+    for own in IndicatorTarget.objects.filter(
+        table__fund=fund, table__region=fund.region, table__is_central=False
+    ):
+        sent = IndicatorTarget.objects.create(
+            table=central,
+            level1=own.level1,
+            level2=own.level2,
+            name=own.name,
+            target_text=own.target_text,
+            order=own.order,
+        )
+        own.parent_indicator = sent
+        own.save()
+    board = national_board(elderly_central)
+    line = next(line for line in board.lines if line.row.region.code == "760000")
+    assert line.indicators_met == (2, 3)
+    results = [r for i in board.indicators for r in i.results if r.province == "测试省"]
+    assert [r.actual_text for r in results] == ["110人次", "86.75%", results[2].actual_text]
+
+
 def test_a_line_on_an_indicator_of_another_table_is_rolled_up_the_same(elderly_central):
     fund = province_of_two_counties(elderly_central)
     # 乙县's lines point at the province's indicators themselves, not at copies in its own table.
