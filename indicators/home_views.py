@@ -4,6 +4,8 @@ One page per role: my returns and their deadlines; my review queue; for each fun
 of the regions directly below with the ledger's figures (the same as every document's).
 """
 
+from collections import Counter
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -47,6 +49,7 @@ def home(request):
     all_funds = list(funds_for_user(user))
     year, years = home_year(all_funds, region, request.GET.get("year"))
     offices_funds = [fund for fund in all_funds if fund.year == year]
+    funds_of_year = Counter(fund.year for fund in all_funds)
     # The deadline binding this office's own returns: its parent's, else the nearest above.
     deadlines = {
         key: binding_deadline(by_setter, region)
@@ -100,7 +103,7 @@ def home(request):
         "funds": funds,
         "year": year,
         # (year, its funds) for the year links
-        "years": [(y, sum(1 for fund in all_funds if fund.year == y)) for y in years],
+        "years": [(y, funds_of_year[y]) for y in years],
         "queue": list(review_queue(user)),
         "notices": deadline_notices_for_user(user, timezone.localdate()),
         "statuses": Return.Status,

@@ -140,7 +140,7 @@ def _own_results(returns: list[Return]) -> dict[int, _Results]:
     found: dict[int, _Results] = {fund_pk: [] for fund_pk, _name in province.values()}
     rows = (
         IndicatorActual.objects.filter(ret__in=[ret.pk for ret in returns])
-        .order_by("ret__region__code", "indicator__order", "pk")
+        .order_by("indicator__order", "pk")  # each province's lines in its table's order
         .values_list(
             "ret_id",
             "indicator__level1",
@@ -161,9 +161,8 @@ def _own_results(returns: list[Return]) -> dict[int, _Results]:
             denominator=denominator,
         )
         fund_pk, province_name = province[ret_id]
-        met = None if result.error else result.met
         found[fund_pk].append(
-            (level1, level2, name, ProvinceResult(province_name, target_text, actual_text, met))
+            (level1, level2, name, ProvinceResult(province_name, target_text, actual_text, _met(result)))
         )
     return found
 
@@ -191,8 +190,7 @@ def _rolled_up_results(funds: list[Fund], ledgers: dict[int, FundLedger]) -> dic
         found[fund.pk] = []
         for indicator in indicators[fund.pk]:
             rollup = rolled[indicator.pk]
-            result = rules.evaluate(indicator.target_text, rollup.text)
-            met = None if result.error else result.met
+            met = _met(rules.evaluate(indicator.target_text, rollup.text))
             found[fund.pk].append(
                 (
                     indicator.level1,
@@ -202,3 +200,8 @@ def _rolled_up_results(funds: list[Fund], ledgers: dict[int, FundLedger]) -> dic
                 )
             )
     return found
+
+
+def _met(evaluation) -> bool | None:
+    """Met, missed, or None where a person must judge or the text could not be read."""
+    return None if evaluation.error else evaluation.met
