@@ -40,6 +40,12 @@ class ProvinceResult:
     met: bool | None  # None: a person must judge, or the text could not be read
     rolled_up: bool = False  # the approved returns below it rolled up: its own is not approved
 
+    @property
+    def label(self) -> str:
+        """The province as the board and the summary name it: marked where its figure is the
+        roll-up of the approved returns below it."""
+        return f"{self.province}（下级汇总）" if self.rolled_up else self.province
+
 
 @dataclass
 class NationalIndicator:
@@ -60,7 +66,7 @@ class NationalIndicator:
 
     @property
     def to_judge(self) -> list[str]:
-        return [r.province for r in self.results if r.met is None]
+        return [r.label for r in self.results if r.met is None]
 
 
 @dataclass

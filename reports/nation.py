@@ -82,7 +82,7 @@ def national_tables(board: NationalBoard) -> list[Table]:
     ]
     for indicator in board.indicators:
         missed = "；".join(
-            f"{_province(r)}（{r.target_text}，{r.actual_text or '未填'}）"
+            f"{r.label}（{r.target_text}，{r.actual_text or '未填'}）"
             for r in indicator.results
             if r.met is False
         )
@@ -94,7 +94,7 @@ def national_tables(board: NationalBoard) -> list[Table]:
                     Cell(indicator.name),
                     _centre(f"{len(indicator.met)}/{len(indicator.results)}省"),
                     Cell(missed or "—"),
-                    Cell("、".join(_province(r) for r in indicator.results if r.met is None) or "—"),
+                    Cell("、".join(indicator.to_judge) or "—"),
                 ]
             )
         )
@@ -115,12 +115,6 @@ def national_tables(board: NationalBoard) -> list[Table]:
         font_size=18,
     )
     return [money_table, indicator_table]
-
-
-def _province(result) -> str:
-    """A province's name as the indicator table prints it: marked where its figure is the
-    roll-up of the approved returns below it."""
-    return f"{result.province}（下级汇总）" if result.rolled_up else result.province
 
 
 def _money_cells(central: Money, total: Money) -> list[Cell]:
