@@ -7,6 +7,7 @@ of the regions directly below with the ledger's figures (the same as every docum
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,9 +17,11 @@ from evalportal.models import Role
 from indicators.formats import pct
 from indicators.ledger import FundLedger
 from indicators.models import Period, Return
+from indicators.permissions import may_review
 from indicators.reminders import deadline_notices_for_user
 from indicators.selectors import (
     BOARD_STATUSES,
+    HOME_QUEUE_ROWS,
     binding_deadline,
     board_page,
     board_trail,
@@ -29,6 +32,7 @@ from indicators.selectors import (
     own_returns,
     progress_rows,
     review_queue,
+    review_queue_page,
 )
 from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
@@ -98,17 +102,43 @@ def home(request):
                 "chart": _chart_data(progress),
             }
         )
+    queue = review_queue(user)
     context = {
         "region": region,
         "funds": funds,
         "year": year,
         # (year, its funds) for the year links
         "years": [(y, funds_of_year[y]) for y in years],
-        "queue": list(review_queue(user)),
+        # The earliest submissions; the whole queue pages on its own page (review_queue_view).
+        "queue": list(queue[:HOME_QUEUE_ROWS]),
+        "queue_total": queue.count(),
         "notices": deadline_notices_for_user(user, timezone.localdate()),
         "statuses": Return.Status,
     }
     return render(request, "indicators/home.html", context)
+
+
+@login_required
+def review_queue_view(request):
+    """待我审核: the whole review queue, a page at a time, narrowed by fund (``?fund=``) and by
+    the region's name (``?q=``); bulk approval from any page."""
+    if reason := may_review(request.user):
+        raise PermissionDenied(reason)
+    fund = request.GET.get("fund", "").strip()[:50]
+    search = request.GET.get("q", "").strip()[:50]
+    queue = review_queue_page(request.user, fund=fund, search=search, number=request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "region": request.user.region,
+        "page": queue.page,
+        "funds": queue.funds,
+        "total": queue.total,
+        "fund": fund,
+        "search": search,
+        "query": query.urlencode(),
+    }
+    return render(request, "indicators/review_queue.html", context)
 
 
 @login_required

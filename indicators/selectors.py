@@ -483,8 +483,37 @@ def review_queue(user) -> QuerySet[Return]:
     return (
         Return.objects.filter(region__parent=user.region, status=Return.Status.SUBMITTED)
         .select_related("fund", "region")
-        .order_by("updated_at")
+        .order_by("updated_at", "pk")  # earliest submitted first; pk keeps the pages stable
     )
+
+
+HOME_QUEUE_ROWS = 10  # the review queue's earliest submissions the home page lists
+QUEUE_PAGE_ROWS = 50  # a page of the whole review queue (/indicators/queue/)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A page of the review queue, narrowed by fund and by the name of the region."""
+
+    page: Page  # of Return, earliest submitted first
+    funds: list[Fund]  # the funds of the whole queue, for its filter
+    total: int  # returns of the whole queue, before any filter
+
+
+def review_queue_page(user, *, fund: str = "", search: str = "", number=1) -> QueuePage:
+    """Page ``number`` of ``review_queue``, of the fund whose code is ``fund`` ("" for all) and
+    of the regions whose name holds ``search``; a number of queries that does not grow with the
+    queue (its funds, its count, the page)."""
+    queue = review_queue(user)
+    funds = list(Fund.objects.filter(pk__in=queue.values("fund")).order_by("-year", "code"))
+    shown = queue
+    if fund:
+        shown = shown.filter(fund__code=fund)
+    if search:
+        shown = shown.filter(region__name__contains=search)
+    page = Paginator(shown, QUEUE_PAGE_ROWS).get_page(number)
+    total = queue.count() if fund or search else page.paginator.count
+    return QueuePage(page, funds, total)
 
 
 def home_year(funds: list[Fund], region: Region, asked: str | None) -> tuple[int | None, list[int]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from indicators import views
+from indicators import home_views, views
 
 app_name = "indicators"
 urlpatterns = [
@@ -21,6 +21,7 @@ urlpatterns = [
     path(
         "<int:pk>/attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"
     ),
+    path("queue/", home_views.review_queue_view, name="queue"),
     path("approve/", views.returns_bulk_approve, name="bulk_approve"),
     path("approve/confirm/", views.returns_bulk_confirm, name="bulk_confirm"),
     path("checks/<slug:code>/", views.fund_checks, name="fund_checks"),
