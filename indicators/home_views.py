@@ -36,6 +36,8 @@ from indicators.selectors import (
 )
 from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
+HOME_BOARDS = 3  # a year of this many funds or fewer shows each fund's board on the home page
+
 
 @login_required
 def home(request):
@@ -61,17 +63,24 @@ def home(request):
     }
     funds = []
     ledgers = FundLedger.for_funds(offices_funds, region, Period.YEAR_END)
-    # Each board's first page; their own returns' share of lines filled in one query for all.
+    # A few funds: each with its board's first page. More: one line each (资金一览), each
+    # leading to its board; fifty boards one under another are read by nobody.
+    full = len(offices_funds) <= HOME_BOARDS
     boards = {pk: board_page(ledger) for pk, ledger in ledgers.items()}
-    lines = filled_lines(
-        [account.own for board in boards.values() for account in board.page if account.own is not None]
+    # The boards' own returns' share of lines filled, in one query for all.
+    lines = (
+        filled_lines(
+            [account.own for board in boards.values() for account in board.page if account.own is not None]
+        )
+        if full
+        else {}
     )
     for fund in offices_funds:
         ledger = ledgers[fund.pk]
         account = ledger.account()
         received = account.received
         board = boards[fund.pk]
-        progress = progress_rows(ledger, list(board.page), lines)
+        progress = progress_rows(ledger, list(board.page), lines) if full else []
         # What this office fills in: its own return, and one for each project run in it. A
         # county whose money of the fund all goes to its projects reports through them, and so
         # does a bureau whose projects are paid from its own budget (seed 004: nothing allocated).
@@ -95,17 +104,25 @@ def home(request):
                     for node in owners
                     for period in Period
                 ],
+                # The board's own figures of the region (全年预算数, 执行率), for the one-line view.
+                "total": account.total,
                 "progress": progress,
+                # The board's rows by the state of their own return, for the one-line view.
+                "below": board.total,
+                "below_counts": [
+                    (key, label, count) for key, label in STATUS_SERIES if (count := board.counts.get(key))
+                ],
                 # Rows beyond the first page: listed on the fund's own board.
                 "more": board.total if board.page.has_other_pages() else 0,
                 "chart_height": max(240, 26 * len(progress) + 60),
-                "chart": _chart_data(progress),
+                "chart": _chart_data(progress) if full else None,
             }
         )
     queue = review_queue(user)
     context = {
         "region": region,
         "funds": funds,
+        "full": full,
         "year": year,
         # (year, its funds) for the year links
         "years": [(y, funds_of_year[y]) for y in years],

@@ -1,0 +1,102 @@
+"""A year of many funds on the home page: one line each (资金一览) with its money, rate and the
+states below, each leading to its board; a year of a few funds keeps each fund's board (issue
+#14: a home of 50 funds drew 50 boards and their charts, 690 KiB)."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from indicators.models import Return
+from tests.scenarios import synthetic_prefecture
+from transfers.models import Allocation, Fund, Notice, Region
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+def add_fund(prefecture: Region, code: str, *, counties: int = 3, returns=()) -> Fund:
+    """A fund of 2024 allocating 8 to each of the first ``counties`` counties of ``prefecture``;
+    ``returns``: (county index, status, spent) of the returns below."""
+    province = prefecture.parent
+    fund = Fund.objects.create(code=code, name=f"资金{code}", year=2024, region=province)
+    notice = Notice.objects.create(
+        province=province, issuer="测试", number=f"测〔2024〕{code}号", title="测试"
+    )
+    below = list(Region.objects.filter(parent=prefecture).order_by("code")[:counties])
+    for county in below:
+        Allocation.objects.create(
+            fund=fund, notice=notice, from_region=province, region=county, amount=D("8")
+        )
+    for index, status, spent in returns:
+        ret = Return.objects.create(fund=fund, region=below[index], status=status)
+        ret.funding.create(source="central", spent=spent)
+    return fund
+
+
+def fund_row(page: str, code: str) -> str:
+    match = re.search(rf'<tr data-fund="{re.escape(code)}">.*?</tr>', page, re.S)
+    assert match, f"no line for {code}"
+    return re.sub(r"\s+", " ", match.group(0))
+
+
+@pytest.fixture
+def four_funds():
+    """A prefecture of ten counties (test-10, all submitted, 10 each) and three more funds."""
+    reviewer = synthetic_prefecture(10)
+    prefecture = reviewer.region
+    add_fund(
+        prefecture,
+        "b",
+        returns=[(0, Return.Status.APPROVED, D("4")), (1, Return.Status.DRAFT, D("8"))],
+    )
+    add_fund(prefecture, "c", counties=2)
+    add_fund(prefecture, "d", counties=1)
+    return reviewer
+
+
+def test_a_year_of_four_funds_lists_one_line_each(client, four_funds):
+    client.force_login(four_funds)
+    page = client.get(reverse("home")).content.decode()
+    assert "2024年资金一览（4项）" in page
+    # No board drawn, and no chart library loaded.
+    assert "progress-chart" not in page and "<tr data-region=" not in page and "echarts" not in page
+    # 10 counties × 10, all submitted and none approved: no execution yet.
+    first = fund_row(page, "test-10")
+    assert '<td class="num">100.00</td> <td class="num">—</td>' in first
+    assert "已提交 10" in first and "共10个" in first and "已审核" not in first
+    # 3 counties × 8 = 24; 4 spent by the one approved return (the draft's 8 does not count):
+    # 4 / 24 = 16.67%.
+    second = fund_row(page, "b")
+    assert '<td class="num">24.00</td> <td class="num">16.67%</td>' in second
+    assert "已审核 1" in second and "填报中 1" in second and "未开始 1" in second and "共3个" in second
+    assert f'href="{reverse("board", args=["b", four_funds.region.code])}">下级进度</a>' in second
+    assert f'href="{reverse("indicators:fund_checks", args=["b"])}">数据检查</a>' in second
+    assert "16.00" in fund_row(page, "c") and "未开始 2" in fund_row(page, "c")
+    assert "8.00" in fund_row(page, "d") and "共1个" in fund_row(page, "d")
+
+
+def test_a_year_of_three_funds_keeps_each_board(client, four_funds):
+    Fund.objects.filter(code="d").delete()
+    client.force_login(four_funds)
+    page = client.get(reverse("home")).content.decode()
+    assert "资金一览" not in page and "data-fund=" not in page
+    assert page.count('data-kind="status"') == 3  # each fund's chart
+    assert '<tr data-region="712000"' in page  # 县0 on test-10's board
+
+
+def test_the_one_line_view_costs_the_same_queries_for_four_or_eight_funds(client, four_funds):
+    client.force_login(four_funds)
+    counts = []
+    for extra in ("e", "f", "g", "h"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("home"))
+        counts.append(len(queries))
+        add_fund(four_funds.region, extra, returns=[(0, Return.Status.SUBMITTED, D("1"))])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home")).content.decode()
+    assert "2024年资金一览（8项）" in page
+    assert len(set(counts)) == 1 and len(queries) == counts[0], (counts, len(queries))
