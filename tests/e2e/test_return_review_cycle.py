@@ -45,6 +45,13 @@ def test_clerk_reviewer_and_province(sign_in, live_server, shots):
     reviewer = sign_in("reviewer_yili")
     reviewer.get_by_text("待我审核（1）").wait_for()
     shots(reviewer, "reviewer-queue")
+    # The whole queue from the menu: found by fund, the return opened from there.
+    reviewer.locator("a.nav-link", has_text="待我审核").click()
+    reviewer.wait_for_url(re.compile(r"/returns/queue/$"))
+    reviewer.get_by_label("资金", exact=True).select_option(index=1)  # the one fund in the queue
+    reviewer.get_by_role("button", name="查找").click()
+    reviewer.get_by_text("找到1份").wait_for()
+    shots(reviewer, "reviewer-queue-page")
     reviewer.get_by_role("link", name="审核", exact=True).click()
     comment = "请填写全年实际救助人次，不要只写“应救尽救”。"
     reviewer.get_by_label("对“临时救助人次”的意见").fill(comment)
