@@ -46,13 +46,14 @@ def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRol
     matches = _lines_below([child.pk for _node, child in frontier]) if frontier else {}
 
     monitoring = ret.period == Period.MID_YEAR
+    children = _children(ledger, frontier, matches)
     indicators, forecasts = {}, {}
     for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
-        matched = _matched(indicator, frontier, matches)
-        indicators[indicator.pk] = _rolled(indicator, matched, ledger, "actual_text")
+        matched = _matched(indicator, children)
+        indicators[indicator.pk] = _rolled(indicator, matched, "actual_text")
         if monitoring:
-            forecasts[indicator.pk] = _rolled(indicator, matched, ledger, "forecast_text")
+            forecasts[indicator.pk] = _rolled(indicator, matched, "forecast_text")
 
     parts = {line.source: below.parts(line.source) for line in below.figures}
     return ReturnRollup(frontier, below.missing, indicators, below.figures, parts, forecasts)
@@ -68,24 +69,25 @@ def rolled_up_below(
     frontiers = [ledger.account(node).below.frontier for ledger, node, _indicators in wanted]
     ids = [child.pk for frontier in frontiers for _node, child in frontier]
     matches = _lines_below(ids) if ids else {}
-    return [
-        {
-            indicator.pk: _rolled(indicator, _matched(indicator, frontier, matches), ledger, "actual_text")
-            for indicator in indicators
-        }
-        for (ledger, _node, indicators), frontier in zip(wanted, frontiers, strict=True)
-    ]
+    found = []
+    for (ledger, _node, indicators), frontier in zip(wanted, frontiers, strict=True):
+        children = _children(ledger, frontier, matches)
+        found.append(
+            {
+                indicator.pk: _rolled(indicator, _matched(indicator, children), "actual_text")
+                for indicator in indicators
+            }
+        )
+    return found
 
 
-def _matched(
-    indicator: IndicatorTarget, frontier: list[tuple[Node, Return]], matches: dict[int, _Lines]
-) -> list[tuple[Node, _Line]]:
-    """The line of each return of ``frontier`` that reports against ``indicator``."""
+def _matched(indicator: IndicatorTarget, children: list[_Child]) -> list[tuple[_Child, _Line]]:
+    """The line of each return below that reports against ``indicator``."""
     matched = []
-    for node, child in frontier:
-        line = matches.get(child.pk, _NO_LINES).match(indicator)
+    for child in children:
+        line = child.lines.match(indicator)
         if line is not None:
-            matched.append((node, line))
+            matched.append((child, line))
     return matched
 
 
@@ -141,17 +143,18 @@ def _lines_below(return_ids: list[int]) -> dict[int, _Lines]:
         if (fund_id, region_id) in pairs
     ]
     own = IndicatorTarget.objects.filter(table_id__in=tables).order_by().values_list(*_INDICATOR)
-    indicators = {pk: rest for pk, *rest in own}
+    indicators = {row[0]: row[1:] for row in own}  # pk → (name, order, copied from)
     wanted = {row[2] for row in rows}
     for _copy in range(_COPIES + 1):
         # a line of an indicator outside its return's table, then each level of copies
         missing = wanted - indicators.keys()
         if missing:
             found = IndicatorTarget.objects.filter(pk__in=missing).order_by().values_list(*_INDICATOR)
-            indicators.update({pk: rest for pk, *rest in found})
+            indicators.update({row[0]: row[1:] for row in found})
         wanted = {indicators[pk][2] for pk in wanted if pk in indicators and indicators[pk][2] is not None}
     # The first line in its table's order wins, by either key.
-    rows.sort(key=lambda row: (row[1], indicators[row[2]][1], row[0]))
+    order = {pk: indicator[1] for pk, indicator in indicators.items()}
+    rows.sort(key=lambda row: (row[1], order[row[2]], row[0]))
     found_lines: dict[int, _Lines] = {}
     for _pk, ret_id, indicator_id, actual_text, forecast_text, denominator in rows:
         lines = found_lines.setdefault(ret_id, _Lines())
@@ -166,18 +169,37 @@ def _lines_below(return_ids: list[int]) -> dict[int, _Lines]:
     return found_lines
 
 
-def _rolled(
-    indicator: IndicatorTarget, matched: list[tuple[Node, _Line]], ledger: FundLedger, attr: str
-) -> rules.Rollup:
+@dataclass(frozen=True)
+class _Child:
+    """A return below as the roll-up weighs it: its region's name, the money the region
+    received (the weight of a weighted roll-up) and its lines; made once for all the indicators
+    of a table."""
+
+    name: str
+    allocation: object
+    lines: _Lines
+
+
+def _children(
+    ledger: FundLedger, frontier: list[tuple[Node, Return]], matches: dict[int, _Lines]
+) -> list[_Child]:
+    """``_Child`` of each return of ``frontier``, with its lines of ``matches`` (``_lines_below``)."""
+    return [
+        _Child(node.display_name, ledger.account(node).received.total, matches.get(ret.pk, _NO_LINES))
+        for node, ret in frontier
+    ]
+
+
+def _rolled(indicator: IndicatorTarget, matched: list[tuple[_Child, _Line]], attr: str) -> rules.Rollup:
     """``rules.rollup`` of one text field of the children's matching lines (``actual_text``, or
     at mid-year ``forecast_text``): the one rule for both, with the same denominators and money."""
     values = [
         rules.ChildValue(
-            region=node.display_name,
+            region=child.name,
             actual_text=getattr(line, attr),
             denominator=line.denominator,
-            allocation=ledger.account(node).received.total,
+            allocation=child.allocation,
         )
-        for node, line in matched
+        for child, line in matched
     ]
     return rules.rollup(indicator.target_text, values, rule=indicator.rollup_rule or None)
