@@ -17,12 +17,12 @@ from indicators.permissions import may_set_deadlines
 from indicators.reminders import (
     NAMES_IN_NOTICE,
     bound_regions,
-    deadline_progress,
     deadline_set,
     deadline_title,
+    deadlines_progress,
     fund_period_title,
     region_within,
-    regions_owing_returns,
+    regions_owing_returns_of,
 )
 from indicators.selectors import binding_deadline, deadlines_by_setter
 from transfers.selectors import funds_for_user, get_fund_for_user
@@ -56,9 +56,10 @@ def deadline_list(request):
     today = timezone.localdate()
     funds = list(funds_for_user(user))
     grouped = deadlines_by_setter(funds)
-    rows = []
+    owing_by_fund = regions_owing_returns_of(funds)
+    rows, bound = [], []
     for fund in funds:
-        owing = [region for region in regions_owing_returns(fund) if region_within(region, own)]
+        owing = [region for region in owing_by_fund[fund.pk] if region_within(region, own)]
         for period in Period:
             by_setter = grouped.get((fund.pk, period.value), {})
             own_deadline = by_setter.get(own.pk)
@@ -75,18 +76,21 @@ def deadline_list(request):
                 "can_edit": may_set_deadlines(user, fund, own) is None,
             }
             if shown is not None:
-                counted = bound_regions(by_setter, owing).get(shown.pk, [])
-                progress = deadline_progress(shown, regions=counted)
-                missing = progress.missing
-                row |= {
-                    "days_left": progress.days_left(today),
-                    "days_overdue": -progress.days_left(today),
-                    "owing": len(counted),
-                    "missing": len(missing),
-                    "missing_names": "、".join(r.display_name for r in missing[:NAMES_IN_NOTICE]),
-                    "more_missing": len(missing) > NAMES_IN_NOTICE,
-                }
+                bound.append((row, shown, bound_regions(by_setter, owing).get(shown.pk, [])))
             rows.append(row)
+    # Every row's progress in one query for all.
+    for (row, _shown, counted), progress in zip(
+        bound, deadlines_progress([(shown, counted) for _row, shown, counted in bound]), strict=True
+    ):
+        missing = progress.missing
+        row |= {
+            "days_left": progress.days_left(today),
+            "days_overdue": -progress.days_left(today),
+            "owing": len(counted),
+            "missing": len(missing),
+            "missing_names": "、".join(r.display_name for r in missing[:NAMES_IN_NOTICE]),
+            "more_missing": len(missing) > NAMES_IN_NOTICE,
+        }
     can_edit_any = any(row["can_edit"] for row in rows)
     return render(request, "indicators/deadlines/list.html", {"rows": rows, "can_edit_any": can_edit_any})
 

@@ -41,7 +41,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from evalportal.models import AuditEvent, Role, User
@@ -49,7 +48,7 @@ from indicators.formats import chinese_date
 from indicators.models import Deadline, Period, Return, SentReminder
 from indicators.permissions import may_set_deadlines
 from indicators.selectors import binding_deadline, deadlines_by_setter
-from transfers.models import Fund, Region
+from transfers.models import Allocation, Fund, Region
 from transfers.selectors import funds_for_user
 
 logger = logging.getLogger(__name__)
@@ -93,16 +92,41 @@ def region_within(region: Region, root: Region) -> bool:
 
 
 def regions_owing_returns(fund: Fund) -> list[Region]:
-    """The lowest active regions below the province that receive money of `fund`."""
-    recipients = list(
-        Region.objects.filter(Q(allocations__fund=fund) | Q(projects__allocations__fund=fund))
-        .filter(level__gt=Region.Level.PROVINCE)
-        .select_related("parent")
+    """The lowest active regions below the province that receive money of `fund`, in the
+    regions' order."""
+    return regions_owing_returns_of([fund])[fund.pk]
+
+
+def regions_owing_returns_of(funds) -> dict[int, list[Region]]:
+    """{fund pk: ``regions_owing_returns``} of many funds in two queries: the regions the funds'
+    allocations reach (directly, or through a project run in them), then those regions with
+    their parents. A page of fifty funds asked one query of each, 70 ms apiece."""
+    funds = list(funds)
+    reached: dict[int, set[int]] = {fund.pk: set() for fund in funds}
+    rows = (
+        Allocation.objects.filter(fund__in=funds)
+        .order_by()
+        .values_list("fund_id", "region_id", "project__region_id")
         .distinct()
     )
-    with_money_below = {region.parent_id for region in recipients}
-    with_money_below |= {region.parent.parent_id for region in recipients if region.parent is not None}
-    return [region for region in recipients if region.pk not in with_money_below and region.is_active]
+    for fund_id, region_id, project_region_id in rows:
+        reached[fund_id].update(pk for pk in (region_id, project_region_id) if pk is not None)
+    regions = (
+        Region.objects.filter(pk__in=set().union(*reached.values()), level__gt=Region.Level.PROVINCE)
+        .select_related("parent")
+        .in_bulk()
+    )
+    owing: dict[int, list[Region]] = {}
+    for fund_pk, pks in reached.items():
+        recipients = sorted(  # in the regions' own order (Region.Meta.ordering)
+            (regions[pk] for pk in pks if pk in regions), key=lambda r: (r.level, r.order, r.code)
+        )
+        with_money_below = {region.parent_id for region in recipients}
+        with_money_below |= {region.parent.parent_id for region in recipients if region.parent is not None}
+        owing[fund_pk] = [
+            region for region in recipients if region.pk not in with_money_below and region.is_active
+        ]
+    return owing
 
 
 @dataclass
@@ -142,12 +166,16 @@ def deadline_pairs(fund_ids, *, within: Region | None = None) -> list[tuple[Dead
     """Every deadline of the funds with the regions owing returns it binds (``within``: only
     those in that subtree), by due date, fund, period and the setter's level."""
     pairs = []
-    owing_by_fund: dict[int, list[Region]] = {}
-    for by_setter in deadlines_by_setter(fund_ids).values():
+    grouped = deadlines_by_setter(fund_ids)
+    funds = {
+        deadline.fund_id: deadline.fund for by_setter in grouped.values() for deadline in by_setter.values()
+    }
+    owing_by_fund = {
+        fund_pk: [r for r in owing if within is None or region_within(r, within)]
+        for fund_pk, owing in regions_owing_returns_of(funds.values()).items()
+    }
+    for by_setter in grouped.values():
         fund = next(iter(by_setter.values())).fund
-        if fund.pk not in owing_by_fund:
-            owing = regions_owing_returns(fund)
-            owing_by_fund[fund.pk] = [r for r in owing if within is None or region_within(r, within)]
         bound = bound_regions(by_setter, owing_by_fund[fund.pk])
         pairs += [(deadline, bound.get(deadline.pk, [])) for deadline in by_setter.values()]
     pairs.sort(key=lambda p: (p[0].due_on, p[0].fund.code, p[0].period, p[0].region.level, p[0].region.code))
@@ -155,17 +183,30 @@ def deadline_pairs(fund_ids, *, within: Region | None = None) -> list[tuple[Dead
 
 
 def deadline_progress(deadline: Deadline, *, regions: list[Region]) -> DeadlineProgress:
+    return deadlines_progress([(deadline, regions)])[0]
+
+
+def deadlines_progress(pairs: list[tuple[Deadline, list[Region]]]) -> list[DeadlineProgress]:
+    """``DeadlineProgress`` of each (deadline, the regions it binds), in one query for all: the
+    state of each region's own return of the deadline's fund and period."""
+    if not pairs:
+        return []
+    statuses: dict[tuple[int, str], dict[int, str]] = {}
     rows = (
         Return.objects.filter(
-            fund=deadline.fund_id,
-            period=deadline.period,
+            fund__in={deadline.fund_id for deadline, _regions in pairs},
             project__isnull=True,
-            region__in=[region.pk for region in regions],
+            region__in={region.pk for _deadline, regions in pairs for region in regions},
         )
         .order_by()
-        .values_list("region_id", "status")
+        .values_list("fund_id", "period", "region_id", "status")
     )
-    return DeadlineProgress(deadline, regions, dict(rows))
+    for fund_id, period, region_id, status in rows:
+        statuses.setdefault((fund_id, period), {})[region_id] = status
+    return [
+        DeadlineProgress(deadline, regions, statuses.get((deadline.fund_id, deadline.period), {}))
+        for deadline, regions in pairs
+    ]
 
 
 # --- reminders ----------------------------------------------------------------------------
@@ -253,11 +294,14 @@ def _people(role: str, region_ids) -> dict[int, list[User]]:
 def reminders_due(today: date) -> list[Reminder]:
     """Every reminder and escalation to send on `today`, clerks' first, then escalations."""
     reminders: list[Reminder] = []
-    for deadline, regions in deadline_pairs(Fund.objects.all()):
+    due = [
+        (deadline, regions)
+        for deadline, regions in deadline_pairs(Fund.objects.all())
+        if regions and _kind_for(deadline, today) is not None
+    ]
+    for progress in deadlines_progress(due):
+        deadline = progress.deadline
         kind = _kind_for(deadline, today)
-        if kind is None or not regions:
-            continue
-        progress = deadline_progress(deadline, regions=regions)
         missing = progress.missing
         if not missing:
             continue
@@ -363,10 +407,13 @@ def deadline_notices_for_user(user, today: date) -> list[str]:
         return []
     own = user.region
     notices = []
-    for deadline, scoped in deadline_pairs(funds_for_user(user), within=own):
-        if not scoped:
-            continue
-        progress = deadline_progress(deadline, regions=scoped)
+    scoped = [
+        (deadline, regions)
+        for deadline, regions in deadline_pairs(funds_for_user(user), within=own)
+        if regions
+    ]
+    for progress in deadlines_progress(scoped):
+        deadline = progress.deadline
         title = deadline_title(deadline)
         when = _when(deadline, today)
         missing = progress.missing
