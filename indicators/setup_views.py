@@ -5,8 +5,10 @@ a region sees the list read-only."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -39,20 +41,35 @@ from transfers.selectors import (
 )
 from transfers.services import fund_save, notice_edit, notice_save
 
+NOTICES_PAGE_ROWS = 50  # notices a page of 下达文件 lists
+
 
 @login_required
 def fund_list(request):
     user = request.user
     if user.region_id is None:
         raise PermissionDenied("您的账号没有绑定地区，请联系管理员。")
-    funds = funds_for_user(user).annotate(allocation_count=Count("allocations", distinct=True))
+    # One year at a time, the latest first: a province registers every year's funds again.
+    years = list(funds_for_user(user).order_by("-year").values_list("year").annotate(count=Count("pk")))
+    asked = request.GET.get("year", "")
+    year = next((y for y, _count in years if str(y) == asked), years[0][0] if years else None)
+    funds = (
+        funds_for_user(user).filter(year=year).annotate(allocation_count=Count("allocations", distinct=True))
+    )
     context = {
         "province": province_of(user.region),
         "funds": funds,
+        "year": year,
+        "years": years,
         "notice_count": notices_for_user(user).count(),
         "can_set_up": may_set_up_funds(user) is None,
     }
     return render(request, "indicators/setup/funds.html", context)
+
+
+def _funds_of_year(fund: Fund):
+    """Back to the list of funds, at the year of ``fund`` (the list shows one year at a time)."""
+    return redirect(f"{reverse('setup:funds')}?year={fund.year}")
 
 
 def _fund_values(form) -> dict:
@@ -87,7 +104,7 @@ def fund_create(request):
             errors_into(form, exc)
         else:
             messages.success(request, f"已登记资金：{fund.year}年{fund.full_name}。")
-            return redirect("setup:funds")
+            return _funds_of_year(fund)
     return render(
         request, "indicators/setup/fund_form.html", {"form": form, "fund": None, "province": province}
     )
@@ -109,7 +126,8 @@ def fund_edit(request, code: str):
             errors_into(form, exc)
         else:
             messages.success(request, "已保存。" if changes else "没有修改。")
-            return redirect("setup:funds")
+            fund.refresh_from_db(fields=["year"])  # a fund's year may change with its edit
+            return _funds_of_year(fund)
     return render(
         request, "indicators/setup/fund_form.html", {"form": form, "fund": fund, "province": fund.region}
     )
@@ -120,14 +138,23 @@ def notice_list(request):
     user = request.user
     if user.region_id is None:
         raise PermissionDenied("您的账号没有绑定地区，请联系管理员。")
-    notices = (
-        notices_for_user(user)
-        .annotate(allocation_count=Count("allocations"))
-        .order_by("-issued_on", "number")
-    )
+    # 50 a page, latest first, found by 文号, 标题 or 发文机关: four notices a fund, every year.
+    search = request.GET.get("q", "").strip()[:50]
+    notices = notices_for_user(user)
+    if search:
+        notices = notices.filter(
+            Q(number__contains=search) | Q(title__contains=search) | Q(issuer__contains=search)
+        )
+    notices = notices.annotate(allocation_count=Count("allocations")).order_by("-issued_on", "number", "pk")
+    page = Paginator(notices, NOTICES_PAGE_ROWS).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "province": province_of(user.region),
-        "notices": notices,
+        "notices": page.object_list,
+        "page": page,
+        "search": search,
+        "query": query.urlencode(),
         "can_set_up": may_set_up_funds(user) is None,
     }
     return render(request, "indicators/setup/notices.html", context)
@@ -354,7 +381,7 @@ def fund_copy_view(request, code: str):
                 request,
                 f"已按{source.year}年资金复制：{fund.year}年{fund.full_name}。请登记本年下达文件并导入分配表。",
             )
-            return redirect("setup:funds")
+            return _funds_of_year(fund)
     tables = source.target_tables.count()
     context = {"form": form, "source": source, "tables": tables, "projects": source.projects.count()}
     return render(request, "indicators/setup/fund_copy.html", context)

@@ -59,14 +59,21 @@ def test_a_wrong_date_says_why(text, message):
 def test_the_province_administrator_registers_a_fund(client, admin_xj, new_events):
     client.force_login(admin_xj)
     response = client.post(reverse("setup:fund_create"), FUND)
-    assert response.status_code == 302 and response.url == reverse("setup:funds")
+    # Back to the list, at the new fund's year: the list shows one year at a time.
+    assert response.status_code == 302 and response.url == reverse("setup:funds") + "?year=2025"
     fund = Fund.objects.get(code="xj-2025-elderly")
     assert fund.region == admin_xj.region and fund.year == 2025
     assert fund.full_name == "中央财政困难群众救助补助资金（支持困难失能老年人等群体基本养老服务救助方向）"
     (event,) = new_events().filter(action=AuditEvent.Action.CREATE)
     assert event.actor == admin_xj and event.changes["资金名称"] == [None, "中央财政困难群众救助补助资金"]
-    page = client.get(reverse("setup:funds")).content.decode()
-    assert "xj-2025-elderly" in page and "xj-2024-relief" in page
+    page = client.get(response.url).content.decode()
+    assert "xj-2025-elderly" in page and "xj-2024-relief" not in page
+    assert 'aria-current="page" href="?year=2025">2025年资金（1项）' in page
+    assert 'href="?year=2024">2024年资金（2项）' in page
+    # The latest year first; the other a click away.
+    assert "xj-2025-elderly" in client.get(reverse("setup:funds")).content.decode()
+    earlier = client.get(reverse("setup:funds"), {"year": "2024"}).content.decode()
+    assert "xj-2024-relief" in earlier and "xj-2024-elderly" in earlier and "xj-2025-elderly" not in earlier
 
 
 def test_editing_a_fund_keeps_its_code_and_audits_the_change(client, admin_xj, new_events):
@@ -321,3 +328,35 @@ def test_a_copied_fund_judges_not_lower_than_last_year_against_last_years_actual
         reverse("indicators:rate_preview"), {"target": "不低于上年", "actual": "97%", "previous": "98%"}
     ).content.decode()
     assert "98.98" in preview
+
+
+# --- lists that grow every year -------------------------------------------------------------------
+
+
+def test_notices_list_fifty_a_page_latest_first_and_are_found_by_number_or_title(client, admin_xj):
+    province = admin_xj.region
+    before = Notice.objects.filter(province=province).count()
+    Notice.objects.bulk_create(
+        Notice(
+            province=province,
+            issuer="新疆维吾尔自治区财政厅",
+            number=f"新财社〔2030〕{index}号",
+            title=f"关于下达测试资金{index}的通知",
+            issued_on=date(2030, 1, 1 + index % 28),
+        )
+        for index in range(1, 61)
+    )
+    client.force_login(admin_xj)
+    url = reverse("setup:notices")
+    first = client.get(url).content.decode()
+    assert first.count('btn-outline-primary" href="/funds/notices/') == 50
+    assert f"第1–50份文件，共{before + 60}份" in first
+    # Latest first: 27 and 55 were issued on 28 January, then by number.
+    assert "新财社〔2030〕27号" in first.split("<tbody>")[1].split("</tr>")[0]
+    found = client.get(url, {"q": "〔2030〕1"}).content.decode()  # 1, 10–19
+    assert "含“〔2030〕1”的11份" in found and found.count("新财社〔2030〕1") == 11
+    assert client.get(url, {"q": "测试资金60"}).content.decode().count("关于下达测试资金60的通知") == 1
+    nothing = client.get(url, {"q": "不存在的文号"}).content.decode()
+    assert "没有含“不存在的文号”的文件" in nothing
+    last = client.get(url, {"page": 2}).content.decode()
+    assert f"第51–{before + 60}份文件，共{before + 60}份" in last
