@@ -24,7 +24,7 @@ from indicators.reminders import (
     region_within,
     regions_owing_returns_of,
 )
-from indicators.selectors import binding_deadline, deadlines_by_setter
+from indicators.selectors import binding_deadline, deadlines_by_setter, funds_of_year
 from transfers.selectors import funds_for_user, get_fund_for_user
 
 
@@ -54,7 +54,8 @@ def deadline_list(request):
     user = request.user
     own = user.region
     today = timezone.localdate()
-    funds = list(funds_for_user(user))
+    of_year = funds_of_year(funds_for_user(user), own, request.GET.get("year"))  # one year at a time
+    funds = of_year.funds
     grouped = deadlines_by_setter(funds)
     owing_by_fund = regions_owing_returns_of(funds)
     rows, bound = [], []
@@ -92,7 +93,8 @@ def deadline_list(request):
             "more_missing": len(missing) > NAMES_IN_NOTICE,
         }
     can_edit_any = any(row["can_edit"] for row in rows)
-    return render(request, "indicators/deadlines/list.html", {"rows": rows, "can_edit_any": can_edit_any})
+    context = {"rows": rows, "can_edit_any": can_edit_any, "year": of_year.year, "years": of_year.years}
+    return render(request, "indicators/deadlines/list.html", context)
 
 
 @login_required

@@ -4,8 +4,6 @@ One page per role: my returns and their deadlines; my review queue; for each fun
 of the regions directly below with the ledger's figures (the same as every document's).
 """
 
-from collections import Counter
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -27,7 +25,7 @@ from indicators.selectors import (
     board_trail,
     deadlines_by_setter,
     filled_lines,
-    home_year,
+    funds_of_year,
     owes_own_return,
     own_returns,
     progress_rows,
@@ -52,10 +50,8 @@ def home(request):
     mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
     # One year's funds at a time: a province keeps every year's funds, and this year's work is
     # what the page is for (the review queue and the deadlines stay whatever their year).
-    all_funds = list(funds_for_user(user))
-    year, years = home_year(all_funds, region, request.GET.get("year"))
-    offices_funds = [fund for fund in all_funds if fund.year == year]
-    funds_of_year = Counter(fund.year for fund in all_funds)
+    shown = funds_of_year(funds_for_user(user), region, request.GET.get("year"))
+    offices_funds = shown.funds
     # The deadline binding this office's own returns: its parent's, else the nearest above.
     deadlines = {
         key: binding_deadline(by_setter, region)
@@ -123,9 +119,8 @@ def home(request):
         "region": region,
         "funds": funds,
         "full": full,
-        "year": year,
-        # (year, its funds) for the year links
-        "years": [(y, funds_of_year[y]) for y in years],
+        "year": shown.year,
+        "years": shown.years,
         # The earliest submissions; the whole queue pages on its own page (review_queue_view).
         "queue": list(queue[:HOME_QUEUE_ROWS]),
         "queue_total": queue.count(),

@@ -516,6 +516,23 @@ def review_queue_page(user, *, fund: str = "", search: str = "", number=1) -> Qu
     return QueuePage(page, funds, total)
 
 
+@dataclass(frozen=True)
+class FundsOfYear:
+    """One year's funds of an office, for the pages that show one year at a time."""
+
+    year: int | None
+    funds: list[Fund]  # the year's, in the order given
+    years: list[tuple[int, int]]  # (year, its funds) of every year, latest first: the year links
+
+
+def funds_of_year(funds, region: Region, asked: str | None) -> FundsOfYear:
+    """The funds of the year ``home_year`` picks (the home page, 截止日期, 报告与报表)."""
+    funds = list(funds)
+    year, years = home_year(funds, region, asked)
+    counts = Counter(fund.year for fund in funds)
+    return FundsOfYear(year, [fund for fund in funds if fund.year == year], [(y, counts[y]) for y in years])
+
+
 def home_year(funds: list[Fund], region: Region, asked: str | None) -> tuple[int | None, list[int]]:
     """(the year whose funds the home page shows, the years of the office's funds, latest
     first): the year asked for (``?year=``) when it is one of them; else the latest year in which

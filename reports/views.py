@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.forms import errors_into
 from indicators.permissions import may_edit_report_texts
+from indicators.selectors import funds_of_year
 from reports.builders import kind_label, title_for
 from reports.data import report_data
 from reports.data.sections import defaults
@@ -38,7 +39,11 @@ LIST_LIMIT = 50
 @login_required
 @require_GET
 def index(request):
-    return render(request, "reports/index.html", {"funds": funds_for_user(request.user)})
+    """The funds whose documents this person may generate, one year at a time."""
+    shown = funds_of_year(funds_for_user(request.user), request.user.region, request.GET.get("year"))
+    return render(
+        request, "reports/index.html", {"funds": shown.funds, "year": shown.year, "years": shown.years}
+    )
 
 
 @login_required

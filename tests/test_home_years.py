@@ -51,3 +51,14 @@ def test_a_single_year_has_no_year_links(client, admin_xj):
     client.force_login(admin_xj)
     page = client.get(reverse("home")).content.decode()
     assert "年资金（" not in page and board_link("xj-2024-relief") in page
+
+
+@pytest.mark.parametrize("page", ["reports:index", "deadlines:list"])
+def test_reports_and_deadlines_show_the_same_year_as_the_home_page(client, admin_xj, next_year, page):
+    client.force_login(admin_xj)
+    first = client.get(reverse(page)).content.decode()
+    assert "困难群众救助补助资金" in first and "来年测试资金" not in first
+    assert 'aria-current="page" href="?year=2024">2024年资金（2项）' in first
+    assert 'href="?year=2025">2025年资金（1项）' in first
+    later = client.get(reverse(page), {"year": "2025"}).content.decode()
+    assert "来年测试资金" in later and "困难群众救助补助资金" not in later
