@@ -182,6 +182,11 @@ def page_rows(pages: list[tuple[str, str | None, str]], runs: int, limit: float)
 
 def row_1(args) -> None:
     """province home / board CPU per request vs the login page (≤ 3×)."""
+    from datetime import date
+
+    from indicators.models import Deadline, Period
+    from transfers.models import Fund
+
     fund, province, *_ = objects()
     admin = f"admin_{province.code}"
     page_rows(
@@ -192,6 +197,21 @@ def row_1(args) -> None:
         args.runs,
         3,
     )
+    # With a deadline on each fund: the home page's notices and the deadline page ask who owes
+    # a return and how far each region has got (rolled back after).
+    with thrown_away():
+        Deadline.objects.bulk_create(
+            Deadline(fund=f, region=province, period=Period.YEAR_END, due_on=date(2025, 1, 31))
+            for f in Fund.objects.filter(region=province)
+        )
+        page_rows(
+            [
+                ("province home, a deadline on each fund", admin, "/"),
+                ("截止日期, a deadline on each fund", admin, "/deadlines/"),
+            ],
+            args.runs,
+            3,
+        )
 
 
 def row_2(args) -> None:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -145,7 +145,11 @@ def notice_list(request):
         notices = notices.filter(
             Q(number__contains=search) | Q(title__contains=search) | Q(issuer__contains=search)
         )
-    notices = notices.annotate(allocation_count=Count("allocations")).order_by("-issued_on", "number", "pk")
+    notices = notices.annotate(allocation_count=Count("allocations")).order_by(
+        F("issued_on").desc(nulls_last=True),
+        "number",
+        "pk",  # a notice without a date last, on any database
+    )
     page = Paginator(notices, NOTICES_PAGE_ROWS).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
