@@ -1,8 +1,9 @@
 """The ministry's documents of one central fund: 各省绩效自评汇总表, in DOCX and XLSX.
 
-Two tables from the national board (``indicators.nation``), each defined once as a layout and
-drawn by the same renderers as the official tables B–E (``builders.layouts``): the money of
-each province and the national total, and each indicator province by province. A summary of
+Three tables from the national board (``indicators.nation``), each defined once as a layout
+and drawn by the same renderers as the official tables B–E (``builders.layouts``): the money of
+each province and the national total; each indicator with how many provinces met it, missed it
+or wait for a person's judgement; and each province that missed one or waits, a row each. A summary of
 at most 32 provinces is built while the person waits (no job): its read is the board's, a
 fixed number of queries. While a province's own return is not approved the document says so
 on page 1, as every draft does.
@@ -19,8 +20,12 @@ from reports.builders.xlsx import tables_workbook
 
 # 省份 | 中央财政 下达数 执行数 执行率 | 各来源合计 全年预算数 全年执行数 执行率 | 省级填报
 MONEY_WIDTHS = [1300, 1150, 1100, 900, 1150, 1100, 900, 1245]
-# 一级 | 二级 | 三级指标 | 完成 | 未完成的省份（指标值、实际完成值） | 需人工判断
-INDICATOR_WIDTHS = [900, 900, 3000, 700, 2345, 1000]
+# 一级 | 二级 | 三级指标 | 完成 | 未完成 | 需人工判断 (each a number of provinces; 表3 names them)
+INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "完成", "未完成", "需人工判断")
+INDICATOR_WIDTHS = [1100, 1100, 3745, 1000, 900, 1000]
+# 三级指标 | 省份 | 指标值 | 实际完成值 | 情况
+OPEN_HEADS = ("三级指标", "省份", "指标值", "实际完成值", "情况")
+OPEN_WIDTHS = [3045, 1800, 1400, 1500, 1100]
 
 
 def national_tables(board: NationalBoard) -> list[Table]:
@@ -64,28 +69,8 @@ def national_tables(board: NationalBoard) -> list[Table]:
         notes=["执行数取各省已审核的填报；省级填报未审核的，取其下级已审核的填报汇总。"],
         font_size=18,
     )
-    indicator_rows = [
-        Row(
-            [
-                _head(text)
-                for text in (
-                    "一级指标",
-                    "二级指标",
-                    "三级指标",
-                    "完成",
-                    "未完成的省份（指标值，实际完成值）",
-                    "需人工判断",
-                )
-            ],
-            header=True,
-        )
-    ]
+    indicator_rows = [Row([_head(text) for text in INDICATOR_HEADS], header=True)]
     for indicator in board.indicators:
-        missed = "；".join(
-            f"{r.label}（{r.target_text}，{r.actual_text or '未填'}）"
-            for r in indicator.results
-            if r.met is False
-        )
         indicator_rows.append(
             Row(
                 [
@@ -93,8 +78,8 @@ def national_tables(board: NationalBoard) -> list[Table]:
                     Cell(indicator.level2),
                     Cell(indicator.name),
                     _centre(f"{len(indicator.met)}/{len(indicator.results)}省"),
-                    Cell(missed or "—"),
-                    Cell("、".join(indicator.to_judge) or "—"),
+                    _centre(_provinces(indicator.missed)),
+                    _centre(_provinces(indicator.to_judge)),
                 ]
             )
         )
@@ -102,7 +87,7 @@ def national_tables(board: NationalBoard) -> list[Table]:
         indicator_rows.append(Row([Cell("还没有省份的填报审核通过。", span=len(INDICATOR_WIDTHS))]))
     notes = [
         "各省按本省的指标值判断是否完成：省级填报已审核的取省级填报；"
-        "未审核的取其下级已审核填报按汇总规则汇总的值，标“下级汇总”。"
+        "未审核的取其下级已审核填报按汇总规则汇总的值，标“下级汇总”。未完成和需人工判断的省份见表3。"
     ]
     if board.not_counted:
         notes.append(f"尚未计入（没有已审核的填报）：{'、'.join(board.not_counted)}。")
@@ -114,7 +99,52 @@ def national_tables(board: NationalBoard) -> list[Table]:
         notes=notes,
         font_size=18,
     )
-    return [money_table, indicator_table]
+    return [money_table, indicator_table, _open_table(board)]
+
+
+def _provinces(names: list[str]) -> str:
+    return f"{len(names)}省" if names else "—"
+
+
+def _open_table(board: NationalBoard) -> Table:
+    """表3: each province that missed an indicator or whose figure a person must judge, one row
+    each under its indicator, with its own target and figure: at national scale a list of
+    thirty provinces in one cell ran over two pages."""
+    rows = [Row([_head(text) for text in OPEN_HEADS], header=True)]
+    for indicator in board.indicators:
+        open_results = [r for r in indicator.results if r.met is not True]
+        for index, result in enumerate(open_results):
+            name = [Cell(indicator.name, rows=len(open_results))] if index == 0 else []
+            rows.append(
+                Row(
+                    [
+                        *name,
+                        Cell(result.label),
+                        Cell(result.target_text),
+                        Cell(result.actual_text or "未填"),
+                        _centre("未完成" if result.met is False else "需人工判断"),
+                    ]
+                )
+            )
+    if len(rows) == 1:
+        rows.append(
+            Row(
+                [
+                    Cell(
+                        "各省的指标均已完成。" if board.indicators else "还没有省份的填报审核通过。",
+                        span=len(OPEN_WIDTHS),
+                    )
+                ]
+            )
+        )
+    return Table(
+        title="表3 未完成和需人工判断的指标",
+        subtitle="",
+        sheet="未完成和需人工判断",
+        grids=[Grid(OPEN_WIDTHS, rows)],
+        notes=["指标值为各省本省的指标值；需人工判断的，由省级填报的审核认定是否完成。"],
+        font_size=18,
+    )
 
 
 def _money_cells(central: Money, total: Money) -> list[Cell]:
