@@ -25,7 +25,7 @@ INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "完成", "�
 INDICATOR_WIDTHS = [1100, 1100, 3745, 1000, 900, 1000]
 # 三级指标 | 省份 | 指标值 | 实际完成值 | 情况
 OPEN_HEADS = ("三级指标", "省份", "指标值", "实际完成值", "情况")
-OPEN_WIDTHS = [3045, 1800, 1400, 1500, 1100]
+OPEN_WIDTHS = [2745, 2100, 1400, 1500, 1100]
 
 
 def national_tables(board: NationalBoard) -> list[Table]:
