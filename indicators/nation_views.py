@@ -15,6 +15,7 @@ from transfers.selectors import (
     central_funds_for_user,
     get_central_fund_for_user,
     get_national_fund_for_user,
+    years_of,
 )
 
 
@@ -24,8 +25,11 @@ def central_funds(request):
     """The central funds, each with the number of provinces that have a fund of it."""
     if reason := may_view_nation(request.user):
         raise PermissionDenied(reason)
-    funds = central_funds_for_user(request.user).annotate(provinces=Count("funds"))
-    return render(request, "indicators/nation_funds.html", {"central_funds": funds})
+    # One year at a time, the latest first, as a province's 资金设置.
+    year, years = years_of(central_funds_for_user(request.user), request.GET.get("year"))
+    funds = central_funds_for_user(request.user).filter(year=year).annotate(provinces=Count("funds"))
+    context = {"central_funds": funds, "year": year, "years": years}
+    return render(request, "indicators/nation_funds.html", context)
 
 
 @login_required

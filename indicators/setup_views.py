@@ -38,6 +38,7 @@ from transfers.selectors import (
     province_of,
     region_received,
     regions_for_user,
+    years_of,
 )
 from transfers.services import fund_save, notice_edit, notice_save
 
@@ -50,9 +51,7 @@ def fund_list(request):
     if user.region_id is None:
         raise PermissionDenied("您的账号没有绑定地区，请联系管理员。")
     # One year at a time, the latest first: a province registers every year's funds again.
-    years = list(funds_for_user(user).order_by("-year").values_list("year").annotate(count=Count("pk")))
-    asked = request.GET.get("year", "")
-    year = next((y for y, _count in years if str(y) == asked), years[0][0] if years else None)
+    year, years = years_of(funds_for_user(user), request.GET.get("year"))
     funds = (
         funds_for_user(user).filter(year=year).annotate(allocation_count=Count("allocations", distinct=True))
     )

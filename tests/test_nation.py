@@ -128,6 +128,13 @@ def test_the_ministry_lands_on_its_funds_and_sees_no_province_page(client, minis
     assert client.get(reverse("home")).url == reverse("nation:funds")
     page = client.get(reverse("nation:funds")).content.decode()
     assert "mca-2024-elderly" in page and "mca-2024-relief" in page
+    # One year at a time, the latest first.
+    CentralFund.objects.create(code="mca-2025-relief", name="来年测试资金", year=2025)
+    page = client.get(reverse("nation:funds")).content.decode()
+    assert "来年测试资金" in page and "mca-2024-relief" not in page
+    assert 'aria-current="page" href="?year=2025">2025年资金（1项）' in page
+    earlier = client.get(reverse("nation:funds"), {"year": "2024"}).content.decode()
+    assert "mca-2024-relief" in earlier and "来年测试资金" not in earlier
     # No region: the provinces' own pages are outside its scope.
     assert client.get(reverse("board", args=["xj-2024-elderly", "650000"])).status_code == 404
     assert client.get(reverse("setup:funds")).status_code == 403

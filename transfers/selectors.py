@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from evalportal.models import Role
@@ -94,6 +94,14 @@ def notices_for_user(user) -> QuerySet[Notice]:
     if user.region_id is None:
         return Notice.objects.none()
     return Notice.objects.filter(province=province_of(user.region))
+
+
+def years_of(funds: QuerySet, asked: str | None) -> tuple[int | None, list[tuple[int, int]]]:
+    """(the year ``asked`` for where ``funds`` (funds or central funds) has it, else its latest;
+    [(each year, its funds)], latest first) for a list shown one year at a time. One query."""
+    years = list(funds.order_by("-year").values_list("year").annotate(count=Count("pk")))
+    year = next((y for y, _count in years if str(y) == asked), years[0][0] if years else None)
+    return year, years
 
 
 def get_fund_for_user(user, code: str) -> Fund:
