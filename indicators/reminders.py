@@ -182,10 +182,6 @@ def deadline_pairs(fund_ids, *, within: Region | None = None) -> list[tuple[Dead
     return pairs
 
 
-def deadline_progress(deadline: Deadline, *, regions: list[Region]) -> DeadlineProgress:
-    return deadlines_progress([(deadline, regions)])[0]
-
-
 def deadlines_progress(pairs: list[tuple[Deadline, list[Region]]]) -> list[DeadlineProgress]:
     """``DeadlineProgress`` of each (deadline, the regions it binds), in one query for all: the
     state of each region's own return of the deadline's fund and period."""

@@ -488,7 +488,7 @@ def review_queue(user) -> QuerySet[Return]:
 
 
 HOME_QUEUE_ROWS = 10  # the review queue's earliest submissions the home page lists
-QUEUE_PAGE_ROWS = 50  # a page of the whole review queue (/indicators/queue/)
+QUEUE_PAGE_ROWS = 50  # a page of the whole review queue (/returns/queue/)
 
 
 @dataclass(frozen=True)
