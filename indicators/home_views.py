@@ -119,6 +119,8 @@ def home(request):
         "region": region,
         "funds": funds,
         "full": full,
+        # A county has no regions below: the one-line view leaves their columns out.
+        "any_below": any(row["below"] for row in funds),
         "year": shown.year,
         "years": shown.years,
         # The earliest submissions; the whole queue pages on its own page (review_queue_view).

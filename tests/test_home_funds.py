@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from evalportal.models import Role
 from indicators.models import Return
-from tests.scenarios import synthetic_prefecture
+from tests.scenarios import person, synthetic_prefecture
 from transfers.models import Allocation, Fund, Notice, Region
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,13 @@ def test_the_one_line_view_costs_the_same_queries_for_four_or_eight_funds(client
         page = client.get(reverse("home")).content.decode()
     assert "2024年资金一览（8项）" in page
     assert len(set(counts)) == 1 and len(queries) == counts[0], (counts, len(queries))
+
+
+def test_a_county_s_one_line_view_has_no_columns_for_regions_below(client, four_funds):
+    county = Region.objects.filter(parent=four_funds.region).order_by("code").first()  # 县0
+    clerk = person("clerk_712000", county.code, Role.CLERK)
+    client.force_login(clerk)
+    page = client.get(reverse("home")).content.decode()
+    # 县0 has money of all four funds (10 of test-10, 8 of b, c and d).
+    assert "2024年资金一览（4项）" in page and "下级年度绩效自评" not in page and "下级进度" not in page
+    assert '<td class="num">8.00</td>' in fund_row(page, "b")
