@@ -355,13 +355,18 @@ def returns_bulk_confirm(request):
     if reason := may_review(request.user):
         raise PermissionDenied(reason)
     params = request.POST if request.method == "POST" else request.GET
+    # Back to the page the returns were ticked on (the home page, or a page of 待我审核).
+    back = params.get("back", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("home")
     ids = _ids(params.getlist("ids"))
     if not ids:
         messages.warning(request, "请先勾选要审核通过的填报。")
-        return redirect("home")
+        return redirect(back)
     queue = list(review_queue(request.user).filter(pk__in=ids))
     states = open_items_of(queue)
     context = {
+        "back": back,
         "clean": [s for s in states if not s.items and not s.errors],
         "open": [s for s in states if s.items and not s.errors],
         "blocked": [s for s in states if s.errors],

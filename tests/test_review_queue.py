@@ -130,3 +130,24 @@ def test_the_queue_costs_the_same_queries_for_10_or_150_returns(client):
         assert f"待我审核（{count}）" in page
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_a_bulk_approval_from_the_queue_comes_back_to_the_same_page(client):
+    reviewer = synthetic_prefecture(60)
+    client.force_login(reviewer)
+    page_2 = reverse("indicators:queue") + "?page=2"
+    page = client.get(page_2).content.decode()
+    assert f'name="back" value="{page_2}"' in page
+    ids = re.findall(r'name="ids" value="(\d+)"', page)  # 县50 … 县59
+    confirm = client.get(reverse("indicators:bulk_confirm"), {"ids": ids, "back": page_2}).content.decode()
+    assert f'name="next" value="{page_2}"' in confirm and f'href="{page_2}">返回</a>' in confirm
+    # Nothing ticked: back to the queue's page, with the reason.
+    response = client.get(reverse("indicators:bulk_confirm"), {"back": page_2})
+    assert response.status_code == 302 and response.url == page_2
+    # Another site is never a way back.
+    response = client.get(reverse("indicators:bulk_confirm"), {"back": "https://example.com/"})
+    assert response.url == reverse("home")
+    confirm = client.get(
+        reverse("indicators:bulk_confirm"), {"ids": ids, "back": "https://example.com/"}
+    ).content.decode()
+    assert "example.com" not in confirm
