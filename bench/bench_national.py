@@ -197,12 +197,17 @@ def row_1(args) -> None:
         args.runs,
         3,
     )
-    # With a deadline on each fund: the home page's notices and the deadline page ask who owes
-    # a return and how far each region has got (rolled back after).
+    # With a deadline on each fund of the country: the home page's notices, the deadline page
+    # and the day's reminders ask who owes a return and how far each region has got (rolled
+    # back after).
+    from django.db import connection
+
+    from indicators.reminders import reminders_due
+
     with thrown_away():
         Deadline.objects.bulk_create(
-            Deadline(fund=f, region=province, period=Period.YEAR_END, due_on=date(2025, 1, 31))
-            for f in Fund.objects.filter(region=province)
+            Deadline(fund=f, region_id=f.region_id, period=Period.YEAR_END, due_on=date(2025, 1, 31))
+            for f in Fund.objects.all()
         )
         page_rows(
             [
@@ -211,6 +216,23 @@ def row_1(args) -> None:
             ],
             args.runs,
             3,
+        )
+        queries = []
+
+        def count(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            reminders = reminders_due(date(2025, 2, 3))  # overdue: escalations too
+        queries_per_run = len(queries)
+        seconds, _ = wall(lambda: reminders_due(date(2025, 2, 3)), 3)
+        line(
+            f"the day's reminders, {Fund.objects.count():,} funds",
+            f"{seconds:.2f} s",
+            "",
+            "",
+            f"{len(reminders):,} reminders, {queries_per_run} queries",
         )
 
 

@@ -391,9 +391,10 @@ class TestDeadlinePages:
 
 
 def test_deadline_pages_and_notices_read_as_much_for_one_fund_as_for_two(client, admin_xj, relief_deadline):
-    """The deadline page and the home page's notices ask who owes a return and how far each
-    region has got once for all funds (issue #14: a query of each fund, 70 ms apiece for a
-    province of fifty funds); the day's reminders use the same reads."""
+    """The deadline page, the home page's notices and the day's reminders (with their
+    escalations) ask who owes a return, how far each region has got and whom to tell once for
+    all funds (issue #14: a query of each fund, 70 ms apiece; the country's reminders took
+    109 s in 4,600 queries)."""
     client.force_login(admin_xj)
     today = date(2025, 2, 3)  # both deadlines passed
 
@@ -402,7 +403,9 @@ def test_deadline_pages_and_notices_read_as_much_for_one_fund_as_for_two(client,
             html = client.get(reverse("deadlines:list")).content.decode()
         with CaptureQueriesContext(connection) as notices:
             told = deadline_notices_for_user(admin_xj, today)
-        return (len(page), len(notices)), html, told, reminders_due(today)
+        with CaptureQueriesContext(connection) as due:
+            reminders = reminders_due(today)
+        return (len(page), len(notices), len(due)), html, told, reminders
 
     costs()  # the person's region is read once, then kept on the user
     one, _html, told_one, reminders_one = costs()
