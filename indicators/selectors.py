@@ -482,7 +482,7 @@ def review_queue(user) -> QuerySet[Return]:
         return Return.objects.none()
     return (
         Return.objects.filter(region__parent=user.region, status=Return.Status.SUBMITTED)
-        .select_related("fund", "region")
+        .select_related("fund", "region", "project")
         .order_by("updated_at", "pk")  # earliest submitted first; pk keeps the pages stable
     )
 
@@ -509,8 +509,8 @@ def review_queue_page(user, *, fund: str = "", search: str = "", number=1) -> Qu
     shown = queue
     if fund:
         shown = shown.filter(fund__code=fund)
-    if search:
-        shown = shown.filter(region__name__contains=search)
+    if search:  # a region's name, or a project's run in it
+        shown = shown.filter(Q(region__name__contains=search) | Q(project__name__contains=search))
     page = Paginator(shown, QUEUE_PAGE_ROWS).get_page(number)
     total = queue.count() if fund or search else page.paginator.count
     return QueuePage(page, funds, total)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from indicators.models import Return
-from tests.scenarios import synthetic_prefecture
+from tests.scenarios import project_fund, project_return, synthetic_prefecture
 from transfers.models import Allocation, Fund, Notice, Region
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,16 @@ def test_a_bulk_approval_from_the_queue_comes_back_to_the_same_page(client):
         reverse("indicators:bulk_confirm"), {"ids": ids, "back": "https://example.com/"}
     ).content.decode()
     assert "example.com" not in confirm
+
+
+def test_a_project_s_return_is_named_with_its_project_and_found_by_it(
+    client, admin_xj, clerk_yining, reviewer_yili
+):
+    pf = project_fund(admin=admin_xj, amounts={"伊宁市": 100})
+    ret = project_return(pf, "伊宁市", clerk=clerk_yining)
+    Return.objects.filter(pk=ret.pk).update(status=Return.Status.SUBMITTED)
+    client.force_login(reviewer_yili)
+    page = client.get(reverse("indicators:queue")).content.decode()
+    assert listed(page) == ["伊宁市 · 伊宁市县域养老服务体系创新试点项目"]
+    assert listed(client.get(reverse("indicators:queue"), {"q": "试点"}).content.decode()) == listed(page)
+    assert "伊宁市 · 伊宁市县域养老服务体系创新试点项目" in client.get(reverse("home")).content.decode()
