@@ -493,7 +493,7 @@ QUEUE_PAGE_ROWS = 50  # a page of the whole review queue (/returns/queue/)
 
 @dataclass(frozen=True)
 class QueuePage:
-    """A page of the review queue, narrowed by fund and by the name of the region."""
+    """A page of the review queue, narrowed by fund and by the name of the region or project."""
 
     page: Page  # of Return, earliest submitted first
     funds: list[Fund]  # the funds of the whole queue, for its filter
@@ -502,8 +502,8 @@ class QueuePage:
 
 def review_queue_page(user, *, fund: str = "", search: str = "", number=1) -> QueuePage:
     """Page ``number`` of ``review_queue``, of the fund whose code is ``fund`` ("" for all) and
-    of the regions whose name holds ``search``; a number of queries that does not grow with the
-    queue (its funds, its count, the page)."""
+    of the regions or projects whose name holds ``search``; a number of queries that does not
+    grow with the queue (its funds, its count, the page)."""
     queue = review_queue(user)
     funds = list(Fund.objects.filter(pk__in=queue.values("fund")).order_by("-year", "code"))
     shown = queue
@@ -526,27 +526,23 @@ class FundsOfYear:
 
 
 def funds_of_year(funds, region: Region, asked: str | None) -> FundsOfYear:
-    """The funds of the year ``home_year`` picks (the home page, 截止日期, 报告与报表)."""
+    """The funds of one year (the home page, 截止日期, 报告与报表): the year asked for
+    (``?year=``) when the office has funds of it; else the latest year in which anything has
+    been reported in ``region`` or below, since last year's self-evaluation goes on while this
+    year's funds arrive; else the latest year. One query."""
     funds = list(funds)
-    year, years = home_year(funds, region, asked)
     counts = Counter(fund.year for fund in funds)
-    return FundsOfYear(year, [fund for fund in funds if fund.year == year], [(y, counts[y]) for y in years])
-
-
-def home_year(funds: list[Fund], region: Region, asked: str | None) -> tuple[int | None, list[int]]:
-    """(the year whose funds the home page shows, the years of the office's funds, latest
-    first): the year asked for (``?year=``) when it is one of them; else the latest year in which
-    anything has been reported in ``region`` or below, since last year's self-evaluation goes on
-    while this year's funds arrive; else the latest year. One query."""
-    years = sorted({fund.year for fund in funds}, reverse=True)
+    years = sorted(counts, reverse=True)
     if not years:
-        return None, []
+        return FundsOfYear(None, [], [])
     if asked in {str(year) for year in years}:
-        return int(asked), years
-    reported = Return.objects.filter(subtree_q(region, "region__"), fund__in=funds).aggregate(
-        year=Max("fund__year")
-    )["year"]
-    return (reported if reported in years else years[0]), years
+        year = int(asked)
+    else:
+        reported = Return.objects.filter(subtree_q(region, "region__"), fund__in=funds).aggregate(
+            year=Max("fund__year")
+        )["year"]
+        year = reported if reported in counts else years[0]
+    return FundsOfYear(year, [fund for fund in funds if fund.year == year], [(y, counts[y]) for y in years])
 
 
 def own_returns(user) -> QuerySet[Return]:
