@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.paging import filters_query
 from evalportal.account_forms import (
     AccountCreateForm,
     AccountEditForm,
@@ -71,13 +72,11 @@ def account_list(request):
         active=filters.get("active", ""),
     )
     page = Paginator(accounts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     locked = locked_usernames(account.username for account in page)
     return render(
         request,
         "evalportal/accounts/list.html",
-        {"search": search, "page": page, "query": query.urlencode(), "locked": locked},
+        {"search": search, "page": page, "query": filters_query(request), "locked": locked},
     )
 
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
 from evalportal.models import Role
 from indicators.formats import pct
@@ -138,11 +139,9 @@ def review_queue_view(request):
     the region's name (``?q=``); bulk approval from any page."""
     if reason := may_review(request.user):
         raise PermissionDenied(reason)
-    fund = request.GET.get("fund", "").strip()[:50]
-    search = request.GET.get("q", "").strip()[:50]
+    fund = search_text(request, "fund")
+    search = search_text(request)
     queue = review_queue_page(request.user, fund=fund, search=search, number=request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "region": request.user.region,
         "page": queue.page,
@@ -150,7 +149,7 @@ def review_queue_view(request):
         "total": queue.total,
         "fund": fund,
         "search": search,
-        "query": query.urlencode(),
+        "query": filters_query(request),
     }
     return render(request, "indicators/review_queue.html", context)
 
@@ -174,7 +173,7 @@ def board_context(request, fund, region) -> dict:
     status = request.GET.get("status", "")
     if status not in dict(BOARD_STATUSES):
         status = ""  # an unknown filter shows everything rather than an empty board
-    search = request.GET.get("q", "").strip()[:50]
+    search = search_text(request)
     with reading_from_replica():  # a page that only reads: the replica may serve its figures
         ledger = FundLedger(fund, region, Period.YEAR_END)
         # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
@@ -184,8 +183,6 @@ def board_context(request, fund, region) -> dict:
         board = board_page(ledger, status=status, search=search, number=request.GET.get("page"))
         rows = progress_rows(ledger, list(board.page))
         account = ledger.account()
-    query = request.GET.copy()
-    query.pop("page", None)
     return {
         "fund": fund,
         "region": region,
@@ -194,7 +191,7 @@ def board_context(request, fund, region) -> dict:
         "total": board.total,
         "status": status,
         "search": search,
-        "query": query.urlencode(),
+        "query": filters_query(request),
         "statuses": [(value, label, board.counts.get(value, 0)) for value, label in BOARD_STATUSES],
         "account": account,
         "chart_height": max(240, 26 * len(rows) + 60),

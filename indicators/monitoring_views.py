@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
 from indicators.ledger import FundLedger
 from indicators.models import Period
@@ -21,7 +22,7 @@ def monitoring_board_view(request, code, region_code):
     it (404 otherwise, and where the fund reaches nothing below)."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
-    search = request.GET.get("q", "").strip()[:50]
+    search = search_text(request)
     with reading_from_replica():  # a page that only reads, as the year-end board
         ledger = FundLedger(fund, region, Period.MID_YEAR)
         if not ledger.taking_part():
@@ -29,12 +30,10 @@ def monitoring_board_view(request, code, region_code):
         # A page of rows at a time, found by name, as the year-end board.
         page = board_page(ledger, search=search, number=request.GET.get("page")).page
         board = monitoring_board(fund, region, ledger=ledger, accounts=list(page))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "page": page,
         "search": search,
-        "query": query.urlencode(),
+        "query": filters_query(request),
         "fund": fund,
         "region": region,
         "trail": board_trail(request.user, region),

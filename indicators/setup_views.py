@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from common.forms import errors_into
+from common.paging import filters_query, search_text
 from indicators.forms import MonitoringPlanForm
 from indicators.models import TargetTable
 from indicators.permissions import may_set_monitoring_plan, may_set_up_funds
@@ -138,7 +139,7 @@ def notice_list(request):
     if user.region_id is None:
         raise PermissionDenied("您的账号没有绑定地区，请联系管理员。")
     # 50 a page, latest first, found by 文号, 标题 or 发文机关: four notices a fund, every year.
-    search = request.GET.get("q", "").strip()[:50]
+    search = search_text(request)
     notices = notices_for_user(user)
     if search:
         notices = notices.filter(
@@ -150,14 +151,12 @@ def notice_list(request):
         "pk",  # a notice without a date last, on any database
     )
     page = Paginator(notices, NOTICES_PAGE_ROWS).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "province": province_of(user.region),
         "notices": page.object_list,
         "page": page,
         "search": search,
-        "query": query.urlencode(),
+        "query": filters_query(request),
         "can_set_up": may_set_up_funds(user) is None,
     }
     return render(request, "indicators/setup/notices.html", context)

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.paging import filters_query, search_text
 from common.text import MAX_TEXT
 from indicators import evidence, rules
 from indicators.checks import SEVERITIES, fund_findings_by_region, open_items_of, return_findings
@@ -643,15 +644,13 @@ def fund_checks(request, code):
     severity = request.GET.get("severity", "")
     if severity not in SEVERITIES:
         severity = ""
-    search = request.GET.get("q", "").strip()
+    search = search_text(request)
     shown = regions
     if severity:
         shown = [replace(r, findings=[f for f in r.findings if f.severity == severity]) for r in shown]
         shown = [r for r in shown if r.findings]
     if search:
         shown = [r for r in shown if search in r.name]
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "fund": fund,
         "period": Period(period),
@@ -662,7 +661,7 @@ def fund_checks(request, code):
         "severities": SEVERITIES,
         "severity": severity,
         "search": search,
-        "query": query.urlencode(),
+        "query": filters_query(request),
     }
     return render(request, "indicators/fund_checks.html", context)
 
