@@ -357,9 +357,7 @@ def returns_bulk_confirm(request):
         raise PermissionDenied(reason)
     params = request.POST if request.method == "POST" else request.GET
     # Back to the page the returns were ticked on (the home page, or a page of 待我审核).
-    back = params.get("back", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("home")
+    back = _way_back(request, params.get("back", ""))
     ids = _ids(params.getlist("ids"))
     if not ids:
         messages.warning(request, "请先勾选要审核通过的填报。")
@@ -401,10 +399,15 @@ def returns_bulk_approve(request):
         messages.warning(request, reason)
     if not ids:
         messages.warning(request, "请先勾选要审核通过的填报。")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "home"
-    return redirect(target)
+    return redirect(_way_back(request, request.POST.get("next", "")))
+
+
+def _way_back(request, url: str) -> str:
+    """``url`` where it is a page of this site, else the home page: a page the person came from,
+    never another site."""
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return reverse("home")
 
 
 @login_required
