@@ -67,7 +67,7 @@ def fund_list(request):
     return render(request, "indicators/setup/funds.html", context)
 
 
-def _funds_of_year(fund: Fund):
+def _back_to_funds(fund: Fund):
     """Back to the list of funds, at the year of ``fund`` (the list shows one year at a time)."""
     return redirect(f"{reverse('setup:funds')}?year={fund.year}")
 
@@ -104,7 +104,7 @@ def fund_create(request):
             errors_into(form, exc)
         else:
             messages.success(request, f"已登记资金：{fund.year}年{fund.full_name}。")
-            return _funds_of_year(fund)
+            return _back_to_funds(fund)
     return render(
         request, "indicators/setup/fund_form.html", {"form": form, "fund": None, "province": province}
     )
@@ -119,15 +119,14 @@ def fund_edit(request, code: str):
     form = FundForm(request.POST or None, province=fund.region, fund=fund)
     if request.method == "POST" and form.is_valid():
         try:
-            _, changes = fund_save(
+            saved, changes = fund_save(
                 actor=request.user, code=fund.code, region=fund.region, **_fund_values(form)
             )
         except ValidationError as exc:
             errors_into(form, exc)
         else:
             messages.success(request, "已保存。" if changes else "没有修改。")
-            fund.refresh_from_db(fields=["year"])  # a fund's year may change with its edit
-            return _funds_of_year(fund)
+            return _back_to_funds(saved)  # at its year, which the edit may have changed
     return render(
         request, "indicators/setup/fund_form.html", {"form": form, "fund": fund, "province": fund.region}
     )
@@ -383,7 +382,7 @@ def fund_copy_view(request, code: str):
                 request,
                 f"已按{source.year}年资金复制：{fund.year}年{fund.full_name}。请登记本年下达文件并导入分配表。",
             )
-            return _funds_of_year(fund)
+            return _back_to_funds(fund)
     tables = source.target_tables.count()
     context = {"form": form, "source": source, "tables": tables, "projects": source.projects.count()}
     return render(request, "indicators/setup/fund_copy.html", context)
