@@ -144,11 +144,9 @@ def notice_list(request):
         notices = notices.filter(
             Q(number__contains=search) | Q(title__contains=search) | Q(issuer__contains=search)
         )
-    notices = notices.annotate(allocation_count=Count("allocations")).order_by(
-        F("issued_on").desc(nulls_last=True),
-        "number",
-        "pk",  # a notice without a date last, on any database
-    )
+    # Latest first, a notice without a date last on any database (PostgreSQL puts NULL first).
+    latest = F("issued_on").desc(nulls_last=True)
+    notices = notices.annotate(allocation_count=Count("allocations")).order_by(latest, "number", "pk")
     page = Paginator(notices, NOTICES_PAGE_ROWS).get_page(request.GET.get("page"))
     context = {
         "province": province_of(user.region),

@@ -3,9 +3,9 @@
 Three tables from the national board (``indicators.nation``), each defined once as a layout
 and drawn by the same renderers as the official tables B–E (``builders.layouts``): the money of
 each province and the national total; each indicator with how many provinces met it, missed it
-or wait for a person's judgement; and each province that missed one or waits, a row each. A summary of
-at most 32 provinces is built while the person waits (no job): its read is the board's, a
-fixed number of queries. While a province's own return is not approved the document says so
+or wait for a person's judgement; and each province that missed one or waits, a row each. A
+summary of at most 32 provinces is built while the person waits (no job): its read is the
+board's, a fixed number of queries. While a province's own return is not approved the document says so
 on page 1, as every draft does.
 """
 
