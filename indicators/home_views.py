@@ -5,10 +5,13 @@ of the regions directly below with the ledger's figures (the same as every docum
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
@@ -33,6 +36,7 @@ from indicators.selectors import (
     review_queue,
     review_queue_page,
 )
+from transfers import versions
 from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
 
 HOME_BOARDS = 3  # a year of this many funds or fewer shows each fund's board on the home page
@@ -160,9 +164,50 @@ def board(request, code, region_code):
     region or above it (404 otherwise, and for a region with nothing below), by status."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
-    context = board_context(request, fund, region)
-    context.update(trail=board_trail(request.user, region), board_url="board", board_key=fund.code)
+    context = {
+        "fund": fund,
+        "region": region,
+        "section": board_section(request, fund, region, board_url="board", board_key=fund.code),
+        "trail": board_trail(request.user, region),
+        "board_url": "board",
+        "board_key": fund.code,
+    }
     return render(request, "indicators/board.html", context)
+
+
+BOARD_CACHE_SECONDS = 24 * 3600  # a key outlives no change of its fund; this only lets old ones go
+
+
+def board_section(request, fund, region, *, board_url: str, board_key: str, read_only: bool = False):
+    """The body of a board page (``_board_section.html``: ``board_context``'s figures, filters,
+    table and charts), from the cache while nothing of the fund or the region tree has changed
+    (``transfers.versions``). A search is built each time: only the pages of a status filter
+    are kept, so the keys stay as few as the pages. 404 as ``board_context``."""
+    status, search, number = _board_filters(request)
+    cached = not search and (number is None or (number.isdigit() and len(number) <= 4))
+    with reading_from_replica():  # the tokens from where the figures are read, and before them
+        key = (
+            versions.key("board", [fund], region.pk, status, number, board_url, board_key, read_only)
+            if cached
+            else None
+        )
+        html = cache.get(key) if key else None
+        if html is None:
+            context = board_context(request, fund, region)
+            context.update(board_url=board_url, board_key=board_key, read_only=read_only)
+            html = render_to_string("indicators/_board_section.html", context)
+            if key:
+                cache.set(key, html, BOARD_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 — the template's own output, escaped as it was rendered
+
+
+def _board_filters(request) -> tuple[str, str, str | None]:
+    """(status, search, page number) of a board's request: an unknown status shows everything
+    rather than an empty board."""
+    status = request.GET.get("status", "")
+    if status not in dict(BOARD_STATUSES):
+        status = ""
+    return status, search_text(request), request.GET.get("page")
 
 
 def board_context(request, fund, region) -> dict:
@@ -170,17 +215,14 @@ def board_context(request, fund, region) -> dict:
     by the state of their own return (``?status=``, BOARD_STATUSES) and by name (``?q=``); the
     province's boards and the central department's read-only ones alike. 404 for a region with
     nothing of the fund below it."""
-    status = request.GET.get("status", "")
-    if status not in dict(BOARD_STATUSES):
-        status = ""  # an unknown filter shows everything rather than an empty board
-    search = search_text(request)
+    status, search, number = _board_filters(request)
     with reading_from_replica():  # a page that only reads: the replica may serve its figures
         ledger = FundLedger(fund, region, Period.YEAR_END)
         # Nothing of the fund below (a county; a prefecture where the money stops): no board, as
         # no row of the board above links here.
         if not ledger.taking_part():
             raise Http404("该资金在本地区没有下级地区或项目。")
-        board = board_page(ledger, status=status, search=search, number=request.GET.get("page"))
+        board = board_page(ledger, status=status, search=search, number=number)
         rows = progress_rows(ledger, list(board.page))
         account = ledger.account()
     return {

@@ -414,3 +414,23 @@ class Allocation(models.Model):
     @property
     def recipient(self):
         return self.project or self.region
+
+
+class DataVersion(models.Model):
+    """A token the database draws again whenever a fund's data changes (``transfers.versions``):
+    what a page keeps in the cache is keyed by the tokens of what it read, so a change anywhere
+    in a fund, by any path (a service, an import, the admin, ``QuerySet.update``, raw SQL), makes
+    a new key. Scope 0 is the region tree; any other scope is a fund's pk. Written only by the
+    triggers; a scope without a row is never cached."""
+
+    REGIONS = 0
+
+    scope = models.BigIntegerField("范围", primary_key=True)
+    token = models.CharField("版本", max_length=32)
+
+    class Meta:
+        verbose_name = "数据版本"
+        verbose_name_plural = "数据版本"
+
+    def __str__(self):
+        return f"{self.scope}: {self.token}"
