@@ -137,8 +137,9 @@ LOGOUT_REDIRECT_URL = "login"
 # Messages are shown as Bootstrap alerts: an error is "danger" there.
 MESSAGE_TAGS = {message_constants.ERROR: "danger"}
 
-# Sessions live in the database so that any web process can serve any request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database so that any web process can serve any request, read through the
+# shared cache (Redis, below) so that a page does not query its session on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Redis at CACHE_URL when several processes serve the portal; local memory in the demo.
 CACHES = caches()
 

@@ -4,6 +4,8 @@ One page per role: my returns and their deadlines; my review queue; for each fun
 of the regions directly below with the ledger's figures (the same as every document's).
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,7 @@ from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
 from evalportal.models import Role
 from indicators.formats import pct
-from indicators.ledger import FundLedger
+from indicators.ledger import FundLedger, Money
 from indicators.models import Period, Return
 from indicators.permissions import may_review
 from indicators.reminders import deadline_notices_for_user
@@ -62,59 +64,36 @@ def home(request):
         key: binding_deadline(by_setter, region)
         for key, by_setter in deadlines_by_setter(offices_funds).items()
     }
-    funds = []
-    ledgers = FundLedger.for_funds(offices_funds, region, Period.YEAR_END)
     # A few funds: each with its board's first page. More: one line each (资金一览), each
     # leading to its board; fifty boards one under another are read by nobody.
     full = len(offices_funds) <= HOME_BOARDS
-    boards = {pk: board_page(ledger) for pk, ledger in ledgers.items()}
-    # The boards' own returns' share of lines filled, in one query for all.
-    lines = (
-        filled_lines(
-            [account.own for board in boards.values() for account in board.page if account.own is not None]
-        )
-        if full
-        else {}
-    )
-    for fund in offices_funds:
-        ledger = ledgers[fund.pk]
-        account = ledger.account()
-        received = account.received
-        board = boards[fund.pk]
-        progress = progress_rows(ledger, list(board.page), lines) if full else []
-        # What this office fills in: its own return, and one for each project run in it. A
-        # county whose money of the fund all goes to its projects reports through them, and so
-        # does a bureau whose projects are paid from its own budget (seed 004: nothing allocated).
-        owners = [node for node in ledger.root.children if node.is_project]
-        if owes_own_return(ledger, ledger.root):
-            owners.insert(0, ledger.root)
+    funds = []
+    for fund, line, progress in (_boards if full else _lines)(offices_funds, region):
         funds.append(
             {
                 "fund": fund,
-                "budget": received.as_dict(),
+                "budget": line.budget,
                 # Money nobody allocated (市县, 其他): the budgets the returns state.
-                "own_money": account.total,
-                "fills": bool(received.total) or any(node.is_project for node in owners),
+                "own_money": line.total,
+                "fills": line.fills,
                 "returns": [
                     (
-                        node,
+                        owner,
                         period,
-                        mine.get((fund.pk, node.project.pk if node.is_project else None, period.value)),
+                        mine.get((fund.pk, owner.project_pk, period.value)),
                         deadlines.get((fund.pk, period.value)),
                     )
-                    for node in owners
+                    for owner in line.owners
                     for period in Period
                 ],
                 # The board's own figures of the region (全年预算数, 执行率), for the one-line view.
-                "total": account.total,
+                "total": line.total,
                 "progress": progress,
                 # The board's rows by the state of their own return, for the one-line view.
-                "below": board.total,
-                "below_counts": [
-                    (key, label, count) for key, label in STATUS_SERIES if (count := board.counts.get(key))
-                ],
+                "below": line.below,
+                "below_counts": line.below_counts,
                 # Rows beyond the first page: listed on the fund's own board.
-                "more": board.total if board.page.has_other_pages() else 0,
+                "more": line.below if line.more else 0,
                 "chart_height": max(240, 26 * len(progress) + 60),
                 "chart": _chart_data(progress) if full else None,
             }
@@ -135,6 +114,79 @@ def home(request):
         "statuses": Return.Status,
     }
     return render(request, "indicators/home.html", context)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A return this office files of a fund: its own, or a project's run in it."""
+
+    name: str
+    project_pk: int | None = None
+
+    @property
+    def is_project(self) -> bool:
+        return self.project_pk is not None
+
+
+@dataclass(frozen=True)
+class FundLine:
+    """What the home page shows of one fund below the office, read from its ledger; kept in the
+    cache under the fund's data version (``_lines``)."""
+
+    budget: dict  # the office's allocated money (Received.as_dict)
+    total: Money  # all sources: 全年预算数 and 执行率, as the board's header reads them
+    fills: bool  # the office files a return of the fund (money, or projects of its own)
+    owners: tuple[Owner, ...]  # the returns it files
+    below: int  # rows of the fund's board
+    below_counts: tuple[tuple[str, str, int], ...]  # (state, label, rows) in STATUS_SERIES order
+    more: bool  # the board runs past its first page
+
+
+def _fund_line(ledger: FundLedger, board) -> FundLine:
+    account = ledger.account()
+    # What this office fills in: its own return, and one for each project run in it. A county
+    # whose money of the fund all goes to its projects reports through them, and so does a
+    # bureau whose projects are paid from its own budget (seed 004: nothing allocated).
+    owners = [Owner(node.name, node.project.pk) for node in ledger.root.children if node.is_project]
+    if owes_own_return(ledger, ledger.root):
+        owners.insert(0, Owner(ledger.root.name))
+    return FundLine(
+        budget=account.received.as_dict(),
+        total=account.total,
+        fills=bool(account.received.total) or any(owner.is_project for owner in owners),
+        owners=tuple(owners),
+        below=board.total,
+        below_counts=tuple(
+            (key, label, count) for key, label in STATUS_SERIES if (count := board.counts.get(key))
+        ),
+        more=board.page.has_other_pages(),
+    )
+
+
+def _boards(funds, region):
+    """(fund, its line, its board's first page of rows) of each fund: the ledgers read together."""
+    ledgers = FundLedger.for_funds(funds, region, Period.YEAR_END)
+    boards = {pk: board_page(ledger) for pk, ledger in ledgers.items()}
+    # The boards' own returns' share of lines filled, in one query for all.
+    lines = filled_lines(
+        [account.own for board in boards.values() for account in board.page if account.own is not None]
+    )
+    for fund in funds:
+        ledger, board = ledgers[fund.pk], boards[fund.pk]
+        yield fund, _fund_line(ledger, board), progress_rows(ledger, list(board.page), lines)
+
+
+def _lines(funds, region):
+    """(fund, its line, no rows) of each fund, from the cache where the fund's data version
+    stands (``transfers.versions``); the others' ledgers read together and their lines kept."""
+    keys = versions.keys_each("home-line", funds, region.pk)
+    found = cache.get_many([key for key in keys.values() if key])
+    stale = [fund for fund in funds if keys[fund.pk] not in found]
+    ledgers = FundLedger.for_funds(stale, region, Period.YEAR_END) if stale else {}
+    built = {fund.pk: _fund_line(ledgers[fund.pk], board_page(ledgers[fund.pk])) for fund in stale}
+    cache.set_many({keys[pk]: line for pk, line in built.items() if keys[pk]}, versions.DAY)
+    for fund in funds:
+        yield fund, built.get(fund.pk) or found[keys[fund.pk]], []
 
 
 @login_required
@@ -175,29 +227,24 @@ def board(request, code, region_code):
     return render(request, "indicators/board.html", context)
 
 
-BOARD_CACHE_SECONDS = 24 * 3600  # a key outlives no change of its fund; this only lets old ones go
-
-
 def board_section(request, fund, region, *, board_url: str, board_key: str, read_only: bool = False):
     """The body of a board page (``_board_section.html``: ``board_context``'s figures, filters,
     table and charts), from the cache while nothing of the fund or the region tree has changed
     (``transfers.versions``). A search is built each time: only the pages of a status filter
     are kept, so the keys stay as few as the pages. 404 as ``board_context``."""
     status, search, number = _board_filters(request)
-    cached = not search and (number is None or (number.isdigit() and len(number) <= 4))
+
+    def build() -> str:
+        context = board_context(request, fund, region)
+        context.update(board_url=board_url, board_key=board_key, read_only=read_only)
+        return render_to_string("indicators/_board_section.html", context)
+
     with reading_from_replica():  # the tokens from where the figures are read, and before them
-        key = (
-            versions.key("board", [fund], region.pk, status, number, board_url, board_key, read_only)
-            if cached
-            else None
-        )
-        html = cache.get(key) if key else None
-        if html is None:
-            context = board_context(request, fund, region)
-            context.update(board_url=board_url, board_key=board_key, read_only=read_only)
-            html = render_to_string("indicators/_board_section.html", context)
-            if key:
-                cache.set(key, html, BOARD_CACHE_SECONDS)
+        if search or not (number is None or (number.isdigit() and len(number) <= 4)):
+            html = build()
+        else:
+            parts = (region.pk, status, number, board_url, board_key, read_only)
+            html = versions.cached("board", [fund], *parts, build=build)
     return mark_safe(html)  # noqa: S308 — the template's own output, escaped as it was rendered
 
 

@@ -269,3 +269,37 @@ def test_a_region_without_a_board_stays_404_after_a_board_was_kept(client, admin
     board(client, "654000")
     assert client.get(reverse("board", args=["xj-2024-relief", "654002"])).status_code == 404
     assert client.get(reverse("board", args=["xj-2024-relief", "654002"])).status_code == 404
+
+
+# --- the fund check from the cache -----------------------------------------------------------------
+
+
+def checks(client, fund="xj-2024-relief"):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("indicators:fund_checks", args=[fund]))
+    assert response.status_code == 200
+    return response.content.decode(), any("transfers_allocation" in q["sql"] for q in queries)
+
+
+def test_the_fund_check_is_kept_until_a_return_below_changes(client, reviewer_yili, relief, yili):
+    client.force_login(reviewer_yili)
+    first, read = checks(client)
+    assert read and "未获分配中央财政资金" not in first
+    assert checks(client)[1] is False
+    unit = Region.objects.create(
+        code="654000-09", name="伊犁州测试福利院", level=3, parent=yili, kind="elderly"
+    )
+    ret = Return.objects.create(fund=relief, region=unit)
+    ret.funding.create(source="central", spent=D("3"))
+    page, read = checks(client)
+    assert read and "伊犁州测试福利院：未获分配中央财政资金，却填报了中央财政资金执行数3万元。" in page
+
+
+def test_the_fund_check_is_built_again_when_last_year_s_fund_changes(client, reviewer_yili, relief, elderly):
+    """不低于上年 and 有所提升 read the previous year's actuals: its changes count too."""
+    Fund.objects.filter(pk=relief.pk).update(previous=elderly)
+    client.force_login(reviewer_yili)
+    checks(client)
+    assert checks(client)[1] is False
+    Return.objects.filter(fund=elderly).update(version=99)
+    assert checks(client)[1] is True

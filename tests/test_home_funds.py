@@ -80,6 +80,24 @@ def test_a_year_of_four_funds_lists_one_line_each(client, four_funds):
     assert "8.00" in fund_row(page, "d") and "共1个" in fund_row(page, "d")
 
 
+def test_a_line_kept_in_the_cache_follows_a_change_of_its_fund_alone(client, four_funds):
+    """The lines are kept under each fund's data version: an approval below fund b changes b's
+    line at the next visit, and only b's is read again."""
+    client.force_login(four_funds)
+    client.get(reverse("home"))
+    draft = Return.objects.get(fund__code="b", status=Return.Status.DRAFT)
+    Return.objects.filter(pk=draft.pk).update(status=Return.Status.APPROVED)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home")).content.decode()
+    # 4 + 8 approved of 24: 50.00%.
+    assert '<td class="num">24.00</td> <td class="num">50.00%</td>' in fund_row(page, "b")
+    assert "已审核 2" in fund_row(page, "b") and "已提交 10" in fund_row(page, "test-10")
+    [allocations] = [q["sql"] for q in queries if 'FROM "transfers_allocation"' in q["sql"]]
+    read = allocations.split("fund_id")[-1]  # the funds whose allocations were read
+    assert re.search(rf"\b{Fund.objects.get(code='b').pk}\b", read)
+    assert not re.search(rf"\b{Fund.objects.get(code='test-10').pk}\b", read)
+
+
 def test_a_year_of_three_funds_keeps_each_board(client, four_funds):
     Fund.objects.filter(code="d").delete()
     client.force_login(four_funds)
