@@ -7,7 +7,8 @@ Build the dataset first (bench/national_dataset.py). Reads fund ``nat01-650000``
 prefecture 伊犁州 (654000); everything a row writes is rolled back, so rows are independent and
 the database is left as built. Pages are timed through Django's test Client with
 ``time.process_time()`` around the request (this process's CPU: Python and templates, not
-PostgreSQL's), median of ``--runs`` after one warm-up, with the query count of one request;
+PostgreSQL's), median of ``--runs`` after one warm-up, with the query count of one request
+(each page twice: while its data stands, and cold, the cache emptied before each request);
 server-side work (SQL, the roll-up, imports) in wall time. A row that fails prints its error
 and the next row runs. Row 9 runs gunicorn on ``--port`` and wrk (``apt-get install -y wrk``).
 """
@@ -88,10 +89,16 @@ def client_for(username: str | None):
     return client
 
 
-def page_cpu(client, url: str, runs: int) -> tuple[float, float, int, int]:
-    """(median CPU, median wall, queries, bytes) of GET ``url``; asserts 200."""
+def page_cpu(client, url: str, runs: int, *, cold: bool = False) -> tuple[float, float, int, int]:
+    """(median CPU, median wall, queries, bytes) of GET ``url``; asserts 200. ``cold``: the cache
+    emptied before each request (untimed), as the first visit after a change of the data finds
+    it; else what the page costs while its data stands (boards, home lines and checks kept under
+    their data versions, transfers.versions)."""
+    from django.core.cache import cache
     from django.db import connection
 
+    if cold:
+        cache.clear()
     response = client.get(url)
     if response.status_code != 200:
         raise AssertionError(f"GET {url} gave {response.status_code}")
@@ -101,10 +108,14 @@ def page_cpu(client, url: str, runs: int) -> tuple[float, float, int, int]:
         queries.append(sql)
         return execute(sql, params, many, context)
 
+    if cold:
+        cache.clear()
     with connection.execute_wrapper(count):
         client.get(url)
     cpu, wall = [], []
     for _ in range(runs):
+        if cold:
+            cache.clear()
         started, tick = time.process_time(), time.perf_counter()
         client.get(url)
         cpu.append(time.process_time() - started)
@@ -174,6 +185,14 @@ def page_rows(pages: list[tuple[str, str | None, str]], runs: int, limit: float)
         figures[label] = cpu
         line(label, ms(cpu), ms(reference), f"{ratio:.1f}×", verdict(ratio, limit))
         line("", f"wall {ms(wall_time)}", "", "", f"{queries} queries, {size / 1024:.0f} KiB")
+        cold, _wall, cold_queries, _size = page_cpu(client_for(user), url, runs, cold=True)
+        line(
+            "  cold (cache emptied first)",
+            ms(cold),
+            ms(reference),
+            f"{cold / reference:.1f}×",
+            f"{cold_queries} queries",
+        )
     return figures
 
 
@@ -287,9 +306,10 @@ def row_3(args) -> None:
     pages = flat_pages(fund, province, prefecture, review)
     before_counties = prefecture.children.count()
     out(f"  before: {prefecture.name} with {before_counties} counties")
-    before = {}
+    before, before_cold = {}, {}
     for label, user, url in pages:
         before[label] = page_cpu(client_for(user), url, args.runs)
+        before_cold[label] = page_cpu(client_for(user), url, args.runs, cold=True)
     with thrown_away():
         tick = time.perf_counter()
         added = national_dataset.demo_x100(FUND, PREFECTURE)
@@ -311,6 +331,15 @@ def row_3(args) -> None:
                 f"{b_queries} queries",
                 "",
                 f"{size / 1024:.0f} vs {b_size / 1024:.0f} KiB",
+            )
+            cold = page_cpu(client_for(user), url, args.runs, cold=True)[0]
+            b_cold = before_cold[label][0]
+            line(
+                "  cold (cache emptied first)",
+                ms(cold),
+                ms(b_cold),
+                f"{cold / b_cold:.1f}×",
+                verdict(cold / b_cold, 2),
             )
 
 

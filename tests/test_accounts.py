@@ -155,9 +155,10 @@ def test_list_query_count_does_not_grow_with_users(client, admin_xj, django_asse
         for n in range(extra_users)
     )
     client.force_login(admin_xj)
-    # session, user, the user's region (page header), count, one page of accounts with regions,
-    # which of them are locked out (django-axes), the nav's unread notifications
-    with django_assert_num_queries(7):
+    # user (the session is read through the cache), the user's region (page header), count, one
+    # page of accounts with regions, which of them are locked out (django-axes), the nav's unread
+    # notifications
+    with django_assert_num_queries(6):
         response = client.get(reverse("accounts:list"), {"q": "", "role": "", "active": ""})
     assert response.status_code == 200
 
