@@ -5,9 +5,9 @@ an indicator line, ``return`` for the whole return, so the form shows each findi
 the field it is about.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 
 from django.db.models import Prefetch, QuerySet
 
@@ -237,11 +237,17 @@ class RegionFindings:
     region with money and no return), the findings errors first, and their counts."""
 
     name: str
-    ret: Return | None
+    ret_pk: int | None  # the return the page links to: a pk, not the instance, as the page keeps
+    # the whole list in the cache (views.fund_checks) and a prefecture lists 1,100 of them
     findings: list[rules.Finding]
 
+    @cached_property
+    def tally(self) -> Counter:
+        """{severity: findings}: the page adds them up for every region."""
+        return Counter(f.severity for f in self.findings)
+
     def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        return self.tally[severity]
 
     @property
     def counts(self) -> list[tuple[str, int]]:
@@ -257,7 +263,7 @@ def fund_findings_by_region(fund: Fund, region: Region, period: str = "year_end"
     for name, ret, finding in _fund_findings(fund, region, period):
         key = ret.pk if ret is not None else name
         if key not in groups:
-            groups[key] = RegionFindings(name, ret, [])
+            groups[key] = RegionFindings(name, ret.pk if ret is not None else None, [])
         groups[key].findings.append(finding)
     for group in groups.values():
         group.findings.sort(key=lambda f: _rank(f.severity))

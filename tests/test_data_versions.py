@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -41,6 +42,12 @@ D = Decimal
 WATCHED = versions.WATCHED + indicator_versions.WATCHED
 # Tables of the two apps whose changes print nothing a cached page shows.
 NOT_WATCHED = {"indicators_notification", "indicators_sentreminder", "transfers_dataversion"}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts from an empty cache: another module may have kept the same board."""
+    cache.clear()
 
 
 def tokens() -> dict[int, str]:
