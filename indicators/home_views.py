@@ -110,10 +110,20 @@ def home(request):
         # The earliest submissions; the whole queue pages on its own page (review_queue_view).
         "queue": list(queue[:HOME_QUEUE_ROWS]),
         "queue_total": queue.count(),
-        "notices": deadline_notices_for_user(user, timezone.localdate()),
+        "notices": _notices(user),
         "statuses": Return.Status,
     }
     return render(request, "indicators/home.html", context)
+
+
+def _notices(user) -> list[str]:
+    """The deadline notices (``deadline_notices_for_user``), kept for the day under the data
+    versions of every fund the person sees: whether a region below owes a return is asked of
+    each deadline's regions, for fifty funds a province."""
+    today = timezone.localdate()
+    funds = funds_for_user(user).values_list("pk", flat=True)
+    parts = (user.region_id, user.role == Role.CLERK, today)
+    return versions.cached("notices", funds, *parts, build=lambda: deadline_notices_for_user(user, today))
 
 
 @dataclass(frozen=True)

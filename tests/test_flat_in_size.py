@@ -107,10 +107,11 @@ def test_the_home_page_reads_one_fund_or_four_in_the_same_queries(client, flat_p
     assert built_four["Region"] <= built_one["Region"]
     assert built_four["ReturnFunding"] == built_four["Return"] == 0
     # Again, nothing changed: every line from the cache, no ledger read (regions, projects,
-    # allocations, returns and their money lines: five queries fewer), no region of the tree built.
+    # allocations, returns and their money lines: five queries fewer), the deadline notices kept
+    # too (no deadlines read: one fewer), no region of the tree built.
     again, queries, built_again = home_of(client, admin)
     assert again.split("<main")[-1].count('<td class="num">—</td>') == 8
-    assert queries == four - 5, (four, queries)
+    assert queries == four - 6, (four, queries)
     assert built_again == {"Fund": 4, "User": 1, "Region": 1}  # the funds, the office and its region
 
 

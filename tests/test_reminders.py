@@ -4,6 +4,7 @@ Dates are real and passed explicitly (nothing is frozen): the 2024 year-end retu
 xj-2024-relief are due on 31 January 2025, with a reminder 3 days before.
 """
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -286,6 +287,28 @@ def test_no_deadline_no_notice(clerk_yining, admin_xj):
 def test_province_admin_hears_about_every_late_region(relief_deadline, admin_xj):
     [notice] = deadline_notices_for_user(admin_xj, date(2025, 2, 3))
     assert "下级尚有117个地区未提交" in notice
+
+
+def test_the_home_page_s_notices_follow_the_day_and_the_returns(
+    client, relief_deadline, reviewer_yili, monkeypatch
+):
+    """Kept for the day under the funds' data versions (home_views._notices): the next day, or a
+    county's submission, tells anew."""
+    from django.core.cache import cache
+
+    from indicators import home_views
+
+    cache.clear()
+    client.force_login(reviewer_yili)
+    monkeypatch.setattr(home_views.timezone, "localdate", lambda: date(2025, 2, 3))
+    page = client.get(reverse("home")).content.decode()
+    late = re.search(r"已逾期3天，下级尚有(\d+)个地区未提交", page)
+    assert late
+    monkeypatch.setattr(home_views.timezone, "localdate", lambda: date(2025, 2, 4))
+    assert f"已逾期4天，下级尚有{late.group(1)}个地区未提交" in client.get(reverse("home")).content.decode()
+    set_return("xj-2024-relief", "654002", Return.Status.SUBMITTED)
+    fewer = int(late.group(1)) - 1
+    assert f"已逾期4天，下级尚有{fewer}个地区未提交" in client.get(reverse("home")).content.decode()
 
 
 # --- the deadline pages -------------------------------------------------------------------
