@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.paging import filters_query, search_text
 from common.text import MAX_TEXT
 from indicators import evidence, rules
-from indicators.checks import SEVERITIES, fund_findings_by_region, open_items_of, return_findings
+from indicators.checks import SEVERITIES, open_items_of, return_findings
 from indicators.formats import pct, wan
 from indicators.forms import AttachmentForm, MonitoringForm, ReasonForm, ReturnForm, SendBackForm
+from indicators.kept import CHECK_PAGE_REGIONS, KeptFindings
 from indicators.ledger import FundLedger
 from indicators.models import Period
 from indicators.monitoring import midyear_of, midyear_review, return_monitoring
@@ -69,7 +70,6 @@ from indicators.services import (
     return_unlock,
     returns_approve_bulk,
 )
-from transfers import versions
 from transfers.selectors import get_fund_for_user
 
 
@@ -633,9 +633,6 @@ def _typed_sum(values: list[str]) -> Decimal | None:
     return sum(typed, Decimal(0)) if typed else None
 
 
-CHECK_PAGE_REGIONS = 50  # regions a page of the fund check lists (1,100 counties: 22 pages)
-
-
 @login_required
 def fund_checks(request, code):
     """All findings for the returns directly below the user's region, for one fund: by region,
@@ -645,17 +642,14 @@ def fund_checks(request, code):
     if period not in Period.values:
         period = Period.YEAR_END
     region = request.user.region
-    # Kept under the fund's data version and its previous year's (whose actuals 不低于上年 and
-    # 有所提升 compare against): a prefecture of 1,100 counties is checked once per change.
-    scopes = [fund, *([fund.previous_id] if fund.previous_id else [])]
-    regions = versions.cached(
-        "findings", scopes, region.pk, period, build=lambda: fund_findings_by_region(fund, region, period)
-    )
+    regions = KeptFindings(fund, region, period)
     severity = request.GET.get("severity", "")
     if severity not in SEVERITIES:
         severity = ""
     search = search_text(request)
     shown = regions
+    if severity or search:  # a filter reads every region's findings; the plain list a page's
+        shown = list(regions)
     if severity:
         shown = [replace(r, findings=[f for f in r.findings if f.severity == severity]) for r in shown]
         shown = [r for r in shown if r.findings]
@@ -667,7 +661,7 @@ def fund_checks(request, code):
         "region": region,
         "regions": regions,
         "page": Paginator(shown, CHECK_PAGE_REGIONS).get_page(request.GET.get("page")),
-        "totals": [(key, label, sum(r.count(key) for r in regions)) for key, label in SEVERITIES.items()],
+        "totals": regions.totals,
         "severities": SEVERITIES,
         "severity": severity,
         "search": search,

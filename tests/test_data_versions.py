@@ -310,3 +310,34 @@ def test_the_fund_check_is_built_again_when_last_year_s_fund_changes(client, rev
     assert checks(client)[1] is False
     Return.objects.filter(fund=elderly).update(version=99)
     assert checks(client)[1] is True
+
+
+def test_a_kept_check_reads_the_page_it_shows_and_builds_a_lost_page_again(client):
+    """The check is kept a page of regions to a key (indicators.kept): page 2 of 60 counties is
+    read from its own key, and a page the cache has let go is built again."""
+    from indicators.kept import CHECK_PAGE_REGIONS
+    from tests.scenarios import synthetic_prefecture
+
+    reviewer = synthetic_prefecture(60)  # 县0…县59: each allocated 10, a submitted return spending 5
+    fund = Fund.objects.get(code="test-60")
+    ReturnFunding.objects.filter(ret__fund=fund).update(spent=D("20"))  # over its 10: an error each
+    client.force_login(reviewer)
+    url = reverse("indicators:fund_checks", args=[fund.code])
+
+    def page_two():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url, {"page": 2}).content.decode()
+        return re.findall(r'<tbody data-region="([^"]+)"', page), any(
+            "transfers_allocation" in q["sql"] for q in queries
+        )
+
+    built, read = page_two()
+    assert (
+        read and built == [f"县{n}" for n in range(50, 60)] and "60个地区" in client.get(url).content.decode()
+    )
+    assert page_two() == (built, False)
+    key = versions.key("findings", [fund], reviewer.region_id, "year_end")
+    assert cache.get(f"{key}:{CHECK_PAGE_REGIONS}") is not None
+    cache.delete(f"{key}:{CHECK_PAGE_REGIONS}")
+    assert page_two() == (built, True)
+    assert page_two() == (built, False)

@@ -1,0 +1,59 @@
+"""What the fund check keeps in the cache, under the data versions of its funds (transfers.versions)."""
+
+from collections.abc import Sequence
+
+from django.core.cache import cache
+
+from indicators.checks import SEVERITIES, fund_findings_by_region
+from transfers import versions
+
+CHECK_PAGE_REGIONS = 50  # regions a page of the fund check lists (1,100 counties: 22 pages)
+
+
+class KeptFindings(Sequence):
+    """A fund check's regions (``checks.fund_findings_by_region``), kept in the cache a page of
+    regions to a key (``CHECK_PAGE_REGIONS``), beside their number and the totals by severity,
+    under the fund's data version and its previous year's (whose actuals 不低于上年 and 有所提升
+    compare against): a prefecture of 1,100 counties is checked once per change, and a visit
+    reads the page it shows. A page the cache has let go is built again with the rest."""
+
+    def __init__(self, fund, region, period: str):
+        self._build = lambda: fund_findings_by_region(fund, region, period)
+        scopes = [fund, *([fund.previous_id] if fund.previous_id else [])]
+        self._key = versions.key("findings", scopes, region.pk, period)
+        self._pages: dict[int, list] = {}
+        head = cache.get(self._key) if self._key else None
+        if head is None:
+            head = self._keep(self._build())
+        self._count, self.totals = head
+
+    def _keep(self, regions: list) -> tuple[int, list]:
+        """Keep ``regions`` page by page; (their number, the totals by severity)."""
+        pages = range(0, len(regions), CHECK_PAGE_REGIONS)
+        self._pages = {start: regions[start : start + CHECK_PAGE_REGIONS] for start in pages}
+        totals = [(key, label, sum(r.count(key) for r in regions)) for key, label in SEVERITIES.items()]
+        if self._key:
+            kept = {f"{self._key}:{start}": page for start, page in self._pages.items()}
+            cache.set_many({**kept, self._key: (len(regions), totals)}, versions.DAY)
+        return len(regions), totals
+
+    def _page(self, start: int) -> list:
+        if start not in self._pages:
+            page = cache.get(f"{self._key}:{start}") if self._key else None
+            if page is None:
+                self._keep(self._build())
+            else:
+                self._pages[start] = page
+        return self._pages[start]
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        index %= self._count
+        start = index - index % CHECK_PAGE_REGIONS
+        return self._page(start)[index - start]
