@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from common.replica import reading_from_replica
@@ -11,6 +13,7 @@ from indicators.home_views import board_section
 from indicators.nation import national_board
 from indicators.permissions import may_view_nation
 from indicators.selectors import board_trail
+from transfers import versions
 from transfers.selectors import (
     central_funds_for_user,
     get_central_fund_for_user,
@@ -40,9 +43,17 @@ def national_board_view(request, code):
     if reason := may_view_nation(request.user):
         raise PermissionDenied(reason)
     central = get_central_fund_for_user(request.user, code)
+
+    def build() -> str:
+        context = {"board": national_board(central), "central": central}
+        return render_to_string("indicators/_nation_board_body.html", context)
+
     with reading_from_replica():  # a page that only reads, as the boards
-        board = national_board(central)
-    return render(request, "indicators/nation_board.html", {"board": board, "central": central})
+        # Kept under the data versions of every province's fund of it: 31 ledgers rolled up.
+        funds = central.funds.values_list("pk", flat=True)
+        body = versions.cached("nation", funds, central.pk, build=build)
+    context = {"central": central, "body": mark_safe(body)}  # noqa: S308 — the template's own output
+    return render(request, "indicators/nation_board.html", context)
 
 
 @login_required

@@ -341,3 +341,26 @@ def test_a_kept_check_reads_the_page_it_shows_and_builds_a_lost_page_again(clien
     cache.delete(f"{key}:{CHECK_PAGE_REGIONS}")
     assert page_two() == (built, True)
     assert page_two() == (built, False)
+
+
+def test_the_national_board_is_kept_until_a_province_s_fund_changes(client):
+    """The ministry's board of one central fund rolls up every province's ledger: kept under all
+    their data versions (nation_views), built again when one province's return moves."""
+    client.force_login(User.objects.get(username="ministry_mca"))
+    url = reverse("nation:board", args=["mca-2024-relief"])
+
+    def visit():
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(url).content.decode()
+        return page, any("transfers_allocation" in q["sql"] for q in queries)
+
+    def xinjiang(page: str) -> str:
+        return page[page.index('<tr data-region="650000"') :].split("</tr>")[0]
+
+    first, read = visit()
+    assert read and 'data-status="none"' in xinjiang(first)
+    assert visit()[1] is False
+    fund = Fund.objects.get(central__code="mca-2024-relief", region__code="650000")
+    Return.objects.create(fund=fund, region=fund.region, status=Return.Status.DRAFT)
+    page, read = visit()
+    assert read and 'data-status="draft"' in xinjiang(page)
