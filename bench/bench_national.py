@@ -431,6 +431,16 @@ def row_4(args) -> None:
             "CPU vs login",
         )
         line("", f"wall {ms(wall_time)}", "", "", f"{queries} queries, {size / 1024:.0f} KiB")
+        cold, _wall, cold_queries, _size = page_cpu(
+            client_for("bench_ministry"), f"/nation/{central.code}/", args.runs, cold=True
+        )
+        line(
+            "  cold (cache emptied first)",
+            ms(cold),
+            ms(reference),
+            f"{cold / reference:.1f}×",
+            f"{cold_queries} queries",
+        )
 
 
 PROVINCE_ROLLUP_SQL = """
