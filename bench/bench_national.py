@@ -185,15 +185,20 @@ def page_rows(pages: list[tuple[str, str | None, str]], runs: int, limit: float)
         figures[label] = cpu
         line(label, ms(cpu), ms(reference), f"{ratio:.1f}×", verdict(ratio, limit))
         line("", f"wall {ms(wall_time)}", "", "", f"{queries} queries, {size / 1024:.0f} KiB")
-        cold, _wall, cold_queries, _size = page_cpu(client_for(user), url, runs, cold=True)
-        line(
-            "  cold (cache emptied first)",
-            ms(cold),
-            ms(reference),
-            f"{cold / reference:.1f}×",
-            f"{cold_queries} queries",
-        )
+        cold_line(user, url, runs, reference)
     return figures
+
+
+def cold_line(user: str | None, url: str, runs: int, reference: float) -> None:
+    """The page again with the cache emptied before each request, beside the same reference."""
+    cold, _wall, queries, _size = page_cpu(client_for(user), url, runs, cold=True)
+    line(
+        "  cold (cache emptied first)",
+        ms(cold),
+        ms(reference),
+        f"{cold / reference:.1f}×",
+        f"{queries} queries",
+    )
 
 
 # --- the rows -----------------------------------------------------------------------------------
@@ -431,16 +436,7 @@ def row_4(args) -> None:
             "CPU vs login",
         )
         line("", f"wall {ms(wall_time)}", "", "", f"{queries} queries, {size / 1024:.0f} KiB")
-        cold, _wall, cold_queries, _size = page_cpu(
-            client_for("bench_ministry"), f"/nation/{central.code}/", args.runs, cold=True
-        )
-        line(
-            "  cold (cache emptied first)",
-            ms(cold),
-            ms(reference),
-            f"{cold / reference:.1f}×",
-            f"{cold_queries} queries",
-        )
+        cold_line("bench_ministry", f"/nation/{central.code}/", args.runs, reference)
 
 
 PROVINCE_ROLLUP_SQL = """
