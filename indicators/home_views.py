@@ -250,7 +250,10 @@ def board_section(request, fund, region, *, board_url: str, board_key: str, read
         return render_to_string("indicators/_board_section.html", context)
 
     with reading_from_replica():  # the tokens from where the figures are read, and before them
-        if search or not (number is None or (number.isdigit() and len(number) <= 4)):
+        # Only a status filter's pages are kept: a search, or any other parameter (which the
+        # page links would carry to everyone served the kept body), is built for its request.
+        plain = set(request.GET) <= {"status", "page"} and request.GET.get("status", "") == status
+        if search or not plain or not (number is None or (number.isdigit() and len(number) <= 4)):
             html = build()
         else:
             parts = (region.pk, status, number, board_url, board_key, read_only)

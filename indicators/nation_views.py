@@ -51,7 +51,9 @@ def national_board_view(request, code):
     with reading_from_replica():  # a page that only reads, as the boards
         # Kept under the data versions of every province's fund of it: 31 ledgers rolled up.
         funds = central.funds.values_list("pk", flat=True)
-        body = versions.cached("nation", funds, central.pk, build=build)
+        # Its own words too: a central fund no province has taken up has no fund to change.
+        own = (central.pk, central.code, central.name, central.year, central.department)
+        body = versions.cached("nation", funds, *own, build=build)
     context = {"central": central, "body": mark_safe(body)}  # noqa: S308 — the template's own output
     return render(request, "indicators/nation_board.html", context)
 

@@ -364,3 +364,25 @@ def test_the_national_board_is_kept_until_a_province_s_fund_changes(client):
     Return.objects.create(fund=fund, region=fund.region, status=Return.Status.DRAFT)
     page, read = visit()
     assert read and 'data-status="draft"' in xinjiang(page)
+
+
+def test_a_board_asked_with_other_parameters_is_built_for_that_request_alone(client, admin_xj):
+    """The page links carry the request's parameters: a kept body must not carry one visitor's
+    to the next (nor an unknown status, which shows everything)."""
+    client.force_login(admin_xj)
+    assert board(client, "654000", x="1")[1] and board(client, "654000", x="1")[1]
+    assert board(client, "654000", status="nonsense")[1] and board(client, "654000", status="nonsense")[1]
+    page, read = board(client, "654000")
+    assert read and "x=1" not in section(page) and "nonsense" not in section(page)
+
+
+def test_a_renamed_central_fund_shows_on_its_board_at_once(client):
+    """Even one no province has taken up: no fund's data version would change."""
+    from transfers.models import CentralFund
+
+    client.force_login(User.objects.get(username="ministry_mca"))
+    central = CentralFund.objects.create(code="mca-2025-test", name="测试中央资金", year=2025)
+    url = reverse("nation:board", args=[central.code])
+    assert central.department in client.get(url).content.decode()
+    CentralFund.objects.filter(pk=central.pk).update(department="民政部社会救助司（测试）")
+    assert "民政部社会救助司（测试）" in client.get(url).content.decode()
