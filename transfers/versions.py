@@ -97,31 +97,32 @@ WATCHED: tuple[Watch, ...] = (
 # --- reading -------------------------------------------------------------------------------------
 
 
-def tokens(funds: Iterable, *, using: str | None = None) -> dict[int, str]:
-    """{scope: token} of the region tree and of ``funds`` (instances or pks), in one query, from
-    the database the data is read from (``using``; the router's choice by default)."""
-    scopes = {DataVersion.REGIONS} | {getattr(fund, "pk", fund) for fund in funds}
-    query = DataVersion.objects.filter(scope__in=scopes)
-    if using is not None:
-        query = query.using(using)
-    return dict(query.values_list("scope", "token"))
+def tokens(funds: list[int]) -> dict[int, str]:
+    """{scope: token} of the region tree and of the funds ``funds`` (pks), in one query, from the
+    database the router reads from: the replica inside ``reading_from_replica``, as the data."""
+    scopes = {DataVersion.REGIONS, *funds}
+    return dict(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "token"))
 
 
-def key(name: str, funds: Iterable, *parts, using: str | None = None) -> str | None:
-    """The cache key of ``name`` built from ``funds``' data (and the region tree's) and
-    ``parts`` (what else the cached thing depends on: the region, the page, the filters), for
-    this release of the code; None when a scope has no token yet (then nothing is cached).
-    Read it before the data."""
-    funds = [getattr(fund, "pk", fund) for fund in funds]
-    return _key(name, funds, tokens(funds, using=using), parts)
+def key(name: str, funds: Iterable, *parts) -> str | None:
+    """The cache key of ``name`` built from ``funds``' data (instances or pks; and the region
+    tree's) and ``parts`` (what else the cached thing depends on: the region, the page, the
+    filters), for this release of the code; None when a scope has no token yet (then nothing is
+    cached). Read it before the data."""
+    funds = _pks(funds)
+    return _key(name, funds, tokens(funds), parts)
 
 
-def keys_each(name: str, funds: Iterable, *parts, using: str | None = None) -> dict[int, str | None]:
+def keys_each(name: str, funds: Iterable, *parts) -> dict[int, str | None]:
     """{fund pk: the key of ``name`` built from that fund's data alone} (as ``key``), in one query:
     the home page's line of each fund."""
-    funds = [getattr(fund, "pk", fund) for fund in funds]
-    found = tokens(funds, using=using)
+    funds = _pks(funds)
+    found = tokens(funds)
     return {fund: _key(name, [fund], found, parts) for fund in funds}
+
+
+def _pks(funds: Iterable) -> list[int]:
+    return [getattr(fund, "pk", fund) for fund in funds]
 
 
 def _key(name: str, funds: list[int], found: dict[int, str], parts) -> str | None:
