@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
@@ -258,7 +257,7 @@ def board_section(request, fund, region, *, board_url: str, board_key: str, read
         else:
             parts = (region.pk, status, number, board_url, board_key, read_only)
             html = versions.cached("board", [fund], *parts, build=build)
-    return mark_safe(html)  # noqa: S308 — the template's own output, escaped as it was rendered
+    return html  # render_to_string's SafeString, which the cache keeps as it is
 
 
 def _board_filters(request) -> tuple[str, str, str | None]:
