@@ -46,6 +46,16 @@ class KeptFindings(Sequence):
                 self._pages[start] = page
         return self._pages[start]
 
+    def __iter__(self):
+        """Every region, its pages read from the cache in one call (a filter reads them all)."""
+        starts = range(0, self._count, CHECK_PAGE_REGIONS)
+        wanted = {f"{self._key}:{start}": start for start in starts if start not in self._pages}
+        if wanted and self._key:
+            for name, page in cache.get_many(list(wanted)).items():
+                self._pages[wanted[name]] = page
+        for start in starts:
+            yield from self._page(start)
+
     def __len__(self) -> int:
         return self._count
 
