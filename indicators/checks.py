@@ -238,7 +238,7 @@ class RegionFindings:
 
     name: str
     ret_pk: int | None  # the return the page links to: a pk, not the instance, as the page keeps
-    # the whole list in the cache (views.fund_checks) and a prefecture lists 1,100 of them
+    # the whole list in the cache (indicators.kept) and a prefecture lists 1,100 of them
     findings: list[rules.Finding]
 
     @cached_property

@@ -225,15 +225,22 @@ def board(request, code, region_code):
     region or above it (404 otherwise, and for a region with nothing below), by status."""
     fund = get_fund_for_user(request.user, code)
     region = get_region_for_user(request.user, region_code)
-    context = {
+    context = board_page_context(request, fund, region, board_url="board", board_key=fund.code)
+    return render(request, "indicators/board.html", context)
+
+
+def board_page_context(request, fund, region, *, board_url: str, board_key: str, read_only: bool = False):
+    """What ``board.html`` shows: the fund and region of its header, the trail back up, and the
+    body (``board_section``); the province's boards and the central department's read-only ones
+    alike, whose ``board_url`` and ``board_key`` name the next board down."""
+    links = {"board_url": board_url, "board_key": board_key, "read_only": read_only}
+    return {
         "fund": fund,
         "region": region,
-        "section": board_section(request, fund, region, board_url="board", board_key=fund.code),
+        "section": board_section(request, fund, region, **links),
         "trail": board_trail(request.user, region),
-        "board_url": "board",
-        "board_key": fund.code,
+        **links,
     }
-    return render(request, "indicators/board.html", context)
 
 
 def board_section(request, fund, region, *, board_url: str, board_key: str, read_only: bool = False):

@@ -8,10 +8,9 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from common.replica import reading_from_replica
-from indicators.home_views import board_section
+from indicators.home_views import board_page_context
 from indicators.nation import national_board
 from indicators.permissions import may_view_nation
-from indicators.selectors import board_trail
 from transfers import versions
 from transfers.selectors import (
     central_funds_for_user,
@@ -66,17 +65,9 @@ def region_board_view(request, code, region_code):
     if reason := may_view_nation(request.user):
         raise PermissionDenied(reason)
     central, fund, region = get_national_fund_for_user(request.user, code, region_code)
-    context = {
-        "fund": fund,
-        "region": region,
-        "section": board_section(
-            request, fund, region, board_url="nation:region_board", board_key=central.code, read_only=True
-        ),
-        "central": central,
-        # No region of its own: the trail starts at the province.
-        "trail": board_trail(request.user, region),
-        "board_url": "nation:region_board",
-        "board_key": central.code,
-        "read_only": True,
-    }
+    # No region of its own: the trail starts at the province.
+    context = board_page_context(
+        request, fund, region, board_url="nation:region_board", board_key=central.code, read_only=True
+    )
+    context["central"] = central
     return render(request, "indicators/board.html", context)
