@@ -4,10 +4,10 @@ cell as what its column needs. Nothing here knows a layout (see headers) or writ
 The size is capped (``IMPORT_MAX_BYTES``), and so are what an XLSX unpacks to, its sheets,
 rows and cells (``IMPORT_MAX_UNPACKED_BYTES``, ``IMPORT_MAX_SHEETS``, ``MAX_ROWS``,
 ``IMPORT_MAX_CELLS``), checked before and while streaming, never after loading; an XLSX is
-recognised by its content (zip signature, then openpyxl must open it) and never by its name;
-formulas are refused (the portal stores figures, not how somebody computed them); numbers are
-read as the text Excel stored so that money stays ``Decimal``; CSV is decoded as UTF-8 (with
-or without BOM) or GBK; control characters are cleaned from every cell.
+recognised by its content (zip signature, then its workbook and sheets must parse) and never by
+its name; formulas are refused (the portal stores figures, not how somebody computed them);
+numbers are read as the text Excel stored so that money stays ``Decimal``; CSV is decoded as
+UTF-8 (with or without BOM) or GBK; control characters are cleaned from every cell.
 """
 
 from __future__ import annotations
@@ -145,15 +145,14 @@ def _too_big(message: str, sheet: str = "") -> ImportFailed:
 
 
 def _read_xlsx(content: bytes) -> list[Sheet]:
-    """The sheets of a workbook, with every limit checked before anything is loaded.
+    """The sheets of a workbook, with every limit checked before or while anything is read.
 
     A 200 KB file can unpack to gigabytes and millions of cells. First the zip directory is
     checked (entries, sheets, unpacked size) without inflating anything; then each sheet's XML
-    is streamed by a C parser that only counts rows and cells (and notes merged ranges) and
-    stops at the first one past a limit; only a workbook within every limit is read by
-    openpyxl, in read-only (streaming) mode.
+    is streamed by a C parser (``workbook_xml``) that counts its rows and cells as it reads
+    them and stops at the first one past a limit, so what is held never exceeds the limits.
     """
-    import openpyxl
+    from reports.imports.workbook_xml import Limit, Workbook
 
     not_xlsx = ImportFailed([RowError("文件不是有效的Excel（.xlsx）工作簿，可能已损坏或只是改了扩展名。")])
     try:
@@ -176,80 +175,33 @@ def _read_xlsx(content: bytes) -> list[Sheet]:
         raise _too_big(
             f"工作簿有{len(sheet_parts)}个工作表，超过上限{max_sheets()}个，请删除无关的工作表后重试。"
         )
+    sheets, cells_left = [], max_cells()
     try:
-        merges = _scan_sheets(archive, sheet_parts)
+        workbook = Workbook(archive)
+        if not workbook.sheets:
+            raise not_xlsx
+        for title, part in workbook.sheets:
+            rows, merged, cells_left = workbook.read(part, title, max_rows=MAX_ROWS, cells_left=cells_left)
+            sheets.append(Sheet(title, _trim(rows), merged))
+    except Limit as exc:
+        raise _past(exc) from None
     except ImportFailed:
         raise
-    except Exception:  # XML that does not parse
+    except Exception:  # XML that does not parse, a part missing, a value that cannot be read
         raise not_xlsx from None
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=False, read_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file; all mean the same here
-        raise not_xlsx from None
-    sheets = []
-    try:
-        for ws in workbook.worksheets:
-            rows = [tuple(_value(cell) for cell in row) for row in ws.iter_rows()]
-            path = (getattr(ws, "_worksheet_path", "") or "").lstrip("/")
-            sheets.append(Sheet(ws.title, _trim(rows), merges.get(path, [])))
-    except Exception:  # a sheet that cannot be parsed
-        raise not_xlsx from None
-    finally:
-        workbook.close()
     return sheets
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-
-
-def _scan_sheets(archive: zipfile.ZipFile, parts: list[str]) -> dict[str, list]:
-    """Count the rows and cells of every sheet, streaming; note the merged ranges.
-
-    Stops with ImportFailed at the first row or cell past the limits; keeps no element.
-    """
-    from lxml import etree
-    from openpyxl.utils.cell import range_boundaries
-
-    cells_left = max_cells()
-    merges: dict[str, list] = {}
-    for part in parts:
-        rows, merged = 0, []
-        with archive.open(part) as source:
-            events = etree.iterparse(
-                source,
-                events=("end",),
-                tag=(f"{_MAIN}row", f"{_MAIN}mergeCell"),
-                resolve_entities=False,
-                no_network=True,
-            )
-            for _, element in events:
-                if element.tag == f"{_MAIN}row":
-                    rows += 1
-                    cells_left -= len(element)
-                    if rows > MAX_ROWS:
-                        raise _too_big(f"工作表的行数超过上限{MAX_ROWS}行，请拆分后导入。", _title(part))
-                    if cells_left < 0:
-                        raise _too_big(
-                            f"单元格数量超过上限{max_cells():,}个（含空白但带格式的单元格），"
-                            "请删除无关的行、列或工作表后重试，或拆分为几个文件。"
-                        )
-                else:
-                    ref = element.get("ref", "")
-                    if ":" in ref:
-                        min_col, min_row, max_col, max_row = range_boundaries(ref)
-                        merged.append((min_row, max_row, min_col, max_col))
-                    if len(merged) > MAX_ROWS:
-                        raise _too_big(f"合并单元格超过{MAX_ROWS}处，无法导入。", _title(part))
-                element.clear()
-                parent = element.getparent()
-                while parent is not None and element.getprevious() is not None:
-                    del parent[0]
-        merges[part] = merged
-    return merges
-
-
-def _title(part: str) -> str:
-    return part.rsplit("/", 1)[-1].removesuffix(".xml")
+def _past(limit) -> ImportFailed:
+    """The error of a sheet past a limit (``workbook_xml.Limit``)."""
+    if limit.what == "rows":
+        return _too_big(f"工作表的行数超过上限{MAX_ROWS}行，请拆分后导入。", limit.sheet)
+    if limit.what == "merged":
+        return _too_big(f"合并单元格超过{MAX_ROWS}处，无法导入。", limit.sheet)
+    return _too_big(
+        f"单元格数量超过上限{max_cells():,}个（含空白但带格式的单元格），"
+        "请删除无关的行、列或工作表后重试，或拆分为几个文件。"
+    )
 
 
 _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -257,7 +209,16 @@ _XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 def _unescape_control(match) -> str:
     code = int(match.group(1), 16)
+    if code == 0x5F:  # _x005F_ escapes the underscore of text that reads like an escape
+        return "_"
     return chr(code) if code < 0x20 or code in (0xFFFE, 0xFFFF) else match.group(0)
+
+
+def unescape_controls(value: str) -> str:
+    """Excel stores a control character (Word's line break, U+000B) as _x000B_, and text that
+    merely reads like that as _x005F_x000B_; the XML hands both over as they are. Decoded here
+    in one pass (so the second stays the text "_x000B_"); ``cell_text`` then normalises."""
+    return _XML_ESCAPE.sub(_unescape_control, value)
 
 
 class FormulaText(str):
@@ -266,25 +227,6 @@ class FormulaText(str):
     Text that merely starts with "=" in a text cell (as the portal's own downloads write it)
     is a plain str and is read as the text it is.
     """
-
-
-def _value(cell):
-    """A cell's value; a number shown as a percentage comes back as the text the person saw.
-
-    Typing 95% into Excel stores 0.95: read as a number it would be a different indicator
-    value, so it is turned back into "95%". A formula cell comes back as FormulaText.
-    """
-    value = cell.value
-    if getattr(cell, "data_type", None) == "f" and isinstance(value, str):
-        return FormulaText(value)
-    if isinstance(value, str) and "_x" in value:
-        # Excel stores a control character (Word's line break, U+000B) as _x000B_; openpyxl
-        # hands the escape over as it is. Decoded here, cell_text then normalises it.
-        value = _XML_ESCAPE.sub(_unescape_control, value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
-        percent = (Decimal(_float_text(float(value))) * 100).normalize()
-        return f"{percent:f}%"
-    return value
 
 
 def _read_csv(content: bytes, filename: str) -> Sheet:
@@ -338,13 +280,13 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return _float_text(value)
+        return float_text(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return clean_text(str(value)).strip()
 
 
-def _float_text(value: float) -> str:
+def float_text(value: float) -> str:
     # repr is the shortest text that reads back as the same float: what Excel stored.
     text = repr(value)
     return text[:-2] if text.endswith(".0") else text
@@ -364,7 +306,7 @@ def cell_decimal(
     if isinstance(value, bool) or isinstance(value, datetime | date | time):
         raise CellError(f"{what}应为数字，这里是“{cell_text(value)}”。")
     if isinstance(value, int | float | Decimal):
-        text = _float_text(value) if isinstance(value, float) else str(value)
+        text = float_text(value) if isinstance(value, float) else str(value)
     else:
         text = str(value).strip().replace(",", "").replace("，", "").replace("−", "-").replace("－", "-")
         if not _NUMBER.fullmatch(text):
