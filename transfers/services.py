@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from common.bulk import insert_new
+from common.bulk import insert_rows
 from evalportal.models import AuditEvent, User
 from transfers.models import Allocation, CentralFund, Fund, Notice, Project, Region, RegionAlias
 from transfers.tree import subtree_q
@@ -691,58 +691,87 @@ def allocations_write(
     """Write an allocation table's lines from ``from_region`` in a constant number of
     statements (a national province's table has 30,000 lines): removals in one, changes in
     batches, new lines and one audit event per line (its old and new amounts) each by
-    ``common.bulk.insert_new``. The importer checked every line against the rules the
+    ``common.bulk.insert_rows``. The importer checked every line against the rules the
     constraints hold; the constraints hold anyway."""
     for notice in {row.notice for row in rows if row.action == "create"}:
         check_notice_of_fund(notice, fund)
-    events: list[tuple[Allocation, Region | Project, AuditNote, str]] = []
-    creates, updates, deletes = [], [], []
-    for row in rows:
-        if row.action == "delete":
-            deletes.append(row.current)
-            events.append((row.current, row.recipient, row.note, AuditEvent.Action.EDIT))
-        elif row.action == "update":
-            row.current.amount = row.amount
-            updates.append(row)
-        elif row.action == "create":
-            # By ids: 60,000 lines are not worth a related-object assignment each.
-            to_project = isinstance(row.recipient, Project)
-            allocation = Allocation(
-                fund_id=fund.pk,
-                notice_id=row.notice.pk,
-                from_region_id=from_region.pk,
-                region_id=None if to_project else row.recipient.pk,
-                project_id=row.recipient.pk if to_project else None,
-                kind=row.kind,
-                source=source,
-                amount=row.amount,
-                order=row.order,
-            )
-            creates.append((row, allocation))
+    deletes = [row for row in rows if row.action == "delete"]
+    updates = [row for row in rows if row.action == "update"]
+    creates = [row for row in rows if row.action == "create"]
     for start in range(0, len(deletes), 500):
-        Allocation.objects.filter(pk__in=[a.pk for a in deletes[start : start + 500]]).delete()
+        Allocation.objects.filter(pk__in=[row.current.pk for row in deletes[start : start + 500]]).delete()
+    for row in updates:
+        row.current.amount = row.amount
     Allocation.objects.bulk_update([row.current for row in updates], ["amount"], batch_size=500)
-    insert_new(Allocation, [a for _, a in creates])
-    events += [(row.current, row.recipient, row.note, AuditEvent.Action.EDIT) for row in updates]
-    events += [(a, row.recipient, row.note, AuditEvent.Action.CREATE) for row, a in creates]
-    label = Allocation._meta.label_lower
-    insert_new(
-        AuditEvent,
+    # New lines by ids, as tuples: 60,000 lines are not worth a model instance each.
+    created = insert_rows(
+        Allocation,
+        (
+            "fund_id",
+            "notice_id",
+            "from_region_id",
+            "region_id",
+            "project_id",
+            "kind",
+            "source",
+            "amount",
+            "order",
+        ),
         [
-            AuditEvent(
-                actor_id=actor.pk if actor is not None else None,
-                action=action,
-                object_type=label,
-                object_id=str(allocation.pk),
-                region_id=recipient.region_id if isinstance(recipient, Project) else recipient.pk,
-                fund_id=fund.pk,
-                summary=note.summary[:300],
-                comment=note.comment,
-                changes=note.changes,
+            (
+                fund.pk,
+                row.notice.pk,
+                from_region.pk,
+                *_recipient_ids(row.recipient),
+                row.kind,
+                source,
+                row.amount,
+                row.order,
             )
-            for allocation, recipient, note, action in events
+            for row in creates
         ],
     )
+    written = [(row.current.pk, row, AuditEvent.Action.EDIT) for row in deletes + updates]
+    written += [(pk, row, AuditEvent.Action.CREATE) for pk, row in zip(created, creates, strict=True)]
+    actor_id = actor.pk if actor is not None else None
+    label = Allocation._meta.label_lower
+    insert_rows(
+        AuditEvent,
+        (
+            "actor_id",
+            "action",
+            "object_type",
+            "object_id",
+            "region_id",
+            "fund_id",
+            "summary",
+            "comment",
+            "changes",
+        ),
+        [
+            (
+                actor_id,
+                action,
+                label,
+                str(pk),
+                _region_id(row.recipient),
+                fund.pk,
+                row.note.summary[:300],
+                row.note.comment,
+                row.note.changes,
+            )
+            for pk, row, action in written
+        ],
+    )
+
+
+def _recipient_ids(recipient: Region | Project) -> tuple[int | None, int | None]:
+    """(region_id, project_id) of an allocation to ``recipient``."""
+    return (None, recipient.pk) if isinstance(recipient, Project) else (recipient.pk, None)
+
+
+def _region_id(recipient: Region | Project) -> int:
+    return recipient.region_id if isinstance(recipient, Project) else recipient.pk
 
 
 # --- writes planned by the whole-fund import ------------------------------------------------------
