@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from django.db import transaction
 
+from common import collector
 from evalportal.models import AuditEvent, User
 from reports.imports.reading import ImportFailed, RowError, Sheet, read_upload
 from transfers.models import Region
@@ -173,8 +174,9 @@ def dry_run(importer: Importer, *, content: bytes, filename: str) -> Plan:
     """What the file would change, and every error in it. Writes nothing."""
     importer.filename = filename
     try:
-        sheets = importer.read(content, filename)
-        plan = importer.plan(sheets)
+        with collector.paused():
+            sheets = importer.read(content, filename)
+            plan = importer.plan(sheets)
     except ImportFailed as exc:
         return Plan(errors=exc.errors)
     # Errors in file order, so the person can work down the sheet.
@@ -184,7 +186,7 @@ def dry_run(importer: Importer, *, content: bytes, filename: str) -> Plan:
 
 def apply(importer: Importer, *, content: bytes, filename: str, expected: str | None = None) -> Plan:
     """Plan again and write, all or nothing. ``expected`` is the previewed plan's fingerprint."""
-    with transaction.atomic():
+    with transaction.atomic(), collector.paused():
         plan = dry_run(importer, content=content, filename=filename)
         if plan.errors:
             raise ImportFailed(plan.errors)
