@@ -442,9 +442,14 @@ class AllocationImporter(Importer):
         wanted = Q()
         for key, notice in notices.items():
             wanted |= Q(kind=KIND_OF[key], notice=notice)
+        # As values: a national table re-imported has 60,000 lines standing, and only the ones
+        # that change are written (an instance of its key and amount is all the writing needs).
         existing = {
-            (a.notice_id, _allocation_key(a), a.kind): a
-            for a in self._existing_qs().filter(wanted).select_related("region", "project__region")
+            (notice_id, ("p", project_id) if project_id else ("r", region_id), kind): (pk, amount)
+            for pk, notice_id, region_id, project_id, kind, amount in self._existing_qs()
+            .filter(wanted)
+            .order_by()
+            .values_list("pk", "notice_id", "region_id", "project_id", "kind", "amount")
         }
         planned = set()
         position = 0
@@ -461,26 +466,29 @@ class AllocationImporter(Importer):
                 id_ = (notice.pk, recipient_key(line.recipient), kind)
                 planned.add(id_)
                 current = existing.get(id_)
-                label = f"{where}{line.recipient.name} · {kind_labels[key]}"
-                old = _money(current.amount) if current else None
                 if current is None:
-                    action = "create"
-                elif current.amount != amount:
-                    action = "update"
+                    action, fields = "create", {"金额（万元）": [None, _money(amount)]}
+                elif current[1] != amount:
+                    action, fields = "update", {"金额（万元）": [_money(current[1]), _money(amount)]}
+                    current = Allocation(pk=current[0], amount=current[1])
                 else:
-                    action = "unchanged"
+                    action, fields, current = "unchanged", {}, None  # nothing of it is written
                 plan.changes.append(
                     Change(
                         action,
-                        label,
+                        f"{where}{line.recipient.name} · {kind_labels[key]}",
                         header.sheet.title,
                         line.row,
-                        {"金额（万元）": [old, _money(amount)]} if action != "unchanged" else {},
+                        fields,
                         payload=(current, line.recipient, kind, notice, amount, position),
                     )
                 )
-        for id_, current in existing.items():
-            if id_ not in planned:
+        gone = [pk for id_, (pk, _) in existing.items() if id_ not in planned]
+        for start in range(0, len(gone), 2000):
+            removed = Allocation.objects.filter(pk__in=gone[start : start + 2000]).select_related(
+                "notice", "region", "project__region"
+            )
+            for current in removed.order_by("pk"):
                 label = f"{(current.project or current.region).name} · {current.get_kind_display()}（表中已无此行）"
                 plan.changes.append(
                     Change(
