@@ -108,17 +108,18 @@ def _provinces(names: list[str]) -> str:
 
 def _open_table(board: NationalBoard) -> Table:
     """表3: each province that missed an indicator or whose figure a person must judge, one row
-    each under its indicator, with its own target and figure: at national scale a list of
-    thirty provinces in one cell ran over two pages."""
+    each with its indicator, its own target and figure: at national scale a list of thirty
+    provinces in one cell ran over two pages. The indicator is named on every row, not merged
+    down over its provinces: thirty rows go on to the next page, and a merged cell prints its
+    name on the first page only (Word and LibreOffice alike), leaving the rows on the next one
+    without it."""
     rows = [Row([_head(text) for text in OPEN_HEADS], header=True)]
     for indicator in board.indicators:
-        open_results = [r for r in indicator.results if r.met is not True]
-        for index, result in enumerate(open_results):
-            name = [Cell(indicator.name, rows=len(open_results))] if index == 0 else []
+        for result in (r for r in indicator.results if r.met is not True):
             rows.append(
                 Row(
                     [
-                        *name,
+                        Cell(indicator.name),
                         Cell(result.label),
                         Cell(result.target_text),
                         Cell(result.actual_text or "未填"),

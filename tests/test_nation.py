@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from evalportal.accounts import user_create
 from evalportal.models import AuditEvent, Role, User
 from indicators.models import IndicatorActual, IndicatorTarget, Return, TargetTable
-from indicators.nation import national_board
+from indicators.nation import NationalBoard, NationalIndicator, ProvinceResult, national_board
 from tests.scenarios import gansu
 from tests.seed_figures import (
     ELDERLY_EXECUTION,
@@ -32,6 +32,8 @@ from tests.seed_figures import (
 )
 from transfers.models import Allocation, CentralFund, Fund, Notice, Region
 from transfers.services import central_fund_save, fund_save
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -474,3 +476,34 @@ def test_a_figure_a_person_must_judge_is_listed_in_table_3(client, ministry, eld
     assert line[3:] == ["0/1省", "—", "1省"]  # 新疆's table has no such line: only 测试省 reports it
     rows = [[cell.text for cell in row.cells] for row in open_lines.rows]
     assert ["救助政策落实", "测试省（下级汇总）", "应保尽保", "未全部完成", "需人工判断"] in rows
+
+
+def test_every_row_of_table_3_names_its_indicator_so_no_page_starts_without_it():
+    """Thirty provinces missing one indicator run over a page: a cell merged down over them
+    printed the indicator's name on the first page only."""
+    from reports.builders.docx_base import DocxWriter
+    from reports.builders.docx_tables import render_table
+    from reports.nation import _open_table
+
+    provinces = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+                 "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西",
+                 "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏"]  # fmt: skip
+    missed = NationalIndicator(
+        "产出指标", "数量指标", "特困人员供养人数",
+        [ProvinceResult(name, "≥8000人", "7011人", False) for name in provinces],
+    )  # fmt: skip
+    judged = NationalIndicator(
+        "效益指标", "社会效益指标", "困难群众基本生活",
+        [ProvinceResult("新疆", "得到保障", "基本保障", None), ProvinceResult("西藏", "得到保障", "得到保障", True)],
+    )  # fmt: skip
+    board = NationalBoard(central=None, lines=[], total=None, indicators=[missed, judged], pending=[])
+    table = _open_table(board)
+    writer = DocxWriter()
+    render_table(writer, table)
+    (tbl,) = DocxDocument(io.BytesIO(writer.to_bytes())).tables
+    rows = [[cell.text for cell in row.cells] for row in tbl.rows[1:]]
+    assert [row[:2] for row in rows] == [["特困人员供养人数", name] for name in provinces] + [
+        ["困难群众基本生活", "新疆"]
+    ]
+    assert rows[-1][2:] == ["得到保障", "基本保障", "需人工判断"]
+    assert not list(tbl._tbl.iter(f"{W}vMerge"))
