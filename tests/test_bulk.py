@@ -25,7 +25,7 @@ def lines(relief, notice, province, yining, yili):
     # In an order of its own (not the model's): each value goes to the field it is given for.
     attnames = ("amount", "region_id", "kind", "source", "fund_id", "notice_id", "from_region_id")
     rows = [
-        (Decimal("14005.00"), yining.pk, Allocation.Kind.BATCH, MoneySource.CENTRAL, relief.pk, notice.pk, province.pk),
+        (Decimal("321.09"), yining.pk, Allocation.Kind.BATCH, MoneySource.CENTRAL, relief.pk, notice.pk, province.pk),
         (Decimal("-12.34"), yili.pk, "batch", "central", relief.pk, notice.pk, province.pk),
     ]  # fmt: skip
     return insert_rows(Allocation, attnames, rows)
@@ -37,7 +37,7 @@ def test_rows_are_inserted_with_their_keys_in_order(lines, yining, yili):
     first, second = (Allocation.objects.get(pk=pk) for pk in lines)
     assert (first.region_id, first.amount, first.kind, first.source) == (
         yining.pk,
-        Decimal("14005.00"),
+        Decimal("321.09"),
         "batch",
         "central",
     )
@@ -53,12 +53,12 @@ def test_left_out_times_are_now_and_json_is_stored_as_json(relief, yining, admin
         ("actor_id", "action", "object_type", "object_id", "region_id", "fund_id", "summary", "changes"),
         [
             (admin_xj.pk, AuditEvent.Action.EDIT, "transfers.allocation", "7", yining.pk, relief.pk, "导入修改：伊宁市",
-             {"金额（万元）": ["14005.00", "14006.00"]}),
+             {"金额（万元）": ["321.09", "321.10"]}),
             (None, "create", "transfers.allocation", "8", yining.pk, relief.pk, "导入新增：伊宁市", {}),
         ],
     )  # fmt: skip
     edit, create = (AuditEvent.objects.get(pk=pk) for pk in keys)
-    assert edit.changes == {"金额（万元）": ["14005.00", "14006.00"]}
+    assert edit.changes == {"金额（万元）": ["321.09", "321.10"]}
     assert edit.get_action_display() == "修改" and create.actor is None and create.changes == {}
     assert edit.comment == ""
     assert before <= edit.created_at <= create.created_at <= timezone.now()
