@@ -1,6 +1,9 @@
-"""Sign-in throttling (django-axes) for every login that comes with a request."""
+"""Sign-in: throttled by django-axes for every login that comes with a request, the password
+checked by Django's ModelBackend, and the person of each request read with their region."""
 
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -9,10 +12,25 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     Every sign-in through a page (the portal's login, the admin's) passes the request and is
     counted and locked out after LOGIN_FAILURE_LIMIT failures. A call without one (the test
     client's ``login()``, a management command) has no address to count; the password is
-    still checked by ModelBackend, which follows this backend.
+    still checked by AccountBackend, which follows this backend.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class AccountBackend(ModelBackend):
+    """Django's username and password check, which the session names as the sign-in's backend;
+    the person of each request is read in one query with their region: every page asks
+    ``request.user.region`` (the scope of what it shows, the nav's office name), which would
+    otherwise be a second query on every request."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("region")
+        try:
+            user = users.get(pk=user_id)
+        except users.model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -17,7 +17,7 @@ from evalportal.env import env_str
 FILESYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
 S3_STORAGE = "storages.backends.s3.S3Storage"
 LOCAL_CACHE = "django.core.cache.backends.locmem.LocMemCache"
-REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+REDIS_CACHE = "evalportal.redis_cache.KeptClientRedisCache"
 
 # Variables that only mean something with a bucket: set without one, files would silently stay
 # on one machine's disk.

@@ -115,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes checks every sign-in (the portal's and the admin's) before the password.
 AUTHENTICATION_BACKENDS = [
     "evalportal.auth_backends.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "evalportal.auth_backends.AccountBackend",
 ]
 # After LOGIN_FAILURE_LIMIT wrong passwords for one account from one address, that account is
 # locked for that address until an administrator unlocks it (账号管理, the admin's 访问尝试,

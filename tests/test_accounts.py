@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -69,6 +70,15 @@ def test_anonymous_is_sent_to_sign_in(client, clerk_yining):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_signed_in_request_reads_the_person_with_their_region(client, django_assert_num_queries):
+    signed_in = client.post(reverse("login"), {"username": "clerk_yining", "password": "demo2024"})
+    assert signed_in.status_code == 302
+    assert client.session[BACKEND_SESSION_KEY] == "evalportal.auth_backends.AccountBackend"
+    request = client.get(reverse("own_account")).wsgi_request
+    with django_assert_num_queries(0):  # read with the person, not a query of its own
+        assert (request.user.username, request.user.region.name) == ("clerk_yining", "伊宁市")
 
 
 @pytest.mark.parametrize("persona", ["clerk_yining", "reviewer_yili", "auditor_xj"])
@@ -155,10 +165,9 @@ def test_list_query_count_does_not_grow_with_users(client, admin_xj, django_asse
         for n in range(extra_users)
     )
     client.force_login(admin_xj)
-    # user (the session is read through the cache), the user's region (page header), count, one
-    # page of accounts with regions, which of them are locked out (django-axes), the nav's unread
-    # notifications
-    with django_assert_num_queries(6):
+    # user with their region (the session is read through the cache), count, one page of accounts
+    # with regions, which of them are locked out (django-axes), the nav's unread notifications
+    with django_assert_num_queries(5):
         response = client.get(reverse("accounts:list"), {"q": "", "role": "", "active": ""})
     assert response.status_code == 200
 

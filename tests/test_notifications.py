@@ -317,17 +317,17 @@ def test_the_list_page_runs_a_fixed_number_of_queries(client, clerk_yining, djan
         Notification(recipient=clerk_yining, kind="submitted", subject=f"通知{n}", body="") for n in range(60)
     )
     client.force_login(clerk_yining)
-    # user (the session through the cache), the page's count and rows, the user's region (nav),
-    # the nav's unread count
-    with django_assert_num_queries(5):
+    # user with their region (the session through the cache), the page's count and rows, the
+    # nav's unread count
+    with django_assert_num_queries(4):
         response = client.get(reverse("notifications:list"))
     assert response.status_code == 200
 
 
 def test_the_badge_costs_one_query(client, clerk_yining, django_assert_num_queries):
     client.force_login(clerk_yining)
-    # user (the session through the cache), the user's region (nav), the nav's unread count
-    with django_assert_num_queries(3):
+    # user with their region (the session through the cache), the nav's unread count
+    with django_assert_num_queries(2):
         response = client.get(reverse("own_account"))
     assert response.status_code == 200
 

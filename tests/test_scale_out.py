@@ -9,6 +9,10 @@ machines share one database (with, if wanted, a read replica), one Redis and one
   with a storage that has no file system (InMemoryStorage, whose ``path`` raises) both download.
 """
 
+import os
+import uuid
+from decimal import Decimal
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -21,6 +25,7 @@ from django.urls import reverse
 
 from common.replica import reading_from_replica
 from evalportal.db_router import ReplicaRouter
+from evalportal.redis_cache import KeptClientRedisCache
 from evalportal.scale_out import caches, file_storage, replica_database
 from indicators.models import Attachment, Return
 from reports import services
@@ -170,7 +175,7 @@ def test_without_redis_the_cache_is_the_processs_own(clean_env):
 def test_a_redis_url_gives_every_process_one_cache(clean_env, name):
     clean_env.setenv(name, "redis://redis:6379/1")
     assert caches()["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "evalportal.redis_cache.KeptClientRedisCache",
         "LOCATION": "redis://redis:6379/1",
         "KEY_PREFIX": "evalportal",
         "OPTIONS": {"socket_connect_timeout": 3, "socket_timeout": 3},
@@ -187,6 +192,31 @@ def test_a_cache_that_is_not_redis_is_refused(clean_env):
     clean_env.setenv("REDIS_URL", "memcached://127.0.0.1:11211")
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
         caches()
+
+
+@pytest.fixture
+def redis_location():
+    """This machine's Redis, where the run has one (CI's PostgreSQL round sets
+    CELERY_BROKER_URL), on a database of the tests' own."""
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        pytest.skip("这一轮测试没有 Redis（CELERY_BROKER_URL 未设置）")
+    return url.rsplit("/", 1)[0] + "/7"
+
+
+def test_two_processes_share_the_redis_cache_through_one_client_each(redis_location):
+    params = {"KEY_PREFIX": f"test-{uuid.uuid4().hex}", "TIMEOUT": 60}
+    one, other = KeptClientRedisCache(redis_location, params), KeptClientRedisCache(redis_location, params)
+    one.set("board", "伊犁州 14 行")
+    one.set_many({"line:1": Decimal("1.50"), "line:2": [1, 2]})
+    assert other.get("board") == "伊犁州 14 行"  # another web process reads what one wrote
+    assert other.get_many(["line:1", "line:2", "none"]) == {"line:1": Decimal("1.50"), "line:2": [1, 2]}
+    other.delete_many(["board", "line:1", "line:2"])
+    assert one.get("board") is None
+    # One redis.Redis kept for reads and writes alike: Django's own builds one per call.
+    client = one._cache.get_client(key="board")
+    assert one._cache.get_client(key="line:1", write=True) is client
+    assert client.ping()
 
 
 # --- the replica's settings ---------------------------------------------------------------------
