@@ -404,11 +404,11 @@ class TestDeadlinePages:
             for county in counties
         )
         client.force_login(reviewer_yili)
-        # user (the session through the cache), user's region, its province (whose funds these
-        # are), funds, the year being reported on, deadlines, then for all funds the regions their
+        # user with their region (the session through the cache), its province (whose funds
+        # these are), funds, the year being reported on, deadlines, then for all funds the regions their
         # money reaches and those regions, and for all deadlines their returns; the nav's unread
         # notifications.
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             response = client.get(reverse("deadlines:list"))
         [row] = [r for r in response.context["rows"] if r["shown"] == relief_deadline]
         assert row["missing"] >= extra_counties
