@@ -182,5 +182,10 @@ def test_xlsx_sheet_holds_every_cell_of_the_grid_with_its_merge_and_format():
     assert {"right", "top"} <= drawn["D4"] and {"bottom", "left"} <= drawn["A5"]  # B4:D4's end, A4:A5's foot
     assert {"bottom", "right"} <= drawn["C7"] and "left" not in drawn["C7"]
     assert ws.print_title_rows == "$4:$5" and ws.freeze_panes == "A6"
+    # the rows' heights as set (a title 24 pt, the unit 18, a row of one line 18.5, two 33) and
+    # the sheet's extent as its XML states it
+    assert [ws.row_dimensions[r].height for r in (1, 3, 4, 7)] == [24, 18, 18.5, 33]
+    sheet_xml = etree.fromstring(zipfile.ZipFile(BytesIO(content)).read("xl/worksheets/sheet1.xml"))
+    assert sheet_xml.find(f"{S}dimension").get("ref") == "A1:D9"
     second = book["表2"]
     assert {str(r) for r in second.merged_cells.ranges} >= {"A1:D1", "A2:A3", "A7:A8", "B2:D2", "B7:D7"}

@@ -8,23 +8,23 @@ are A4, fitted to the width.
 """
 
 import math
-from copy import copy
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
+from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
-from openpyxl.worksheet.merge import MergedCell, MergedCellRange
 from openpyxl.writer.excel import ExcelWriter
 
-from common.text import clean_text, neutralise_workbook
+from common.text import clean_text, looks_like_formula, neutralise_workbook
 from reports.builders.layouts import Cell, Table, cell_text, tables_for
 from reports.data import ReportData
 from reports.formats import money_number_format
@@ -59,22 +59,130 @@ def cell_value(cell: Cell):
 
 
 class StyleCache:
-    """The style ids openpyxl gave one workbook, by what they were made of, so that a cell of a
-    style already seen takes its ids without openpyxl hashing the style objects again (it
-    hashes every Font, Border and Alignment it is given, recursively: most of a workbook's
-    time at national size). The first cell of each style still goes through openpyxl, so the
-    workbook's style lists, and their order, are the ones of setting each cell one by one."""
+    """The cell formats (``cellXfs`` ids) of one workbook, by what they are made of: each font,
+    alignment, border, fill and number format goes into openpyxl's lists of the workbook once,
+    so that openpyxl writes styles.xml as it would for cells styled one by one."""
+
+    def __init__(self, workbook: Workbook):
+        self.workbook = workbook
+        self.xfs: dict[tuple, int] = {}
+
+    def xf(self, font: Font, align: str, *, fill: str = "", number_format: str | None = None,
+           border: Border | None = BORDER, quote: bool = False) -> int:  # fmt: skip
+        """The id of the format of these parts (``s`` of a cell)."""
+        key = (id(font), align, fill, number_format, None if border is None else id(border), quote)
+        known = self.xfs.get(key)
+        if known is not None:
+            return known
+        book = self.workbook
+        style = StyleArray()
+        style.fontId = book._fonts.add(font)
+        style.alignmentId = book._alignments.add(ALIGNMENTS[align])
+        if border is not None:
+            style.borderId = book._borders.add(border)
+        if fill:
+            style.fillId = book._fills.add(_fill(fill))
+        if number_format is not None:
+            builtin = BUILTIN_FORMATS_REVERSE.get(number_format)
+            style.numFmtId = (
+                builtin
+                if builtin is not None
+                else book._number_formats.add(number_format) + BUILTIN_FORMATS_MAX_SIZE
+            )
+        if quote:
+            style.quotePrefix = 1  # text that starts like a formula stays text (common.text)
+        self.xfs[key] = known = book._cell_styles.add(style)
+        return known
+
+    def edge(self, sides: tuple[str, ...]) -> int:
+        """The format of a cell inside a merged range that lies on the range's ``sides``: those
+        sides of the border drawn, as openpyxl's ``MergedCellRange.format`` gives them (Excel
+        draws a merged range's edges from the cells on them)."""
+        key = ("edge", sides)
+        known = self.xfs.get(key)
+        if known is None:
+            style = StyleArray()
+            style.borderId = self.workbook._borders.add(Border(**{side: _THIN for side in sides}))
+            self.xfs[key] = known = self.workbook._cell_styles.add(style)
+        return known
+
+
+class SheetXml:
+    """A sheet's rows and merged ranges, written as SpreadsheetML text (``<c>`` elements as
+    openpyxl's cell writer has them: numbers ``%.16g``, text inline): a national workbook has
+    tens of thousands of cells, and an openpyxl cell object, its styles and its merged range
+    each cost more than writing the text. ``_InMemoryWriter`` puts it into the sheet's XML."""
 
     def __init__(self):
-        self.cells: dict[tuple, StyleArray] = {}
-        self.borders: dict[tuple, int] = {}
-        self.protections: dict[int, int] = {}
+        self.cells: dict[int, list[tuple[int, str]]] = {}  # row → (column, <c> element)
+        self.heights: dict[int, float] = {}
+        self.merges: list[str] = []
+        self.last_row = self.last_col = 1
+
+    def put(self, row: int, col: int, value, xf: int) -> None:
+        ref = f"{get_column_letter(col)}{row}"
+        if value is None or value == "":
+            text = f'<c r="{ref}" s="{xf}"/>'
+        elif isinstance(value, str):
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            text = f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+        elif isinstance(value, bool):
+            text = f'<c r="{ref}" s="{xf}" t="b"><v>{int(value)}</v></c>'
+        elif isinstance(value, int | float | Decimal):
+            text = f'<c r="{ref}" s="{xf}" t="n"><v>{float(value):.16g}</v></c>'
+        else:
+            raise TypeError(f"a table cell holds {type(value).__name__}")  # layouts give none
+        self.cells.setdefault(row, []).append((col, text))
+        self.last_row, self.last_col = max(self.last_row, row), max(self.last_col, col)
+
+    def merge(
+        self, min_row: int, min_col: int, max_row: int, max_col: int, styles: "StyleCache | None"
+    ) -> None:
+        """A merged range; with ``styles``, its other cells on its edges take the border's sides."""
+        self.merges.append(f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}")
+        if styles is None:
+            return
+        for row in range(min_row, max_row + 1):
+            for col in range(min_col, max_col + 1):
+                if row == min_row and col == min_col:
+                    continue
+                sides = tuple(
+                    side
+                    for side, on in (
+                        ("left", col == min_col),
+                        ("right", col == max_col),
+                        ("top", row == min_row),
+                        ("bottom", row == max_row),
+                    )
+                    if on
+                )
+                if sides:
+                    self.put(row, col, None, styles.edge(sides))
+
+    def sheet_data(self) -> str:
+        rows = []
+        for number in sorted(self.cells.keys() | self.heights.keys()):
+            height = self.heights.get(number)
+            attrs = f' ht="{float(height):.16g}" customHeight="1"' if height is not None else ""
+            cells = "".join(text for _, text in sorted(self.cells.get(number, ())))
+            rows.append(f'<row r="{number}"{attrs}>{cells}</row>')
+        return f"<sheetData>{''.join(rows)}</sheetData>"
+
+    def merge_cells(self) -> str:
+        if not self.merges:
+            return ""
+        cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in self.merges)
+        return f'<mergeCells count="{len(self.merges)}">{cells}</mergeCells>'
+
+    def dimension(self) -> str:
+        return f"A1:{get_column_letter(self.last_col)}{self.last_row}"
 
 
 def write_table(workbook: Workbook, table: Table, styles: StyleCache | None = None) -> None:
     """One sheet for ``table``; ``styles``: the workbook's StyleCache (one per workbook)."""
-    styles = styles or StyleCache()
+    styles = styles or StyleCache(workbook)
     ws = workbook.create_sheet(_unique(workbook, table.sheet))
+    sheet = ws._portal_sheet = SheetXml()
     # One sheet for all the grids: each column as wide as the widest grid has it.
     widths = [max(column) for column in zip(*(grid.widths for grid in table.grids), strict=True)]
     ncols = len(widths)
@@ -84,10 +192,10 @@ def write_table(workbook: Workbook, table: Table, styles: StyleCache | None = No
     row_number = 1
     for text, font in ((table.title, TITLE_FONT), (table.subtitle, SUBTITLE_FONT)):
         if text:
-            _banner(ws, row_number, ncols, text, font, "center", styles)
+            _banner(sheet, row_number, ncols, text, font, "center", styles)
             row_number += 1
     if table.unit:
-        _banner(ws, row_number, ncols, table.unit, BODY_FONT, "right", styles)
+        _banner(sheet, row_number, ncols, table.unit, BODY_FONT, "right", styles)
         row_number += 1
 
     header_rows = []
@@ -99,107 +207,51 @@ def write_table(workbook: Workbook, table: Table, styles: StyleCache | None = No
             for col, cell, continued in placed:
                 if continued:
                     continue
-                _write_cell(ws, row_number, col + 1, cell, total=row.total, styles=styles)
+                _write_cell(sheet, row_number, col + 1, cell, total=row.total, styles=styles)
                 if cell.span > 1 or cell.rows > 1:
-                    # openpyxl draws the range's outer border from the top-left cell's.
-                    _merge(ws, styles, row_number, col + 1, row_number + cell.rows - 1, col + cell.span)
+                    sheet.merge(row_number, col + 1, row_number + cell.rows - 1, col + cell.span, styles)
                 if cell.rows == 1:
                     lines = max(lines, _lines(cell, sum(widths[col : col + cell.span])))
             # Excel does not grow a row for wrapped text in merged cells: set the height.
-            ws.row_dimensions[row_number].height = lines * LINE_HEIGHT + 4
+            sheet.heights[row_number] = lines * LINE_HEIGHT + 4
             row_number += 1
     for note in table.notes:
-        _banner(ws, row_number, ncols, note, BODY_FONT, "left", styles)
-        ws.row_dimensions[row_number].height = _lines(Cell(note), sum(widths)) * LINE_HEIGHT + 4
+        _banner(sheet, row_number, ncols, note, BODY_FONT, "left", styles)
+        sheet.heights[row_number] = _lines(Cell(note), sum(widths)) * LINE_HEIGHT + 4
         row_number += 1
 
     first_table_row = 1 + bool(table.title) + bool(table.subtitle) + bool(table.unit)
     frozen = (header_rows[-1] + 1) if header_rows and header_rows[0] == first_table_row else first_table_row
-    ws.freeze_panes = ws.cell(row=frozen, column=1)
+    ws.freeze_panes = f"A{frozen}"
     if header_rows:
         ws.print_title_rows = f"{header_rows[0]}:{header_rows[-1]}"
     _print_setup(ws, landscape=table.landscape)
 
 
-def _banner(ws, row: int, ncols: int, text: str, font: Font, align: str, styles: StyleCache) -> None:
-    cell = ws.cell(row=row, column=1, value=clean_text(text))
-    cell.font = font
-    cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=True)
+def _banner(
+    sheet: SheetXml, row: int, ncols: int, text: str, font: Font, align: str, styles: StyleCache
+) -> None:
+    value = clean_text(text)
+    sheet.put(row, 1, value, styles.xf(font, align, border=None, quote=looks_like_formula(value)))
     if ncols > 1:
-        _merge(ws, styles, row, 1, row, ncols)
-    ws.row_dimensions[row].height = 24 if font is TITLE_FONT else 18
+        sheet.merge(row, 1, row, ncols, None)  # no border to draw on its edges
+    sheet.heights[row] = 24 if font is TITLE_FONT else 18
 
 
-def _write_cell(ws, row: int, column: int, cell: Cell, *, total: bool, styles: StyleCache) -> None:
-    target = ws.cell(row=row, column=column, value=cell_value(cell))
+def _write_cell(
+    sheet: SheetXml, row: int, column: int, cell: Cell, *, total: bool, styles: StyleCache
+) -> None:
+    value = cell_value(cell)
     font = HEAD_FONT if cell.head else (TOTAL_FONT if total else BODY_FONT)
     number_format = None
     if cell.kind == "money" and isinstance(cell.value, Decimal):
         number_format = money_number_format(cell.value)  # 2.472 keeps its 元
-    elif cell.kind in FORMATS and target.value is not None:
+    elif cell.kind in FORMATS and value is not None:
         number_format = FORMATS[cell.kind]
-    key = (id(font), cell.alignment, cell.fill, number_format)
-    known = styles.cells.get(key)
-    if known is not None:
-        target._style = StyleArray(known)
-        return
-    target.font = font
-    target.alignment = ALIGNMENTS[cell.alignment]
-    target.border = BORDER
-    if cell.fill:
-        target.fill = _fill(cell.fill)
-    if number_format is not None:
-        target.number_format = number_format
-    styles.cells[key] = StyleArray(target._style)
-
-
-_EDGES = ("top", "left", "right", "bottom")
-
-
-def _merge(ws, styles: StyleCache, min_row: int, min_col: int, max_row: int, max_col: int) -> None:
-    """``ws.merge_cells`` of the range, with the style ids of its cells from ``styles``: the
-    same MergedCells, edge borders and protection as openpyxl's ``MergedCellRange.format``
-    gives them (and in the same order), without a Border made and hashed per edge cell."""
-    # CellRange.coord of a range of two cells or more, without a CellRange made to print it
-    coord = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
-    mcr = MergedCellRange(ws, coord)  # its top-left cell takes the bottom-right's border
-    # Not merged_cells.add: it compares the range with every range merged before (quadratic);
-    # the layouts' ranges never overlap.
-    ws.merged_cells.ranges.add(mcr)
-    cells = ws._cells
-    start = mcr.start_cell
-    if start._style is None:
-        start._style = StyleArray()
-    for row in range(min_row, max_row + 1):
-        for col in range(min_col, max_col + 1):
-            if row != min_row or col != min_col:
-                cells[row, col] = MergedCell(ws, row, col)
-    for name in _EDGES:
-        start_border = start._style.borderId  # the top edge holds the top-left cell itself
-        side = getattr(start.border, name)
-        if side and side.style is None:
-            continue  # as openpyxl: nothing to draw on that edge
-        for coord in getattr(mcr, name):
-            target = cells[coord]
-            if target._style is None:
-                target._style = StyleArray()
-            key = (start_border, target._style.borderId, name)
-            border_id = styles.borders.get(key)
-            if border_id is None:
-                target.border += Border(**{name: side})
-                styles.borders[key] = target._style.borderId
-            else:
-                target._style.borderId = border_id
-    protection = styles.protections.get(start._style.protectionId)
-    if protection is None:
-        start.protection = copy(start.protection)
-        protection = styles.protections[start._style.protectionId] = start._style.protectionId
-    for row in range(min_row, max_row + 1):
-        for col in range(min_col, max_col + 1):
-            target = cells[row, col]
-            if target._style is None:
-                target._style = StyleArray()
-            target._style.protectionId = protection
+    xf = styles.xf(
+        font, cell.alignment, fill=cell.fill, number_format=number_format, quote=looks_like_formula(value)
+    )
+    sheet.put(row, column, value, xf)
 
 
 @lru_cache(maxsize=16)
@@ -262,7 +314,7 @@ def tables_workbook(tables: list[Table], *, empty: str = "") -> bytes:
     """A workbook of one sheet per table (a sheet 说明 saying ``empty`` when there is none)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    styles = StyleCache()
+    styles = StyleCache(workbook)
     for table in tables:
         write_table(workbook, table, styles)
     if not tables:
@@ -285,7 +337,16 @@ class _InMemoryWriter(ExcelWriter):
         writer = WorksheetWriter(ws, out=out)
         writer.write()
         ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], out.getvalue())
+        xml = out.getvalue()
+        sheet = getattr(ws, "_portal_sheet", None)
+        if sheet is not None:  # a table's sheet: its rows and merged ranges as write_table wrote them
+            xml = xml.replace(
+                b'<dimension ref="A1:A1"/>', f'<dimension ref="{sheet.dimension()}"/>'.encode(), 1
+            )
+            xml = xml.replace(
+                b"<sheetData></sheetData>", (sheet.sheet_data() + sheet.merge_cells()).encode(), 1
+            )
+        self._archive.writestr(ws.path[1:], xml)
         self.manifest.append(ws)
 
 
