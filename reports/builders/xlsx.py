@@ -5,6 +5,11 @@ Money is stored as a number with the format ``0.00`` (万元), or more places wh
 format ``0.00%`` (the rules engine's 0.33 becomes 0.0033, shown as 0.33%); merged cells are
 merged ranges; the table's header rows are frozen and repeated on every printed page; pages
 are A4, fitted to the width.
+
+openpyxl makes the workbook (its sheets, column widths, frozen panes, print titles, page setup,
+styles.xml); a table's rows and merged ranges are written as text (``SheetXml``) and put into
+the sheet's XML by ``_InMemoryWriter``, each format registered once in openpyxl's lists
+(``StyleCache``). ``tests/test_reports_grids.py`` reads the result back with openpyxl.
 """
 
 import math
