@@ -83,6 +83,32 @@ def test_the_shipped_reference_is_what_the_command_builds():
         assert shipped.read(part) == fresh.read(part), f"{part}：请运行 manage.py reference_docx"
 
 
+def test_the_reference_holds_the_styles_documents_use_and_no_copies():
+    shipped = zipfile.ZipFile(SHIPPED)
+    assert not {"word/stylesWithEffects.xml", "word/numbering.xml"} & set(shipped.namelist())
+    styles = etree.fromstring(shipped.read("word/styles.xml"))
+    ids = {style.get(f"{W}styleId") for style in styles.iter(f"{W}style")}
+    ours = {"Normal", "Title", "Heading1", "Heading2", "Heading3", "TableCaption", "TableSubtitle",
+            "TableUnit", "TableNote", "TableText", "TableHead", "ReviewNotice"}  # fmt: skip
+    defaults = {"DefaultParagraphFont", "TableNormal", "NoList"}
+    assert ours | defaults <= ids and len(ids) < 25  # python-docx's template has some 160
+    # every style a generated report names (paragraphs, footer) is in its styles
+    report = zipfile.ZipFile(BytesIO(_document("xj-2024-elderly", "650000", "a")))
+    named = set()
+    for part in ("word/document.xml", "word/footer1.xml", "word/styles.xml"):
+        for element in etree.fromstring(report.read(part)).iter():
+            if element.tag in (
+                f"{W}pStyle",
+                f"{W}rStyle",
+                f"{W}tblStyle",
+                f"{W}basedOn",
+                f"{W}link",
+                f"{W}next",
+            ):
+                named.add(element.get(f"{W}val"))
+    assert named and named <= ids
+
+
 def _edited_reference(tmp_path, *, drop: str = ""):
     """A copy of the reference as an office edits it in Word: 宋体 for body text, 12 pt tables,
     left and right margins of 2 cm (optionally without the style ``drop``)."""

@@ -107,6 +107,36 @@ def _styles(doc) -> None:
         )
 
 
+def _slim(doc) -> None:
+    """Only the styles a generated document uses (those above, each type's default, the footer's
+    and what they are based on or linked to), no stylesWithEffects part (Word 2010's copy of the
+    styles, which later Words ignore) and no numbering part (the template's list definitions,
+    which name list styles no document uses): python-docx's template holds some 160 styles in 350
+    KB, and a second copy of 440 KB, which every generated document parsed, wrote and
+    compressed again (an eighth of a national report's build) for styles it never shows."""
+    styles = doc.styles.element
+    by_id = {style.get(w("styleId")): style for style in styles.findall(w("style"))}
+    wanted = [style_id for style_id, *_ in STYLES.values()] + ["Footer", "Header"]
+    wanted += [sid for sid, style in by_id.items() if style.get(w("default")) == "1"]
+    kept: set[str] = set()
+    while wanted:
+        style_id = wanted.pop()
+        if style_id in kept or style_id not in by_id:
+            continue
+        kept.add(style_id)
+        for tag in ("basedOn", "next", "link"):
+            ref = by_id[style_id].find(w(tag))
+            if ref is not None:
+                wanted.append(ref.get(w("val")))
+    for style_id, style in by_id.items():
+        if style_id not in kept:
+            styles.remove(style)
+    part = doc.part
+    for r_id, rel in list(part.rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/numbering")):
+            part.rels.pop(r_id)
+
+
 def _footer(doc) -> None:
     """“— 1 —” centred in the footer: a PAGE field between two dashes, in 宋体 四号."""
     footer = doc.sections[0].footer
@@ -141,6 +171,7 @@ def build_reference() -> bytes:
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     section.header_distance, section.footer_distance = Cm(1.5), Cm(2.5)
     _styles(doc)
+    _slim(doc)
     _footer(doc)
     body = doc.element.body
     for element in list(body):
