@@ -110,10 +110,11 @@ def _styles(doc) -> None:
 def _slim(doc) -> None:
     """Only the styles a generated document uses (those above, each type's default, the footer's
     and what they are based on or linked to), no stylesWithEffects part (Word 2010's copy of the
-    styles, which later Words ignore) and no numbering part (the template's list definitions,
-    which name list styles no document uses): python-docx's template holds some 160 styles in 350
-    KB, and a second copy of 440 KB, which every generated document parsed, wrote and
-    compressed again (an eighth of a national report's build) for styles it never shows."""
+    styles, which later Words ignore), no numbering part (the template's list definitions,
+    which name list styles no document uses) and no thumbnail: python-docx's template holds
+    some 160 styles in 350 KB, and a second copy of 440 KB, which every generated document
+    parsed, wrote and compressed again (an eighth of a national report's build) for styles it
+    never shows."""
     styles = doc.styles.element
     by_id = {style.get(w("styleId")): style for style in styles.findall(w("style"))}
     wanted = [style_id for style_id, *_ in STYLES.values()] + ["Footer", "Header"]
@@ -135,6 +136,12 @@ def _slim(doc) -> None:
     for r_id, rel in list(part.rels.items()):
         if rel.reltype.endswith(("/stylesWithEffects", "/numbering")):
             part.rels.pop(r_id)
+    # python-docx's template's picture of its own first page, which a file browser would show
+    # for every report
+    package_rels = part.package.rels
+    for r_id, rel in list(package_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            package_rels.pop(r_id)
 
 
 def _footer(doc) -> None:
