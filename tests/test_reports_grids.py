@@ -121,6 +121,22 @@ def test_docx_table_holds_every_cell_of_the_grid_with_its_merge():
     assert texts[:3] == ["表1 测试表", "（副标题）", "单位：万元"] and "注：说明。" in texts
 
 
+def test_docx_cells_of_equal_values_print_as_each_was_given():
+    """The writer remembers the text of cells it has printed: a text cell of 1.50 after one of
+    1.5 (equal numbers) still prints 1.50, and money of 2.5 and 2.50 both print 2.50."""
+    grid = Grid(
+        widths=[2000, 2000, 2000, 2000],
+        rows=[
+            Row([Cell(D("1.5")), Cell(D("1.50")), Cell(D("2.5"), "money"), Cell(D("2.50"), "money")]),
+            Row([Cell(1), Cell(True), Cell("1"), Cell(D("0.0001"), "money")]),
+        ],
+    )
+    doc = _docx([Table("表1 测试表", "", "表1", [grid])])
+    cells = _cells_of(doc.element.body.find(f"{W}tbl"))
+    assert [c[3] for c in cells[0]] == ["1.5", "1.50", "2.50", "2.50"]
+    assert [c[3] for c in cells[1]] == ["1", "True", "1", "0.0001"]
+
+
 def _written_borders(content: bytes, sheet: str) -> dict[str, set[str]]:
     """Each cell the sheet's XML writes with a style: the sides its border draws."""
     archive = zipfile.ZipFile(BytesIO(content))

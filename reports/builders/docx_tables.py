@@ -111,18 +111,25 @@ def grid_text(
         # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
         labels = all(cell.head for _, cell, continued in placed if not continued)
         with_next = number < count - 1 and (row.header or labels or number >= keep_from)
+        bold = row.total
         for (col, cell, continued), lines in zip(placed, row_lines, strict=True):
-            cell_width = sum(widths[col : col + cell.span])
-            _cell_xml(
-                parts,
-                cell,
-                continued,
-                lines,
-                cell_width,
-                bold=row.total,
-                keep=with_next,
-                size=size,
-                styles=styles,
+            span = cell.span
+            cell_width = widths[col] if span == 1 else sum(widths[col : col + span])
+            parts.append(
+                _cell_xml(
+                    lines,
+                    cell_width,
+                    span,
+                    cell.rows,
+                    continued,
+                    cell.fill,
+                    cell.head,
+                    cell.alignment,
+                    bold,
+                    with_next,
+                    size,
+                    styles,
+                )
             )
         parts.append("</w:tr>")
     parts.append("</w:tbl>")
@@ -157,74 +164,106 @@ class Measured(NamedTuple):
 
     widths: list[int]  # the columns scaled to the page
     placed: list  # Grid.placed()
-    lines: list[list[list[str]]]  # each placed cell's lines of text ([""] where merged down)
+    lines: list[list[tuple[str, ...]]]  # each placed cell's lines of text (("",) where merged down)
     heights: list[int]  # the lines each row wraps to
+
+
+_MERGED = ("",)
 
 
 def measure(grid: Grid, width: int | None, size: int) -> Measured:
     """The grid with its columns scaled to ``width`` and each cell's text split into lines once."""
     widths = _scaled(grid.widths, width)
     placed = grid.placed()
-    lines = [
-        [[""] if continued else lines_of(cell_text(cell)) for _, cell, continued in row] for row in placed
-    ]
+    lines = [[_MERGED if continued else _lines(cell) for _, cell, continued in row] for row in placed]
     heights = [_row_lines(row, row_lines, widths, size) for row, row_lines in zip(placed, lines, strict=True)]
     return Measured(widths, placed, lines, heights)
 
 
+def _lines(cell: Cell) -> tuple[str, ...]:
+    """A cell's text as ``cell_text`` prints it, split into lines (``lines_of``)."""
+    if cell.kind == "text":
+        return _split(cell_text(cell))  # by the text itself: 1.5 and 1.50 are equal numbers
+    try:
+        return _figure_lines(cell.kind, type(cell.value), cell.value)
+    except TypeError:  # a value that cannot be a key
+        return tuple(lines_of(cell_text(cell)))
+
+
+@lru_cache(maxsize=16384)
+def _split(text: str) -> tuple[str, ...]:
+    """A text's lines, remembered: the regional tables of a report repeat their labels and
+    indicators."""
+    return tuple(lines_of(text))
+
+
+@lru_cache(maxsize=16384)
+def _figure_lines(kind: str, value_type: type, value: object) -> tuple[str, ...]:
+    """The lines of a figure printed as ``kind`` (money, a rate, a score), remembered: equal
+    amounts print the same (``wan_cell`` shows as many places as the 元 need), and a type is a
+    key of its own (1 and True are equal keys, not the same figure)."""
+    return tuple(lines_of(cell_text(Cell(value, kind))))
+
+
+@lru_cache(maxsize=256)
 def _per_line(width: int, size: int) -> int:
     """Characters of ``size`` (half-points) on one line of a cell ``width`` twips wide."""
     return max(1, math.floor((width - 2 * _CELL_MARGIN - 20) / (size * 10)))
 
 
-def _row_lines(placed, row_lines: list[list[str]], widths: list[int], size: int) -> int:
+def _row_lines(placed, row_lines: list[tuple[str, ...]], widths: list[int], size: int) -> int:
     """The lines the row's tallest cell wraps to (cells merged down are not counted)."""
     lines = 1
     for (col, cell, continued), text in zip(placed, row_lines, strict=True):
         if continued or cell.rows > 1:
             continue
-        per_line = _per_line(sum(widths[col : col + cell.span]), size)
-        lines = max(lines, _wrapped(tuple(text), per_line))
+        span = cell.span
+        width = widths[col] if span == 1 else sum(widths[col : col + span])
+        lines = max(lines, _wrapped(text, width, size))
     return lines
 
 
-@lru_cache(maxsize=4096)
-def _wrapped(text: tuple[str, ...], per_line: int) -> int:
-    """The lines a cell's text wraps to at ``per_line`` characters (the 15 regional tables of a
-    report repeat their labels and indicators)."""
+@lru_cache(maxsize=8192)
+def _wrapped(text: tuple[str, ...], width: int, size: int) -> int:
+    """The lines a cell's text wraps to in a column ``width`` twips wide (the 15 regional tables
+    of a report repeat their labels and indicators in the same columns)."""
+    per_line = _per_line(width, size)
     return sum(max(1, math.ceil(text_width(line) / per_line)) for line in text)
 
 
+@lru_cache(maxsize=8192)
 def _cell_xml(
-    parts: list[str],
-    cell: Cell,
-    continued: bool,
-    lines: list[str],
+    lines: tuple[str, ...],
     width: int,
-    *,
+    span: int,
+    rows: int,
+    continued: bool,
+    fill: str,
+    head: bool,
+    alignment: str,
     bold: bool,
     keep: bool,
     size: int,
     styles: tuple[str, str],
-) -> None:
-    """One w:tc as text appended to ``parts`` (what ``sub`` and ``text_run`` would build);
-    ``lines``: the cell's text split into lines (``measure``)."""
-    parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>')
-    if cell.span > 1:
-        parts.append(f'<w:gridSpan w:val="{cell.span}"/>')
-    if cell.rows > 1:
+) -> str:
+    """One w:tc as text (what ``sub`` and ``text_run`` would build) of a cell with ``lines`` of
+    text (``measure``), ``width`` twips wide, over ``span`` columns and ``rows`` rows, in a
+    ``bold`` (合计) row, kept with the next row or not. Remembered: a report of 3,000 cells holds
+    some 800 different ones (its regional tables repeat labels, indicators and figures)."""
+    parts = [f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>']
+    if span > 1:
+        parts.append(f'<w:gridSpan w:val="{span}"/>')
+    if rows > 1:
         parts.append("<w:vMerge/>" if continued else '<w:vMerge w:val="restart"/>')
-    if cell.fill:
-        parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(cell.fill))}/>')
+    if fill:
+        parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(fill))}/>')
     parts.append('<w:vAlign w:val="center"/></w:tcPr>')
-    alignment = cell.alignment
-    if len(lines) == 1 and not continued and (cell.head or alignment == "center"):
-        # A label: balanced lines rather than 数量指 / 标 (labels repeat: remembered).
-        lines = _label_lines(cell_text(cell), _per_line(width, size))
-    style = styles[0] if cell.head else styles[1]
+    if len(lines) == 1 and not continued and (head or alignment == "center"):
+        # A label: balanced lines rather than 数量指 / 标.
+        lines = _label_lines(lines[0], _per_line(width, size))
     own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
-    ppr = _paragraph_properties(style, keep, _ALIGN[alignment])
-    run_start = _run_start(own_size, bold and not cell.head)
+    ppr = _paragraph_properties(styles[0] if head else styles[1], keep, _ALIGN[alignment])
+    run_start = _run_start(own_size, bold and not head)
     for line in lines:
         parts.append(ppr)
         if line:
@@ -232,9 +271,10 @@ def _cell_xml(
             parts.append(f'{run_start}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
         parts.append("</w:p>")
     parts.append("</w:tc>")
+    return "".join(parts)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _label_lines(text: str, per_line: int) -> tuple[str, ...]:
     """A one-line label's lines at ``per_line`` characters (widths in characters of its size):
     broken into balanced lines only where wrapping would leave one character alone (数量指 /
