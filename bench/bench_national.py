@@ -545,6 +545,15 @@ def raw_docx(tables) -> bytes:
     return buffer.getvalue()
 
 
+def forget_tables() -> None:
+    """Empty every remembered text, line count and cell of the DOCX table writer."""
+    from reports.builders import docx_tables
+
+    for value in vars(docx_tables).values():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()
+
+
 def report_inputs():
     from reports.data import report_data
 
@@ -569,10 +578,23 @@ def row_6(args) -> None:
     build(data, kind="a", format="docx")
     raw_docx(tables)
     read_time, _ = wall(lambda: report_data(fund=fund, region=province), max(3, args.runs // 2))
-    write_time, content = wall(lambda: build(data, kind="a", format="docx"), args.runs)
+
+    def first_build():
+        # what the table writers remember of texts and cells, emptied: each run is a worker's
+        # first build of this report, not the same report again (the reference stays read)
+        forget_tables()
+        return build(data, kind="a", format="docx")
+
+    write_time, content = wall(first_build, args.runs)
+    again_time, _ = wall(lambda: build(data, kind="a", format="docx"), args.runs)
     raw_time, raw = wall(lambda: raw_docx(tables_for(data, "a")), args.runs)
     ratio = write_time / raw_time
-    line("report A DOCX (write)", ms(write_time), ms(raw_time), f"{ratio:.1f}×", verdict(ratio, 3))
+    line(
+        "report A DOCX (write, first build)", ms(write_time), ms(raw_time), f"{ratio:.1f}×", verdict(ratio, 3)
+    )
+    line(
+        "report A DOCX (write, the same again)", ms(again_time), ms(raw_time), f"{again_time / raw_time:.1f}×"
+    )
     line("", f"{len(content) / 1024:.0f} KiB", f"{len(raw) / 1024:.0f} KiB")
     whole = read_time + write_time
     line(
