@@ -7,7 +7,7 @@ say on page 1 when a return they print is not approved yet.
 """
 
 from indicators import rules
-from reports.builders.docx_base import DocxWriter, Properties, sub, w
+from reports.builders.docx_base import DocxWriter, Properties
 from reports.builders.docx_tables import grid_xml, render_table
 from reports.builders.layouts import Cell, Grid, Row, _centre, _head
 from reports.builders.monitoring_layout import light_cell, monitoring_table
@@ -42,7 +42,7 @@ def build_monitoring_report(data: MonitoringData, properties: Properties | None 
     for number, ret in enumerate(flagged, start=1):
         writer.heading2(f"（{chinese_number(number)}）{ret.owner}")
         # The sentence that introduces the table stays on its page.
-        sub(writer.paragraph(_return_sentence(ret)).find(w("pPr")), "keepNext")
+        writer.paragraph(_return_sentence(ret), keep_next=True)
         writer.append(
             grid_xml(
                 _flagged_grid(ret, data.months_label),
