@@ -327,7 +327,7 @@ class DocxWriter:
         self.text_width = self.reference.text_width
         self._body = self.doc.element.body
         self._end = self._body[-1]  # sectPr: everything goes before it
-        self._fragments: list[list[str]] = []  # XML put in as text (append_xml), in order
+        self._fragments: list[list[bytes]] = []  # XML put in as text (append_xml), in order
         self._open = False  # the last thing put in is text: more text joins its fragment
 
     def landscape(self) -> None:
@@ -359,8 +359,8 @@ class DocxWriter:
         self._end.addprevious(element)
         self._open = False
 
-    def append_xml(self, xml: str) -> None:
-        """Append WordprocessingML given as text, exactly as lxml would write it in the body
+    def append_xml(self, xml: bytes) -> None:
+        """Append WordprocessingML given as UTF-8 text, exactly as lxml would write it in the body
         (the w: prefix undeclared, empty elements as ``<w:x/>``): it goes into document.xml as
         it is when the document is saved, never parsed. A placeholder comment holds the place
         of each run of text between elements."""
@@ -389,7 +389,7 @@ class DocxWriter:
         if align:
             ppr += f"<w:jc w:val={_attr(align)}/>"
         run = run_xml(text, font=font, size=size, bold=bold) if text else ""
-        self.append_xml(f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p>")
+        self.append_xml(f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p>".encode())
 
     def title(self, text: str) -> None:
         self.title_lines([text])
@@ -456,7 +456,7 @@ class DocxWriter:
         document = self.doc.part
         pieces = _FRAGMENT_AT.split(serialize_part_xml(document._element))
         for i in range(1, len(pieces), 2):
-            pieces[i] = "".join(self._fragments[int(pieces[i])]).encode()
+            pieces[i] = b"".join(self._fragments[int(pieces[i])])
         spliced = _Blob(document, b"".join(pieces))
         PackageWriter.write(buffer, package.rels, [spliced if part is document else part for part in parts])
         return buffer.getvalue()

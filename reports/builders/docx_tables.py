@@ -58,12 +58,12 @@ def grid_xml(
     styles: tuple[str, str] = ("TableHead", "TableText"),
     measured: "Measured | None" = None,
 ) -> etree._Element:
-    """One grid as a w:tbl element (``grid_text`` parsed), for a caller that works on it."""
-    text = grid_text(grid, size=size, width=width, keep=keep, styles=styles, measured=measured)
-    return etree.fromstring(text.replace("<w:tbl>", f'<w:tbl xmlns:w="{W_NS}">', 1))
+    """One grid as a w:tbl element (``grid_wordml`` parsed), for a caller that works on it."""
+    xml = grid_wordml(grid, size=size, width=width, keep=keep, styles=styles, measured=measured)
+    return etree.fromstring(xml.replace(b"<w:tbl>", f'<w:tbl xmlns:w="{W_NS}">'.encode(), 1))
 
 
-def grid_text(
+def grid_wordml(
     grid: Grid,
     *,
     size: int = TABLE_SIZE,
@@ -71,18 +71,18 @@ def grid_text(
     keep: bool = False,
     styles: tuple[str, str] = ("TableHead", "TableText"),
     measured: "Measured | None" = None,
-) -> str:
+) -> bytes:
     """One grid as a w:tbl, ``width`` wide (the columns scaled to it); ``keep``: all its rows on
     one page where they fit; ``styles``: the ids of the head and text styles of the reference;
     ``measured``: the grid as ``measure`` gives it, where the caller has measured it already.
 
-    The table is written as one string of WordprocessingML (in the w: prefix of the document,
-    which declares it), as lxml serialises it: the writer puts it into document.xml as it is
-    (``DocxWriter.append_xml``). An lxml call per element (tens of thousands in a national
+    The table is written as WordprocessingML in UTF-8 (in the w: prefix of the document, which
+    declares it), as lxml serialises it: the writer puts it into document.xml as it is
+    (``DocxWriter.append_xml``); each different cell is encoded once (``_cell_xml``). An lxml call per element (tens of thousands in a national
     report), then serialising them, cost more than the rest of the document. Every text passes
     ``escape``."""
-    widths, all_placed, all_lines, heights = measured or measure(grid, width, size)
-    parts = [
+    widths, all_cells, heights = measured or measure(grid, width, size)
+    head = [
         f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>',
         *(
             f'<w:{edge} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
@@ -95,6 +95,7 @@ def grid_text(
         *(f'<w:gridCol w:w="{column}"/>' for column in widths),
         "</w:tblGrid>",
     ]
+    parts = ["".join(head).encode()]
 
     count = len(grid.rows)
     # keepNext on a row's paragraphs keeps it on the page of the row below: the whole table
@@ -104,36 +105,39 @@ def grid_text(
         keep_from = 0
     elif sum(heights[-_KEEP_LAST:]) <= _KEEP_LAST_LINES:
         keep_from = max(0, count - _KEEP_LAST)
-    for number, (row, placed, row_lines) in enumerate(zip(grid.rows, all_placed, all_lines, strict=True)):
+    for number, (row, cells) in enumerate(zip(grid.rows, all_cells, strict=True)):
         cant_split = "<w:cantSplit/>" if row.header or keep or heights[number] <= _ROW_LINES_MAX else ""
         properties = cant_split + ("<w:tblHeader/>" if row.header else "")
-        parts.append(f"<w:tr><w:trPr>{properties}</w:trPr>" if properties else "<w:tr><w:trPr/>")
+        parts.append(_row_start(properties))
         # A row of labels only (总体目标 | 全年实际完成情况) stays with the row it heads.
-        labels = all(cell.head for _, cell, continued in placed if not continued)
+        labels = all(cell.head for _, cell, continued, _ in cells if not continued)
         with_next = number < count - 1 and (row.header or labels or number >= keep_from)
         bold = row.total
-        for (col, cell, continued), lines in zip(placed, row_lines, strict=True):
-            span = cell.span
-            cell_width = widths[col] if span == 1 else sum(widths[col : col + span])
-            parts.append(
-                _cell_xml(
-                    lines,
-                    cell_width,
-                    span,
-                    cell.rows,
-                    continued,
-                    cell.fill,
-                    cell.head,
-                    cell.alignment,
-                    bold,
-                    with_next,
-                    size,
-                    styles,
-                )
+        parts += [
+            _cell_xml(
+                lines,
+                cell_width,
+                cell.span,
+                cell.rows,
+                continued,
+                cell.fill,
+                cell.head,
+                cell.alignment,
+                bold,
+                with_next,
+                size,
+                styles,
             )
-        parts.append("</w:tr>")
-    parts.append("</w:tbl>")
-    return "".join(parts)
+            for cell_width, cell, continued, lines in cells
+        ]
+        parts.append(b"</w:tr>")
+    parts.append(b"</w:tbl>")
+    return b"".join(parts)
+
+
+@lru_cache(maxsize=8)
+def _row_start(properties: str) -> bytes:
+    return (f"<w:tr><w:trPr>{properties}</w:trPr>" if properties else "<w:tr><w:trPr/>").encode()
 
 
 def _scaled(widths: list[int], width: int | None) -> list[int]:
@@ -163,8 +167,9 @@ class Measured(NamedTuple):
     """A grid measured for a page: what the page estimate and the writer both read."""
 
     widths: list[int]  # the columns scaled to the page
-    placed: list  # Grid.placed()
-    lines: list[list[tuple[str, ...]]]  # each placed cell's lines of text (("",) where merged down)
+    # each row's cells as (width in twips, cell, continued, lines of text) in the order of
+    # Grid.placed(); a cell merged down from the row above has the lines ("",)
+    cells: list[list[tuple[int, Cell, bool, tuple[str, ...]]]]
     heights: list[int]  # the lines each row wraps to
 
 
@@ -172,12 +177,26 @@ _MERGED = ("",)
 
 
 def measure(grid: Grid, width: int | None, size: int) -> Measured:
-    """The grid with its columns scaled to ``width`` and each cell's text split into lines once."""
+    """The grid with its columns scaled to ``width``, each cell's width and its text split into
+    lines once, and the lines each row wraps to (its tallest cell, cells merged down not
+    counted)."""
     widths = _scaled(grid.widths, width)
-    placed = grid.placed()
-    lines = [[_MERGED if continued else _lines(cell) for _, cell, continued in row] for row in placed]
-    heights = [_row_lines(row, row_lines, widths, size) for row, row_lines in zip(placed, lines, strict=True)]
-    return Measured(widths, placed, lines, heights)
+    all_cells, heights = [], []
+    for row in grid.placed():
+        cells, tallest = [], 1
+        for col, cell, continued in row:
+            span = cell.span
+            cell_width = widths[col] if span == 1 else sum(widths[col : col + span])
+            if continued:
+                cells.append((cell_width, cell, True, _MERGED))
+                continue
+            lines = _lines(cell)
+            cells.append((cell_width, cell, False, lines))
+            if cell.rows == 1:
+                tallest = max(tallest, _wrapped(lines, cell_width, size))
+        all_cells.append(cells)
+        heights.append(tallest)
+    return Measured(widths, all_cells, heights)
 
 
 def _lines(cell: Cell) -> tuple[str, ...]:
@@ -211,18 +230,6 @@ def _per_line(width: int, size: int) -> int:
     return max(1, math.floor((width - 2 * _CELL_MARGIN - 20) / (size * 10)))
 
 
-def _row_lines(placed, row_lines: list[tuple[str, ...]], widths: list[int], size: int) -> int:
-    """The lines the row's tallest cell wraps to (cells merged down are not counted)."""
-    lines = 1
-    for (col, cell, continued), text in zip(placed, row_lines, strict=True):
-        if continued or cell.rows > 1:
-            continue
-        span = cell.span
-        width = widths[col] if span == 1 else sum(widths[col : col + span])
-        lines = max(lines, _wrapped(text, width, size))
-    return lines
-
-
 @lru_cache(maxsize=8192)
 def _wrapped(text: tuple[str, ...], width: int, size: int) -> int:
     """The lines a cell's text wraps to in a column ``width`` twips wide (the 15 regional tables
@@ -245,8 +252,8 @@ def _cell_xml(
     keep: bool,
     size: int,
     styles: tuple[str, str],
-) -> str:
-    """One w:tc as text (what ``sub`` and ``text_run`` would build) of a cell with ``lines`` of
+) -> bytes:
+    """One w:tc as UTF-8 text (what ``sub`` and ``text_run`` would build) of a cell with ``lines`` of
     text (``measure``), ``width`` twips wide, over ``span`` columns and ``rows`` rows, in a
     ``bold`` (合计) row, kept with the next row or not. Remembered: a report of 3,000 cells holds
     some 800 different ones (its regional tables repeat labels, indicators and figures)."""
@@ -271,7 +278,7 @@ def _cell_xml(
             parts.append(f'{run_start}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
         parts.append("</w:p>")
     parts.append("</w:tc>")
-    return "".join(parts)
+    return "".join(parts).encode()
 
 
 @lru_cache(maxsize=1024)
@@ -323,7 +330,7 @@ def render_table(writer: DocxWriter, table: Table) -> None:
             sub(sub(ppr, "rPr"), "sz", val=2)
             writer.append(spacer)
         styles = (writer.style_id("TableHead"), writer.style_id("TableText"))
-        grid = grid_text(
+        grid = grid_wordml(
             grid,
             size=table.font_size,
             width=writer.text_width,
