@@ -450,12 +450,18 @@ def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict, dict]
     """([(the return's row, its money lines' values {source: (stated, spent, forecast)}, their
     执行进度滞后原因 {source: text})], the database read) of the returns of ``query``: two
     queries, and no model built for a return or a money line (a province holds thousands)."""
-    rows = list(query.values_list(*RETURN_COLUMNS))
+    # By id: Return's own ordering (its fund's and region's codes) joins two tables and sorts
+    # text for nothing: the ledger looks its returns up by node, and a page orders them by tree.
+    rows = list(query.order_by("pk").values_list(*RETURN_COLUMNS))
     values: dict[int, dict[str, tuple]] = {row[_PK]: {} for row in rows}
     reasons: dict[int, dict[str, str]] = {row[_PK]: {} for row in rows}
     if rows:
-        lines = ReturnFunding.objects.filter(ret__in=query.values("pk")).values_list(
-            "ret_id", "source", "budget", "spent", "forecast", "lag_reason"
+        # Ordered by the return's id, not as ReturnFunding's Meta says (by the return's own
+        # ordering: its fund's and region's codes, two joins and a sort by text of every line).
+        lines = (
+            ReturnFunding.objects.filter(ret__in=query.values("pk"))
+            .order_by("ret_id", "source")
+            .values_list("ret_id", "source", "budget", "spent", "forecast", "lag_reason")
         )
         for ret_id, source, budget, spent, forecast, lag_reason in lines:
             if ret_id in values:  # a return added between the two reads waits for the next
