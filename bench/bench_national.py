@@ -11,6 +11,8 @@ PostgreSQL's), median of ``--runs`` after one warm-up, with the query count of o
 (each page twice: while its data stands, and cold, the cache emptied before each request);
 server-side work (SQL, the roll-up, imports) in wall time. A row that fails prints its error
 and the next row runs. Row 9 runs gunicorn on ``--port`` and wrk (``apt-get install -y wrk``).
+The process tunes its garbage collector as the web and worker processes do
+(``evalportal.gc_tuning``); ``--default-gc`` leaves CPython's defaults, for a comparison.
 """
 
 from __future__ import annotations
@@ -837,13 +839,24 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8627)
     parser.add_argument("--seconds", type=int, default=15, help="wrk duration per page (row 9)")
     parser.add_argument("--small-import", action="store_true", help="row 8 at 30 / 300 rows (debugging)")
+    parser.add_argument(
+        "--default-gc", action="store_true", help="leave the collector at CPython's defaults (not as served)"
+    )
     args = parser.parse_args()
     national_dataset.setup()
     from django.conf import settings
     from django.db import connection
+    from django.urls import get_resolver
+
+    from evalportal import gc_tuning
 
     settings.DEBUG = False
     national_dataset._assert_bench_connection()
+    if not args.default_gc:
+        # As the web and worker processes run (evalportal.wsgi, evalportal.celery): every view
+        # loaded, then the garbage collector tuned with all of it frozen.
+        get_resolver().url_patterns  # noqa: B018
+        gc_tuning.tune()
     counts = dict(
         sql(
             "SELECT 'funds', COUNT(*) FROM transfers_fund UNION ALL SELECT 'returns', COUNT(*) FROM indicators_return "
@@ -854,7 +867,8 @@ def main() -> None:
     out(
         f"database {connection.settings_dict['NAME']}: {counts['provinces']} provinces, {counts['funds']} funds, "
         f"{counts['returns']:,} returns, {counts['actuals']:,} indicator actuals; {os.cpu_count()} cores; "
-        f"{time.strftime('%Y-%m-%d %H:%M')}"
+        f"{time.strftime('%Y-%m-%d %H:%M')}; collector "
+        f"{'at the defaults' if args.default_gc else 'tuned as served (evalportal.gc_tuning)'}"
     )
     wanted = {int(x) for x in args.only.split(",") if x.strip()}
     for number, row in enumerate(ROWS, start=1):
