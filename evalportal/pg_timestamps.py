@@ -20,16 +20,9 @@ from functools import lru_cache
 
 def install(sender, connection, **kwargs) -> None:
     """Django's ``connection_created`` receiver."""
-    if connection.vendor != "postgresql":
-        return
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:  # psycopg2: its loaders are C already
-        return
-    raw = connection.connection
-    if not hasattr(raw, "adapters"):
-        return
-    raw.adapters.register_loader("timestamptz", loader_for(connection.timezone))
+    adapters = getattr(connection.connection, "adapters", None)  # psycopg 3 only
+    if connection.vendor == "postgresql" and adapters is not None:
+        adapters.register_loader("timestamptz", loader_for(connection.timezone))
 
 
 @lru_cache(maxsize=8)

@@ -32,7 +32,7 @@ from lxml import etree
 
 from common.text import clean_text
 from reports.builders import reference
-from reports.builders.reference import STYLES, W_NS, XML_NS, w
+from reports.builders.reference import STYLES, W_NS, w
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -57,53 +57,29 @@ def sub(parent, tag: str, **attrs) -> etree._Element:
     return element
 
 
-def run_properties(
-    parent, *, font: str | None = None, size: int | None = None, bold: bool = False, color: str | None = None
-) -> etree._Element | None:
-    """Direct formatting of a run, only what differs from its paragraph's style."""
-    if not (font or size or bold or color):
-        return None
-    rpr = sub(parent, "rPr")
-    if font:
-        sub(rpr, "rFonts", eastAsia=font)
-    if bold:
-        sub(rpr, "b")
-        sub(rpr, "bCs")
-    if color:
-        sub(rpr, "color", val=color)
-    if size:
-        sub(rpr, "sz", val=size)
-        sub(rpr, "szCs", val=size)
-    return rpr
-
-
 def lines_of(text: str) -> list[str]:
     """The lines of a text as people typed it: browser text boxes send "\\r\\n", Word pastes
     U+000B, old systems a lone "\\r" (common.text.clean_text makes them all "\\n")."""
     return clean_text(text or "").split("\n")
 
 
-def text_run(
-    parent,
-    text: str,
-    *,
-    font: str | None = None,
-    size: int | None = None,
-    bold: bool = False,
-    color: str | None = None,
-) -> etree._Element:
-    """One run of text. A line break inside the text becomes ``<w:br/>``: a carriage return or
-    line feed inside ``<w:t>`` is not a break in Word, and LibreOffice draws a table that holds
-    one (``&#13;``) as stacked lines without borders. Every text of a document passes here."""
-    run = sub(parent, "r")
-    run_properties(run, font=font, size=size, bold=bold, color=color)
-    for i, line in enumerate(lines_of(text)):
-        if i:
-            sub(run, "br")
-        t = sub(run, "t")
-        t.text = line
-        t.set(f"{{{XML_NS}}}space", "preserve")
-    return run
+@lru_cache(maxsize=64)
+def run_start(
+    *, font: str | None = None, size: int | None = None, bold: bool = False, color: str | None = None
+) -> str:
+    """``<w:r>`` and the run's direct formatting, only what differs from its paragraph's style."""
+    if not (font or size or bold or color):
+        return "<w:r>"
+    rpr = "<w:r><w:rPr>"
+    if font:
+        rpr += f"<w:rFonts w:eastAsia={xml_attr(font)}/>"
+    if bold:
+        rpr += "<w:b/><w:bCs/>"
+    if color:
+        rpr += f"<w:color w:val={xml_attr(color)}/>"
+    if size:
+        rpr += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
+    return rpr + "</w:rPr>"
 
 
 def run_xml(
@@ -114,24 +90,16 @@ def run_xml(
     bold: bool = False,
     color: str | None = None,
 ) -> str:
-    """``text_run`` as WordprocessingML text, as lxml writes the element (for ``DocxWriter.paragraph``)."""
-    rpr = ""
-    if font or size or bold or color:
-        rpr = "<w:rPr>"
-        if font:
-            rpr += f"<w:rFonts w:eastAsia={_attr(font)}/>"
-        if bold:
-            rpr += "<w:b/><w:bCs/>"
-        if color:
-            rpr += f"<w:color w:val={_attr(color)}/>"
-        if size:
-            rpr += f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>'
-        rpr += "</w:rPr>"
+    """One run of text, as WordprocessingML text. A line break inside the text becomes
+    ``<w:br/>``: a carriage return or line feed inside ``<w:t>`` is not a break in Word, and
+    LibreOffice draws a table that holds one (``&#13;``) as stacked lines without borders.
+    Every text of a document passes here or, in a table cell, through ``docx_tables``, which
+    splits it by the same ``lines_of``."""
     lines = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines_of(text))
-    return f"<w:r>{rpr}{lines}</w:r>"
+    return f"{run_start(font=font, size=size, bold=bold, color=color)}{lines}</w:r>"
 
 
-def _attr(value) -> str:
+def xml_attr(value) -> str:
     """An attribute's value in double quotes, escaped as lxml writes it."""
     return '"' + escape(str(value), {'"': "&quot;"}) + '"'
 
@@ -383,11 +351,11 @@ class DocxWriter:
         keep_next: bool = False,
     ) -> None:
         """One paragraph of ``style``, its text in one run (``run_xml``), written as text."""
-        ppr = f"<w:pStyle w:val={_attr(self.style_id(style))}/>"
+        ppr = f"<w:pStyle w:val={xml_attr(self.style_id(style))}/>"
         if keep_next:
             ppr += "<w:keepNext/>"
         if align:
-            ppr += f"<w:jc w:val={_attr(align)}/>"
+            ppr += f"<w:jc w:val={xml_attr(align)}/>"
         run = run_xml(text, font=font, size=size, bold=bold) if text else ""
         self.append_xml(f"<w:p><w:pPr>{ppr}</w:pPr>{run}</w:p>".encode())
 
@@ -420,13 +388,12 @@ class DocxWriter:
         one paragraph, so that the box is drawn once around all of it."""
         if not lines:
             return
-        p = etree.Element(w("p"))
-        sub(sub(p, "pPr"), "pStyle", val=self.style_id("ReviewNotice"))
-        text_run(p, lines[0], font=HEADING1_FONT, color=NOTICE_COLOR)
-        for line in lines[1:]:
-            sub(sub(p, "r"), "br")
-            text_run(p, line, size=TABLE_SIZE, color=NOTICE_COLOR)
-        self.append(p)
+        runs = [run_xml(lines[0], font=HEADING1_FONT, color=NOTICE_COLOR)]
+        runs += [
+            f"<w:r><w:br/></w:r>{run_xml(line, size=TABLE_SIZE, color=NOTICE_COLOR)}" for line in lines[1:]
+        ]
+        style = xml_attr(self.style_id("ReviewNotice"))
+        self.append_xml(f"<w:p><w:pPr><w:pStyle w:val={style}/></w:pPr>{''.join(runs)}</w:p>".encode())
 
     def page_break(self) -> None:
         p = etree.Element(w("p"))
@@ -531,7 +498,9 @@ __all__ = [
     "balanced_lines",
     "lines_of",
     "sub",
-    "text_run",
+    "run_start",
+    "run_xml",
     "w",
     "with_properties",
+    "xml_attr",
 ]

@@ -17,7 +17,7 @@ lines where it does not fit its column (数量指标, 满意度/指标), never w
 import math
 from functools import lru_cache
 from typing import NamedTuple
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -29,9 +29,11 @@ from reports.builders.docx_base import (
     Properties,
     balanced_lines,
     lines_of,
+    run_start,
     sub,
     text_width,
     w,
+    xml_attr,
 )
 from reports.builders.layouts import Cell, Grid, Table, cell_text, tables_for
 from reports.data import ReportData
@@ -78,9 +80,9 @@ def grid_wordml(
 
     The table is written as WordprocessingML in UTF-8 (in the w: prefix of the document, which
     declares it), as lxml serialises it: the writer puts it into document.xml as it is
-    (``DocxWriter.append_xml``); each different cell is encoded once (``_cell_xml``). An lxml call per element (tens of thousands in a national
-    report), then serialising them, cost more than the rest of the document. Every text passes
-    ``escape``."""
+    (``DocxWriter.append_xml``); each different cell is encoded once (``_cell_xml``). An lxml
+    call per element (tens of thousands in a national report), then serialising them, cost
+    more than the rest of the document. Every text passes ``escape``."""
     widths, all_cells, heights = measured or measure(grid, width, size)
     head = [
         f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/><w:tblBorders>',
@@ -253,7 +255,7 @@ def _cell_xml(
     size: int,
     styles: tuple[str, str],
 ) -> bytes:
-    """One w:tc as UTF-8 text (what ``sub`` and ``text_run`` would build) of a cell with ``lines`` of
+    """One w:tc as UTF-8 text (its runs as ``docx_base.run_xml`` writes them) of a cell with ``lines`` of
     text (``measure``), ``width`` twips wide, over ``span`` columns and ``rows`` rows, in a
     ``bold`` (合计) row, kept with the next row or not. Remembered: a report of 3,000 cells holds
     some 800 different ones (its regional tables repeat labels, indicators and figures)."""
@@ -263,19 +265,19 @@ def _cell_xml(
     if rows > 1:
         parts.append("<w:vMerge/>" if continued else '<w:vMerge w:val="restart"/>')
     if fill:
-        parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={quoteattr(str(fill))}/>')
+        parts.append(f'<w:shd w:val="clear" w:color="auto" w:fill={xml_attr(fill)}/>')
     parts.append('<w:vAlign w:val="center"/></w:tcPr>')
     if len(lines) == 1 and not continued and (head or alignment == "center"):
         # A label: balanced lines rather than 数量指 / 标.
         lines = _label_lines(lines[0], _per_line(width, size))
     own_size = size if size != TABLE_SIZE else None  # dense tables (小五) say so on each run
     ppr = _paragraph_properties(styles[0] if head else styles[1], keep, _ALIGN[alignment])
-    run_start = _run_start(own_size, bold and not head)
+    run = run_start(size=own_size, bold=bold and not head)
     for line in lines:
         parts.append(ppr)
         if line:
-            # text_run: one line of a cell holds no line break (lines_of split them)
-            parts.append(f'{run_start}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
+            # run_xml's, one line of a cell holding no line break (lines_of split them)
+            parts.append(f'{run}<w:t xml:space="preserve">{escape(line)}</w:t></w:r>')
         parts.append("</w:p>")
     parts.append("</w:tc>")
     return "".join(parts).encode()
@@ -295,16 +297,7 @@ def _label_lines(text: str, per_line: int) -> tuple[str, ...]:
 @lru_cache(maxsize=64)
 def _paragraph_properties(style: str, keep: bool, align: str) -> str:
     keep_next = "<w:keepNext/>" if keep else ""
-    return f'<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{keep_next}<w:jc w:val="{align}"/></w:pPr>'
-
-
-@lru_cache(maxsize=16)
-def _run_start(size: int | None, bold: bool) -> str:
-    """``<w:r>`` and the run properties ``docx_base.run_properties`` writes for a table cell."""
-    rpr = ("<w:b/><w:bCs/>" if bold else "") + (
-        f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>' if size else ""
-    )
-    return f"<w:r><w:rPr>{rpr}</w:rPr>" if rpr else "<w:r>"
+    return f'<w:p><w:pPr><w:pStyle w:val={xml_attr(style)}/>{keep_next}<w:jc w:val="{align}"/></w:pPr>'
 
 
 def render_table(writer: DocxWriter, table: Table) -> None:
