@@ -54,7 +54,9 @@ class ReturnForm(forms.Form):
         # The ledger's lines: an allocated source's budget is what was allocated (not typed).
         self.money_lines = list(money if money is not None else return_money(ret))
         self.actual_lines = list(
-            ret.actuals.select_related("indicator__parent_indicator").order_by("indicator__order")
+            ret.actuals.select_related("indicator__parent_indicator", "indicator__table").order_by(
+                "indicator__order"
+            )
         )
         order = list(Aspect.values)
         self.narrative_lines = sorted(ret.narratives.all(), key=lambda n: order.index(n.aspect))
@@ -102,6 +104,12 @@ class ReturnForm(forms.Form):
                 widget=TEXT_AREA,
                 **LONG_TEXT,
             )
+
+    @property
+    def overall_goals(self) -> str:
+        """年度总体目标 of the table the return reports against, printed above 总体目标完成情况:
+        read with the lines, not once more by the template."""
+        return self.actual_lines[0].indicator.table.overall_goals if self.actual_lines else ""
 
     def _initial(self) -> dict:
         initial = {"base_version": self.ret.version, "goal_achievement": self.ret.goal_achievement}

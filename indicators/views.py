@@ -99,13 +99,15 @@ def _int(text: str) -> int:
     return int(text) if text.isdigit() else 0
 
 
-def _form_context(ret, form, findings=None, *, ledger: FundLedger):
+def _form_context(ret, form, findings=None, *, ledger: FundLedger, money=None):
+    """What the form and the review page show beside the return; ``money`` the return's lines
+    as the page already read them (``ledger.return_money``), so they are read once."""
     by_key: dict[str, list] = {}
     for finding in findings or []:
         by_key.setdefault(str(finding.where), []).append(finding)
     node = ledger.node_for(ret)
     rollup = return_rollup(ret, ledger=ledger) if node.children else None
-    money = ledger.return_money(ret)
+    money = money if money is not None else ledger.return_money(ret)
     comments = {}
     for comment in ret.comments.select_related("author", "actual").order_by("created_at"):
         comments.setdefault(comment.actual.indicator_id if comment.actual_id else None, []).append(comment)
@@ -162,12 +164,12 @@ def return_edit(request, pk):
     money = ledger.return_money(ret)
     if request.method != "POST":
         form = _return_form(ret, money=money)
-        return _form_page(request, _form_context(ret, form, ledger=ledger))
+        return _form_page(request, _form_context(ret, form, ledger=ledger, money=money))
 
     form = _return_form(ret, request.POST, money=money)
     if not form.is_valid():
         messages.error(request, "有填写不正确的地方，请按红色提示修改（其余内容未丢失，尚未保存）。")
-        return _form_page(request, _form_context(ret, form, ledger=ledger))
+        return _form_page(request, _form_context(ret, form, ledger=ledger, money=money))
     try:
         return_save(
             ret=ret,
@@ -189,8 +191,9 @@ def return_edit(request, pk):
     except (ChecksFailed, NeedsAcknowledgement) as exc:
         messages.error(request, f"已保存，但尚未提交：{exc}")
         ledger = _ledger(ret)  # what was saved, with the new version
-        fresh = _return_form(ret, money=ledger.return_money(ret))
-        return _form_page(request, _form_context(ret, fresh, exc.findings, ledger=ledger))
+        money = ledger.return_money(ret)
+        fresh = _return_form(ret, money=money)
+        return _form_page(request, _form_context(ret, fresh, exc.findings, ledger=ledger, money=money))
     except WorkflowError as exc:  # submitted meanwhile (a second click, another tab)
         messages.error(request, str(exc))
         return redirect("indicators:detail", pk=ret.pk)
@@ -206,8 +209,9 @@ def _save_conflict(request, ret, form):
     data = request.POST.copy()
     data["base_version"] = str(conflict.version)
     ledger = _ledger(ret)
-    mine = _return_form(ret, data, money=ledger.return_money(ret))
-    context = _form_context(ret, mine, ledger=ledger) | {"conflict": conflict}
+    money = ledger.return_money(ret)
+    mine = _return_form(ret, data, money=money)
+    context = _form_context(ret, mine, ledger=ledger, money=money) | {"conflict": conflict}
     return _form_page(request, context, status=409)
 
 
@@ -235,7 +239,8 @@ def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_b
         for actual in ret.actuals.select_related("indicator").order_by("indicator__order")
     ]
     ledger = _ledger(ret)
-    context = _form_context(ret, None, return_findings(ret, money=ledger.return_money(ret)), ledger=ledger)
+    money = ledger.return_money(ret)
+    context = _form_context(ret, None, return_findings(ret, money=money), ledger=ledger, money=money)
     context.update(
         {
             "lines": lines,

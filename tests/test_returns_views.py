@@ -1,5 +1,6 @@
 """The return pages for the right person and for every wrong one."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,7 @@ from evalportal.models import AuditEvent
 from indicators.models import Return
 from indicators.services import return_open, return_save, return_submit
 from tests.scenarios import complete_input, form_data, synthetic_prefecture
-from tests.seed_figures import ELDERLY_TOTAL, YINING_RELIEF, ZHANGYE_PROJECTS
+from tests.seed_figures import ELDERLY_TOTAL, RELIEF_GOALS, YINING_RELIEF, ZHANGYE_PROJECTS
 from transfers.models import Fund
 
 pytestmark = pytest.mark.django_db
@@ -297,3 +298,43 @@ def test_prefecture_return_with_its_roll_up_queries_do_not_grow_with_counties(cl
             assert page.status_code == 200
             counts.append((name, len(queries)))
     assert counts[:2] == counts[2:], counts
+
+
+def _tables_read(queries) -> list[str]:
+    """The table each query reads from (its first FROM), in order."""
+    return [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries if 'FROM "' in q["sql"]]
+
+
+def test_the_form_reads_each_part_of_the_return_once(client, yining_return, clerk_yining):
+    """The form shows its table's 年度总体目标 from the lines it reads (not from two more reads of
+    the first line, its indicator and its table), and the return's money lines as read once for
+    the form and once more by the ledger for the whole subtree."""
+    count, first_words = RELIEF_GOALS
+    client.force_login(clerk_yining)
+    url = reverse("indicators:edit", args=[yining_return.pk])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    goals = page.split('<pre class="small text-muted goals">')[1].split("</pre>")[0]
+    assert goals.startswith(first_words) and goals.count("\n") == count - 1
+    tables = _tables_read(queries)
+    assert "indicators_targettable" not in tables  # the goals came with the lines
+    assert "indicators_indicatortarget" not in tables
+    # The form's lines and the evidence form's choice of line; the ledger's lines of the
+    # subtree and the return's own.
+    assert tables.count("indicators_indicatoractual") == 2
+    assert tables.count("indicators_returnfunding") == 2
+
+
+def test_the_review_page_reads_the_returns_money_once_for_the_page(
+    client, yining_return, clerk_yining, reviewer_yili
+):
+    client.force_login(clerk_yining)
+    client.post(reverse("indicators:edit", args=[yining_return.pk]), form_data(yining_return, submit="1"))
+    client.force_login(reviewer_yili)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("indicators:detail", args=[yining_return.pk]))
+    assert response.status_code == 200
+    assert f'<td>中央财政资金</td><td class="num">{YINING_RELIEF:,.2f}</td>' in response.content.decode()
+    # The ledger's lines of the subtree, the return's own for the page and the checks, and
+    # their 执行进度滞后原因 for the checks.
+    assert _tables_read(queries).count("indicators_returnfunding") == 3
