@@ -217,6 +217,8 @@ def row_1(args) -> None:
     admin = f"admin_{province.code}"
     page_rows(
         [
+            # The floor of every signed-in page: the session, the person and the nav, a form.
+            ("signed-in floor: 修改密码 (a form and the nav)", admin, "/accounts/password_change/"),
             ("province home (admin, all funds)", admin, "/"),
             ("province board (one fund)", admin, f"/board/{fund.code}/{province.code}/"),
         ],
@@ -787,6 +789,9 @@ def row_9(args) -> None:
         for label, url, cookie in (
             ("login page", "/accounts/login/", None),
             ("province board", f"/board/{fund.code}/{province.code}/", session),
+            # The floor of every signed-in page (the session, the person, the nav): what the
+            # board could reach if its own work cost nothing.
+            ("signed-in floor: 修改密码", "/accounts/password_change/", session),
         ):
             command = [wrk, "-t2", "-c50", f"-d{args.seconds}s", "--timeout", "30s", "--latency"]
             if cookie:
@@ -819,6 +824,14 @@ def row_9(args) -> None:
             "100%",
             f"{share:.2f}×",
             verdict(share, 0.3, at_least=True),
+        )
+        floor = results["signed-in floor: 修改密码"] / results["login page"]
+        line(
+            "signed-in floor vs login page",
+            f"{floor:.0%}",
+            "100%",
+            f"{floor:.2f}×",
+            "the most the board can reach",
         )
         out(
             f"  gunicorn {workers} sync workers, DEBUG off, wrk -t2 -c50 -d{args.seconds}s, client and server on the same 2 cores"
