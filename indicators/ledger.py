@@ -159,6 +159,12 @@ class Rollup:
         """The approved returns the figures come from, each with its node."""
         return [(node, self.returns[node.key]) for node in self.nodes]
 
+    @property
+    def frontier_pks(self) -> list[tuple[Node, int]]:
+        """``frontier`` as (node, the return's pk), without building the returns: what a
+        roll-up of their lines needs (the ministry's board reads 2,600)."""
+        return [(node, self.returns.pk(node.key)) for node in self.nodes]
+
     def parts(self, source: str) -> list[tuple[str, Decimal | None]]:
         """Each contributing return's spending of one source (for “组成”)."""
         return [
@@ -246,6 +252,16 @@ class Returns(Mapping):
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def pk(self, key: tuple) -> int:
+        """The pk of the node's return, without building it (KeyError without one)."""
+        return self._rows[key][_PK]
+
+    def fund_and_region(self, key: tuple) -> tuple[int, int]:
+        """(fund pk, region pk) of the node's return as read, without building it: the key of
+        the target table it reports against."""
+        row = self._rows[key]
+        return row[_FUND], row[_REGION]
 
     def status(self, key: tuple) -> str | None:
         """The state of the node's return (None without one), without building it."""

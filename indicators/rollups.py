@@ -11,6 +11,7 @@ them), or else one of the same name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from indicators import rules
 from indicators.ledger import Figures, FundLedger
@@ -43,10 +44,12 @@ def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRol
     ledger = ledger or FundLedger(ret.fund, ret.region, ret.period)
     below = ledger.account(ledger.node_for(ret)).below
     frontier = below.frontier
-    matches = _lines_below([child.pk for _node, child in frontier]) if frontier else {}
+    pks = below.frontier_pks
+    pairs = {ledger.returns.fund_and_region(node.key) for node, _pk in pks}
+    matches = _lines_below([pk for _node, pk in pks], pairs) if pks else {}
 
     monitoring = ret.period == Period.MID_YEAR
-    children = _children(ledger, frontier, matches)
+    children = _children(ledger, pks, matches)
     indicators, forecasts = {}, {}
     for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
         indicator = actual.indicator
@@ -66,9 +69,14 @@ def rolled_up_below(
     below the node}, by the same rule as ``return_rollup``, for a node with no return to hang
     it on (the ministry's board, for a province whose own return is not approved). The lines
     below are read once for all of them."""
-    frontiers = [ledger.account(node).below.frontier for ledger, node, _indicators in wanted]
-    ids = [child.pk for frontier in frontiers for _node, child in frontier]
-    matches = _lines_below(ids) if ids else {}
+    frontiers = [ledger.account(node).below.frontier_pks for ledger, node, _indicators in wanted]
+    ids = [pk for frontier in frontiers for _node, pk in frontier]
+    pairs = {
+        ledger.returns.fund_and_region(node.key)
+        for (ledger, _node, _indicators), frontier in zip(wanted, frontiers, strict=True)
+        for node, _pk in frontier
+    }
+    matches = _lines_below(ids, pairs) if ids else {}
     found = []
     for (ledger, _node, indicators), frontier in zip(wanted, frontiers, strict=True):
         children = _children(ledger, frontier, matches)
@@ -83,17 +91,18 @@ def rolled_up_below(
 
 def _matched(indicator: IndicatorTarget, children: list[_Child]) -> list[tuple[_Child, _Line]]:
     """The line of each return below that reports against ``indicator``."""
+    pk, name = indicator.pk, indicator.name
     matched = []
     for child in children:
-        line = child.lines.match(indicator)
+        line = child.lines.match(pk, name)
         if line is not None:
             matched.append((child, line))
     return matched
 
 
-@dataclass(frozen=True)
-class _Line:
-    """One indicator line of a return below, as the roll-up reads it."""
+class _Line(NamedTuple):
+    """One indicator line of a return below, as the roll-up reads it (a named tuple: the
+    ministry's board reads 50,000)."""
 
     actual_text: str
     forecast_text: str
@@ -108,8 +117,9 @@ class _Lines:
     by_copied_from: dict[int, _Line] = field(default_factory=dict)
     by_name: dict[str, _Line] = field(default_factory=dict)
 
-    def match(self, indicator: IndicatorTarget) -> _Line | None:
-        return self.by_copied_from.get(indicator.pk) or self.by_name.get(indicator.name)
+    def match(self, pk: int, name: str) -> _Line | None:
+        """The line of the indicator ``pk`` (its copy, at any depth) or else of its ``name``."""
+        return self.by_copied_from.get(pk) or self.by_name.get(name)
 
 
 _NO_LINES = _Lines()
@@ -117,7 +127,7 @@ _INDICATOR = ("pk", "name", "order", "parent_indicator_id")
 _COPIES = 3  # a line's indicator, and the three it may have been copied from (domain.md §3)
 
 
-def _lines_below(return_ids: list[int]) -> dict[int, _Lines]:
+def _lines_below(return_ids: list[int], pairs: set[tuple[int, int]]) -> dict[int, _Lines]:
     """{return pk: its lines} of the returns below, read as rows: the lines, then their
     indicators through the returns' own tables, then the indicators those were copied from,
     nearest first (a table copied from the province's, itself copied from the central one).
@@ -130,9 +140,9 @@ def _lines_below(return_ids: list[int]) -> dict[int, _Lines]:
     )
     if not rows:
         return {}
-    # The returns' own tables by key, as literal lists: through subqueries PostgreSQL expected
-    # a hundred thousand tables and scanned them all.
-    pairs = set(Return.objects.filter(pk__in=return_ids).order_by().values_list("fund_id", "region_id"))
+    # The returns' own tables by key (``pairs``: each return's fund and region, as the ledger
+    # read them), as literal lists: through subqueries PostgreSQL expected a hundred thousand
+    # tables and scanned them all.
     tables = [
         pk
         for pk, fund_id, region_id in TargetTable.objects.filter(
@@ -157,13 +167,15 @@ def _lines_below(return_ids: list[int]) -> dict[int, _Lines]:
     rows.sort(key=lambda row: (row[1], order[row[2]], row[0]))
     found_lines: dict[int, _Lines] = {}
     for _pk, ret_id, indicator_id, actual_text, forecast_text, denominator in rows:
-        lines = found_lines.setdefault(ret_id, _Lines())
+        lines = found_lines.get(ret_id)
+        if lines is None:
+            lines = found_lines[ret_id] = _Lines()
         line = _Line(actual_text, forecast_text, denominator)
-        copied_from = indicator_id
+        by_copied_from, copied_from = lines.by_copied_from, indicator_id
         for _copy in range(_COPIES + 1):
             if copied_from is None:
                 break
-            lines.by_copied_from.setdefault(copied_from, line)
+            by_copied_from.setdefault(copied_from, line)
             copied_from = indicators[copied_from][2]
         lines.by_name.setdefault(indicators[indicator_id][0], line)
     return found_lines
@@ -181,25 +193,22 @@ class _Child:
 
 
 def _children(
-    ledger: FundLedger, frontier: list[tuple[Node, Return]], matches: dict[int, _Lines]
+    ledger: FundLedger, frontier: list[tuple[Node, int]], matches: dict[int, _Lines]
 ) -> list[_Child]:
-    """``_Child`` of each return of ``frontier``, with its lines of ``matches`` (``_lines_below``)."""
+    """``_Child`` of each return of ``frontier`` (node, return pk: ``Rollup.frontier_pks``), with
+    its lines of ``matches`` (``_lines_below``)."""
     return [
-        _Child(node.display_name, ledger.account(node).received.total, matches.get(ret.pk, _NO_LINES))
-        for node, ret in frontier
+        _Child(node.display_name, ledger.account(node).received.total, matches.get(pk, _NO_LINES))
+        for node, pk in frontier
     ]
 
 
 def _rolled(indicator: IndicatorTarget, matched: list[tuple[_Child, _Line]], attr: str) -> rules.Rollup:
     """``rules.rollup`` of one text field of the children's matching lines (``actual_text``, or
     at mid-year ``forecast_text``): the one rule for both, with the same denominators and money."""
+    field_index = _Line._fields.index(attr)
     values = [
-        rules.ChildValue(
-            region=child.name,
-            actual_text=getattr(line, attr),
-            denominator=line.denominator,
-            allocation=child.allocation,
-        )
+        rules.ChildValue(child.name, line[field_index], line.denominator, child.allocation)
         for child, line in matched
     ]
     return rules.rollup(indicator.target_text, values, rule=indicator.rollup_rule or None)

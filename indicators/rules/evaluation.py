@@ -165,6 +165,9 @@ def _year_over_year(target: Target, actual: Target, previous) -> Evaluation | No
     )
 
 
+_FULL, _NONE = quantize_rate(HUNDRED), quantize_rate(0)  # a qualitative line met: 100%, no deviation
+
+
 def _evaluate_qualitative(target: Target, actual: Target, judged_met: bool | None = None) -> Evaluation:
     met = _qualitative_met(target, actual)
     if met is None:
@@ -173,8 +176,8 @@ def _evaluate_qualitative(target: Target, actual: Target, judged_met: bool | Non
         return Evaluation(
             target=target,
             actual=actual,
-            completion_rate=quantize_rate(HUNDRED),
-            deviation_rate=quantize_rate(0),
+            completion_rate=_FULL,
+            deviation_rate=_NONE,
             met=True,
             direction=QUALITATIVE,
         )
