@@ -419,10 +419,16 @@ def add_up(parts: list[dict[str, tuple]]) -> dict[str, tuple]:
     one node's values are its own."""
     if len(parts) < 2:
         return parts[0] if parts else {}
-    return {
-        source: tuple(_sum(part.get(source, NO_VALUES)[i] for part in parts) for i in range(len(NO_VALUES)))
-        for source in SOURCE_VALUES
-    }
+    # One pass over the parts (a province's node adds hundreds), each present value added in
+    # the parts' order onto zero, as ``_sum`` adds them.
+    totals: dict[str, list] = {}
+    for part in parts:
+        for source, values in part.items():
+            found = totals.setdefault(source, [None] * len(NO_VALUES))
+            for i, value in enumerate(values):
+                if value is not None:
+                    found[i] = (ZERO if found[i] is None else found[i]) + value
+    return {source: tuple(totals[source]) if source in totals else NO_VALUES for source in SOURCE_VALUES}
 
 
 def together(accounts: Iterable[Account]) -> Figures:

@@ -101,15 +101,23 @@ class FundBudgets:
         self._db = db
         self._instances: dict[int, Allocation] | None = None
         self._received: dict[tuple, Received] = {key: Received(resolve=self.instances) for key in tree.nodes}
+        # The nodes whose subtree holds each giver (the giver and the nodes above it): money
+        # from a giver counts up to, and not at, the first of them. Few givers give thousands
+        # of allocations, so each giver's set is worked out once.
+        holding: dict[int | None, frozenset] = {None: frozenset()}
         for row in rows:
             recipient = self.recipient(row)
             if recipient is None:
                 continue
-            giver = tree.region(row.from_region_id) if row.from_region_id else None
-            for node in recipient.ancestry():
-                if giver is not None and tree.contains(giver, node):
-                    break  # moved inside this node's subtree (and so inside every one above it)
+            giver = row.from_region_id
+            if giver not in holding:
+                node = tree.region(giver)
+                holding[giver] = frozenset(node.ancestry()) if node is not None else frozenset()
+            stop = holding[giver]
+            node = recipient
+            while node is not None and node not in stop:
                 self._received[node.key].add(row)
+                node = node.parent
 
     @classmethod
     def build(cls, fund: Fund, root: Region, *, tree: RegionTree | None = None) -> FundBudgets:
