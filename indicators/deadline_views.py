@@ -5,6 +5,7 @@ deadline of the returns directly below them (indicators.permissions.may_set_dead
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -25,6 +26,7 @@ from indicators.reminders import (
     regions_owing_returns_of,
 )
 from indicators.selectors import binding_deadline, deadlines_by_setter, funds_of_year
+from transfers import versions
 from transfers.selectors import funds_for_user, get_fund_for_user
 
 
@@ -51,14 +53,48 @@ class DeadlineForm(BootstrapFormMixin, forms.Form):
 
 @login_required
 def deadline_list(request):
+    """Each fund of the year and period with its deadline and how far the regions it binds have
+    got, in the reader's region; the progress of each fund kept under its data version
+    (``_progress_of``), the days counted for today."""
     user = request.user
     own = user.region
     today = timezone.localdate()
     of_year = funds_of_year(funds_for_user(user), own, request.GET.get("year"))  # one year at a time
     funds = of_year.funds
+    progress = _progress_of(funds, own)
+    rows = []
+    for fund in funds:
+        for facts in progress[fund.pk]:
+            row = {"fund": fund, **facts, "can_edit": may_set_deadlines(user, fund, own) is None}
+            if facts["shown"] is not None:
+                days_left = (facts["shown"].due_on - today).days
+                row |= {"days_left": days_left, "days_overdue": -days_left}
+            rows.append(row)
+    can_edit_any = any(row["can_edit"] for row in rows)
+    context = {"rows": rows, "can_edit_any": can_edit_any, "year": of_year.year, "years": of_year.years}
+    return render(request, "indicators/deadlines/list.html", context)
+
+
+def _progress_of(funds, own) -> dict[int, list[dict]]:
+    """{fund pk: for each period, its deadlines and the progress of the regions of ``own``'s
+    subtree the one shown binds} (``_progress``), kept in the cache under each fund's data
+    version (``transfers.versions``): a change to one fund works out that fund's rows again,
+    the others' are read as kept. Nothing kept depends on the day or on who reads."""
+    keys = versions.keys_each("deadline-progress", funds, own.pk)
+    found = cache.get_many([key for key in keys.values() if key])
+    stale = [fund for fund in funds if keys[fund.pk] not in found]
+    built = _progress(stale, own) if stale else {}
+    cache.set_many({keys[pk]: facts for pk, facts in built.items() if keys[pk]}, versions.DAY)
+    return {fund.pk: built[fund.pk] if fund.pk in built else found[keys[fund.pk]] for fund in funds}
+
+
+def _progress(funds, own) -> dict[int, list[dict]]:
+    """What ``_progress_of`` keeps, worked out for ``funds`` together: who owes a return, the
+    deadlines and every shown deadline's progress each read once for all of them."""
     grouped = deadlines_by_setter(funds)
     owing_by_fund = regions_owing_returns_of(funds)
-    rows, bound = [], []
+    found: dict[int, list[dict]] = {fund.pk: [] for fund in funds}
+    bound = []
     for fund in funds:
         owing = [region for region in owing_by_fund[fund.pk] if region_within(region, own)]
         for period in Period:
@@ -68,33 +104,22 @@ def deadline_list(request):
             # The regions counted are those the deadline shown binds: the ones this region's own
             # deadline binds, or (where it set none, or sets none: a county) the one from above.
             shown = own_deadline or above
-            row = {
-                "fund": fund,
-                "period": period,
-                "deadline": own_deadline,
-                "above": above,
-                "shown": shown,
-                "can_edit": may_set_deadlines(user, fund, own) is None,
-            }
+            facts = {"period": period, "deadline": own_deadline, "above": above, "shown": shown}
             if shown is not None:
-                bound.append((row, shown, bound_regions(by_setter, owing).get(shown.pk, [])))
-            rows.append(row)
-    # Every row's progress in one query for all.
-    for (row, _shown, counted), progress in zip(
-        bound, deadlines_progress([(shown, counted) for _row, shown, counted in bound]), strict=True
+                bound.append((facts, shown, bound_regions(by_setter, owing).get(shown.pk, [])))
+            found[fund.pk].append(facts)
+    # Every shown deadline's progress in one query for all.
+    for (facts, _shown, counted), progress in zip(
+        bound, deadlines_progress([(shown, counted) for _facts, shown, counted in bound]), strict=True
     ):
         missing = progress.missing
-        row |= {
-            "days_left": progress.days_left(today),
-            "days_overdue": -progress.days_left(today),
+        facts |= {
             "owing": len(counted),
             "missing": len(missing),
             "missing_names": "、".join(r.display_name for r in missing[:NAMES_IN_NOTICE]),
             "more_missing": len(missing) > NAMES_IN_NOTICE,
         }
-    can_edit_any = any(row["can_edit"] for row in rows)
-    context = {"rows": rows, "can_edit_any": can_edit_any, "year": of_year.year, "years": of_year.years}
-    return render(request, "indicators/deadlines/list.html", context)
+    return found
 
 
 @login_required

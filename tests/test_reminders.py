@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -294,8 +295,6 @@ def test_the_home_page_s_notices_follow_the_day_and_the_returns(
 ):
     """Kept for the day under the funds' data versions (home_views._notices): the next day, or a
     county's submission, tells anew."""
-    from django.core.cache import cache
-
     from indicators import home_views
 
     cache.clear()
@@ -309,6 +308,38 @@ def test_the_home_page_s_notices_follow_the_day_and_the_returns(
     set_return("xj-2024-relief", "654002", Return.Status.SUBMITTED)
     fewer = int(late.group(1)) - 1
     assert f"已逾期4天，下级尚有{fewer}个地区未提交" in client.get(reverse("home")).content.decode()
+
+
+def test_the_deadline_page_is_kept_and_follows_the_day_and_the_returns(
+    client, relief_deadline, reviewer_yili, monkeypatch
+):
+    """Each fund's progress is kept under its data version (deadline_views._progress_of): a
+    request while nothing changed works nothing out again, a county's submission counts at once,
+    and the days are counted for the day of the request, not the day it was kept."""
+    from indicators import deadline_views
+
+    client.force_login(reviewer_yili)
+    monkeypatch.setattr(deadline_views.timezone, "localdate", lambda: date(2025, 2, 3))
+
+    def relief_row():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("deadlines:list"))
+        [row] = [r for r in response.context["rows"] if r["shown"] == relief_deadline]
+        # The progress worked out reads the deadlines (and the allocations, regions, returns).
+        worked_out = any('FROM "indicators_deadline"' in q["sql"] for q in queries)
+        return row, response.content.decode(), worked_out
+
+    first, page, read = relief_row()
+    assert read and first["days_overdue"] == 3 and "已逾期3天" in page
+    kept, _page, read = relief_row()
+    assert not read and kept["missing"] == first["missing"]
+    monkeypatch.setattr(deadline_views.timezone, "localdate", lambda: date(2025, 2, 4))
+    next_day, page, read = relief_row()
+    assert not read and next_day["days_overdue"] == 4 and "已逾期4天" in page
+    set_return("xj-2024-relief", "654002", Return.Status.SUBMITTED)  # 伊宁市 is in
+    after, page, read = relief_row()
+    assert read and after["missing"] == first["missing"] - 1
+    assert "伊宁市" in first["missing_names"] and "伊宁市" not in after["missing_names"]
 
 
 # --- the deadline pages -------------------------------------------------------------------
@@ -405,13 +436,17 @@ class TestDeadlinePages:
         )
         client.force_login(reviewer_yili)
         # user with their region (the session through the cache), its province (whose funds
-        # these are), funds, the year being reported on, deadlines, then for all funds the regions their
-        # money reaches and those regions, and for all deadlines their returns; the nav's unread
-        # notifications.
-        with django_assert_num_queries(9):
+        # these are), funds, the year being reported on, the funds' data versions, deadlines,
+        # then for all funds the regions their money reaches and those regions, and for all
+        # deadlines their returns; the nav's unread notifications.
+        with django_assert_num_queries(10):
             response = client.get(reverse("deadlines:list"))
         [row] = [r for r in response.context["rows"] if r["shown"] == relief_deadline]
         assert row["missing"] >= extra_counties
+        # Kept under the funds' data versions: no deadline, allocation, region or return read.
+        with django_assert_num_queries(6):
+            again = client.get(reverse("deadlines:list"))
+        assert again.context["rows"] == response.context["rows"]
 
 
 def test_deadline_pages_and_notices_read_as_much_for_one_fund_as_for_two(client, admin_xj, relief_deadline):
@@ -423,6 +458,7 @@ def test_deadline_pages_and_notices_read_as_much_for_one_fund_as_for_two(client,
     today = date(2025, 2, 3)  # both deadlines passed
 
     def costs():
+        cache.clear()  # the page as worked out, not as kept (test_the_deadline_page_is_kept…)
         with CaptureQueriesContext(connection) as page:
             html = client.get(reverse("deadlines:list")).content.decode()
         with CaptureQueriesContext(connection) as notices:
