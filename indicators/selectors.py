@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -529,7 +529,9 @@ def funds_of_year(funds, region: Region, asked: str | None) -> FundsOfYear:
     """The funds of one year (the home page, 截止日期, 报告与报表): the year asked for
     (``?year=``) when the office has funds of it; else the latest year in which anything has
     been reported in ``region`` or below, since last year's self-evaluation goes on while this
-    year's funds arrive; else the latest year. One query."""
+    year's funds arrive; else the latest year. A query a year, latest first, each stopping at
+    the first return it finds (a province's 50 funds hold 5,000 returns: their latest year by
+    MAX read them all, 13 ms), so one where this year's returns have begun."""
     funds = list(funds)
     counts = Counter(fund.year for fund in funds)
     years = sorted(counts, reverse=True)
@@ -538,10 +540,11 @@ def funds_of_year(funds, region: Region, asked: str | None) -> FundsOfYear:
     if asked in {str(year) for year in years}:
         year = int(asked)
     else:
-        reported = Return.objects.filter(subtree_q(region, "region__"), fund__in=funds).aggregate(
-            year=Max("fund__year")
-        )["year"]
-        year = reported if reported in counts else years[0]
+        below = Return.objects.filter(subtree_q(region, "region__"))
+        year = next(
+            (y for y in years if below.filter(fund__in=[f.pk for f in funds if f.year == y]).exists()),
+            years[0],
+        )
     return FundsOfYear(year, [fund for fund in funds if fund.year == year], [(y, counts[y]) for y in years])
 
 
