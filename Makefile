@@ -20,7 +20,7 @@ setup: $(BIN)/.installed
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "演示账号：admin_xj / reviewer_yili / clerk_yining / clerk_huocheng / auditor_xj（新疆），admin_gs / clerk_zhangye（甘肃），密码 demo2024"
+	@echo "演示账号：admin_xj / reviewer_yili / clerk_yining / clerk_huocheng / auditor_xj（新疆），admin_gs / clerk_zhangye（甘肃），ministry_mca（民政部），密码 demo2024"
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: setup

@@ -25,7 +25,9 @@ INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "完成", "�
 INDICATOR_WIDTHS = [1100, 1100, 3745, 1000, 900, 1000]
 # 三级指标 | 省份 | 指标值 | 实际完成值 | 情况
 OPEN_HEADS = ("三级指标", "省份", "指标值", "实际完成值", "情况")
-OPEN_WIDTHS = [2745, 2100, 1400, 1500, 1100]
+# An indicator's name is a row's long text; a province's label, up to 黑龙江（下级汇总）, and 需人工判断
+# each keep to one line at 9 pt.
+OPEN_WIDTHS = [3245, 1900, 1200, 1300, 1200]
 
 
 def national_tables(board: NationalBoard) -> list[Table]:

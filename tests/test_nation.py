@@ -507,3 +507,37 @@ def test_every_row_of_table_3_names_its_indicator_so_no_page_starts_without_it()
     ]
     assert rows[-1][2:] == ["得到保障", "基本保障", "需人工判断"]
     assert not list(tbl._tbl.iter(f"{W}vMerge"))
+
+
+def test_table_3_gives_the_indicator_the_room_and_a_province_and_its_state_one_line_each():
+    """A row of 表3 is as tall as its indicator's name, which has the widest column: the
+    province, rolled up or not, and 需人工判断 each keep to one line (the province's column was
+    as wide as the indicator's, which wrapped a name of the seed onto four lines)."""
+    from reports.builders.docx_base import DocxWriter
+    from reports.builders.docx_tables import measure
+    from reports.nation import _open_table
+
+    def heights(name):
+        results = [
+            ProvinceResult("黑龙江", "≥95%", "33.93%", False, rolled_up=True),
+            ProvinceResult("新疆", "≥95%", "基本到位", None),
+        ]
+        indicator = NationalIndicator("产出指标", "数量指标", name, results)
+        table = _open_table(
+            NationalBoard(central=None, lines=[], total=None, indicators=[indicator], pending=[])
+        )
+        (grid,) = table.grids
+        measured = measure(grid, DocxWriter().text_width, table.font_size)
+        assert [cell.value for _w, cell, _c, _l in measured.cells[1]][:2] == [name, "黑龙江（下级汇总）"]
+        assert [cell.value for _w, cell, _c, _l in measured.cells[2]][1:] == [
+            "新疆",
+            "≥95%",
+            "基本到位",
+            "需人工判断",
+        ]
+        return measured.heights[1:]
+
+    assert heights("补助资金按时发放率") == [1, 1]
+    assert heights(
+        "依据《老年人能力评估规范》国家标准，对申请享受救助待遇的救助对象开展综合能力评估的覆盖率"
+    ) == [3, 3]
