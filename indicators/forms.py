@@ -341,6 +341,14 @@ class AttachmentForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
-    def __init__(self, ret: Return, *args, **kwargs):
+    def __init__(self, ret: Return, *args, lines: list[IndicatorActual] | None = None, **kwargs):
+        """``lines`` the return's indicator lines as the page already read them (the entry
+        form's), printed as the choices without reading them again; a posted choice is always
+        checked against the return's lines in the database."""
         super().__init__(*args, **kwargs)
-        self.fields["line"].queryset = ret.actuals.select_related("indicator").order_by("indicator__order")
+        field = self.fields["line"]
+        field.queryset = ret.actuals.select_related("indicator").order_by("indicator__order")
+        if lines is not None:
+            field.choices = [("", field.empty_label)] + [
+                (line.pk, field.label_from_instance(line)) for line in lines
+            ]

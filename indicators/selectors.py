@@ -753,8 +753,12 @@ def missing_below(
 
 def approval_exceptions(ret: Return) -> list[ApprovalException]:
     """Every exception recorded on ``ret``, oldest first (kept when the region is approved later)."""
+    # By time: the Meta ordering starts with the return, which joins its fund and region to sort
+    # by their codes, for rows that all share one return.
     return list(
-        ApprovalException.objects.filter(ret=ret).select_related("author__region", "region", "project")
+        ApprovalException.objects.filter(ret=ret)
+        .select_related("author__region", "region", "project")
+        .order_by("created_at", "pk")
     )
 
 

@@ -130,7 +130,7 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger, money=None):
         "missing_below": missing_below(ret, ledger=ledger, exceptions=exceptions),
         "approval_exceptions": exceptions,
         "attachments": attachments_by_line(ret),
-        "attachment_form": AttachmentForm(ret),
+        "attachment_form": AttachmentForm(ret, lines=getattr(form, "actual_lines", None)),
         "attachment_max_size": evidence.size_text(settings.ATTACHMENT_MAX_BYTES),
         "attachment_max_count": settings.ATTACHMENT_MAX_COUNT,
         "midyear": midyear_of(ret),  # a year-end return's mid-year lines (None otherwise)

@@ -319,10 +319,17 @@ def test_the_form_reads_each_part_of_the_return_once(client, yining_return, cler
     tables = _tables_read(queries)
     assert "indicators_targettable" not in tables  # the goals came with the lines
     assert "indicators_indicatortarget" not in tables
-    # The form's lines and the evidence form's choice of line; the ledger's lines of the
-    # subtree and the return's own.
-    assert tables.count("indicators_indicatoractual") == 2
-    assert tables.count("indicators_returnfunding") == 2
+    # The form's lines, which the evidence form's choice of line lists too; the ledger's money
+    # lines of the subtree, which hold the return's own.
+    assert tables.count("indicators_indicatoractual") == 1
+    assert tables.count("indicators_returnfunding") == 1
+    choice = page.split('<select name="line"')[1].split("</select>")[0]
+    lines = list(yining_return.actuals.select_related("indicator").order_by("indicator__order"))
+    assert len(lines) > 1
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', choice)
+    assert options == [("", "（整份填报）")] + [
+        (str(line.pk), f"{line.indicator.order}. {line.indicator.name}") for line in lines
+    ]
 
 
 def test_the_review_page_reads_the_returns_money_once_for_the_page(
@@ -335,6 +342,6 @@ def test_the_review_page_reads_the_returns_money_once_for_the_page(
         response = client.get(reverse("indicators:detail", args=[yining_return.pk]))
     assert response.status_code == 200
     assert f'<td>中央财政资金</td><td class="num">{YINING_RELIEF:,.2f}</td>' in response.content.decode()
-    # The ledger's lines of the subtree, the return's own for the page and the checks, and
-    # their 执行进度滞后原因 for the checks.
-    assert _tables_read(queries).count("indicators_returnfunding") == 3
+    # The ledger's lines of the subtree, which hold the return's own for the page and the
+    # checks, and their 执行进度滞后原因 for the checks.
+    assert _tables_read(queries).count("indicators_returnfunding") == 1
