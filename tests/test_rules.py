@@ -6,6 +6,7 @@ code under test.
 No Django needed.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -808,3 +809,31 @@ def test_apportion_refuses_an_unreadable_value_or_total_naming_which():
     with pytest.raises(ValueError) as raised:
         apportion([D("3")], "三")
     assert str(raised.value) == "合计“三”不是数字。"
+
+
+def test_a_comparison_made_once_answers_each_question_as_asked():
+    """The rules engine compares a read target and actual once per process and shares the
+    result (a prefecture's check compares 22,000 lines of a few texts): each part of the
+    question still counts, the values as written included."""
+    target = parse_target("≥90%")
+    # 92/90 × 100 = 102.22 for both; each keeps the places it was written to.
+    first = evaluate(target, replace(parse_actual("92%"), value=Decimal("92.0")))
+    second = evaluate(target, replace(parse_actual("92%"), value=Decimal("92.000")))
+    assert (first.completion_rate, second.completion_rate) == (Decimal("102.22"), Decimal("102.22"))
+    assert (str(first.actual.value), str(second.actual.value)) == ("92.0", "92.000")
+    # A reviewer's decision on words the rules cannot settle.
+    words, said = parse_target("应保尽保"), parse_actual("基本做到")
+    assert [evaluate(words, said, judged_met=j).met for j in (None, True, False, None)] == [
+        None,
+        True,
+        False,
+        None,
+    ]
+    # Last year's figure: 120 against 100 is met (120/100, capped at 100), against 150 missed
+    # (120/150 × 100 = 80.00).
+    yoy = parse_target("不低于上年")
+    assert (evaluate(yoy, "120人", previous="100人").met, evaluate(yoy, "120人", previous="150人").met) == (
+        True,
+        False,
+    )
+    assert evaluate(yoy, "120人", previous="150人").completion_rate == Decimal("80.00")

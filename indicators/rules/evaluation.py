@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from functools import lru_cache
 
 from indicators.rules.grammar import Target, _as_target, _fit_to_target, parse_actual
 from indicators.rules.numbers import (
@@ -99,14 +100,27 @@ def evaluate(
             parsed_actual = parse_actual(actual, parsed_target, denominator=denominator)
     except (TargetParseError, TypeError, ValueError) as exc:
         return Evaluation(target=parsed_target, actual=None, error=str(exc))
+    return _compared(
+        parsed_target, parsed_actual, judged_met, previous, str(parsed_target.value), str(parsed_actual.value)
+    )
+
+
+@lru_cache(maxsize=8192)
+def _compared(target: Target, actual: Target, judged_met, previous, *_exact) -> Evaluation:
+    """The comparison of a read target and actual, made once per process for the same four: a
+    fund's few target texts meet the same few actuals on every line below it (a prefecture's
+    check compares 22,000 lines, the ministry's board 50,000). Both ``Target``s and the
+    ``Evaluation`` are frozen, so the one result is shared. ``_exact``: the two values as
+    written (``Decimal('92.0')`` and ``Decimal('92.00')`` are equal as keys, not as text), so
+    the result holds the very values it was asked about."""
     try:
-        if parsed_target.is_qualitative and (yoy := _year_over_year(parsed_target, parsed_actual, previous)):
+        if target.is_qualitative and (yoy := _year_over_year(target, actual, previous)):
             return yoy
-        if parsed_target.is_qualitative:
-            return _evaluate_qualitative(parsed_target, parsed_actual, judged_met)
-        return _evaluate_quantitative(parsed_target, parsed_actual)
+        if target.is_qualitative:
+            return _evaluate_qualitative(target, actual, judged_met)
+        return _evaluate_quantitative(target, actual)
     except ArithmeticError as exc:  # pragma: no cover - the grammar bounds every number
-        return Evaluation(target=parsed_target, actual=parsed_actual, error=f"无法计算：{exc}")
+        return Evaluation(target=target, actual=actual, error=f"无法计算：{exc}")
 
 
 def _evaluate_quantitative(target: Target, actual: Target) -> Evaluation:
