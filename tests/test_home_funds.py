@@ -107,6 +107,26 @@ def test_a_year_of_three_funds_keeps_each_board(client, four_funds):
     assert '<tr data-region="712000"' in page  # 县0 on test-10's board
 
 
+def test_a_county_s_board_of_a_fund_it_received_nothing_of_says_so(client, four_funds):
+    """县2 receives 10 of test-10 and 8 of b, nothing of c or d: with three funds each has its
+    own card, and the card of a fund it took no part in says it has nothing to fill in rather
+    than 提前下达 0.00 + 本次下达 0.00 = 0.00 above nothing."""
+    Fund.objects.filter(code="d").delete()
+    county = Region.objects.filter(parent=four_funds.region).order_by("code")[2]
+    client.force_login(person("clerk_712002", county.code, Role.CLERK))
+    page = client.get(reverse("home")).content.decode()
+    cards = {
+        fund.code: next(
+            card for card in page.split('<section class="card') if f"{fund.full_name}</h2>" in card
+        )
+        for fund in Fund.objects.filter(code__in=["b", "c"])
+    }
+    assert "本地区未获分配这项资金，无需填报。" in cards["c"]
+    assert "提前下达" not in cards["c"] and "开始填报" not in cards["c"]
+    assert "本地区未获分配" not in cards["b"]
+    assert '= <strong class="text-body">8.00</strong> 万元' in cards["b"] and "开始填报" in cards["b"]
+
+
 def test_the_one_line_view_costs_the_same_queries_for_four_or_eight_funds(client, four_funds):
     client.force_login(four_funds)
     counts = []
