@@ -262,10 +262,6 @@ class Returns(Mapping):
         row = self._rows.get(key)
         return row[_PK] if row is not None else None
 
-    def lag_reasons(self, key: tuple) -> dict[str, str]:
-        """{source: 执行进度滞后原因} of the node's return as read."""
-        return self._lag_reasons[key]
-
     def fund_and_region(self, key: tuple) -> tuple[int, int]:
         """(fund pk, region pk) of the node's return as read, without building it: the key of
         the target table it reports against."""
@@ -400,12 +396,13 @@ class FundLedger:
     def return_money(self, ret: Return) -> Figures:
         """One return's lines as it stands now (any status): its budget by the same rule."""
         node = self.node_for(ret)
-        if getattr(ret, "money_values", None) is None and self.returns.get_pk(node.key) == ret.pk:
-            # The page's own instance of a return the ledger read with its lines: take them
-            # from the ledger's rows rather than read them again.
-            ret.money_values = self.returns.money[node.key]
-            ret.lag_reasons = self.returns.lag_reasons(node.key)
-        return figures(self.budgets.of(node), _own_values(ret))
+        values = getattr(ret, "money_values", None)
+        if values is None and self.returns.get_pk(node.key) == ret.pk:
+            # The page's own instance of a return the ledger read with its lines: their values
+            # as the ledger read them, not read again. Not set on ``ret``: a save through it
+            # changes the lines, and what is checked after the save must read them as saved.
+            values = self.returns.money[node.key]
+        return figures(self.budgets.of(node), values if values is not None else _own_values(ret))
 
     def _below(self, node: Node) -> Rollup:
         nodes: list[Node] = []
