@@ -257,11 +257,6 @@ class Returns(Mapping):
         """The pk of the node's return, without building it (KeyError without one)."""
         return self._rows[key][_PK]
 
-    def get_pk(self, key: tuple) -> int | None:
-        """The pk of the node's return, or None without one."""
-        row = self._rows.get(key)
-        return row[_PK] if row is not None else None
-
     def fund_and_region(self, key: tuple) -> tuple[int, int]:
         """(fund pk, region pk) of the node's return as read, without building it: the key of
         the target table it reports against."""
@@ -397,7 +392,7 @@ class FundLedger:
         """One return's lines as it stands now (any status): its budget by the same rule."""
         node = self.node_for(ret)
         values = getattr(ret, "money_values", None)
-        if values is None and self.returns.get_pk(node.key) == ret.pk:
+        if values is None and node.key in self.returns and self.returns.pk(node.key) == ret.pk:
             # The page's own instance of a return the ledger read with its lines: their values
             # as the ledger read them, not read again. Not set on ``ret``: a save through it
             # changes the lines, and what is checked after the save must read them as saved.
