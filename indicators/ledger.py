@@ -211,6 +211,11 @@ class Account:
     def is_funded(self) -> bool:
         return bool(self.received.total)
 
+    @property
+    def takes_part(self) -> bool:
+        """The fund reaches this node: it has money of it, or a return of it in its subtree."""
+        return self.is_funded or self.reported
+
 
 class Returns(Mapping):
     """The returns of a ledger by node key. Read as rows, with their money lines' values; a
@@ -366,26 +371,28 @@ class FundLedger:
         return [
             account
             for account in accounts
-            if account.node.is_active or account.node.is_project or account.is_funded or account.reported
+            if account.node.is_active or account.node.is_project or account.takes_part
         ]
 
     def taking_part(self, node: Node | None = None) -> list[Account]:
         """The regions, units and projects directly below ``node`` that the fund reaches: they
         have money of it, or a return of it in their subtree. The board, the execution table and
         the fund checks list these, and only these."""
-        return [account for account in self.children(node) if account.is_funded or account.reported]
+        return [account for account in self.children(node) if account.takes_part]
 
     def reporting_units(self, node: Node) -> list[Node]:
-        """The funded regions and projects below ``node`` with nothing funded under them: the
-        ones whose returns the money's figures start from."""
+        """The regions and projects below ``node`` that the fund reaches (``Account.takes_part``:
+        money of it, or a return of it) with nothing below them that it reaches: the ones whose
+        returns the figures start from. A fund whose money is stated in the returns, not
+        allocated (a city's 项目支出 reported by its projects), reaches its units by their returns."""
 
-        def funded(n: Node) -> bool:
-            return bool(self.budgets.of(n).total)
+        def reached(n: Node) -> bool:
+            return self.account(n).takes_part
 
         return [
             n
             for n in node.walk()
-            if n is not node and funded(n) and not any(funded(child) for child in n.children)
+            if n is not node and reached(n) and not any(reached(child) for child in n.children)
         ]
 
     def return_money(self, ret: Return) -> Figures:

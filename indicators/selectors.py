@@ -725,7 +725,7 @@ def recipients_below(ledger: FundLedger) -> list[Node]:
         node = account.node
         if node.is_project:
             nodes.append(node)
-        elif not (account.is_funded or account.reported):
+        elif not account.takes_part:
             continue
         elif owes_own_return(ledger, node):
             nodes.append(node)

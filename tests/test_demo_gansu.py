@@ -106,6 +106,27 @@ def test_the_bureau_and_the_province_count_the_five_projects_once(fund, bureau):
         assert (total.budget, total.spent, total.rate) == ZHANGYE_TOTAL, region.name
 
 
+def test_the_boards_count_the_five_approved_project_returns_below_the_city_and_the_bureau(
+    client, admin_gs, fund, bureau
+):
+    # The fund's money is stated in the projects' returns, not allocated: the projects are
+    # reached by their returns, and the rows above them count those returns (已审核 5), as
+    # the figures beside them do (68.84 下级已审核汇总).
+    client.force_login(admin_gs)
+    home = client.get(reverse("home"))
+    (zhangye,) = home.context["funds"][0]["progress"]
+    assert (zhangye.units, zhangye.below_display) == (5, [("已审核", 5)])
+    assert zhangye.status_counts == {"approved": 5, "none": 0}
+    assert "已审核 5" in home.content.decode()
+    board = client.get(reverse("board", args=[fund.code, bureau.parent.code]))
+    (row,) = board.context["rows"]
+    assert (row.name, row.below_display) == ("张掖市民政局", [("已审核", 5)])
+    assert "已审核 5" in board.content.decode()
+    # A project is a unit itself: nothing below it.
+    projects = client.get(reverse("board", args=[fund.code, bureau.code])).context["rows"]
+    assert [p.below_display for p in projects] == [[]] * 5
+
+
 def test_each_project_has_its_own_target_table_with_the_seeds_counts(fund):
     tables = {t.project.name: t for t in TargetTable.objects.filter(fund=fund).select_related("project")}
     assert set(tables) == {name for name, _, _ in ZHANGYE_PROJECTS}
