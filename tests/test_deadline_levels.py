@@ -162,6 +162,15 @@ def test_the_list_shows_the_own_date_and_the_one_from_above(client, reviewer_yil
     assert "2025年1月20日" in page and "2025年1月31日" in page and "逾期锁定" in page
 
 
+def test_a_fund_without_a_deadline_says_so_where_the_progress_would_be(client, reviewer_yili, relief):
+    client.force_login(reviewer_yili)
+    response = client.get(reverse("deadlines:list"))
+    rows = [r for r in response.context["rows"] if r["fund"] == relief]
+    assert [r["shown"] for r in rows] == [None, None]  # 年度绩效自评, 绩效运行监控
+    page = response.content.decode()
+    assert page.count("未设截止日期，不统计进度") == len(response.context["rows"])
+
+
 # --- the lock after a deadline --------------------------------------------------------------
 
 

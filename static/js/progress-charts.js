@@ -19,8 +19,12 @@
   }
 
   function rateOption(data) {
+    // No rate yet (nothing approved below): say so on the empty chart rather than draw bare axes.
+    var none = data.rates.every(function (r) { return r === null; });
     return {
       title: { text: "预算执行率（%）", textStyle: { fontSize: 13 } },
+      graphic: none ? [{ type: "text", left: "center", top: "middle",
+                         style: { text: "尚无已审核的执行数", fill: "#6c757d", fontSize: 13 } }] : [],
       grid: { left: 110, right: 60, top: 30, bottom: 20 },
       xAxis: { type: "value", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
       yAxis: { type: "category", data: data.names, inverse: true, axisLabel: { interval: 0, width: 100, overflow: "truncate" } },
