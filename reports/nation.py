@@ -22,7 +22,7 @@ from reports.builders.xlsx import tables_workbook
 MONEY_WIDTHS = [1300, 1150, 1100, 900, 1150, 1100, 900, 1245]
 # 一级 | 二级 | 三级指标 | 完成 | 未完成 | 需人工判断 (each a number of provinces; 表3 names them)
 INDICATOR_HEADS = ("一级指标", "二级指标", "三级指标", "完成", "未完成", "需人工判断")
-INDICATOR_WIDTHS = [1100, 1100, 3745, 1000, 900, 1000]
+INDICATOR_WIDTHS = [1100, 1100, 3545, 1000, 900, 1200]  # 需人工判断 on one line
 # 三级指标 | 省份 | 指标值 | 实际完成值 | 情况
 OPEN_HEADS = ("三级指标", "省份", "指标值", "实际完成值", "情况")
 # An indicator's name is a row's long text; a province's label, up to 黑龙江（下级汇总）, and 需人工判断

@@ -509,6 +509,26 @@ def test_every_row_of_table_3_names_its_indicator_so_no_page_starts_without_it()
     assert not list(tbl._tbl.iter(f"{W}vMerge"))
 
 
+def test_table_2_keeps_its_headings_and_a_count_of_31_provinces_to_one_line():
+    """表2's 需人工判断 heading broke into 需人 / 工判断 in a column of 1,000 twips."""
+    from indicators.ledger import together
+    from reports.builders.docx_base import DocxWriter
+    from reports.builders.docx_tables import measure
+    from reports.nation import national_tables
+
+    results = [ProvinceResult(f"省{i}", "≥95%", "96%", True) for i in range(31)]
+    indicator = NationalIndicator("产出指标", "数量指标", "补助资金按时发放率", results)
+    board = NationalBoard(central=None, lines=[], total=together([]), indicators=[indicator], pending=[])
+    _money, table, _open = national_tables(board)
+    (grid,) = table.grids
+    measured = measure(grid, DocxWriter().text_width, table.font_size)
+    assert [cell.value for _w, cell, _c, _l in measured.cells[0]] == [
+        "一级指标", "二级指标", "三级指标", "完成", "未完成", "需人工判断"
+    ]  # fmt: skip
+    assert [cell.value for _w, cell, _c, _l in measured.cells[1]][3:] == ["31/31省", "—", "—"]
+    assert measured.heights == [1, 1]
+
+
 def test_table_3_gives_the_indicator_the_room_and_a_province_and_its_state_one_line_each():
     """A row of 表3 is as tall as its indicator's name, which has the widest column: the
     province, rolled up or not, and 需人工判断 each keep to one line (the province's column was
