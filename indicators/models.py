@@ -346,6 +346,16 @@ class Return(models.Model):
                 name="return_unique_project_period",
             ),
         ]
+        indexes = [
+            # The review queue (every reviewer's and administrator's home page): the submitted
+            # returns of the regions below one, earliest first. Few returns wait at any time;
+            # without it the queue read every return of the deployment (167,000: 15 ms).
+            models.Index(
+                fields=["region", "updated_at"],
+                condition=Q(status="submitted"),
+                name="return_waiting_review",
+            ),
+        ]
 
     def __str__(self):
         owner = self.project or self.region
