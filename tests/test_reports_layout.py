@@ -170,6 +170,33 @@ def test_titles_and_labels_break_into_balanced_lines():
     )
 
 
+def test_a_title_breaks_between_words_and_before_its_brackets():
+    # A word processor breaks Chinese anywhere; a cover reading 困难群 / 众 or 补助资 / 金 reads
+    # as a misprint, so a title's lines end at a word, before “（” where the lines allow it.
+    assert balanced_lines(
+        "新疆维吾尔自治区中央财政困难群众救助补助资金（支持困难失能老年人等群体基本养老服务救助方向）转移支付2024年度绩效自评报告",
+        20,
+    ) == [
+        "新疆维吾尔自治区中央财政困难群众",
+        "救助补助资金（支持困难失能老年人",
+        "等群体基本养老服务救助方向）",
+        "转移支付2024年度绩效自评报告",
+    ]
+    assert balanced_lines("甘肃省中央财政困难群众救助补助资金转移支付2024年度绩效自评报告", 20) == [
+        "甘肃省中央财政困难群众救助补助资金",
+        "转移支付2024年度绩效自评报告",
+    ]
+    assert balanced_lines(
+        "2024年中央财政困难群众救助补助资金（支持困难失能老年人等群体基本养老服务救助方向）", 20
+    ) == [
+        "2024年中央财政困难群众救助补助资金",
+        "（支持困难失能老年人等群体",
+        "基本养老服务救助方向）",
+    ]
+    # A text with no way around a word still breaks: the lines must fit.
+    assert balanced_lines("最低生活保障", 3) == ["最低生", "活保障"]
+
+
 # --- the layout, through LibreOffice ------------------------------------------------------------------
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")

@@ -109,6 +109,23 @@ def xml_attr(value) -> str:
 _NO_LINE_START = set("）》」』】〕，。、；：？！”’%.,;:)")
 _NO_LINE_END = set("（《「『【〔“‘(")
 
+# The words of a fund's name, a region and a report's title that a line should not split
+# (困难群 / 众, 补助资 / 金, 老 / 年人): a word processor breaks Chinese anywhere, and a title
+# broken inside a word reads as a misprint. Longer words first, so 新疆维吾尔自治区 is one.
+_WORDS = sorted(
+    {
+        *("新疆维吾尔自治区", "广西壮族自治区", "宁夏回族自治区", "内蒙古自治区", "西藏自治区"),
+        *("自治区", "自治州", "民政部", "民政厅", "民政局", "财政部", "财政厅", "财政局"),
+        *("中央财政", "省级财政", "转移支付", "救助补助资金", "补助资金", "资金", "困难群众", "救助", "补助"),
+        *("支持", "困难", "失能", "半失能", "老年人", "等群体", "群体", "基本养老服务", "基本", "养老服务"),
+        *("服务", "方向", "年度", "绩效", "自评", "报告", "运行", "监控", "汇总表", "情况"),
+        *("最低生活保障", "特困人员", "救助供养", "临时救助", "流浪乞讨", "孤儿", "儿童"),
+        *("残疾人", "社会救助", "基本生活", "保障", "指标", "完成", "执行", "满意度", "各省"),
+    },
+    key=len,
+    reverse=True,
+)
+
 
 # Runs of wide (CJK, U+2E80 and above) and of narrow characters.
 _RUNS = re.compile("[\u2e80-\U0010ffff]+|[^\u2e80-\U0010ffff]+")
@@ -142,8 +159,12 @@ def balanced_lines(text: str, per_line: float) -> list[str]:
             return False
         return not (before.isascii() and after.isascii() and before.isalnum() and after.isalnum())
 
+    inside = _inside_words(text)
+
     def bonus(i: int) -> float:
-        return 2.5 if text[i] == "（" or text[i - 1] == "）" or text[i:] == "指标" else 0.0
+        if i in inside:
+            return -40.0  # only where every way of fitting the lines splits a word
+        return 10.0 if text[i] == "（" or text[i - 1] == "）" or text[i:] == "指标" else 0.0
 
     cuts = [i for i in range(1, len(text)) if allowed(i)]
     # Dynamic programme over the allowed cuts: fewest lines first, then the most even.
@@ -171,6 +192,21 @@ def balanced_lines(text: str, per_line: float) -> list[str]:
             bounds = [0, *path, len(text)]
             return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
     return [text]
+
+
+def _inside_words(text: str) -> set[int]:
+    """The cuts of ``text`` (a cut i falls between text[i - 1] and text[i]) inside one of
+    ``_WORDS``, read left to right, the longest word first at each place."""
+    inside: set[int] = set()
+    i = 0
+    while i < len(text):
+        word = next((word for word in _WORDS if text.startswith(word, i)), None)
+        if word is None:
+            i += 1
+            continue
+        inside.update(range(i + 1, i + len(word)))
+        i += len(word)
+    return inside
 
 
 # --- the reference document ------------------------------------------------------------------------
