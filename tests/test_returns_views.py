@@ -25,7 +25,12 @@ def test_clerk_starts_and_sees_the_form(client, relief, clerk_yining):
     assert response["Location"] == reverse("indicators:edit", args=[ret.pk])
     page = client.get(response["Location"]).content.decode()
     assert "低保对象人数" in page and "应保尽保" in page
-    assert f"{YINING_RELIEF:.2f}" in page  # the central budget from the allocations, read-only
+    # The central budget from the allocations, read only: printed as the 合计 below prints
+    # money (14,005.00), not a greyed box holding 14005.00 beside it.
+    assert re.search(rf'class="money-fixed"[^>]*>{YINING_RELIEF:,.2f}</span>', page)
+    box = re.search(r'<input[^>]*name="funding-central-budget"[^>]*>', page).group(0)
+    assert 'type="hidden"' in box and "disabled" in box
+    assert 'type="number"' in re.search(r'<input[^>]*name="funding-local-budget"[^>]*>', page).group(0)
 
 
 def test_clerk_saves_a_draft_and_submits(client, yining_return, clerk_yining):
