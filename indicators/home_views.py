@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
@@ -20,7 +22,7 @@ from evalportal.models import Role
 from indicators.formats import pct
 from indicators.ledger import FundLedger, Money
 from indicators.models import Period, Return
-from indicators.permissions import may_review
+from indicators.permissions import may_open_return, may_review
 from indicators.reminders import deadline_notices_for_user
 from indicators.selectors import (
     BOARD_STATUSES,
@@ -53,66 +55,111 @@ def home(request):
         if user.role == Role.MINISTRY:  # the central department: its funds across the provinces
             return redirect("nation:funds")
         return render(request, "indicators/home.html", {"region": None})
-    mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
     # One year's funds at a time: a province keeps every year's funds, and this year's work is
     # what the page is for (the review queue and the deadlines stay whatever their year).
     shown = funds_of_year(funds_for_user(user), region, request.GET.get("year"))
     offices_funds = shown.funds
-    # The deadline binding this office's own returns: its parent's, else the nearest above.
-    deadlines = {
-        key: binding_deadline(by_setter, region)
-        for key, by_setter in deadlines_by_setter(offices_funds).items()
-    }
     # A few funds: each with its board's first page. More: one line each (资金一览), each
     # leading to its board; fifty boards one under another are read by nobody.
     full = len(offices_funds) <= HOME_BOARDS
-    funds = []
-    for fund, line, progress in (_boards if full else _lines)(offices_funds, region):
-        funds.append(
-            {
-                "fund": fund,
-                "budget": line.budget,
-                # Money nobody allocated (市县, 其他): the budgets the returns state.
-                "own_money": line.total,
-                "fills": line.fills,
-                "returns": [
-                    (
-                        owner,
-                        period,
-                        mine.get((fund.pk, owner.project_pk, period.value)),
-                        deadlines.get((fund.pk, period.value)),
-                    )
-                    for owner in line.owners
-                    for period in Period
-                ],
-                # The board's own figures of the region (全年预算数, 执行率), for the one-line view.
-                "total": line.total,
-                "progress": progress,
-                # The board's rows by the state of their own return, for the one-line view.
-                "below": line.below,
-                "below_counts": line.below_counts,
-                # Rows beyond the first page: listed on the fund's own board.
-                "more": line.below if line.more else 0,
-                "chart_height": max(240, 26 * len(progress) + 60),
-                "chart": _chart_data(progress) if full else None,
-            }
+    context = {"region": region, "full": full, "year": shown.year, "years": shown.years}
+    if full:
+        mine, deadlines = _own_returns_and_deadlines(user, offices_funds)
+        funds = [
+            _fund_row(fund, line, mine, deadlines, progress=progress)
+            for fund, line, progress in _boards(offices_funds, region)
+        ]
+        context["funds"] = funds
+    else:
+        lines = _lines(offices_funds, region)
+        # A county has no regions below: the one-line view leaves their columns out.
+        any_below = any(line.below for _fund, line, _key in lines)
+        context.update(
+            fund_rows=_fund_rows(request, lines, region, any_below=any_below),
+            funds_count=len(lines),
+            any_below=any_below,
         )
     queue = review_queue(user)
-    context = {
-        "region": region,
-        "funds": funds,
-        "full": full,
-        # A county has no regions below: the one-line view leaves their columns out.
-        "any_below": any(row["below"] for row in funds),
-        "year": shown.year,
-        "years": shown.years,
+    context.update(
         # The earliest submissions; the whole queue pages on its own page (review_queue_view).
-        "queue": list(queue[:HOME_QUEUE_ROWS]),
-        "queue_total": queue.count(),
-        "notices": _notices(user),
-        "statuses": Return.Status,
-    }
+        queue=list(queue[:HOME_QUEUE_ROWS]),
+        queue_total=queue.count(),
+        notices=_notices(user),
+        statuses=Return.Status,
+    )
     return render(request, "indicators/home.html", context)
+
+
+def _own_returns_and_deadlines(user, funds) -> tuple[dict, dict]:
+    """The office's own returns by (fund, project, period), and the deadline binding each of
+    its returns by (fund, period): its parent's, else the nearest above."""
+    region = user.region
+    mine = {(r.fund_id, r.project_id, r.period): r for r in own_returns(user)}
+    deadlines = {
+        key: binding_deadline(by_setter, region) for key, by_setter in deadlines_by_setter(funds).items()
+    }
+    return mine, deadlines
+
+
+def _fund_row(fund, line: "FundLine", mine: dict, deadlines: dict, *, progress=None) -> dict:
+    """What the home page shows of one fund: its card (``progress``, the board's first page) or
+    its line of 资金一览 (``progress`` None)."""
+    progress = progress or []
+    return {
+        "fund": fund,
+        "budget": line.budget,
+        # Money nobody allocated (市县, 其他): the budgets the returns state.
+        "own_money": line.total,
+        "fills": line.fills,
+        "returns": [
+            (
+                owner,
+                period,
+                mine.get((fund.pk, owner.project_pk, period.value)),
+                deadlines.get((fund.pk, period.value)),
+            )
+            for owner in line.owners
+            for period in Period
+        ],
+        # The board's own figures of the region (全年预算数, 执行率), for the one-line view.
+        "total": line.total,
+        "progress": progress,
+        # The board's rows by the state of their own return, for the one-line view.
+        "below": line.below,
+        "below_counts": line.below_counts,
+        # Rows beyond the first page: listed on the fund's own board.
+        "more": line.below if line.more else 0,
+        "chart_height": max(240, 26 * len(progress) + 60),
+        "chart": _chart_data(progress) if progress else None,
+    }
+
+
+# Stands for the request's CSRF token in a kept line (开始填报 is a form): the token is the
+# person's, put in each time the page is served, never kept.
+_CSRF_MARK = "csrf-of-the-request"
+
+
+def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
+    """The lines of 资金一览, rendered: each kept in the cache beside the fund's line, under its
+    key (the fund's data version: its money, its returns, its deadlines) with what else the line
+    depends on (whether this person fills in, whether the table has the columns of the regions
+    below). Fifty lines' template work was most of a province's home page."""
+    user = request.user
+    can_fill = not may_open_return(user, region)
+    keys = {fund.pk: f"{key}:row:{int(can_fill)}{int(any_below)}" if key else None for fund, _, key in lines}
+    found = cache.get_many([key for key in keys.values() if key])
+    stale = [(fund, line) for fund, line, _ in lines if keys[fund.pk] not in found]
+    built = {}
+    if stale:
+        mine, deadlines = _own_returns_and_deadlines(user, [fund for fund, _ in stale])
+        context = {"region": region, "can_fill": can_fill, "any_below": any_below, "csrf_token": _CSRF_MARK}
+        for fund, line in stale:
+            context["row"] = _fund_row(fund, line, mine, deadlines)
+            built[fund.pk] = render_to_string("indicators/_home_fund_row.html", context)
+        cache.set_many({keys[pk]: html for pk, html in built.items() if keys[pk]}, versions.DAY)
+    html = "".join(built.get(fund.pk) or found[keys[fund.pk]] for fund, _, _ in lines)
+    # Rendered by the template engine (escaped there); the token is letters and digits.
+    return mark_safe(html.replace(_CSRF_MARK, get_token(request)))
 
 
 def _notices(user) -> list[str]:
@@ -185,17 +232,17 @@ def _boards(funds, region):
         yield fund, _fund_line(ledger, board), progress_rows(ledger, list(board.page), lines)
 
 
-def _lines(funds, region):
-    """(fund, its line, no rows) of each fund, from the cache where the fund's data version
-    stands (``transfers.versions``); the others' ledgers read together and their lines kept."""
+def _lines(funds, region) -> list[tuple]:
+    """(fund, its line, the line's cache key) of each fund, from the cache where the fund's data
+    version stands (``transfers.versions``); the others' ledgers read together and their lines
+    kept. The key, None where the fund has no version yet, keys the line's row too."""
     keys = versions.keys_each("home-line", funds, region.pk)
     found = cache.get_many([key for key in keys.values() if key])
     stale = [fund for fund in funds if keys[fund.pk] not in found]
     ledgers = FundLedger.for_funds(stale, region, Period.YEAR_END) if stale else {}
     built = {fund.pk: _fund_line(ledgers[fund.pk], board_page(ledgers[fund.pk])) for fund in stale}
     cache.set_many({keys[pk]: line for pk, line in built.items() if keys[pk]}, versions.DAY)
-    for fund in funds:
-        yield fund, built.get(fund.pk) or found[keys[fund.pk]], []
+    return [(fund, built.get(fund.pk) or found[keys[fund.pk]], keys[fund.pk]) for fund in funds]
 
 
 @login_required

@@ -3,15 +3,17 @@ states below, each leading to its board; a year of a few funds keeps each fund's
 #14: a home of 50 funds drew 50 boards and their charts, 690 KiB)."""
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from evalportal.models import Role
-from indicators.models import Return
+from indicators.models import Deadline, Return
 from tests.scenarios import person, synthetic_prefecture
 from transfers.models import Allocation, Fund, Notice, Region
 
@@ -149,3 +151,46 @@ def test_a_county_s_one_line_view_has_no_columns_for_regions_below(client, four_
     # 县0 has money of all four funds (10 of test-10, 8 of b, c and d).
     assert "2024年资金一览（4项）" in page and "下级年度绩效自评" not in page and "下级进度" not in page
     assert '<td class="num">8.00</td>' in fund_row(page, "b")
+
+
+def test_a_kept_line_follows_the_office_s_own_return_and_its_deadline(client, four_funds):
+    """A line of 资金一览 is printed once and kept beside the fund's figures: the office's own
+    return started and a deadline set by the prefecture show at the next visit, on fund c's line
+    alone; the other three lines are served as printed."""
+    county = Region.objects.filter(parent=four_funds.region).order_by("code").first()  # 县0
+    client.force_login(person("clerk_712000", county.code, Role.CLERK))
+    first = client.get(reverse("home"))
+    assert [t.name for t in first.templates].count("indicators/_home_fund_row.html") == 4
+    assert "开始填报" in fund_row(first.content.decode(), "c") and "截止" not in fund_row(first.content.decode(), "c")
+    c = Fund.objects.get(code="c")
+    Deadline.objects.create(fund=c, region=four_funds.region, due_on=date(2025, 3, 31))
+    Return.objects.create(fund=c, region=county, status=Return.Status.DRAFT)
+    again = client.get(reverse("home"))
+    assert [t.name for t in again.templates].count("indicators/_home_fund_row.html") == 1
+    line = fund_row(again.content.decode(), "c")
+    assert "截止3月31日" in line and "填报中" in line and "开始填报" not in line.split("绩效运行监控")[0]
+    assert "截止" not in fund_row(again.content.decode(), "d")
+
+
+def test_a_kept_line_s_form_carries_the_token_of_the_person_it_is_served_to(four_funds):
+    """开始填报 on a kept line posts with the CSRF token of whoever the page is served to, never
+    the one of the visit that printed the line."""
+    county = Region.objects.filter(parent=four_funds.region).order_by("code").first()
+    clerk = person("clerk_712000", county.code, Role.CLERK)
+    tokens = []
+    for _visit in range(2):  # the second person's page is served from the kept lines
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(clerk)
+        response = browser.get(reverse("home"))
+        assert [t.name for t in response.templates].count("indicators/_home_fund_row.html") == (
+            4 if not tokens else 0
+        )
+        line = fund_row(response.content.decode(), "c")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', line).group(1)
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
+    posted = browser.post(
+        reverse("indicators:start", args=["c"]), {"period": "year_end", "csrfmiddlewaretoken": tokens[1]}
+    )
+    assert posted.status_code == 302
+    assert Return.objects.filter(fund__code="c", region=county).exists()
