@@ -68,6 +68,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "evalportal.urls"
+# Django's widget templates, an input and a text area written without one (common/form_renderer.py).
+FORM_RENDERER = "common.form_renderer.PortalFormRenderer"
 WSGI_APPLICATION = "evalportal.wsgi.application"
 
 TEMPLATES = [
