@@ -5,7 +5,6 @@ deadline of the returns directly below them (indicators.permissions.may_set_dead
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -80,12 +79,9 @@ def _progress_of(funds, own) -> dict[int, list[dict]]:
     subtree the one shown binds} (``_progress``), kept in the cache under each fund's data
     version (``transfers.versions``): a change to one fund works out that fund's rows again,
     the others' are read as kept. Nothing kept depends on the day or on who reads."""
+    by_pk = {fund.pk: fund for fund in funds}
     keys = versions.keys_each("deadline-progress", funds, own.pk)
-    found = cache.get_many([key for key in keys.values() if key])
-    stale = [fund for fund in funds if keys[fund.pk] not in found]
-    built = _progress(stale, own) if stale else {}
-    cache.set_many({keys[pk]: facts for pk, facts in built.items() if keys[pk]}, versions.DAY)
-    return {fund.pk: built[fund.pk] if fund.pk in built else found[keys[fund.pk]] for fund in funds}
+    return versions.cached_each(keys, lambda pks: _progress([by_pk[pk] for pk in pks], own))
 
 
 def _progress(funds, own) -> dict[int, list[dict]]:

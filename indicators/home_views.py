@@ -7,7 +7,6 @@ of the regions directly below with the ledger's figures (the same as every docum
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.middleware.csrf import get_token
@@ -147,17 +146,18 @@ def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
     user = request.user
     can_fill = not may_open_return(user, region)
     keys = {fund.pk: f"{key}:row:{int(can_fill)}{int(any_below)}" if key else None for fund, _, key in lines}
-    found = cache.get_many([key for key in keys.values() if key])
-    stale = [(fund, line) for fund, line, _ in lines if keys[fund.pk] not in found]
-    built = {}
-    if stale:
-        mine, deadlines = _own_returns_and_deadlines(user, [fund for fund, _ in stale])
+    by_pk = {fund.pk: (fund, line) for fund, line, _ in lines}
+
+    def build(pks: list[int]) -> dict[int, str]:
+        mine, deadlines = _own_returns_and_deadlines(user, pks)
         context = {"region": region, "can_fill": can_fill, "any_below": any_below, "csrf_token": _CSRF_MARK}
-        for fund, line in stale:
-            context["row"] = _fund_row(fund, line, mine, deadlines)
-            built[fund.pk] = render_to_string("indicators/_home_fund_row.html", context)
-        cache.set_many({keys[pk]: html for pk, html in built.items() if keys[pk]}, versions.DAY)
-    html = "".join(built.get(fund.pk) or found[keys[fund.pk]] for fund, _, _ in lines)
+        built = {}
+        for pk in pks:
+            context["row"] = _fund_row(*by_pk[pk], mine, deadlines)
+            built[pk] = render_to_string("indicators/_home_fund_row.html", context)
+        return built
+
+    html = "".join(versions.cached_each(keys, build).values())
     # Rendered by the template engine (escaped there); the token is letters and digits.
     return mark_safe(html.replace(_CSRF_MARK, get_token(request)))
 
@@ -237,12 +237,14 @@ def _lines(funds, region) -> list[tuple]:
     version stands (``transfers.versions``); the others' ledgers read together and their lines
     kept. The key, None where the fund has no version yet, keys the line's row too."""
     keys = versions.keys_each("home-line", funds, region.pk)
-    found = cache.get_many([key for key in keys.values() if key])
-    stale = [fund for fund in funds if keys[fund.pk] not in found]
-    ledgers = FundLedger.for_funds(stale, region, Period.YEAR_END) if stale else {}
-    built = {fund.pk: _fund_line(ledgers[fund.pk], board_page(ledgers[fund.pk])) for fund in stale}
-    cache.set_many({keys[pk]: line for pk, line in built.items() if keys[pk]}, versions.DAY)
-    return [(fund, built.get(fund.pk) or found[keys[fund.pk]], keys[fund.pk]) for fund in funds]
+    by_pk = {fund.pk: fund for fund in funds}
+
+    def build(pks: list[int]) -> dict[int, FundLine]:
+        ledgers = FundLedger.for_funds([by_pk[pk] for pk in pks], region, Period.YEAR_END)
+        return {pk: _fund_line(ledgers[pk], board_page(ledgers[pk])) for pk in pks}
+
+    found = versions.cached_each(keys, build)
+    return [(fund, found[fund.pk], keys[fund.pk]) for fund in funds]
 
 
 @login_required

@@ -149,6 +149,17 @@ def cached(name: str, funds: Iterable, *parts, build: Callable[[], T], timeout: 
     return value
 
 
+def cached_each(keys: dict[int, str | None], build: Callable[[list[int]], dict[int, T]]) -> dict[int, T]:
+    """{pk: value} for each of ``keys`` ({pk: its key, as ``keys_each`` gives, None where
+    nothing may be kept}): the values kept under the keys in one read, ``build(pks)`` for the
+    others, all of them together, which are kept for the next reader in one write."""
+    found = django_cache.get_many([key for key in keys.values() if key])
+    stale = [pk for pk, key in keys.items() if key not in found]
+    built = build(stale) if stale else {}
+    django_cache.set_many({keys[pk]: value for pk, value in built.items() if keys[pk]}, DAY)
+    return {pk: built[pk] if pk in built else found[key] for pk, key in keys.items()}
+
+
 @cache
 def release() -> str:
     """A digest of the code and templates this process runs: a new release never reads what an
