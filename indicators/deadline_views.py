@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from common.forms import BootstrapFormMixin, errors_into
@@ -53,35 +55,60 @@ class DeadlineForm(BootstrapFormMixin, forms.Form):
 @login_required
 def deadline_list(request):
     """Each fund of the year and period with its deadline and how far the regions it binds have
-    got, in the reader's region; the progress of each fund kept under its data version
-    (``_progress_of``), the days counted for today."""
+    got, in the reader's region. Each fund's rows are printed once and kept under its data
+    version for the day (``_rows_of``): the progress behind them is kept too (``_progress_of``),
+    so a change to one fund works out and prints that fund's rows again."""
     user = request.user
     own = user.region
-    today = timezone.localdate()
     of_year = funds_of_year(funds_for_user(user), own, request.GET.get("year"))  # one year at a time
     funds = of_year.funds
-    progress = _progress_of(funds, own)
-    rows = []
-    for fund in funds:
-        for facts in progress[fund.pk]:
-            row = {"fund": fund, **facts, "can_edit": may_set_deadlines(user, fund, own) is None}
-            if facts["shown"] is not None:
-                days_left = (facts["shown"].due_on - today).days
-                row |= {"days_left": days_left, "days_overdue": -days_left}
-            rows.append(row)
-    can_edit_any = any(row["can_edit"] for row in rows)
-    context = {"rows": rows, "can_edit_any": can_edit_any, "year": of_year.year, "years": of_year.years}
+    can_edit = {fund.pk: may_set_deadlines(user, fund, own) is None for fund in funds}
+    context = {
+        "rows": _rows_of(funds, own, can_edit, timezone.localdate()),
+        "can_edit_any": any(can_edit.values()),
+        "year": of_year.year,
+        "years": of_year.years,
+    }
     return render(request, "indicators/deadlines/list.html", context)
 
 
-def _progress_of(funds, own) -> dict[int, list[dict]]:
+def _rows_of(funds, own, can_edit: dict[int, bool], today) -> str:
+    """The table rows of ``funds``, rendered; each fund's kept under its progress's key with the
+    day (the days left are counted for it) and whether the reader may set its deadlines."""
+    by_pk = {fund.pk: fund for fund in funds}
+    progress_keys = versions.keys_each("deadline-progress", funds, own.pk)
+    can_edit_any = any(can_edit.values())
+    keys = {
+        pk: f"{key}:rows:{today.isoformat()}:{int(can_edit[pk])}{int(can_edit_any)}" if key else None
+        for pk, key in progress_keys.items()
+    }
+
+    def build(pks: list[int]) -> dict[int, str]:
+        progress = _progress_of([by_pk[pk] for pk in pks], own, progress_keys)
+        built = {}
+        for pk in pks:
+            rows = []
+            for facts in progress[pk]:
+                row = {"fund": by_pk[pk], **facts, "can_edit": can_edit[pk]}
+                if facts["shown"] is not None:
+                    days_left = (facts["shown"].due_on - today).days
+                    row |= {"days_left": days_left, "days_overdue": -days_left}
+                rows.append(row)
+            context = {"rows": rows, "can_edit_any": can_edit_any}
+            built[pk] = render_to_string("indicators/deadlines/_rows.html", context)
+        return built
+
+    return mark_safe("".join(versions.cached_each(keys, build).values()))  # rendered, escaped there
+
+
+def _progress_of(funds, own, keys: dict[int, str | None]) -> dict[int, list[dict]]:
     """{fund pk: for each period, its deadlines and the progress of the regions of ``own``'s
     subtree the one shown binds} (``_progress``), kept in the cache under each fund's data
-    version (``transfers.versions``): a change to one fund works out that fund's rows again,
-    the others' are read as kept. Nothing kept depends on the day or on who reads."""
+    version (``keys``, ``transfers.versions``): a change to one fund works out that fund's rows
+    again, the others' are read as kept. Nothing kept depends on the day or on who reads."""
     by_pk = {fund.pk: fund for fund in funds}
-    keys = versions.keys_each("deadline-progress", funds, own.pk)
-    return versions.cached_each(keys, lambda pks: _progress([by_pk[pk] for pk in pks], own))
+    wanted = {fund.pk: keys[fund.pk] for fund in funds}
+    return versions.cached_each(wanted, lambda pks: _progress([by_pk[pk] for pk in pks], own))
 
 
 def _progress(funds, own) -> dict[int, list[dict]]:

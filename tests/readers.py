@@ -35,6 +35,20 @@ def cell_text(element) -> str:
     return texts[0] if texts else ""
 
 
+def table_rows(response) -> list[dict[str, str]]:
+    """The rows of a page's one table as printed, each {heading: the cell's text}; a cell that
+    spans columns stands under each of them."""
+    (table,) = page(response).iter("table")
+    headings = [" ".join(th.text_content().split()) for th in table.find("thead").iter("th")]
+    rows = []
+    for tr in table.find("tbody").iter("tr"):
+        cells = []
+        for td in tr.findall("td"):
+            cells += [" ".join(td.text_content().split())] * int(td.get("colspan", 1))
+        rows.append(dict(zip(headings, cells, strict=False)))
+    return rows
+
+
 def money_rows(doc: html.HtmlElement, *, table_heading: str) -> dict[str, tuple]:
     """{label: (budget, spent, rate)} of the money table that follows ``table_heading``."""
     (heading,) = [h for h in doc.iter("h2") if table_heading in h.text_content()]

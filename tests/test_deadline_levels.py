@@ -20,6 +20,7 @@ from indicators.models import Deadline, DeadlineUnlock, Period, Return, SentRemi
 from indicators.reminders import Reminder, deadline_set, reminders_due, reminders_send
 from indicators.selectors import applicable_deadline, get_return_for_user, with_lock
 from indicators.services import WorkflowError, return_save, return_send_back, return_submit, return_unlock
+from tests import readers
 from tests.scenarios import complete_input
 from transfers.models import Region
 
@@ -152,12 +153,14 @@ def test_the_list_shows_the_own_date_and_the_one_from_above(client, reviewer_yil
     set_deadline(relief, "654000", YILI_DUE, lock_after=True)
     client.force_login(reviewer_yili)
     response = client.get(reverse("deadlines:list"))
-    [row] = [r for r in response.context["rows"] if r["fund"] == relief and r["period"] == Period.YEAR_END]
-    assert (row["deadline"].due_on, row["above"].due_on, row["shown"].due_on) == (
-        YILI_DUE,
-        PROVINCE_DUE,
-        YILI_DUE,
-    )
+    [row] = [
+        r
+        for r in readers.table_rows(response)
+        if r["资金"] == f"{relief.year}年{relief.full_name}" and r["填报期"] == Period.YEAR_END.label
+    ]
+    # 伊犁州's own date, locked after it, and the province's above it.
+    assert row["本级设置"] == f"{YILI_DUE.year}年{YILI_DUE.month}月{YILI_DUE.day}日 逾期锁定"
+    assert row["上级规定"].startswith(f"{PROVINCE_DUE.year}年{PROVINCE_DUE.month}月{PROVINCE_DUE.day}日")
     page = response.content.decode()
     assert "2025年1月20日" in page and "2025年1月31日" in page and "逾期锁定" in page
 
@@ -165,10 +168,13 @@ def test_the_list_shows_the_own_date_and_the_one_from_above(client, reviewer_yil
 def test_a_fund_without_a_deadline_says_so_where_the_progress_would_be(client, reviewer_yili, relief):
     client.force_login(reviewer_yili)
     response = client.get(reverse("deadlines:list"))
-    rows = [r for r in response.context["rows"] if r["fund"] == relief]
-    assert [r["shown"] for r in rows] == [None, None]  # 年度绩效自评, 绩效运行监控
+    rows = [r for r in readers.table_rows(response) if r["资金"] == f"{relief.year}年{relief.full_name}"]
+    assert [(r["填报期"], r["状态"]) for r in rows] == [
+        ("年度绩效自评", "未设截止日期，不统计进度"),
+        ("绩效运行监控", "未设截止日期，不统计进度"),
+    ]
     page = response.content.decode()
-    assert page.count("未设截止日期，不统计进度") == len(response.context["rows"])
+    assert page.count("未设截止日期，不统计进度") == len(readers.table_rows(response))
 
 
 # --- the lock after a deadline --------------------------------------------------------------
