@@ -299,12 +299,13 @@ def return_history(ret: Return) -> QuerySet[AuditEvent]:
     )
 
 
-def changes_since_approval(ret: Return) -> dict[str, list[str]]:
-    """Field changes made after the last approval: {label: [value at approval, value now]}.
+def changes_since_approval(ret: Return, history: list[AuditEvent] | None = None) -> dict[str, list[str]]:
+    """Field changes made after the last approval: {label: [value at approval, value now]};
+    ``history`` the return's audit trail where the page has read it already (``return_history``).
 
     Empty when the return was never approved or nothing changed since.
     """
-    events = list(return_history(ret).order_by("created_at", "pk"))
+    events = sorted(return_history(ret) if history is None else history, key=lambda e: (e.created_at, e.pk))
     approvals = [i for i, event in enumerate(events) if event.action == AuditEvent.Action.APPROVE]
     if not approvals:
         return {}

@@ -241,12 +241,13 @@ def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_b
     ledger = _ledger(ret)
     money = ledger.return_money(ret)
     context = _form_context(ret, None, return_findings(ret, money=money), ledger=ledger, money=money)
+    history = list(return_history(ret))  # the page's trail, and what changed since the approval
     context.update(
         {
             "lines": lines,
             "narratives": ret.narratives.all(),
-            "history": return_history(ret),
-            "since_approval": changes_since_approval(ret),
+            "history": history,
+            "since_approval": changes_since_approval(ret, history),
             "send_back_form": send_back_form or SendBackForm(),
             "reason_form": ReasonForm(),
             "typed_comments": typed_comments or {},

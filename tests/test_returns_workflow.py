@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from evalportal.models import AuditEvent
 from indicators.ledger import return_money
@@ -130,7 +133,9 @@ def test_only_the_region_above_reviews(relief, clerk_yining, clerk_huocheng, adm
     assert Return.objects.get(pk=ret.pk).status == Return.Status.SUBMITTED
 
 
-def test_approved_data_is_locked_until_the_province_reopens(relief, clerk_yining, reviewer_yili, admin_xj):
+def test_approved_data_is_locked_until_the_province_reopens(
+    client, relief, clerk_yining, reviewer_yili, admin_xj
+):
     ret = submitted(relief, clerk_yining)
     return_approve(ret=ret, actor=reviewer_yili)
     assert ret.status == Return.Status.APPROVED
@@ -154,6 +159,13 @@ def test_approved_data_is_locked_until_the_province_reopens(relief, clerk_yining
         data=complete_input(ret, spent="8000"),
     )
     assert changes_since_approval(ret) == {"中央财政资金·全年执行数": ["9000.50", "8000.00"]}
+    # The review page lists them, from the one read of the trail its history is printed from.
+    client.force_login(reviewer_yili)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("indicators:detail", args=[ret.pk])).content.decode()
+    since = page.split("上次审核通过后的修改")[1].split("</table>")[0]
+    assert "<td>中央财政资金·全年执行数</td><td>9000.50</td><td>8000.00</td>" in since
+    assert sum('FROM "evalportal_auditevent"' in q["sql"] for q in queries) == 1
 
 
 def test_bulk_approval_skips_what_cannot_be_approved(relief, clerk_yining, clerk_huocheng, reviewer_yili):
