@@ -161,7 +161,8 @@ def test_a_kept_line_follows_the_office_s_own_return_and_its_deadline(client, fo
     client.force_login(person("clerk_712000", county.code, Role.CLERK))
     first = client.get(reverse("home"))
     assert [t.name for t in first.templates].count("indicators/_home_fund_row.html") == 4
-    assert "开始填报" in fund_row(first.content.decode(), "c") and "截止" not in fund_row(first.content.decode(), "c")
+    line = fund_row(first.content.decode(), "c")
+    assert "开始填报" in line and "截止" not in line
     c = Fund.objects.get(code="c")
     Deadline.objects.create(fund=c, region=four_funds.region, due_on=date(2025, 3, 31))
     Return.objects.create(fund=c, region=county, status=Return.Status.DRAFT)

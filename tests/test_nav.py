@@ -55,7 +55,9 @@ def test_the_nav_is_printed_once_and_follows_a_new_role_at_the_next_request(clie
 def test_a_kept_nav_counts_the_unread_notifications_of_each_request(client, clerk_yining, yining_return):
     client.force_login(clerk_yining)
     assert "条未读" not in nav_of(client.get(reverse("home")))
-    Notification.objects.create(recipient=clerk_yining, ret=yining_return, kind="approved", subject="一", body="…")
+    Notification.objects.create(
+        recipient=clerk_yining, ret=yining_return, kind="approved", subject="一", body="…"
+    )
     page = client.get(reverse("home"))
     assert printed(page) == 0 and 'aria-label="1条未读">1</span>' in nav_of(page)
     Notification.objects.update(read_at="2025-01-01T00:00:00Z")
