@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
+from common.kept_html import CSRF_MARK, with_csrf
 from common.paging import filters_query, search_text
 from common.replica import reading_from_replica
 from evalportal.models import Role
@@ -133,11 +132,6 @@ def _fund_row(fund, line: "FundLine", mine: dict, deadlines: dict, *, progress=N
     }
 
 
-# Stands for the request's CSRF token in a kept line (开始填报 is a form): the token is the
-# person's, put in each time the page is served, never kept.
-_CSRF_MARK = "csrf-of-the-request"
-
-
 def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
     """The lines of 资金一览, rendered: each kept in the cache beside the fund's line, under its
     key (the fund's data version: its money, its returns, its deadlines) with what else the line
@@ -150,7 +144,7 @@ def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
 
     def build(pks: list[int]) -> dict[int, str]:
         mine, deadlines = _own_returns_and_deadlines(user, pks)
-        context = {"region": region, "can_fill": can_fill, "any_below": any_below, "csrf_token": _CSRF_MARK}
+        context = {"region": region, "can_fill": can_fill, "any_below": any_below, "csrf_token": CSRF_MARK}
         built = {}
         for pk in pks:
             context["row"] = _fund_row(*by_pk[pk], mine, deadlines)
@@ -158,8 +152,7 @@ def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
         return built
 
     html = "".join(versions.cached_each(keys, build).values())
-    # Rendered by the template engine (escaped there); the token is letters and digits.
-    return mark_safe(html.replace(_CSRF_MARK, get_token(request)))
+    return with_csrf(html, request)  # 开始填报 is a form: the token is the person's, never kept
 
 
 def _notices(user) -> list[str]:

@@ -195,3 +195,15 @@ def test_a_kept_line_s_form_carries_the_token_of_the_person_it_is_served_to(four
     )
     assert posted.status_code == 302
     assert Return.objects.filter(fund__code="c", region=county).exists()
+
+
+def test_a_kept_line_prints_a_name_that_spells_the_token_s_stand_in_as_typed(client, four_funds):
+    """Only the CSRF field of a kept line takes the request's token: a fund named after the
+    stand-in it is printed with keeps its name."""
+    from common.kept_html import CSRF_MARK
+
+    Fund.objects.filter(code="c").update(name=f"资金{CSRF_MARK}")
+    client.force_login(four_funds)
+    client.get(reverse("home"))  # printed and kept
+    line = fund_row(client.get(reverse("home")).content.decode(), "c")
+    assert f"资金{CSRF_MARK}</td>" in line

@@ -2,12 +2,11 @@
 small helpers for templates."""
 
 from django import template
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 
+from common.kept_html import CSRF_MARK, with_csrf
 from indicators import formats, permissions, rules
 
 register = template.Library()
@@ -48,7 +47,7 @@ def may(context, action: str, *args):
 
 # The questions the nav asks of the person: each a link it shows or leaves out.
 NAV_ASKS = ("review", "set_up_funds", "view_nation", "manage_accounts")
-_NAV_MARKS = {"unread": "nav-unread-of-the-request", "csrf": "nav-csrf-of-the-request"}
+_UNREAD_MARK = "nav-unread-of-the-request"  # the badge of the request's unread count
 _navs: dict[tuple, str] = {}  # this process's printed navs, by what they print
 
 
@@ -80,8 +79,8 @@ def nav(context):
             {
                 "user": user,
                 "may": may,
-                "unread_badge": _NAV_MARKS["unread"],
-                "csrf_token": _NAV_MARKS["csrf"],
+                "unread_badge": _UNREAD_MARK,
+                "csrf_token": CSRF_MARK,
             },
         )
         if len(_navs) >= 4096:  # people come and go; a process keeps the latest few thousand
@@ -96,8 +95,8 @@ def nav(context):
         if count
         else ""
     )
-    html = printed.replace(_NAV_MARKS["unread"], badge).replace(_NAV_MARKS["csrf"], get_token(request))
-    return mark_safe(html)  # printed by the template engine, escaped there; the marks' parts too
+    # Only where the link prints it: a name a person typed is escaped and cannot spell 通知…</a>.
+    return with_csrf(printed.replace(f">通知{_UNREAD_MARK}</a>", f">通知{badge}</a>"), request)
 
 
 @register.filter
