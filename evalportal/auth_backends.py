@@ -5,6 +5,8 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from indicators.selectors import unread_notifications_of_person
+
 
 class LoginThrottleBackend(AxesStandaloneBackend):
     """django-axes' check, skipped only where there is no request to throttle.
@@ -28,7 +30,12 @@ class AccountBackend(ModelBackend):
     otherwise be a second query on every request."""
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("region")
+        # With the person, their unread notifications: the nav's count, in the same query.
+        users = (
+            get_user_model()
+            ._default_manager.select_related("region")
+            .annotate(unread_notifications=unread_notifications_of_person())
+        )
         try:
             user = users.get(pk=user_id)
         except users.model.DoesNotExist:

@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -671,8 +672,20 @@ def get_notification_for_user(user, pk: int) -> Notification:
     return get_object_or_404(notifications_for_user(user), pk=pk)
 
 
+def unread_notifications_of_person():
+    """The person's unread notifications, as an annotation of their own row: the query that
+    reads the person of each request (``evalportal.auth_backends.AccountBackend``) counts them
+    too, for the nav of every page (index notification_unread)."""
+    unread = Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True).order_by()
+    return Coalesce(Subquery(unread.values("recipient").annotate(count=Count("pk")).values("count")), 0)
+
+
 def unread_notification_count(user) -> int:
-    """One query (index notification_unread): the nav shows it on every page."""
+    """The nav's unread count: as the request began where the person was read with it (every
+    step that marks notifications read answers with a redirect), else one query."""
+    counted = getattr(user, "unread_notifications", None)
+    if counted is not None:
+        return counted
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
