@@ -23,11 +23,10 @@ from indicators.reminders import (
     deadline_title,
     deadlines_progress,
     fund_period_title,
-    region_within,
     regions_owing_returns_of,
 )
 from indicators.selectors import binding_deadline, deadlines_by_setter, funds_of_year
-from transfers import versions
+from transfers import tree, versions
 from transfers.selectors import funds_for_user, get_fund_for_user
 
 
@@ -119,7 +118,7 @@ def _progress(funds, own) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {fund.pk: [] for fund in funds}
     bound = []
     for fund in funds:
-        owing = [region for region in owing_by_fund[fund.pk] if region_within(region, own)]
+        owing = [region for region in owing_by_fund[fund.pk] if tree.within(region, own.pk)]
         for period in Period:
             by_setter = grouped.get((fund.pk, period.value), {})
             own_deadline = by_setter.get(own.pk)

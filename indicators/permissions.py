@@ -33,6 +33,7 @@ from __future__ import annotations
 from evalportal.models import Role, User
 from indicators.models import Return, SpotCheck
 from transfers.models import Fund, Region
+from transfers.tree import within
 
 EDITABLE = (Return.Status.DRAFT, Return.Status.RETURNED)
 REVIEWERS = (Role.REVIEWER, Role.ADMIN)
@@ -52,13 +53,6 @@ def _writer(user: User, what: str = "修改数据") -> str | None:
 
 def _is_province_admin(user: User) -> bool:
     return user.role == Role.ADMIN and user.region is not None and user.region.level == Region.Level.PROVINCE
-
-
-def _within(region: Region, top_id: int) -> bool:
-    """``region`` is ``top_id`` or lies below it (regions are at most three levels deep)."""
-    if region.pk == top_id or region.parent_id == top_id:
-        return True
-    return region.parent_id is not None and region.parent.parent_id == top_id
 
 
 def _lock_reason(ret: Return) -> str | None:
@@ -231,7 +225,7 @@ def may_read_attachment(user: User, attachment) -> str | None:
     read-only accounts too."""
     if reason := _signed_in(user):
         return reason
-    if not _within(attachment.ret.region, user.region_id):
+    if not within(attachment.ret.region, user.region_id):
         return "只能查看本地区及下级地区的佐证材料。"
     return None
 
@@ -264,7 +258,7 @@ def may_import_targets(user: User, region: Region) -> str | None:
     """An administrator sets tables for their region and below; a reviewer for those below."""
     if reason := may_import(user):
         return reason
-    if not _within(region, user.region_id):
+    if not within(region, user.region_id):
         return f"{region.name}不在您的管辖范围内。"
     if user.role == Role.ADMIN or (user.role == Role.REVIEWER and region.pk != user.region_id):
         return None
@@ -310,7 +304,7 @@ def may_generate_file(user: User, fund: Fund, region: Region) -> str | None:
     changes no data; it prints what they may already read)."""
     if reason := _signed_in(user):
         return reason
-    if not _within(region, user.region_id) or fund.region_id != _province_id(user.region):
+    if not within(region, user.region_id) or fund.region_id != _province_id(user.region):
         return "只能为本地区及下级地区生成文件。"
     return None
 
@@ -322,7 +316,7 @@ def may_edit_report_texts(user: User, fund: Fund, region: Region) -> str | None:
     by its clerk. A level above reads them and changes nothing: the words are the region's."""
     if reason := _writer(user, "修改报告文字"):
         return reason
-    if not _within(region, user.region_id) or fund.region_id != _province_id(user.region):
+    if not within(region, user.region_id) or fund.region_id != _province_id(user.region):
         return "只能查看本地区及下级地区的报告文字。"
     if region.pk != user.region_id:
         return f"{region.name}的报告文字由其本级填写，您只能查看。"

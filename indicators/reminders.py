@@ -48,6 +48,7 @@ from indicators.formats import chinese_date
 from indicators.models import Deadline, Period, Return, SentReminder
 from indicators.permissions import may_set_deadlines
 from indicators.selectors import binding_deadline, deadlines_by_setter
+from transfers import tree
 from transfers.models import Allocation, Fund, Region
 from transfers.selectors import funds_for_user
 
@@ -79,13 +80,6 @@ def portal_link() -> str:
     """The home page lists each person's returns and review queue. Returns are opened by POST
     (indicators:start), so a reminder can only point there."""
     return portal_url(reverse("home"))
-
-
-def region_within(region: Region, root: Region) -> bool:
-    """`region` is `root` or below it; needs region.parent loaded (the tree is three deep)."""
-    if region.pk == root.pk or region.parent_id == root.pk:
-        return True
-    return region.parent is not None and region.parent.parent_id == root.pk
 
 
 # --- who owes a return --------------------------------------------------------------------
@@ -171,7 +165,7 @@ def deadline_pairs(fund_ids, *, within: Region | None = None) -> list[tuple[Dead
         deadline.fund_id: deadline.fund for by_setter in grouped.values() for deadline in by_setter.values()
     }
     owing_by_fund = {
-        fund_pk: [r for r in owing if within is None or region_within(r, within)]
+        fund_pk: [r for r in owing if within is None or tree.within(r, within.pk)]
         for fund_pk, owing in regions_owing_returns_of(funds.values()).items()
     }
     for by_setter in grouped.values():

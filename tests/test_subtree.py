@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Return
 from transfers.models import Allocation, Project, Region
-from transfers.tree import subtree_q, subtrees_q
+from transfers.tree import subtree_q, subtrees_q, within
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,15 @@ def test_a_regions_subtree_is_itself_and_what_lies_below_it(code, size):
     region = Region.objects.get(code=code)
     assert matched(subtree_q(region)) == below(region)
     assert len(below(region)) == size
+
+
+@pytest.mark.parametrize("code", ["650000", "654000", "654002", "654000-01", "620700", "620000"])
+def test_the_subtree_in_memory_is_the_subtree_in_sql(code):
+    """``tree.within`` (the scope of a region page, the permissions) answers as ``subtree_q``."""
+    top = Region.objects.get(code=code)
+    regions = Region.objects.select_related("parent__parent")
+    assert {r.code for r in regions if within(r, top.pk)} == below(top)
+    assert not any(within(r, None) for r in regions[:50])  # a person of no region sees none
 
 
 def test_a_provinces_subtree_reaches_its_counties_two_levels_down():

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from evalportal.models import Role
 from transfers.budgets import FundBudgets, Received
 from transfers.models import CentralFund, Fund, Notice, Region
-from transfers.tree import subtree_q
+from transfers.tree import subtree_q, within
 
 __all__ = ["subtree_q"]  # "in the subtree", as SQL: defined beside the in-memory form
 
@@ -47,8 +48,12 @@ def regions_for_user(user) -> QuerySet[Region]:
 
 def get_region_for_user(user, code: str) -> Region:
     """Fetch a region by code, or 404 when it does not exist or lies outside the user's scope;
-    with the regions above it (the tree is three deep), for a trail back up without a query."""
-    return get_object_or_404(regions_for_user(user).select_related("parent__parent"), code=code)
+    with the regions above it (the tree is three deep), for a trail back up without a query,
+    and the scope asked of them (``tree.within``) rather than of the database's joins."""
+    region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
+    if not within(region, user.region_id):
+        raise Http404("No Region matches the given query.")
+    return region
 
 
 def funds_for_user(user) -> QuerySet[Fund]:

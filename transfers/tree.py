@@ -38,6 +38,16 @@ def subtrees_q(regions: Iterable[Region], prefix: str = "") -> Q:
     return q
 
 
+def within(region: Region, top_id: int | None) -> bool:
+    """``region`` is the region ``top_id`` or lies below it: ``subtree_q`` in memory (the tree
+    is at most three levels deep; a county's parent must be loaded to ask of its province)."""
+    if top_id is None:
+        return False
+    if region.pk == top_id or region.parent_id == top_id:
+        return True
+    return region.parent_id is not None and region.parent.parent_id == top_id
+
+
 def _levels_below(region: Region) -> int:
     """How many levels of regions there can be below ``region``: 2 below a province, 1 below a
     prefecture, none below a county or budget unit."""
