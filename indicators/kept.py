@@ -1,6 +1,6 @@
 """What the fund check keeps in the cache, under the data versions of its funds (transfers.versions)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.core.cache import cache
 
@@ -45,6 +45,17 @@ class KeptFindings(Sequence):
             else:
                 self._pages[start] = page
         return self._pages[start]
+
+    def printed(self, start: int, render: Callable[[list], str]) -> str:
+        """The page of regions from ``start`` as ``render`` prints it, kept beside the page's
+        findings: nothing in it depends on who reads it (the key names the region)."""
+        key = f"{self._key}:{start}:printed" if self._key else None
+        html = cache.get(key) if key else None
+        if html is None:
+            html = render(self[start : start + CHECK_PAGE_REGIONS])
+            if key:
+                cache.set(key, html, versions.DAY)
+        return html
 
     def __iter__(self):
         """Every region, its pages read from the cache in one call (a filter reads them all)."""

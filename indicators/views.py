@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -661,12 +662,21 @@ def fund_checks(request, code):
         shown = [r for r in shown if r.findings]
     if search:
         shown = [r for r in shown if search in r.name]
+    page = Paginator(shown, CHECK_PAGE_REGIONS).get_page(request.GET.get("page"))
+
+    def print_groups(groups) -> str:
+        return render_to_string("indicators/_check_groups.html", {"groups": groups})
+
+    # Unfiltered, a page is printed once and kept beside its findings; a filter's is printed.
+    start = max(page.start_index() - 1, 0)
+    groups = regions.printed(start, print_groups) if shown is regions else print_groups(page.object_list)
     context = {
         "fund": fund,
         "period": Period(period),
         "region": region,
         "regions": regions,
-        "page": Paginator(shown, CHECK_PAGE_REGIONS).get_page(request.GET.get("page")),
+        "page": page,
+        "groups": groups,
         "totals": regions.totals,
         "severities": SEVERITIES,
         "severity": severity,

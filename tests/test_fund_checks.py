@@ -171,3 +171,31 @@ def test_fund_check_page_lists_50_regions_a_page_errors_first_and_every_finding_
     assert "下一页" not in warnings
     found = client.get(url, {"q": "县57"}).content.decode()
     assert _regions_shown(found) == ["县57"]
+
+
+def test_a_page_of_the_check_is_printed_once_and_follows_a_change(client):
+    """An unfiltered page is kept as printed beside its findings: a second visit prints
+    nothing, a county's correction prints the page again, a filter prints its own."""
+    from tests.scenarios import synthetic_prefecture
+
+    reviewer = synthetic_prefecture(3)  # 县0…县2, each allocated 10 with a return spending 5
+    fund = Fund.objects.get(code="test-3")
+    ret = Return.objects.get(fund=fund, region__name="县1")
+    ret.funding.update(spent=Decimal("20"))
+    client.force_login(reviewer)
+    url = reverse("indicators:fund_checks", args=[fund.code])
+
+    def visit(**query):
+        response = client.get(url, query)
+        printed = [t.name for t in response.templates].count("indicators/_check_groups.html")
+        return response.content.decode(), printed
+
+    page, printed = visit()
+    assert printed == 1 and "县1：中央财政资金执行数20万元超过下达资金10万元。" in page
+    again, printed = visit()
+    assert printed == 0 and _regions_shown(again) == _regions_shown(page) == ["县1"]
+    ret.funding.update(spent=Decimal("8"))  # corrected below the allocation
+    fixed, printed = visit()
+    assert printed == 1 and "县1：" not in fixed and "未发现问题。" in fixed
+    _page, printed = visit(severity="error")
+    assert printed == 1
