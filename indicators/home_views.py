@@ -55,7 +55,11 @@ def home(request):
         return render(request, "indicators/home.html", {"region": None})
     # One year's funds at a time: a province keeps every year's funds, and this year's work is
     # what the page is for (the review queue and the deadlines stay whatever their year).
-    shown = funds_of_year(funds_for_user(user), region, request.GET.get("year"))
+    every = list(funds_for_user(user))
+    # The data versions of every fund the person sees, read once before any of their data: the
+    # lines of the year's funds and the deadline notices of all of them are kept under them.
+    found = versions.tokens([fund.pk for fund in every])
+    shown = funds_of_year(every, region, request.GET.get("year"))
     offices_funds = shown.funds
     # A few funds: each with its board's first page. More: one line each (资金一览), each
     # leading to its board; fifty boards one under another are read by nobody.
@@ -69,7 +73,7 @@ def home(request):
         ]
         context["funds"] = funds
     else:
-        lines = _lines(offices_funds, region)
+        lines = _lines(offices_funds, region, found)
         # A county has no regions below: the one-line view leaves their columns out.
         any_below = any(line.below for _fund, line, _key in lines)
         context.update(
@@ -82,7 +86,7 @@ def home(request):
         # The earliest submissions; the whole queue pages on its own page (review_queue_view).
         queue=list(queue[:HOME_QUEUE_ROWS]),
         queue_total=queue.count(),
-        notices=_notices(user),
+        notices=_notices(user, every, found),
         statuses=Return.Status,
     )
     return render(request, "indicators/home.html", context)
@@ -155,14 +159,17 @@ def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
     return with_csrf(html, request)  # 开始填报 is a form: the token is the person's, never kept
 
 
-def _notices(user) -> list[str]:
+def _notices(user, funds, found) -> list[str]:
     """The deadline notices (``deadline_notices_for_user``), kept for the day under the data
     versions of every fund the person sees: whether a region below owes a return is asked of
     each deadline's regions, for fifty funds a province."""
     today = timezone.localdate()
-    funds = funds_for_user(user).values_list("pk", flat=True)
     parts = (user.region_id, user.role == Role.CLERK, today)
-    return versions.cached("notices", funds, *parts, build=lambda: deadline_notices_for_user(user, today))
+
+    def build() -> list[str]:
+        return deadline_notices_for_user(user, today)
+
+    return versions.cached("notices", funds, *parts, build=build, found=found)
 
 
 @dataclass(frozen=True)
@@ -225,11 +232,11 @@ def _boards(funds, region):
         yield fund, _fund_line(ledger, board), progress_rows(ledger, list(board.page), lines)
 
 
-def _lines(funds, region) -> list[tuple]:
+def _lines(funds, region, found) -> list[tuple]:
     """(fund, its line, the line's cache key) of each fund, from the cache where the fund's data
     version stands (``transfers.versions``); the others' ledgers read together and their lines
     kept. The key, None where the fund has no version yet, keys the line's row too."""
-    keys = versions.keys_each("home-line", funds, region.pk)
+    keys = versions.keys_each("home-line", funds, region.pk, found=found)
     by_pk = {fund.pk: fund for fund in funds}
 
     def build(pks: list[int]) -> dict[int, FundLine]:

@@ -104,20 +104,22 @@ def tokens(funds: list[int]) -> dict[int, str]:
     return dict(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "token"))
 
 
-def key(name: str, funds: Iterable, *parts) -> str | None:
+def key(name: str, funds: Iterable, *parts, found: dict[int, str] | None = None) -> str | None:
     """The cache key of ``name`` built from ``funds``' data (instances or pks; and the region
     tree's) and ``parts`` (what else the cached thing depends on: the region, the page, the
     filters), for this release of the code; None when a scope has no token yet (then nothing is
-    cached). Read it before the data."""
+    cached). Read it before the data; ``found``: the tokens a page read once for all it keeps."""
     funds = _pks(funds)
-    return _key(name, funds, tokens(funds), parts)
+    return _key(name, funds, tokens(funds) if found is None else found, parts)
 
 
-def keys_each(name: str, funds: Iterable, *parts) -> dict[int, str | None]:
-    """{fund pk: the key of ``name`` built from that fund's data alone} (as ``key``), in one query:
-    the home page's line of each fund."""
+def keys_each(
+    name: str, funds: Iterable, *parts, found: dict[int, str] | None = None
+) -> dict[int, str | None]:
+    """{fund pk: the key of ``name`` built from that fund's data alone} (as ``key``), in one query
+    (none with ``found``): the home page's line of each fund."""
     funds = _pks(funds)
-    found = tokens(funds)
+    found = tokens(funds) if found is None else found
     return {fund: _key(name, [fund], found, parts) for fund in funds}
 
 
@@ -136,11 +138,18 @@ def _key(name: str, funds: list[int], found: dict[int, str], parts) -> str | Non
 DAY = 24 * 3600  # how long a kept value lives: a key outlives no change; this lets old ones go
 
 
-def cached(name: str, funds: Iterable, *parts, build: Callable[[], T], timeout: int = DAY) -> T:
+def cached(
+    name: str,
+    funds: Iterable,
+    *parts,
+    build: Callable[[], T],
+    timeout: int = DAY,
+    found: dict[int, str] | None = None,
+) -> T:
     """``build()``, kept in the cache under ``key(name, funds, *parts)`` (the tokens read first,
-    from the database the router reads from), or the value kept there. Nothing is kept when a
-    scope has no token yet."""
-    found_key = key(name, funds, *parts)
+    from the database the router reads from, or ``found``), or the value kept there. Nothing is
+    kept when a scope has no token yet."""
+    found_key = key(name, funds, *parts, found=found)
     if found_key is not None and (value := django_cache.get(found_key)) is not None:
         return value
     value = build()
