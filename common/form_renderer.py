@@ -3,9 +3,11 @@
 
 A return's form has some 120 boxes (five per indicator, two per aspect, the money lines), and
 Django renders each through three templates (text.html → input.html → attrs.html): a third of
-the page's time went there. ``PortalFormRenderer`` writes the same markup for the templates that
-are only ``input.html`` or ``textarea.html`` and hands every other template (a select, a radio
-list, a project's own widget template) to the template engine. tests/test_form_renderer.py holds
+the page's time went there, and as much again in printing each box's empty error list through
+two more. ``PortalFormRenderer`` writes the same markup for the templates that are only
+``input.html`` or ``textarea.html``, prints nothing for an empty error list, and hands every
+other template (a select, a radio list, a project's own widget template, a list of errors) to
+the template engine. tests/test_form_renderer.py holds
 each of them to what Django's templates print, for the values and attributes forms pass.
 """
 
@@ -35,6 +37,13 @@ _INPUTS = frozenset(
     )
 )
 _TEXTAREA = "django/forms/widgets/textarea.html"
+# A field's error list, which every box prints (``{{ field.errors }}``) and which is almost
+# always empty: Django's templates print nothing for an empty list, through two of them.
+_ERROR_LISTS = frozenset(
+    f"django/forms/errors/{kind}/{name}"
+    for kind in ("list", "dict")
+    for name in ("default.html", "ul.html", "text.txt")
+)
 
 
 def _as_s(value) -> str:
@@ -75,6 +84,8 @@ class PortalFormRenderer(DjangoTemplates):
     """Django's template renderer, but an input or a text area is written without a template."""
 
     def render(self, template_name, context, request=None):
+        if template_name in _ERROR_LISTS and not context.get("errors"):
+            return ""
         if template_name in _INPUTS:
             return _input(context["widget"])
         if template_name == _TEXTAREA:

@@ -72,6 +72,31 @@ def test_a_checked_box_and_a_select_print_as_django_prints_them():
     )
 
 
+def test_an_error_list_prints_as_django_prints_it_empty_or_not():
+    from django.forms.utils import ErrorDict, ErrorList
+
+    for errors in (
+        ErrorList(),
+        ErrorList(["金额应为数字。", "<b>不能</b>为负数。"]),
+        ErrorList([], field_id="id_x"),
+    ):
+        for method in ("render", "as_ul", "as_text"):
+            if method == "render":
+                ours, theirs = errors.render(renderer=PORTAL), errors.render(renderer=DJANGO)
+            else:
+                errors.renderer = PORTAL
+                ours = getattr(errors, method)()
+                errors.renderer = DJANGO
+                theirs = getattr(errors, method)()
+            assert ours == theirs, (list(errors), method)
+    assert (
+        ErrorList(["金额应为数字。"]).render(renderer=PORTAL)
+        == '<ul class="errorlist"><li>金额应为数字。</li></ul>'
+    )
+    for errors in (ErrorDict(), ErrorDict({"due_on": ErrorList(["请填写日期。"])})):
+        assert errors.render(renderer=PORTAL) == errors.render(renderer=DJANGO)
+
+
 def test_the_portal_s_forms_use_it(settings):
     from django.forms.renderers import get_default_renderer
 
