@@ -55,10 +55,11 @@ def home(request):
         return render(request, "indicators/home.html", {"region": None})
     # One year's funds at a time: a province keeps every year's funds, and this year's work is
     # what the page is for (the review queue and the deadlines stay whatever their year).
+    # The data versions of every fund the person sees, read once before any of their data (the
+    # funds themselves too: a line prints its fund's name): the lines of the year's funds and
+    # the deadline notices of all of them are kept under them.
+    found = versions.tokens(funds_for_user(user))
     every = list(funds_for_user(user))
-    # The data versions of every fund the person sees, read once before any of their data: the
-    # lines of the year's funds and the deadline notices of all of them are kept under them.
-    found = versions.tokens([fund.pk for fund in every])
     shown = funds_of_year(every, region, request.GET.get("year"))
     offices_funds = shown.funds
     # A few funds: each with its board's first page. More: one line each (资金一览), each

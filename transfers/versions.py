@@ -41,6 +41,7 @@ from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
+from django.db.models import Q, QuerySet
 
 from transfers.models import DataVersion
 
@@ -97,11 +98,16 @@ WATCHED: tuple[Watch, ...] = (
 # --- reading -------------------------------------------------------------------------------------
 
 
-def tokens(funds: list[int]) -> dict[int, str]:
-    """{scope: token} of the region tree and of the funds ``funds`` (pks), in one query, from the
-    database the router reads from: the replica inside ``reading_from_replica``, as the data."""
-    scopes = {DataVersion.REGIONS, *funds}
-    return dict(DataVersion.objects.filter(scope__in=scopes).values_list("scope", "token"))
+def tokens(funds: list[int] | QuerySet) -> dict[int, str]:
+    """{scope: token} of the region tree and of the funds ``funds`` (pks, or a query of funds
+    asked inside this one, so that the tokens are read before the funds themselves), in one
+    query, from the database the router reads from: the replica inside
+    ``reading_from_replica``, as the data."""
+    if isinstance(funds, QuerySet):
+        wanted = Q(scope=DataVersion.REGIONS) | Q(scope__in=funds.order_by().values("pk"))
+    else:
+        wanted = Q(scope__in={DataVersion.REGIONS, *funds})
+    return dict(DataVersion.objects.filter(wanted).values_list("scope", "token"))
 
 
 def key(name: str, funds: Iterable, *parts, found: dict[int, str] | None = None) -> str | None:
