@@ -59,11 +59,13 @@ def deadline_list(request):
     so a change to one fund works out and prints that fund's rows again."""
     user = request.user
     own = user.region
+    # The funds' data versions before the funds themselves: a kept row prints its fund's name.
+    found = versions.tokens(funds_for_user(user))
     of_year = funds_of_year(funds_for_user(user), own, request.GET.get("year"))  # one year at a time
     funds = of_year.funds
     can_edit = {fund.pk: may_set_deadlines(user, fund, own) is None for fund in funds}
     context = {
-        "rows": _rows_of(funds, own, can_edit, timezone.localdate()),
+        "rows": _rows_of(funds, own, can_edit, timezone.localdate(), found),
         "can_edit_any": any(can_edit.values()),
         "year": of_year.year,
         "years": of_year.years,
@@ -71,11 +73,11 @@ def deadline_list(request):
     return render(request, "indicators/deadlines/list.html", context)
 
 
-def _rows_of(funds, own, can_edit: dict[int, bool], today) -> str:
+def _rows_of(funds, own, can_edit: dict[int, bool], today, found: dict[int, str]) -> str:
     """The table rows of ``funds``, rendered; each fund's kept under its progress's key with the
     day (the days left are counted for it) and whether the reader may set its deadlines."""
     by_pk = {fund.pk: fund for fund in funds}
-    progress_keys = versions.keys_each("deadline-progress", funds, own.pk)
+    progress_keys = versions.keys_each("deadline-progress", funds, own.pk, found=found)
     can_edit_any = any(can_edit.values())
     keys = {
         pk: f"{key}:rows:{today.isoformat()}:{int(can_edit[pk])}{int(can_edit_any)}" if key else None

@@ -210,16 +210,18 @@ def test_a_kept_line_prints_a_name_that_spells_the_token_s_stand_in_as_typed(cli
     assert f"资金{CSRF_MARK}</td>" in line
 
 
-def test_the_home_page_reads_the_data_versions_before_the_funds_it_keeps_lines_of(client, four_funds):
-    """A kept line prints its fund's name: the tokens it is kept under are read before the funds,
-    so a rename between the two reads is never kept under the newer token."""
+@pytest.mark.parametrize("page", ["home", "deadlines:list"])
+def test_a_page_reads_the_data_versions_before_the_funds_it_keeps_lines_of(client, four_funds, page):
+    """A kept line (the home page's, 截止日期's) prints its fund's name: the tokens it is kept
+    under are read before the funds, so a rename between the two reads is never kept under the
+    newer token."""
     from transfers import versions
 
     funds = Fund.objects.filter(region=four_funds.region.parent)
     assert versions.tokens(funds) == versions.tokens(list(funds.values_list("pk", flat=True)))
     client.force_login(four_funds)
     with CaptureQueriesContext(connection) as queries:
-        client.get(reverse("home"))
+        client.get(reverse(page))
     tables = [q["sql"] for q in queries]
     first_tokens = next(i for i, sql in enumerate(tables) if 'FROM "transfers_dataversion"' in sql)
     first_funds = next(i for i, sql in enumerate(tables) if sql.startswith('SELECT "transfers_fund".'))
