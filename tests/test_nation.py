@@ -126,6 +126,16 @@ def test_the_page_prints_the_figures_and_the_missed_lines(client, ministry):
     assert name in page and f"指标值{target}，实际{actual}" in page
 
 
+def test_a_fund_with_nothing_approved_says_so_instead_of_an_empty_table(client, ministry):
+    """The relief fund of the demo has no approved return anywhere: its indicator section says
+    so in a line, not under six column headings of an empty table; the elderly fund's lists."""
+    relief = board_page(client, ministry, "mca-2024-relief").content.decode()
+    section = relief.split("绩效指标完成情况</h2>")[1].split("</section>")[0]
+    assert "还没有省份的填报审核通过，尚无指标完成情况。" in section and "<table" not in section
+    elderly = board_page(client, ministry).content.decode().split("绩效指标完成情况</h2>")[1]
+    assert "<th>三级指标</th>" in elderly and "尚无指标完成情况" not in elderly
+
+
 def test_the_ministry_lands_on_its_funds_and_sees_no_province_page(client, ministry):
     client.force_login(ministry)
     assert client.get(reverse("home")).url == reverse("nation:funds")
