@@ -244,8 +244,8 @@ def _lines(funds, region, found) -> list[tuple]:
         ledgers = FundLedger.for_funds([by_pk[pk] for pk in pks], region, Period.YEAR_END)
         return {pk: _fund_line(ledgers[pk], board_page(ledgers[pk])) for pk in pks}
 
-    found = versions.cached_each(keys, build)
-    return [(fund, found[fund.pk], keys[fund.pk]) for fund in funds]
+    kept = versions.cached_each(keys, build)
+    return [(fund, kept[fund.pk], keys[fund.pk]) for fund in funds]
 
 
 @login_required
