@@ -197,6 +197,23 @@ def test_a_title_breaks_between_words_and_before_its_brackets():
     assert balanced_lines("最低生活保障", 3) == ["最低生", "活保障"]
 
 
+def test_a_table_s_caption_breaks_between_words():
+    """Table D's caption of the elderly fund is longer than a line: Word broke it 基 / 本; it
+    is broken as a title is, between words."""
+    package = zipfile.ZipFile(BytesIO(_document("xj-2024-elderly", "650000", "d")))
+    root = etree.fromstring(package.read("word/document.xml"))
+    captions = [
+        p
+        for p in root.iter(f"{W}p")
+        if p.find(f"{W}pPr/{W}pStyle") is not None and "分配表" in "".join(p.itertext())
+    ]
+    lines = "".join(t.text if t.tag == f"{W}t" else "\n" for t in captions[0].iter(f"{W}t", f"{W}br")).split(
+        "\n"
+    )
+    assert "".join(lines).endswith("（支持困难失能老年人等群体基本养老服务救助方向）分配表")
+    assert len(lines) == 2 and not any(line.endswith("基") for line in lines), lines
+
+
 # --- the layout, through LibreOffice ------------------------------------------------------------------
 
 LIBREOFFICE = shutil.which("libreoffice") or shutil.which("soffice")

@@ -398,11 +398,12 @@ class DocxWriter:
     def title(self, text: str) -> None:
         self.title_lines([text])
 
-    def title_lines(self, lines: list[str]) -> None:
-        """The title, each of its lines broken into balanced lines of the page's width."""
-        per_line = self.text_width / (self.size_of("Title") * 10)
+    def title_lines(self, lines: list[str], style: str = "Title") -> None:
+        """The title (or a table's caption, ``style``), each of its lines broken into balanced
+        lines of the page's width: between words, never 基 / 本 as a word processor would."""
+        per_line = self.text_width / (self.size_of(style) * 10)
         broken = [part for line in lines for part in balanced_lines(line, math.floor(per_line))]
-        self.paragraph("\n".join(broken), "Title")
+        self.paragraph("\n".join(broken), style)
 
     def heading1(self, text: str) -> None:
         self.paragraph(text, "Heading1")

@@ -304,7 +304,7 @@ def render_table(writer: DocxWriter, table: Table) -> None:
     """Caption, unit line, the grids (one after the other) and the notes under them. (The
     sentence before, “…如下：”, does not keep with the table: LibreOffice then leaves the caption
     alone on the page before a table kept together.)"""
-    writer.paragraph(table.title, "TableCaption")
+    writer.title_lines([table.title], "TableCaption")
     if table.subtitle:
         writer.paragraph(table.subtitle, "TableSubtitle")
     if table.unit:
