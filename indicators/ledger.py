@@ -9,7 +9,10 @@ root and every region, budget unit and project below it, by money source and in 
   budget its return states, marked ``stated``;
 * **spending** — the one roll-up rule (docs/architecture.md): a region's figures are those of
   its own **approved** return; a region without one counts the figures of the regions and
-  projects directly below it, by the same rule. Computed on every read, never stored;
+  projects directly below it, by the same rule. Said once, as SQL (``return_reach``: at how
+  many nodes up from its own an approved return counts), read with the returns' rows, and
+  summed in the database at a fund's own region by ``at_roots``. Computed on every read, never
+  stored;
 * **execution rate** — ``rules.execution_rate`` of one source's spending over that source's
   budget, or of the totals; never one source's spending over another's budget.
 
@@ -34,11 +37,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import QuerySet
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from indicators import rules
 from indicators.models import Period, Return, ReturnFunding
-from transfers.budgets import FundBudgets, Received
+from transfers.budgets import (
+    FundBudgets,
+    Received,
+    Steps,
+    distance_from_own_region,
+    in_own_tree,
+    received_at_roots,
+)
 from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Region
 from transfers.tree import Node, RegionTree, subtree_q, subtrees_q
 
@@ -228,17 +249,30 @@ class Returns(Mapping):
         self.money: dict[tuple, dict[str, tuple]] = {}  # node key → {source: (stated, spent, forecast)}
         self._lag_reasons: dict[tuple, dict[str, str]] = {}
         self._built: dict[tuple, Return] = {}
+        # node key → the nodes whose approved returns its figures are (``return_reach``): its
+        # own, or those below it that count at it. In the tree's print order.
+        self.counted: dict[tuple, list[Node]] = {}
         for row, values, reasons in rows:
             node = tree.recipient(region_id=row[_REGION], project_id=row[_PROJECT])
             if node is not None:
                 self._rows[node.key] = row
                 self.money[node.key] = values
                 self._lag_reasons[node.key] = reasons
+                at = node
+                for _step in range(row[_REACH]):  # as far up as it counts, inside the tree
+                    if at is None:
+                        break
+                    self.counted.setdefault(at.key, []).append(node)
+                    at = at.parent
+        if self.counted:
+            order, last = tree.print_order, len(tree.nodes)
+            for nodes in self.counted.values():
+                nodes.sort(key=lambda n: order.get(n.key, last))
 
     def __getitem__(self, key: tuple) -> Return:
         if key not in self._built:
             row = self._rows[key]  # KeyError for a node without a return, as a dict would
-            ret = Return.from_db(self._db, RETURN_COLUMNS, row)
+            ret = Return.from_db(self._db, RETURN_COLUMNS, row[:_REACH])
             ret.fund = self._fund
             if (region := self._tree.region(row[_REGION])) is not None:
                 ret.region = region.region
@@ -350,7 +384,7 @@ class FundLedger:
             below = self._below(node)
             if self.returns.status(node.key) == Return.Status.APPROVED:
                 basis = "own"
-            elif below.nodes:
+            elif node.key in self.returns.counted:  # approved returns below count here
                 basis = "rolled_up"
             else:
                 basis = "none"
@@ -407,22 +441,23 @@ class FundLedger:
         return figures(self.budgets.of(node), values if values is not None else _own_values(ret))
 
     def _below(self, node: Node) -> Rollup:
+        """What the approved returns that count at the nodes directly below ``node`` add up to
+        (``return_reach``): the node's own figures when it has no approved return of its own."""
+        counted = self.returns.counted
         nodes: list[Node] = []
         missing: list[Node] = []
-        parts: list[dict[str, tuple]] = []  # the figures of each child that has some
+        parts: list[dict[str, tuple]] = []  # the figures of each child where something counts
         for child in node.children:
             account = self.account(child)
-            if account.basis == "own":
-                nodes.append(child)
-            elif account.basis == "rolled_up":
-                nodes.extend(account.below.nodes)
-                missing.extend(account.below.missing)
+            if child.key in counted:
+                # Each child's list is in print order, and so are the children: their lists one
+                # after the other are too. The child's figures are already the sum of its list.
+                nodes.extend(counted[child.key])
+                parts.append(account.values)
             elif account.is_funded:
                 missing.append(child)
-            if account.basis != "none":
-                parts.append(account.values)
-        # Each child's figures are already the sum of its frontier: adding them adds up this
-        # node's frontier once, without walking it again at every level above.
+            if account.basis == "rolled_up":
+                missing.extend(account.below.missing)
         return Rollup(self.budgets.of(node), nodes, missing, add_up(parts), self.returns)
 
 
@@ -444,16 +479,67 @@ def add_up(parts: list[dict[str, tuple]]) -> dict[str, tuple]:
     return {source: tuple(totals[source]) if source in totals else NO_VALUES for source in SOURCE_VALUES}
 
 
-def together(accounts: Iterable[Account]) -> Figures:
+def together(accounts: Iterable[Account | RootAccount]) -> Figures:
     """The figures of several accounts added up as the roll-up rule adds up a node's children:
     the budgets they received, and their values by the rule (the ministry's total of one central
-    fund across the provinces, each province by its own ledger)."""
+    fund across the provinces, each province by its own ledger or ``at_roots``)."""
     received, parts = Received(), []
     for account in accounts:
-        for allocation in account.received.counted:
-            received.add(allocation)
+        for key, amount in account.received.amounts.items():
+            received.amounts[key] = received.amounts.get(key, ZERO) + amount
         parts.append(account.values)
     return figures(received, add_up(parts))
+
+
+@dataclass
+class RootAccount:
+    """A fund's money at its own region (the province of a province's fund), summed in the
+    database by the same two rules as a ledger's root (``allocation_reach``, ``return_reach``),
+    without reading its tree, its allocations or its returns."""
+
+    received: Received
+    basis: str  # "own" / "rolled_up" / "none", as ``Account.basis``
+    values: dict[str, tuple]  # {source: (stated budget, spent, forecast)}
+
+    @cached_property
+    def figures(self) -> Figures:
+        return figures(self.received, self.values)
+
+    @property
+    def total(self) -> Money:
+        return self.figures.total
+
+
+def at_roots(funds: Iterable[Fund], period: str = Period.YEAR_END) -> dict[int, RootAccount]:
+    """{fund pk: its ``RootAccount``}: the figures a ledger of each fund rooted at its own region
+    has at its root, in two queries for any number of funds (the allocations that count at the
+    root summed; the money lines of the returns that count there, summed by source)."""
+    funds = list(funds)
+    received = received_at_roots(funds)
+    counted = (
+        Return.objects.filter(in_own_tree(), fund__in=[fund.pk for fund in funds], period=period)
+        .annotate(reach=return_reach(), distance=distance_from_own_region())
+        .filter(reach__gt=F("distance"))
+    )
+    # By fund and source of the money lines: their sums, and the distance of the nearest return
+    # counted (0: the root's own). A return without lines still counts (its source None).
+    nearest: dict[int, int] = {}
+    values: dict[int, dict[str, tuple]] = {fund.pk: {} for fund in funds}
+    lines = (
+        counted.order_by()
+        .values_list("fund_id", "funding__source")
+        .annotate(Sum("funding__budget"), Sum("funding__spent"), Sum("funding__forecast"), Min("distance"))
+    )
+    for fund_id, source, budget, spent, forecast, distance in lines:
+        nearest[fund_id] = min(distance, nearest.get(fund_id, distance))
+        if source is not None:
+            values[fund_id][source] = (budget, spent, forecast)
+    accounts = {}
+    for fund in funds:
+        distance = nearest.get(fund.pk)
+        basis = "none" if distance is None else "own" if distance == 0 else "rolled_up"
+        accounts[fund.pk] = RootAccount(received[fund.pk], basis, values[fund.pk])
+    return accounts
 
 
 def lag_reasons_of(ret: Return) -> dict[str, str]:
@@ -474,11 +560,59 @@ def _own_values(ret: Return) -> dict[str, tuple]:
 
 
 # The columns read of each return: every concrete field, so that its instance can be built
-# from the row (``Return.from_db``) when a page prints it.
+# from the row (``Return.from_db``) when a page prints it; then its ``return_reach``.
 RETURN_COLUMNS = tuple(f.attname for f in Return._meta.concrete_fields)
 _PK, _FUND, _REGION, _PROJECT, _STATUS = (
     RETURN_COLUMNS.index(name) for name in ("id", "fund_id", "region_id", "project_id", "status")
 )
+_REACH = len(RETURN_COLUMNS)
+
+
+def _approved_at(region: str) -> Exists:
+    """The region at path ``region`` has an approved return of its own of the same fund and
+    period (a region's, not one of its projects')."""
+    return Exists(
+        Return.objects.filter(
+            fund=OuterRef("fund"),
+            period=OuterRef("period"),
+            project__isnull=True,
+            status=Return.Status.APPROVED,
+            region=OuterRef(region),
+        )
+    )
+
+
+def _reach_above(regions: list[str], start: int, default) -> Steps:
+    """``return_reach`` of a return ``start`` nodes below the first of ``regions`` (paths of the
+    regions above it, nearest first): up to, not including, the first of them with an approved
+    return of its own; ``default`` (every node up to the province) when none has one."""
+    return Steps(
+        *(When(_approved_at(region), then=Value(start + i)) for i, region in enumerate(regions)),
+        default=default,
+        output_field=IntegerField(),
+    )
+
+
+def return_reach() -> Steps:
+    """**The roll-up rule**, as an expression over a return: at how many nodes its figures count,
+    from its own node up (a project, then the region it is run in, then the regions above). A
+    region's figures are those of its own approved return; one without counts the figures of
+    the regions and projects below it by the same rule: so an approved return counts at its own
+    node and at each node above it up to, not including, the first that has an approved return
+    of its own. 0 for a return that is not approved: it counts nowhere."""
+    return Steps(
+        When(~Q(status=Return.Status.APPROVED), then=Value(0)),
+        When(
+            project__isnull=False,
+            then=_reach_above(
+                ["project__region", "project__region__parent", "project__region__parent__parent"],
+                1,
+                F("project__region__level") + 1,
+            ),
+        ),
+        default=_reach_above(["region__parent", "region__parent__parent"], 1, F("region__level")),
+        output_field=IntegerField(),
+    )
 
 
 def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict, dict]], str]:
@@ -487,7 +621,7 @@ def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict, dict]
     queries, and no model built for a return or a money line (a province holds thousands)."""
     # By id: Return's own ordering (its fund's and region's codes) joins two tables and sorts
     # text for nothing: the ledger looks its returns up by node, and a page orders them by tree.
-    rows = list(query.order_by("pk").values_list(*RETURN_COLUMNS))
+    rows = list(query.order_by("pk").annotate(reach=return_reach()).values_list(*RETURN_COLUMNS, "reach"))
     values: dict[int, dict[str, tuple]] = {row[_PK]: {} for row in rows}
     reasons: dict[int, dict[str, str]] = {row[_PK]: {} for row in rows}
     if rows:

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from indicators import rules
-from indicators.ledger import Figures, FundLedger, Money, together
+from indicators.ledger import Figures, FundLedger, Money, at_roots, together
 from indicators.models import IndicatorActual, IndicatorTarget, Period, Return
 from indicators.rollups import rolled_up_below
 from indicators.selectors import (
@@ -132,6 +132,36 @@ def national_board(central: CentralFund, period: str = Period.YEAR_END) -> Natio
     return NationalBoard(
         central, board_lines, together(accounts.values()), list(by_name.values()), pending, not_counted
     )
+
+
+@dataclass(frozen=True)
+class NationalTotal:
+    """One central fund's national total as the list of central funds prints it."""
+
+    total: Figures  # the provinces added up, each by the roll-up rule
+    provinces: int  # provinces with a fund of it
+    approved: int  # of them, those whose own return is approved
+
+    @property
+    def central_money(self) -> Money:
+        return self.total.line(MoneySource.CENTRAL)
+
+
+def national_totals(centrals, period: str = Period.YEAR_END) -> dict[int, NationalTotal]:
+    """{central fund pk: its ``NationalTotal``}: the figures each province's ledger has at its
+    root, summed in the database (``ledger.at_roots``) rather than read region by region, and
+    added up as the national board adds its provinces (``ledger.together``). Three queries for
+    any number of central funds and provinces."""
+    centrals = list(centrals)
+    funds = list(Fund.objects.filter(central__in=centrals).order_by("pk"))
+    roots = at_roots(funds, period)
+    by_central: dict[int, list] = {central.pk: [] for central in centrals}
+    for fund in funds:
+        by_central[fund.central_id].append(roots[fund.pk])
+    return {
+        pk: NationalTotal(together(accounts), len(accounts), sum(1 for a in accounts if a.basis == "own"))
+        for pk, accounts in by_central.items()
+    }
 
 
 # One province's indicators as the board reads them: (一级, 二级, 三级指标, the province's result).

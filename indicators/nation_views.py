@@ -2,14 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from common.replica import reading_from_replica
 from indicators.home_views import board_page_context
-from indicators.nation import national_board
+from indicators.nation import national_board, national_totals
 from indicators.permissions import may_view_nation
 from transfers import versions
 from transfers.selectors import (
@@ -23,13 +22,21 @@ from transfers.selectors import (
 @login_required
 @require_GET
 def central_funds(request):
-    """The central funds, each with the number of provinces that have a fund of it."""
+    """The central funds of a year, each with its national total: the central money the provinces
+    received and spent by the roll-up rule, its rate, and how many provinces have approved their
+    own return (``nation.national_totals``, summed in the database)."""
     if reason := may_view_nation(request.user):
         raise PermissionDenied(reason)
     # One year at a time, the latest first, as a province's 资金设置.
     year, years = years_of(central_funds_for_user(request.user), request.GET.get("year"))
-    funds = central_funds_for_user(request.user).filter(year=year).annotate(provinces=Count("funds"))
-    context = {"central_funds": funds, "year": year, "years": years}
+    funds = list(central_funds_for_user(request.user).filter(year=year))
+    with reading_from_replica():  # a page that only reads, as the boards
+        totals = national_totals(funds)
+    context = {
+        "central_funds": [(central, totals[central.pk]) for central in funds],
+        "year": year,
+        "years": years,
+    }
     return render(request, "indicators/nation_funds.html", context)
 
 

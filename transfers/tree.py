@@ -12,6 +12,7 @@ every question after that is answered without a query.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 
 from django.db.models import Q
 
@@ -240,6 +241,12 @@ class RegionTree:
         return {
             fund.pk: cls(roots[fund.pk], subtrees[roots[fund.pk].pk], projects[fund.pk]) for fund in funds
         }
+
+    @cached_property
+    def print_order(self) -> dict[tuple, int]:
+        """{node key: its place} walking the tree parents before children, in print order: a
+        subtree's nodes follow one another."""
+        return {node.key: place for place, node in enumerate(self.root.walk())}
 
     # --- lookups ------------------------------------------------------------------------------
 
