@@ -136,6 +136,18 @@ def test_a_fund_with_nothing_approved_says_so_instead_of_an_empty_table(client, 
     assert "<th>三级指标</th>" in elderly and "尚无指标完成情况" not in elderly
 
 
+def test_a_figure_not_yet_approved_is_a_dash_as_its_rate_is(client, ministry):
+    """The relief fund has nothing approved: 新疆's row and the national total print — for
+    执行数 as for 执行率 (blank beside a dash read as a figure left out), the list of central
+    funds the same."""
+    relief = board_page(client, ministry, "mca-2024-relief").content.decode()
+    row = relief.split('data-region="650000"')[1].split("</tr>")[0]
+    total = relief.split('data-region="total"')[1].split("</tr>")[0]
+    for printed in (row, total):
+        cells = [cell.split("<", 1)[0] for cell in printed.split('<td class="num">')[1:7]]
+        assert cells[1:3] == ["—", "—"] and cells[4:6] == ["—", "—"], cells
+
+
 def test_the_ministry_lands_on_its_funds_and_sees_no_province_page(client, ministry):
     client.force_login(ministry)
     assert client.get(reverse("home")).url == reverse("nation:funds")
