@@ -505,10 +505,6 @@ class RootAccount:
     def figures(self) -> Figures:
         return figures(self.received, self.values)
 
-    @property
-    def total(self) -> Money:
-        return self.figures.total
-
 
 def at_roots(funds: Iterable[Fund], period: str = Period.YEAR_END) -> dict[int, RootAccount]:
     """{fund pk: its ``RootAccount``}: the figures a ledger of each fund rooted at its own region

@@ -4,11 +4,12 @@ county's own index and not by a join through every region's parent."""
 
 import pytest
 from django.db import connection
+from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 
 from indicators.models import Return
 from transfers.models import Allocation, Project, Region
-from transfers.tree import subtree_q, subtrees_q, within
+from transfers.tree import subtree_q, subtrees_q, within, within_q
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,17 @@ def test_the_subtree_in_memory_is_the_subtree_in_sql(code):
     regions = Region.objects.select_related("parent__parent")
     assert {r.code for r in regions if within(r, top.pk)} == below(top)
     assert not any(within(r, None) for r in regions[:50])  # a person of no region sees none
+
+
+@pytest.mark.parametrize("code", ["650000", "654000", "654002", "654000-01", "620000"])
+def test_the_subtree_of_a_region_a_row_names_is_the_subtree_in_sql(code):
+    """``tree.within_q`` (the money rules ask it of a region each row holds) matches what
+    ``subtree_q`` matches, here with the top given as a value."""
+    top = Region.objects.get(code=code)
+    allocations = Allocation.objects.filter(region__isnull=False)
+    found = set(allocations.filter(within_q("region", Value(top.pk))).values_list("region__code", flat=True))
+    assert found == set(allocations.filter(subtree_q(top, "region__")).values_list("region__code", flat=True))
+    assert found <= below(top) and (found or code == "620000")  # 甘肃 of the demo: its own test fund
 
 
 def test_a_provinces_subtree_reaches_its_counties_two_levels_down():

@@ -26,7 +26,7 @@ from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.db.models.expressions import BaseExpression
 
 from transfers.models import Allocation, Fund, MoneySource, Notice, Region
-from transfers.tree import Node, RegionTree, subtrees_q
+from transfers.tree import Node, RegionTree, subtrees_q, within_q
 
 ZERO = Decimal("0")
 
@@ -45,13 +45,9 @@ class Steps(Case):
 
 
 def _holds_giver(region: str) -> Q:
-    """The region at path ``region`` is the allocation's giver or a region above it (the tree
-    is at most three levels deep); false for money from the centre (no giver)."""
-    return (
-        Q(**{region: F("from_region")})
-        | Q(**{region: F("from_region__parent")})
-        | Q(**{region: F("from_region__parent__parent")})
-    )
+    """The region at path ``region`` is the allocation's giver or a region above it: the giver
+    lies in its subtree; false for money from the centre (no giver)."""
+    return within_q("from_region", F(region))
 
 
 def _reach_from(region: str, start: int) -> Case:
@@ -144,20 +140,11 @@ class Received:
         return {"total": self.total, "advance": self.advance, "batch": self.batch}
 
 
-def _below_own_region(region: str) -> Q:
-    """The region at path ``region`` is the fund's own region or lies below it."""
-    return (
-        Q(**{region: F("fund__region")})
-        | Q(**{f"{region}__parent": F("fund__region")})
-        | Q(**{f"{region}__parent__parent": F("fund__region")})
-    )
-
-
 def in_own_tree() -> Q:
     """An allocation's or a return's recipient (its project, else its region) lies in the tree of
     its fund's own region: the tree a fund's totals are read over."""
-    return (Q(project__isnull=True) & _below_own_region("region")) | (
-        Q(project__isnull=False) & _below_own_region("project__region")
+    return (Q(project__isnull=True) & within_q("region", F("fund__region"))) | (
+        Q(project__isnull=False) & within_q("project__region", F("fund__region"))
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from transfers.models import Project, Region
 
@@ -37,6 +37,13 @@ def subtrees_q(regions: Iterable[Region], prefix: str = "") -> Q:
         if above:
             q |= Q(**{f"{prefix}{lookup}__in": above})
     return q
+
+
+def within_q(path: str, top: F) -> Q:
+    """Q matching rows whose region at ``path`` is the region ``top`` names (an expression of the
+    same row: ``F("fund__region")``) or lies below it: ``subtree_q`` of a region the row itself
+    holds. The money rules ask it of each row (``transfers.budgets``)."""
+    return Q(**{path: top}) | Q(**{f"{path}__parent": top}) | Q(**{f"{path}__parent__parent": top})
 
 
 def within(region: Region, top_id: int | None) -> bool:
