@@ -229,32 +229,37 @@ def own_return_under_review(fund: Fund, region: Region, project: Project | None 
     )
 
 
-def budget_holders(region_ids, *, below: Region | None) -> dict[int, list[int]]:
+def budget_holders(region_ids, *, below: Region | None, parents: dict | None = None) -> dict[int, list[int]]:
     """For each region: itself and the regions above it, strictly below ``below`` — whose
     budgets change when money of the region changes (nearest first). ``below`` None: the
     centre gave the money, so every region up to the province holds it.
 
     The parents of ``below``'s subtree come in one query without a list of ids (an import
     of a national province names tens of thousands of regions); a region elsewhere is looked
-    up by its id with its parent and theirs (the tree is three levels deep, transfers.tree)."""
+    up by its id with its parent and theirs (the tree is three levels deep, transfers.tree).
+    ``parents``: ``below``'s subtree as (region → parent), when the caller has read it."""
     wanted = set(region_ids)
-    parents: dict[int, int | None] = {}
-    if below is not None and wanted:
-        parents = dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+    if parents is None:
+        parents = {}
+        if below is not None and wanted:
+            parents = dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+    extra: dict[int, int | None] = {}  # regions outside ``below``'s subtree, and their parents
     outside = wanted - parents.keys()
     if outside:
         lines = Region.objects.filter(pk__in=outside).values_list("pk", "parent_id", "parent__parent_id")
         for pk, parent, grandparent in lines:
-            parents[pk] = parent
+            extra[pk] = parent
             if parent is not None:
-                parents.setdefault(parent, grandparent)
+                extra.setdefault(parent, grandparent)
     stop = below.pk if below is not None else None
     chains = {}
-    for pk in wanted & parents.keys():
+    for pk in wanted:
+        if pk not in parents and pk not in extra:
+            continue
         chain, node = [], pk
         while node is not None and node != stop:
             chain.append(node)
-            node = parents.get(node)
+            node = parents[node] if node in parents else extra.get(node)
         chains[pk] = chain
     return chains
 
@@ -268,21 +273,40 @@ def returns_of_holders(returns: QuerySet[Return], holders: set[int], *, below: R
     return list(returns.filter(region_id__in=holders))
 
 
+class ReviewLocks:
+    """The submitted or approved returns of a fund that a change of money below ``below`` would
+    alter, read once (the tree's parents and the returns, two queries) and asked of as often as
+    an import has chunks: ``of(region_ids)`` gives, for each region whose money would change,
+    the return (its own, or of a region above it below ``below``) that stands in the way."""
+
+    def __init__(self, fund: Fund, *, below: Region | None):
+        self.below = below
+        self.parents: dict[int, int | None] = {}
+        if below is not None:
+            self.parents = dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+        returns = Return.objects.filter(
+            fund=fund, project__isnull=True, status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED]
+        ).select_related("region")
+        if below is not None:
+            returns = returns.filter(subtree_q(below, "region__"))
+        self.locked = {r.region_id: r for r in returns}
+
+    def of(self, region_ids) -> dict[int, Return]:
+        if not self.locked:
+            return {}
+        chains = budget_holders(region_ids, below=self.below, parents=self.parents)
+        found = {}
+        for region_id, chain in chains.items():
+            hit = next((self.locked[pk] for pk in chain if pk in self.locked), None)
+            if hit is not None:
+                found[region_id] = hit
+        return found
+
+
 def returns_under_review(fund: Fund, region_ids, *, below: Region | None) -> dict[int, Return]:
     """For each region whose money would change: the submitted or approved return of the fund
     (its own, or of a region above it below ``below``) that the change would alter."""
-    chains = budget_holders(region_ids, below=below)
-    holders = {pk for chain in chains.values() for pk in chain}
-    returns = Return.objects.filter(
-        fund=fund, project__isnull=True, status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED]
-    ).select_related("region")
-    locked = {r.region_id: r for r in returns_of_holders(returns, holders, below=below)}
-    found = {}
-    for region_id, chain in chains.items():
-        hit = next((locked[pk] for pk in chain if pk in locked), None)
-        if hit is not None:
-            found[region_id] = hit
-    return found
+    return ReviewLocks(fund, below=below).of(region_ids)
 
 
 def project_returns_under_review(fund: Fund, project_ids) -> dict[int, Return]:
