@@ -15,9 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from evalportal.models import AuditEvent, Role, User
-from reports.imports import reading
+from indicators.models import Return
+from reports.imports import allocations, reading
 from reports.imports.allocations import AllocationImporter
-from reports.imports.base import ImportFailed, apply, dry_run
+from reports.imports.base import ImportFailed, PlanChanged, StreamedPlan, apply, dry_run
 from transfers.models import Allocation, Fund, Notice, Region
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +92,14 @@ def test_a_sheet_above_the_old_limit_of_20000_rows_is_read_and_planned_whole():
     plan = dry_run(importer, content=table(201, 100), filename="附件1.xlsx")
     assert plan.errors == []
     assert plan.counts == {"create": 2 * 20_100, "update": 0, "delete": 0, "unchanged": 0}
-    (last,) = [c for c in plan.changes if c.label == "第201州 · 第201州第100县 · 本次下达"]
-    assert last.row == 5 + 201 * 101 > 20_000 and last.fields == {"金额（万元）": [None, "-100.00"]}
+    # The preview lists the first 2,000 changes (what the record keeps); all are counted.
+    assert len(plan.changes) == 2_000 and plan.summary()["truncated"]
+    assert plan.changes[-1].label == "第10州 · 第10州第100县 · 本次下达"
+    # The last row, past the old limit, is read and checked like the first.
+    wrong = dry_run(
+        synthetic_province(201, 100, 2), content=table(201, 100, wrong_last=True), filename="a.xlsx"
+    )
+    assert [e.row for e in wrong.errors] == [5 + 201 * 101] and wrong.changes == []
 
 
 def test_a_large_apply_writes_every_line_with_its_own_audit_event():
@@ -139,3 +146,95 @@ def test_an_error_in_the_last_row_of_a_large_sheet_changes_nothing():
     assert "第30州第100县" in str(caught.value)
     assert (Allocation.objects.count(), AuditEvent.objects.count()) == before
     assert dry_run(importer, content=content, filename="附件1.xlsx").errors  # the preview says so too
+
+
+# --- a plan too long to hold: planned, listed and written a chunk at a time -------------------
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 10 lines written and 4 rows read, a preview of 5: a table of 30 counties
+    crosses all three."""
+    monkeypatch.setattr(StreamedPlan, "CHUNK", 10)
+    monkeypatch.setattr(allocations, "READ", 4)
+    monkeypatch.setattr(StreamedPlan, "KEPT", 5)
+
+
+def _standing(fund) -> dict[tuple[str, str], Decimal]:
+    return {
+        (a.region.name, a.kind): a.amount
+        for a in Allocation.objects.filter(fund=fund).select_related("region")
+    }
+
+
+def test_an_apply_in_many_chunks_writes_and_deletes_every_line(small_chunks):
+    importer = synthetic_province(3, 10)  # 30 counties: 60 lines, six chunks
+    plan = apply(importer, content=table(3, 10), filename="附件1.xlsx")
+    assert plan.counts == {"create": 60, "update": 0, "delete": 0, "unchanged": 0}
+    assert len(plan.changes) == 5  # the preview's list, not the table
+    standing = _standing(importer.fund)
+    assert len(standing) == 60
+    assert standing[("第1州第1县", "advance")] == Decimal("101.25")
+    assert standing[("第2州第7县", "batch")] == Decimal("49.50")
+    assert standing[("第3州第10县", "batch")] == Decimal(-10)
+    events = AuditEvent.objects.filter(fund=importer.fund, object_type="transfers.allocation")
+    assert events.filter(action="create").count() == 60
+
+    # The table again without 第3州: its 20 lines go, in two chunks of deletions; the rest stand.
+    again = AllocationImporter(
+        actor=importer.actor, scope=importer.scope, fund=importer.fund, **_notices(importer)
+    )
+    plan = apply(again, content=table(2, 10), filename="附件1.xlsx")
+    assert plan.counts == {"create": 0, "update": 0, "delete": 20, "unchanged": 40}
+    standing = _standing(importer.fund)
+    assert len(standing) == 40 and not any(name.startswith("第3州") for name, _ in standing)
+    assert events.filter(action="edit", summary__contains="删除").count() == 20
+
+
+def _notices(importer) -> dict:
+    return {"batch_notice": importer.notices["batch"], "advance_notice": importer.notices["advance"]}
+
+
+def test_a_return_under_review_found_in_the_last_chunk_leaves_the_earlier_chunks_unwritten(small_chunks):
+    importer = synthetic_province(3, 10)
+    last = Region.objects.get(name="第3州第10县")
+    Return.objects.create(fund=importer.fund, region=last, status=Return.Status.SUBMITTED)
+    with pytest.raises(ImportFailed) as caught:
+        apply(importer, content=table(3, 10), filename="附件1.xlsx")
+    assert [e.row for e in caught.value.errors] == [5 + 3 * 11, 5 + 3 * 11]  # its two lines
+    assert "第3州第10县的填报已提交，这一行会改变其预算" in caught.value.errors[0].message
+    assert not Allocation.objects.filter(fund=importer.fund).exists()
+    assert not AuditEvent.objects.filter(fund=importer.fund).exists()
+
+
+def test_data_moved_beyond_the_listed_part_of_the_preview_is_noticed_at_confirmation(small_chunks):
+    importer = synthetic_province(3, 10)
+    apply(importer, content=table(3, 10), filename="附件1.xlsx")
+    fund = importer.fund
+    # Someone else changed 第1州's lines meanwhile: the table would put back all 20 of them.
+    Allocation.objects.filter(fund=fund, region__parent__name="第1州").update(amount=0)
+
+    def again():
+        return AllocationImporter(actor=importer.actor, scope=importer.scope, fund=fund, **_notices(importer))
+
+    preview = dry_run(again(), content=table(3, 10), filename="附件1.xlsx")
+    assert preview.counts["update"] == 20 and len(preview.of("update")) == 5
+    # …and then 第1州第10县's, far past the five lines the preview lists.
+    Allocation.objects.filter(fund=fund, region__name="第1州第10县", kind="batch").update(amount=1)
+    moved = dry_run(again(), content=table(3, 10), filename="附件1.xlsx")
+    assert [c.as_dict() for c in moved.changes] == [c.as_dict() for c in preview.changes]
+    assert moved.fingerprint != preview.fingerprint
+    with pytest.raises(PlanChanged):
+        apply(again(), content=table(3, 10), filename="附件1.xlsx", expected=preview.fingerprint)
+    assert Allocation.objects.get(fund=fund, region__name="第1州第10县", kind="batch").amount == 1
+    plan = apply(again(), content=table(3, 10), filename="附件1.xlsx", expected=moved.fingerprint)
+    assert plan.counts["update"] == 20
+    assert Allocation.objects.get(fund=fund, region__name="第1州第10县", kind="batch").amount == Decimal(-10)
+
+
+def test_what_a_plan_holds_does_not_grow_with_the_table(small_chunks):
+    short = dry_run(synthetic_province(1, 10, 1), content=table(1, 10), filename="a.xlsx")
+    long = dry_run(synthetic_province(4, 10, 2), content=table(4, 10), filename="a.xlsx")
+    assert (short.counts["create"], long.counts["create"]) == (20, 80)
+    assert len(short.changes) == len(long.changes) == 5  # all created: 5 changed, none unchanged
+    assert short.rows_read == 1 + 1 + 10 and long.rows_read == 1 + 4 * 11  # 合计, 小计, counties

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 
 from django.db.models import Q
 
 from evalportal.models import User
 from indicators import rules
 from indicators.permissions import may_import_allocations
-from indicators.selectors import project_returns_under_review, returns_under_review
+from indicators.selectors import ReviewLocks, project_returns_under_review
 from indicators.services import returns_note_budget_change
 from reports.imports.base import (
     CellError,
@@ -51,6 +52,7 @@ from reports.imports.base import (
     Plan,
     RowError,
     Sheet,
+    StreamedPlan,
     cell_decimal,
     cell_string,
     cell_text,
@@ -88,6 +90,7 @@ COLUMNS = [
 AMOUNTS = {"total": "全年资金合计", "advance": "提前下达", "batch": "本次下达"}
 KIND_OF = {"advance": Allocation.Kind.ADVANCE, "batch": Allocation.Kind.BATCH}
 NOTE_PREFIXES = ("注", "说明", "备注", "单位：", "单位:")
+READ = 1000  # rows compared with what stands in one query (and lines removed in one)
 
 
 @dataclass(slots=True)
@@ -100,6 +103,11 @@ class Line:
     amounts: dict  # total / advance / batch → Decimal | None
     prefecture: Region | None = None
     recipient: Region | Project | None = None
+
+
+def _code(recipient: Region | Project) -> int:
+    """A recipient as one integer: a region by its key, a project by its key negated."""
+    return -recipient.pk if isinstance(recipient, Project) else recipient.pk
 
 
 def recipient_key(recipient: Region | Project) -> tuple[str, int]:
@@ -129,6 +137,8 @@ class AllocationImporter(Importer):
         self._fund = fund
         self.notices = {"batch": batch_notice, "advance": advance_notice}
         self.source = source
+        self._moved: set[int] = set()  # regions whose budget the written lines move
+        self._written = 0
 
     @property
     def fund(self) -> Fund:
@@ -157,34 +167,41 @@ class AllocationImporter(Importer):
         if self.actor is not None and (reason := may_import_allocations(self.actor)):
             raise ImportFailed([RowError(reason)])
         header = find_header(sheets, COLUMNS)
-        plan = Plan()
+        # A national table has 60,000 lines: planned into a StreamedPlan, which holds what the
+        # preview shows and, when applying, writes the rest in chunks as it is planned.
+        plan = StreamedPlan(sink=self._write_chunk if self.applying else None)
         plan.errors += merged_errors(header, vertical={"prefecture"}, horizontal={"prefecture", "county"})
+        index = RegionIndex.within(self._fund.region)
+        projects = self._projects()
+        lines: list[Line] = []
         if "county" in header.columns:
             _require_split_columns(header)
-            lines = self._read_lines(header, plan)
+            self._read_lines(header, plan, lines, index, projects)
         else:
-            lines = self._read_flat_lines(header, plan)
+            self._read_flat_lines(header, plan, lines, index, projects)
         plan.rows_read = len(lines)
         if plan.errors:
             return plan
-        used = self._used_columns(lines)
+        # 提前下达 or 本次下达 left blank in every row means the table has no such column.
+        used = {key for key in ("advance", "batch") if any(line.amounts[key] is not None for line in lines)}
         plan.errors += self._check_arithmetic(header, lines, used)
         notices = self._resolve_notices(used, plan)
         if plan.errors:
             return plan
         self._diff(header, lines, used, notices, plan)
-        self._refuse_what_would_alter_returns_under_review(plan)
+        plan.flush()
+        if plan.errors:
+            plan.forget()
         return plan
 
-    def _read_lines(self, header: Header, plan: Plan) -> list[Line]:
-        index = RegionIndex.within(self._fund.region)
-        projects = self._projects()
+    def _read_lines(
+        self, header: Header, plan: Plan, lines: list[Line], index: RegionIndex, projects
+    ) -> None:
         sheet = header.sheet.title
-        lines: list[Line] = []
         # The prefecture the rows below belong to, and whether it is one the user may import.
         prefecture: Region | None = self.scope if self.scope.level == Region.Level.PREFECTURE else None
         state = "ok" if prefecture else "none"  # none / ok / unknown / outside
-        seen: dict[tuple, int] = {}  # recipient → row
+        seen: dict[int, int] = {}  # recipient's code → row
         subtotal_rows: dict[int, int] = {}  # prefecture pk → row of its 小计
         grand_row = None
 
@@ -267,10 +284,10 @@ class AllocationImporter(Importer):
             if recipient.pk == self.scope.pk and isinstance(recipient, Region):
                 error(f"不能向本级（{self.scope.name}）自身下达资金。", row, "county")
                 continue
-            if recipient_key(recipient) in seen:
-                error(f"“{recipient.name}”与第{seen[recipient_key(recipient)]}行重复。", row, "county")
+            if _code(recipient) in seen:
+                error(f"“{recipient.name}”与第{seen[_code(recipient)]}行重复。", row, "county")
                 continue
-            seen[recipient_key(recipient)] = row
+            seen[_code(recipient)] = row
             if amounts["advance"] is not None and amounts["advance"] < 0:
                 error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
             if amounts["total"] is not None and amounts["total"] < 0:
@@ -281,15 +298,13 @@ class AllocationImporter(Importer):
             plan.errors.append(RowError("缺少“合计”行：表格应有一行合计，用于核对各行金额。", sheet))
         if not lines and not plan.errors:
             plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
-        return lines
 
-    def _read_flat_lines(self, header: Header, plan: Plan) -> list[Line]:
+    def _read_flat_lines(
+        self, header: Header, plan: Plan, lines: list[Line], index: RegionIndex, projects
+    ) -> None:
         """序号 | 地区 | 金额: each row a region or unit below the importing region, or a project."""
-        index = RegionIndex.within(self._fund.region)
-        projects = self._projects()
         sheet = header.sheet.title
-        lines: list[Line] = []
-        seen: dict[tuple, int] = {}
+        seen: dict[int, int] = {}  # recipient's code → row
         grand_row = None
 
         def error(message, row, key=""):
@@ -328,10 +343,10 @@ class AllocationImporter(Importer):
             if recipient.pk == self.scope.pk and isinstance(recipient, Region):
                 error(f"不能向本级（{self.scope.name}）自身下达资金。", row, "prefecture")
                 continue
-            if recipient_key(recipient) in seen:
-                error(f"“{recipient.name}”与第{seen[recipient_key(recipient)]}行重复。", row, "prefecture")
+            if _code(recipient) in seen:
+                error(f"“{recipient.name}”与第{seen[_code(recipient)]}行重复。", row, "prefecture")
                 continue
-            seen[recipient_key(recipient)] = row
+            seen[_code(recipient)] = row
             if amounts["advance"] is not None and amounts["advance"] < 0:
                 error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
             if amounts["total"] is not None and amounts["total"] < 0:
@@ -344,7 +359,6 @@ class AllocationImporter(Importer):
             )
         if not lines and not plan.errors:
             plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
-        return lines
 
     def _prefecture(self, index: RegionIndex, name: str, row: int, error) -> tuple[Region | None, str]:
         try:
@@ -367,11 +381,6 @@ class AllocationImporter(Importer):
             )
             return region, "outside"
         return region, "ok"
-
-    @staticmethod
-    def _used_columns(lines: list[Line]) -> set[str]:
-        """提前下达 or 本次下达 left blank in every row means the table has no such column."""
-        return {key for key in ("advance", "batch") if any(line.amounts[key] is not None for line in lines)}
 
     def _check_arithmetic(self, header: Header, lines: list[Line], used: set[str]) -> list[RowError]:
         def amount(line, key):
@@ -438,85 +447,111 @@ class AllocationImporter(Importer):
 
     # --- comparing ----------------------------------------------------------------------------
 
-    def _diff(self, header: Header, lines: list[Line], used: set[str], notices: dict, plan: Plan) -> None:
+    def _diff(
+        self, header: Header, lines: list[Line], used: set[str], notices: dict, plan: StreamedPlan
+    ) -> None:
+        """Each line against what stands, a chunk of lines at a time (the lines standing are read
+        for that chunk only, as values), then what stands that the table no longer lists."""
         wanted = Q()
         for key, notice in notices.items():
             wanted |= Q(kind=KIND_OF[key], notice=notice)
-        # As values: a national table re-imported has 60,000 lines standing, and only the ones
-        # that change are written (an instance of its key and amount is all the writing needs).
-        existing = {
-            (notice_id, ("p", project_id) if project_id else ("r", region_id), kind): (pk, amount)
-            for pk, notice_id, region_id, project_id, kind, amount in self._existing_qs()
-            .filter(wanted)
-            .order_by()
-            .values_list("pk", "notice_id", "region_id", "project_id", "kind", "amount")
-        }
-        planned = set()
-        position = 0
+        standing = self._existing_qs().filter(wanted).order_by()
         kind_labels = {key: kind.label for key, kind in KIND_OF.items()}  # once, not per line
+        listed: set[int] = set()  # the recipients the table lists, by code
+        locks = ReviewLocks(self._fund, below=self.scope)  # read once, asked of every chunk
+        position = 0
+        chunk: list[Line] = []
+
+        def compare(chunk: list[Line]) -> None:
+            nonlocal position
+            regions = [line.recipient.pk for line in chunk if not isinstance(line.recipient, Project)]
+            projects = [line.recipient.pk for line in chunk if isinstance(line.recipient, Project)]
+            existing = {
+                (notice_id, -project_id if project_id else region_id, kind): (pk, amount)
+                for pk, notice_id, region_id, project_id, kind, amount in standing.filter(
+                    Q(region_id__in=regions) | Q(project_id__in=projects)
+                ).values_list("pk", "notice_id", "region_id", "project_id", "kind", "amount")
+            }
+            changes = []
+            for line in chunk:
+                position += 1
+                code = _code(line.recipient)
+                listed.add(code)
+                where = f"{line.prefecture.display_name} · " if line.prefecture else ""
+                for key in ("advance", "batch"):
+                    if key not in used:
+                        continue
+                    kind, notice, amount = KIND_OF[key], notices[key], line.amounts[key]
+                    current = existing.get((notice.pk, code, kind))
+                    if current is None:
+                        action, fields = "create", {"金额（万元）": [None, _money(amount)]}
+                    elif current[1] != amount:
+                        action, fields = "update", {"金额（万元）": [_money(current[1]), _money(amount)]}
+                        current = Allocation(pk=current[0], amount=current[1])
+                    else:
+                        action, fields, current = "unchanged", {}, None  # nothing of it is written
+                    changes.append(
+                        Change(
+                            action,
+                            f"{where}{line.recipient.name} · {kind_labels[key]}",
+                            header.sheet.title,
+                            line.row,
+                            fields,
+                            payload=(current, line.recipient, kind, notice, amount, position),
+                        )
+                    )
+            self._refuse_what_would_alter_returns_under_review(changes, locks, plan)
+            for change in changes:
+                plan.add(change)
+
         for line in lines:
             if line.kind != "county":
                 continue
-            position += 1
-            where = f"{line.prefecture.display_name} · " if line.prefecture else ""
-            for key in ("advance", "batch"):
-                if key not in used:
-                    continue
-                kind, notice, amount = KIND_OF[key], notices[key], line.amounts[key]
-                id_ = (notice.pk, recipient_key(line.recipient), kind)
-                planned.add(id_)
-                current = existing.get(id_)
-                if current is None:
-                    action, fields = "create", {"金额（万元）": [None, _money(amount)]}
-                elif current[1] != amount:
-                    action, fields = "update", {"金额（万元）": [_money(current[1]), _money(amount)]}
-                    current = Allocation(pk=current[0], amount=current[1])
-                else:
-                    action, fields, current = "unchanged", {}, None  # nothing of it is written
-                plan.changes.append(
-                    Change(
-                        action,
-                        f"{where}{line.recipient.name} · {kind_labels[key]}",
-                        header.sheet.title,
-                        line.row,
-                        fields,
-                        payload=(current, line.recipient, kind, notice, amount, position),
-                    )
-                )
-        gone = [pk for id_, (pk, _) in existing.items() if id_ not in planned]
-        for start in range(0, len(gone), 2000):
-            removed = Allocation.objects.filter(pk__in=gone[start : start + 2000]).select_related(
+            chunk.append(line)
+            if len(chunk) == READ:
+                compare(chunk)
+                chunk = []
+        if chunk:
+            compare(chunk)
+
+        gone = (
+            pk
+            for pk, region_id, project_id in standing.values_list("pk", "region_id", "project_id").iterator(
+                chunk_size=READ
+            )
+            if (-project_id if project_id else region_id) not in listed
+        )
+        while batch := list(islice(gone, READ)):
+            removed = Allocation.objects.filter(pk__in=batch).select_related(
                 "notice", "region", "project__region"
             )
+            changes = []
             for current in removed.order_by("pk"):
                 label = f"{(current.project or current.region).name} · {current.get_kind_display()}（表中已无此行）"
-                plan.changes.append(
+                recipient = current.project or current.region
+                changes.append(
                     Change(
                         "delete",
                         label,
                         fields={"金额（万元）": [_money(current.amount), None]},
-                        payload=(
-                            current,
-                            current.project or current.region,
-                            current.kind,
-                            current.notice,
-                            None,
-                            None,
-                        ),
+                        payload=(current, recipient, current.kind, current.notice, None, None),
                     )
                 )
+            self._refuse_what_would_alter_returns_under_review(changes, locks, plan)
+            for change in changes:
+                plan.add(change)
 
-    def _refuse_what_would_alter_returns_under_review(self, plan: Plan) -> None:
+    def _refuse_what_would_alter_returns_under_review(
+        self, changes: list[Change], locks: ReviewLocks, plan: Plan
+    ) -> None:
         """A changed line changes the budget of its recipient and of every region between it and
         the importer: none of them may have a return that is submitted or approved."""
-        changed = [c for c in plan.changes if c.action != "unchanged"]
+        changed = [c for c in changes if c.action != "unchanged"]
         if not changed:
             return
-        locked = returns_under_review(
-            self._fund, {_region_of(c.payload[1]).pk for c in changed}, below=self.scope
-        )
+        locked = locks.of({_region_of(c.payload[1]).pk for c in changed})
         projects = {c.payload[1].pk for c in changed if isinstance(c.payload[1], Project)}
-        locked_projects = project_returns_under_review(self._fund, projects)
+        locked_projects = project_returns_under_review(self._fund, projects) if projects else {}
         for change in changed:
             recipient = change.payload[1]
             if isinstance(recipient, Project):
@@ -535,27 +570,31 @@ class AllocationImporter(Importer):
 
     # --- writing ------------------------------------------------------------------------------
 
-    def write(self, plan: Plan) -> None:
+    def _write_chunk(self, changes: list[Change]) -> None:
+        """Write one chunk of a plan being applied (``StreamedPlan.sink``)."""
         rows = []
-        for change in plan.changes:
-            if change.action == "unchanged":
-                continue
+        for change in changes:
             current, recipient, kind, notice, amount, position = change.payload
             rows.append(
                 AllocationWrite(
                     change.action, current, recipient, kind, notice, amount, position, self.note(change)
                 )
             )
+            self._moved.add(_region_of(recipient).pk)
         allocations_write(
             actor=self.actor, fund=self._fund, from_region=self.scope, source=self.source, rows=rows
         )
-        # Each open return whose budget moved says so in its own history.
+        self._written += len(rows)
+
+    def write(self, plan: Plan) -> None:
+        """The lines are written as they are planned (``_write_chunk``); what is left is for each
+        open return whose budget moved to say so in its own history."""
         returns_note_budget_change(
             actor=self.actor,
             fund=self._fund,
-            regions={_region_of(row.recipient).pk for row in rows},
+            regions=self._moved,
             below=self.scope,
-            note=f"{self.title}“{self.filename}”改变了本级预算（{len(rows)}行变化）",
+            note=f"{self.title}“{self.filename}”改变了本级预算（{self._written}行变化）",
         )
 
 

@@ -9,7 +9,7 @@ them, so an importer imports from one place:
 """
 
 from reports.imports.headers import Column, Header, data_rows, find_header, merged_errors
-from reports.imports.plan import Change, Importer, Plan, PlanChanged, apply, dry_run
+from reports.imports.plan import Change, Importer, Plan, PlanChanged, StreamedPlan, apply, dry_run
 from reports.imports.reading import (
     CellError,
     ImportFailed,
@@ -34,6 +34,7 @@ __all__ = [
     "Plan",
     "PlanChanged",
     "RowError",
+    "StreamedPlan",
     "Sheet",
     "apply",
     "cell_decimal",

@@ -104,8 +104,8 @@ class ImportCommand(BaseCommand):
                 f"{k}：{v[0] or '（空）'} → {v[1] or '（空）'}" for k, v in change.fields.items()
             )
             self.stdout.write(f"{change.action_label} {where}{change.label}  {fields}")
-        if len(changed) > SHOWN_CHANGES:
-            self.stdout.write(f"……另有{len(changed) - SHOWN_CHANGES}条变化未列出。")
+        if plan.changed_count > SHOWN_CHANGES:
+            self.stdout.write(f"……另有{plan.changed_count - SHOWN_CHANGES}条变化未列出。")
         prefix = "预览（未修改数据）：" if dry else "已导入："
         self.stdout.write(self.style.SUCCESS(prefix + plan.describe()))
 

@@ -4,12 +4,14 @@ Nothing is written. ``apply`` plans again inside ``transaction.atomic`` (the dat
 moved since the preview), refuses when there is any error, and hands the plan to the
 importer's ``write``, which calls the services that write and audit (one event for each
 changed row, with old and new values, from ``note``); ``apply`` adds one event for the import.
+A table too long to hold plans into a ``StreamedPlan``, whose changes are written in chunks
+as they are planned, inside the same transaction, so that an error found later still leaves
+nothing written.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -64,6 +66,12 @@ class Change:
         }
 
 
+def _digest_of(change: Change) -> bytes:
+    """One changed row as the fingerprint reads it: what the preview shows of it (its fields'
+    repr is the same text in every process, being strings in the order the importer wrote)."""
+    return f"{change.action}\x1f{change.label}\x1f{change.sheet}\x1f{change.row}\x1f{change.fields!r}\x1e".encode()
+
+
 @dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
@@ -79,15 +87,23 @@ class Plan:
         return {action: len(self.of(action)) for action in Change.ACTION_LABELS}
 
     @property
+    def changed_count(self) -> int:
+        """How many rows applying would write."""
+        counts = self.counts
+        return sum(n for action, n in counts.items() if action != "unchanged")
+
+    @property
     def has_changes(self) -> bool:
-        return any(c.action != "unchanged" for c in self.changes)
+        return self.changed_count > 0
 
     @property
     def fingerprint(self) -> str:
         """Identifies exactly what applying would do, to notice data that moved meanwhile."""
-        changed = [c.as_dict() for c in self.changes if c.action != "unchanged"]
-        blob = json.dumps(changed, ensure_ascii=False, sort_keys=True, default=str)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        digest = hashlib.sha256()
+        for change in self.changes:
+            if change.action != "unchanged":
+                digest.update(_digest_of(change))
+        return digest.hexdigest()
 
     def describe(self) -> str:
         if self.errors:
@@ -104,16 +120,65 @@ class Plan:
         """JSON for ImportRecord.summary (capped: a 3,000-row table stays a small record)."""
         changed = [c.as_dict() for c in self.changes if c.action != "unchanged"]
         unchanged = [c.as_dict() for c in self.of("unchanged")]
+        counts = self.counts
         return {
-            "counts": self.counts,
+            "counts": counts,
             "description": self.describe(),
             "fingerprint": self.fingerprint,
             "rows_read": self.rows_read,
             "changes": changed[:limit],
             "unchanged": unchanged[:limit],
-            "truncated": len(changed) > limit or len(unchanged) > limit,
+            "truncated": self.changed_count > limit or counts["unchanged"] > limit,
             "warnings": [w.as_dict() for w in self.warnings[:limit]],
         }
+
+
+@dataclass
+class StreamedPlan(Plan):
+    """The plan of a table too long to hold (a national 附件1: 60,000 lines): each change is
+    counted and hashed as it is planned (``add``), and only the first ``KEPT`` changed and
+    ``KEPT`` unchanged rows are held, which is all the preview and the record show. When
+    applying, ``sink`` receives the changed rows in chunks of ``CHUNK`` as they are planned,
+    and writes them; ``apply`` rolls everything back if the plan then turns out wrong."""
+
+    KEPT: ClassVar[int] = 2000
+    CHUNK: ClassVar[int] = 10_000
+
+    sink: Any = None  # callable(list[Change]) while applying; None in a preview
+    tally: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Change.ACTION_LABELS, 0))
+    digest: Any = field(default_factory=hashlib.sha256)
+    pending: list[Change] = field(default_factory=list)
+
+    def add(self, change: Change) -> None:
+        action = change.action
+        self.tally[action] += 1
+        if action != "unchanged":
+            self.digest.update(_digest_of(change))
+            if self.sink is not None:
+                self.pending.append(change)
+                if len(self.pending) >= self.CHUNK:
+                    self.flush()
+        kept = self.tally["unchanged"] if action == "unchanged" else self.changed_count
+        if kept <= self.KEPT:
+            self.changes.append(change)
+
+    def flush(self) -> None:
+        """Hand what is pending to the sink (the end of a plan, or a chunk full)."""
+        if self.pending and not self.errors:
+            self.sink(self.pending)
+        self.pending = []
+
+    def forget(self) -> None:
+        """A plan with errors shows the errors only."""
+        self.changes, self.pending = [], []
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(self.tally)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.digest.hexdigest()
 
 
 class Importer(ABC):
@@ -130,6 +195,7 @@ class Importer(ABC):
         self.scope = scope
         self.record = None
         self.filename = ""  # the file being imported, for the audit trail
+        self.applying = False  # set by ``apply``: a streamed plan writes as it plans
 
     # What an ImportRecord keeps to run the same import again at confirmation.
     def options(self) -> dict:
@@ -187,6 +253,7 @@ def dry_run(importer: Importer, *, content: bytes, filename: str) -> Plan:
 def apply(importer: Importer, *, content: bytes, filename: str, expected: str | None = None) -> Plan:
     """Plan again and write, all or nothing. ``expected`` is the previewed plan's fingerprint."""
     with transaction.atomic(), collector.paused():
+        importer.applying = True
         plan = dry_run(importer, content=content, filename=filename)
         if plan.errors:
             raise ImportFailed(plan.errors)
