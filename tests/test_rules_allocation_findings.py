@@ -151,3 +151,53 @@ def test_a_table_of_totals_only_checks_its_column():
 def test_a_table_without_batch_checks_no_row_equation():
     rows = [row("a", "A", "5", "4", None), row("t", "合计", "5", "4", None, subtotal=True)]
     assert check_allocation_table(rows) == []
+
+
+def test_a_totals_only_table_names_a_wrong_subtotal_by_its_group_and_the_grand_total():
+    # No row equations: 甲小计 11 is in two equations, 甲's rows (5 + 5 = 10) and 合计 (10).
+    rows = [
+        row("s", "甲小计", "11", None, None, group="甲", subtotal=True),
+        row("a", "A", "5", None, None, group="甲"),
+        row("b", "B", "5", None, None, group="甲"),
+        row("t", "合计", "10", None, None, subtotal=True),
+    ]
+    assert check_allocation_table(rows) == [
+        Finding(
+            "error",
+            "cell_mismatch",
+            "“甲小计”行的“全年资金合计”11与表中其他数字不符：按“甲”各行之和及各小计之和推算应为10。",
+            "s",
+            "total",
+        )
+    ]
+
+
+class Remade:
+    """A table whose rows are made anew at each reading, as an import makes them from its lines."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __iter__(self):
+        return (AllocationRow(**vars(r)) for r in self.rows)
+
+
+def test_a_subtotal_after_its_rows_in_a_table_made_anew_at_each_reading():
+    s, a, b, t = group_table(a=("6", "3", "2"))
+    findings = check_allocation_table(Remade([a, b, s, t]))
+    assert [(f.code, f.where, f.column) for f in findings] == [("cell_mismatch", "a", "total")]
+    assert "推算应为5" in findings[0].message
+
+
+def test_a_generator_is_refused_because_the_table_is_read_twice():
+    with pytest.raises(TypeError, match="生成器"):
+        check_allocation_table(r for r in group_table())
+
+
+def test_a_groups_second_subtotal_is_checked_on_its_own_row_only():
+    again = row("s2", "甲小计（重）", "99", "90", "9", group="甲", subtotal=True)
+    assert check_allocation_table([*group_table(), again]) == []
+    wrong = row("s2", "甲小计（重）", "99", "90", "8", group="甲", subtotal=True)
+    assert [(f.code, f.where) for f in check_allocation_table([*group_table(), wrong])] == [
+        ("row_mismatch", "s2")
+    ]

@@ -105,6 +105,17 @@ class Line:
     recipient: Region | Project | None = None
 
 
+class _Rows:
+    """The table's lines as the rules engine's rows, made as they are read: the arithmetic
+    check reads them twice and holds neither reading."""
+
+    def __init__(self, make, lines):
+        self.make, self.lines = make, lines
+
+    def __iter__(self):
+        return map(self.make, self.lines)
+
+
 def _code(recipient: Region | Project) -> int:
     """A recipient as one integer: a region by its key, a project by its key negated."""
     return -recipient.pk if isinstance(recipient, Project) else recipient.pk
@@ -390,8 +401,9 @@ class AllocationImporter(Importer):
             return Decimal(0) if value is None and key not in used and key != "total" else value
 
         groups = {line.prefecture.pk for line in lines if line.kind == "subtotal"}
-        rows = [
-            rules.AllocationRow(
+
+        def row(line):
+            return rules.AllocationRow(
                 key=line.row,
                 label=line.label,
                 total=amount(line, "total"),
@@ -402,12 +414,11 @@ class AllocationImporter(Importer):
                 if line.prefecture and line.prefecture.pk in groups
                 else None,
             )
-            for line in lines
-        ]
+
         # A prefecture import has no 小计 groups of its own: its rows add up to 合计 directly.
         return [
             RowError(f.message, header.sheet.title, f.where, header.letter(f.column or "total"))
-            for f in rules.check_allocation_table(rows)
+            for f in rules.check_allocation_table(_Rows(row, lines))
         ]
 
     def _resolve_notices(self, used: set[str], plan: Plan) -> dict[str, Notice]:
