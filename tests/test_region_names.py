@@ -49,3 +49,17 @@ def test_ambiguous_name_lists_the_candidates():
     with pytest.raises(RegionNameError, match="不唯一") as raised:
         RegionIndex.build().resolve("示例市")
     assert "伊宁市（654002）" in str(raised.value) and "阿克苏市（652901）" in str(raised.value)
+
+
+def test_a_name_three_regions_share_lists_all_three():
+    for code in ("654002", "652901", "654023"):
+        RegionAlias.objects.create(region=Region.objects.get(code=code), name="示例市")
+    with pytest.raises(RegionNameError, match="不唯一") as raised:
+        RegionIndex.within(Region.objects.get(code="650000")).resolve("示 例 市")
+    assert all(f"（{code}）" in str(raised.value) for code in ("654002", "652901", "654023"))
+
+
+def test_an_old_name_written_with_a_space_is_not_ambiguous_with_its_own_region():
+    # The alias reads “伊宁市” once its space is taken out: the same region twice, not two.
+    RegionAlias.objects.create(region=Region.objects.get(code="654002"), name="伊宁 市")
+    assert RegionIndex.within(Region.objects.get(code="650000")).resolve("伊宁市").code == "654002"

@@ -1,6 +1,7 @@
 """Matching region names as documents write them: full name, short name or a known old name."""
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from transfers.models import Region, RegionAlias
 from transfers.tree import subtree_q
@@ -12,9 +13,13 @@ class RegionNameError(ValueError):
 
 @dataclass
 class RegionIndex:
-    """An in-memory index of names, built once for an import or a load."""
+    """An in-memory index of names, built once for an import or a load.
 
-    by_name: dict[str, list[Region]]
+    A national province has tens of thousands of units, nearly every name its own: a name
+    that one region has maps to it, and only a name several regions share holds a list."""
+
+    unique: dict[str, Region] = field(default_factory=dict)
+    shared: dict[str, list[Region]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, regions=None) -> "RegionIndex":
@@ -24,13 +29,22 @@ class RegionIndex:
 
     @classmethod
     def _of(cls, regions, aliases) -> "RegionIndex":
-        by_name: dict[str, list[Region]] = {}
+        index = cls()
+        unique, shared = index.unique, index.shared
         for region in regions:
             names = {region.code, region.name, region.short_name}
             names.update(aliases(region))
             for name in names - {""}:
-                by_name.setdefault(normalize(name), []).append(region)
-        return cls(by_name)
+                key = normalize(name)
+                other = unique.get(key)
+                if key in shared:
+                    if region not in shared[key]:
+                        shared[key].append(region)
+                elif other is None:
+                    unique[key] = region
+                elif other is not region:  # two of its names may read the same once normalised
+                    shared[key] = [unique.pop(key), region]
+        return index
 
     @classmethod
     def within(cls, root: Region) -> "RegionIndex":
@@ -54,7 +68,8 @@ class RegionIndex:
         return cls._of(regions, lambda region: aliases.get(region.pk, ()))
 
     def resolve(self, name: str, *, within: Region | None = None) -> Region:
-        candidates = self.by_name.get(normalize(name), [])
+        key = normalize(name)
+        candidates = self.shared.get(key) or ([self.unique[key]] if key in self.unique else [])
         if within is not None:
             candidates = [r for r in candidates if within.pk in (r.pk, r.parent_id, _grandparent_id(r))]
         if not candidates:
@@ -68,8 +83,14 @@ class RegionIndex:
         return candidates[0]
 
 
+_UNNORMAL = re.compile(r"[\s()]")  # \s is what str.split() splits on
+
+
 def normalize(name: str) -> str:
-    """Compare names without spaces and with full-width brackets (documents mix both)."""
+    """Compare names without spaces and with full-width brackets (documents mix both). A name
+    already so is returned as it is: the index's keys are then the regions' own strings."""
+    if _UNNORMAL.search(name) is None:
+        return name
     return "".join(name.split()).replace("(", "（").replace(")", "）")
 
 
