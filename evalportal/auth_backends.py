@@ -8,15 +8,18 @@ from django.contrib.auth.backends import ModelBackend
 from common.compiled import CompiledGet
 from indicators.selectors import unread_notifications_of_person
 
-# The person of each request with their region and, for the nav, their unread notifications:
+# The person of each request with their region (and the regions above it: the province whose
+# funds they see is then no query) and, for the nav, their unread notifications:
 # one query, compiled once per process (common.compiled: compiling it was a quarter of the
 # least a signed-in page costs).
 PERSON = CompiledGet(
-    lambda: (
+    lambda pk: (
         get_user_model()
-        ._default_manager.select_related("region")
+        ._default_manager.select_related("region__parent__parent")
         .annotate(unread_notifications=unread_notifications_of_person())
-    )
+        .filter(pk=pk)
+    ),
+    pk=int,
 )
 
 
@@ -42,5 +45,5 @@ class AccountBackend(ModelBackend):
     otherwise be a second query on every request."""
 
     def get_user(self, user_id):
-        user = PERSON.get(user_id)
+        user = PERSON.get(pk=user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -4,14 +4,16 @@ every request."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import Count
+from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 
-from common.compiled import _MARKER, CompiledGet
+from common.compiled import CompiledGet
 from evalportal.auth_backends import PERSON, AccountBackend
 from indicators.models import Notification
 from indicators.selectors import unread_notifications_of_person
-from transfers.models import Region
+from transfers.models import Fund, Region
+from transfers.selectors import get_fund_for_user, get_region_for_user, province_of
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +41,9 @@ def test_the_person_is_the_one_the_orm_reads_with_region_and_unread_count(
         )
     Notification.objects.filter(subject="通知0").update(read_at="2025-01-01T00:00:00Z")
     with django_assert_num_queries(1):
-        person = PERSON.get(clerk_yining.pk)
+        person = PERSON.get(pk=clerk_yining.pk)
         assert person.region.name == "伊宁市"  # read with the person, no query of its own
+        assert province_of(person.region).code == "650000"  # and the regions above it
         assert person.unread_notifications == 2
     expected = orm_person(clerk_yining.pk)
     assert fields(person) == fields(expected)
@@ -53,20 +56,20 @@ def test_the_person_is_the_one_the_orm_reads_with_region_and_unread_count(
 def test_the_compiled_query_is_run_afresh_for_each_person_and_request(
     clerk_yining, reviewer_yili, yining_return
 ):
-    assert PERSON.get(reviewer_yili.pk).username == "reviewer_yili"
-    assert PERSON.get(clerk_yining.pk).unread_notifications == 0
+    assert PERSON.get(pk=reviewer_yili.pk).username == "reviewer_yili"
+    assert PERSON.get(pk=clerk_yining.pk).unread_notifications == 0
     Notification.objects.create(
         recipient=clerk_yining, ret=yining_return, kind="approved", subject="一", body="…"
     )
-    assert PERSON.get(clerk_yining.pk).unread_notifications == 1
-    assert PERSON.get(str(clerk_yining.pk)).username == "clerk_yining"  # as a session may hold it
+    assert PERSON.get(pk=clerk_yining.pk).unread_notifications == 1
+    assert PERSON.get(pk=str(clerk_yining.pk)).username == "clerk_yining"  # as a session may hold it
 
 
 def test_a_superuser_without_a_region_and_a_key_nobody_has(clerk_yining):
     User.objects.filter(pk=clerk_yining.pk).update(region=None, is_superuser=True)  # only they may
-    person = PERSON.get(clerk_yining.pk)
+    person = PERSON.get(pk=clerk_yining.pk)
     assert person.region is None and person.region_id is None
-    assert PERSON.get(10**9) is None
+    assert PERSON.get(pk=10**9) is None
 
 
 def test_an_account_switched_off_is_nobody(clerk_yining):
@@ -81,8 +84,39 @@ def test_the_signed_in_page_reads_the_person_the_office_changed_since_the_last_r
     assert "霍城县" in client.get(reverse("home")).content.decode()
 
 
-def test_a_query_whose_key_is_not_one_parameter_is_refused():
-    # The marker the key is found by, already in the query: the key would go in two places.
-    twice = CompiledGet(lambda: Region.objects.annotate(n=Count("children")).filter(pk=_MARKER))
-    with pytest.raises(ValueError, match="2 times"):
-        twice.get(1)
+def test_a_value_that_does_not_reach_the_sql_as_one_parameter_is_refused():
+    twice = CompiledGet(lambda code: Region.objects.filter(Q(code=code) | Q(short_name=code)), code=str)
+    with pytest.raises(ValueError, match="“code” appears 2 times"):
+        twice.get(code="654002")
+    rewritten = CompiledGet(lambda text: Region.objects.filter(name__icontains=text), text=str)
+    with pytest.raises(ValueError, match="“text” appears 0 times"):
+        rewritten.get(text="伊宁")
+
+
+def test_a_value_it_is_not_asked_by_is_refused_rather_than_left_out():
+    with pytest.raises(TypeError, match="takes pk, not id"):
+        PERSON.get(id=1)
+
+
+def test_a_fund_and_a_region_by_the_codes_of_an_address(clerk_yining, relief, django_assert_num_queries):
+    clerk_yining = PERSON.get(pk=clerk_yining.pk)  # as a request reads them: with 伊犁州 and 新疆
+    with django_assert_num_queries(2):
+        fund = get_fund_for_user(clerk_yining, relief.code)
+        region = get_region_for_user(clerk_yining, "654002")
+        assert (region.parent.name, region.parent.parent.code) == ("伊犁哈萨克自治州", "650000")
+    assert fund == relief and fields(fund) == fields(Fund.objects.get(code=relief.code))
+    with pytest.raises(Http404):
+        get_region_for_user(clerk_yining, "654023")  # 霍城县: beside 伊宁市, not below it
+    with pytest.raises(Http404):
+        get_region_for_user(clerk_yining, "999999")
+    with pytest.raises(Http404):
+        get_fund_for_user(clerk_yining, "no-such-fund")
+
+
+def test_a_fund_of_another_province_is_not_found(clerk_yining, relief):
+    gansu, _ = Region.objects.get_or_create(
+        code="620000", defaults={"name": "甘肃省", "level": Region.Level.PROVINCE}
+    )
+    other = Fund.objects.create(code="gs-test-fund", name="他省资金", year=2024, region=gansu)
+    with pytest.raises(Http404):
+        get_fund_for_user(clerk_yining, other.code)

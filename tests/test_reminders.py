@@ -453,16 +453,16 @@ class TestDeadlinePages:
             for county in counties
         )
         client.force_login(reviewer_yili)
-        # user with their region and the nav's unread notifications (the session through the
-        # cache), its province (whose funds these are), funds, the year being reported on, the
-        # funds' data versions, deadlines, then for all funds the regions their money reaches
-        # and those regions, and for all deadlines their returns.
-        with django_assert_num_queries(9):
+        # user with their region, the regions above it (its province, whose funds these are)
+        # and the nav's unread notifications (the session through the cache), funds, the year
+        # being reported on, the funds' data versions, deadlines, then for all funds the regions
+        # their money reaches and those regions, and for all deadlines their returns.
+        with django_assert_num_queries(8):
             response = client.get(reverse("deadlines:list"))
         [row] = [r for r in readers.table_rows(response) if r["状态"] != NO_DEADLINE]
         assert int(row["未报"]) >= extra_counties
         # Kept under the funds' data versions: no deadline, allocation, region or return read.
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             again = client.get(reverse("deadlines:list"))
         assert readers.table_rows(again) == readers.table_rows(response)
 
