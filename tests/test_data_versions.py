@@ -199,6 +199,16 @@ def test_a_scope_without_a_token_has_no_key(relief):
     assert versions.key("board", [relief], 1) is None
 
 
+def test_the_tokens_of_funds_and_of_the_region_tree_in_one_query(relief, elderly, django_assert_num_queries):
+    stored = tokens()
+    with django_assert_num_queries(1):
+        read = versions.tokens([relief.pk, elderly.pk, relief.pk])  # each scope once
+    assert read == {0: stored[0], relief.pk: stored[relief.pk], elderly.pk: stored[elderly.pk]}
+    assert versions.tokens([10**9]) == {0: stored[0]}  # a scope without a row has no token
+    asked = Fund.objects.filter(pk=relief.pk)
+    assert versions.tokens(asked) == {0: stored[0], relief.pk: stored[relief.pk]}
+
+
 # --- the board from the cache ----------------------------------------------------------------------
 
 

