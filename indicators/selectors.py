@@ -229,6 +229,13 @@ def own_return_under_review(fund: Fund, region: Region, project: Project | None 
     )
 
 
+def subtree_parents(below: Region | None) -> dict[int, int | None]:
+    """Each region of ``below``'s subtree with its parent, in one query; nothing for None."""
+    if below is None:
+        return {}
+    return dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+
+
 def budget_holders(region_ids, *, below: Region | None, parents: dict | None = None) -> dict[int, list[int]]:
     """For each region: itself and the regions above it, strictly below ``below`` — whose
     budgets change when money of the region changes (nearest first). ``below`` None: the
@@ -240,9 +247,7 @@ def budget_holders(region_ids, *, below: Region | None, parents: dict | None = N
     ``parents``: ``below``'s subtree as (region → parent), when the caller has read it."""
     wanted = set(region_ids)
     if parents is None:
-        parents = {}
-        if below is not None and wanted:
-            parents = dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+        parents = subtree_parents(below) if wanted else {}
     extra: dict[int, int | None] = {}  # regions outside ``below``'s subtree, and their parents
     outside = wanted - parents.keys()
     if outside:
@@ -281,9 +286,7 @@ class ReviewLocks:
 
     def __init__(self, fund: Fund, *, below: Region | None):
         self.below = below
-        self.parents: dict[int, int | None] = {}
-        if below is not None:
-            self.parents = dict(Region.objects.filter(subtree_q(below)).values_list("pk", "parent_id"))
+        self.parents = subtree_parents(below)
         returns = Return.objects.filter(
             fund=fund, project__isnull=True, status__in=[Return.Status.SUBMITTED, Return.Status.APPROVED]
         ).select_related("region")

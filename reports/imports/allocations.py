@@ -538,8 +538,8 @@ class AllocationImporter(Importer):
             )
             changes = []
             for current in removed.order_by("pk"):
-                label = f"{(current.project or current.region).name} · {current.get_kind_display()}（表中已无此行）"
                 recipient = current.project or current.region
+                label = f"{recipient.name} · {current.get_kind_display()}（表中已无此行）"
                 changes.append(
                     Change(
                         "delete",
