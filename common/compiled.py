@@ -7,16 +7,24 @@ mostly that. ``CompiledGet`` compiles its query once per database with a marker 
 value it is asked by, and then runs that SQL with the values put in, building the object as
 Django's own ``ModelIterable`` does: the fields, the ``select_related`` objects, the
 annotations, each value through the database's converters.
+
+``CompiledRows`` does the same for a query read as rows (``values_list``): the five a ledger
+reads (``transfers.tree``, ``transfers.budgets``, ``indicators.ledger``), whose money rules
+are SQL expressions that cost more to build and compile than to run. Its values may be lists
+(of ids, or of regions by their level), and its SQL is compiled once for each shape: each
+list's length, and the levels of the regions, which decide what a subtree asks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ValuesListIterable, get_related_populators
 
 _INT_MARKER = -734_091_526  # values no row has, found among the compiled query's parameters
 
@@ -111,4 +119,146 @@ class CompiledGet:
             annotations=dict(compiler.annotation_col_map),
         )
         self._compiled[db] = compiled
+        return compiled
+
+
+class Ints:
+    """A value of ``CompiledRows``: a list of ids (its length is part of the query's shape)."""
+
+
+@dataclass(frozen=True)
+class Objects:
+    """A value of ``CompiledRows``: a list of model instances, put in by their pk. ``shape``
+    gives what else of each the query's SQL depends on (a region's level decides what its
+    subtree asks: ``transfers.tree.REGIONS``), ``stand_in(pk, shape)`` the object the query is
+    built with. The length and each item's shape are part of the query's shape."""
+
+    shape: Callable[[Any], Hashable]
+    stand_in: Callable[[int, Hashable], Any]
+
+
+@dataclass(frozen=True)
+class _CompiledRows:
+    sql: str | None  # None: the query matches nothing whatever the values (EmptyResultSet)
+    params: tuple
+    slots: dict  # the value's name → for each of its items, where it goes among ``params``
+    converters: tuple  # (column, converters, expression), as SQLCompiler.get_converters gives
+    width: int | None  # the columns to keep of each row, when the SQL selects more to sort by
+
+
+_SHAPES = 64  # shapes kept per query; past that a shape is compiled at each use, as Django does
+
+
+class CompiledRows:
+    """The rows of ``query(**values)``, a ``values_list`` query (not flat), its SQL compiled
+    once per database alias and shape.
+
+    ``values`` names each value and its kind: ``int``, ``str``, ``Ints`` or an ``Objects``. Each
+    value, and each item of a list, must reach the SQL as parameters as it is given (an exact
+    match or ``__in``), once or more; one that does not is refused when compiled. ``model``
+    is the model read, which the router asks where to read from."""
+
+    def __init__(self, model: type[Model], query: Callable[..., QuerySet], **values: type):
+        self._model = model
+        self._query = query
+        self._values = values
+        self._compiled: dict[tuple, _CompiledRows] = {}
+
+    def rows(self, **values) -> tuple[list[tuple], str]:
+        """(the rows, the database they were read from)."""
+        if values.keys() != self._values.keys():
+            raise TypeError(f"CompiledRows.rows takes {', '.join(self._values)}, not {', '.join(values)}")
+        db = router.db_for_read(self._model)
+        shape = (db, *(self._shape(kind, values[name]) for name, kind in self._values.items()))
+        compiled = self._compiled.get(shape) or self._compile(db, shape)
+        if compiled.sql is None:
+            return [], db
+        params = list(compiled.params)
+        for name, kind in self._values.items():
+            items = values[name]
+            if isinstance(kind, Objects):
+                items = [item.pk for item in items]
+            elif kind is Ints:
+                items = [int(item) for item in items]
+            else:
+                items = [kind(items)]
+            for item, places in zip(items, compiled.slots[name], strict=True):
+                for place in places:
+                    params[place] = item
+        connection = connections[db]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        width, converters = compiled.width, compiled.converters
+        if width is None and not converters:
+            return rows, db
+        found = []
+        for row in rows:
+            row = list(row[:width] if width is not None else row)
+            for column, functions, expression in converters:
+                value = row[column]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[column] = value
+            found.append(tuple(row))
+        return found, db
+
+    @staticmethod
+    def _shape(kind, value):
+        if isinstance(kind, Objects):
+            return tuple(kind.shape(item) for item in value)
+        if kind is Ints:
+            return len(value)
+        return None
+
+    def _compile(self, db: str, shape: tuple) -> _CompiledRows:
+        markers, stand_ins, number = {}, {}, 0
+        for (name, kind), part in zip(self._values.items(), shape[1:], strict=True):
+            if isinstance(kind, Objects) or kind is Ints:
+                count = part if kind is Ints else len(part)
+                markers[name] = [_marker(int, number + i) for i in range(count)]
+                number += count
+                if kind is Ints:
+                    stand_ins[name] = list(markers[name])
+                else:
+                    stand_ins[name] = [kind.stand_in(*pair) for pair in zip(markers[name], part, strict=True)]
+            else:
+                markers[name] = [_marker(kind, number)]
+                stand_ins[name] = markers[name][0]
+                number += 1
+        queryset = self._query(**stand_ins)
+        if queryset._iterable_class is not ValuesListIterable:
+            raise TypeError("CompiledRows reads a values_list query (not flat, not named)")
+        compiler = queryset.using(db).query.get_compiler(using=db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            sql, params = None, ()
+        slots = {}
+        for name, items in markers.items():
+            slots[name] = []
+            for marker in items:
+                places = [
+                    i for i, value in enumerate(params) if type(value) is type(marker) and value == marker
+                ]
+                if not places and sql is not None:
+                    raise ValueError(
+                        f"CompiledRows: “{name}” does not reach the compiled query as it is given"
+                    )
+                slots[name].append(places)
+        converters = ()
+        if sql is not None:
+            found = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
+            converters = tuple(
+                (column, functions, expression) for column, (functions, expression) in found.items()
+            )
+        compiled = _CompiledRows(
+            sql=sql,
+            params=tuple(params),
+            slots=slots,
+            converters=converters,
+            width=compiler.col_count if sql is not None and compiler.has_extra_select else None,
+        )
+        if len(self._compiled) < _SHAPES:
+            self._compiled[shape] = compiled
         return compiled

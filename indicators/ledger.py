@@ -50,6 +50,7 @@ from django.db.models import (
     When,
 )
 
+from common.compiled import CompiledRows, Ints
 from indicators import rules
 from indicators.models import Period, Return, ReturnFunding
 from transfers.budgets import (
@@ -61,7 +62,7 @@ from transfers.budgets import (
     received_at_roots,
 )
 from transfers.models import ALLOCATED_SOURCES, Fund, MoneySource, Region
-from transfers.tree import Node, RegionTree, subtree_q, subtrees_q
+from transfers.tree import REGIONS, Node, RegionTree, subtrees_q
 
 ZERO = Decimal("0")
 NO_VALUES = (None, None, None)  # (stated budget, spent, forecast) of a source a return lacks
@@ -332,9 +333,7 @@ class FundLedger:
         self.budgets = budgets or FundBudgets.build(fund, root, tree=tree)
         self.tree = self.budgets.tree
         if returns is None:
-            returns = _return_rows(
-                Return.objects.filter(subtree_q(root, "region__"), fund=fund, period=period)
-            )
+            returns = _return_rows([fund], [root], period)
         self.returns = Returns(fund, self.tree, *returns)
         self._accounts: dict[tuple, Account] = {}
 
@@ -351,9 +350,7 @@ class FundLedger:
         distinct = list({region.pk: region for region in roots.values()}.values())
         trees = RegionTree.build_many(roots, funds)
         allocations, db = FundBudgets.allocations_of(funds, distinct)
-        rows, returns_db = _return_rows(
-            Return.objects.filter(subtrees_q(distinct, "region__"), fund__in=funds, period=period)
-        )
+        rows, returns_db = _return_rows(funds, distinct, period)
         by_fund: dict[int, list] = {fund.pk: [] for fund in funds}
         for row in rows:
             by_fund[row[0][_FUND]].append(row)
@@ -611,28 +608,59 @@ def return_reach() -> Steps:
     )
 
 
-def _return_rows(query: QuerySet[Return]) -> tuple[list[tuple[tuple, dict, dict]], str]:
+def _returns_of(funds, roots, period) -> QuerySet[Return]:
+    """The returns of ``funds`` for ``period`` in the subtrees of ``roots``."""
+    return Return.objects.filter(subtrees_q(roots, "region__"), fund__in=funds, period=period)
+
+
+# The two queries of ``_return_rows``, compiled once for each shape (common.compiled). By id:
+# Return's own ordering (its fund's and region's codes) joins two tables and sorts text for
+# nothing: the ledger looks its returns up by node, and a page orders them by tree.
+_RETURN_ROWS = CompiledRows(
+    Return,
+    lambda funds, roots, period: (
+        _returns_of(funds, roots, period)
+        .order_by("pk")
+        .annotate(reach=return_reach())
+        .values_list(*RETURN_COLUMNS, "reach")
+    ),
+    funds=Ints,
+    roots=REGIONS,
+    period=str,
+)
+# Ordered by the return's id, not as ReturnFunding's Meta says (by the return's own ordering:
+# its fund's and region's codes, two joins and a sort by text of every line).
+_MONEY_LINE_ROWS = CompiledRows(
+    ReturnFunding,
+    lambda funds, roots, period: (
+        ReturnFunding.objects.filter(ret__in=_returns_of(funds, roots, period).values("pk"))
+        .order_by("ret_id", "source")
+        .values_list("ret_id", "source", "budget", "spent", "forecast", "lag_reason")
+    ),
+    funds=Ints,
+    roots=REGIONS,
+    period=str,
+)
+
+
+def _return_rows(
+    funds: list[Fund], roots: list[Region], period: str
+) -> tuple[list[tuple[tuple, dict, dict]], str]:
     """([(the return's row, its money lines' values {source: (stated, spent, forecast)}, their
-    执行进度滞后原因 {source: text})], the database read) of the returns of ``query``: two
-    queries, and no model built for a return or a money line (a province holds thousands)."""
-    # By id: Return's own ordering (its fund's and region's codes) joins two tables and sorts
-    # text for nothing: the ledger looks its returns up by node, and a page orders them by tree.
-    rows = list(query.order_by("pk").annotate(reach=return_reach()).values_list(*RETURN_COLUMNS, "reach"))
+    执行进度滞后原因 {source: text})], the database read) of the returns of ``funds`` for
+    ``period`` in the subtrees of ``roots``: two queries, and no model built for a return or a
+    money line (a province holds thousands)."""
+    asked = {"funds": [fund.pk for fund in funds], "roots": list(roots), "period": period}
+    rows, db = _RETURN_ROWS.rows(**asked)
     values: dict[int, dict[str, tuple]] = {row[_PK]: {} for row in rows}
     reasons: dict[int, dict[str, str]] = {row[_PK]: {} for row in rows}
     if rows:
-        # Ordered by the return's id, not as ReturnFunding's Meta says (by the return's own
-        # ordering: its fund's and region's codes, two joins and a sort by text of every line).
-        lines = (
-            ReturnFunding.objects.filter(ret__in=query.values("pk"))
-            .order_by("ret_id", "source")
-            .values_list("ret_id", "source", "budget", "spent", "forecast", "lag_reason")
-        )
+        lines, _db = _MONEY_LINE_ROWS.rows(**asked)
         for ret_id, source, budget, spent, forecast, lag_reason in lines:
             if ret_id in values:  # a return added between the two reads waits for the next
                 values[ret_id][source] = (budget, spent, forecast)
                 reasons[ret_id][source] = lag_reason
-    return [(row, values[row[_PK]], reasons[row[_PK]]) for row in rows], query.db
+    return [(row, values[row[_PK]], reasons[row[_PK]]) for row in rows], db
 
 
 def return_money(ret: Return) -> Figures:

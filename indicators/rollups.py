@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from common.compiled import CompiledRows, Ints
 from indicators import rules
 from indicators.ledger import Figures, FundLedger
 from indicators.models import IndicatorActual, IndicatorTarget, Period, Return, TargetTable
@@ -127,39 +128,65 @@ _INDICATOR = ("pk", "name", "order", "parent_indicator_id")
 _COPIES = 3  # a line's indicator, and the three it may have been copied from (domain.md §3)
 
 
+# The four queries of ``_lines_below``, compiled once for each length of their lists.
+_LINES = CompiledRows(
+    IndicatorActual,
+    lambda returns: (
+        IndicatorActual.objects.filter(ret__in=returns)
+        .order_by()  # sorted below: the default order joins the tables it sorts by
+        .values_list("pk", "ret_id", "indicator_id", "actual_text", "forecast_text", "denominator")
+    ),
+    returns=Ints,
+)
+_TABLES = CompiledRows(
+    TargetTable,
+    lambda funds, regions: (
+        TargetTable.objects.filter(fund_id__in=funds, region_id__in=regions)
+        .order_by()
+        .values_list("pk", "fund_id", "region_id")
+    ),
+    funds=Ints,
+    regions=Ints,
+)
+_INDICATORS_OF = CompiledRows(
+    IndicatorTarget,
+    lambda tables: IndicatorTarget.objects.filter(table_id__in=tables).order_by().values_list(*_INDICATOR),
+    tables=Ints,
+)
+_INDICATORS = CompiledRows(
+    IndicatorTarget,
+    lambda pks: IndicatorTarget.objects.filter(pk__in=pks).order_by().values_list(*_INDICATOR),
+    pks=Ints,
+)
+
+
 def _lines_below(return_ids: list[int], pairs: set[tuple[int, int]]) -> dict[int, _Lines]:
     """{return pk: its lines} of the returns below, read as rows: the lines, then their
     indicators through the returns' own tables, then the indicators those were copied from,
     nearest first (a table copied from the province's, itself copied from the central one).
     One query joining lines to four levels of indicators let PostgreSQL scan every indicator
     of the country for the 2,000 returns below a ministry's 31 provinces."""
-    rows = list(
-        IndicatorActual.objects.filter(ret__in=return_ids)
-        .order_by()  # sorted below: the default order joins the tables it sorts by
-        .values_list("pk", "ret_id", "indicator_id", "actual_text", "forecast_text", "denominator")
-    )
+    rows, _db = _LINES.rows(returns=return_ids)
     if not rows:
         return {}
     # The returns' own tables by key (``pairs``: each return's fund and region, as the ledger
     # read them), as literal lists: through subqueries PostgreSQL expected a hundred thousand
-    # tables and scanned them all.
+    # tables and scanned them all. Sorted: a list's length and order are a compiled shape.
+    funds, regions = sorted({fund for fund, _region in pairs}), sorted({region for _fund, region in pairs})
     tables = [
         pk
-        for pk, fund_id, region_id in TargetTable.objects.filter(
-            fund_id__in={fund for fund, _region in pairs}, region_id__in={region for _fund, region in pairs}
-        )
-        .order_by()
-        .values_list("pk", "fund_id", "region_id")
+        for pk, fund_id, region_id in _TABLES.rows(funds=funds, regions=regions)[0]
         if (fund_id, region_id) in pairs
     ]
-    own = IndicatorTarget.objects.filter(table_id__in=tables).order_by().values_list(*_INDICATOR)
-    indicators = {row[0]: row[1:] for row in own}  # pk → (name, order, copied from)
+    indicators = {
+        row[0]: row[1:] for row in _INDICATORS_OF.rows(tables=tables)[0]
+    }  # pk → (name, order, copied from)
     wanted = {row[2] for row in rows}
     for _copy in range(_COPIES + 1):
         # a line of an indicator outside its return's table, then each level of copies
         missing = wanted - indicators.keys()
         if missing:
-            found = IndicatorTarget.objects.filter(pk__in=missing).order_by().values_list(*_INDICATOR)
+            found, _db = _INDICATORS.rows(pks=sorted(missing))
             indicators.update({row[0]: row[1:] for row in found})
         wanted = {indicators[pk][2] for pk in wanted if pk in indicators and indicators[pk][2] is not None}
     # The first line in its table's order wins, by either key.

@@ -25,8 +25,9 @@ from decimal import Decimal
 from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.db.models.expressions import BaseExpression
 
+from common.compiled import CompiledRows, Ints
 from transfers.models import Allocation, Fund, MoneySource, Notice, Region
-from transfers.tree import Node, RegionTree, subtrees_q, within_q
+from transfers.tree import REGIONS, Node, RegionTree, subtrees_q, within_q
 
 ZERO = Decimal("0")
 
@@ -180,6 +181,21 @@ def received_at_roots(funds: Iterable[Fund]) -> dict[int, Received]:
     return found
 
 
+# The allocations of funds to subtrees, with their reach: compiled once for each shape.
+_ALLOCATION_ROWS = CompiledRows(
+    Allocation,
+    lambda funds, roots: (
+        Allocation.objects.filter(subtrees_q(roots, "region__") | subtrees_q(roots, "project__region__"))
+        .filter(fund__in=funds)
+        .order_by("order", "pk")
+        .annotate(reach=allocation_reach())
+        .values_list(*ALLOCATION_COLUMNS, "reach")
+    ),
+    funds=Ints,
+    roots=REGIONS,
+)
+
+
 class FundBudgets:
     """The allocations of ``fund`` inside ``tree``, added up for every node of it."""
 
@@ -212,17 +228,11 @@ class FundBudgets:
         """({fund pk: its allocations to the subtrees of ``roots`` as rows, in table order},
         the database they were read from), in one query."""
         found: dict[int, list[AllocationRow]] = {fund.pk: [] for fund in funds}
-        roots = list(roots)
-        query = (
-            Allocation.objects.filter(subtrees_q(roots, "region__") | subtrees_q(roots, "project__region__"))
-            .filter(fund__in=[fund.pk for fund in funds])
-            .order_by("order", "pk")
-            .annotate(reach=allocation_reach())
-        )
-        for row in query.values_list(*ALLOCATION_COLUMNS, "reach"):
+        rows, db = _ALLOCATION_ROWS.rows(funds=[fund.pk for fund in funds], roots=list(roots))
+        for row in rows:
             allocation = AllocationRow._make(row)
             found[allocation.fund_id].append(allocation)
-        return found, query.db
+        return found, db
 
     @property
     def allocations(self) -> list[Allocation]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
+from types import SimpleNamespace
 
 from django.db.models import F, Q
 
+from common.compiled import CompiledRows, Ints, Objects
 from transfers.models import Project, Region
 
 
@@ -92,8 +94,8 @@ class RegionRows:
 
 def region_rows(roots: Iterable[Region]) -> RegionRows:
     """The regions of the subtrees of ``roots`` as rows, in one query."""
-    query = Region.objects.filter(subtrees_q(roots))
-    return RegionRows(list(query.values_list(*REGION_COLUMNS)), query.db)
+    rows, db = _REGION_ROWS.rows(roots=list(roots))
+    return RegionRows(rows, db)
 
 
 # The columns a tree reads of each region: every concrete field, so that a region's instance
@@ -101,6 +103,27 @@ def region_rows(roots: Iterable[Region]) -> RegionRows:
 REGION_COLUMNS = tuple(field.attname for field in Region._meta.concrete_fields)
 _PK, _PARENT, _LEVEL, _ORDER, _CODE, _ACTIVE = (
     REGION_COLUMNS.index(name) for name in ("id", "parent_id", "level", "order", "code", "is_active")
+)
+
+
+PROJECT_COLUMNS = tuple(field.attname for field in Project._meta.concrete_fields)
+
+# Regions as the value of a compiled query: what their subtrees ask depends on their level.
+# A stand-in has what ``subtrees_q`` asks of a region, and is not a model instance.
+REGIONS = Objects(
+    shape=lambda region: region.level, stand_in=lambda pk, level: SimpleNamespace(pk=pk, level=level)
+)
+# The tree's two queries, compiled once for each shape of subtree (common.compiled).
+_REGION_ROWS = CompiledRows(
+    Region, lambda roots: Region.objects.filter(subtrees_q(roots)).values_list(*REGION_COLUMNS), roots=REGIONS
+)
+_PROJECT_ROWS = CompiledRows(
+    Project,
+    lambda roots, funds: Project.objects.filter(subtrees_q(roots, "region__"), fund__in=funds).values_list(
+        *PROJECT_COLUMNS
+    ),
+    roots=REGIONS,
+    funds=Ints,
 )
 
 
@@ -240,10 +263,9 @@ class RegionTree:
         rows = region_rows(distinct.values())
         subtrees = rows.by_root(distinct) if len(distinct) > 1 else {pk: rows for pk in distinct}
         projects: dict[int, list[Project]] = {fund.pk: [] for fund in funds}
-        query = Project.objects.filter(
-            subtrees_q(distinct.values(), "region__"), fund__in=[f.pk for f in funds]
-        )
-        for project in query:
+        found, db = _PROJECT_ROWS.rows(roots=list(distinct.values()), funds=[f.pk for f in funds])
+        for row in found:
+            project = Project.from_db(db, PROJECT_COLUMNS, row)
             projects[project.fund_id].append(project)
         return {
             fund.pk: cls(roots[fund.pk], subtrees[roots[fund.pk].pk], projects[fund.pk]) for fund in funds
