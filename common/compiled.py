@@ -6,7 +6,9 @@ names) compiling was half of what reading costs, and the least a signed-in page 
 mostly that. ``CompiledGet`` compiles its query once per database with a marker for each
 value it is asked by, and then runs that SQL with the values put in, building the object as
 Django's own ``ModelIterable`` does: the fields, the ``select_related`` objects, the
-annotations, each value through the database's converters.
+annotations, each value through the database's converters. ``CompiledObjects`` reads every
+object of such a query: what a return's pages read of it at every request (its lines, comments,
+files, exceptions and trail, ``indicators.selectors``) and the funds a person sees.
 
 ``CompiledRows`` does the same for a query read as rows (``values_list``): the five a ledger
 reads (``transfers.tree``, ``transfers.budgets``, ``indicators.ledger``), whose money rules
@@ -46,16 +48,9 @@ class _Compiled:
     annotations: dict  # annotation → column
 
 
-class CompiledGet:
-    """The one object of ``query(**values)`` (``select_related`` and annotations allowed), its
-    SQL compiled once per database alias; ``None`` when no row matches.
-
-    ``values`` names each value and its type (int or str), e.g. ``CompiledGet(lambda province,
-    code: funds_of_province(province).filter(code=code), province=int, code=str)``: the query
-    is built by the selector that states its rule, once, with markers in place of the values.
-    Each value must reach the SQL as one parameter, as it is given (an exact match: a lookup
-    that rewrites it, as ``icontains`` does, is refused when compiled).
-    """
+class _CompiledModelQuery:
+    """A query of model instances (``select_related`` and annotations allowed), its SQL compiled
+    once per database alias with a marker for each value it is asked by."""
 
     def __init__(self, query: Callable[..., QuerySet], **values: type):
         self._query = query  # called when first used: models are not ready at import
@@ -63,9 +58,12 @@ class CompiledGet:
         self._compiled: dict[str, _Compiled] = {}
         self._model: type[Model] | None = None
 
-    def get(self, **values) -> Model | None:
+    def _execute(self, values: dict, fetch: str):
+        """(the rows the SQL gives for ``values``, by ``fetch``: fetchone or fetchall; the
+        compiled query; the database)."""
         if values.keys() != self._values.keys():
-            raise TypeError(f"CompiledGet.get takes {', '.join(self._values)}, not {', '.join(values)}")
+            name = type(self).__name__
+            raise TypeError(f"{name} takes {', '.join(self._values)}, not {', '.join(values)}")
         if self._model is None:
             self._model = self._query(**self._markers()).model
         db = router.db_for_read(self._model)
@@ -73,12 +71,12 @@ class CompiledGet:
         params = list(compiled.params)
         for name, kind in self._values.items():
             params[compiled.slots[name]] = kind(values[name])
-        connection = connections[db]
-        with connection.cursor() as cursor:
+        with connections[db].cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            return getattr(cursor, fetch)(), compiled, db
+
+    def _build(self, row: tuple, compiled: _Compiled, db: str) -> Model:
+        connection = connections[db]
         row = list(row)
         for column, (converters, expression) in compiled.converters.items():
             value = row[column]
@@ -103,7 +101,9 @@ class CompiledGet:
         for name, marker in markers.items():
             at = [i for i, value in enumerate(params) if value == marker]
             if len(at) != 1:
-                raise ValueError(f"CompiledGet: “{name}” appears {len(at)} times in the compiled query")
+                raise ValueError(
+                    f"{type(self).__name__}: “{name}” appears {len(at)} times in the compiled query"
+                )
             slots[name] = at[0]
         klass_info, select = compiler.klass_info, compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -120,6 +120,37 @@ class CompiledGet:
         )
         self._compiled[db] = compiled
         return compiled
+
+
+class CompiledGet(_CompiledModelQuery):
+    """The one object of ``query(**values)`` (``select_related`` and annotations allowed), its
+    SQL compiled once per database alias; ``None`` when no row matches.
+
+    ``values`` names each value and its type (int or str), e.g. ``CompiledGet(lambda province,
+    code: funds_of_province(province).filter(code=code), province=int, code=str)``: the query
+    is built by the selector that states its rule, once, with markers in place of the values.
+    Each value must reach the SQL as one parameter, as it is given (an exact match: a lookup
+    that rewrites it, as ``icontains`` does, is refused when compiled).
+    """
+
+    def get(self, **values) -> Model | None:
+        row, compiled, db = self._execute(values, "fetchone")
+        return None if row is None else self._build(row, compiled, db)
+
+
+class CompiledObjects(_CompiledModelQuery):
+    """Every object of ``query(**values)``, in its order, as ``CompiledGet`` reads one: the
+    lines, comments, files and trail of one return that its pages read at every request
+    (``indicators.selectors``). ``known`` (``all(ret=…, known={"ret": ret})``) are objects
+    each row points at and the caller holds, set on each as a related manager would."""
+
+    def all(self, *, known: dict[str, Model] | None = None, **values) -> list[Model]:
+        rows, compiled, db = self._execute(values, "fetchall")
+        found = [self._build(row, compiled, db) for row in rows]
+        for name, obj in (known or {}).items():
+            for item in found:
+                setattr(item, name, obj)
+        return found
 
 
 class Ints:

@@ -11,6 +11,7 @@ from functools import cached_property, partial
 
 from django.db.models import Prefetch, QuerySet
 
+from common.compiled import CompiledRows, Ints
 from indicators import rules
 from indicators.ledger import Figures, FundLedger, lag_reasons_of, return_money
 from indicators.models import (
@@ -32,12 +33,13 @@ def return_data(
     money: Figures | None = None,
     previous: dict[str, str] | None = None,
     indicators: list[rules.IndicatorLine] | None = None,
+    lag_reasons: dict[str, str] | None = None,
 ) -> rules.ReturnData:
     """The return as the rules engine checks it; ``money`` from the ledger, ``previous`` (last
-    year's actuals, ``previous_actuals``) and ``indicators`` (``indicator_lines_of``) looked up
-    when None."""
+    year's actuals, ``previous_actuals``), ``indicators`` (``indicator_lines_of``) and
+    ``lag_reasons`` (``FundLedger.lag_reasons``) looked up when None."""
     money = money if money is not None else return_money(ret)
-    lag_reasons = lag_reasons_of(ret)
+    lag_reasons = lag_reasons if lag_reasons is not None else lag_reasons_of(ret)
     lines = [
         rules.MoneyLine(
             key=f"funding-{line.source}",
@@ -91,14 +93,24 @@ def indicator_lines_of(
     ``previous``: last year's actuals of each return (``previous_actuals_of``). A return
     without lines has none."""
     found: dict[int, list[rules.IndicatorLine]] = defaultdict(list)
-    rows = (
+    if isinstance(returns, QuerySet):
+        rows = _line_rows(returns)
+    else:  # a return's page asks for its own: compiled once for each length of the list
+        rows, _db = _LINE_ROWS.rows(returns=list(returns))
+    for row in rows:
+        found[row[0]].append(_indicator_line(row, previous.get(row[0], {})))
+    return found
+
+
+def _line_rows(returns) -> QuerySet:
+    return (
         IndicatorActual.objects.filter(ret_id__in=returns)
         .order_by("ret_id", "indicator__order", "pk")
         .values_list(*_LINE_FIELDS)
     )
-    for row in rows:
-        found[row[0]].append(_indicator_line(row, previous.get(row[0], {})))
-    return found
+
+
+_LINE_ROWS = CompiledRows(IndicatorActual, _line_rows, returns=Ints)
 
 
 def _indicator_line(row: tuple, previous: dict[str, str]) -> rules.IndicatorLine:
@@ -149,13 +161,14 @@ def return_findings(
     money: Figures | None = None,
     previous: dict[str, str] | None = None,
     data: rules.ReturnData | None = None,
+    lag_reasons: dict[str, str] | None = None,
 ) -> list[rules.Finding]:
     """The rules engine's findings for one return: the year-end checks, or mid-year the
     monitoring checks with the fund's cut-off month and thresholds (``monitoring_plan``).
     ``data``: the return as checked when not as saved (an offline workbook's values over
     ``return_data``), so an upload's preview warns exactly as submitting would."""
     if data is None:
-        data = return_data(ret, money=money, previous=previous)
+        data = return_data(ret, money=money, previous=previous, lag_reasons=lag_reasons)
     return _check_of(ret.fund, ret.period)(data)
 
 

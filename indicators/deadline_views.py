@@ -27,7 +27,7 @@ from indicators.reminders import (
 )
 from indicators.selectors import binding_deadline, deadlines_by_setter, funds_of_year
 from transfers import tree, versions
-from transfers.selectors import funds_for_user, get_fund_for_user
+from transfers.selectors import fund_list_for_user, fund_tokens_for_user, get_fund_for_user
 
 
 class DeadlineForm(BootstrapFormMixin, forms.Form):
@@ -60,8 +60,8 @@ def deadline_list(request):
     user = request.user
     own = user.region
     # The funds' data versions before the funds themselves: a kept row prints its fund's name.
-    found = versions.tokens(funds_for_user(user))
-    of_year = funds_of_year(funds_for_user(user), own, request.GET.get("year"))  # one year at a time
+    found = fund_tokens_for_user(user)
+    of_year = funds_of_year(fund_list_for_user(user), own, request.GET.get("year"))  # one year at a time
     funds = of_year.funds
     can_edit = {fund.pk: may_set_deadlines(user, fund, own) is None for fund in funds}
     context = {

@@ -22,6 +22,7 @@ from indicators.models import (
     MonitoringPlan,
     Return,
 )
+from indicators.selectors import form_lines_of, narratives_of
 from indicators.services import ReturnInput
 
 # What a denominator means, said once above the indicator lines (each 分母 box points to it).
@@ -53,13 +54,9 @@ class ReturnForm(forms.Form):
         self.ret = ret
         # The ledger's lines: an allocated source's budget is what was allocated (not typed).
         self.money_lines = list(money if money is not None else return_money(ret))
-        self.actual_lines = list(
-            ret.actuals.select_related("indicator__parent_indicator", "indicator__table").order_by(
-                "indicator__order"
-            )
-        )
+        self.actual_lines = form_lines_of(ret)
         order = list(Aspect.values)
-        self.narrative_lines = sorted(ret.narratives.all(), key=lambda n: order.index(n.aspect))
+        self.narrative_lines = sorted(narratives_of(ret), key=lambda n: order.index(n.aspect))
         kwargs.setdefault("initial", self._initial())
         super().__init__(*args, **kwargs)
         for line in self.money_lines:

@@ -38,7 +38,12 @@ from indicators.selectors import (
     review_queue_page,
 )
 from transfers import versions
-from transfers.selectors import funds_for_user, get_fund_for_user, get_region_for_user
+from transfers.selectors import (
+    fund_list_for_user,
+    fund_tokens_for_user,
+    get_fund_for_user,
+    get_region_for_user,
+)
 
 HOME_BOARDS = 3  # a year of this many funds or fewer shows each fund's board on the home page
 
@@ -58,8 +63,8 @@ def home(request):
     # The data versions of every fund the person sees, read once before any of their data (the
     # funds themselves too: a line prints its fund's name): the lines of the year's funds and
     # the deadline notices of all of them are kept under them.
-    found = versions.tokens(funds_for_user(user))
-    every = list(funds_for_user(user))
+    found = fund_tokens_for_user(user)
+    every = fund_list_for_user(user)
     shown = funds_of_year(every, region, request.GET.get("year"))
     offices_funds = shown.funds
     # A few funds: each with its board's first page. More: one line each (资金一览), each

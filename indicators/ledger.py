@@ -297,6 +297,10 @@ class Returns(Mapping):
         """The pk of the node's return, without building it (KeyError without one)."""
         return self._rows[key][_PK]
 
+    def lag_reasons(self, key: tuple) -> dict[str, str]:
+        """{source: 执行进度滞后原因} of the node's return as read (KeyError without one)."""
+        return self._lag_reasons[key]
+
     def fund_and_region(self, key: tuple) -> tuple[int, int]:
         """(fund pk, region pk) of the node's return as read, without building it: the key of
         the target table it reports against."""
@@ -436,6 +440,19 @@ class FundLedger:
             # changes the lines, and what is checked after the save must read them as saved.
             values = self.returns.money[node.key]
         return figures(self.budgets.of(node), values if values is not None else _own_values(ret))
+
+    def lag_reasons(self, ret: Return) -> dict[str, str]:
+        """{source: 执行进度滞后原因} of one return's money lines: as the ledger read them with
+        its lines when ``ret`` is the ledger's own return as read (``return_money``), else
+        ``lag_reasons_of``."""
+        node = self.node_for(ret)
+        if (
+            getattr(ret, "money_values", None) is None
+            and node.key in self.returns
+            and self.returns.pk(node.key) == ret.pk
+        ):
+            return self.returns.lag_reasons(node.key)
+        return lag_reasons_of(ret)
 
     def _below(self, node: Node) -> Rollup:
         """What the approved returns that count at the nodes directly below ``node`` add up to

@@ -17,6 +17,7 @@ from common.compiled import CompiledRows, Ints
 from indicators import rules
 from indicators.ledger import Figures, FundLedger
 from indicators.models import IndicatorActual, IndicatorTarget, Period, Return, TargetTable
+from indicators.selectors import lines_of
 from transfers.tree import Node
 
 
@@ -52,7 +53,7 @@ def return_rollup(ret: Return, *, ledger: FundLedger | None = None) -> ReturnRol
     monitoring = ret.period == Period.MID_YEAR
     children = _children(ledger, pks, matches)
     indicators, forecasts = {}, {}
-    for actual in ret.actuals.select_related("indicator").order_by("indicator__order"):
+    for actual in lines_of(ret):
         indicator = actual.indicator
         matched = _matched(indicator, children)
         indicators[indicator.pk] = _rolled(indicator, matched, "actual_text")

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from common.compiled import CompiledGet, CompiledObjects, CompiledRows, Ints
 from evalportal.models import AuditEvent
 from indicators import rules
 from indicators.edits import return_edits, shown
@@ -26,12 +28,14 @@ from indicators.models import (
     Notification,
     Period,
     Return,
+    ReturnComment,
+    ReturnNarrative,
     TargetTable,
 )
 from indicators.permissions import EDITABLE, may_change_data, may_review
 from transfers.models import Fund, Project, Region
 from transfers.selectors import subtree_q
-from transfers.tree import Node
+from transfers.tree import REGIONS, Node, subtrees_q, within
 
 
 def returns_for_user(user) -> QuerySet[Return]:
@@ -42,11 +46,85 @@ def returns_for_user(user) -> QuerySet[Return]:
 
 
 def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
-    """Fetch a return and check access in one step: 404 outside the region, 403 for read-only."""
-    ret = get_object_or_404(returns_for_user(user).select_related("fund", "region__parent", "project"), pk=pk)
+    """Fetch a return and check access in one step: 404 outside the region, 403 for read-only.
+    Read with its fund, region and the region above it, and the scope of ``returns_for_user``
+    asked of them (``tree.within``) rather than of the database's joins."""
+    ret = _RETURN_BY_PK.get(pk=pk)
+    if ret is None or user.region_id is None or not within(ret.region, user.region_id):
+        raise Http404("No Return matches the given query.")
     if for_edit and (reason := may_change_data(user)):
         raise PermissionDenied(reason)
     return with_lock(ret)
+
+
+# What a return's pages read of it at every request, compiled once (common.compiled).
+_RETURN_BY_PK = CompiledGet(
+    lambda pk: Return.objects.select_related("fund", "region__parent", "project").filter(pk=pk), pk=int
+)
+_LINES = CompiledObjects(
+    lambda ret: (
+        IndicatorActual.objects.filter(ret_id=ret).select_related("indicator").order_by("indicator__order")
+    ),
+    ret=int,
+)
+_FORM_LINES = CompiledObjects(
+    lambda ret: (
+        IndicatorActual.objects.filter(ret_id=ret)
+        .select_related("indicator__parent_indicator", "indicator__table")
+        .order_by("indicator__order")
+    ),
+    ret=int,
+)
+_NARRATIVES = CompiledObjects(lambda ret: ReturnNarrative.objects.filter(ret_id=ret), ret=int)
+_COMMENTS = CompiledObjects(
+    lambda ret: (
+        ReturnComment.objects.filter(ret_id=ret).select_related("author", "actual").order_by("created_at")
+    ),
+    ret=int,
+)
+# By time: the Meta ordering starts with the return, which joins its fund and region to sort by
+# their codes, for rows that all share one return.
+_EXCEPTIONS = CompiledObjects(
+    lambda ret: (
+        ApprovalException.objects.filter(ret_id=ret)
+        .select_related("author__region", "region", "project")
+        .order_by("created_at", "pk")
+    ),
+    ret=int,
+)
+_ATTACHMENTS = CompiledObjects(
+    lambda ret: (
+        Attachment.objects.filter(ret_id=ret)
+        .select_related("uploaded_by", "actual")
+        .order_by("uploaded_at", "pk")
+    ),
+    ret=int,
+)
+_HISTORY = CompiledObjects(lambda ret: return_history_of(ret), ret=str)
+
+
+def lines_of(ret: Return) -> list[IndicatorActual]:
+    """The return's indicator lines with their indicators, in the table's order."""
+    return _LINES.all(ret=ret.pk, known={"ret": ret})
+
+
+def form_lines_of(ret: Return) -> list[IndicatorActual]:
+    """``lines_of``, each indicator with the one it was copied from and its table (the form)."""
+    return _FORM_LINES.all(ret=ret.pk, known={"ret": ret})
+
+
+def narratives_of(ret: Return) -> list[ReturnNarrative]:
+    return _NARRATIVES.all(ret=ret.pk, known={"ret": ret})
+
+
+def comments_of(ret: Return) -> list[ReturnComment]:
+    """The reviewers' comments on the return, oldest first, with their authors and lines."""
+    return _COMMENTS.all(ret=ret.pk, known={"ret": ret})
+
+
+def history_of(ret: Return) -> list[AuditEvent]:
+    """``return_history`` as a list, newest first."""
+    return _HISTORY.all(ret=str(ret.pk))
 
 
 # --- deadlines per level and the lock after them (docs/domain.md, deadlines) --------------------
@@ -322,7 +400,12 @@ def project_returns_under_review(fund: Fund, project_ids) -> dict[int, Return]:
 
 def return_history(ret: Return) -> QuerySet[AuditEvent]:
     """The return's audit trail, newest first."""
-    return AuditEvent.objects.filter(object_type="indicators.return", object_id=str(ret.pk)).select_related(
+    return return_history_of(str(ret.pk))
+
+
+def return_history_of(object_id: str) -> QuerySet[AuditEvent]:
+    """The audit trail of the return whose pk is ``object_id`` (as the trail stores it)."""
+    return AuditEvent.objects.filter(object_type="indicators.return", object_id=object_id).select_related(
         "actor"
     )
 
@@ -569,12 +652,28 @@ def funds_of_year(funds, region: Region, asked: str | None) -> FundsOfYear:
     if asked in {str(year) for year in years}:
         year = int(asked)
     else:
-        below = Return.objects.filter(subtree_q(region, "region__"))
         year = next(
-            (y for y in years if below.filter(fund__in=[f.pk for f in funds if f.year == y]).exists()),
+            (y for y in years if _reported_in(region, [f.pk for f in funds if f.year == y])),
             years[0],
         )
     return FundsOfYear(year, [fund for fund in funds if fund.year == year], [(y, counts[y]) for y in years])
+
+
+def _reported_in(region: Region, funds: list[int]) -> bool:
+    """Some return of ``funds`` exists in ``region`` or below it (any status)."""
+    return bool(_REPORTED_IN.rows(regions=[region], funds=funds)[0])
+
+
+_REPORTED_IN = CompiledRows(
+    Return,
+    lambda regions, funds: (
+        Return.objects.filter(subtrees_q(regions, "region__"), fund__in=funds)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    regions=REGIONS,
+    funds=Ints,
+)
 
 
 def own_returns(user) -> QuerySet[Return]:
@@ -794,13 +893,7 @@ def missing_below(
 
 def approval_exceptions(ret: Return) -> list[ApprovalException]:
     """Every exception recorded on ``ret``, oldest first (kept when the region is approved later)."""
-    # By time: the Meta ordering starts with the return, which joins its fund and region to sort
-    # by their codes, for rows that all share one return.
-    return list(
-        ApprovalException.objects.filter(ret=ret)
-        .select_related("author__region", "region", "project")
-        .order_by("created_at", "pk")
-    )
+    return _EXCEPTIONS.all(ret=ret.pk, known={"ret": ret})
 
 
 @dataclass(frozen=True)
@@ -844,7 +937,7 @@ def save_conflict(ret: Return, typed) -> SaveConflict:
 def attachments_by_line(ret: Return) -> dict[int | None, list[Attachment]]:
     """The return's 佐证材料 keyed by the indicator of their line (None: the whole return)."""
     by_line: dict[int | None, list[Attachment]] = {}
-    for attachment in ret.attachments.select_related("uploaded_by", "actual").order_by("uploaded_at", "pk"):
+    for attachment in _ATTACHMENTS.all(ret=ret.pk, known={"ret": ret}):
         by_line.setdefault(attachment.actual.indicator_id if attachment.actual_id else None, []).append(
             attachment
         )

@@ -41,12 +41,15 @@ from indicators.selectors import (
     approval_exceptions,
     attachments_by_line,
     changes_since_approval,
+    comments_of,
     get_attachment_for_user,
     get_return_for_user,
+    history_of,
+    lines_of,
     missing_below,
     monitoring_plan,
+    narratives_of,
     previous_actuals,
-    return_history,
     returns_for_user,
     review_queue,
     save_conflict,
@@ -110,7 +113,7 @@ def _form_context(ret, form, findings=None, *, ledger: FundLedger, money=None):
     rollup = return_rollup(ret, ledger=ledger) if node.children else None
     money = money if money is not None else ledger.return_money(ret)
     comments = {}
-    for comment in ret.comments.select_related("author", "actual").order_by("created_at"):
+    for comment in comments_of(ret):
         comments.setdefault(comment.actual.indicator_id if comment.actual_id else None, []).append(comment)
     exceptions = approval_exceptions(ret)
     monitoring = None
@@ -237,16 +240,17 @@ def _detail_context(ret, *, typed_comments: dict[int, str] | None = None, send_b
                 denominator=actual.denominator,
             ),
         )
-        for actual in ret.actuals.select_related("indicator").order_by("indicator__order")
+        for actual in lines_of(ret)
     ]
     ledger = _ledger(ret)
     money = ledger.return_money(ret)
-    context = _form_context(ret, None, return_findings(ret, money=money), ledger=ledger, money=money)
-    history = list(return_history(ret))  # the page's trail, and what changed since the approval
+    findings = return_findings(ret, money=money, lag_reasons=ledger.lag_reasons(ret))
+    context = _form_context(ret, None, findings, ledger=ledger, money=money)
+    history = history_of(ret)  # the page's trail, and what changed since the approval
     context.update(
         {
             "lines": lines,
-            "narratives": ret.narratives.all(),
+            "narratives": narratives_of(ret),
             "history": history,
             "since_approval": changes_since_approval(ret, history),
             "send_back_form": send_back_form or SendBackForm(),

@@ -10,10 +10,18 @@ from django.urls import reverse
 
 from common.compiled import CompiledGet
 from evalportal.auth_backends import PERSON, AccountBackend
-from indicators.models import Notification
-from indicators.selectors import unread_notifications_of_person
+from indicators.models import Notification, ReturnComment
+from indicators.selectors import comments_of, get_return_for_user, lines_of, unread_notifications_of_person
+from transfers import versions
 from transfers.models import Fund, Region
-from transfers.selectors import get_fund_for_user, get_region_for_user, province_of
+from transfers.selectors import (
+    fund_list_for_user,
+    fund_tokens_for_user,
+    funds_for_user,
+    get_fund_for_user,
+    get_region_for_user,
+    province_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +128,77 @@ def test_a_fund_of_another_province_is_not_found(clerk_yining, relief):
     other = Fund.objects.create(code="gs-test-fund", name="他省资金", year=2024, region=gansu)
     with pytest.raises(Http404):
         get_fund_for_user(clerk_yining, other.code)
+
+
+def test_a_returns_comments_are_the_orms_with_their_authors_lines_and_return(
+    yining_return, reviewer_yili, django_assert_num_queries
+):
+    lines = list(yining_return.actuals.order_by("indicator__order"))
+    for number, actual in enumerate((lines[1], None, lines[0])):
+        ReturnComment.objects.create(
+            ret=yining_return, actual=actual, author=reviewer_yili, text=f"意见{number}"
+        )
+    with django_assert_num_queries(1):
+        comments = comments_of(yining_return)
+        # Each with its author, its line and the caller's return: no query of their own.
+        assert [(c.text, c.author.username, c.ret is yining_return) for c in comments] == [
+            ("意见0", "reviewer_yili", True),
+            ("意见1", "reviewer_yili", True),
+            ("意见2", "reviewer_yili", True),
+        ]
+        assert [c.actual.indicator_id if c.actual_id else None for c in comments] == [
+            lines[1].indicator_id,
+            None,
+            lines[0].indicator_id,
+        ]
+    expected = list(yining_return.comments.select_related("author", "actual").order_by("created_at"))
+    assert [fields(c) for c in comments] == [fields(c) for c in expected]
+    assert [fields(c.author) for c in comments] == [fields(c.author) for c in expected]
+    # Read afresh: a comment added since is there at the next call.
+    ReturnComment.objects.create(ret=yining_return, author=reviewer_yili, text="意见3")
+    assert [c.text for c in comments_of(yining_return)][-1] == "意见3"
+    assert lines_of(yining_return)[0].indicator.order == 1 and all(
+        a.ret is yining_return for a in lines_of(yining_return)
+    )
+
+
+def test_a_return_is_found_in_the_persons_region_and_below_it_only(
+    yining_return,
+    clerk_yining,
+    clerk_huocheng,
+    reviewer_yili,
+    admin_xj,
+    reviewer_aksu,
+    django_assert_num_queries,
+):
+    for person in (clerk_yining, reviewer_yili, admin_xj):
+        person = PERSON.get(pk=person.pk)
+        with django_assert_num_queries(2):  # the return with its fund and regions; its deadline
+            ret = get_return_for_user(person, yining_return.pk)
+            assert (ret.fund.code, ret.region.parent.name) == (yining_return.fund.code, "伊犁哈萨克自治州")
+        assert fields(ret) == fields(yining_return) and ret.project is None
+    for person in (clerk_huocheng, reviewer_aksu):  # beside 伊宁市, and another prefecture
+        with pytest.raises(Http404):
+            get_return_for_user(person, yining_return.pk)
+    User.objects.filter(pk=admin_xj.pk).update(region=None, is_superuser=True)  # the deployment's own
+    with pytest.raises(Http404):
+        get_return_for_user(PERSON.get(pk=admin_xj.pk), yining_return.pk)
+    with pytest.raises(Http404):
+        get_return_for_user(clerk_yining, 10**9)
+
+
+def test_the_funds_and_their_data_versions_a_person_sees_are_the_orms(
+    clerk_yining, relief, elderly, admin_xj
+):
+    for person in (PERSON.get(pk=clerk_yining.pk), PERSON.get(pk=admin_xj.pk)):
+        funds = fund_list_for_user(person)
+        assert [fields(f) for f in funds] == [fields(f) for f in funds_for_user(person)]
+        assert {relief.code, elderly.code} <= {f.code for f in funds}
+        found = fund_tokens_for_user(person)
+        assert found == versions.tokens(funds_for_user(person)) and set(found) >= {0, relief.pk, elderly.pk}
+    before = fund_tokens_for_user(clerk_yining)[relief.pk]
+    Fund.objects.filter(pk=relief.pk).update(name="救助资金（改）")  # a change draws a new token
+    assert fund_tokens_for_user(clerk_yining)[relief.pk] != before
+    assert fund_list_for_user(clerk_yining)[
+        [f.pk for f in fund_list_for_user(clerk_yining)].index(relief.pk)
+    ].name == ("救助资金（改）")

@@ -348,5 +348,5 @@ def test_the_review_page_reads_the_returns_money_once_for_the_page(
     assert response.status_code == 200
     assert f'<td>中央财政资金</td><td class="num">{YINING_RELIEF:,.2f}</td>' in response.content.decode()
     # The ledger's lines of the subtree, which hold the return's own for the page and the
-    # checks, and their 执行进度滞后原因 read once more for the checks.
-    assert _tables_read(queries).count("indicators_returnfunding") == 2
+    # checks, with their 执行进度滞后原因 (tests/test_monitoring_returns.py: the review page).
+    assert _tables_read(queries).count("indicators_returnfunding") == 1

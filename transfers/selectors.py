@@ -6,10 +6,11 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from common.compiled import CompiledGet
+from common.compiled import CompiledGet, CompiledObjects, CompiledRows
 from evalportal.models import Role
+from transfers import versions
 from transfers.budgets import FundBudgets, Received
-from transfers.models import CentralFund, Fund, Notice, Region
+from transfers.models import CentralFund, DataVersion, Fund, Notice, Region
 from transfers.tree import subtree_q, within
 
 __all__ = ["subtree_q"]  # "in the subtree", as SQL: defined beside the in-memory form
@@ -26,6 +27,28 @@ def funds_visible_to(region: Region) -> QuerySet[Fund]:
 
 def funds_of_province(province_id: int) -> QuerySet[Fund]:
     return Fund.objects.filter(region_id=province_id)
+
+
+def fund_list_for_user(user) -> list[Fund]:
+    """``funds_for_user`` as a list (the home page, 截止日期), by SQL compiled once."""
+    if user.region_id is None:
+        return []
+    return _FUNDS_OF_PROVINCE.all(province=province_of(user.region).pk)
+
+
+def fund_tokens_for_user(user) -> dict[int, str]:
+    """``versions.tokens`` of ``funds_for_user``: read before the funds themselves, in one query
+    compiled once."""
+    if user.region_id is None:
+        return versions.tokens([])
+    rows, _db = _TOKENS_OF_PROVINCE.rows(province=province_of(user.region).pk)
+    return dict(rows)
+
+
+_FUNDS_OF_PROVINCE = CompiledObjects(lambda province: funds_of_province(province), province=int)
+_TOKENS_OF_PROVINCE = CompiledRows(
+    DataVersion, lambda province: versions.tokens_query(funds_of_province(province)), province=int
+)
 
 
 def region_received(fund: Fund, region: Region) -> Received:

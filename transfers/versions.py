@@ -104,8 +104,7 @@ def tokens(funds: list[int] | QuerySet) -> dict[int, str]:
     query, from the database the router reads from: the replica inside
     ``reading_from_replica``, as the data."""
     if isinstance(funds, QuerySet):
-        wanted = Q(scope=DataVersion.REGIONS) | Q(scope__in=funds.order_by().values("pk"))
-        return dict(DataVersion.objects.filter(wanted).values_list("scope", "token"))
+        return dict(tokens_query(funds))
     # Every kept page asks this first: written as SQL, not compiled by the ORM each time
     # (0.3 of its 0.4 ms).
     scopes = sorted({DataVersion.REGIONS, *map(int, funds)})
@@ -114,6 +113,12 @@ def tokens(funds: list[int] | QuerySet) -> dict[int, str]:
             f"SELECT scope, token FROM {TABLE} WHERE scope IN ({', '.join(['%s'] * len(scopes))})", scopes
         )
         return dict(cursor.fetchall())
+
+
+def tokens_query(funds: QuerySet) -> QuerySet:
+    """The rows (scope, token) of ``tokens`` of a query of funds: the region tree's and theirs."""
+    wanted = Q(scope=DataVersion.REGIONS) | Q(scope__in=funds.order_by().values("pk"))
+    return DataVersion.objects.filter(wanted).values_list("scope", "token")
 
 
 def key(name: str, funds: Iterable, *parts, found: dict[int, str] | None = None) -> str | None:
