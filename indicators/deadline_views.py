@@ -60,16 +60,25 @@ def deadline_list(request):
     user = request.user
     own = user.region
     # The funds' data versions before the funds themselves: a kept row prints its fund's name.
+    # The table is kept whole under them, for the office, the person's role, the address (the
+    # year asked) and the day; within it, each fund's rows are kept on their own.
     found = fund_tokens_for_user(user)
-    of_year = funds_of_year(fund_list_for_user(user), own, request.GET.get("year"))  # one year at a time
-    funds = of_year.funds
-    can_edit = {fund.pk: may_set_deadlines(user, fund, own) is None for fund in funds}
-    context = {
-        "rows": _rows_of(funds, own, can_edit, timezone.localdate(), found),
-        "can_edit_any": any(can_edit.values()),
-        "year": of_year.year,
-        "years": of_year.years,
-    }
+    every = fund_list_for_user(user)
+    today = timezone.localdate()
+
+    def build() -> dict:
+        of_year = funds_of_year(every, own, request.GET.get("year"))  # one year at a time
+        funds = of_year.funds
+        can_edit = {fund.pk: may_set_deadlines(user, fund, own) is None for fund in funds}
+        return {
+            "rows": _rows_of(funds, own, can_edit, today, found),
+            "can_edit_any": any(can_edit.values()),
+            "year": of_year.year,
+            "years": of_year.years,
+        }
+
+    parts = (getattr(own, "pk", None), user.role, user.is_superuser, request.get_full_path(), today)
+    context = versions.cached("deadline-page", every, *parts, build=build, found=found)
     return render(request, "indicators/deadlines/list.html", context)
 
 

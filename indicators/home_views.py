@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from common.kept_html import CSRF_MARK, with_csrf
 from common.paging import filters_query, search_text
@@ -58,19 +59,39 @@ def home(request):
         if user.role == Role.MINISTRY:  # the central department: its funds across the provinces
             return redirect("nation:funds")
         return render(request, "indicators/home.html", {"region": None})
-    # One year's funds at a time: a province keeps every year's funds, and this year's work is
-    # what the page is for (the review queue and the deadlines stay whatever their year).
     # The data versions of every fund the person sees, read once before any of their data (the
-    # funds themselves too: a line prints its fund's name): the lines of the year's funds and
-    # the deadline notices of all of them are kept under them.
+    # funds themselves too: a line prints its fund's name). The page's body is kept under them
+    # whole, for the office, the person's role and the address (the year asked), for the day
+    # (the deadline notices count its days); within it, the lines of the year's funds and the
+    # deadline notices are kept each, so a change to one fund prints that fund's line again.
     found = fund_tokens_for_user(user)
     every = fund_list_for_user(user)
+    parts = (region.pk, user.role, user.is_superuser, request.get_full_path(), timezone.localdate())
+    body, charts = versions.cached(
+        "home", every, *parts, build=lambda: _home_body(request, region, every, found), found=found
+    )
+    context = {"region": region, "body": with_csrf(body, request), "charts": charts}
+    return render(request, "indicators/home.html", context)
+
+
+def _home_body(request, region, every: list, found: dict[int, str]) -> tuple[str, bool]:
+    """(the body of an office's home page, printed with a stand-in CSRF token; whether it
+    draws the boards' charts, whose scripts the page then loads)."""
+    user = request.user
+    # One year's funds at a time: a province keeps every year's funds, and this year's work is
+    # what the page is for (the review queue and the deadlines stay whatever their year).
     shown = funds_of_year(every, region, request.GET.get("year"))
     offices_funds = shown.funds
     # A few funds: each with its board's first page. More: one line each (资金一览), each
     # leading to its board; fifty boards one under another are read by nobody.
     full = len(offices_funds) <= HOME_BOARDS
-    context = {"region": region, "full": full, "year": shown.year, "years": shown.years}
+    context = {
+        "region": region,
+        "full": full,
+        "year": shown.year,
+        "years": shown.years,
+        "csrf_token": CSRF_MARK,
+    }
     if full:
         mine, deadlines = _own_returns_and_deadlines(user, offices_funds)
         funds = [
@@ -95,7 +116,8 @@ def home(request):
         notices=_notices(user, every, found),
         statuses=Return.Status,
     )
-    return render(request, "indicators/home.html", context)
+    charts = full and bool(context.get("funds"))
+    return render_to_string("indicators/_home_body.html", context, request=request), charts
 
 
 def _own_returns_and_deadlines(user, funds) -> tuple[dict, dict]:
@@ -146,7 +168,8 @@ def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
     """The lines of 资金一览, rendered: each kept in the cache beside the fund's line, under its
     key (the fund's data version: its money, its returns, its deadlines) with what else the line
     depends on (whether this person fills in, whether the table has the columns of the regions
-    below). Fifty lines' template work was most of a province's home page."""
+    below). Fifty lines' template work was most of a province's home page. Printed with the
+    stand-in CSRF token, as the body they are part of."""
     user = request.user
     can_fill = not may_open_return(user, region)
     keys = {fund.pk: f"{key}:row:{int(can_fill)}{int(any_below)}" if key else None for fund, _, key in lines}
@@ -161,8 +184,8 @@ def _fund_rows(request, lines: list, region, *, any_below: bool) -> str:
             built[pk] = render_to_string("indicators/_home_fund_row.html", context)
         return built
 
-    html = "".join(versions.cached_each(keys, build).values())
-    return with_csrf(html, request)  # 开始填报 is a form: the token is the person's, never kept
+    # 开始填报 is a form: its token is the stand-in, the person's put in when the page is served.
+    return mark_safe("".join(versions.cached_each(keys, build).values()))  # rendered, escaped there
 
 
 def _notices(user, funds, found) -> list[str]:

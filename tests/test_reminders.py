@@ -461,8 +461,9 @@ class TestDeadlinePages:
             response = client.get(reverse("deadlines:list"))
         [row] = [r for r in readers.table_rows(response) if r["状态"] != NO_DEADLINE]
         assert int(row["未报"]) >= extra_counties
-        # Kept under the funds' data versions: no deadline, allocation, region or return read.
-        with django_assert_num_queries(4):
+        # Kept whole under the funds' data versions: the person, the versions and the funds; no
+        # year asked, no deadline, allocation, region or return read.
+        with django_assert_num_queries(3):
             again = client.get(reverse("deadlines:list"))
         assert readers.table_rows(again) == readers.table_rows(response)
 
