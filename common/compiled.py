@@ -35,6 +35,18 @@ def _marker(kind: type, number: int):
     return _INT_MARKER - number if kind is int else f"\x1fcompiled value {number}\x1f"
 
 
+def _converted(row: tuple, converters: dict, connection) -> list:
+    """``row`` with each column's value through the database's converters (``converters``: as
+    ``SQLCompiler.get_converters`` gives them), as Django's iterables convert a row."""
+    row = list(row)
+    for column, (functions, expression) in converters.items():
+        value = row[column]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[column] = value
+    return row
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -76,13 +88,7 @@ class _CompiledModelQuery:
             return getattr(cursor, fetch)(), compiled, db
 
     def _build(self, row: tuple, compiled: _Compiled, db: str) -> Model:
-        connection = connections[db]
-        row = list(row)
-        for column, (converters, expression) in compiled.converters.items():
-            value = row[column]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[column] = value
+        row = _converted(row, compiled.converters, connections[db])
         obj = self._model.from_db(db, compiled.init_list, row[compiled.start : compiled.end])
         for populator in compiled.populators:
             populator.populate(row, obj)
@@ -173,7 +179,7 @@ class _CompiledRows:
     sql: str | None  # None: the query matches nothing whatever the values (EmptyResultSet)
     params: tuple
     slots: dict  # the value's name → for each of its items, where it goes among ``params``
-    converters: tuple  # (column, converters, expression), as SQLCompiler.get_converters gives
+    converters: dict  # column → (converters, expression), as SQLCompiler.get_converters gives
     width: int | None  # the columns to keep of each row, when the SQL selects more to sort by
 
 
@@ -223,16 +229,9 @@ class CompiledRows:
         width, converters = compiled.width, compiled.converters
         if width is None and not converters:
             return rows, db
-        found = []
-        for row in rows:
-            row = list(row[:width] if width is not None else row)
-            for column, functions, expression in converters:
-                value = row[column]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[column] = value
-            found.append(tuple(row))
-        return found, db
+        if width is not None:
+            rows = [row[:width] for row in rows]
+        return [tuple(_converted(row, converters, connection)) for row in rows], db
 
     @staticmethod
     def _shape(kind, value):
@@ -277,12 +276,9 @@ class CompiledRows:
                         f"CompiledRows: “{name}” does not reach the compiled query as it is given"
                     )
                 slots[name].append(places)
-        converters = ()
+        converters = {}
         if sql is not None:
-            found = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
-            converters = tuple(
-                (column, functions, expression) for column, (functions, expression) in found.items()
-            )
+            converters = compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]])
         compiled = _CompiledRows(
             sql=sql,
             params=tuple(params),

@@ -14,3 +14,11 @@ def filters_query(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def asks_a_year_at_most(request) -> bool:
+    """The address asks for nothing but, at most, a year (``?year=2024``): a page kept for the
+    people of an office is kept only for such addresses, so that its keys stay as few as the
+    years, and no parameter is printed into a page served to everyone."""
+    year = request.GET.get("year")
+    return set(request.GET) <= {"year"} and (year is None or (year.isdigit() and len(year) == 4))

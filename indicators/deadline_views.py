@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from common.forms import BootstrapFormMixin, errors_into
+from common.paging import asks_a_year_at_most
 from indicators.models import Period
 from indicators.permissions import may_set_deadlines
 from indicators.reminders import (
@@ -60,8 +61,8 @@ def deadline_list(request):
     user = request.user
     own = user.region
     # The funds' data versions before the funds themselves: a kept row prints its fund's name.
-    # The table is kept whole under them, for the office, the person's role, the address (the
-    # year asked) and the day; within it, each fund's rows are kept on their own.
+    # The table is kept whole under them, for the office, the person's role, the year asked and
+    # the day, when the address asks nothing else; within it, each fund's rows are kept alone.
     found = fund_tokens_for_user(user)
     every = fund_list_for_user(user)
     today = timezone.localdate()
@@ -77,8 +78,11 @@ def deadline_list(request):
             "years": of_year.years,
         }
 
-    parts = (getattr(own, "pk", None), user.role, user.is_superuser, request.get_full_path(), today)
-    context = versions.cached("deadline-page", every, *parts, build=build, found=found)
+    if asks_a_year_at_most(request):
+        parts = (getattr(own, "pk", None), user.role, user.is_superuser, request.GET.get("year"), today)
+        context = versions.cached("deadline-page", every, *parts, build=build, found=found)
+    else:  # any other parameter: printed for this request only
+        context = build()
     return render(request, "indicators/deadlines/list.html", context)
 
 

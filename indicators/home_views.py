@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from common.kept_html import CSRF_MARK, with_csrf
-from common.paging import filters_query, search_text
+from common.paging import asks_a_year_at_most, filters_query, search_text
 from common.replica import reading_from_replica
 from evalportal.models import Role
 from indicators.formats import pct
@@ -61,15 +61,21 @@ def home(request):
         return render(request, "indicators/home.html", {"region": None})
     # The data versions of every fund the person sees, read once before any of their data (the
     # funds themselves too: a line prints its fund's name). The page's body is kept under them
-    # whole, for the office, the person's role and the address (the year asked), for the day
+    # whole (for an address asking nothing but a year), for the office, the person's role and the
+    # year asked, for the day
     # (the deadline notices count its days); within it, the lines of the year's funds and the
     # deadline notices are kept each, so a change to one fund prints that fund's line again.
     found = fund_tokens_for_user(user)
     every = fund_list_for_user(user)
-    parts = (region.pk, user.role, user.is_superuser, request.get_full_path(), timezone.localdate())
-    body, charts = versions.cached(
-        "home", every, *parts, build=lambda: _home_body(request, region, every, found), found=found
-    )
+    parts = (region.pk, user.role, user.is_superuser, request.GET.get("year"), timezone.localdate())
+
+    def build() -> tuple[str, bool]:
+        return _home_body(request, region, every, found)
+
+    if asks_a_year_at_most(request):
+        body, charts = versions.cached("home", every, *parts, build=build, found=found)
+    else:  # any other parameter: printed for this request only
+        body, charts = build()
     context = {"region": region, "body": with_csrf(body, request), "charts": charts}
     return render(request, "indicators/home.html", context)
 

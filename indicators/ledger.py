@@ -433,26 +433,28 @@ class FundLedger:
     def return_money(self, ret: Return) -> Figures:
         """One return's lines as it stands now (any status): its budget by the same rule."""
         node = self.node_for(ret)
-        values = getattr(ret, "money_values", None)
-        if values is None and node.key in self.returns and self.returns.pk(node.key) == ret.pk:
-            # The page's own instance of a return the ledger read with its lines: their values
-            # as the ledger read them, not read again. Not set on ``ret``: a save through it
-            # changes the lines, and what is checked after the save must read them as saved.
-            values = self.returns.money[node.key]
-        return figures(self.budgets.of(node), values if values is not None else _own_values(ret))
+        if self._read_with_lines(ret, node):
+            return figures(self.budgets.of(node), self.returns.money[node.key])
+        return figures(self.budgets.of(node), _own_values(ret))
 
     def lag_reasons(self, ret: Return) -> dict[str, str]:
-        """{source: 执行进度滞后原因} of one return's money lines: as the ledger read them with
-        its lines when ``ret`` is the ledger's own return as read (``return_money``), else
-        ``lag_reasons_of``."""
+        """{source: 执行进度滞后原因} of one return's money lines: as the ledger read them when
+        it read ``ret`` with its lines (``return_money``), else ``lag_reasons_of``."""
         node = self.node_for(ret)
-        if (
+        if self._read_with_lines(ret, node):
+            return self.returns.lag_reasons(node.key)
+        return lag_reasons_of(ret)
+
+    def _read_with_lines(self, ret: Return, node: Node) -> bool:
+        """``ret`` is a page's own instance of a return this ledger read with its money lines,
+        so their values are the ledger's, not read again. Not set on ``ret``: a save through it
+        changes the lines, and what is checked after the save must read them as saved. A
+        return built by the ledger carries its own (``money_values``)."""
+        return (
             getattr(ret, "money_values", None) is None
             and node.key in self.returns
             and self.returns.pk(node.key) == ret.pk
-        ):
-            return self.returns.lag_reasons(node.key)
-        return lag_reasons_of(ret)
+        )
 
     def _below(self, node: Node) -> Rollup:
         """What the approved returns that count at the nodes directly below ``node`` add up to

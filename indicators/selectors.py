@@ -50,7 +50,7 @@ def get_return_for_user(user, pk: int, *, for_edit: bool = False) -> Return:
     Read with its fund, region and the region above it, and the scope of ``returns_for_user``
     asked of them (``tree.within``) rather than of the database's joins."""
     ret = _RETURN_BY_PK.get(pk=pk)
-    if ret is None or user.region_id is None or not within(ret.region, user.region_id):
+    if ret is None or not within(ret.region, user.region_id):  # no region: nothing within
         raise Http404("No Return matches the given query.")
     if for_edit and (reason := may_change_data(user)):
         raise PermissionDenied(reason)

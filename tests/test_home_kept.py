@@ -91,3 +91,20 @@ def test_the_deadline_table_is_kept_whole_for_each_role_apart(admin_xj, auditor_
             page = admin.get(reverse("deadlines:list")).content.decode()
         assert '<th class="text-end">操作</th>' in page and (time == 0 or len(queries) == 3)
         assert '<th class="text-end">操作</th>' not in auditor.get(reverse("deadlines:list")).content.decode()
+
+
+def test_an_address_with_another_parameter_is_printed_for_its_request_only(client, reviewer_yili):
+    client.force_login(reviewer_yili)
+    for address in ("/?year=2024&back=x", "/?year=二〇二四", "/?year=2024&back=x"):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(address).content.decode()
+        assert len(queries) > 3 and "待我审核" in page  # not kept: printed anew each time
+    home(client)
+    assert home(client)[1] == 3  # the plain address is kept
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/?year=2024")
+    assert len(queries) > 3  # a year asked has a key of its own
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/deadlines/?year=2024&x=1")
+        client.get("/deadlines/?year=2024&x=1")
+    assert len(queries) > 6
