@@ -7,7 +7,10 @@ class TransfersConfig(AppConfig):
     verbose_name = "资金与分配"
 
     def ready(self):
+        from common import lookups
         from transfers import versions
+
+        lookups.register()
 
         # The data-version triggers, put back after every migrate (SQLite drops a remade table's).
         post_migrate.connect(versions.install_after_migrate(versions.WATCHED), sender=self, weak=False)
