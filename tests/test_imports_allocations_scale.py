@@ -238,3 +238,29 @@ def test_what_a_plan_holds_does_not_grow_with_the_table(small_chunks):
     assert (short.counts["create"], long.counts["create"]) == (20, 80)
     assert len(short.changes) == len(long.changes) == 5  # all created: 5 changed, none unchanged
     assert short.rows_read == 1 + 1 + 10 and long.rows_read == 1 + 4 * 11  # 合计, 小计, counties
+
+
+def test_the_lines_held_as_numbers_read_back_as_they_were_read():
+    lines = allocations.Lines()
+    yining, yili = Region.objects.get(code="654002"), Region.objects.get(code="654000")
+    figures = [
+        (5, "grand", "合计", {"total": Decimal("123456.78"), "advance": Decimal("45678.90"), "batch": None}),
+        (
+            6,
+            "subtotal",
+            "伊犁州小计",
+            {"total": Decimal("0.01"), "advance": None, "batch": Decimal("-12.30")},
+        ),
+        (7, "county", "伊宁市", {"total": Decimal("999999999999.99"), "advance": Decimal(0), "batch": None}),
+    ]
+    lines.append(*figures[0])
+    lines.append(*figures[1], yili)
+    lines.append(*figures[2], yili, yining)
+    read = list(lines)
+    assert [(line.row, line.kind, line.label, line.amounts) for line in read] == figures
+    assert [str(line.amounts["total"]) for line in read] == ["123456.78", "0.01", "999999999999.99"]
+    assert [line.prefecture for line in read] == [None, yili, yili] and read[1].prefecture is read[
+        2
+    ].prefecture
+    assert [line.recipient for line in read] == [0, 0, yining.pk]
+    assert lines.used == {"total", "advance", "batch"} and len(lines) == 3 and list(lines) == read

@@ -17,7 +17,7 @@ from indicators.services import return_open
 from tests.xlsx_factory import db_snapshot
 from transfers.code_list import CODE_LIST, COLUMNS
 from transfers.models import Allocation, Fund, Region, RegionAlias
-from transfers.names import RegionIndex
+from transfers.names import RegionNames
 
 pytestmark = pytest.mark.django_db
 
@@ -112,15 +112,15 @@ def test_development_zones_pseudo_prefectures_and_cities_without_counties(loaded
     ],
 )
 def test_short_and_old_names_resolve_within_the_province(loaded, name, code):
-    assert RegionIndex.within(Region.objects.get(code="650000")).resolve(name).code == code
+    assert RegionNames(Region.objects.get(code="650000")).resolve(name).code == code
 
 
 def test_names_shared_across_provinces_resolve_within_each(loaded):
-    assert RegionIndex.within(Region.objects.get(code="620000")).resolve("城关区").code == "620102"
-    assert RegionIndex.within(Region.objects.get(code="540000")).resolve("城关区").code == "540102"
-    assert RegionIndex.within(Region.objects.get(code="620000")).resolve("甘南州").code == "623000"
-    assert RegionIndex.within(Region.objects.get(code="620000")).resolve("华亭县").code == "620881"
-    assert RegionIndex.within(Region.objects.get(code="110000")).resolve("市辖区").code == "110100"
+    assert RegionNames(Region.objects.get(code="620000")).resolve("城关区").code == "620102"
+    assert RegionNames(Region.objects.get(code="540000")).resolve("城关区").code == "540102"
+    assert RegionNames(Region.objects.get(code="620000")).resolve("甘南州").code == "623000"
+    assert RegionNames(Region.objects.get(code="620000")).resolve("华亭县").code == "620881"
+    assert RegionNames(Region.objects.get(code="110000")).resolve("市辖区").code == "110100"
 
 
 def test_the_demo_region_files_agree_with_the_list(loaded):
@@ -173,7 +173,7 @@ def test_a_later_list_renames_keeps_the_old_name_and_withdraws_a_code(
     assert nilka.name == "尼勒克市" and nilka.is_active
     old = RegionAlias.objects.get(region=nilka, name="尼勒克县")
     assert "later.csv" in old.note
-    assert RegionIndex.within(Region.objects.get(code="650000")).resolve("尼勒克县") == nilka
+    assert RegionNames(Region.objects.get(code="650000")).resolve("尼勒克县") == nilka
     # Withdrawn, not deleted: its money, its return and its account stay.
     huocheng.refresh_from_db()
     assert not huocheng.is_active

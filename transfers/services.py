@@ -676,7 +676,9 @@ class AllocationWrite:
 
     action: str  # create / update / delete
     current: Allocation | None
-    recipient: Region | Project
+    region_id: int | None  # the recipient: a region below the importer,
+    project_id: int | None  # or a project,
+    budget_region_id: int  # and the region whose budget the line is in (a project's county)
     kind: str
     notice: Notice
     amount: Decimal | None  # None when removed
@@ -722,7 +724,8 @@ def allocations_write(
                 fund.pk,
                 row.notice.pk,
                 from_region.pk,
-                *_recipient_ids(row.recipient),
+                row.region_id,
+                row.project_id,
                 row.kind,
                 source,
                 row.amount,
@@ -754,7 +757,7 @@ def allocations_write(
                 action,
                 label,
                 str(pk),
-                _region_id(row.recipient),
+                row.budget_region_id,
                 fund.pk,
                 row.note.summary[:300],
                 row.note.comment,
@@ -763,15 +766,6 @@ def allocations_write(
             for pk, row, action in written
         ],
     )
-
-
-def _recipient_ids(recipient: Region | Project) -> tuple[int | None, int | None]:
-    """(region_id, project_id) of an allocation to ``recipient``."""
-    return (None, recipient.pk) if isinstance(recipient, Project) else (recipient.pk, None)
-
-
-def _region_id(recipient: Region | Project) -> int:
-    return recipient.region_id if isinstance(recipient, Project) else recipient.pk
 
 
 # --- writes planned by the whole-fund import ------------------------------------------------------

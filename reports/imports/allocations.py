@@ -31,6 +31,7 @@ registered by an administrator first (文号 are official: the import never inve
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -62,7 +63,7 @@ from reports.imports.base import (
     squash,
 )
 from transfers.models import Allocation, Fund, MoneySource, Notice, Project, Region
-from transfers.names import RegionIndex, RegionNameError, normalize
+from transfers.names import RegionNameError, RegionNames, normalize
 from transfers.services import AllocationWrite, allocations_write
 from transfers.tree import subtree_q
 
@@ -90,19 +91,89 @@ COLUMNS = [
 AMOUNTS = {"total": "全年资金合计", "advance": "提前下达", "batch": "本次下达"}
 KIND_OF = {"advance": Allocation.Kind.ADVANCE, "batch": Allocation.Kind.BATCH}
 NOTE_PREFIXES = ("注", "说明", "备注", "单位：", "单位:")
-READ = 1000  # rows compared with what stands in one query (and lines removed in one)
+READ = 1000  # rows whose names are read, and lines compared with what stands, in one query each
 
 
 @dataclass(slots=True)
 class Line:
-    """One data row as read: a county (or unit), a prefecture's 小计 or the 合计."""
+    """One data row as read: a county (or unit), a prefecture's 小计 or the 合计. ``recipient``
+    is the county's region or project as one integer (``_code``): the line is made again from
+    ``Lines`` at each reading, and the recipients are read for a chunk of lines when compared."""
 
     row: int
     kind: str  # county / subtotal / grand
     label: str
     amounts: dict  # total / advance / batch → Decimal | None
     prefecture: Region | None = None
-    recipient: Region | Project | None = None
+    recipient: int = 0
+
+
+_KINDS = ("county", "subtotal", "grand")
+_BLANK = -(2**63)  # a blank amount, among amounts held in cents
+
+
+class Lines:
+    """The table's lines as read, held as numbers: a row's number, kind, recipient and amounts
+    (in cents, which every amount read is: ``cell_decimal`` keeps two places) in arrays, its
+    prefecture as one of the few the table names, and its label. A national table's 30,000
+    lines cost some 50 bytes each this way, not a Line with its dict, its three Decimals and
+    its region (some 1,400 bytes); each reading makes its Lines again, one at a time."""
+
+    def __init__(self):
+        self._rows, self._codes, self._groups = array("l"), array("q"), array("l")
+        self._kinds = bytearray()
+        self._amounts = {key: array("q") for key in AMOUNTS}
+        self._labels: list[str] = []
+        self._prefectures: list[Region] = []
+        self._group_of: dict[int, int] = {}  # prefecture pk → its place in _prefectures
+        self.used: set[str] = set()  # the amount columns some line fills in
+
+    def append(self, row: int, kind: str, label: str, amounts: dict, prefecture=None, recipient=None):
+        self._rows.append(row)
+        self._kinds.append(_KINDS.index(kind))
+        self._labels.append(label)
+        self._codes.append(_code(recipient) if recipient is not None else 0)
+        if prefecture is None:
+            self._groups.append(-1)
+        else:
+            if prefecture.pk not in self._group_of:
+                self._group_of[prefecture.pk] = len(self._prefectures)
+                self._prefectures.append(prefecture)
+            self._groups.append(self._group_of[prefecture.pk])
+        for key, column in self._amounts.items():
+            value = amounts[key]
+            if value is None:
+                column.append(_BLANK)
+            else:
+                column.append(int(value.scaleb(2)))
+                self.used.add(key)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    def __iter__(self):
+        prefectures, totals, advances, batches = self._prefectures, *self._amounts.values()
+        for row, kind, label, code, group, total, advance, batch in zip(
+            self._rows,
+            self._kinds,
+            self._labels,
+            self._codes,
+            self._groups,
+            totals,
+            advances,
+            batches,
+            strict=True,
+        ):
+            amounts = {
+                "total": None if total == _BLANK else Decimal(total).scaleb(-2),
+                "advance": None if advance == _BLANK else Decimal(advance).scaleb(-2),
+                "batch": None if batch == _BLANK else Decimal(batch).scaleb(-2),
+            }
+            prefecture = prefectures[group] if group >= 0 else None
+            yield Line(row, _KINDS[kind], label, amounts, prefecture, code)
 
 
 class _Rows:
@@ -149,6 +220,7 @@ class AllocationImporter(Importer):
         self.notices = {"batch": batch_notice, "advance": advance_notice}
         self.source = source
         self._moved: set[int] = set()  # regions whose budget the written lines move
+        self._project_regions: dict[int, int] = {}  # each project's county, by the project's key
         self._written = 0
 
     @property
@@ -182,9 +254,10 @@ class AllocationImporter(Importer):
         # preview shows and, when applying, writes the rest in chunks as it is planned.
         plan = StreamedPlan(sink=self._write_chunk if self.applying else None)
         plan.errors += merged_errors(header, vertical={"prefecture"}, horizontal={"prefecture", "county"})
-        index = RegionIndex.within(self._fund.region)
+        index = RegionNames(self._fund.region)
         projects = self._projects()
-        lines: list[Line] = []
+        self._project_regions = {project.pk: project.region_id for project in projects.values()}
+        lines = Lines()
         if "county" in header.columns:
             _require_split_columns(header)
             self._read_lines(header, plan, lines, index, projects)
@@ -194,7 +267,7 @@ class AllocationImporter(Importer):
         if plan.errors:
             return plan
         # 提前下达 or 本次下达 left blank in every row means the table has no such column.
-        used = {key for key in ("advance", "batch") if any(line.amounts[key] is not None for line in lines)}
+        used = lines.used & {"advance", "batch"}
         plan.errors += self._check_arithmetic(header, lines, used)
         notices = self._resolve_notices(used, plan)
         if plan.errors:
@@ -205,9 +278,7 @@ class AllocationImporter(Importer):
             plan.forget()
         return plan
 
-    def _read_lines(
-        self, header: Header, plan: Plan, lines: list[Line], index: RegionIndex, projects
-    ) -> None:
+    def _read_lines(self, header: Header, plan: Plan, lines: Lines, index: RegionNames, projects) -> None:
         sheet = header.sheet.title
         # The prefecture the rows below belong to, and whether it is one the user may import.
         prefecture: Region | None = self.scope if self.scope.level == Region.Level.PREFECTURE else None
@@ -219,7 +290,10 @@ class AllocationImporter(Importer):
         def error(message, row, key=""):
             plan.errors.append(RowError(message, sheet, row, header.letter(key) if key else ""))
 
-        for row, cells in data_rows(header, COLUMNS):
+        def names(item):  # as the cells stand: a name read otherwise is looked up on its own
+            return (header.get(item[1], "prefecture"), header.get(item[1], "county"))
+
+        for row, cells in index.primed(data_rows(header, COLUMNS), names, READ):
             try:
                 first = cell_string(header.get(cells, "prefecture"), what="地州市")
                 second = cell_string(header.get(cells, "county"), what="县市区")
@@ -241,7 +315,7 @@ class AllocationImporter(Importer):
                 if grand_row is not None:
                     error(f"“合计”行重复（第{grand_row}行已有合计）。", row, "prefecture")
                 grand_row = row
-                lines.append(Line(row, "grand", "合计", amounts))
+                lines.append(row, "grand", "合计", amounts)
                 continue
 
             if first:
@@ -256,7 +330,7 @@ class AllocationImporter(Importer):
                     error(f"“{prefecture.name}”的小计行重复（第{earlier}行已有）。", row, "county")
                     continue
                 subtotal_rows[prefecture.pk] = row
-                lines.append(Line(row, "subtotal", f"{prefecture.display_name}小计", amounts, prefecture))
+                lines.append(row, "subtotal", f"{prefecture.display_name}小计", amounts, prefecture)
                 continue
 
             if not second:
@@ -303,7 +377,7 @@ class AllocationImporter(Importer):
                 error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
             if amounts["total"] is not None and amounts["total"] < 0:
                 error("全年资金合计不能为负数。", row, "total")
-            lines.append(Line(row, "county", recipient.name, amounts, prefecture, recipient))
+            lines.append(row, "county", recipient.name, amounts, prefecture, recipient)
 
         if grand_row is None and lines:
             plan.errors.append(RowError("缺少“合计”行：表格应有一行合计，用于核对各行金额。", sheet))
@@ -311,7 +385,7 @@ class AllocationImporter(Importer):
             plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
 
     def _read_flat_lines(
-        self, header: Header, plan: Plan, lines: list[Line], index: RegionIndex, projects
+        self, header: Header, plan: Plan, lines: Lines, index: RegionNames, projects
     ) -> None:
         """序号 | 地区 | 金额: each row a region or unit below the importing region, or a project."""
         sheet = header.sheet.title
@@ -321,7 +395,10 @@ class AllocationImporter(Importer):
         def error(message, row, key=""):
             plan.errors.append(RowError(message, sheet, row, header.letter(key) if key else ""))
 
-        for row, cells in data_rows(header, COLUMNS):
+        def names(item):  # as the cells stand: a name read otherwise is looked up on its own
+            return (header.get(item[1], "prefecture"),)
+
+        for row, cells in index.primed(data_rows(header, COLUMNS), names, READ):
             try:
                 name = cell_string(header.get(cells, "prefecture"), what="地区")
             except CellError as exc:
@@ -335,7 +412,7 @@ class AllocationImporter(Importer):
                 if grand_row is not None:
                     error(f"“合计”行重复（第{grand_row}行已有合计）。", row, "prefecture")
                 grand_row = row
-                lines.append(Line(row, "grand", "合计", amounts))
+                lines.append(row, "grand", "合计", amounts)
                 continue
             if blank_amounts:
                 if name and not name.startswith(NOTE_PREFIXES):
@@ -362,7 +439,7 @@ class AllocationImporter(Importer):
                 error("提前下达金额不能为负数；调减请记入本次下达。", row, "advance")
             if amounts["total"] is not None and amounts["total"] < 0:
                 error("全年资金合计不能为负数。", row, "total")
-            lines.append(Line(row, "county", recipient.name, amounts, None, recipient))
+            lines.append(row, "county", recipient.name, amounts, None, recipient)
 
         if grand_row is None and lines:
             plan.errors.append(
@@ -371,7 +448,7 @@ class AllocationImporter(Importer):
         if not lines and not plan.errors:
             plan.errors.append(RowError("表头下方没有数据行。", sheet, header.row))
 
-    def _prefecture(self, index: RegionIndex, name: str, row: int, error) -> tuple[Region | None, str]:
+    def _prefecture(self, index: RegionNames, name: str, row: int, error) -> tuple[Region | None, str]:
         try:
             region = index.resolve(name)
         except RegionNameError as exc:
@@ -393,7 +470,7 @@ class AllocationImporter(Importer):
             return region, "outside"
         return region, "ok"
 
-    def _check_arithmetic(self, header: Header, lines: list[Line], used: set[str]) -> list[RowError]:
+    def _check_arithmetic(self, header: Header, lines: Lines, used: set[str]) -> list[RowError]:
         def amount(line, key):
             if key not in header.columns:
                 return None  # a table of one amount column: only its sums are checked
@@ -458,11 +535,10 @@ class AllocationImporter(Importer):
 
     # --- comparing ----------------------------------------------------------------------------
 
-    def _diff(
-        self, header: Header, lines: list[Line], used: set[str], notices: dict, plan: StreamedPlan
-    ) -> None:
-        """Each line against what stands, a chunk of lines at a time (the lines standing are read
-        for that chunk only, as values), then what stands that the table no longer lists."""
+    def _diff(self, header: Header, lines: Lines, used: set[str], notices: dict, plan: StreamedPlan) -> None:
+        """Each line against what stands, a chunk of lines at a time (its recipients and the
+        lines standing are read for that chunk only), then what stands that the table no
+        longer lists."""
         wanted = Q()
         for key, notice in notices.items():
             wanted |= Q(kind=KIND_OF[key], notice=notice)
@@ -475,18 +551,18 @@ class AllocationImporter(Importer):
 
         def compare(chunk: list[Line]) -> None:
             nonlocal position
-            regions = [line.recipient.pk for line in chunk if not isinstance(line.recipient, Project)]
-            projects = [line.recipient.pk for line in chunk if isinstance(line.recipient, Project)]
+            regions = [line.recipient for line in chunk if line.recipient > 0]
+            projects = [-line.recipient for line in chunk if line.recipient < 0]
             existing = {
                 (notice_id, -project_id if project_id else region_id, kind): (pk, amount)
                 for pk, notice_id, region_id, project_id, kind, amount in standing.filter(
-                    Q(region_id__in=regions) | Q(project_id__in=projects)
+                    Q(region_id__any=regions) | Q(project_id__any=projects)
                 ).values_list("pk", "notice_id", "region_id", "project_id", "kind", "amount")
             }
             changes = []
             for line in chunk:
                 position += 1
-                code = _code(line.recipient)
+                code = line.recipient
                 listed.add(code)
                 where = f"{line.prefecture.display_name} · " if line.prefecture else ""
                 for key in ("advance", "batch"):
@@ -504,11 +580,11 @@ class AllocationImporter(Importer):
                     changes.append(
                         Change(
                             action,
-                            f"{where}{line.recipient.name} · {kind_labels[key]}",
+                            f"{where}{line.label} · {kind_labels[key]}",
                             header.sheet.title,
                             line.row,
                             fields,
-                            payload=(current, line.recipient, kind, notice, amount, position),
+                            payload=(current, code, kind, notice, amount, position),
                         )
                     )
             self._refuse_what_would_alter_returns_under_review(changes, locks, plan)
@@ -539,13 +615,15 @@ class AllocationImporter(Importer):
             changes = []
             for current in removed.order_by("pk"):
                 recipient = current.project or current.region
+                if current.project_id:
+                    self._project_regions[current.project_id] = current.project.region_id
                 label = f"{recipient.name} · {current.get_kind_display()}（表中已无此行）"
                 changes.append(
                     Change(
                         "delete",
                         label,
                         fields={"金额（万元）": [_money(current.amount), None]},
-                        payload=(current, recipient, current.kind, current.notice, None, None),
+                        payload=(current, _code(recipient), current.kind, current.notice, None, None),
                     )
                 )
             self._refuse_what_would_alter_returns_under_review(changes, locks, plan)
@@ -560,15 +638,14 @@ class AllocationImporter(Importer):
         changed = [c for c in changes if c.action != "unchanged"]
         if not changed:
             return
-        locked = locks.of({_region_of(c.payload[1]).pk for c in changed})
-        projects = {c.payload[1].pk for c in changed if isinstance(c.payload[1], Project)}
+        locked = locks.of({self._budget_region(c.payload[1]) for c in changed})
+        projects = {-c.payload[1] for c in changed if c.payload[1] < 0}
         locked_projects = project_returns_under_review(self._fund, projects) if projects else {}
         for change in changed:
-            recipient = change.payload[1]
-            if isinstance(recipient, Project):
-                ret = locked_projects.get(recipient.pk) or locked.get(recipient.region_id)
-            else:
-                ret = locked.get(recipient.pk)
+            code = change.payload[1]
+            ret = locked.get(self._budget_region(code))
+            if code < 0:
+                ret = locked_projects.get(-code) or ret
             if ret is not None:
                 plan.errors.append(
                     RowError(
@@ -579,19 +656,34 @@ class AllocationImporter(Importer):
                     )
                 )
 
+    def _budget_region(self, code: int) -> int:
+        """The region whose budget a line to the recipient ``code`` is in: a region's own, a
+        project's county's."""
+        return code if code > 0 else self._project_regions[-code]
+
     # --- writing ------------------------------------------------------------------------------
 
     def _write_chunk(self, changes: list[Change]) -> None:
         """Write one chunk of a plan being applied (``StreamedPlan.sink``)."""
         rows = []
         for change in changes:
-            current, recipient, kind, notice, amount, position = change.payload
+            current, code, kind, notice, amount, position = change.payload
+            region = self._budget_region(code)
             rows.append(
                 AllocationWrite(
-                    change.action, current, recipient, kind, notice, amount, position, self.note(change)
+                    change.action,
+                    current,
+                    code if code > 0 else None,
+                    -code if code < 0 else None,
+                    region,
+                    kind,
+                    notice,
+                    amount,
+                    position,
+                    self.note(change),
                 )
             )
-            self._moved.add(_region_of(recipient).pk)
+            self._moved.add(region)
         allocations_write(
             actor=self.actor, fund=self._fund, from_region=self.scope, source=self.source, rows=rows
         )
@@ -607,10 +699,6 @@ class AllocationImporter(Importer):
             below=self.scope,
             note=f"{self.title}“{self.filename}”改变了本级预算（{self._written}行变化）",
         )
-
-
-def _region_of(recipient: Region | Project) -> Region:
-    return recipient.region if isinstance(recipient, Project) else recipient
 
 
 def current_table(*, fund: Fund | None, scope: Region, source: str = MoneySource.CENTRAL) -> list[dict]:
@@ -692,7 +780,7 @@ def _read_amounts(header: Header, cells: tuple, row: int, error) -> dict:
     return amounts
 
 
-def _names_prefecture(index: RegionIndex, text: str) -> bool:
+def _names_prefecture(index: RegionNames, text: str) -> bool:
     try:
         return index.resolve(text).level == Region.Level.PREFECTURE
     except RegionNameError:
