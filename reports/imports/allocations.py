@@ -117,9 +117,10 @@ _BLANK = -(2**63)  # a blank amount, among amounts held in cents
 class Lines:
     """The table's lines as read, held as numbers: a row's number, kind, recipient and amounts
     (in cents, which every amount read is: ``cell_decimal`` keeps two places) in arrays, its
-    prefecture as one of the few the table names, and its label. A national table's 30,000
-    lines cost some 50 bytes each this way, not a Line with its dict, its three Decimals and
-    its region (some 1,400 bytes); each reading makes its Lines again, one at a time."""
+    prefecture as one of the few the table names, and its label as a stretch of one text. A
+    national table's 30,000 lines cost some 60 bytes each this way, not a Line with its dict,
+    its three Decimals and its region (some 1,400 bytes), nor a str for each label (another
+    95); each reading makes its Lines again, one at a time."""
 
     def __init__(self):
         self._rows, self._codes, self._groups = array("l"), array("q"), array("l")
